@@ -1,0 +1,55 @@
+//! Errors as they cross from the shell to the UI.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable code the UI matches on. Add codes; never rename or reuse one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The hospital could not be reached (network down, server stopped, timeout).
+    HospitalUnreachable,
+    /// The hospital answered with a server-side failure (5xx) or something unreadable.
+    HospitalError,
+    /// The hospital refused the request as invalid (4xx other than the ones below).
+    HospitalRejected,
+    /// The sign-in is missing, expired or revoked.
+    NotSignedIn,
+    /// Signed in, but not allowed to see or do this.
+    Forbidden,
+    /// The UI sent arguments the shell refuses.
+    InvalidArgument,
+    /// The app's own storage failed.
+    LocalStorage,
+    /// A fault in the app itself.
+    Internal,
+}
+
+/// An error with its stable code and a message for logs and details (not for matching).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_strings_on_the_wire() {
+        let e = ApiError::new(ErrorCode::HospitalUnreachable, "connection refused");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "hospital_unreachable");
+        assert_eq!(serde_json::from_value::<ApiError>(json).unwrap(), e);
+    }
+}

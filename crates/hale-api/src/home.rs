@@ -1,0 +1,61 @@
+//! The home screen: who is signed in, at which hospital, and the appointments ahead.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Command, NoArgs};
+
+/// Loads the home screen, refreshing from the hospital when it can.
+#[derive(Debug)]
+pub struct GetHome;
+
+impl Command for GetHome {
+    const NAME: &'static str = "get_home";
+    type Args = NoArgs;
+    type Output = HomeView;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HomeView {
+    pub hospital: HospitalView,
+    pub patient_name: Option<String>,
+    /// Upcoming appointments, soonest first.
+    pub appointments: Vec<AppointmentView>,
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HospitalView {
+    pub name: String,
+    pub base_url: String,
+    /// True when the app runs the reference hospital itself (the demo hospital).
+    pub embedded: bool,
+}
+
+/// Where the shown data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Freshness {
+    /// Fetched from the hospital just now.
+    Live { as_of: DateTime<Utc> },
+    /// The hospital could not be asked; this is the copy saved at `cached_at` (none if never).
+    Offline {
+        cached_at: Option<DateTime<Utc>>,
+        error: ApiError,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: String,
+    /// The booking reference as shown to people, e.g. `7K3M-9Q2C`.
+    pub reference: Option<String>,
+    /// The FHIR status code, e.g. `booked`.
+    pub status: String,
+    /// Start and end in the device's local offset, so the UI never guesses a time zone.
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub service: String,
+    pub clinician: Option<String>,
+    pub location: Option<String>,
+}

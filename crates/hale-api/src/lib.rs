@@ -1,0 +1,70 @@
+//! The one contract between Hale's Tauri shell (`src-tauri`) and its UI (`ui`).
+//!
+//! Each command is a type implementing [`Command`]: its name, its argument type and its output
+//! type live here and nowhere else. The UI calls `backend::call::<C>(args)`; the shell registers its
+//! handlers through a macro that checks, at compile time, that each handler's name equals
+//! `C::NAME`. Errors cross as [`ApiError`], whose [`ErrorCode`] is stable: the UI chooses what to
+//! say from the code, never from the English message.
+//!
+//! This crate compiles for the host and for `wasm32-unknown-unknown`. Its types are transport
+//! types (DTOs), converted by hand from the domain in `src-tauri`, so the domain can change
+//! without breaking the UI silently.
+
+mod error;
+mod home;
+
+pub use error::{ApiError, ErrorCode};
+pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// A command the UI can invoke on the shell.
+pub trait Command {
+    /// The name the shell registers and the UI invokes.
+    const NAME: &'static str;
+    /// Sent by the UI under the single argument name [`ARGS_KEY`].
+    type Args: Serialize + DeserializeOwned;
+    /// Returned on success; failures are [`ApiError`].
+    type Output: Serialize + DeserializeOwned;
+}
+
+/// Every command takes exactly one argument with this name, so the UI never spells argument names.
+pub const ARGS_KEY: &str = "args";
+
+/// The arguments of a command that needs none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NoArgs {}
+
+/// Compile-time string equality, used by the shell to prove each handler is named `C::NAME`.
+pub const fn names_match(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_is_exact() {
+        assert!(names_match("get_home", "get_home"));
+        assert!(!names_match("get_home", "get_hom"));
+        assert!(!names_match("get_home", "get_Home"));
+        assert!(names_match("", ""));
+    }
+
+    #[test]
+    fn no_args_travel_as_an_empty_object() {
+        assert_eq!(serde_json::to_string(&NoArgs {}).unwrap(), "{}");
+    }
+}

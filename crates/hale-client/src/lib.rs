@@ -1,0 +1,254 @@
+//! The hospital client: how the app talks to a hospital, in FHIR R4 JSON over HTTP.
+//!
+//! Every failure becomes a [`ClientError`] that says what the app can do about it: unreachable
+//! (show the cached copy), unauthorised (sign in again), forbidden, rejected or a server fault.
+//! Responses are validated through `hale_fhir`'s mapping before they reach the domain.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use hale_fhir::smart::{DevSignIn, TokenResponse};
+use hale_fhir::{Bundle, CapabilityStatement, OperationOutcome, Patient, Resource, FHIR_JSON};
+use reqwest::{header, RequestBuilder, StatusCode};
+use url::Url;
+
+/// A patient's sign-in with one hospital.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    access_token: String,
+    /// The FHIR id of the signed-in patient.
+    pub patient_id: String,
+}
+
+impl Session {
+    pub fn new(access_token: impl Into<String>, patient_id: impl Into<String>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            patient_id: patient_id.into(),
+        }
+    }
+}
+
+impl fmt::Debug for Session {
+    // The token is a credential: it never reaches a log through Debug.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("access_token", &"<redacted>")
+            .field("patient_id", &self.patient_id)
+            .finish()
+    }
+}
+
+/// What went wrong talking to the hospital, in terms the app can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("the hospital could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the hospital did not accept the sign-in")]
+    Unauthorized,
+    #[error("the hospital refused access: {0}")]
+    Forbidden(String),
+    #[error("the hospital has no such record")]
+    NotFound,
+    #[error("the hospital rejected the request ({status}): {diagnostics}")]
+    Rejected { status: u16, diagnostics: String },
+    #[error("the hospital failed ({status}): {diagnostics}")]
+    Server { status: u16, diagnostics: String },
+    #[error("the hospital's answer could not be read: {0}")]
+    InvalidResponse(String),
+    #[error("invalid hospital address: {0}")]
+    InvalidUrl(String),
+}
+
+/// A client for one hospital.
+#[derive(Debug, Clone)]
+pub struct HospitalClient {
+    http: reqwest::Client,
+    /// The FHIR base, always ending in `/` so relative joins stay under it.
+    fhir_base: Url,
+}
+
+impl HospitalClient {
+    /// A client for the FHIR endpoint at `fhir_base`, e.g. `https://hospital.example/fhir`.
+    pub fn new(fhir_base: &str) -> Result<Self, ClientError> {
+        let mut base = Url::parse(fhir_base).map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(ClientError::InvalidUrl(format!(
+                "'{}' is not http or https",
+                base.scheme()
+            )));
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        Ok(Self {
+            http,
+            fhir_base: base,
+        })
+    }
+
+    /// The FHIR base URL as given (without the trailing slash).
+    pub fn fhir_base(&self) -> &str {
+        self.fhir_base.as_str().trim_end_matches('/')
+    }
+
+    fn url(&self, relative: &str) -> Result<Url, ClientError> {
+        self.fhir_base
+            .join(relative)
+            .map_err(|e| ClientError::InvalidUrl(e.to_string()))
+    }
+
+    /// `GET [base]/metadata`: what the hospital's FHIR server offers.
+    pub async fn capability(&self) -> Result<CapabilityStatement, ClientError> {
+        match self.fetch(self.http.get(self.url("metadata")?)).await? {
+            Resource::CapabilityStatement(c) => Ok(c),
+            _ => Err(unexpected("CapabilityStatement")),
+        }
+    }
+
+    /// The reference server's development sign-in (medical record number + date of birth).
+    pub async fn dev_sign_in(
+        &self,
+        identifier: &str,
+        birth_date: NaiveDate,
+    ) -> Result<Session, ClientError> {
+        let url = self
+            .fhir_base
+            .join("/auth/dev/token")
+            .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        let body = DevSignIn {
+            identifier: identifier.to_owned(),
+            birth_date: birth_date.format("%Y-%m-%d").to_string(),
+        };
+        let response = send(self.http.post(url).json(&body)).await?;
+        let token: TokenResponse = decode(response).await?;
+        Ok(Session::new(token.access_token, token.patient))
+    }
+
+    /// `GET [base]/Patient/{id}` for the signed-in patient.
+    pub async fn patient(&self, session: &Session) -> Result<Patient, ClientError> {
+        let url = self.url(&format!("Patient/{}", session.patient_id))?;
+        match self.fetch(self.authed(self.http.get(url), session)).await? {
+            Resource::Patient(p) => Ok(p),
+            _ => Err(unexpected("Patient")),
+        }
+    }
+
+    /// The signed-in patient's appointments starting on or after `from` (the hospital's day).
+    ///
+    /// An entry the app could not show honestly (unknown status, no times) is left out and
+    /// counted in the log rather than failing the whole list.
+    pub async fn appointments_from(
+        &self,
+        session: &Session,
+        from: NaiveDate,
+    ) -> Result<Vec<hale_domain::Appointment>, ClientError> {
+        let mut url = self.url("Appointment")?;
+        url.query_pairs_mut()
+            .append_pair("patient", &format!("Patient/{}", session.patient_id))
+            .append_pair("date", &format!("ge{}", from.format("%Y-%m-%d")));
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(unexpected("Bundle"));
+        };
+        Ok(map_appointments(&bundle))
+    }
+
+    fn authed(&self, request: RequestBuilder, session: &Session) -> RequestBuilder {
+        request.bearer_auth(&session.access_token)
+    }
+
+    async fn fetch(&self, request: RequestBuilder) -> Result<Resource, ClientError> {
+        let response = send(request.header(header::ACCEPT, FHIR_JSON)).await?;
+        decode(response).await
+    }
+}
+
+fn map_appointments(bundle: &Bundle) -> Vec<hale_domain::Appointment> {
+    let mut skipped = 0usize;
+    let appointments = bundle
+        .appointments()
+        .filter_map(|a| match a.to_domain() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                skipped += 1;
+                None
+            }
+        })
+        .collect();
+    if skipped > 0 {
+        tracing::warn!(skipped, "left out appointments the hospital sent incomplete");
+    }
+    appointments
+}
+
+fn unexpected(what: &str) -> ClientError {
+    ClientError::InvalidResponse(format!("expected a {what}"))
+}
+
+async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
+    let response = request.send().await.map_err(|e| {
+        // Connection, DNS and timeout failures all mean the same to the patient: offline.
+        ClientError::Unreachable(without_url(&e))
+    })?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let diagnostics = response
+        .json::<Resource>()
+        .await
+        .ok()
+        .and_then(|r| match r {
+            Resource::OperationOutcome(OperationOutcome { issue }) => issue
+                .into_iter()
+                .find_map(|i| i.diagnostics),
+            _ => None,
+        })
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    Err(match status {
+        StatusCode::UNAUTHORIZED => ClientError::Unauthorized,
+        StatusCode::FORBIDDEN => ClientError::Forbidden(diagnostics),
+        StatusCode::NOT_FOUND => ClientError::NotFound,
+        s if s.is_server_error() => ClientError::Server {
+            status: s.as_u16(),
+            diagnostics,
+        },
+        s => ClientError::Rejected {
+            status: s.as_u16(),
+            diagnostics,
+        },
+    })
+}
+
+async fn decode<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ClientError> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| ClientError::Unreachable(without_url(&e)))?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::InvalidResponse(e.to_string()))
+}
+
+/// reqwest's messages include the URL, and FHIR URLs can name a patient: keep only the cause.
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{kind}: {cause}"),
+        None => kind.to_owned(),
+    }
+}

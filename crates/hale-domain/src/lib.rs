@@ -1,0 +1,13 @@
+//! Hale's domain: the rules of the patient app that hold whatever the screen, the storage or the
+//! hospital behind it.
+//!
+//! Everything here is pure: no I/O, no clock reads, no randomness. Functions that depend on the
+//! time take it as an argument, and identifiers that need entropy take it as an argument too, so
+//! every rule is tested with plain values. CI builds this crate for `wasm32-unknown-unknown` to
+//! keep it that way.
+
+pub mod appointment;
+pub mod booking_reference;
+
+pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
+pub use booking_reference::{BookingReference, BookingReferenceError};

@@ -1,0 +1,118 @@
+//! The subset of HL7 FHIR R4 that Hale speaks, as plain serde types, and the mapping between those
+//! resources and Hale's domain.
+//!
+//! Both the hospital client and the reference hospital server use these types, so the two sides
+//! cannot drift apart on field names. Only elements Hale reads or writes are modelled; unknown
+//! elements in incoming JSON are ignored, as FHIR's forward-compatibility rules expect of a reader.
+
+pub mod appointment;
+pub mod capability;
+pub mod datatypes;
+pub mod outcome;
+pub mod patient;
+pub mod smart;
+
+pub use appointment::{Appointment, AppointmentParticipant, MappingError};
+pub use capability::CapabilityStatement;
+pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
+pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
+pub use patient::Patient;
+
+use serde::{Deserialize, Serialize};
+
+/// The FHIR version this crate models.
+pub const FHIR_VERSION: &str = "4.0.1";
+
+/// The media type of FHIR JSON.
+pub const FHIR_JSON: &str = "application/fhir+json";
+
+/// The identifier system of Hale booking references (see `hale_domain::BookingReference`).
+pub const BOOKING_REFERENCE_SYSTEM: &str = "urn:hale:booking-reference";
+
+/// Any resource Hale knows, tagged by `resourceType` as FHIR JSON is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "resourceType")]
+#[allow(clippy::large_enum_variant)]
+pub enum Resource {
+    Appointment(Appointment),
+    Patient(Patient),
+    OperationOutcome(OperationOutcome),
+    CapabilityStatement(CapabilityStatement),
+    Bundle(Bundle),
+    /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
+    #[serde(other)]
+    Other,
+}
+
+/// A FHIR Bundle; Hale reads and writes `searchset` bundles.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    #[serde(rename = "type")]
+    pub bundle_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry: Vec<BundleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_url: Option<String>,
+    pub resource: Resource,
+}
+
+impl Bundle {
+    /// A `searchset` bundle holding `resources`, its total being their number.
+    pub fn searchset(resources: impl IntoIterator<Item = Resource>) -> Self {
+        let entry: Vec<BundleEntry> = resources
+            .into_iter()
+            .map(|resource| BundleEntry {
+                full_url: None,
+                resource,
+            })
+            .collect();
+        Self {
+            bundle_type: "searchset".into(),
+            total: Some(entry.len() as u32),
+            entry,
+        }
+    }
+
+    /// The appointments in the bundle, in order; other entries (e.g. outcomes) are skipped.
+    pub fn appointments(&self) -> impl Iterator<Item = &Appointment> {
+        self.entry.iter().filter_map(|e| match &e.resource {
+            Resource::Appointment(a) => Some(a),
+            _ => None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_resource_types_in_a_bundle_do_not_break_decoding() {
+        let json = r#"{"resourceType":"Bundle","type":"searchset","entry":[
+            {"resource":{"resourceType":"Practitioner","id":"p1"}},
+            {"resource":{"resourceType":"Appointment","id":"a1","status":"booked"}}]}"#;
+        let Resource::Bundle(bundle) = serde_json::from_str(json).unwrap() else {
+            panic!("not a bundle");
+        };
+        assert_eq!(bundle.entry.len(), 2);
+        assert_eq!(bundle.entry[0].resource, Resource::Other);
+        assert_eq!(bundle.appointments().count(), 1);
+    }
+
+    #[test]
+    fn searchset_counts_its_entries() {
+        let b = Bundle::searchset([Resource::Other, Resource::Other]);
+        assert_eq!(b.total, Some(2));
+        let json = serde_json::to_value(Resource::Bundle(b)).unwrap();
+        assert_eq!(json["resourceType"], "Bundle");
+        assert_eq!(json["type"], "searchset");
+    }
+}

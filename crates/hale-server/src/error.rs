@@ -1,0 +1,78 @@
+//! Errors as FHIR OperationOutcomes with the matching HTTP status.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hale_fhir::{IssueType, OperationOutcome, Resource, FHIR_JSON};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FhirError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("the sign-in details do not match a patient")]
+    LoginFailed,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl FhirError {
+    fn status_and_issue(&self) -> (StatusCode, IssueType, String) {
+        match self {
+            Self::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                IssueType::Login,
+                "a valid bearer token is required".into(),
+            ),
+            Self::LoginFailed => (StatusCode::UNAUTHORIZED, IssueType::Login, self.to_string()),
+            Self::Forbidden(why) => (StatusCode::FORBIDDEN, IssueType::Forbidden, why.clone()),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                IssueType::NotFound,
+                "no such resource".into(),
+            ),
+            Self::Invalid(why) => (StatusCode::BAD_REQUEST, IssueType::Invalid, why.clone()),
+            // Internal details go to the log, not to the client.
+            Self::Database(_) | Self::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                IssueType::Exception,
+                "the server failed; please try again".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for FhirError {
+    fn into_response(self) -> Response {
+        let (status, code, diagnostics) = self.status_and_issue();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let mut response =
+            (status, fhir_json(&Resource::OperationOutcome(OperationOutcome::error(code, diagnostics)))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+/// A FHIR JSON body with the FHIR media type.
+pub(crate) fn fhir_json<T: serde::Serialize>(body: &T) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => FhirError::Internal(e.to_string()).into_response(),
+    }
+}

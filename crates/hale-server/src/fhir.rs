@@ -1,0 +1,229 @@
+//! The FHIR R4 endpoints: capability statement, appointments and the patient.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use hale_fhir::capability::{
+    Implementation, Interaction, Rest, RestResource, SearchParam, Software,
+};
+use hale_fhir::{
+    Appointment, AppointmentParticipant, Bundle, CapabilityStatement, CodeableConcept, Coding,
+    HumanName, Identifier, Patient, Reference, Resource, BOOKING_REFERENCE_SYSTEM, FHIR_VERSION,
+};
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::auth::PatientToken;
+use crate::error::fhir_json;
+use crate::search::{patient_id, TimeRange};
+use crate::{FhirError, ServerState};
+
+const SNOMED: &str = "http://snomed.info/sct";
+
+pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
+    let interactions = |codes: &[&str]| {
+        codes
+            .iter()
+            .map(|c| Interaction {
+                code: (*c).to_owned(),
+            })
+            .collect()
+    };
+    let statement = CapabilityStatement {
+        status: "active".into(),
+        date: Utc::now().format("%Y-%m-%d").to_string(),
+        kind: "instance".into(),
+        fhir_version: FHIR_VERSION.into(),
+        format: vec!["json".into()],
+        software: Some(Software {
+            name: "Hale reference hospital server".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+        implementation: Some(Implementation {
+            description: state.hospital.name.clone(),
+        }),
+        rest: vec![Rest {
+            mode: "server".into(),
+            documentation: Some(
+                "Every patient endpoint needs a bearer token bound to one patient.".into(),
+            ),
+            resource: vec![
+                RestResource {
+                    resource_type: "Appointment".into(),
+                    interaction: interactions(&["read", "search-type"]),
+                    search_param: vec![
+                        SearchParam {
+                            name: "patient".into(),
+                            param_type: "reference".into(),
+                        },
+                        SearchParam {
+                            name: "date".into(),
+                            param_type: "date".into(),
+                        },
+                    ],
+                },
+                RestResource {
+                    resource_type: "Patient".into(),
+                    interaction: interactions(&["read"]),
+                    search_param: vec![],
+                },
+            ],
+        }],
+    };
+    fhir_json(&Resource::CapabilityStatement(statement))
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct AppointmentRow {
+    id: String,
+    status: String,
+    booking_reference: String,
+    patient_id: String,
+    patient_given: String,
+    patient_family: String,
+    slot_id: String,
+    start_at: DateTime<Utc>,
+    end_at: DateTime<Utc>,
+    clinic_id: String,
+    clinic_name: String,
+    specialty_code: String,
+    location: String,
+    practitioner_id: String,
+    practitioner_name: String,
+}
+
+const APPOINTMENT_SELECT: &str = "SELECT a.id, a.status, a.booking_reference, \
+     p.id AS patient_id, p.given AS patient_given, p.family AS patient_family, \
+     s.id AS slot_id, s.start_at, s.end_at, \
+     c.id AS clinic_id, c.name AS clinic_name, c.specialty_code, c.location, \
+     pr.id AS practitioner_id, pr.name AS practitioner_name \
+     FROM appointment a \
+     JOIN patient p ON p.id = a.patient_id \
+     JOIN slot s ON s.id = a.slot_id \
+     JOIN schedule sc ON sc.id = s.schedule_id \
+     JOIN clinic c ON c.id = sc.clinic_id \
+     JOIN practitioner pr ON pr.id = sc.practitioner_id ";
+
+impl AppointmentRow {
+    fn into_fhir(self) -> Appointment {
+        let accepted = |actor: Reference| AppointmentParticipant {
+            actor: Some(actor),
+            status: "accepted".into(),
+        };
+        Appointment {
+            id: Some(self.id),
+            identifier: vec![Identifier {
+                system: Some(BOOKING_REFERENCE_SYSTEM.into()),
+                value: Some(self.booking_reference),
+            }],
+            status: self.status,
+            service_type: vec![CodeableConcept {
+                coding: vec![Coding {
+                    system: Some(SNOMED.into()),
+                    code: Some(self.specialty_code),
+                    display: Some(self.clinic_name.clone()),
+                }],
+                text: Some(self.clinic_name),
+            }],
+            description: None,
+            minutes_duration: Some((self.end_at - self.start_at).num_minutes().max(0) as u32),
+            start: Some(self.start_at),
+            end: Some(self.end_at),
+            slot: vec![Reference::to("Slot", &self.slot_id, None)],
+            participant: vec![
+                accepted(Reference::to(
+                    "Patient",
+                    &self.patient_id,
+                    Some(format!("{} {}", self.patient_given, self.patient_family)),
+                )),
+                accepted(Reference::to(
+                    "Practitioner",
+                    &self.practitioner_id,
+                    Some(self.practitioner_name),
+                )),
+                accepted(Reference::to(
+                    "Location",
+                    &self.clinic_id,
+                    Some(self.location),
+                )),
+            ],
+        }
+    }
+}
+
+/// `GET /fhir/Appointment?patient=…&date=…`: the token's patient's appointments, by start time.
+pub(crate) async fn search_appointments(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, FhirError> {
+    let mut range = TimeRange::default();
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "patient" => token.require_patient(patient_id(&value))?,
+            "date" => range.narrow(&value, state.hospital.timezone)?,
+            // FHIR servers ignore parameters they do not know unless asked to be strict.
+            _ => {}
+        }
+    }
+    let mut sql = QueryBuilder::<Sqlite>::new(APPOINTMENT_SELECT);
+    sql.push("WHERE a.patient_id = ").push_bind(&token.patient_id);
+    if let Some(from) = range.from {
+        sql.push(" AND s.start_at >= ").push_bind(from);
+    }
+    if let Some(until) = range.until {
+        sql.push(" AND s.start_at < ").push_bind(until);
+    }
+    sql.push(" ORDER BY s.start_at, a.id");
+    let rows: Vec<AppointmentRow> = sql.build_query_as().fetch_all(&state.db).await?;
+    let bundle = Bundle::searchset(
+        rows.into_iter()
+            .map(|r| Resource::Appointment(r.into_fhir())),
+    );
+    Ok(fhir_json(&Resource::Bundle(bundle)))
+}
+
+/// `GET /fhir/Appointment/{id}`: another patient's appointment is "not found", not "forbidden",
+/// so ids cannot be probed.
+pub(crate) async fn read_appointment(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    let row: Option<AppointmentRow> =
+        sqlx::query_as(&format!("{APPOINTMENT_SELECT} WHERE a.id = ? AND a.patient_id = ?"))
+            .bind(&id)
+            .bind(&token.patient_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let row = row.ok_or(FhirError::NotFound)?;
+    Ok(fhir_json(&Resource::Appointment(row.into_fhir())))
+}
+
+/// `GET /fhir/Patient/{id}`: only the token's own patient.
+pub(crate) async fn read_patient(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    token.require_patient(&id)?;
+    let row: Option<(String, String, String, String)> =
+        sqlx::query_as("SELECT mrn, given, family, birth_date FROM patient WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&state.db)
+            .await?;
+    let (mrn, given, family, birth_date) = row.ok_or(FhirError::NotFound)?;
+    let patient = Patient {
+        id: Some(id),
+        identifier: vec![Identifier {
+            system: Some("urn:hale:mrn".into()),
+            value: Some(mrn),
+        }],
+        name: vec![HumanName {
+            text: None,
+            family: Some(family),
+            given: vec![given],
+        }],
+        birth_date: Some(birth_date),
+    };
+    Ok(fhir_json(&Resource::Patient(patient)))
+}

@@ -1,0 +1,170 @@
+//! Hale's reference hospital server.
+//!
+//! A small but real hospital back end so that the app runs out of the box: FHIR R4 JSON over
+//! HTTP (axum), data in SQLite through sqlx, and a seeded demo hospital. The app starts it
+//! embedded on a loopback port by default; hospitals or developers run it alone as the
+//! `hale-hospital` binary.
+//!
+//! Every patient endpoint needs a bearer token bound to one patient and answers only with that
+//! patient's data. Tokens come from a development sign-in (`POST /auth/dev/token`) that checks a
+//! medical record number and date of birth; it is switched on by [`ServerOptions::dev_sign_in`].
+
+mod auth;
+mod db;
+mod error;
+mod fhir;
+pub mod seed;
+mod search;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono_tz::Tz;
+use sqlx::SqlitePool;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use db::open_database;
+pub use error::FhirError;
+
+/// How to run a hospital server.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// An sqlx database URL, e.g. `sqlite:///var/lib/hale/hospital.db` or `sqlite::memory:`.
+    pub database_url: String,
+    /// Where to listen; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Seed (or top up) the demo hospital on start.
+    pub seed_demo: bool,
+    /// Offer the development sign-in. Never on for a real hospital.
+    pub dev_sign_in: bool,
+}
+
+impl ServerOptions {
+    /// The embedded demo hospital: loopback, a free port, seeded, development sign-in on.
+    pub fn embedded_demo(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed_demo: true,
+            dev_sign_in: true,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct ServerState {
+    pub(crate) db: SqlitePool,
+    pub(crate) hospital: Arc<HospitalInfo>,
+    pub(crate) dev_sign_in: bool,
+}
+
+/// The hospital's own description, from its database.
+#[derive(Debug, Clone)]
+pub struct HospitalInfo {
+    pub name: String,
+    pub timezone: Tz,
+}
+
+/// Builds the HTTP routes over an opened, migrated database.
+pub async fn router(db: SqlitePool, dev_sign_in: bool) -> Result<Router, FhirError> {
+    let hospital = Arc::new(db::hospital_info(&db).await?);
+    let state = ServerState {
+        db,
+        hospital,
+        dev_sign_in,
+    };
+    Ok(Router::new()
+        .route("/fhir/metadata", get(fhir::metadata))
+        .route("/fhir/Appointment", get(fhir::search_appointments))
+        .route("/fhir/Appointment/{id}", get(fhir::read_appointment))
+        .route("/fhir/Patient/{id}", get(fhir::read_patient))
+        .route("/auth/dev/token", post(auth::dev_token))
+        .route("/health", get(|| async { "ok" }))
+        .fallback(|| async { FhirError::NotFound })
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state))
+}
+
+/// Logs method, route template, status and latency. Never the raw URI: its path and query can
+/// name a patient.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let started = Instant::now();
+    let response = next.run(req).await;
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// A server running on a tokio task; dropping the handle does not stop it, [`RunningServer::stop`] does.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The base URL of the FHIR endpoint, e.g. `http://127.0.0.1:41234/fhir`.
+    pub fn fhir_base(&self) -> String {
+        format!("http://{}/fhir", self.addr)
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits for the task.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Opens the database, migrates and seeds it as asked, binds, and serves on a tokio task.
+pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> {
+    let db = open_database(&options.database_url).await?;
+    if options.seed_demo {
+        seed::ensure_demo(&db, chrono::Utc::now()).await?;
+    }
+    let app = router(db, options.dev_sign_in).await?;
+    let listener = TcpListener::bind(options.bind)
+        .await
+        .map_err(|e| FhirError::Internal(format!("cannot listen on {}: {e}", options.bind)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| FhirError::Internal(e.to_string()))?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    tracing::info!(%addr, "hospital server listening");
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}

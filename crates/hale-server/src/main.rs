@@ -1,0 +1,77 @@
+//! `hale-hospital`: the reference hospital server on its own.
+
+use std::net::SocketAddr;
+
+use hale_server::ServerOptions;
+
+const USAGE: &str = "\
+hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
+
+USAGE: hale-hospital [--database URL] [--bind ADDR] [--no-seed] [--no-dev-sign-in]
+
+  --database URL     sqlx database URL      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
+  --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
+  --no-seed          do not create or top up the demo hospital
+  --no-dev-sign-in   switch off the development sign-in (POST /auth/dev/token)
+";
+
+fn parse_args() -> Result<ServerOptions, String> {
+    let mut options = ServerOptions {
+        database_url: std::env::var("HALE_DATABASE_URL")
+            .unwrap_or_else(|_| "sqlite://hale-hospital.db".to_owned()),
+        bind: std::env::var("HALE_BIND")
+            .unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
+            .parse()
+            .map_err(|e| format!("HALE_BIND: {e}"))?,
+        seed_demo: true,
+        dev_sign_in: true,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--database" => options.database_url = args.next().ok_or("--database needs a URL")?,
+            "--bind" => {
+                let value = args.next().ok_or("--bind needs an address")?;
+                options.bind = value
+                    .parse::<SocketAddr>()
+                    .map_err(|e| format!("--bind {value}: {e}"))?;
+            }
+            "--no-seed" => options.seed_demo = false,
+            "--no-dev-sign-in" => options.dev_sign_in = false,
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(options)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let options = match parse_args() {
+        Ok(o) => o,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("error: {message}\n");
+            }
+            eprint!("{USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let server = match hale_server::start(&options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    eprintln!("FHIR endpoint: {}", server.fhir_base());
+    let _ = tokio::signal::ctrl_c().await;
+    let _ = server.stop().await;
+    std::process::ExitCode::SUCCESS
+}

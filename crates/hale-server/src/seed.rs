@@ -1,0 +1,268 @@
+//! The demo hospital: clinics, clinicians, weeks of slots and two patients with appointments.
+//!
+//! Seeding is idempotent and relative to the time passed in: each start tops the slots up to
+//! [`HORIZON_DAYS`] ahead and books the demo patients new appointments when theirs have passed,
+//! so a demo hospital left for a month still shows a living diary.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use hale_domain::BookingReference;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::FhirError;
+
+/// The demo hospital's name.
+pub const HOSPITAL_NAME: &str = "Hale General Hospital (demo)";
+/// The demo hospital's time zone: clinics run on local wall-clock time.
+pub const HOSPITAL_TZ: Tz = chrono_tz::Europe::London;
+/// How far ahead slots exist.
+pub const HORIZON_DAYS: i64 = 28;
+/// How far back slots exist, for past appointments.
+const HISTORY_DAYS: i64 = 14;
+const SLOT_MINUTES: i64 = 20;
+
+/// A seeded patient's sign-in details (development sign-in).
+#[derive(Debug, Clone, Copy)]
+pub struct DemoPatient {
+    pub id: &'static str,
+    pub mrn: &'static str,
+    pub birth_date: &'static str,
+    pub given: &'static str,
+    pub family: &'static str,
+}
+
+/// The patient the app signs in as on the demo hospital.
+pub const DEMO_PATIENT: DemoPatient = DemoPatient {
+    id: "pt-0001",
+    mrn: "HALE-000001",
+    birth_date: "1984-06-12",
+    given: "Alex",
+    family: "Morgan",
+};
+
+/// A second patient, so tests can show one patient never sees another's records.
+pub const OTHER_PATIENT: DemoPatient = DemoPatient {
+    id: "pt-0002",
+    mrn: "HALE-000002",
+    birth_date: "1990-02-03",
+    given: "Sam",
+    family: "Patel",
+};
+
+struct Clinic {
+    id: &'static str,
+    name: &'static str,
+    snomed: &'static str,
+    location: &'static str,
+    clinicians: [&'static str; 2],
+}
+
+const CLINICS: [Clinic; 4] = [
+    Clinic {
+        id: "cl-cardiology",
+        name: "Cardiology",
+        snomed: "394579002",
+        location: "Outpatients B, level 2",
+        clinicians: ["Dr Priya Shah", "Dr Tom Okafor"],
+    },
+    Clinic {
+        id: "cl-endocrinology",
+        name: "Diabetes and endocrinology",
+        snomed: "394583002",
+        location: "Diabetes centre, ground floor",
+        clinicians: ["Dr Helen Price", "Dr Marek Nowak"],
+    },
+    Clinic {
+        id: "cl-dermatology",
+        name: "Dermatology",
+        snomed: "394582007",
+        location: "Outpatients A, level 1",
+        clinicians: ["Dr Aisha Rahman", "Dr Ben Carter"],
+    },
+    Clinic {
+        id: "cl-ophthalmology",
+        name: "Ophthalmology",
+        snomed: "394594003",
+        location: "Eye unit, level 3",
+        clinicians: ["Dr Lucy Evans", "Dr Kenji Mori"],
+    },
+];
+
+/// Clinic sessions in local time: (start, number of slots).
+const SESSIONS: [((u32, u32), i64); 2] = [((9, 0), 9), ((13, 30), 9)];
+
+/// Appointments each demo patient should always have ahead: (clinic, days from today, local time).
+const DEMO_BOOKINGS: [(&str, i64, (u32, u32)); 3] = [
+    ("cl-cardiology", 2, (10, 0)),
+    ("cl-endocrinology", 6, (14, 0)),
+    ("cl-ophthalmology", 13, (9, 40)),
+];
+const OTHER_BOOKINGS: [(&str, i64, (u32, u32)); 1] = [("cl-cardiology", 3, (11, 0))];
+
+/// Creates or tops up the demo hospital as of `now`.
+pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), FhirError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT OR IGNORE INTO hospital (id, name, timezone) VALUES (1, ?, ?)")
+        .bind(HOSPITAL_NAME)
+        .bind(HOSPITAL_TZ.name())
+        .execute(&mut *tx)
+        .await?;
+    for clinic in &CLINICS {
+        sqlx::query(
+            "INSERT OR IGNORE INTO clinic (id, name, specialty_code, location) VALUES (?, ?, ?, ?)",
+        )
+        .bind(clinic.id)
+        .bind(clinic.name)
+        .bind(clinic.snomed)
+        .bind(clinic.location)
+        .execute(&mut *tx)
+        .await?;
+        for (i, name) in clinic.clinicians.iter().enumerate() {
+            let practitioner = format!("pr-{}-{}", &clinic.id[3..], i + 1);
+            sqlx::query("INSERT OR IGNORE INTO practitioner (id, name, clinic_id) VALUES (?, ?, ?)")
+                .bind(&practitioner)
+                .bind(name)
+                .bind(clinic.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT OR IGNORE INTO schedule (id, practitioner_id, clinic_id) VALUES (?, ?, ?)",
+            )
+            .bind(format!("sc-{}", &practitioner[3..]))
+            .bind(&practitioner)
+            .bind(clinic.id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    add_slots(&mut tx, now).await?;
+    let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
+    for (patient, bookings) in [(DEMO_PATIENT, &DEMO_BOOKINGS[..]), (OTHER_PATIENT, &OTHER_BOOKINGS[..])] {
+        let inserted = sqlx::query(
+            "INSERT OR IGNORE INTO patient (id, mrn, given, family, birth_date) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(patient.id)
+        .bind(patient.mrn)
+        .bind(patient.given)
+        .bind(patient.family)
+        .bind(patient.birth_date)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted && patient.id == DEMO_PATIENT.id {
+            // One finished visit, so history has something in it.
+            book_first_free(&mut tx, patient.id, "cl-dermatology", today - Duration::days(HISTORY_DAYS), (9, 0), "fulfilled", now)
+                .await?;
+        }
+        let upcoming: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id \
+             WHERE a.patient_id = ? AND a.status = 'booked' AND s.start_at > ?",
+        )
+        .bind(patient.id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (clinic, days, time) in bookings.iter().skip(upcoming as usize) {
+            book_first_free(&mut tx, patient.id, clinic, today + Duration::days(*days), *time, "booked", now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn local_instant(day: NaiveDate, (h, m): (u32, u32)) -> DateTime<Utc> {
+    let naive = day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN));
+    // Clinics never start inside a DST gap (those are at 01:00 in London); earliest() covers overlaps.
+    HOSPITAL_TZ
+        .from_local_datetime(&naive)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&naive), |t| t.with_timezone(&Utc))
+}
+
+/// Adds weekday slots for every schedule from the day after the last seeded one up to the horizon.
+async fn add_slots(tx: &mut Transaction<'_, Sqlite>, now: DateTime<Utc>) -> Result<(), FhirError> {
+    let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
+    let last: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT MAX(start_at) FROM slot")
+        .fetch_one(&mut **tx)
+        .await?;
+    let first_day = last.map_or(today - Duration::days(HISTORY_DAYS), |t| {
+        t.with_timezone(&HOSPITAL_TZ).date_naive() + Duration::days(1)
+    });
+    let schedules: Vec<(String,)> = sqlx::query_as("SELECT id FROM schedule ORDER BY id")
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut day = first_day;
+    while day <= today + Duration::days(HORIZON_DAYS) {
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            for (schedule,) in &schedules {
+                for (start, count) in SESSIONS {
+                    let first = local_instant(day, start);
+                    for n in 0..count {
+                        let begins = first + Duration::minutes(SLOT_MINUTES * n);
+                        sqlx::query(
+                            "INSERT OR IGNORE INTO slot (id, schedule_id, start_at, end_at, status) \
+                             VALUES (?, ?, ?, ?, 'free')",
+                        )
+                        .bind(format!("sl-{}-{}", &schedule[3..], begins.format("%Y%m%d%H%M")))
+                        .bind(schedule)
+                        .bind(begins)
+                        .bind(begins + Duration::minutes(SLOT_MINUTES))
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        day += Duration::days(1);
+    }
+    Ok(())
+}
+
+/// Books the first free slot of `clinic` at or after local `time` on `day`.
+async fn book_first_free(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    clinic: &str,
+    day: NaiveDate,
+    time: (u32, u32),
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FhirError> {
+    let slot: Option<(String,)> = sqlx::query_as(
+        "SELECT s.id FROM slot s JOIN schedule sc ON sc.id = s.schedule_id \
+         WHERE sc.clinic_id = ? AND s.status = 'free' AND s.start_at >= ? \
+         ORDER BY s.start_at, s.id LIMIT 1",
+    )
+    .bind(clinic)
+    .bind(local_instant(day, time))
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((slot,)) = slot else {
+        return Ok(()); // The diary is full up to the horizon: nothing to book.
+    };
+    let reference = BookingReference::from_entropy(random_u64()?);
+    sqlx::query(
+        "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(format!("ap-{:016x}", random_u64()?))
+    .bind(patient)
+    .bind(&slot)
+    .bind(status)
+    .bind(reference.compact())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE slot SET status = 'busy' WHERE id = ?")
+        .bind(&slot)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn random_u64() -> Result<u64, FhirError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| FhirError::Internal(e.to_string()))?;
+    Ok(u64::from_le_bytes(bytes))
+}

@@ -1,0 +1,314 @@
+//! The app's local store: an SQLite file in the app's data directory, reached through sqlx.
+//!
+//! It holds the last full copy of the patient's records per hospital, so the app shows them when
+//! the hospital is unreachable. A refresh replaces a patient's copy in one transaction: a crash
+//! mid-way leaves the previous copy whole, never half of each.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use hale_domain::{Appointment, AppointmentStatus};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::SqlitePool;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+const APPOINTMENTS: &str = "Appointment";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("local database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("local database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("the local copy is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// Which patient at which hospital a record belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Owner<'a> {
+    /// The hospital's FHIR base URL.
+    pub hospital: &'a str,
+    pub patient_id: &'a str,
+}
+
+/// The last patient signed in at a hospital.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub hospital_name: Option<String>,
+    pub patient_id: String,
+    pub patient_name: Option<String>,
+}
+
+/// A patient's cached appointments and when they were fetched (`None`: never).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Cached<T> {
+    pub records: T,
+    pub fetched_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store at `path`.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        Self::connect(options).await
+    }
+
+    /// A private in-memory store, for tests.
+    pub async fn open_in_memory() -> Result<Self, StoreError> {
+        Self::connect(SqliteConnectOptions::from_str("sqlite::memory:")?).await
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        // One connection: the app is the only writer, and an in-memory database is per connection.
+        let db = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.foreign_keys(true))
+            .await?;
+        MIGRATOR.run(&db).await?;
+        Ok(Self { db })
+    }
+
+    /// Replaces the patient's cached appointments with `appointments`, fetched at `fetched_at`.
+    pub async fn replace_appointments(
+        &self,
+        owner: Owner<'_>,
+        appointments: &[Appointment],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("DELETE FROM appointment WHERE hospital = ? AND patient_id = ?")
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .execute(&mut *tx)
+            .await?;
+        for a in appointments {
+            sqlx::query(
+                "INSERT INTO appointment (hospital, patient_id, id, reference, status, start_at, \
+                 end_at, service, clinician, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .bind(&a.id)
+            .bind(a.reference.as_ref().map(|r| r.compact().to_owned()))
+            .bind(a.status.fhir_code())
+            .bind(a.start)
+            .bind(a.end)
+            .bind(&a.service)
+            .bind(&a.clinician)
+            .bind(&a.location)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO fetched (hospital, patient_id, resource, fetched_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (hospital, patient_id, resource) DO UPDATE SET fetched_at = excluded.fetched_at",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(APPOINTMENTS)
+        .bind(fetched_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The patient's cached appointments, by start time.
+    pub async fn appointments(
+        &self,
+        owner: Owner<'_>,
+    ) -> Result<Cached<Vec<Appointment>>, StoreError> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, reference, status, start_at, end_at, service, clinician, location \
+             FROM appointment WHERE hospital = ? AND patient_id = ? ORDER BY start_at, id",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_all(&self.db)
+        .await?;
+        let records = rows
+            .into_iter()
+            .map(
+                |(id, reference, status, start, end, service, clinician, location)| {
+                    let status = AppointmentStatus::from_fhir_code(&status).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown appointment status '{status}'"))
+                    })?;
+                    let reference = reference
+                        .map(|r| r.parse())
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("booking reference: {e}")))?;
+                    Ok(Appointment {
+                        id,
+                        reference,
+                        status,
+                        start,
+                        end,
+                        service,
+                        clinician,
+                        location,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let fetched_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT fetched_at FROM fetched WHERE hospital = ? AND patient_id = ? AND resource = ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(APPOINTMENTS)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(Cached {
+            records,
+            fetched_at,
+        })
+    }
+
+    /// Remembers who signed in at `hospital` and what the hospital and patient are called.
+    pub async fn save_profile(&self, hospital: &str, profile: &Profile) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO profile (hospital, hospital_name, patient_id, patient_name) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (hospital) DO UPDATE SET hospital_name = excluded.hospital_name, \
+             patient_id = excluded.patient_id, patient_name = excluded.patient_name",
+        )
+        .bind(hospital)
+        .bind(&profile.hospital_name)
+        .bind(&profile.patient_id)
+        .bind(&profile.patient_name)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The last patient who signed in at `hospital`, if any.
+    pub async fn profile(&self, hospital: &str) -> Result<Option<Profile>, StoreError> {
+        let row: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT hospital_name, patient_id, patient_name FROM profile WHERE hospital = ?",
+        )
+        .bind(hospital)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.map(|(hospital_name, patient_id, patient_name)| Profile {
+            hospital_name,
+            patient_id,
+            patient_name,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+    use hale_domain::BookingReference;
+
+    fn appt(id: &str, hour: u32) -> Appointment {
+        let start = Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0).unwrap();
+        Appointment {
+            id: id.into(),
+            reference: Some(BookingReference::from_entropy(u64::from(hour))),
+            status: AppointmentStatus::Booked,
+            start,
+            end: start + Duration::minutes(20),
+            service: "Cardiology".into(),
+            clinician: Some("Dr Priya Shah".into()),
+            location: None,
+        }
+    }
+
+    const ALEX: Owner<'static> = Owner {
+        hospital: "http://h/fhir",
+        patient_id: "pt-1",
+    };
+
+    #[tokio::test]
+    async fn a_refresh_replaces_the_whole_copy() {
+        let store = Store::open_in_memory().await.unwrap();
+        let t1 = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        store
+            .replace_appointments(ALEX, &[appt("b", 11), appt("a", 9)], t1)
+            .await
+            .unwrap();
+        let cached = store.appointments(ALEX).await.unwrap();
+        assert_eq!(cached.fetched_at, Some(t1));
+        assert_eq!(cached.records, vec![appt("a", 9), appt("b", 11)]);
+
+        let t2 = t1 + Duration::hours(1);
+        store
+            .replace_appointments(ALEX, &[appt("c", 10)], t2)
+            .await
+            .unwrap();
+        let cached = store.appointments(ALEX).await.unwrap();
+        assert_eq!(cached.records, vec![appt("c", 10)]);
+        assert_eq!(cached.fetched_at, Some(t2));
+    }
+
+    #[tokio::test]
+    async fn copies_are_kept_apart_per_hospital_and_patient() {
+        let store = Store::open_in_memory().await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        store
+            .replace_appointments(ALEX, &[appt("a", 9)], now)
+            .await
+            .unwrap();
+        for other in [
+            Owner {
+                hospital: ALEX.hospital,
+                patient_id: "pt-2",
+            },
+            Owner {
+                hospital: "http://elsewhere/fhir",
+                patient_id: ALEX.patient_id,
+            },
+        ] {
+            let cached = store.appointments(other).await.unwrap();
+            assert_eq!(cached, Cached::default());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_cache_survives_reopening_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        {
+            let store = Store::open(&path).await.unwrap();
+            store
+                .replace_appointments(ALEX, &[appt("a", 9)], now)
+                .await
+                .unwrap();
+            let profile = Profile {
+                hospital_name: Some("Hale General".into()),
+                patient_id: "pt-1".into(),
+                patient_name: Some("Alex Morgan".into()),
+            };
+            store.save_profile(ALEX.hospital, &profile).await.unwrap();
+        }
+        let store = Store::open(&path).await.unwrap();
+        assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
+        let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
+        assert_eq!(profile.patient_id, "pt-1");
+        assert_eq!(store.profile("http://other").await.unwrap(), None);
+    }
+}

@@ -1,0 +1,62 @@
+//! Hale's Tauri 2 shell.
+//!
+//! `run` reads the configuration, opens the local store, starts the embedded demo hospital unless
+//! another hospital is configured, registers all state before any window loads, and hands the
+//! UI its commands. The commands (in `commands/`) are a few lines each over `hale-core`.
+
+mod commands;
+mod config;
+mod convert;
+mod state;
+
+use tauri::Manager;
+
+pub use config::{AppConfig, HospitalChoice};
+
+/// Registers command handlers, proving at compile time that each is named as its contract says.
+macro_rules! handlers {
+    ($($module:ident :: $command:ident => $contract:ty),* $(,)?) => {{
+        $(
+            const _: () = assert!(
+                hale_api::names_match(
+                    stringify!($command),
+                    <$contract as hale_api::Command>::NAME
+                ),
+                concat!("command handler `", stringify!($command), "` is not named as its contract")
+            );
+        )*
+        tauri::generate_handler![$(commands::$module::$command),*]
+    }};
+}
+
+/// Starts the app. The entry point of desktop and mobile builds alike.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    init_logging();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir()?;
+            let config = AppConfig::from_env()?;
+            let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(handlers![
+            home::get_home => hale_api::GetHome,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "Hale could not start");
+        std::process::exit(1);
+    }
+}
+
+fn init_logging() {
+    // Logs carry events, codes and timings, never patient data (see ARCHITECTURE.md).
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HALE_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,tao=warn,wry=warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,59 @@
+//! The state every command shares, built once in `setup` before any window loads.
+
+use std::path::Path;
+
+use hale_client::HospitalClient;
+use hale_core::Patient;
+use hale_server::{RunningServer, ServerOptions};
+use hale_store::Store;
+
+use crate::{AppConfig, HospitalChoice};
+
+/// The store's name for the embedded demo hospital, whose URL changes with every start.
+const EMBEDDED_KEY: &str = "embedded:demo";
+
+#[derive(Debug)]
+pub struct AppState {
+    pub patient: Patient,
+    /// Whether the hospital is the embedded demo one.
+    pub embedded: bool,
+    /// Kept so the embedded server lives as long as the app.
+    _server: Option<RunningServer>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot open the local store: {0}")]
+    Store(#[from] hale_store::StoreError),
+    #[error("cannot start the embedded hospital: {0}")]
+    Server(#[from] hale_server::FhirError),
+    #[error("bad hospital address: {0}")]
+    Client(#[from] hale_client::ClientError),
+}
+
+impl AppState {
+    pub async fn start(config: AppConfig, data_dir: &Path) -> Result<Self, StartError> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
+        let store = Store::open(&data_dir.join("hale.sqlite")).await?;
+        let (fhir_base, hospital_key, server) = match config.hospital {
+            HospitalChoice::EmbeddedDemo => {
+                let db = data_dir.join("demo-hospital.sqlite");
+                let server =
+                    hale_server::start(&ServerOptions::embedded_demo(format!("sqlite://{}", db.display())))
+                        .await?;
+                (server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server))
+            }
+            HospitalChoice::Remote(url) => (url.clone(), url, None),
+        };
+        let client = HospitalClient::new(&fhir_base)?;
+        tracing::info!(embedded = server.is_some(), "hospital chosen");
+        Ok(Self {
+            patient: Patient::new(client, store, config.identity, hospital_key),
+            embedded: server.is_some(),
+            _server: server,
+        })
+    }
+}

@@ -1,0 +1,76 @@
+//! The home screen: the demo patient's appointments from the embedded hospital, and the saved
+//! copy with an offline notice when the hospital is gone.
+
+use std::time::Duration;
+
+use hale_e2e::launch;
+use hale_server::ServerOptions;
+
+const BOOT: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital() {
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), &[]).await;
+
+    let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
+    assert!(cards.len() >= 3);
+    assert_eq!(app.text_of("[data-testid=greeting]").await, "Hello, Alex Morgan");
+    assert_eq!(
+        app.text_of("[data-testid=hospital-name]").await,
+        hale_server::seed::HOSPITAL_NAME
+    );
+    let first = cards[0].text().await.unwrap();
+    assert!(first.contains("Cardiology"), "soonest first: {first}");
+    assert!(first.contains("Booking reference"), "{first}");
+    assert!(!app.has("[data-testid=offline-notice]").await);
+    assert!(app.text_of("[data-testid=updated]").await.starts_with("Updated "));
+    app.screenshot("home").await;
+    app.close().await;
+
+    // The embedded hospital and the app's own store live in the app's data directory.
+    let app_dir = data.path().join("org.hale.patient");
+    assert!(app_dir.join("hale.sqlite").exists());
+    assert!(app_dir.join("demo-hospital.sqlite").exists());
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
+    let data = tempfile::tempdir().unwrap();
+    let hospital_db = data.path().join("remote-hospital.sqlite");
+    let server = hale_server::start(&ServerOptions::embedded_demo(format!(
+        "sqlite://{}",
+        hospital_db.display()
+    )))
+    .await
+    .unwrap();
+    let url = server.fhir_base();
+
+    // First start: online, over real HTTP to a hospital outside the app.
+    let app = launch(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
+    let online = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
+    let mut expected = Vec::new();
+    for card in &online {
+        expected.push(card.text().await.unwrap());
+    }
+    app.close().await;
+
+    server.stop().await.unwrap();
+
+    // Second start: the hospital is gone; the same appointments show, with a notice.
+    let app = launch(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
+    let notice = app.text_of("[data-testid=offline-notice]").await;
+    assert!(notice.contains("can't reach the hospital"), "{notice}");
+    assert!(notice.contains("Showing what was saved"), "{notice}");
+    let offline = app.wait_for_all("[data-testid=appointment]", expected.len(), BOOT).await;
+    let mut shown = Vec::new();
+    for card in &offline {
+        shown.push(card.text().await.unwrap());
+    }
+    assert_eq!(shown, expected);
+    assert_eq!(app.text_of("[data-testid=greeting]").await, "Hello, Alex Morgan");
+    app.screenshot("home-offline").await;
+    app.close().await;
+}

@@ -1,0 +1,175 @@
+//! Test support for end-to-end journeys: launches the real release app through tauri-driver
+//! (which drives WebKitWebDriver, which drives the app's own webview) and hands the test a
+//! WebDriver client.
+//!
+//! Needs a display (Xvfb), `tauri-driver` and `WebKitWebDriver` on PATH, and the release app
+//! built with the `custom-protocol` feature; `scripts/test.sh` provides all of them.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The release binary under test: `HALE_APP_BIN`, else `target/release/hale-app`.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("HALE_APP_BIN") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("release/hale-app")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// One running app: its tauri-driver process and the WebDriver session in its webview.
+#[derive(Debug)]
+pub struct RunningApp {
+    pub client: Client,
+    driver: Child,
+}
+
+/// Launches the app with `data_home` as its XDG data directory and `env` added.
+///
+/// `HALE_HOSPITAL_URL` is removed from the inherited environment unless `env` sets it, so a
+/// developer's own setting never changes which hospital a journey talks to.
+pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
+    let app = app_binary();
+    assert!(
+        app.exists(),
+        "{} is missing: build it with scripts/test.sh (release, custom-protocol)",
+        app.display()
+    );
+    let port = free_port();
+    let mut command = Command::new("tauri-driver");
+    command
+        .args(["--port", &port.to_string()])
+        .args(["--native-port", &free_port().to_string()])
+        .env("XDG_DATA_HOME", data_home)
+        .env("XDG_CONFIG_HOME", data_home.join("config"))
+        .env("XDG_CACHE_HOME", data_home.join("cache"))
+        .env_remove("HALE_HOSPITAL_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let driver = command
+        .spawn()
+        .expect("tauri-driver starts (is it installed? scripts/setup.sh installs it)");
+
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    capabilities.insert("browserName".into(), "wry".into());
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::rustls()
+            .expect("rustls connector")
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => break client,
+            Err(e) if started.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("no WebDriver session after 30 s: {e}"),
+        }
+    };
+    RunningApp { client, driver }
+}
+
+impl RunningApp {
+    /// Waits up to `timeout` for at least `count` elements matching `css`.
+    pub async fn wait_for_all(&self, css: &str, count: usize, timeout: Duration) -> Vec<Element> {
+        let started = Instant::now();
+        loop {
+            let found = self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default();
+            if found.len() >= count {
+                return found;
+            }
+            if started.elapsed() > timeout {
+                let source = self.client.source().await.unwrap_or_default();
+                panic!(
+                    "found {} of {count} '{css}' after {timeout:?}; page:\n{source}",
+                    found.len()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text of the first element matching `css`, waiting up to 30 s for it.
+    pub async fn text_of(&self, css: &str) -> String {
+        let element = self.wait_for_all(css, 1, Duration::from_secs(30)).await;
+        element[0].text().await.expect("element text")
+    }
+
+    /// Whether any element matches `css` right now.
+    pub async fn has(&self, css: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    }
+
+    /// Saves a PNG of the window to `target/e2e/NAME.png`, for people to look at.
+    pub async fn screenshot(&self, name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    /// Ends the session (closing the app) and stops tauri-driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        stop_driver(&mut self.driver);
+    }
+}
+
+impl Drop for RunningApp {
+    fn drop(&mut self) {
+        stop_driver(&mut self.driver);
+    }
+}
+
+/// SIGTERM, not SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding the output pipe.
+fn stop_driver(driver: &mut Child) {
+    if let Ok(Some(_)) = driver.try_wait() {
+        return;
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &driver.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = driver.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = driver.kill();
+    let _ = driver.wait();
+}

@@ -1,0 +1,101 @@
+//! Words and times as the patient reads them. Plain functions, unit tested.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use hale_api::{ApiError, ErrorCode, Freshness};
+
+/// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
+pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String {
+    if start.date_naive() == end.date_naive() {
+        format!("{}–{}", start.format("%a %-d %b, %H:%M"), end.format("%H:%M"))
+    } else {
+        format!("{} – {}", start.format("%a %-d %b, %H:%M"), end.format("%a %-d %b, %H:%M"))
+    }
+}
+
+/// What to tell the patient about an error, chosen by its code, never its English message.
+pub fn error_text(error: &ApiError) -> &'static str {
+    match error.code {
+        ErrorCode::HospitalUnreachable => "We can't reach the hospital right now.",
+        ErrorCode::HospitalError => "The hospital's system had a problem.",
+        ErrorCode::HospitalRejected => "The hospital could not handle that request.",
+        ErrorCode::NotSignedIn => "The hospital did not accept your sign-in.",
+        ErrorCode::Forbidden => "The hospital says this is not available to you.",
+        ErrorCode::InvalidArgument => "Something in the request was not valid.",
+        ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
+        ErrorCode::Internal => "Something went wrong inside Hale.",
+    }
+}
+
+/// The notice shown above cached data, or `None` when the data is live.
+pub fn offline_notice(freshness: &Freshness, offset: FixedOffset) -> Option<String> {
+    let Freshness::Offline { cached_at, error } = freshness else {
+        return None;
+    };
+    let saved = match cached_at {
+        Some(t) => format!(
+            "Showing what was saved on {}.",
+            t.with_timezone(&offset).format("%a %-d %b at %H:%M")
+        ),
+        None => "Nothing has been saved on this device yet.".to_owned(),
+    };
+    Some(format!("{} {saved}", error_text(error)))
+}
+
+/// When data was last confirmed live, for the page footer.
+pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
+    format!("Updated {}", as_of.with_timezone(&offset).format("%H:%M"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn when_shows_one_day_once() {
+        assert_eq!(
+            when(t("2026-12-01T10:00:00+00:00"), t("2026-12-01T10:20:00+00:00")),
+            "Tue 1 Dec, 10:00–10:20"
+        );
+        assert_eq!(
+            when(t("2026-12-01T23:50:00+00:00"), t("2026-12-02T00:10:00+00:00")),
+            "Tue 1 Dec, 23:50 – Wed 2 Dec, 00:10"
+        );
+    }
+
+    #[test]
+    fn live_data_has_no_notice() {
+        let live = Freshness::Live { as_of: Utc::now() };
+        assert_eq!(offline_notice(&live, FixedOffset::east_opt(0).unwrap()), None);
+    }
+
+    #[test]
+    fn offline_notices_say_why_and_how_old() {
+        let error = ApiError::new(ErrorCode::HospitalUnreachable, "connection refused");
+        let cached = Freshness::Offline {
+            cached_at: Some(t("2026-11-25T09:12:00Z").with_timezone(&Utc)),
+            error: error.clone(),
+        };
+        let plus_one = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(
+            offline_notice(&cached, plus_one).unwrap(),
+            "We can't reach the hospital right now. Showing what was saved on Wed 25 Nov at 10:12."
+        );
+        let never = Freshness::Offline {
+            cached_at: None,
+            error,
+        };
+        assert!(offline_notice(&never, plus_one)
+            .unwrap()
+            .ends_with("Nothing has been saved on this device yet."));
+    }
+
+    #[test]
+    fn the_english_message_never_reaches_the_patient() {
+        let e = ApiError::new(ErrorCode::HospitalError, "sqlx: database is locked");
+        assert!(!error_text(&e).contains("sqlx"));
+    }
+}
