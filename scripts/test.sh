@@ -15,4 +15,4 @@ cargo test --release -p hale-ui
 
 log "end-to-end journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test "${HALE_CARGO_FLAGS[@]}" -p hale-e2e -- --ignored --test-threads=1
+  cargo test --release -p hale-e2e -- --ignored --test-threads=1

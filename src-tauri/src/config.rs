@@ -38,7 +38,11 @@ impl AppConfig {
 
     /// Reads the configuration through `lookup`, so tests need not touch the process environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let hospital = match get("HALE_HOSPITAL_URL") {
             Some(url) => {
                 hale_client::HospitalClient::new(&url).map_err(|e| ConfigError::Invalid {
@@ -50,8 +54,8 @@ impl AppConfig {
             None => HospitalChoice::EmbeddedDemo,
         };
         let identifier = get("HALE_PATIENT_MRN").unwrap_or_else(|| DEMO_PATIENT.mrn.to_owned());
-        let birth_date = get("HALE_PATIENT_BIRTH_DATE")
-            .unwrap_or_else(|| DEMO_PATIENT.birth_date.to_owned());
+        let birth_date =
+            get("HALE_PATIENT_BIRTH_DATE").unwrap_or_else(|| DEMO_PATIENT.birth_date.to_owned());
         let birth_date = NaiveDate::parse_from_str(&birth_date, "%Y-%m-%d").map_err(|e| {
             ConfigError::Invalid {
                 name: "HALE_PATIENT_BIRTH_DATE",
@@ -97,7 +101,10 @@ mod tests {
             HospitalChoice::Remote("https://fhir.example.org/r4".into())
         );
         // Blank means unset.
-        assert_eq!(config(&[("HALE_HOSPITAL_URL", "  ")]).unwrap().hospital, HospitalChoice::EmbeddedDemo);
+        assert_eq!(
+            config(&[("HALE_HOSPITAL_URL", "  ")]).unwrap().hospital,
+            HospitalChoice::EmbeddedDemo
+        );
     }
 
     #[test]

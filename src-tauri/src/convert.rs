@@ -69,7 +69,10 @@ mod tests {
     #[test]
     fn each_client_failure_has_the_code_the_ui_acts_on() {
         let cases = [
-            (ClientError::Unreachable("x".into()), ErrorCode::HospitalUnreachable),
+            (
+                ClientError::Unreachable("x".into()),
+                ErrorCode::HospitalUnreachable,
+            ),
             (ClientError::Unauthorized, ErrorCode::NotSignedIn),
             (ClientError::Forbidden("x".into()), ErrorCode::Forbidden),
             (

@@ -41,9 +41,11 @@ impl AppState {
         let (fhir_base, hospital_key, server) = match config.hospital {
             HospitalChoice::EmbeddedDemo => {
                 let db = data_dir.join("demo-hospital.sqlite");
-                let server =
-                    hale_server::start(&ServerOptions::embedded_demo(format!("sqlite://{}", db.display())))
-                        .await?;
+                let server = hale_server::start(&ServerOptions::embedded_demo(format!(
+                    "sqlite://{}",
+                    db.display()
+                )))
+                .await?;
                 (server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server))
             }
             HospitalChoice::Remote(url) => (url.clone(), url, None),

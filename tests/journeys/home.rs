@@ -16,7 +16,10 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
 
     let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     assert!(cards.len() >= 3);
-    assert_eq!(app.text_of("[data-testid=greeting]").await, "Hello, Alex Morgan");
+    assert_eq!(
+        app.text_of("[data-testid=greeting]").await,
+        "Hello, Alex Morgan"
+    );
     assert_eq!(
         app.text_of("[data-testid=hospital-name]").await,
         hale_server::seed::HOSPITAL_NAME
@@ -25,7 +28,10 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
     assert!(first.contains("Cardiology"), "soonest first: {first}");
     assert!(first.contains("Booking reference"), "{first}");
     assert!(!app.has("[data-testid=offline-notice]").await);
-    assert!(app.text_of("[data-testid=updated]").await.starts_with("Updated "));
+    assert!(app
+        .text_of("[data-testid=updated]")
+        .await
+        .starts_with("Updated "));
     app.screenshot("home").await;
     app.close().await;
 
@@ -64,13 +70,18 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
     let notice = app.text_of("[data-testid=offline-notice]").await;
     assert!(notice.contains("can't reach the hospital"), "{notice}");
     assert!(notice.contains("Showing what was saved"), "{notice}");
-    let offline = app.wait_for_all("[data-testid=appointment]", expected.len(), BOOT).await;
+    let offline = app
+        .wait_for_all("[data-testid=appointment]", expected.len(), BOOT)
+        .await;
     let mut shown = Vec::new();
     for card in &offline {
         shown.push(card.text().await.unwrap());
     }
     assert_eq!(shown, expected);
-    assert_eq!(app.text_of("[data-testid=greeting]").await, "Hello, Alex Morgan");
+    assert_eq!(
+        app.text_of("[data-testid=greeting]").await,
+        "Hello, Alex Morgan"
+    );
     app.screenshot("home-offline").await;
     app.close().await;
 }

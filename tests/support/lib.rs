@@ -133,12 +133,22 @@ impl RunningApp {
             .is_empty()
     }
 
-    /// Saves a PNG of the window to `target/e2e/NAME.png`, for people to look at.
+    /// Saves a PNG of the screen to `target/e2e/NAME.png`, for people to look at.
+    ///
+    /// WebKitWebDriver's own screenshots come out blank under Xvfb, so this asks the X server
+    /// (ImageMagick's `import`, installed by scripts/setup.sh) for what is really on screen.
     pub async fn screenshot(&self, name: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
-        if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        let _ = std::fs::create_dir_all(&dir);
+        // WebKit paints after the DOM settles; give it a moment.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let status = Command::new("import")
+            .args(["-window", "root"])
+            .arg(dir.join(format!("{name}.png")))
+            .stderr(Stdio::null())
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!("screenshot {name}: `import` failed (no DISPLAY or no ImageMagick)");
         }
     }
 

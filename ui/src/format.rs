@@ -6,9 +6,17 @@ use hale_api::{ApiError, ErrorCode, Freshness};
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
 pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String {
     if start.date_naive() == end.date_naive() {
-        format!("{}–{}", start.format("%a %-d %b, %H:%M"), end.format("%H:%M"))
+        format!(
+            "{}–{}",
+            start.format("%a %-d %b, %H:%M"),
+            end.format("%H:%M")
+        )
     } else {
-        format!("{} – {}", start.format("%a %-d %b, %H:%M"), end.format("%a %-d %b, %H:%M"))
+        format!(
+            "{} – {}",
+            start.format("%a %-d %b, %H:%M"),
+            end.format("%a %-d %b, %H:%M")
+        )
     }
 }
 
@@ -57,11 +65,17 @@ mod tests {
     #[test]
     fn when_shows_one_day_once() {
         assert_eq!(
-            when(t("2026-12-01T10:00:00+00:00"), t("2026-12-01T10:20:00+00:00")),
+            when(
+                t("2026-12-01T10:00:00+00:00"),
+                t("2026-12-01T10:20:00+00:00")
+            ),
             "Tue 1 Dec, 10:00–10:20"
         );
         assert_eq!(
-            when(t("2026-12-01T23:50:00+00:00"), t("2026-12-02T00:10:00+00:00")),
+            when(
+                t("2026-12-01T23:50:00+00:00"),
+                t("2026-12-02T00:10:00+00:00")
+            ),
             "Tue 1 Dec, 23:50 – Wed 2 Dec, 00:10"
         );
     }
@@ -69,7 +83,10 @@ mod tests {
     #[test]
     fn live_data_has_no_notice() {
         let live = Freshness::Live { as_of: Utc::now() };
-        assert_eq!(offline_notice(&live, FixedOffset::east_opt(0).unwrap()), None);
+        assert_eq!(
+            offline_notice(&live, FixedOffset::east_opt(0).unwrap()),
+            None
+        );
     }
 
     #[test]

@@ -184,7 +184,10 @@ fn map_appointments(bundle: &Bundle) -> Vec<hale_domain::Appointment> {
         })
         .collect();
     if skipped > 0 {
-        tracing::warn!(skipped, "left out appointments the hospital sent incomplete");
+        tracing::warn!(
+            skipped,
+            "left out appointments the hospital sent incomplete"
+        );
     }
     appointments
 }
@@ -207,9 +210,9 @@ async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError>
         .await
         .ok()
         .and_then(|r| match r {
-            Resource::OperationOutcome(OperationOutcome { issue }) => issue
-                .into_iter()
-                .find_map(|i| i.diagnostics),
+            Resource::OperationOutcome(OperationOutcome { issue }) => {
+                issue.into_iter().find_map(|i| i.diagnostics)
+            }
             _ => None,
         })
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());

@@ -38,7 +38,10 @@ async fn the_demo_patient_sees_their_upcoming_appointments() {
     assert!(list.len() >= 3, "{list:?}");
     assert!(list.windows(2).all(|w| w[0].start <= w[1].start), "sorted");
     for a in &list {
-        assert!(a.reference.is_some(), "every appointment has a booking reference");
+        assert!(
+            a.reference.is_some(),
+            "every appointment has a booking reference"
+        );
         assert!(a.clinician.is_some() && a.location.is_some());
     }
     let patient = client.patient(&alex).await.unwrap();
@@ -121,7 +124,10 @@ async fn requests_without_a_valid_token_are_refused() {
     // The wrong date of birth gets no token.
     assert!(matches!(
         client
-            .dev_sign_in(DEMO_PATIENT.mrn, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
+            .dev_sign_in(
+                DEMO_PATIENT.mrn,
+                NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()
+            )
             .await,
         Err(ClientError::Unauthorized)
     ));

@@ -133,7 +133,11 @@ impl Patient {
         })
     }
 
-    async fn home_from_copy(&self, now: DateTime<Utc>, error: ClientError) -> Result<Home, CoreError> {
+    async fn home_from_copy(
+        &self,
+        now: DateTime<Utc>,
+        error: ClientError,
+    ) -> Result<Home, CoreError> {
         let hospital = self.hospital_key.as_str();
         let Some(profile) = self.store.profile(hospital).await? else {
             return Ok(Home {
@@ -181,7 +185,9 @@ impl Patient {
             patient_id: session.patient_id.clone(),
             patient_name: patient.display_name(),
         };
-        self.store.save_profile(&self.hospital_key, &profile).await?;
+        self.store
+            .save_profile(&self.hospital_key, &profile)
+            .await?;
         *guard = Some(session.clone());
         Ok(session)
     }

@@ -24,7 +24,12 @@ fn demo_identity() -> Identity {
 
 async fn app(fhir_base: &str, dir: &std::path::Path) -> Patient {
     let store = Store::open(&dir.join("app.sqlite")).await.unwrap();
-    Patient::new(HospitalClient::new(fhir_base).unwrap(), store, demo_identity(), fhir_base)
+    Patient::new(
+        HospitalClient::new(fhir_base).unwrap(),
+        store,
+        demo_identity(),
+        fhir_base,
+    )
 }
 
 #[tokio::test]
@@ -36,9 +41,16 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
 
     let fetched_at = Utc::now();
     let live = patient.home(fetched_at).await.unwrap();
-    assert!(matches!(live.freshness, Freshness::Live { .. }), "{:?}", live.freshness);
+    assert!(
+        matches!(live.freshness, Freshness::Live { .. }),
+        "{:?}",
+        live.freshness
+    );
     assert_eq!(live.patient_name.as_deref(), Some("Alex Morgan"));
-    assert_eq!(live.hospital_name.as_deref(), Some(hale_server::seed::HOSPITAL_NAME));
+    assert_eq!(
+        live.hospital_name.as_deref(),
+        Some(hale_server::seed::HOSPITAL_NAME)
+    );
     assert!(live.appointments.len() >= 3, "{:?}", live.appointments);
     assert!(live.appointments.iter().all(|a| a.end > fetched_at));
 
@@ -59,7 +71,13 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
     drop(patient);
     let restarted = app(&base, dir.path()).await;
     let again = restarted.home(Utc::now()).await.unwrap();
-    assert!(matches!(again.freshness, Freshness::Offline { cached_at: Some(_), .. }));
+    assert!(matches!(
+        again.freshness,
+        Freshness::Offline {
+            cached_at: Some(_),
+            ..
+        }
+    ));
     assert_eq!(again.appointments, live.appointments);
 }
 
@@ -89,7 +107,12 @@ async fn a_refused_sign_in_falls_back_to_the_copy_with_the_reason() {
         birth_date: NaiveDate::from_ymd_opt(1999, 1, 1).unwrap(),
     };
     let base = server.fhir_base();
-    let patient = Patient::new(HospitalClient::new(&base).unwrap(), store, wrong, base.as_str());
+    let patient = Patient::new(
+        HospitalClient::new(&base).unwrap(),
+        store,
+        wrong,
+        base.as_str(),
+    );
     let home = patient.home(Utc::now()).await.unwrap();
     assert!(matches!(
         home.freshness,

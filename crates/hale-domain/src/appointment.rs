@@ -185,5 +185,4 @@ mod tests {
         }
         assert_eq!(AppointmentStatus::from_fhir_code("Booked"), None);
     }
-
 }

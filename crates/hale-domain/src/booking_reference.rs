@@ -35,7 +35,10 @@ fn value_of(c: char) -> Option<u8> {
         'I' | 'L' => '1',
         other => other,
     };
-    ALPHABET.iter().position(|&a| a as char == c).map(|p| p as u8)
+    ALPHABET
+        .iter()
+        .position(|&a| a as char == c)
+        .map(|p| p as u8)
 }
 
 /// Luhn mod N over digit values, with the doubling starting at the rightmost data digit.
@@ -123,7 +126,11 @@ mod tests {
 
     fn check(input: &str, expect: Result<&str, BookingReferenceError>) {
         let got = input.parse::<BookingReference>().map(|r| r.to_string());
-        assert_eq!(got.as_deref().map_err(Clone::clone), expect, "input {input:?}");
+        assert_eq!(
+            got.as_deref().map_err(Clone::clone),
+            expect,
+            "input {input:?}"
+        );
     }
 
     #[test]
@@ -181,8 +188,14 @@ mod tests {
     fn wrong_length_and_bad_characters_are_named() {
         check("ABC", Err(BookingReferenceError::WrongLength(3)));
         check("0000-00000", Err(BookingReferenceError::WrongLength(9)));
-        check("0000-00U0", Err(BookingReferenceError::InvalidCharacter('U')));
-        check("0000-00*0", Err(BookingReferenceError::InvalidCharacter('*')));
+        check(
+            "0000-00U0",
+            Err(BookingReferenceError::InvalidCharacter('U')),
+        );
+        check(
+            "0000-00*0",
+            Err(BookingReferenceError::InvalidCharacter('*')),
+        );
     }
 
     #[test]

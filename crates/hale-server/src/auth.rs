@@ -1,8 +1,8 @@
 //! Bearer tokens bound to one patient, and the development sign-in that issues them.
 
 use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::smart::{DevSignIn, TokenResponse};

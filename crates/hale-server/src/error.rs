@@ -54,8 +54,14 @@ impl IntoResponse for FhirError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let mut response =
-            (status, fhir_json(&Resource::OperationOutcome(OperationOutcome::error(code, diagnostics)))).into_response();
+        let mut response = (
+            status,
+            fhir_json(&Resource::OperationOutcome(OperationOutcome::error(
+                code,
+                diagnostics,
+            ))),
+        )
+            .into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

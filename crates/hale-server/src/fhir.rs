@@ -166,7 +166,8 @@ pub(crate) async fn search_appointments(
         }
     }
     let mut sql = QueryBuilder::<Sqlite>::new(APPOINTMENT_SELECT);
-    sql.push("WHERE a.patient_id = ").push_bind(&token.patient_id);
+    sql.push("WHERE a.patient_id = ")
+        .push_bind(&token.patient_id);
     if let Some(from) = range.from {
         sql.push(" AND s.start_at >= ").push_bind(from);
     }
@@ -189,12 +190,13 @@ pub(crate) async fn read_appointment(
     State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
-    let row: Option<AppointmentRow> =
-        sqlx::query_as(&format!("{APPOINTMENT_SELECT} WHERE a.id = ? AND a.patient_id = ?"))
-            .bind(&id)
-            .bind(&token.patient_id)
-            .fetch_optional(&state.db)
-            .await?;
+    let row: Option<AppointmentRow> = sqlx::query_as(&format!(
+        "{APPOINTMENT_SELECT} WHERE a.id = ? AND a.patient_id = ?"
+    ))
+    .bind(&id)
+    .bind(&token.patient_id)
+    .fetch_optional(&state.db)
+    .await?;
     let row = row.ok_or(FhirError::NotFound)?;
     Ok(fhir_json(&Resource::Appointment(row.into_fhir())))
 }

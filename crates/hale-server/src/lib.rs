@@ -13,8 +13,8 @@ mod auth;
 mod db;
 mod error;
 mod fhir;
-pub mod seed;
 mod search;
+pub mod seed;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -103,7 +103,11 @@ mod tests {
     }
 
     fn check(values: &[&str], from: &str, until: &str) {
-        assert_eq!(range(values), Ok((from.to_owned(), until.to_owned())), "{values:?}");
+        assert_eq!(
+            range(values),
+            Ok((from.to_owned(), until.to_owned())),
+            "{values:?}"
+        );
     }
 
     #[test]

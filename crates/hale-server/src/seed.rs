@@ -119,12 +119,14 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         .await?;
         for (i, name) in clinic.clinicians.iter().enumerate() {
             let practitioner = format!("pr-{}-{}", &clinic.id[3..], i + 1);
-            sqlx::query("INSERT OR IGNORE INTO practitioner (id, name, clinic_id) VALUES (?, ?, ?)")
-                .bind(&practitioner)
-                .bind(name)
-                .bind(clinic.id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT OR IGNORE INTO practitioner (id, name, clinic_id) VALUES (?, ?, ?)",
+            )
+            .bind(&practitioner)
+            .bind(name)
+            .bind(clinic.id)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT OR IGNORE INTO schedule (id, practitioner_id, clinic_id) VALUES (?, ?, ?)",
             )
@@ -137,7 +139,10 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
     }
     add_slots(&mut tx, now).await?;
     let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
-    for (patient, bookings) in [(DEMO_PATIENT, &DEMO_BOOKINGS[..]), (OTHER_PATIENT, &OTHER_BOOKINGS[..])] {
+    for (patient, bookings) in [
+        (DEMO_PATIENT, &DEMO_BOOKINGS[..]),
+        (OTHER_PATIENT, &OTHER_BOOKINGS[..]),
+    ] {
         let inserted = sqlx::query(
             "INSERT OR IGNORE INTO patient (id, mrn, given, family, birth_date) VALUES (?, ?, ?, ?, ?)",
         )
@@ -152,8 +157,16 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
             == 1;
         if inserted && patient.id == DEMO_PATIENT.id {
             // One finished visit, so history has something in it.
-            book_first_free(&mut tx, patient.id, "cl-dermatology", today - Duration::days(HISTORY_DAYS), (9, 0), "fulfilled", now)
-                .await?;
+            book_first_free(
+                &mut tx,
+                patient.id,
+                "cl-dermatology",
+                today - Duration::days(HISTORY_DAYS),
+                (9, 0),
+                "fulfilled",
+                now,
+            )
+            .await?;
         }
         let upcoming: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id \
@@ -164,7 +177,16 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         .fetch_one(&mut *tx)
         .await?;
         for (clinic, days, time) in bookings.iter().skip(upcoming as usize) {
-            book_first_free(&mut tx, patient.id, clinic, today + Duration::days(*days), *time, "booked", now).await?;
+            book_first_free(
+                &mut tx,
+                patient.id,
+                clinic,
+                today + Duration::days(*days),
+                *time,
+                "booked",
+                now,
+            )
+            .await?;
         }
     }
     tx.commit().await?;

@@ -40,7 +40,10 @@ async fn seeding_twice_changes_nothing() {
     assert_eq!(appointments, 5);
     ensure_demo(&db, now).await.unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM slot").await, slots);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM appointment").await, appointments);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM appointment").await,
+        appointments
+    );
     assert_eq!(upcoming(&db, DEMO_PATIENT.id, now).await, 3);
     assert_eq!(upcoming(&db, OTHER_PATIENT.id, now).await, 1);
 }
@@ -81,8 +84,14 @@ async fn slots_follow_london_wall_clock_time_across_the_clock_change() {
         }
     };
     // 09:00 local is 08:00 UTC in summer time and 09:00 UTC after it.
-    assert_eq!(first_start("2026-10-23").await.format("%H:%M").to_string(), "08:00");
-    assert_eq!(first_start("2026-10-26").await.format("%H:%M").to_string(), "09:00");
+    assert_eq!(
+        first_start("2026-10-23").await.format("%H:%M").to_string(),
+        "08:00"
+    );
+    assert_eq!(
+        first_start("2026-10-26").await.format("%H:%M").to_string(),
+        "09:00"
+    );
 }
 
 #[tokio::test]
@@ -90,12 +99,13 @@ async fn the_database_refuses_a_second_live_appointment_in_one_slot() {
     let (_dir, db) = database().await;
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
     ensure_demo(&db, now).await.unwrap();
-    let (slot,): (String,) =
-        sqlx::query_as("SELECT slot_id FROM appointment WHERE patient_id = ? AND status = 'booked' LIMIT 1")
-            .bind(OTHER_PATIENT.id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let (slot,): (String,) = sqlx::query_as(
+        "SELECT slot_id FROM appointment WHERE patient_id = ? AND status = 'booked' LIMIT 1",
+    )
+    .bind(OTHER_PATIENT.id)
+    .fetch_one(&db)
+    .await
+    .unwrap();
     let insert = |id: &'static str, reference: &'static str, status: &'static str| {
         sqlx::query(
             "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
@@ -109,7 +119,9 @@ async fn the_database_refuses_a_second_live_appointment_in_one_slot() {
         .bind(now)
         .execute(&db)
     };
-    let err = insert("ap-double", "ZZZZ-ZZZZ", "booked").await.unwrap_err();
+    let err = insert("ap-double", "ZZZZ-ZZZZ", "booked")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("UNIQUE"), "{err}");
     // A cancelled record in the same slot is history, not a booking: allowed.
     insert("ap-old", "YYYY-YYYY", "cancelled").await.unwrap();

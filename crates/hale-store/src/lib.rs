@@ -209,11 +209,13 @@ impl Store {
         .bind(hospital)
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(|(hospital_name, patient_id, patient_name)| Profile {
-            hospital_name,
-            patient_id,
-            patient_name,
-        }))
+        Ok(
+            row.map(|(hospital_name, patient_id, patient_name)| Profile {
+                hospital_name,
+                patient_id,
+                patient_name,
+            }),
+        )
     }
 }
 

@@ -17,5 +17,9 @@ pub async fn get_home(
         .home(chrono::Utc::now())
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::home(home, state.patient.hospital_url(), state.embedded))
+    Ok(convert::home(
+        home,
+        state.patient.hospital_url(),
+        state.embedded,
+    ))
 }
