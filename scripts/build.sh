@@ -8,5 +8,5 @@ log "building the UI (trunk, release)"
 (cd ui && trunk build --release)
 
 log "building the app (release)"
-cargo build "${HALE_CARGO_FLAGS[@]}" -p hale-app --bin hale-app
+cargo build "${HALE_CARGO_FLAGS[@]}"
 log "built $CARGO_TARGET_DIR/release/hale-app"

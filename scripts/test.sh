@@ -8,11 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HALE_ROOT"
 
 log "unit and integration tests"
-cargo test "${HALE_CARGO_FLAGS[@]}" --workspace --exclude hale-ui
+cargo test "${HALE_CARGO_FLAGS[@]}"
 
 log "UI logic tests (host)"
-cargo test --release -p hale-ui
+cargo test -p hale-ui
 
 log "end-to-end journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --release -p hale-e2e -- --ignored --test-threads=1
+  cargo test "${HALE_CARGO_FLAGS[@]}" --test journeys -- --ignored --test-threads=1

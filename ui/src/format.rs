@@ -82,7 +82,9 @@ mod tests {
 
     #[test]
     fn live_data_has_no_notice() {
-        let live = Freshness::Live { as_of: Utc::now() };
+        let live = Freshness::Live {
+            as_of: t("2026-11-25T09:12:00Z").with_timezone(&Utc),
+        };
         assert_eq!(
             offline_notice(&live, FixedOffset::east_opt(0).unwrap()),
             None
