@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 /// The release binary under test: `HALE_APP_BIN`, else `target/release/hale-app`.
 pub fn app_binary() -> PathBuf {
@@ -76,8 +77,8 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     let url = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     let client = loop {
-        match ClientBuilder::rustls()
-            .expect("rustls connector")
+        // Plain HTTP to loopback: no TLS stack (and no crypto provider choice) needed.
+        match ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
             .connect(&url)
             .await
