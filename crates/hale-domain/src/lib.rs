@@ -7,7 +7,9 @@
 //! keep it that way.
 
 pub mod appointment;
+pub mod booking;
 pub mod booking_reference;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
+pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};

@@ -9,14 +9,18 @@ pub mod appointment;
 pub mod capability;
 pub mod datatypes;
 pub mod outcome;
+pub mod parameters;
 pub mod patient;
+pub mod scheduling;
 pub mod smart;
 
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
 pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
+pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
+pub use scheduling::{Schedule, Slot};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +43,9 @@ pub enum Resource {
     OperationOutcome(OperationOutcome),
     CapabilityStatement(CapabilityStatement),
     Bundle(Bundle),
+    Schedule(Schedule),
+    Slot(Slot),
+    Parameters(Parameters),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[serde(other)]
     Other,
@@ -53,7 +60,16 @@ pub struct Bundle {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link: Vec<BundleLink>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry: Vec<BundleEntry>,
+}
+
+/// A link of a bundle; `next` pages through search results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleLink {
+    pub relation: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,8 +93,17 @@ impl Bundle {
         Self {
             bundle_type: "searchset".into(),
             total: Some(entry.len() as u32),
+            link: Vec::new(),
             entry,
         }
+    }
+
+    /// The URL of the next page, if the server has more.
+    pub fn next_page(&self) -> Option<&str> {
+        self.link
+            .iter()
+            .find(|l| l.relation == "next")
+            .map(|l| l.url.as_str())
     }
 
     /// The appointments in the bundle, in order; other entries (e.g. outcomes) are skipped.

@@ -16,6 +16,8 @@ pub enum FhirError {
     NotFound,
     #[error("invalid request: {0}")]
     Invalid(String),
+    #[error("refused: {0}")]
+    Refused(#[from] hale_domain::Refusal),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -25,6 +27,15 @@ pub enum FhirError {
 impl FhirError {
     fn status_and_issue(&self) -> (StatusCode, IssueType, String) {
         match self {
+            // A lost race for a slot is a conflict; every other refusal is a business rule.
+            Self::Refused(r @ hale_domain::Refusal::SlotTaken) => {
+                (StatusCode::CONFLICT, IssueType::Conflict, r.to_string())
+            }
+            Self::Refused(r) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                IssueType::BusinessRule,
+                r.to_string(),
+            ),
             Self::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,
                 IssueType::Login,
@@ -54,14 +65,12 @@ impl IntoResponse for FhirError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let mut response = (
-            status,
-            fhir_json(&Resource::OperationOutcome(OperationOutcome::error(
-                code,
-                diagnostics,
-            ))),
-        )
-            .into_response();
+        let outcome = match &self {
+            Self::Refused(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
+            _ => OperationOutcome::error(code, diagnostics),
+        };
+        let mut response =
+            (status, fhir_json(&Resource::OperationOutcome(outcome))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -49,7 +49,7 @@ pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
             resource: vec![
                 RestResource {
                     resource_type: "Appointment".into(),
-                    interaction: interactions(&["read", "search-type"]),
+                    interaction: interactions(&["read", "search-type", "create"]),
                     search_param: vec![
                         SearchParam {
                             name: "patient".into(),
@@ -60,6 +60,28 @@ pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
                             param_type: "date".into(),
                         },
                     ],
+                },
+                RestResource {
+                    resource_type: "Slot".into(),
+                    interaction: interactions(&["search-type"]),
+                    search_param: [
+                        "status",
+                        "start",
+                        "service-type",
+                        "schedule",
+                        "schedule.actor",
+                    ]
+                    .iter()
+                    .map(|name| SearchParam {
+                        name: (*name).to_owned(),
+                        param_type: if *name == "start" { "date" } else { "token" }.into(),
+                    })
+                    .collect(),
+                },
+                RestResource {
+                    resource_type: "Schedule".into(),
+                    interaction: interactions(&["search-type"]),
+                    search_param: vec![],
                 },
                 RestResource {
                     resource_type: "Patient".into(),
@@ -190,15 +212,26 @@ pub(crate) async fn read_appointment(
     State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
+    let appointment = load_appointment(&state, &token.patient_id, &id)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    Ok(fhir_json(&Resource::Appointment(appointment)))
+}
+
+/// The patient's appointment `id` as FHIR, if it exists and is theirs.
+pub(crate) async fn load_appointment(
+    state: &ServerState,
+    patient: &str,
+    id: &str,
+) -> Result<Option<Appointment>, FhirError> {
     let row: Option<AppointmentRow> = sqlx::query_as(&format!(
         "{APPOINTMENT_SELECT} WHERE a.id = ? AND a.patient_id = ?"
     ))
-    .bind(&id)
-    .bind(&token.patient_id)
+    .bind(id)
+    .bind(patient)
     .fetch_optional(&state.db)
     .await?;
-    let row = row.ok_or(FhirError::NotFound)?;
-    Ok(fhir_json(&Resource::Appointment(row.into_fhir())))
+    Ok(row.map(AppointmentRow::into_fhir))
 }
 
 /// `GET /fhir/Patient/{id}`: only the token's own patient.

@@ -10,9 +10,11 @@
 //! medical record number and date of birth; it is switched on by [`ServerOptions::dev_sign_in`].
 
 mod auth;
+mod booking;
 mod db;
 mod error;
 mod fhir;
+mod scheduling;
 mod search;
 pub mod seed;
 
@@ -26,11 +28,13 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono_tz::Tz;
+use hale_domain::BookingRules;
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use booking::REQUEST_ID_SYSTEM;
 pub use db::open_database;
 pub use error::FhirError;
 
@@ -45,6 +49,8 @@ pub struct ServerOptions {
     pub seed_demo: bool,
     /// Offer the development sign-in. Never on for a real hospital.
     pub dev_sign_in: bool,
+    /// The booking policy the server enforces.
+    pub rules: BookingRules,
 }
 
 impl ServerOptions {
@@ -55,6 +61,7 @@ impl ServerOptions {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             seed_demo: true,
             dev_sign_in: true,
+            rules: BookingRules::default(),
         }
     }
 }
@@ -65,6 +72,7 @@ pub struct ServerState {
     pub(crate) db: SqlitePool,
     pub(crate) hospital: Arc<HospitalInfo>,
     pub(crate) dev_sign_in: bool,
+    pub(crate) rules: BookingRules,
 }
 
 /// The hospital's own description, from its database.
@@ -75,17 +83,31 @@ pub struct HospitalInfo {
 }
 
 /// Builds the HTTP routes over an opened, migrated database.
-pub async fn router(db: SqlitePool, dev_sign_in: bool) -> Result<Router, FhirError> {
+pub async fn router(db: SqlitePool, options: &ServerOptions) -> Result<Router, FhirError> {
     let hospital = Arc::new(db::hospital_info(&db).await?);
     let state = ServerState {
         db,
         hospital,
-        dev_sign_in,
+        dev_sign_in: options.dev_sign_in,
+        rules: options.rules,
     };
     Ok(Router::new()
         .route("/fhir/metadata", get(fhir::metadata))
-        .route("/fhir/Appointment", get(fhir::search_appointments))
+        .route(
+            "/fhir/Appointment",
+            get(fhir::search_appointments).post(booking::create_appointment),
+        )
         .route("/fhir/Appointment/{id}", get(fhir::read_appointment))
+        .route(
+            "/fhir/Appointment/{id}/$cancel",
+            post(booking::cancel_appointment),
+        )
+        .route(
+            "/fhir/Appointment/{id}/$reschedule",
+            post(booking::reschedule_appointment),
+        )
+        .route("/fhir/Schedule", get(scheduling::search_schedules))
+        .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
         .route("/auth/dev/token", post(auth::dev_token))
         .route("/health", get(|| async { "ok" }))
@@ -146,7 +168,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
     if options.seed_demo {
         seed::ensure_demo(&db, chrono::Utc::now()).await?;
     }
-    let app = router(db, options.dev_sign_in).await?;
+    let app = router(db, options).await?;
     let listener = TcpListener::bind(options.bind)
         .await
         .map_err(|e| FhirError::Internal(format!("cannot listen on {}: {e}", options.bind)))?;

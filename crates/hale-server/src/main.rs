@@ -25,6 +25,7 @@ fn parse_args() -> Result<ServerOptions, String> {
             .map_err(|e| format!("HALE_BIND: {e}"))?,
         seed_demo: true,
         dev_sign_in: true,
+        rules: hale_domain::BookingRules::default(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

@@ -1,0 +1,279 @@
+//! Booking, cancelling and rescheduling appointments.
+//!
+//! Every change runs in one `BEGIN IMMEDIATE` transaction: it takes SQLite's write lock before
+//! it reads, so the rules are checked against data no other booking can change underneath. The
+//! slot is claimed with a conditional update (`… WHERE status = 'free'`), and the schema's
+//! partial unique index refuses a second live appointment in a slot even if code were wrong.
+//! A booking may carry a client-chosen request id: repeating the request returns the first
+//! result instead of booking twice.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use hale_domain::{AppointmentStatus, BookingReference, Refusal, Span};
+use hale_fhir::{Appointment, Parameters, Resource};
+use sqlx::{Sqlite, Transaction};
+
+use crate::auth::PatientToken;
+use crate::error::fhir_json;
+use crate::fhir::load_appointment;
+use crate::{FhirError, ServerState};
+
+/// The identifier system of a client's booking request id.
+pub const REQUEST_ID_SYSTEM: &str = "urn:hale:request-id";
+
+async fn begin(state: &ServerState) -> Result<Transaction<'static, Sqlite>, FhirError> {
+    Ok(state.db.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// The spans of the patient's live appointments, but `except` (the one being moved).
+async fn live_spans(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    except: Option<&str>,
+) -> Result<Vec<Span>, FhirError> {
+    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT s.start_at, s.end_at FROM appointment a JOIN slot s ON s.id = a.slot_id \
+         WHERE a.patient_id = ? AND a.status IN ('booked', 'pending', 'proposed', 'arrived', 'checked-in') \
+         AND a.id <> ?",
+    )
+    .bind(patient)
+    .bind(except.unwrap_or(""))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(start, end)| Span { start, end })
+        .collect())
+}
+
+/// Claims a free slot, or says why not: no such slot (404) or already taken (409).
+async fn claim_slot(tx: &mut Transaction<'_, Sqlite>, slot: &str) -> Result<Span, FhirError> {
+    let claimed: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE slot SET status = 'busy' WHERE id = ? AND status = 'free' RETURNING start_at, end_at",
+    )
+    .bind(slot)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some((start, end)) = claimed {
+        return Ok(Span { start, end });
+    }
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM slot WHERE id = ?")
+        .bind(slot)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match exists {
+        Some(_) => Err(Refusal::SlotTaken.into()),
+        None => Err(FhirError::Invalid(format!("there is no slot '{slot}'"))),
+    }
+}
+
+async fn existing_request(
+    state: &ServerState,
+    patient: &str,
+    request_id: &str,
+) -> Result<Option<String>, FhirError> {
+    let id: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM appointment WHERE patient_id = ? AND request_id = ?")
+            .bind(patient)
+            .bind(request_id)
+            .fetch_optional(&state.db)
+            .await?;
+    Ok(id.map(|(id,)| id))
+}
+
+fn random_u64() -> Result<u64, FhirError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| FhirError::Internal(e.to_string()))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+async fn appointment_response(
+    state: &ServerState,
+    token: &PatientToken,
+    id: &str,
+    status: StatusCode,
+) -> Result<Response, FhirError> {
+    let appointment = load_appointment(state, &token.patient_id, id)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    let mut response = (status, fhir_json(&Resource::Appointment(appointment))).into_response();
+    if status == StatusCode::CREATED {
+        if let Ok(location) = format!("Appointment/{id}").parse() {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+    }
+    Ok(response)
+}
+
+/// `POST /fhir/Appointment`: book the slot named in `slot[0]` for the token's patient.
+pub(crate) async fn create_appointment(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Json(body): Json<Resource>,
+) -> Result<Response, FhirError> {
+    let Resource::Appointment(request) = body else {
+        return Err(FhirError::Invalid("the body must be an Appointment".into()));
+    };
+    let slot = booking_slot(&request, &token)?;
+    let request_id = request
+        .identifier
+        .iter()
+        .find(|i| i.system.as_deref() == Some(REQUEST_ID_SYSTEM))
+        .and_then(|i| i.value.clone());
+    if let Some(request_id) = &request_id {
+        if let Some(id) = existing_request(&state, &token.patient_id, request_id).await? {
+            return appointment_response(&state, &token, &id, StatusCode::OK).await;
+        }
+    }
+    match book(&state, &token, &slot, request_id.as_deref()).await {
+        Ok(id) => appointment_response(&state, &token, &id, StatusCode::CREATED).await,
+        // The same request may have won the race in another connection: answer with its result.
+        Err(e) => match &request_id {
+            Some(request_id) => {
+                match existing_request(&state, &token.patient_id, request_id).await? {
+                    Some(id) => appointment_response(&state, &token, &id, StatusCode::OK).await,
+                    None => Err(e),
+                }
+            }
+            None => Err(e),
+        },
+    }
+}
+
+fn booking_slot(request: &Appointment, token: &PatientToken) -> Result<String, FhirError> {
+    for participant in &request.participant {
+        if let Some(patient) = participant.actor.as_ref().and_then(|a| a.id_of("Patient")) {
+            token.require_patient(patient)?;
+        }
+    }
+    match request.slot.as_slice() {
+        [one] => one
+            .id_of("Slot")
+            .map(str::to_owned)
+            .ok_or_else(|| FhirError::Invalid("slot must reference a Slot".into())),
+        _ => Err(FhirError::Invalid(
+            "an Appointment to book names exactly one slot".into(),
+        )),
+    }
+}
+
+async fn book(
+    state: &ServerState,
+    token: &PatientToken,
+    slot: &str,
+    request_id: Option<&str>,
+) -> Result<String, FhirError> {
+    let mut tx = begin(state).await?;
+    let span = claim_slot(&mut tx, slot).await?;
+    let others = live_spans(&mut tx, &token.patient_id, None).await?;
+    // Dropping the transaction on a refusal rolls the claim back.
+    state.rules.check_booking(Utc::now(), span, &others)?;
+    let id = format!("ap-{:016x}", random_u64()?);
+    let reference = BookingReference::from_entropy(random_u64()?);
+    sqlx::query(
+        "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at, request_id) \
+         VALUES (?, ?, ?, 'booked', ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&token.patient_id)
+    .bind(slot)
+    .bind(reference.compact())
+    .bind(Utc::now())
+    .bind(request_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The appointment's current slot, start and status, if it is the patient's.
+async fn current(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    id: &str,
+) -> Result<(String, DateTime<Utc>, AppointmentStatus), FhirError> {
+    let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT a.slot_id, s.start_at, a.status FROM appointment a JOIN slot s ON s.id = a.slot_id \
+         WHERE a.id = ? AND a.patient_id = ?",
+    )
+    .bind(id)
+    .bind(patient)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (slot, start, status) = row.ok_or(FhirError::NotFound)?;
+    let status = AppointmentStatus::from_fhir_code(&status)
+        .ok_or_else(|| FhirError::Internal(format!("stored status '{status}'")))?;
+    Ok((slot, start, status))
+}
+
+/// `POST /fhir/Appointment/{id}/$cancel`: cancels and frees the slot.
+pub(crate) async fn cancel_appointment(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    let mut tx = begin(&state).await?;
+    let (slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
+    state.rules.check_change(Utc::now(), start, status)?;
+    sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE slot SET status = 'free' WHERE id = ?")
+        .bind(&slot)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    appointment_response(&state, &token, &id, StatusCode::OK).await
+}
+
+/// `POST /fhir/Appointment/{id}/$reschedule` with a `slot` parameter: one atomic step that
+/// takes the new slot and frees the old, or changes nothing.
+pub(crate) async fn reschedule_appointment(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    Json(body): Json<Resource>,
+) -> Result<Response, FhirError> {
+    let Resource::Parameters(parameters) = body else {
+        return Err(FhirError::Invalid("the body must be Parameters".into()));
+    };
+    let new_slot = new_slot(&parameters)?;
+    let mut tx = begin(&state).await?;
+    let (old_slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
+    if old_slot == new_slot {
+        return Err(FhirError::Invalid(
+            "that is the appointment's current slot".into(),
+        ));
+    }
+    state.rules.check_change(Utc::now(), start, status)?;
+    let span = claim_slot(&mut tx, &new_slot).await?;
+    let others = live_spans(&mut tx, &token.patient_id, Some(&id)).await?;
+    state
+        .rules
+        .check_reschedule(Utc::now(), start, status, span, &others)?;
+    sqlx::query("UPDATE appointment SET slot_id = ? WHERE id = ?")
+        .bind(&new_slot)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE slot SET status = 'free' WHERE id = ?")
+        .bind(&old_slot)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    appointment_response(&state, &token, &id, StatusCode::OK).await
+}
+
+fn new_slot(parameters: &Parameters) -> Result<String, FhirError> {
+    parameters
+        .reference("slot")
+        .and_then(|r| r.id_of("Slot"))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            FhirError::Invalid("a 'slot' parameter referencing a Slot is required".into())
+        })
+}

@@ -1,0 +1,486 @@
+//! Booking over real HTTP against the reference server on a real SQLite file: slot search,
+//! book, cancel, reschedule, every rule, and races that must never double-book.
+
+use chrono::{Duration, Utc};
+use hale_domain::BookingRules;
+use hale_server::seed::{DemoPatient, DEMO_PATIENT, OTHER_PATIENT};
+use hale_server::{RunningServer, ServerOptions, REQUEST_ID_SYSTEM};
+use serde_json::{json, Value};
+
+struct Hospital {
+    _dir: tempfile::TempDir,
+    server: RunningServer,
+    http: reqwest::Client,
+    db_url: String,
+}
+
+async fn hospital_with(rules: BookingRules) -> Hospital {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(db_url.clone());
+    options.rules = rules;
+    let server = hale_server::start(&options).await.unwrap();
+    Hospital {
+        _dir: dir,
+        server,
+        http: reqwest::Client::new(),
+        db_url,
+    }
+}
+
+async fn hospital() -> Hospital {
+    hospital_with(BookingRules::default()).await
+}
+
+impl Hospital {
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.server.fhir_base())
+    }
+
+    async fn token(&self, p: &DemoPatient) -> String {
+        let body = json!({"identifier": p.mrn, "birth_date": p.birth_date});
+        let r: Value = self
+            .http
+            .post(format!("http://{}/auth/dev/token", self.server.addr))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["access_token"].as_str().unwrap().to_owned()
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Free cardiology slots, soonest first.
+    async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
+        let (status, bundle) = self
+            .get(
+                token,
+                &format!("Slot?status=free&service-type=394579002{extra}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{bundle}");
+        entries(&bundle, "Slot")
+    }
+
+    async fn book(&self, token: &str, slot: &str, request_id: Option<&str>) -> (u16, Value) {
+        let mut body = json!({
+            "resourceType": "Appointment",
+            "status": "booked",
+            "slot": [{"reference": format!("Slot/{slot}")}],
+        });
+        if let Some(id) = request_id {
+            body["identifier"] = json!([{"system": REQUEST_ID_SYSTEM, "value": id}]);
+        }
+        self.post(token, "Appointment", body).await
+    }
+
+    async fn live_in_slot(&self, slot: &str) -> i64 {
+        let db = hale_server::open_database(&self.db_url).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM appointment WHERE slot_id = ? AND status NOT IN ('cancelled', 'entered-in-error', 'noshow')",
+        )
+        .bind(slot)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    }
+}
+
+fn entries(bundle: &Value, resource_type: &str) -> Vec<Value> {
+    bundle["entry"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e["resource"].clone())
+        .filter(|r| r["resourceType"] == resource_type)
+        .collect()
+}
+
+fn id(resource: &Value) -> String {
+    resource["id"].as_str().unwrap().to_owned()
+}
+
+fn refusal(outcome: &Value) -> &str {
+    outcome["issue"][0]["details"]["coding"][0]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn slot_search_offers_free_future_slots_soonest_first_with_their_schedules() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (_, bundle) = h
+        .get(
+            &alex,
+            "Slot?status=free&service-type=http://snomed.info/sct|394579002&_count=5",
+        )
+        .await;
+    let slots = entries(&bundle, "Slot");
+    assert_eq!(slots.len(), 5);
+    let starts: Vec<&str> = slots.iter().map(|s| s["start"].as_str().unwrap()).collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]), "{starts:?}");
+    let now = Utc::now().to_rfc3339();
+    assert!(starts.iter().all(|s| *s > now.as_str()), "no past slots");
+    // The schedules of those slots come along, naming clinician and place.
+    let schedules = entries(&bundle, "Schedule");
+    assert!(!schedules.is_empty());
+    for s in &slots {
+        let schedule = s["schedule"]["reference"].as_str().unwrap();
+        assert!(schedules
+            .iter()
+            .any(|sc| format!("Schedule/{}", id(sc)) == schedule));
+    }
+    assert_eq!(
+        schedules[0]["actor"][0]["display"]
+            .as_str()
+            .map(|d| d.starts_with("Dr ")),
+        Some(true)
+    );
+
+    // Paging: the next link continues where the first page ended.
+    let next = bundle["link"][0]["url"].as_str().unwrap();
+    assert!(next.contains("_offset=5"), "{next}");
+    let r: Value = h
+        .http
+        .get(next)
+        .bearer_auth(&alex)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page2 = entries(&r, "Slot");
+    assert_eq!(page2.len(), 5);
+    assert!(page2[0]["start"].as_str().unwrap() >= starts[4]);
+    assert!(!slots.iter().any(|s| page2.iter().any(|p| id(p) == id(s))));
+
+    // Another clinic's slots are not cardiology's.
+    let (_, derm) = h.get(&alex, "Slot?service-type=394582007&_count=3").await;
+    assert!(entries(&derm, "Slot")
+        .iter()
+        .all(|s| s["serviceType"][0]["coding"][0]["code"] == "394582007"));
+    // Patients cannot list busy slots, and bad numbers are named.
+    assert_eq!(h.get(&alex, "Slot?status=busy").await.0, 400);
+    assert_eq!(h.get(&alex, "Slot?_count=many").await.0, 400);
+}
+
+#[tokio::test]
+async fn booking_takes_the_slot_and_a_second_booking_of_it_is_a_conflict() {
+    let h = hospital().await;
+    let (alex, sam) = (h.token(&DEMO_PATIENT).await, h.token(&OTHER_PATIENT).await);
+    let slot = id(&h.free_slots(&alex, "&start=ge2000-01-01").await[10]);
+
+    let (status, booked) = h.book(&alex, &slot, None).await;
+    assert_eq!(status, 201, "{booked}");
+    assert_eq!(booked["status"], "booked");
+    assert_eq!(booked["slot"][0]["reference"], format!("Slot/{slot}"));
+    let reference = booked["identifier"][0]["value"].as_str().unwrap();
+    assert!(reference.parse::<hale_domain::BookingReference>().is_ok());
+
+    // Gone from the free list, present in the patient's list.
+    assert!(!h
+        .free_slots(&alex, "&_count=200")
+        .await
+        .iter()
+        .any(|s| id(s) == slot));
+    let (_, mine) = h.get(&alex, "Appointment?date=ge2000-01-01").await;
+    assert!(entries(&mine, "Appointment")
+        .iter()
+        .any(|a| id(a) == id(&booked)));
+
+    let (status, outcome) = h.book(&sam, &slot, None).await;
+    assert_eq!(status, 409, "{outcome}");
+    assert_eq!(outcome["issue"][0]["code"], "conflict");
+    assert_eq!(refusal(&outcome), "slot-taken");
+    assert_eq!(h.live_in_slot(&slot).await, 1);
+}
+
+#[tokio::test]
+async fn many_concurrent_bookings_of_one_slot_make_exactly_one_appointment() {
+    let h = hospital().await;
+    let (alex, sam) = (h.token(&DEMO_PATIENT).await, h.token(&OTHER_PATIENT).await);
+    let slot = id(&h.free_slots(&alex, "").await[20]);
+    let attempts = (0..24).map(|i| {
+        let token = if i % 2 == 0 {
+            alex.clone()
+        } else {
+            sam.clone()
+        };
+        let h = &h;
+        let slot = slot.clone();
+        async move { h.book(&token, &slot, Some(&format!("race-{i}"))).await }
+    });
+    let results = futures_join_all(attempts).await;
+    let created = results.iter().filter(|(s, _)| *s == 201).count();
+    let conflicts = results
+        .iter()
+        .filter(|(s, o)| *s == 409 && refusal(o) == "slot-taken")
+        .count();
+    assert_eq!((created, conflicts), (1, 23), "{results:?}");
+    assert_eq!(h.live_in_slot(&slot).await, 1);
+}
+
+#[tokio::test]
+async fn a_repeated_booking_request_returns_the_first_result_and_books_once() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let slots = h.free_slots(&alex, "").await;
+    let (first_status, first) = h.book(&alex, &id(&slots[30]), Some("req-1")).await;
+    assert_eq!(first_status, 201);
+    // A retry after a lost response, even naming the same slot again, is answered, not re-run.
+    let (again_status, again) = h.book(&alex, &id(&slots[30]), Some("req-1")).await;
+    assert_eq!((again_status, id(&again)), (200, id(&first)));
+    // Concurrent duplicates of a new request also book once.
+    let dupes = (0..8).map(|_| {
+        let (h, alex, slot) = (&h, alex.clone(), id(&slots[40]));
+        async move { h.book(&alex, &slot, Some("req-2")).await }
+    });
+    let results = futures_join_all(dupes).await;
+    let ids: std::collections::BTreeSet<String> = results.iter().map(|(_, a)| id(a)).collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    assert!(results.iter().all(|(s, _)| *s == 201 || *s == 200));
+    assert_eq!(h.live_in_slot(&id(&slots[40])).await, 1);
+}
+
+#[tokio::test]
+async fn the_rules_refuse_with_their_codes() {
+    let h = hospital_with(BookingRules {
+        horizon: Duration::days(7),
+        change_cutoff: Duration::hours(24),
+    })
+    .await;
+    let alex = h.token(&DEMO_PATIENT).await;
+
+    // Beyond the horizon.
+    let far = h
+        .free_slots(
+            &alex,
+            &format!(
+                "&start=ge{}",
+                (Utc::now() + Duration::days(10)).format("%Y-%m-%d")
+            ),
+        )
+        .await;
+    let (status, outcome) = h.book(&alex, &id(&far[0]), None).await;
+    assert_eq!(
+        (status, refusal(&outcome)),
+        (422, "beyond-horizon"),
+        "{outcome}"
+    );
+    assert_eq!(outcome["issue"][0]["code"], "business-rule");
+    assert_eq!(
+        h.live_in_slot(&id(&far[0])).await,
+        0,
+        "a refusal leaves the slot free"
+    );
+
+    // In the past: a slot from last week, named directly.
+    let db = hale_server::open_database(&h.db_url).await.unwrap();
+    let past: String =
+        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at < ? LIMIT 1")
+            .bind(Utc::now() - Duration::days(1))
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let (status, outcome) = h.book(&alex, &past, None).await;
+    assert_eq!((status, refusal(&outcome)), (422, "in-the-past"));
+
+    // Overlapping the patient's own appointment: the same time at another clinician.
+    let (_, mine) = h.get(&alex, "Appointment?patient=Patient/pt-0001").await;
+    let first = entries(&mine, "Appointment")
+        .into_iter()
+        .find(|a| a["status"] == "booked")
+        .unwrap();
+    let start = first["start"].as_str().unwrap();
+    let same_time: String =
+        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at = ? LIMIT 1")
+            .bind(
+                chrono::DateTime::parse_from_rfc3339(start)
+                    .unwrap()
+                    .with_timezone(&Utc),
+            )
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let (status, outcome) = h.book(&alex, &same_time, None).await;
+    assert_eq!((status, refusal(&outcome)), (422, "overlaps"));
+
+    // Unknown slots and malformed bodies are invalid, not conflicts.
+    assert_eq!(h.book(&alex, "sl-nope", None).await.0, 400);
+    let (status, _) = h
+        .post(&alex, "Appointment", json!({"resourceType": "Patient"}))
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn cancelling_frees_the_slot_once_and_respects_the_cutoff() {
+    let h = hospital().await;
+    let (alex, sam) = (h.token(&DEMO_PATIENT).await, h.token(&OTHER_PATIENT).await);
+    let slot = id(&h
+        .free_slots(
+            &alex,
+            &format!(
+                "&start=ge{}",
+                (Utc::now() + Duration::days(3)).format("%Y-%m-%d")
+            ),
+        )
+        .await[0]);
+    let (_, booked) = h.book(&alex, &slot, None).await;
+    let path = format!("Appointment/{}/$cancel", id(&booked));
+
+    // Another patient cannot even see it.
+    assert_eq!(h.post(&sam, &path, json!({})).await.0, 404);
+
+    let (status, cancelled) = h.post(&alex, &path, json!({})).await;
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (200, Some("cancelled"))
+    );
+    let day = cancelled["start"].as_str().unwrap()[..10].to_owned();
+    let offered = h
+        .free_slots(&alex, &format!("&start={day}&_count=200"))
+        .await;
+    assert!(
+        offered.iter().any(|s| id(s) == slot),
+        "the slot is offered again"
+    );
+    assert_eq!(h.live_in_slot(&slot).await, 0);
+
+    let (status, outcome) = h.post(&alex, &path, json!({})).await;
+    assert_eq!((status, refusal(&outcome)), (422, "not-changeable"));
+
+    // Inside the cutoff: a hospital with a 30-day cutoff refuses.
+    let strict = hospital_with(BookingRules {
+        horizon: Duration::days(90),
+        change_cutoff: Duration::days(30),
+    })
+    .await;
+    let alex = strict.token(&DEMO_PATIENT).await;
+    let (_, mine) = strict.get(&alex, "Appointment").await;
+    let upcoming = entries(&mine, "Appointment")
+        .into_iter()
+        .find(|a| a["status"] == "booked")
+        .unwrap();
+    let (status, outcome) = strict
+        .post(
+            &alex,
+            &format!("Appointment/{}/$cancel", id(&upcoming)),
+            json!({}),
+        )
+        .await;
+    assert_eq!((status, refusal(&outcome)), (422, "too-late-to-change"));
+}
+
+#[tokio::test]
+async fn rescheduling_moves_in_one_step_or_not_at_all() {
+    let h = hospital().await;
+    let (alex, sam) = (h.token(&DEMO_PATIENT).await, h.token(&OTHER_PATIENT).await);
+    let later = format!(
+        "&start=ge{}",
+        (Utc::now() + Duration::days(4)).format("%Y-%m-%d")
+    );
+    let slots = h.free_slots(&alex, &later).await;
+    let (old, new, taken) = (id(&slots[0]), id(&slots[3]), id(&slots[6]));
+    let (_, booked) = h.book(&alex, &old, None).await;
+    let (status, _) = h.book(&sam, &taken, None).await;
+    assert_eq!(status, 201);
+    let path = format!("Appointment/{}/$reschedule", id(&booked));
+    let to = |slot: &str| {
+        json!({"resourceType": "Parameters",
+               "parameter": [{"name": "slot", "valueReference": {"reference": format!("Slot/{slot}")}}]})
+    };
+
+    // Into a taken slot: refused, and nothing moved.
+    let (status, outcome) = h.post(&alex, &path, to(&taken)).await;
+    assert_eq!((status, refusal(&outcome)), (409, "slot-taken"));
+    assert_eq!(h.live_in_slot(&old).await, 1);
+    assert_eq!(h.live_in_slot(&taken).await, 1);
+
+    let (status, moved) = h.post(&alex, &path, to(&new)).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(id(&moved), id(&booked), "same appointment");
+    assert_eq!(
+        moved["identifier"], booked["identifier"],
+        "same booking reference"
+    );
+    assert_eq!(moved["slot"][0]["reference"], format!("Slot/{new}"));
+    assert_eq!(h.live_in_slot(&old).await, 0);
+    assert_eq!(h.live_in_slot(&new).await, 1);
+
+    // The old slot is offered again.
+    let day = slots[0]["start"].as_str().unwrap()[..10].to_owned();
+    let offered = h
+        .free_slots(&alex, &format!("&start={day}&_count=200"))
+        .await;
+    assert!(offered.iter().any(|s| id(s) == old));
+    // Missing parameter.
+    assert_eq!(
+        h.post(&alex, &path, json!({"resourceType": "Parameters"}))
+            .await
+            .0,
+        400
+    );
+}
+
+/// Runs futures concurrently on this task (no extra dependency for a join_all).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(fut) = slot {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(out) => {
+                        results[i] = Some(out);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    for r in results {
+        outputs.push(r.expect("every future finished"));
+    }
+    outputs
+}
