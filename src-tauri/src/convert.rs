@@ -44,6 +44,7 @@ pub fn client_error(e: &ClientError) -> ApiError {
         ClientError::Unreachable(_) => ErrorCode::HospitalUnreachable,
         ClientError::Unauthorized => ErrorCode::NotSignedIn,
         ClientError::Forbidden(_) => ErrorCode::Forbidden,
+        ClientError::Refused { .. } => ErrorCode::Refused,
         ClientError::NotFound | ClientError::Rejected { .. } | ClientError::InvalidUrl(_) => {
             ErrorCode::HospitalRejected
         }

@@ -28,6 +28,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::HospitalRejected => "The hospital could not handle that request.",
         ErrorCode::NotSignedIn => "The hospital did not accept your sign-in.",
         ErrorCode::Forbidden => "The hospital says this is not available to you.",
+        ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
         ErrorCode::Internal => "Something went wrong inside Hale.",

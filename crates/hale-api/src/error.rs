@@ -16,6 +16,8 @@ pub enum ErrorCode {
     NotSignedIn,
     /// Signed in, but not allowed to see or do this.
     Forbidden,
+    /// The hospital refused a booking change under its rules (or the slot was just taken).
+    Refused,
     /// The UI sent arguments the shell refuses.
     InvalidArgument,
     /// The app's own storage failed.

@@ -7,11 +7,33 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
-use hale_fhir::{Bundle, CapabilityStatement, OperationOutcome, Patient, Resource, FHIR_JSON};
+use hale_fhir::{
+    Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
+    Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
+};
 use reqwest::{header, RequestBuilder, StatusCode};
 use url::Url;
+
+/// What free slots to look for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SlotQuery {
+    /// SNOMED CT code of the service (clinic specialty).
+    pub service_code: Option<String>,
+    pub practitioner_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub count: u32,
+    pub offset: u32,
+}
+
+/// One page of free slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotPage {
+    pub slots: Vec<hale_domain::OfferedSlot>,
+    pub has_more: bool,
+}
 
 /// A patient's sign-in with one hospital.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,6 +73,10 @@ pub enum ClientError {
     Forbidden(String),
     #[error("the hospital has no such record")]
     NotFound,
+    /// A business rule or a lost race said no; `code` is the domain's refusal code
+    /// (e.g. `slot-taken`, `too-late-to-change`).
+    #[error("the hospital refused: {message}")]
+    Refused { code: String, message: String },
     #[error("the hospital rejected the request ({status}): {diagnostics}")]
     Rejected { status: u16, diagnostics: String },
     #[error("the hospital failed ({status}): {diagnostics}")]
@@ -161,6 +187,109 @@ impl HospitalClient {
         Ok(map_appointments(&bundle))
     }
 
+    /// Free slots matching `query`, soonest first, one page at a time.
+    pub async fn free_slots(
+        &self,
+        session: &Session,
+        query: &SlotQuery,
+    ) -> Result<SlotPage, ClientError> {
+        let mut url = self.url("Slot")?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("status", "free");
+            let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+            if let Some(from) = query.from {
+                pairs.append_pair("start", &format!("ge{}", instant(from)));
+            }
+            if let Some(until) = query.until {
+                pairs.append_pair("start", &format!("lt{}", instant(until)));
+            }
+            if let Some(code) = &query.service_code {
+                pairs.append_pair("service-type", code);
+            }
+            if let Some(practitioner) = &query.practitioner_id {
+                pairs.append_pair("schedule.actor", &format!("Practitioner/{practitioner}"));
+            }
+            pairs.append_pair("_count", &query.count.max(1).to_string());
+            if query.offset > 0 {
+                pairs.append_pair("_offset", &query.offset.to_string());
+            }
+        }
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(unexpected("Bundle"));
+        };
+        Ok(SlotPage {
+            slots: hale_fhir::scheduling::offered_slots(&bundle),
+            has_more: bundle.next_page().is_some(),
+        })
+    }
+
+    /// Books `slot_id` for the signed-in patient. `request_id` makes a retry safe: the hospital
+    /// answers a repeated request with the appointment it already made.
+    pub async fn book(
+        &self,
+        session: &Session,
+        slot_id: &str,
+        request_id: &str,
+    ) -> Result<hale_domain::Appointment, ClientError> {
+        let body = Resource::Appointment(Appointment {
+            identifier: vec![Identifier {
+                system: Some(REQUEST_ID_SYSTEM.into()),
+                value: Some(request_id.into()),
+            }],
+            status: "booked".into(),
+            slot: vec![Reference::to("Slot", slot_id, None)],
+            participant: vec![hale_fhir::AppointmentParticipant {
+                actor: Some(Reference::to("Patient", &session.patient_id, None)),
+                status: "accepted".into(),
+            }],
+            ..Appointment::default()
+        });
+        let request = self.http.post(self.url("Appointment")?).json(&body);
+        self.appointment(self.authed(request, session)).await
+    }
+
+    /// Cancels the patient's appointment `id`; the hospital frees its slot.
+    pub async fn cancel(
+        &self,
+        session: &Session,
+        id: &str,
+    ) -> Result<hale_domain::Appointment, ClientError> {
+        let url = self.url(&format!("Appointment/{id}/$cancel"))?;
+        let body = Resource::Parameters(Parameters::default());
+        self.appointment(self.authed(self.http.post(url).json(&body), session))
+            .await
+    }
+
+    /// Moves the patient's appointment `id` to `slot_id` in one step: both change or neither.
+    pub async fn reschedule(
+        &self,
+        session: &Session,
+        id: &str,
+        slot_id: &str,
+    ) -> Result<hale_domain::Appointment, ClientError> {
+        let url = self.url(&format!("Appointment/{id}/$reschedule"))?;
+        let body = Resource::Parameters(Parameters::with_reference(
+            "slot",
+            Reference::to("Slot", slot_id, None),
+        ));
+        self.appointment(self.authed(self.http.post(url).json(&body), session))
+            .await
+    }
+
+    async fn appointment(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<hale_domain::Appointment, ClientError> {
+        match self.fetch(request).await? {
+            Resource::Appointment(a) => a
+                .to_domain()
+                .map_err(|e| ClientError::InvalidResponse(e.to_string())),
+            _ => Err(unexpected("Appointment")),
+        }
+    }
+
     fn authed(&self, request: RequestBuilder, session: &Session) -> RequestBuilder {
         request.bearer_auth(&session.access_token)
     }
@@ -205,17 +334,21 @@ async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError>
     if status.is_success() {
         return Ok(response);
     }
-    let diagnostics = response
-        .json::<Resource>()
-        .await
-        .ok()
-        .and_then(|r| match r {
-            Resource::OperationOutcome(OperationOutcome { issue }) => {
-                issue.into_iter().find_map(|i| i.diagnostics)
-            }
-            _ => None,
-        })
+    let outcome = match response.json::<Resource>().await {
+        Ok(Resource::OperationOutcome(outcome)) => Some(outcome),
+        _ => None,
+    };
+    let diagnostics = outcome
+        .as_ref()
+        .and_then(OperationOutcome::diagnostics)
+        .map(str::to_owned)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    if let Some(code) = outcome.as_ref().and_then(OperationOutcome::refusal_code) {
+        return Err(ClientError::Refused {
+            code: code.to_owned(),
+            message: diagnostics,
+        });
+    }
     Err(match status {
         StatusCode::UNAUTHORIZED => ClientError::Unauthorized,
         StatusCode::FORBIDDEN => ClientError::Forbidden(diagnostics),

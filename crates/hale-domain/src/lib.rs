@@ -9,7 +9,9 @@
 pub mod appointment;
 pub mod booking;
 pub mod booking_reference;
+pub mod slot;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
+pub use slot::OfferedSlot;

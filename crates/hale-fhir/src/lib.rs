@@ -30,6 +30,10 @@ pub const FHIR_VERSION: &str = "4.0.1";
 /// The media type of FHIR JSON.
 pub const FHIR_JSON: &str = "application/fhir+json";
 
+/// The identifier system of a client-chosen booking request id: a repeated request with the same
+/// id is answered with the appointment already made, never booked twice.
+pub const REQUEST_ID_SYSTEM: &str = "urn:hale:request-id";
+
 /// The identifier system of Hale booking references (see `hale_domain::BookingReference`).
 pub const BOOKING_REFERENCE_SYSTEM: &str = "urn:hale:booking-reference";
 

@@ -46,3 +46,90 @@ pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
+
+/// The free slots of a search result, each with its clinician and place from the included
+/// Schedules. A slot whose schedule was not included still maps, without those names.
+pub fn offered_slots(bundle: &crate::Bundle) -> Vec<hale_domain::OfferedSlot> {
+    let schedules: Vec<&Schedule> = bundle
+        .entry
+        .iter()
+        .filter_map(|e| match &e.resource {
+            crate::Resource::Schedule(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    bundle
+        .entry
+        .iter()
+        .filter_map(|e| match &e.resource {
+            crate::Resource::Slot(slot) if slot.status == "free" && slot.end > slot.start => {
+                Some(slot)
+            }
+            _ => None,
+        })
+        .filter_map(|slot| {
+            let schedule = slot.schedule.id_of("Schedule").and_then(|id| {
+                schedules
+                    .iter()
+                    .find(|s| s.id.as_deref() == Some(id))
+                    .copied()
+            });
+            let service = slot
+                .service_type
+                .iter()
+                .chain(schedule.iter().flat_map(|s| &s.service_type))
+                .find_map(CodeableConcept::label)
+                .unwrap_or("Appointment")
+                .to_owned();
+            Some(hale_domain::OfferedSlot {
+                id: slot.id.clone()?,
+                start: slot.start,
+                end: slot.end,
+                service,
+                clinician: schedule
+                    .and_then(|s| s.actor_display("Practitioner"))
+                    .map(str::to_owned),
+                location: schedule
+                    .and_then(|s| s.actor_display("Location"))
+                    .map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_take_names_from_their_included_schedule() {
+        let json = serde_json::json!({
+            "resourceType": "Bundle", "type": "searchset",
+            "entry": [
+                {"resource": {"resourceType": "Slot", "id": "s1", "status": "free",
+                    "schedule": {"reference": "Schedule/sc1"},
+                    "start": "2026-12-01T09:00:00Z", "end": "2026-12-01T09:20:00Z"}},
+                {"resource": {"resourceType": "Slot", "id": "s2", "status": "busy",
+                    "schedule": {"reference": "Schedule/sc1"},
+                    "start": "2026-12-01T09:20:00Z", "end": "2026-12-01T09:40:00Z"}},
+                {"resource": {"resourceType": "Slot", "id": "s3", "status": "free",
+                    "schedule": {"reference": "Schedule/missing"},
+                    "start": "2026-12-01T09:40:00Z", "end": "2026-12-01T10:00:00Z"}},
+                {"resource": {"resourceType": "Schedule", "id": "sc1",
+                    "serviceType": [{"text": "Cardiology"}],
+                    "actor": [{"reference": "Practitioner/p1", "display": "Dr Priya Shah"},
+                              {"reference": "Location/l1", "display": "Outpatients B"}]}}
+            ]
+        });
+        let crate::Resource::Bundle(bundle) = serde_json::from_value(json).unwrap() else {
+            panic!()
+        };
+        let slots = offered_slots(&bundle);
+        assert_eq!(slots.len(), 2, "busy slots are not offered");
+        assert_eq!(slots[0].service, "Cardiology");
+        assert_eq!(slots[0].clinician.as_deref(), Some("Dr Priya Shah"));
+        assert_eq!(slots[0].location.as_deref(), Some("Outpatients B"));
+        assert_eq!(slots[1].id, "s3");
+        assert_eq!(slots[1].clinician, None);
+    }
+}

@@ -13,16 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hale_domain::{AppointmentStatus, BookingReference, Refusal, Span};
-use hale_fhir::{Appointment, Parameters, Resource};
+use hale_fhir::{Appointment, Parameters, Resource, REQUEST_ID_SYSTEM};
 use sqlx::{Sqlite, Transaction};
 
 use crate::auth::PatientToken;
 use crate::error::fhir_json;
 use crate::fhir::load_appointment;
 use crate::{FhirError, ServerState};
-
-/// The identifier system of a client's booking request id.
-pub const REQUEST_ID_SYSTEM: &str = "urn:hale:request-id";
 
 async fn begin(state: &ServerState) -> Result<Transaction<'static, Sqlite>, FhirError> {
     Ok(state.db.begin_with("BEGIN IMMEDIATE").await?)

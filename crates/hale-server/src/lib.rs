@@ -34,7 +34,6 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use booking::REQUEST_ID_SYSTEM;
 pub use db::open_database;
 pub use error::FhirError;
 

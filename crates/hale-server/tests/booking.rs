@@ -3,8 +3,9 @@
 
 use chrono::{Duration, Utc};
 use hale_domain::BookingRules;
+use hale_fhir::REQUEST_ID_SYSTEM;
 use hale_server::seed::{DemoPatient, DEMO_PATIENT, OTHER_PATIENT};
-use hale_server::{RunningServer, ServerOptions, REQUEST_ID_SYSTEM};
+use hale_server::{RunningServer, ServerOptions};
 use serde_json::{json, Value};
 
 struct Hospital {
