@@ -1,9 +1,15 @@
 //! Hand-written conversions from the core's types to the IPC contract's, at the boundary.
 
-use chrono::Local;
-use hale_api::{ApiError, AppointmentView, ErrorCode, Freshness, HomeView, HospitalView};
-use hale_client::ClientError;
+use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
+use hale_api::{
+    ApiError, AppointmentView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness, HomeView,
+    HospitalView, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
+};
+use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
+
+/// Slots per page of search results.
+const PAGE: u32 = 40;
 
 pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeView {
     HomeView {
@@ -16,6 +22,7 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
         },
         patient_name: home.patient_name,
         appointments: home.appointments.into_iter().map(appointment).collect(),
+        past: home.past.into_iter().map(appointment).collect(),
         freshness: match home.freshness {
             hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
             hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
@@ -26,7 +33,7 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
     }
 }
 
-fn appointment(a: hale_domain::Appointment) -> AppointmentView {
+pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
     AppointmentView {
         id: a.id,
         reference: a.reference.map(|r| r.to_string()),
@@ -39,18 +46,110 @@ fn appointment(a: hale_domain::Appointment) -> AppointmentView {
     }
 }
 
+pub fn service(s: hale_domain::Service) -> ServiceView {
+    ServiceView {
+        code: s.code,
+        name: s.name,
+        clinicians: s
+            .clinicians
+            .into_iter()
+            .map(|c| ClinicianView {
+                id: c.id,
+                name: c.name,
+            })
+            .collect(),
+    }
+}
+
+pub fn slots(page: SlotPage) -> SlotsView {
+    SlotsView {
+        slots: page
+            .slots
+            .into_iter()
+            .map(|s| SlotView {
+                id: s.id,
+                start: s.start.with_timezone(&Local).fixed_offset(),
+                end: s.end.with_timezone(&Local).fixed_offset(),
+                service: s.service,
+                clinician: s.clinician,
+                location: s.location,
+            })
+            .collect(),
+        has_more: page.has_more,
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidArgument, message)
+}
+
+/// Refuses an id that is not a FHIR resource id before it can reach a URL.
+pub fn require_id(name: &str, value: &str) -> Result<(), ApiError> {
+    if hale_api::is_resource_id(value) {
+        Ok(())
+    } else {
+        Err(invalid(format!("{name} is not a valid id")))
+    }
+}
+
+/// A slot search from the UI's arguments: days on the device's calendar, never before `now`.
+pub fn slot_query(args: &FindSlotsArgs, now: DateTime<Utc>) -> Result<SlotQuery, ApiError> {
+    if !(1..=MAX_SEARCH_DAYS).contains(&args.days) {
+        return Err(invalid(format!("days must be 1 to {MAX_SEARCH_DAYS}")));
+    }
+    if args.service_code.is_empty()
+        || args.service_code.len() > 32
+        || !args.service_code.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(invalid("service_code is not a code"));
+    }
+    if let Some(id) = &args.clinician_id {
+        require_id("clinician_id", id)?;
+    }
+    let local_midnight = |date: chrono::NaiveDate| {
+        Local
+            .from_local_datetime(&date.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let from = local_midnight(args.from).ok_or_else(|| invalid("from is not a real day here"))?;
+    let until = local_midnight(args.from + Duration::days(i64::from(args.days)))
+        .ok_or_else(|| invalid("the search ends on a day that does not exist here"))?;
+    Ok(SlotQuery {
+        service_code: Some(args.service_code.clone()),
+        practitioner_id: args.clinician_id.clone(),
+        from: Some(from.max(now)),
+        until: Some(until),
+        count: PAGE,
+        offset: args.offset,
+    })
+}
+
 pub fn client_error(e: &ClientError) -> ApiError {
     let code = match e {
         ClientError::Unreachable(_) => ErrorCode::HospitalUnreachable,
         ClientError::Unauthorized => ErrorCode::NotSignedIn,
         ClientError::Forbidden(_) => ErrorCode::Forbidden,
-        ClientError::Refused { .. } => ErrorCode::Refused,
+        ClientError::Refused { code, .. } => refusal(code),
         ClientError::NotFound | ClientError::Rejected { .. } | ClientError::InvalidUrl(_) => {
             ErrorCode::HospitalRejected
         }
         ClientError::Server { .. } | ClientError::InvalidResponse(_) => ErrorCode::HospitalError,
     };
     ApiError::new(code, e.to_string())
+}
+
+/// The hospital's refusal codes (`hale_domain::Refusal::code`) as contract error codes.
+fn refusal(code: &str) -> ErrorCode {
+    match code {
+        "slot-taken" => ErrorCode::SlotTaken,
+        "too-late-to-change" => ErrorCode::TooLateToChange,
+        "overlaps" => ErrorCode::Overlaps,
+        "beyond-horizon" => ErrorCode::BeyondHorizon,
+        "in-the-past" => ErrorCode::InThePast,
+        "not-changeable" => ErrorCode::NotChangeable,
+        _ => ErrorCode::Refused,
+    }
 }
 
 pub fn core_error(e: CoreError) -> ApiError {
@@ -67,6 +166,42 @@ pub fn core_error(e: CoreError) -> ApiError {
 mod tests {
     use super::*;
 
+    fn args(days: u32, code: &str) -> FindSlotsArgs {
+        FindSlotsArgs {
+            service_code: code.into(),
+            clinician_id: None,
+            from: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            days,
+            offset: 0,
+        }
+    }
+
+    #[test]
+    fn slot_searches_are_validated_and_never_start_in_the_past() {
+        let before = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+        let q = slot_query(&args(7, "394579002"), before).unwrap();
+        assert_eq!(q.until.unwrap() - q.from.unwrap(), Duration::days(7));
+        let later = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        assert_eq!(
+            slot_query(&args(7, "394579002"), later).unwrap().from,
+            Some(later)
+        );
+        for bad in [
+            args(0, "394579002"),
+            args(91, "394579002"),
+            args(7, ""),
+            args(7, "a&b=c"),
+        ] {
+            assert_eq!(
+                slot_query(&bad, before).unwrap_err().code,
+                ErrorCode::InvalidArgument
+            );
+        }
+        let mut with_bad_clinician = args(7, "394579002");
+        with_bad_clinician.clinician_id = Some("../admin".into());
+        assert!(slot_query(&with_bad_clinician, before).is_err());
+    }
+
     #[test]
     fn each_client_failure_has_the_code_the_ui_acts_on() {
         let cases = [
@@ -76,6 +211,20 @@ mod tests {
             ),
             (ClientError::Unauthorized, ErrorCode::NotSignedIn),
             (ClientError::Forbidden("x".into()), ErrorCode::Forbidden),
+            (
+                ClientError::Refused {
+                    code: "too-late-to-change".into(),
+                    message: "x".into(),
+                },
+                ErrorCode::TooLateToChange,
+            ),
+            (
+                ClientError::Refused {
+                    code: "a-rule-from-the-future".into(),
+                    message: "x".into(),
+                },
+                ErrorCode::Refused,
+            ),
             (
                 ClientError::Server {
                     status: 503,
@@ -91,6 +240,18 @@ mod tests {
                 ErrorCode::HospitalRejected,
             ),
         ];
+        // Every domain refusal has its own contract code.
+        use hale_domain::Refusal;
+        for r in [
+            Refusal::InThePast,
+            Refusal::BeyondHorizon { days: 1 },
+            Refusal::TooLateToChange { hours: 1 },
+            Refusal::Overlaps,
+            Refusal::SlotTaken,
+            Refusal::NotChangeable("cancelled"),
+        ] {
+            assert_ne!(refusal(r.code()), ErrorCode::Refused, "{r:?}");
+        }
         for (error, code) in cases {
             assert_eq!(client_error(&error).code, code, "{error}");
         }

@@ -43,6 +43,11 @@ pub fn run() {
         })
         .invoke_handler(handlers![
             home::get_home => hale_api::GetHome,
+            booking::list_services => hale_api::ListServices,
+            booking::find_slots => hale_api::FindSlots,
+            booking::book_slot => hale_api::BookSlot,
+            booking::cancel_appointment => hale_api::CancelAppointment,
+            booking::reschedule_appointment => hale_api::RescheduleAppointment,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

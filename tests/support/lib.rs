@@ -124,6 +124,63 @@ impl RunningApp {
         element[0].text().await.expect("element text")
     }
 
+    /// Clicks the first element matching `css`, waiting up to 30 s for it.
+    pub async fn click(&self, css: &str) {
+        let found = self.wait_for_all(css, 1, Duration::from_secs(30)).await;
+        found[0].click().await.expect("click");
+    }
+
+    /// The appointment card whose text contains `needle`, waiting up to 30 s for it.
+    pub async fn card_with(&self, needle: &str) -> Element {
+        let started = Instant::now();
+        loop {
+            for card in self
+                .client
+                .find_all(Locator::Css("[data-testid=appointment]"))
+                .await
+                .unwrap_or_default()
+            {
+                if card.text().await.unwrap_or_default().contains(needle) {
+                    return card;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no appointment card mentions {needle}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the first element matching `css` contains `needle`.
+    pub async fn wait_until_text(&self, css: &str, needle: &str, timeout: Duration) {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                if e.text().await.unwrap_or_default().contains(needle) {
+                    return;
+                }
+            }
+            assert!(started.elapsed() < timeout, "'{css}' never showed {needle}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Sets the date input matching `css` to `days_ahead` days from today, as a person picking
+    /// it would (WebKit's date inputs take no typed keys through WebDriver).
+    pub async fn set_date(&self, css: &str, days_ahead: u32) {
+        self.wait_for_all(css, 1, Duration::from_secs(30)).await;
+        let script = "const input = document.querySelector(arguments[0]);
+            const day = new Date(Date.now() + arguments[1] * 86400000);
+            const pad = (n) => String(n).padStart(2, '0');
+            input.value = `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
+            input.dispatchEvent(new Event('change', { bubbles: true }));";
+        self.client
+            .execute(script, vec![css.into(), days_ahead.into()])
+            .await
+            .expect("set the date");
+    }
+
     /// Whether any element matches `css` right now.
     pub async fn has(&self, css: &str) -> bool {
         !self

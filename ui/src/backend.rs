@@ -49,3 +49,15 @@ pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, ApiError> {
             })),
     }
 }
+
+/// A fresh id for one user decision (a booking confirmation), so that a retry of the same
+/// decision is recognised by the hospital and never acted on twice.
+pub fn new_request_id() -> String {
+    let random = |scale: f64| (js_sys::Math::random() * scale) as u64;
+    format!(
+        "ui-{:x}-{:08x}{:08x}",
+        js_sys::Date::now() as u64,
+        random(4_294_967_296.0),
+        random(4_294_967_296.0)
+    )
+}

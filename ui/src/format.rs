@@ -20,6 +20,32 @@ pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String 
     }
 }
 
+/// "Tue 1 Dec", the heading of a day in slot results.
+pub fn day(t: DateTime<FixedOffset>) -> String {
+    t.format("%a %-d %b").to_string()
+}
+
+/// "10:00", a slot's start in a day's list.
+pub fn time(t: DateTime<FixedOffset>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// Groups items by their day (as `start_of` gives it), keeping the given order within each.
+pub fn group_by_day<T: Clone>(
+    items: &[T],
+    start_of: impl Fn(&T) -> DateTime<FixedOffset>,
+) -> Vec<(String, Vec<T>)> {
+    let mut groups: Vec<(String, Vec<T>)> = Vec::new();
+    for item in items {
+        let label = day(start_of(item));
+        match groups.last_mut() {
+            Some((last, members)) if *last == label => members.push(item.clone()),
+            _ => groups.push((label, vec![item.clone()])),
+        }
+    }
+    groups
+}
+
 /// What to tell the patient about an error, chosen by its code, never its English message.
 pub fn error_text(error: &ApiError) -> &'static str {
     match error.code {
@@ -28,6 +54,14 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::HospitalRejected => "The hospital could not handle that request.",
         ErrorCode::NotSignedIn => "The hospital did not accept your sign-in.",
         ErrorCode::Forbidden => "The hospital says this is not available to you.",
+        ErrorCode::SlotTaken => "Someone else has just booked that time. Please choose another.",
+        ErrorCode::TooLateToChange => {
+            "This appointment starts too soon to change in the app. Please call the clinic."
+        }
+        ErrorCode::Overlaps => "That time overlaps another of your appointments.",
+        ErrorCode::BeyondHorizon => "The hospital does not take bookings that far ahead yet.",
+        ErrorCode::InThePast => "That time has already passed.",
+        ErrorCode::NotChangeable => "This appointment can no longer be changed.",
         ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
@@ -79,6 +113,23 @@ mod tests {
             ),
             "Tue 1 Dec, 23:50 – Wed 2 Dec, 00:10"
         );
+    }
+
+    #[test]
+    fn slots_group_under_their_day_in_order() {
+        let starts = [
+            t("2026-12-01T09:00:00+00:00"),
+            t("2026-12-01T09:20:00+00:00"),
+            t("2026-12-03T14:00:00+00:00"),
+        ];
+        let groups = group_by_day(&starts, |s| *s);
+        let shape: Vec<(String, usize)> =
+            groups.iter().map(|(d, v)| (d.clone(), v.len())).collect();
+        assert_eq!(
+            shape,
+            [("Tue 1 Dec".to_owned(), 2), ("Thu 3 Dec".to_owned(), 1)]
+        );
+        assert_eq!(time(groups[0].1[1]), "09:20");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod components;
 mod format;
 mod pages;
 
+use hale_api::AppointmentView;
 use leptos::prelude::*;
 
 fn main() {
@@ -16,9 +17,42 @@ fn main() {
     mount_to_body(App);
 }
 
+/// Which screen is showing. Kept in one signal provided as context: the app has few screens and
+/// no URLs to share, so a router would add weight without benefit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Screen {
+    Home,
+    /// Find and book a slot; with an appointment, move that appointment instead.
+    Book {
+        moving: Option<AppointmentView>,
+    },
+}
+
 #[component]
 fn App() -> impl IntoView {
+    let screen = RwSignal::new(Screen::Home);
+    provide_context(screen);
+    let nav = move |target: Screen, label: &'static str, testid: &'static str| {
+        let current = {
+            let target = target.clone();
+            move || std::mem::discriminant(&screen.get()) == std::mem::discriminant(&target)
+        };
+        view! {
+            <button type="button" class="tab" data-testid=testid
+                aria-current=move || current().then_some("page")
+                on:click=move |_| screen.set(target.clone())>
+                {label}
+            </button>
+        }
+    };
     view! {
-        <pages::home::HomePage />
+        <nav class="tabs" aria-label="Main">
+            {nav(Screen::Home, "My appointments", "nav-home")}
+            {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
+        </nav>
+        {move || match screen.get() {
+            Screen::Home => view! { <pages::home::HomePage /> }.into_any(),
+            Screen::Book { moving } => view! { <pages::book::BookPage moving /> }.into_any(),
+        }}
     }
 }

@@ -16,7 +16,19 @@ pub enum ErrorCode {
     NotSignedIn,
     /// Signed in, but not allowed to see or do this.
     Forbidden,
-    /// The hospital refused a booking change under its rules (or the slot was just taken).
+    /// Someone else booked the slot first.
+    SlotTaken,
+    /// The appointment starts too soon to be changed in the app.
+    TooLateToChange,
+    /// The new time overlaps another of the patient's appointments.
+    Overlaps,
+    /// The slot is further ahead than the hospital takes bookings.
+    BeyondHorizon,
+    /// The time has passed.
+    InThePast,
+    /// The appointment is no longer changeable (cancelled, finished, …).
+    NotChangeable,
+    /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
     /// The UI sent arguments the shell refuses.
     InvalidArgument,

@@ -3,16 +3,11 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{ApiError, Command, NoArgs};
+use crate::{ApiError, NoArgs};
 
-/// Loads the home screen, refreshing from the hospital when it can.
-#[derive(Debug)]
-pub struct GetHome;
-
-impl Command for GetHome {
-    const NAME: &'static str = "get_home";
-    type Args = NoArgs;
-    type Output = HomeView;
+command! {
+    /// Loads the home screen, refreshing from the hospital when it can.
+    GetHome = "get_home", NoArgs => HomeView
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +16,8 @@ pub struct HomeView {
     pub patient_name: Option<String>,
     /// Upcoming appointments, soonest first.
     pub appointments: Vec<AppointmentView>,
+    /// Past, cancelled and missed appointments, most recent first.
+    pub past: Vec<AppointmentView>,
     pub freshness: Freshness,
 }
 

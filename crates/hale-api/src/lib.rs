@@ -10,9 +10,30 @@
 //! types (DTOs), converted by hand from the domain in `src-tauri`, so the domain can change
 //! without breaking the UI silently.
 
+/// Declares a command type and its contract in one line each.
+macro_rules! command {
+    ($(#[$doc:meta])* $name:ident = $wire:literal, $args:ty => $output:ty) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl $crate::Command for $name {
+            const NAME: &'static str = $wire;
+            type Args = $args;
+            type Output = $output;
+        }
+    };
+}
+
+mod booking;
 mod error;
 mod home;
 
+pub use booking::{
+    is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
+    FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment, RescheduleArgs, ServiceView,
+    SlotView, SlotsView, MAX_SEARCH_DAYS,
+};
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 

@@ -187,6 +187,19 @@ impl HospitalClient {
         Ok(map_appointments(&bundle))
     }
 
+    /// The hospital's bookable services and who offers them.
+    pub async fn services(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<hale_domain::Service>, ClientError> {
+        let url = self.url("Schedule")?;
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(unexpected("Bundle"));
+        };
+        Ok(hale_fhir::scheduling::services(&bundle))
+    }
+
     /// Free slots matching `query`, soonest first, one page at a time.
     pub async fn free_slots(
         &self,

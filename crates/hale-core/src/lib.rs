@@ -8,9 +8,11 @@
 //!
 //! The clock is an argument: every use case takes `now`.
 
+use std::future::Future;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use hale_client::{ClientError, HospitalClient, Session};
-use hale_domain::{upcoming, Appointment};
+use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
+use hale_domain::{upcoming, Appointment, Service};
 use hale_store::{Owner, Profile, Store, StoreError};
 use tokio::sync::Mutex;
 
@@ -45,6 +47,9 @@ pub enum Freshness {
     },
 }
 
+/// How far back the local copy reaches, so past appointments can be shown.
+const HISTORY: Duration = Duration::days(365);
+
 /// What the home screen shows.
 #[derive(Debug)]
 pub struct Home {
@@ -52,6 +57,18 @@ pub struct Home {
     pub patient_name: Option<String>,
     /// Upcoming appointments, soonest first.
     pub appointments: Vec<Appointment>,
+    /// Past, cancelled and missed appointments, most recent first.
+    pub past: Vec<Appointment>,
+    pub freshness: Freshness,
+}
+
+/// The patient's appointments split for the appointments screen.
+#[derive(Debug)]
+pub struct Appointments {
+    /// Soonest first.
+    pub upcoming: Vec<Appointment>,
+    /// Most recent first: finished, cancelled or missed.
+    pub past: Vec<Appointment>,
     pub freshness: Freshness,
 }
 
@@ -93,77 +110,144 @@ impl Patient {
     /// copy, carrying the error, because a patient on the way to an appointment needs its time
     /// and place more than a perfect answer. Only a failing local store is an error.
     pub async fn home(&self, now: DateTime<Utc>) -> Result<Home, CoreError> {
-        match self.refresh(now).await {
-            Ok(home) => Ok(home),
+        let appointments = self.appointments(now).await?;
+        let profile = self.store.profile(&self.hospital_key).await?;
+        Ok(Home {
+            hospital_name: profile.as_ref().and_then(|p| p.hospital_name.clone()),
+            patient_name: profile.and_then(|p| p.patient_name),
+            appointments: appointments.upcoming,
+            past: appointments.past,
+            freshness: appointments.freshness,
+        })
+    }
+
+    /// Every appointment in the local copy's window, split into upcoming and past, live from
+    /// the hospital when it answers and from the copy when it does not.
+    pub async fn appointments(&self, now: DateTime<Utc>) -> Result<Appointments, CoreError> {
+        let (list, freshness) = match self.fetch_all(now).await {
+            Ok(list) => (list, Freshness::Live { as_of: now }),
             Err(CoreError::Hospital(error)) => {
                 tracing::info!(%error, "showing the local copy");
-                self.home_from_copy(now, error).await
+                let cached = match self.store.profile(&self.hospital_key).await? {
+                    Some(profile) => {
+                        let owner = Owner {
+                            hospital: &self.hospital_key,
+                            patient_id: &profile.patient_id,
+                        };
+                        self.store.appointments(owner).await?
+                    }
+                    None => hale_store::Cached::default(),
+                };
+                let freshness = Freshness::Offline {
+                    cached_at: cached.fetched_at,
+                    error,
+                };
+                (cached.records, freshness)
             }
-            Err(store_error) => Err(store_error),
+            Err(store_error) => return Err(store_error),
+        };
+        let upcoming = upcoming(&list, now);
+        let mut past: Vec<Appointment> = list
+            .into_iter()
+            .filter(|a| !upcoming.iter().any(|u| u.id == a.id))
+            .collect();
+        past.sort_by(|a, b| b.start.cmp(&a.start).then_with(|| a.id.cmp(&b.id)));
+        Ok(Appointments {
+            upcoming,
+            past,
+            freshness,
+        })
+    }
+
+    /// The hospital's bookable services. Needs the hospital: there is nothing to book offline.
+    pub async fn services(&self) -> Result<Vec<Service>, CoreError> {
+        self.with_session(|s| async move { self.client.services(&s).await })
+            .await
+    }
+
+    /// Free slots matching `query`. Needs the hospital.
+    pub async fn find_slots(&self, query: &SlotQuery) -> Result<SlotPage, CoreError> {
+        self.with_session(|s| async move { self.client.free_slots(&s, query).await })
+            .await
+    }
+
+    /// Books `slot_id`; `request_id` (chosen once per confirmation) makes a retry safe. The
+    /// local copy is refreshed afterwards so every screen agrees.
+    pub async fn book(
+        &self,
+        slot_id: &str,
+        request_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment, CoreError> {
+        let booked = self
+            .with_session(|s| async move { self.client.book(&s, slot_id, request_id).await })
+            .await?;
+        self.refresh_quietly(now).await;
+        Ok(booked)
+    }
+
+    /// Cancels appointment `id`, then refreshes the local copy.
+    pub async fn cancel(&self, id: &str, now: DateTime<Utc>) -> Result<Appointment, CoreError> {
+        let cancelled = self
+            .with_session(|s| async move { self.client.cancel(&s, id).await })
+            .await?;
+        self.refresh_quietly(now).await;
+        Ok(cancelled)
+    }
+
+    /// Moves appointment `id` to `slot_id` in one step, then refreshes the local copy.
+    pub async fn reschedule(
+        &self,
+        id: &str,
+        slot_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment, CoreError> {
+        let moved = self
+            .with_session(|s| async move { self.client.reschedule(&s, id, slot_id).await })
+            .await?;
+        self.refresh_quietly(now).await;
+        Ok(moved)
+    }
+
+    async fn refresh_quietly(&self, now: DateTime<Utc>) {
+        // The change itself succeeded; a failed refresh only leaves the copy a moment older.
+        if let Err(error) = self.fetch_all(now).await {
+            tracing::info!(%error, "refresh after a change failed");
         }
     }
 
-    async fn refresh(&self, now: DateTime<Utc>) -> Result<Home, CoreError> {
+    /// Runs `call` with the session, signing in again once if the hospital no longer accepts it.
+    async fn with_session<T, F, Fut>(&self, call: F) -> Result<T, CoreError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
         let session = self.session().await?;
-        let hospital = self.hospital_key.clone();
-        // The hospital reads a bare date in its own zone; a day's margin covers any zone, and
-        // `upcoming` then applies the exact instant.
-        let from = (now - Duration::days(1)).date_naive();
-        let list = match self.client.appointments_from(&session, from).await {
+        match call(session).await {
             Err(ClientError::Unauthorized) => {
                 // The token expired or was revoked: sign in once more, then give up.
                 *self.session.lock().await = None;
                 let session = self.session().await?;
-                self.client.appointments_from(&session, from).await?
+                Ok(call(session).await?)
             }
-            other => other?,
-        };
+            other => Ok(other?),
+        }
+    }
+
+    /// Fetches the patient's appointments of the past year onwards and replaces the local copy.
+    async fn fetch_all(&self, now: DateTime<Utc>) -> Result<Vec<Appointment>, CoreError> {
+        // The hospital reads a bare date in its own zone; `upcoming` applies the exact instant.
+        let from = (now - HISTORY).date_naive();
+        let list = self
+            .with_session(|s| async move { self.client.appointments_from(&s, from).await })
+            .await?;
         let session = self.session().await?;
         let owner = Owner {
-            hospital: &hospital,
+            hospital: &self.hospital_key,
             patient_id: &session.patient_id,
         };
         self.store.replace_appointments(owner, &list, now).await?;
-        let profile = self.store.profile(&hospital).await?;
-        Ok(Home {
-            hospital_name: profile.as_ref().and_then(|p| p.hospital_name.clone()),
-            patient_name: profile.and_then(|p| p.patient_name),
-            appointments: upcoming(&list, now),
-            freshness: Freshness::Live { as_of: now },
-        })
-    }
-
-    async fn home_from_copy(
-        &self,
-        now: DateTime<Utc>,
-        error: ClientError,
-    ) -> Result<Home, CoreError> {
-        let hospital = self.hospital_key.as_str();
-        let Some(profile) = self.store.profile(hospital).await? else {
-            return Ok(Home {
-                hospital_name: None,
-                patient_name: None,
-                appointments: Vec::new(),
-                freshness: Freshness::Offline {
-                    cached_at: None,
-                    error,
-                },
-            });
-        };
-        let owner = Owner {
-            hospital,
-            patient_id: &profile.patient_id,
-        };
-        let cached = self.store.appointments(owner).await?;
-        Ok(Home {
-            hospital_name: profile.hospital_name,
-            patient_name: profile.patient_name,
-            appointments: upcoming(&cached.records, now),
-            freshness: Freshness::Offline {
-                cached_at: cached.fetched_at,
-                error,
-            },
-        })
+        Ok(list)
     }
 
     /// The current session, signing in (and learning the patient's and hospital's names) if none.

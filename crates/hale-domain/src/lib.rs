@@ -14,4 +14,4 @@ pub mod slot;
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
-pub use slot::OfferedSlot;
+pub use slot::{Clinician, OfferedSlot, Service};

@@ -1,4 +1,4 @@
-//! A free slot as offered to the patient for booking.
+//! What a patient can book: services, who offers them, and free slots.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,4 +24,19 @@ impl OfferedSlot {
             end: self.end,
         }
     }
+}
+
+/// A bookable service (a clinic's specialty) and the clinicians who offer it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// The service's code (SNOMED CT), used to search its slots.
+    pub code: String,
+    pub name: String,
+    pub clinicians: Vec<Clinician>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clinician {
+    pub id: String,
+    pub name: String,
 }

@@ -97,6 +97,46 @@ pub fn offered_slots(bundle: &crate::Bundle) -> Vec<hale_domain::OfferedSlot> {
         .collect()
 }
 
+/// The services in a bundle of Schedules, each with its clinicians, in the bundle's order.
+pub fn services(bundle: &crate::Bundle) -> Vec<hale_domain::Service> {
+    let mut services: Vec<hale_domain::Service> = Vec::new();
+    for entry in &bundle.entry {
+        let crate::Resource::Schedule(schedule) = &entry.resource else {
+            continue;
+        };
+        let Some(concept) = schedule.service_type.first() else {
+            continue;
+        };
+        let Some(code) = concept.coding.iter().find_map(|c| c.code.clone()) else {
+            continue;
+        };
+        let name = concept.label().unwrap_or(&code).to_owned();
+        let clinician = schedule.actor.iter().find_map(|a| {
+            Some(hale_domain::Clinician {
+                id: a.id_of("Practitioner")?.to_owned(),
+                name: a.display.clone()?,
+            })
+        });
+        let index = match services.iter().position(|s| s.code == code) {
+            Some(i) => i,
+            None => {
+                services.push(hale_domain::Service {
+                    code,
+                    name,
+                    clinicians: Vec::new(),
+                });
+                services.len() - 1
+            }
+        };
+        if let Some(c) = clinician {
+            if !services[index].clinicians.contains(&c) {
+                services[index].clinicians.push(c);
+            }
+        }
+    }
+    services
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +171,32 @@ mod tests {
         assert_eq!(slots[0].location.as_deref(), Some("Outpatients B"));
         assert_eq!(slots[1].id, "s3");
         assert_eq!(slots[1].clinician, None);
+    }
+
+    #[test]
+    fn schedules_group_into_services_with_their_clinicians() {
+        let schedule = |id: &str, code: &str, name: &str, who: &str, pid: &str| {
+            serde_json::json!({"resource": {"resourceType": "Schedule", "id": id,
+                "serviceType": [{"coding": [{"code": code, "display": name}]}],
+                "actor": [{"reference": format!("Practitioner/{pid}"), "display": who}]}})
+        };
+        let json = serde_json::json!({"resourceType": "Bundle", "type": "searchset", "entry": [
+            schedule("a", "394579002", "Cardiology", "Dr Shah", "p1"),
+            schedule("b", "394582007", "Dermatology", "Dr Carter", "p2"),
+            schedule("c", "394579002", "Cardiology", "Dr Okafor", "p3"),
+        ]});
+        let crate::Resource::Bundle(bundle) = serde_json::from_value(json).unwrap() else {
+            panic!()
+        };
+        let services = services(&bundle);
+        assert_eq!(services.len(), 2);
+        assert_eq!(services[0].name, "Cardiology");
+        let names: Vec<&str> = services[0]
+            .clinicians
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, ["Dr Shah", "Dr Okafor"]);
+        assert_eq!(services[1].clinicians[0].id, "p2");
     }
 }

@@ -1,4 +1,5 @@
 //! Tauri commands, one file per feature. Each is a few lines over `hale-core`; argument and
 //! output types come from the contract (`hale-api`), and `lib.rs` checks their names.
 
+pub mod booking;
 pub mod home;

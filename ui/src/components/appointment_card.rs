@@ -6,7 +6,12 @@ use leptos::prelude::*;
 use crate::format;
 
 #[component]
-pub fn AppointmentCard(appointment: AppointmentView) -> impl IntoView {
+pub fn AppointmentCard(
+    appointment: AppointmentView,
+    /// Actions shown under the details, e.g. cancel and move.
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let when = format::when(appointment.start, appointment.end);
     let heading_id = format!("appointment-{}", appointment.id);
     let labelled_by = heading_id.clone();
@@ -19,6 +24,7 @@ pub fn AppointmentCard(appointment: AppointmentView) -> impl IntoView {
             {appointment.reference.map(|r| view! {
                 <p class="reference">"Booking reference " <strong data-testid="booking-reference">{r}</strong></p>
             })}
+            {children.map(|c| c())}
         </li>
     }
 }

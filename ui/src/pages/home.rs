@@ -1,11 +1,15 @@
 //! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
 
-use hale_api::{GetHome, HomeView, NoArgs};
+use hale_api::{
+    ApiError, AppointmentArgs, AppointmentView, CancelAppointment, GetHome, HomeView, NoArgs,
+};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::backend;
 use crate::components::{local_offset, AppointmentCard, ErrorPanel, Notice};
 use crate::format;
+use crate::Screen;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -40,6 +44,8 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
         None => "Hello".to_owned(),
     };
     let empty = home.appointments.is_empty();
+    let offline = matches!(home.freshness, hale_api::Freshness::Offline { .. });
+    let past = home.past;
     view! {
         <header class="masthead">
             <h1 data-testid="greeting">{greeting}</h1>
@@ -56,11 +62,75 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
             } else {
                 view! {
                     <ul class="appointments">
-                        {home.appointments.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                        {home.appointments.into_iter().map(|a| {
+                            let actions = a.clone();
+                            view! {
+                                <AppointmentCard appointment=a>
+                                    <Actions appointment=actions offline retry />
+                                </AppointmentCard>
+                            }
+                        }).collect_view()}
                     </ul>
                 }.into_any()
             }}
         </section>
+        {(!past.is_empty()).then(|| view! {
+            <section aria-labelledby="past-heading">
+                <h2 id="past-heading">"Past and cancelled"</h2>
+                <ul class="appointments past" data-testid="past">
+                    {past.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                </ul>
+            </section>
+        })}
         {updated.map(|u| view! { <footer class="updated" data-testid="updated">{u}</footer> })}
     }
+}
+
+/// Cancel (after a confirmation) and move. Both need the hospital, so offline they say so.
+#[component]
+fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> impl IntoView {
+    let screen = expect_context::<RwSignal<Screen>>();
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let id = appointment.id.clone();
+    let cancel = move |_| {
+        let args = AppointmentArgs {
+            appointment_id: id.clone(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match backend::call::<CancelAppointment>(&args).await {
+                Ok(_) => retry.run(()),
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                    confirming.set(false);
+                }
+            }
+        });
+    };
+    if offline {
+        return view! { <p class="hint">"Changes need the hospital; try again when you are online."</p> }.into_any();
+    }
+    view! {
+        <div class="actions">
+            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
+            <Show when=move || confirming.get() fallback=move || {
+                let moving = appointment.clone();
+                view! {
+                    <button type="button" class="secondary" data-testid="move"
+                        on:click=move |_| screen.set(Screen::Book { moving: Some(moving.clone()) })>"Move"</button>
+                    " "
+                    <button type="button" class="secondary" data-testid="cancel"
+                        on:click=move |_| confirming.set(true)>"Cancel"</button>
+                }
+            }>
+                <p class="question">"Cancel this appointment? The time will be offered to someone else."</p>
+                <button type="button" data-testid="confirm-cancel" disabled=move || busy.get() on:click=cancel.clone()>"Yes, cancel it"</button>
+                " "
+                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+            </Show>
+        </div>
+    }.into_any()
 }

@@ -1,0 +1,117 @@
+//! Finding a slot, booking it, and changing a booking.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppointmentView, NoArgs};
+
+command! {
+    /// The hospital's bookable services and their clinicians.
+    ListServices = "list_services", NoArgs => Vec<ServiceView>
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceView {
+    /// Pass back as [`FindSlotsArgs::service_code`].
+    pub code: String,
+    pub name: String,
+    pub clinicians: Vec<ClinicianView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicianView {
+    pub id: String,
+    pub name: String,
+}
+
+command! {
+    /// Free slots for a service, soonest first.
+    FindSlots = "find_slots", FindSlotsArgs => SlotsView
+}
+
+/// The longest search window, in days.
+pub const MAX_SEARCH_DAYS: u32 = 90;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindSlotsArgs {
+    pub service_code: String,
+    pub clinician_id: Option<String>,
+    /// The first day to search, on the device's calendar.
+    pub from: NaiveDate,
+    /// How many days from `from` (1 to [`MAX_SEARCH_DAYS`]).
+    pub days: u32,
+    /// Slots to skip, for "show more".
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotsView {
+    pub slots: Vec<SlotView>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlotView {
+    pub id: String,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+    pub service: String,
+    pub clinician: Option<String>,
+    pub location: Option<String>,
+}
+
+command! {
+    /// Books a slot.
+    BookSlot = "book_slot", BookSlotArgs => AppointmentView
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookSlotArgs {
+    pub slot_id: String,
+    /// Chosen once per confirmation, so that a retry of the same confirmation books once.
+    pub request_id: String,
+}
+
+command! {
+    /// Cancels an appointment.
+    CancelAppointment = "cancel_appointment", AppointmentArgs => AppointmentView
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentArgs {
+    pub appointment_id: String,
+}
+
+command! {
+    /// Moves an appointment to another slot in one step.
+    RescheduleAppointment = "reschedule_appointment", RescheduleArgs => AppointmentView
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescheduleArgs {
+    pub appointment_id: String,
+    pub slot_id: String,
+}
+
+/// Whether `id` looks like a hospital resource id (FHIR `id`: 1–64 of `A–Z a–z 0–9 - .`).
+/// The shell refuses anything else before it reaches a URL.
+pub fn is_resource_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_ids_follow_fhir() {
+        assert!(is_resource_id("sl-cardiology-1-202612011000"));
+        assert!(is_resource_id("ap-0123abcd.x"));
+        for bad in ["", "a/b", "../x", "a b", "é", &"x".repeat(65), "a?b=c"] {
+            assert!(!is_resource_id(bad), "{bad:?}");
+        }
+    }
+}

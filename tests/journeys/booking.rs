@@ -1,0 +1,96 @@
+//! Booking journeys in the real app on the embedded demo hospital: find a time, book it, see it
+//! on the home screen, move it, and cancel it.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use hale_e2e::launch;
+
+const WAIT: Duration = Duration::from_secs(60);
+const UPCOMING: &str = ".appointments:not(.past) [data-testid=appointment]";
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn book_move_and_cancel_an_appointment() {
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), &[]).await;
+    let before = app.wait_for_all(UPCOMING, 3, WAIT).await.len();
+
+    // Book: the first free cardiology time a week from now (changes close 24 hours ahead).
+    app.click("[data-testid=nav-book]").await;
+    app.wait_for_all("[data-testid=service] option", 4, WAIT)
+        .await;
+    app.set_date("[data-testid=from]", 7).await;
+    app.click("[data-testid=search]").await;
+    let slots = app.wait_for_all("[data-testid=slot]", 5, WAIT).await;
+    slots[0].click().await.unwrap();
+    let question = app.text_of("[data-testid=confirm]").await;
+    assert!(question.contains("Book Cardiology on"), "{question}");
+    app.click("[data-testid=confirm-booking]").await;
+    let reference = app.text_of("[data-testid=booked-reference]").await;
+    assert_eq!(
+        reference.len(),
+        9,
+        "a booking reference like 7K3M-9Q2C: {reference}"
+    );
+    app.screenshot("booked").await;
+
+    // Home shows it.
+    app.click("[data-testid=nav-home]").await;
+    let cards = app.wait_for_all(UPCOMING, before + 1, WAIT).await;
+    assert_eq!(cards.len(), before + 1);
+    let card = app.card_with(&reference).await;
+
+    // Move it to another time.
+    card.find(Locator::Css("[data-testid=move]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert!(app
+        .text_of("[data-testid=moving]")
+        .await
+        .starts_with("Moving your Cardiology"));
+    app.set_date("[data-testid=from]", 7).await;
+    app.click("[data-testid=search]").await;
+    let slots = app.wait_for_all("[data-testid=slot]", 5, WAIT).await;
+    slots[4].click().await.unwrap();
+    assert!(app
+        .text_of("[data-testid=confirm]")
+        .await
+        .contains("Move your Cardiology appointment"));
+    app.click("[data-testid=confirm-booking]").await;
+    assert!(app
+        .text_of("[data-testid=booked]")
+        .await
+        .starts_with("Moved: Cardiology"));
+    assert_eq!(
+        app.text_of("[data-testid=booked-reference]").await,
+        reference,
+        "same booking"
+    );
+
+    // Cancel it, after a confirmation.
+    app.click("[data-testid=nav-home]").await;
+    app.wait_for_all(UPCOMING, before + 1, WAIT).await;
+    let card = app.card_with(&reference).await;
+    card.find(Locator::Css("[data-testid=cancel]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    card.find(Locator::Css("[data-testid=confirm-cancel]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_until_text("[data-testid=past]", &reference, WAIT)
+        .await;
+    let upcoming = app.client.find_all(Locator::Css(UPCOMING)).await.unwrap();
+    assert_eq!(upcoming.len(), before);
+    app.screenshot("cancelled").await;
+    app.close().await;
+}
