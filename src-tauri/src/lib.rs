@@ -48,6 +48,7 @@ pub fn run() {
             booking::book_slot => hale_api::BookSlot,
             booking::cancel_appointment => hale_api::CancelAppointment,
             booking::reschedule_appointment => hale_api::RescheduleAppointment,
+            booking::export_calendar => hale_api::ExportCalendar,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -41,6 +41,26 @@ async fn book_move_and_cancel_an_appointment() {
     assert_eq!(cards.len(), before + 1);
     let card = app.card_with(&reference).await;
 
+    // Add it to the calendar: an .ics file in ~/Downloads with this booking in it.
+    card.find(Locator::Css("[data-testid=add-to-calendar]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let saved = app.text_of("[data-testid=calendar-saved]").await;
+    let path = saved.trim_start_matches("Saved to ").to_owned();
+    assert!(
+        path.starts_with(&data.path().display().to_string()),
+        "{path}"
+    );
+    let ics = std::fs::read_to_string(&path).unwrap();
+    assert!(ics.contains("BEGIN:VEVENT\r\n"), "{ics}");
+    assert!(
+        ics.contains(&format!("Booking reference {reference}")),
+        "{ics}"
+    );
+
     // Move it to another time.
     card.find(Locator::Css("[data-testid=move]"))
         .await

@@ -55,6 +55,7 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     command
         .args(["--port", &port.to_string()])
         .args(["--native-port", &free_port().to_string()])
+        .env("HOME", data_home)
         .env("XDG_DATA_HOME", data_home)
         .env("XDG_CONFIG_HOME", data_home.join("config"))
         .env("XDG_CACHE_HOME", data_home.join("cache"))

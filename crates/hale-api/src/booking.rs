@@ -93,6 +93,17 @@ pub struct RescheduleArgs {
     pub slot_id: String,
 }
 
+command! {
+    /// Saves an appointment as an iCalendar (.ics) file in the Downloads folder.
+    ExportCalendar = "export_calendar", AppointmentArgs => ExportedFile
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedFile {
+    /// Where the file was written, to show the patient.
+    pub path: String,
+}
+
 /// Whether `id` looks like a hospital resource id (FHIR `id`: 1–64 of `A–Z a–z 0–9 - .`).
 /// The shell refuses anything else before it reaches a URL.
 pub fn is_resource_id(id: &str) -> bool {

@@ -31,8 +31,8 @@ mod home;
 
 pub use booking::{
     is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
-    FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment, RescheduleArgs, ServiceView,
-    SlotView, SlotsView, MAX_SEARCH_DAYS,
+    ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,
+    RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};

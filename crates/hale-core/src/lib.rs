@@ -209,6 +209,28 @@ impl Patient {
         Ok(moved)
     }
 
+    /// Appointment `id` from the local copy as an iCalendar file's text. Works offline: the
+    /// copy is what the patient sees, so it is what they export.
+    pub async fn calendar_file(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Appointment, String)>, CoreError> {
+        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+            return Ok(None);
+        };
+        let owner = Owner {
+            hospital: &self.hospital_key,
+            patient_id: &profile.patient_id,
+        };
+        let cached = self.store.appointments(owner).await?;
+        Ok(cached.records.into_iter().find(|a| a.id == id).map(|a| {
+            let hospital = profile.hospital_name.as_deref().unwrap_or_default();
+            let text = hale_domain::ics::calendar_event(&a, hospital, now);
+            (a, text)
+        }))
+    }
+
     async fn refresh_quietly(&self, now: DateTime<Utc>) {
         // The change itself succeeded; a failed refresh only leaves the copy a moment older.
         if let Err(error) = self.fetch_all(now).await {

@@ -9,6 +9,7 @@
 pub mod appointment;
 pub mod booking;
 pub mod booking_reference;
+pub mod ics;
 pub mod slot;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};

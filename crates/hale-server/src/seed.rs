@@ -251,6 +251,12 @@ async fn book_first_free(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
+    // A target on a weekend moves to the next weekday at the same time, so two bookings meant
+    // for different days never collapse onto Monday morning.
+    let mut day = day;
+    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+        day += Duration::days(1);
+    }
     let slot: Option<(String,)> = sqlx::query_as(
         "SELECT s.id FROM slot s JOIN schedule sc ON sc.id = s.schedule_id \
          WHERE sc.clinic_id = ? AND s.status = 'free' AND s.start_at >= ? \

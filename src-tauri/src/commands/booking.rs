@@ -1,10 +1,11 @@
-//! Finding and booking slots, cancelling and rescheduling.
+//! Finding and booking slots, cancelling, rescheduling, and adding to a calendar.
 
 use chrono::Utc;
 use hale_api::{
-    ApiError, BookSlot, CancelAppointment, Command, FindSlots, ListServices, RescheduleAppointment,
+    ApiError, BookSlot, CancelAppointment, Command, ErrorCode, ExportCalendar, FindSlots,
+    ListServices, RescheduleAppointment,
 };
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 use crate::convert;
 use crate::state::AppState;
@@ -75,4 +76,34 @@ pub async fn reschedule_appointment(
         .await
         .map_err(convert::core_error)?;
     Ok(convert::appointment(moved))
+}
+
+#[tauri::command]
+pub async fn export_calendar(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: <ExportCalendar as Command>::Args,
+) -> Result<<ExportCalendar as Command>::Output, ApiError> {
+    convert::require_id("appointment_id", &args.appointment_id)?;
+    let (appointment, text) = (state
+        .patient
+        .calendar_file(&args.appointment_id, Utc::now())
+        .await)
+        .map_err(convert::core_error)?
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidArgument, "no such appointment"))?;
+    let storage = |e: String| ApiError::new(ErrorCode::LocalStorage, e);
+    // Without configured XDG user directories there is no "Downloads" to ask for; ~/Downloads
+    // is where people look next.
+    let dir = (app.path().download_dir())
+        .or_else(|_| app.path().home_dir().map(|h| h.join("Downloads")))
+        .map_err(|e| storage(e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| storage(e.to_string()))?;
+    let name = appointment
+        .reference
+        .map_or_else(|| appointment.id.clone(), |r| r.to_string());
+    let path = dir.join(format!("hale-appointment-{name}.ics"));
+    std::fs::write(&path, text).map_err(|e| storage(e.to_string()))?;
+    Ok(hale_api::ExportedFile {
+        path: path.display().to_string(),
+    })
 }

@@ -1,7 +1,8 @@
 //! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
 
 use hale_api::{
-    ApiError, AppointmentArgs, AppointmentView, CancelAppointment, GetHome, HomeView, NoArgs,
+    ApiError, AppointmentArgs, AppointmentView, CancelAppointment, ExportCalendar, GetHome,
+    HomeView, NoArgs,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -110,11 +111,38 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             }
         });
     };
+    let saved = RwSignal::new(None::<Result<String, ApiError>>);
+    let export_args = AppointmentArgs {
+        appointment_id: appointment.id.clone(),
+    };
+    let export = move |_| {
+        let args = export_args.clone();
+        spawn_local(async move {
+            saved.set(Some(
+                backend::call::<ExportCalendar>(&args).await.map(|f| f.path),
+            ));
+        });
+    };
+    let calendar = view! {
+        <button type="button" class="secondary" data-testid="add-to-calendar" on:click=export>"Add to calendar"</button>
+        {move || saved.get().map(|r| match r {
+            Ok(path) => view! { <p class="hint" role="status" data-testid="calendar-saved">"Saved to " {path}</p> }.into_any(),
+            Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
+        })}
+    };
     if offline {
-        return view! { <p class="hint">"Changes need the hospital; try again when you are online."</p> }.into_any();
+        return view! {
+            <div class="actions">
+                {calendar}
+                <p class="hint">"Changes need the hospital; try again when you are online."</p>
+            </div>
+        }
+        .into_any();
     }
     view! {
         <div class="actions">
+            {calendar}
+            " "
             {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
             <Show when=move || confirming.get() fallback=move || {
                 let moving = appointment.clone();
