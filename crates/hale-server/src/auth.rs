@@ -42,8 +42,7 @@ pub(crate) fn hash_token(token: &str) -> String {
 }
 
 fn new_token() -> Result<String, FhirError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| FhirError::Internal(e.to_string()))?;
+    let bytes = crate::random::bytes::<32>()?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

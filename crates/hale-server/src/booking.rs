@@ -81,12 +81,6 @@ async fn existing_request(
     Ok(id.map(|(id,)| id))
 }
 
-fn random_u64() -> Result<u64, FhirError> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| FhirError::Internal(e.to_string()))?;
-    Ok(u64::from_le_bytes(bytes))
-}
-
 async fn appointment_response(
     state: &ServerState,
     token: &PatientToken,
@@ -168,8 +162,8 @@ async fn book(
     let others = live_spans(&mut tx, &token.patient_id, None).await?;
     // Dropping the transaction on a refusal rolls the claim back.
     state.rules.check_booking(Utc::now(), span, &others)?;
-    let id = format!("ap-{:016x}", random_u64()?);
-    let reference = BookingReference::from_entropy(random_u64()?);
+    let id = format!("ap-{:016x}", crate::random::u64()?);
+    let reference = BookingReference::from_entropy(crate::random::u64()?);
     sqlx::query(
         "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at, request_id) \
          VALUES (?, ?, ?, 'booked', ?, ?, ?)",

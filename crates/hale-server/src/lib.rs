@@ -14,6 +14,7 @@ mod booking;
 mod db;
 mod error;
 mod fhir;
+mod random;
 mod scheduling;
 mod search;
 pub mod seed;

@@ -269,12 +269,12 @@ async fn book_first_free(
     let Some((slot,)) = slot else {
         return Ok(()); // The diary is full up to the horizon: nothing to book.
     };
-    let reference = BookingReference::from_entropy(random_u64()?);
+    let reference = BookingReference::from_entropy(crate::random::u64()?);
     sqlx::query(
         "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
-    .bind(format!("ap-{:016x}", random_u64()?))
+    .bind(format!("ap-{:016x}", crate::random::u64()?))
     .bind(patient)
     .bind(&slot)
     .bind(status)
@@ -287,10 +287,4 @@ async fn book_first_free(
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-fn random_u64() -> Result<u64, FhirError> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| FhirError::Internal(e.to_string()))?;
-    Ok(u64::from_le_bytes(bytes))
 }
