@@ -36,7 +36,18 @@ fn free_port() -> u16 {
 #[derive(Debug)]
 pub struct RunningApp {
     pub client: Client,
-    driver: Child,
+    driver: Driver,
+}
+
+/// Stops tauri-driver when dropped, also when a test panics before its session exists: a
+/// leaked driver keeps WebKitWebDriver alive holding the test's output pipe.
+#[derive(Debug)]
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        stop_driver(&mut self.0);
+    }
 }
 
 /// Launches the app with `data_home` as its XDG data directory and `env` added.
@@ -65,9 +76,11 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     for (key, value) in env {
         command.env(key, value);
     }
-    let driver = command
-        .spawn()
-        .expect("tauri-driver starts (is it installed? scripts/setup.sh installs it)");
+    let driver = Driver(
+        command
+            .spawn()
+            .expect("tauri-driver starts (is it installed? scripts/setup.sh installs it)"),
+    );
 
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
@@ -212,15 +225,9 @@ impl RunningApp {
     }
 
     /// Ends the session (closing the app) and stops tauri-driver.
-    pub async fn close(mut self) {
+    pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        stop_driver(&mut self.driver);
-    }
-}
-
-impl Drop for RunningApp {
-    fn drop(&mut self) {
-        stop_driver(&mut self.driver);
+        drop(self.driver);
     }
 }
 
