@@ -162,21 +162,44 @@ async fn book(
     let others = live_spans(&mut tx, &token.patient_id, None).await?;
     // Dropping the transaction on a refusal rolls the claim back.
     state.rules.check_booking(Utc::now(), span, &others)?;
+    let id = insert_appointment(
+        &mut tx,
+        &token.patient_id,
+        slot,
+        "booked",
+        request_id,
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a new appointment with a fresh id and booking reference; the one place appointments
+/// are created (bookings and the demo seed). The caller has already claimed the slot.
+pub(crate) async fn insert_appointment(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    slot: &str,
+    status: &str,
+    request_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, FhirError> {
     let id = format!("ap-{:016x}", crate::random::u64()?);
     let reference = BookingReference::from_entropy(crate::random::u64()?);
     sqlx::query(
         "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at, request_id) \
-         VALUES (?, ?, ?, 'booked', ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&id)
-    .bind(&token.patient_id)
+    .bind(patient)
     .bind(slot)
+    .bind(status)
     .bind(reference.compact())
-    .bind(Utc::now())
+    .bind(now)
     .bind(request_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

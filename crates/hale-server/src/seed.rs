@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use hale_domain::BookingReference;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::FhirError;
@@ -269,19 +268,7 @@ async fn book_first_free(
     let Some((slot,)) = slot else {
         return Ok(()); // The diary is full up to the horizon: nothing to book.
     };
-    let reference = BookingReference::from_entropy(crate::random::u64()?);
-    sqlx::query(
-        "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(format!("ap-{:016x}", crate::random::u64()?))
-    .bind(patient)
-    .bind(&slot)
-    .bind(status)
-    .bind(reference.compact())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    crate::booking::insert_appointment(tx, patient, &slot, status, None, now).await?;
     sqlx::query("UPDATE slot SET status = 'busy' WHERE id = ?")
         .bind(&slot)
         .execute(&mut **tx)
