@@ -3,10 +3,12 @@
 use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
 use hale_api::{
     ApiError, AppointmentView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness, HomeView,
-    HospitalView, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
+    HospitalView, ReminderChoice, ReminderLead, ReminderSettings, ServiceView, SlotView, SlotsView,
+    MAX_SEARCH_DAYS,
 };
 use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
+use hale_domain::Lead;
 
 /// Slots per page of search results.
 const PAGE: u32 = 40;
@@ -44,6 +46,35 @@ pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
         clinician: a.clinician,
         location: a.location,
     }
+}
+
+pub fn lead(l: ReminderLead) -> Lead {
+    match l {
+        ReminderLead::Days(d) => Lead::Days(d),
+        ReminderLead::Minutes(m) => Lead::Minutes(m),
+    }
+}
+
+fn lead_view(l: Lead) -> ReminderLead {
+    match l {
+        Lead::Days(d) => ReminderLead::Days(d),
+        Lead::Minutes(m) => ReminderLead::Minutes(m),
+    }
+}
+
+/// Every offered lead, plus any chosen one not offered (kept from an older version), longest first.
+pub fn reminder_settings(chosen: &[Lead]) -> ReminderSettings {
+    let mut leads: Vec<Lead> = Lead::CHOICES.to_vec();
+    leads.extend(chosen.iter().filter(|l| !Lead::CHOICES.contains(l)));
+    let choices = leads
+        .into_iter()
+        .map(|l| ReminderChoice {
+            lead: lead_view(l),
+            label: l.to_string(),
+            chosen: chosen.contains(&l),
+        })
+        .collect();
+    ReminderSettings { choices }
 }
 
 pub fn service(s: hale_domain::Service) -> ServiceView {
@@ -155,6 +186,7 @@ fn refusal(code: &str) -> ErrorCode {
 pub fn core_error(e: CoreError) -> ApiError {
     match e {
         CoreError::Hospital(e) => client_error(&e),
+        CoreError::InvalidLeads(e) => invalid(e.to_string()),
         CoreError::Store(e) => {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())

@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod convert;
+mod notify;
 mod state;
 
 use tauri::Manager;
@@ -34,11 +35,22 @@ macro_rules! handlers {
 pub fn run() {
     init_logging();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config = AppConfig::from_env()?;
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
+            let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
+            let watch = tauri::async_runtime::block_on(async {
+                hale_core::watch::spawn(
+                    state.patient.clone(),
+                    notifier,
+                    chrono::Local,
+                    std::sync::Arc::new(chrono::Utc::now),
+                )
+            });
             app.manage(state);
+            app.manage(watch);
             Ok(())
         })
         .invoke_handler(handlers![
@@ -49,6 +61,8 @@ pub fn run() {
             booking::cancel_appointment => hale_api::CancelAppointment,
             booking::reschedule_appointment => hale_api::RescheduleAppointment,
             booking::export_calendar => hale_api::ExportCalendar,
+            settings::get_reminders => hale_api::GetReminders,
+            settings::set_reminders => hale_api::SetReminders,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,6 +1,7 @@
 //! The state every command shares, built once in `setup` before any window loads.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use hale_client::HospitalClient;
 use hale_core::Patient;
@@ -14,7 +15,7 @@ const EMBEDDED_KEY: &str = "embedded:demo";
 
 #[derive(Debug)]
 pub struct AppState {
-    pub patient: Patient,
+    pub patient: Arc<Patient>,
     /// Whether the hospital is the embedded demo one.
     pub embedded: bool,
     /// Kept so the embedded server lives as long as the app.
@@ -53,7 +54,7 @@ impl AppState {
         let client = HospitalClient::new(&fhir_base)?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {
-            patient: Patient::new(client, store, config.identity, hospital_key),
+            patient: Arc::new(Patient::new(client, store, config.identity, hospital_key)),
             embedded: server.is_some(),
             _server: server,
         })

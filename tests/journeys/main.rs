@@ -3,3 +3,4 @@
 
 mod booking;
 mod home;
+mod reminders;

@@ -5,6 +5,8 @@
 //! Needs a display (Xvfb), `tauri-driver` and `WebKitWebDriver` on PATH, and the release app
 //! built with the `custom-protocol` feature; `scripts/test.sh` provides all of them.
 
+pub mod notifications;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -53,7 +55,9 @@ impl Drop for Driver {
 /// Launches the app with `data_home` as its XDG data directory and `env` added.
 ///
 /// `HALE_HOSPITAL_URL` is removed from the inherited environment unless `env` sets it, so a
-/// developer's own setting never changes which hospital a journey talks to.
+/// developer's own setting never changes which hospital a journey talks to. The session bus is
+/// pointed at a socket that does not exist unless `env` names one (see [`notifications`]), so a
+/// journey never shows notifications on the developer's desktop.
 pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     let app = app_binary();
     assert!(
@@ -71,6 +75,10 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
         .env("XDG_CONFIG_HOME", data_home.join("config"))
         .env("XDG_CACHE_HOME", data_home.join("cache"))
         .env_remove("HALE_HOSPITAL_URL")
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", data_home.join("no-bus").display()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     for (key, value) in env {

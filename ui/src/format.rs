@@ -69,6 +69,14 @@ pub fn error_text(error: &ApiError) -> &'static str {
     }
 }
 
+/// A short stable name for a reminder lead, for test ids: `1d`, `120m`.
+pub fn lead_key(lead: hale_api::ReminderLead) -> String {
+    match lead {
+        hale_api::ReminderLead::Days(d) => format!("{d}d"),
+        hale_api::ReminderLead::Minutes(m) => format!("{m}m"),
+    }
+}
+
 /// The notice shown above cached data, or `None` when the data is live.
 pub fn offline_notice(freshness: &Freshness, offset: FixedOffset) -> Option<String> {
     let Freshness::Offline { cached_at, error } = freshness else {
@@ -92,6 +100,14 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lead_keys_are_short_and_distinct() {
+        use hale_api::ReminderLead::{Days, Minutes};
+        assert_eq!(lead_key(Days(1)), "1d");
+        assert_eq!(lead_key(Minutes(120)), "120m");
+        assert_ne!(lead_key(Days(2)), lead_key(Minutes(2)));
+    }
 
     fn t(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).unwrap()

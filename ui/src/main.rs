@@ -26,6 +26,7 @@ pub enum Screen {
     Book {
         moving: Option<AppointmentView>,
     },
+    Settings,
 }
 
 #[component]
@@ -49,10 +50,12 @@ fn App() -> impl IntoView {
         <nav class="tabs" aria-label="Main">
             {nav(Screen::Home, "My appointments", "nav-home")}
             {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
+            {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
             Screen::Home => view! { <pages::home::HomePage /> }.into_any(),
             Screen::Book { moving } => view! { <pages::book::BookPage moving /> }.into_any(),
+            Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
         }}
     }
 }

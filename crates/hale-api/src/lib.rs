@@ -28,6 +28,7 @@ macro_rules! command {
 mod booking;
 mod error;
 mod home;
+mod settings;
 
 pub use booking::{
     is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
@@ -36,6 +37,9 @@ pub use booking::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
+pub use settings::{
+    GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
+};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 

@@ -8,13 +8,17 @@
 //!
 //! The clock is an argument: every use case takes `now`.
 
+pub mod watch;
+
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
-use hale_domain::{upcoming, Appointment, Service};
+use hale_domain::reminder::{normalise_leads, InvalidLeads};
+use hale_domain::{upcoming, Appointment, Lead, Service};
 use hale_store::{Owner, Profile, Store, StoreError};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, Notify};
 
 /// How the app proves who the patient is to the hospital.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +36,8 @@ pub enum CoreError {
     Hospital(#[from] ClientError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    InvalidLeads(#[from] InvalidLeads),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.
@@ -82,6 +88,8 @@ pub struct Patient {
     /// hospital's URL, whose port changes each time.
     hospital_key: String,
     session: Mutex<Option<Session>>,
+    /// Signalled whenever the local copy or a setting changes, so the watch task re-plans.
+    changed: Arc<Notify>,
 }
 
 impl Patient {
@@ -97,6 +105,7 @@ impl Patient {
             identity,
             hospital_key: hospital_key.into(),
             session: Mutex::new(None),
+            changed: Arc::new(Notify::new()),
         }
     }
 
@@ -231,11 +240,39 @@ impl Patient {
         }))
     }
 
+    /// Refreshes the local copy from the hospital if it answers; a failure only leaves the
+    /// copy a little older, so it is logged, not returned.
+    pub async fn refresh(&self, now: DateTime<Utc>) {
+        if let Err(error) = self.fetch_all(now).await {
+            tracing::info!(%error, "refresh failed; keeping the local copy");
+        }
+    }
+
     async fn refresh_quietly(&self, now: DateTime<Utc>) {
         // The change itself succeeded; a failed refresh only leaves the copy a moment older.
-        if let Err(error) = self.fetch_all(now).await {
-            tracing::info!(%error, "refresh after a change failed");
-        }
+        self.refresh(now).await;
+    }
+
+    /// Resolves after the next change to the local copy or to a setting.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
+    }
+
+    /// How long before each appointment the patient wants reminding.
+    pub async fn reminder_leads(&self) -> Result<Vec<Lead>, CoreError> {
+        Ok(self
+            .store
+            .reminder_leads()
+            .await?
+            .unwrap_or_else(|| Lead::DEFAULT.to_vec()))
+    }
+
+    /// Changes the reminder leads; returns them normalised (longest first, no repeats).
+    pub async fn set_reminder_leads(&self, leads: &[Lead]) -> Result<Vec<Lead>, CoreError> {
+        let leads = normalise_leads(leads)?;
+        self.store.set_reminder_leads(&leads).await?;
+        self.changed.notify_one();
+        Ok(leads)
     }
 
     /// Runs `call` with the session, signing in again once if the hospital no longer accepts it.
@@ -269,6 +306,7 @@ impl Patient {
             patient_id: &session.patient_id,
         };
         self.store.replace_appointments(owner, &list, now).await?;
+        self.changed.notify_one();
         Ok(list)
     }
 

@@ -10,9 +10,11 @@ pub mod appointment;
 pub mod booking;
 pub mod booking_reference;
 pub mod ics;
+pub mod reminder;
 pub mod slot;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
+pub use reminder::{Lead, Reminder};
 pub use slot::{Clinician, OfferedSlot, Service};

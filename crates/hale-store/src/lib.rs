@@ -8,13 +8,16 @@ use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use hale_domain::{Appointment, AppointmentStatus};
+use std::collections::HashSet;
+
+use hale_domain::{Appointment, AppointmentStatus, Lead};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const APPOINTMENTS: &str = "Appointment";
+const REMINDER_LEADS: &str = "reminder_leads";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -219,6 +222,102 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records that reminder `key` was shown. Returns `false` if it already was, so two callers
+    /// racing to show one reminder cannot both win.
+    pub async fn mark_reminder_sent(
+        &self,
+        owner: Owner<'_>,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO reminder_sent (hospital, patient_id, key, sent_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(key)
+        .bind(at)
+        .execute(&self.db)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets that reminder `key` was shown, when showing it failed.
+    pub async fn unmark_reminder_sent(
+        &self,
+        owner: Owner<'_>,
+        key: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM reminder_sent WHERE hospital = ? AND patient_id = ? AND key = ?")
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .bind(key)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The keys of the reminders shown since `since`; older records are deleted, since their
+    /// appointments are long over.
+    pub async fn sent_reminders(
+        &self,
+        owner: Owner<'_>,
+        since: DateTime<Utc>,
+    ) -> Result<HashSet<String>, StoreError> {
+        sqlx::query(
+            "DELETE FROM reminder_sent WHERE hospital = ? AND patient_id = ? AND sent_at < ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(since)
+        .execute(&self.db)
+        .await?;
+        let keys: Vec<String> = sqlx::query_scalar(
+            "SELECT key FROM reminder_sent WHERE hospital = ? AND patient_id = ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_all(&self.db)
+        .await?;
+        Ok(keys.into_iter().collect())
+    }
+
+    /// The patient's chosen reminder leads, or `None` if never chosen (use the default).
+    pub async fn reminder_leads(&self) -> Result<Option<Vec<Lead>>, StoreError> {
+        let value: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = ?")
+            .bind(REMINDER_LEADS)
+            .fetch_optional(&self.db)
+            .await?;
+        value
+            .map(|text| {
+                text.split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(|t| {
+                        Lead::from_iso(t)
+                            .ok_or_else(|| StoreError::Corrupt(format!("reminder lead '{t}'")))
+                    })
+                    .collect()
+            })
+            .transpose()
+    }
+
+    /// Saves the patient's chosen reminder leads (already checked by the caller).
+    pub async fn set_reminder_leads(&self, leads: &[Lead]) -> Result<(), StoreError> {
+        let text: Vec<String> = leads.iter().map(|l| l.to_iso()).collect();
+        sqlx::query(
+            "INSERT INTO setting (name, value) VALUES (?, ?) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(REMINDER_LEADS)
+        .bind(text.join(","))
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +411,43 @@ mod tests {
         let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
         assert_eq!(profile.patient_id, "pt-1");
         assert_eq!(store.profile("http://other").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_reminder_is_marked_sent_once() {
+        let store = Store::open_in_memory().await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        assert!(store.mark_reminder_sent(ALEX, "a#P1D", now).await.unwrap());
+        assert!(!store.mark_reminder_sent(ALEX, "a#P1D", now).await.unwrap());
+        let sent = store
+            .sent_reminders(ALEX, now - Duration::days(1))
+            .await
+            .unwrap();
+        assert!(sent.contains("a#P1D"));
+        store.unmark_reminder_sent(ALEX, "a#P1D").await.unwrap();
+        assert!(store.mark_reminder_sent(ALEX, "a#P1D", now).await.unwrap());
+        // Old records are pruned.
+        let later = store
+            .sent_reminders(ALEX, now + Duration::seconds(1))
+            .await
+            .unwrap();
+        assert!(later.is_empty());
+    }
+
+    #[tokio::test]
+    async fn reminder_leads_are_saved_and_read_back() {
+        let store = Store::open_in_memory().await.unwrap();
+        assert_eq!(store.reminder_leads().await.unwrap(), None);
+        store
+            .set_reminder_leads(&[Lead::Days(2), Lead::Minutes(30)])
+            .await
+            .unwrap();
+        assert_eq!(
+            store.reminder_leads().await.unwrap(),
+            Some(vec![Lead::Days(2), Lead::Minutes(30)])
+        );
+        // No reminders at all is a choice too, distinct from never having chosen.
+        store.set_reminder_leads(&[]).await.unwrap();
+        assert_eq!(store.reminder_leads().await.unwrap(), Some(vec![]));
     }
 }

@@ -3,3 +3,4 @@
 
 pub mod booking;
 pub mod home;
+pub mod settings;

@@ -2,3 +2,4 @@
 
 pub mod book;
 pub mod home;
+pub mod settings;

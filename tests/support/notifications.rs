@@ -1,0 +1,143 @@
+//! A real `org.freedesktop.Notifications` service on a private session bus, for journeys that
+//! check what the app notifies.
+//!
+//! A private `dbus-daemon` is started on a socket in a temporary directory; this process serves
+//! the notification interface on it (zbus) and records every `Notify` call. The app under test is
+//! given the bus through `DBUS_SESSION_BUS_ADDRESS` and sends through tauri-plugin-notification
+//! exactly as on a desktop. Nothing of the developer's own session is touched.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zbus::zvariant::OwnedValue;
+
+/// One notification as the service received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub app_name: String,
+    pub summary: String,
+    pub body: String,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Service {
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Service {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut received = self.received.lock().expect("lock");
+        received.push(Received {
+            app_name,
+            summary,
+            body,
+        });
+        u32::try_from(received.len()).unwrap_or(u32::MAX)
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "actions".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("hale-test".into(), "Hale".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+/// A private session bus with the notification service on it. Dropping it stops the bus.
+#[derive(Debug)]
+pub struct NotificationBus {
+    address: String,
+    daemon: Child,
+    service: Service,
+    _connection: zbus::Connection,
+    _dir: tempfile::TempDir,
+}
+
+impl NotificationBus {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let socket = dir.path().join("bus");
+        let mut daemon = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--address=unix:path={}", socket.display()))
+            .stdout(Stdio::piped())
+            // It complains it may not raise its fd limit as an unprivileged user; harmless.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon starts (apt package `dbus`; scripts/setup.sh installs it)");
+        let mut line = String::new();
+        BufReader::new(daemon.stdout.take().expect("daemon stdout"))
+            .read_line(&mut line)
+            .expect("dbus-daemon prints its address");
+        let address = line.trim().to_owned();
+        let service = Service::default();
+        let connection = zbus::connection::Builder::address(address.as_str())
+            .expect("bus address")
+            .serve_at("/org/freedesktop/Notifications", service.clone())
+            .expect("serve the interface")
+            .name("org.freedesktop.Notifications")
+            .expect("well-known name")
+            .build()
+            .await
+            .expect("connect to the private bus");
+        Self {
+            address,
+            daemon,
+            service,
+            _connection: connection,
+            _dir: dir,
+        }
+    }
+
+    /// The value for `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// Everything received so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.service.received.lock().expect("lock").clone()
+    }
+
+    /// Waits up to `timeout` until at least `count` notifications have arrived.
+    pub async fn wait_for(&self, count: usize, timeout: Duration) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{} of {count} notifications after {timeout:?}: {received:?}",
+                received.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for NotificationBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
