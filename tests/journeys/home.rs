@@ -33,6 +33,31 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
         .await
         .starts_with("Updated "));
     app.screenshot("home").await;
+
+    // The QR code on screen reads back as the card's booking reference, as a kiosk scanner reads it.
+    let reference = cards[0]
+        .find(fantoccini::Locator::Css("[data-testid=booking-reference]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    cards[0]
+        .find(fantoccini::Locator::Css("[data-testid=show-qr]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_for_all("[data-testid=qr] svg", 1, BOOT).await;
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=qr]').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.read_qr_codes().await, [reference]);
     app.close().await;
 
     // The embedded hospital and the app's own store live in the app's data directory.

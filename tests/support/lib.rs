@@ -232,11 +232,66 @@ impl RunningApp {
         }
     }
 
+    /// Reads every QR code on the X screen, as a scanner would: ImageMagick's `import` captures
+    /// the screen as greyscale PGM and rqrr finds and decodes the codes in it.
+    pub async fn read_qr_codes(&self) -> Vec<String> {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let out = Command::new("import")
+            .args([
+                "-window",
+                "root",
+                "-colorspace",
+                "Gray",
+                "-depth",
+                "8",
+                "pgm:-",
+            ])
+            .stderr(Stdio::null())
+            .output()
+            .expect("ImageMagick `import` runs (scripts/setup.sh installs it)");
+        assert!(out.status.success(), "`import` failed: is DISPLAY set?");
+        let (width, height, pixels) = parse_pgm(&out.stdout).expect("a binary PGM image");
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
+            pixels[y * width + x]
+        });
+        image
+            .detect_grids()
+            .iter()
+            .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+            .collect()
+    }
+
     /// Ends the session (closing the app) and stops tauri-driver.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
         drop(self.driver);
     }
+}
+
+/// Splits a binary (P5) PGM with 8-bit samples into width, height and pixels.
+fn parse_pgm(data: &[u8]) -> Option<(usize, usize, &[u8])> {
+    // Header: "P5", width, height, maxval, each separated by whitespace, then one whitespace byte.
+    let mut fields = Vec::with_capacity(4);
+    let mut i = 0;
+    while fields.len() < 4 {
+        while data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        if data[i] == b'#' {
+            while *data.get(i)? != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !data.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(std::str::from_utf8(&data[start..i]).ok()?);
+    }
+    let (width, height): (usize, usize) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let pixels = data.get(i + 1..i + 1 + width * height)?;
+    (fields[0] == "P5" && fields[3] == "255").then_some((width, height, pixels))
 }
 
 /// SIGTERM, not SIGKILL: a killed tauri-driver leaves WebKitWebDriver holding the output pipe.

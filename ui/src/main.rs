@@ -8,6 +8,7 @@ mod backend;
 mod components;
 mod format;
 mod pages;
+mod qr;
 
 use hale_api::AppointmentView;
 use leptos::prelude::*;

@@ -87,6 +87,27 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
     }
 }
 
+/// The booking reference as a QR code for the kiosk's scanner, shown on request so the list
+/// stays short. Works offline: it needs nothing but the reference.
+#[component]
+fn QrToggle(reference: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let label = format!("QR code of booking reference {reference}");
+    let svg = crate::qr::svg(&reference);
+    view! {
+        <button type="button" class="secondary" data-testid="show-qr" aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)>
+            {move || if open.get() { "Hide QR code" } else { "Show QR code" }}
+        </button>
+        <Show when=move || open.get()>
+            <figure class="qr">
+                <div role="img" aria-label=label.clone() data-testid="qr" inner_html=svg.clone()></div>
+                <figcaption>"Scan at a check-in kiosk, with your date of birth."</figcaption>
+            </figure>
+        </Show>
+    }
+}
+
 /// Cancel (after a confirmation) and move. Both need the hospital, so offline they say so.
 #[component]
 fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> impl IntoView {
@@ -125,6 +146,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
     };
     let calendar = view! {
         <button type="button" class="secondary" data-testid="add-to-calendar" on:click=export>"Add to calendar"</button>
+        {appointment.reference.clone().map(|reference| view! { " " <QrToggle reference /> })}
         {move || saved.get().map(|r| match r {
             Ok(path) => view! { <p class="hint" role="status" data-testid="calendar-saved">"Saved to " {path}</p> }.into_any(),
             Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
