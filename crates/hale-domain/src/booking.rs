@@ -40,6 +40,8 @@ pub enum Refusal {
     SlotTaken,
     #[error("an appointment that is {0} cannot be changed")]
     NotChangeable(&'static str),
+    #[error("that offer is no longer open")]
+    OfferClosed,
 }
 
 impl Refusal {
@@ -52,6 +54,7 @@ impl Refusal {
             Self::Overlaps => "overlaps",
             Self::SlotTaken => "slot-taken",
             Self::NotChangeable(_) => "not-changeable",
+            Self::OfferClosed => "offer-closed",
         }
     }
 }

@@ -12,9 +12,11 @@ pub mod booking_reference;
 pub mod ics;
 pub mod reminder;
 pub mod slot;
+pub mod waitlist;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
 pub use reminder::{Lead, Reminder};
 pub use slot::{Clinician, OfferedSlot, Service};
+pub use waitlist::{Waiting, WaitlistPolicy};

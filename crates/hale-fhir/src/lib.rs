@@ -13,6 +13,7 @@ pub mod parameters;
 pub mod patient;
 pub mod scheduling;
 pub mod smart;
+pub mod waitlist;
 
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;

@@ -21,12 +21,12 @@ use crate::error::fhir_json;
 use crate::fhir::load_appointment;
 use crate::{FhirError, ServerState};
 
-async fn begin(state: &ServerState) -> Result<Transaction<'static, Sqlite>, FhirError> {
+pub(crate) async fn begin(state: &ServerState) -> Result<Transaction<'static, Sqlite>, FhirError> {
     Ok(state.db.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// The spans of the patient's live appointments, but `except` (the one being moved).
-async fn live_spans(
+pub(crate) async fn live_spans(
     tx: &mut Transaction<'_, Sqlite>,
     patient: &str,
     except: Option<&str>,
@@ -81,7 +81,7 @@ async fn existing_request(
     Ok(id.map(|(id,)| id))
 }
 
-async fn appointment_response(
+pub(crate) async fn appointment_response(
     state: &ServerState,
     token: &PatientToken,
     id: &str,
@@ -204,7 +204,7 @@ pub(crate) async fn insert_appointment(
 }
 
 /// The appointment's current slot, start and status, if it is the patient's.
-async fn current(
+pub(crate) async fn current(
     tx: &mut Transaction<'_, Sqlite>,
     patient: &str,
     id: &str,
@@ -231,15 +231,14 @@ pub(crate) async fn cancel_appointment(
 ) -> Result<Response, FhirError> {
     let mut tx = begin(&state).await?;
     let (slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
-    state.rules.check_change(Utc::now(), start, status)?;
+    let now = Utc::now();
+    state.rules.check_change(now, start, status)?;
     sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = ?")
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE slot SET status = 'free' WHERE id = ?")
-        .bind(&slot)
-        .execute(&mut *tx)
-        .await?;
+    crate::waitlist::withdraw_appointment(&mut tx, &state, &id, now).await?;
+    crate::waitlist::release_slot(&mut tx, &state, &slot, now).await?;
     tx.commit().await?;
     appointment_response(&state, &token, &id, StatusCode::OK).await
 }
@@ -274,10 +273,7 @@ pub(crate) async fn reschedule_appointment(
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE slot SET status = 'free' WHERE id = ?")
-        .bind(&old_slot)
-        .execute(&mut *tx)
-        .await?;
+    crate::waitlist::release_slot(&mut tx, &state, &old_slot, Utc::now()).await?;
     tx.commit().await?;
     appointment_response(&state, &token, &id, StatusCode::OK).await
 }

@@ -27,10 +27,10 @@ pub enum FhirError {
 impl FhirError {
     fn status_and_issue(&self) -> (StatusCode, IssueType, String) {
         match self {
-            // A lost race for a slot is a conflict; every other refusal is a business rule.
-            Self::Refused(r @ hale_domain::Refusal::SlotTaken) => {
-                (StatusCode::CONFLICT, IssueType::Conflict, r.to_string())
-            }
+            // A lost race for a slot, or an offer gone, is a conflict; every other refusal is a business rule.
+            Self::Refused(
+                r @ (hale_domain::Refusal::SlotTaken | hale_domain::Refusal::OfferClosed),
+            ) => (StatusCode::CONFLICT, IssueType::Conflict, r.to_string()),
             Self::Refused(r) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 IssueType::BusinessRule,

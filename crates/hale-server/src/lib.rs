@@ -18,6 +18,7 @@ mod random;
 mod scheduling;
 mod search;
 pub mod seed;
+mod waitlist;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -26,10 +27,10 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use chrono_tz::Tz;
-use hale_domain::BookingRules;
+use hale_domain::{BookingRules, WaitlistPolicy};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -51,6 +52,8 @@ pub struct ServerOptions {
     pub dev_sign_in: bool,
     /// The booking policy the server enforces.
     pub rules: BookingRules,
+    /// How long a freed slot is held for a waiting patient, and how soon is too soon to offer.
+    pub waitlist: WaitlistPolicy,
 }
 
 impl ServerOptions {
@@ -62,6 +65,7 @@ impl ServerOptions {
             seed_demo: true,
             dev_sign_in: true,
             rules: BookingRules::default(),
+            waitlist: WaitlistPolicy::default(),
         }
     }
 }
@@ -73,6 +77,7 @@ pub struct ServerState {
     pub(crate) hospital: Arc<HospitalInfo>,
     pub(crate) dev_sign_in: bool,
     pub(crate) rules: BookingRules,
+    pub(crate) waitlist: WaitlistPolicy,
 }
 
 /// The hospital's own description, from its database.
@@ -82,16 +87,20 @@ pub struct HospitalInfo {
     pub timezone: Tz,
 }
 
-/// Builds the HTTP routes over an opened, migrated database.
-pub async fn router(db: SqlitePool, options: &ServerOptions) -> Result<Router, FhirError> {
+/// Builds the HTTP routes over an opened, migrated database, and the state they share.
+async fn router(
+    db: SqlitePool,
+    options: &ServerOptions,
+) -> Result<(Router, ServerState), FhirError> {
     let hospital = Arc::new(db::hospital_info(&db).await?);
     let state = ServerState {
         db,
         hospital,
         dev_sign_in: options.dev_sign_in,
         rules: options.rules,
+        waitlist: options.waitlist,
     };
-    Ok(Router::new()
+    let routes = Router::new()
         .route("/fhir/metadata", get(fhir::metadata))
         .route(
             "/fhir/Appointment",
@@ -109,11 +118,16 @@ pub async fn router(db: SqlitePool, options: &ServerOptions) -> Result<Router, F
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
+        .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
+        .route("/api/waitlist/{id}", delete(waitlist::leave))
+        .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))
+        .route("/api/waitlist/offers/{id}/decline", post(waitlist::decline))
         .route("/auth/dev/token", post(auth::dev_token))
         .route("/health", get(|| async { "ok" }))
         .fallback(|| async { FhirError::NotFound })
         .layer(axum::middleware::from_fn(log_request))
-        .with_state(state))
+        .with_state(state.clone());
+    Ok((routes, state))
 }
 
 /// Logs method, route template, status and latency. Never the raw URI: its path and query can
@@ -143,6 +157,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Expires waitlist offers; stopped with the server.
+    sweeper: JoinHandle<()>,
 }
 
 impl RunningServer {
@@ -156,6 +172,7 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.sweeper.abort();
         self.task
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
@@ -168,7 +185,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
     if options.seed_demo {
         seed::ensure_demo(&db, chrono::Utc::now()).await?;
     }
-    let app = router(db, options).await?;
+    let (app, state) = router(db, options).await?;
     let listener = TcpListener::bind(options.bind)
         .await
         .map_err(|e| FhirError::Internal(format!("cannot listen on {}: {e}", options.bind)))?;
@@ -183,10 +200,12 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
             })
             .await
     });
+    let sweeper = tokio::spawn(waitlist::sweep_forever(state));
     tracing::info!(%addr, "hospital server listening");
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
         task,
+        sweeper,
     })
 }

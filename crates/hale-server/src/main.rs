@@ -7,10 +7,12 @@ use hale_server::ServerOptions;
 const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
-USAGE: hale-hospital [--database URL] [--bind ADDR] [--no-seed] [--no-dev-sign-in]
+USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
+                     [--no-dev-sign-in]
 
   --database URL     sqlx database URL      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
+  --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
   --no-seed          do not create or top up the demo hospital
   --no-dev-sign-in   switch off the development sign-in (POST /auth/dev/token)
 ";
@@ -26,6 +28,7 @@ fn parse_args() -> Result<ServerOptions, String> {
         seed_demo: true,
         dev_sign_in: true,
         rules: hale_domain::BookingRules::default(),
+        waitlist: hale_domain::WaitlistPolicy::default(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -36,6 +39,16 @@ fn parse_args() -> Result<ServerOptions, String> {
                 options.bind = value
                     .parse::<SocketAddr>()
                     .map_err(|e| format!("--bind {value}: {e}"))?;
+            }
+            "--waitlist-hold" => {
+                let value = args.next().ok_or("--waitlist-hold needs minutes")?;
+                let minutes: u16 = value
+                    .parse()
+                    .map_err(|e| format!("--waitlist-hold {value}: {e}"))?;
+                if minutes == 0 {
+                    return Err("--waitlist-hold must be at least 1 minute".into());
+                }
+                options.waitlist.hold = chrono::Duration::minutes(i64::from(minutes));
             }
             "--no-seed" => options.seed_demo = false,
             "--no-dev-sign-in" => options.dev_sign_in = false,

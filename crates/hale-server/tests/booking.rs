@@ -1,145 +1,13 @@
 //! Booking over real HTTP against the reference server on a real SQLite file: slot search,
 //! book, cancel, reschedule, every rule, and races that must never double-book.
 
+mod common;
+
 use chrono::{Duration, Utc};
+use common::*;
 use hale_domain::BookingRules;
-use hale_fhir::REQUEST_ID_SYSTEM;
-use hale_server::seed::{DemoPatient, DEMO_PATIENT, OTHER_PATIENT};
-use hale_server::{RunningServer, ServerOptions};
+use hale_server::seed::{DEMO_PATIENT, OTHER_PATIENT};
 use serde_json::{json, Value};
-
-struct Hospital {
-    _dir: tempfile::TempDir,
-    server: RunningServer,
-    http: reqwest::Client,
-    db_url: String,
-}
-
-async fn hospital_with(rules: BookingRules) -> Hospital {
-    let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.rules = rules;
-    let server = hale_server::start(&options).await.unwrap();
-    Hospital {
-        _dir: dir,
-        server,
-        http: reqwest::Client::new(),
-        db_url,
-    }
-}
-
-async fn hospital() -> Hospital {
-    hospital_with(BookingRules::default()).await
-}
-
-impl Hospital {
-    fn url(&self, path: &str) -> String {
-        format!("{}/{path}", self.server.fhir_base())
-    }
-
-    async fn token(&self, p: &DemoPatient) -> String {
-        let body = json!({"identifier": p.mrn, "birth_date": p.birth_date});
-        let r: Value = self
-            .http
-            .post(format!("http://{}/auth/dev/token", self.server.addr))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    }
-
-    /// Free cardiology slots, soonest first.
-    async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
-        let (status, bundle) = self
-            .get(
-                token,
-                &format!("Slot?status=free&service-type=394579002{extra}"),
-            )
-            .await;
-        assert_eq!(status, 200, "{bundle}");
-        entries(&bundle, "Slot")
-    }
-
-    async fn book(&self, token: &str, slot: &str, request_id: Option<&str>) -> (u16, Value) {
-        let mut body = json!({
-            "resourceType": "Appointment",
-            "status": "booked",
-            "slot": [{"reference": format!("Slot/{slot}")}],
-        });
-        if let Some(id) = request_id {
-            body["identifier"] = json!([{"system": REQUEST_ID_SYSTEM, "value": id}]);
-        }
-        self.post(token, "Appointment", body).await
-    }
-
-    async fn live_in_slot(&self, slot: &str) -> i64 {
-        let db = hale_server::open_database(&self.db_url).await.unwrap();
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM appointment WHERE slot_id = ? AND status NOT IN ('cancelled', 'entered-in-error', 'noshow')",
-        )
-        .bind(slot)
-        .fetch_one(&db)
-        .await
-        .unwrap()
-    }
-}
-
-/// A `start` filter `weeks` weeks from today.
-fn weeks_ahead(weeks: i64) -> String {
-    format!(
-        "&start=ge{}",
-        (Utc::now() + Duration::weeks(weeks)).format("%Y-%m-%d")
-    )
-}
-
-fn entries(bundle: &Value, resource_type: &str) -> Vec<Value> {
-    bundle["entry"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|e| e["resource"].clone())
-        .filter(|r| r["resourceType"] == resource_type)
-        .collect()
-}
-
-fn id(resource: &Value) -> String {
-    resource["id"].as_str().unwrap().to_owned()
-}
-
-fn refusal(outcome: &Value) -> &str {
-    outcome["issue"][0]["details"]["coding"][0]["code"]
-        .as_str()
-        .unwrap_or("")
-}
 
 #[tokio::test]
 async fn slot_search_offers_free_future_slots_soonest_first_with_their_schedules() {
@@ -460,38 +328,4 @@ async fn rescheduling_moves_in_one_step_or_not_at_all() {
             .0,
         400
     );
-}
-
-/// Runs futures concurrently on this task (no extra dependency for a join_all).
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output> {
-    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs = Vec::with_capacity(handles.len());
-    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all_done = true;
-        for (i, slot) in pending.iter_mut().enumerate() {
-            if let Some(fut) = slot {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(out) => {
-                        results[i] = Some(out);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => all_done = false,
-                }
-            }
-        }
-        if all_done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    for r in results {
-        outputs.push(r.expect("every future finished"));
-    }
-    outputs
 }

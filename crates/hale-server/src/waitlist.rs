@@ -1,0 +1,436 @@
+//! The earlier-slot waitlist (`/api/waitlist`, Hale JSON beside FHIR; see docs/hospital-api.md).
+//!
+//! Every freed slot goes through [`release_slot`], in the transaction that frees it: the slot is
+//! set free and, if a waiting patient fits (`hale_domain::WaitlistPolicy::first_fit`), held for
+//! them at once as `busy-tentative` with an offer that expires. Declining, expiry and accepting
+//! (which frees the accepted patient's old slot) all release slots the same way, so offers chain
+//! from one patient to the next without a scheduler of their own. Expiry is applied by a
+//! sweeper task every second and before every waitlist read.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use hale_domain::{AppointmentStatus, Refusal, Span, Waiting};
+use hale_fhir::waitlist::{JoinWaitlist, WaitlistEntry, WaitlistOffer};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::auth::PatientToken;
+use crate::booking::{appointment_response, begin, current, live_spans};
+use crate::{FhirError, ServerState};
+
+/// Frees `slot` and offers it to the first waiting patient it fits, if any.
+pub(crate) async fn release_slot(
+    tx: &mut Transaction<'_, Sqlite>,
+    state: &ServerState,
+    slot: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FhirError> {
+    let freed: Option<(DateTime<Utc>, DateTime<Utc>, String)> = sqlx::query_as(
+        "UPDATE slot SET status = 'free' WHERE id = ? \
+         RETURNING start_at, end_at, (SELECT clinic_id FROM schedule WHERE id = slot.schedule_id)",
+    )
+    .bind(slot)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((start, end, clinic)) = freed else {
+        return Ok(());
+    };
+    let freed = Span { start, end };
+    if freed.start < now + state.waitlist.min_notice {
+        return Ok(());
+    }
+    // Waiting entries for the same clinic with no open offer that have not had this slot before.
+    type Row = (
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT w.id, w.created_at, w.not_before, s.start_at, a.status, a.patient_id, a.id \
+         FROM waitlist_entry w JOIN appointment a ON a.id = w.appointment_id \
+         JOIN slot s ON s.id = a.slot_id JOIN schedule sc ON sc.id = s.schedule_id \
+         WHERE w.status = 'waiting' AND sc.clinic_id = ? AND s.start_at > ? \
+         AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = w.id \
+                         AND (o.status = 'open' OR o.slot_id = ?)) \
+         ORDER BY w.created_at, w.id",
+    )
+    .bind(&clinic)
+    .bind(freed.start)
+    .bind(slot)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut waiting = Vec::with_capacity(rows.len());
+    for (entry, since, not_before, current_start, status, patient, appointment) in rows {
+        let Some(current_status) = AppointmentStatus::from_fhir_code(&status) else {
+            continue;
+        };
+        waiting.push(Waiting {
+            entry,
+            since,
+            current_start,
+            current_status,
+            not_before,
+            others: live_spans(tx, &patient, Some(&appointment)).await?,
+        });
+    }
+    let Some(chosen) = state.waitlist.first_fit(&state.rules, now, freed, &waiting) else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE slot SET status = 'busy-tentative' WHERE id = ? AND status = 'free'")
+        .bind(slot)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO waitlist_offer (id, entry_id, slot_id, offered_at, expires_at, status) \
+         VALUES (?, ?, ?, ?, ?, 'open')",
+    )
+    .bind(format!("of-{:016x}", crate::random::u64()?))
+    .bind(&chosen.entry)
+    .bind(slot)
+    .bind(now)
+    .bind(now + state.waitlist.hold)
+    .execute(&mut **tx)
+    .await?;
+    tracing::info!("waitlist offer made");
+    Ok(())
+}
+
+/// Ends the open offers of `entry` (withdrawn) and releases their slots.
+async fn withdraw_offers(
+    tx: &mut Transaction<'_, Sqlite>,
+    state: &ServerState,
+    entry: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FhirError> {
+    let slots: Vec<(String,)> = sqlx::query_as(
+        "UPDATE waitlist_offer SET status = 'withdrawn' WHERE entry_id = ? AND status = 'open' \
+         RETURNING slot_id",
+    )
+    .bind(entry)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (slot,) in slots {
+        release_slot(tx, state, &slot, now).await?;
+    }
+    Ok(())
+}
+
+/// Takes appointment `id` off the waitlist (it was cancelled), releasing any slot held for it.
+pub(crate) async fn withdraw_appointment(
+    tx: &mut Transaction<'_, Sqlite>,
+    state: &ServerState,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FhirError> {
+    let entries: Vec<(String,)> = sqlx::query_as(
+        "UPDATE waitlist_entry SET status = 'withdrawn' WHERE appointment_id = ? AND status = 'waiting' \
+         RETURNING id",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (entry,) in entries {
+        withdraw_offers(tx, state, &entry, now).await?;
+    }
+    Ok(())
+}
+
+/// Expires the offers whose hold ran out and passes their slots on. Returns how many expired.
+pub(crate) async fn expire_offers(
+    state: &ServerState,
+    now: DateTime<Utc>,
+) -> Result<usize, FhirError> {
+    let due: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM waitlist_offer WHERE status = 'open' AND expires_at <= ? LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&state.db)
+    .await?;
+    if due.is_none() {
+        // The common case takes no write lock.
+        return Ok(0);
+    }
+    let mut tx = begin(state).await?;
+    let expired: Vec<(String,)> = sqlx::query_as(
+        "UPDATE waitlist_offer SET status = 'expired' WHERE status = 'open' AND expires_at <= ? \
+         RETURNING slot_id",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (slot,) in &expired {
+        release_slot(&mut tx, state, slot, now).await?;
+    }
+    tx.commit().await?;
+    if !expired.is_empty() {
+        tracing::info!(count = expired.len(), "waitlist offers expired");
+    }
+    Ok(expired.len())
+}
+
+/// Runs [`expire_offers`] every second until the task is aborted.
+pub(crate) async fn sweep_forever(state: ServerState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(error) = expire_offers(&state, Utc::now()).await {
+            tracing::warn!(%error, "waitlist sweep failed");
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: String,
+    appointment_id: String,
+    not_before: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    status: String,
+    offer_id: Option<String>,
+    slot_id: Option<String>,
+    start_at: Option<DateTime<Utc>>,
+    end_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    service: Option<String>,
+    clinician: Option<String>,
+    location: Option<String>,
+}
+
+impl EntryRow {
+    fn into_json(self) -> WaitlistEntry {
+        let offer = match (
+            self.offer_id,
+            self.slot_id,
+            self.start_at,
+            self.end_at,
+            self.expires_at,
+        ) {
+            (Some(id), Some(slot), Some(start), Some(end), Some(expires)) => Some(WaitlistOffer {
+                id,
+                slot,
+                start,
+                end,
+                service: self.service.unwrap_or_default(),
+                clinician: self.clinician,
+                location: self.location,
+                expires,
+            }),
+            _ => None,
+        };
+        WaitlistEntry {
+            id: self.id,
+            appointment: self.appointment_id,
+            not_before: self.not_before,
+            created: self.created_at,
+            status: self.status,
+            offer,
+        }
+    }
+}
+
+const ENTRY_SELECT: &str = "SELECT w.id, w.appointment_id, w.not_before, w.created_at, w.status, \
+    o.id AS offer_id, o.slot_id, s.start_at, s.end_at, o.expires_at, \
+    c.name AS service, pr.name AS clinician, c.location \
+    FROM waitlist_entry w JOIN appointment a ON a.id = w.appointment_id \
+    LEFT JOIN waitlist_offer o ON o.entry_id = w.id AND o.status = 'open' \
+    LEFT JOIN slot s ON s.id = o.slot_id LEFT JOIN schedule sc ON sc.id = s.schedule_id \
+    LEFT JOIN clinic c ON c.id = sc.clinic_id LEFT JOIN practitioner pr ON pr.id = sc.practitioner_id";
+
+async fn entries(db: &SqlitePool, patient: &str) -> Result<Vec<WaitlistEntry>, FhirError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+        "{ENTRY_SELECT} WHERE a.patient_id = ? AND w.status = 'waiting' ORDER BY w.created_at, w.id"
+    ))
+    .bind(patient)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(EntryRow::into_json).collect())
+}
+
+async fn entry(db: &SqlitePool, id: &str) -> Result<WaitlistEntry, FhirError> {
+    let row: Option<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} WHERE w.id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(EntryRow::into_json).ok_or(FhirError::NotFound)
+}
+
+/// `GET /api/waitlist`: the patient's waiting entries, each with its open offer.
+pub(crate) async fn list(
+    token: PatientToken,
+    State(state): State<ServerState>,
+) -> Result<Json<Vec<WaitlistEntry>>, FhirError> {
+    expire_offers(&state, Utc::now()).await?;
+    Ok(Json(entries(&state.db, &token.patient_id).await?))
+}
+
+/// `POST /api/waitlist`: wait for an earlier time for a booked appointment. Asking again for the
+/// same appointment returns the entry already there (200) instead of a second one (201).
+pub(crate) async fn join(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Json(body): Json<JoinWaitlist>,
+) -> Result<Response, FhirError> {
+    let now = Utc::now();
+    let mut tx = begin(&state).await?;
+    let (_, start, status) = current(&mut tx, &token.patient_id, &body.appointment).await?;
+    state.rules.check_change(now, start, status)?;
+    let existing: Option<(String,)> = sqlx::query_as(
+        "SELECT id FROM waitlist_entry WHERE appointment_id = ? AND status = 'waiting'",
+    )
+    .bind(&body.appointment)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id, code) = match existing {
+        Some((id,)) => (id, StatusCode::OK),
+        None => {
+            let not_before = body.not_before.unwrap_or(now).max(now);
+            if not_before >= start {
+                return Err(FhirError::Invalid(
+                    "not_before must be earlier than the appointment".into(),
+                ));
+            }
+            let id = format!("wl-{:016x}", crate::random::u64()?);
+            sqlx::query(
+                "INSERT INTO waitlist_entry (id, appointment_id, not_before, created_at, status) \
+                 VALUES (?, ?, ?, ?, 'waiting')",
+            )
+            .bind(&id)
+            .bind(&body.appointment)
+            .bind(not_before)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            (id, StatusCode::CREATED)
+        }
+    };
+    tx.commit().await?;
+    Ok((code, Json(entry(&state.db, &id).await?)).into_response())
+}
+
+/// The entry `id` if it is the patient's and waiting.
+async fn own_entry(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    id: &str,
+) -> Result<(), FhirError> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT w.id FROM waitlist_entry w JOIN appointment a ON a.id = w.appointment_id \
+         WHERE w.id = ? AND a.patient_id = ? AND w.status = 'waiting'",
+    )
+    .bind(id)
+    .bind(patient)
+    .fetch_optional(&mut **tx)
+    .await?;
+    found.map(|_| ()).ok_or(FhirError::NotFound)
+}
+
+/// `DELETE /api/waitlist/{id}`: stop waiting; a slot held for the entry passes on.
+pub(crate) async fn leave(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, FhirError> {
+    let now = Utc::now();
+    let mut tx = begin(&state).await?;
+    own_entry(&mut tx, &token.patient_id, &id).await?;
+    sqlx::query("UPDATE waitlist_entry SET status = 'withdrawn' WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    withdraw_offers(&mut tx, &state, &id, now).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The open, unexpired offer `id` of the patient: (entry, appointment, slot).
+async fn open_offer(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String, String), FhirError> {
+    let row: Option<(String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT o.entry_id, w.appointment_id, o.slot_id, o.status, o.expires_at \
+         FROM waitlist_offer o JOIN waitlist_entry w ON w.id = o.entry_id \
+         JOIN appointment a ON a.id = w.appointment_id WHERE o.id = ? AND a.patient_id = ?",
+    )
+    .bind(id)
+    .bind(patient)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (entry, appointment, slot, status, expires) = row.ok_or(FhirError::NotFound)?;
+    if status != "open" || expires <= now {
+        return Err(Refusal::OfferClosed.into());
+    }
+    Ok((entry, appointment, slot))
+}
+
+/// `POST /api/waitlist/offers/{id}/accept`: move the appointment to the held slot, in one step.
+/// Answers with the moved FHIR Appointment.
+pub(crate) async fn accept(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    let now = Utc::now();
+    let mut tx = begin(&state).await?;
+    let (entry, appointment, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
+    let (old_slot, start, status) = current(&mut tx, &token.patient_id, &appointment).await?;
+    let held: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "UPDATE slot SET status = 'busy' WHERE id = ? AND status = 'busy-tentative' \
+         RETURNING start_at, end_at",
+    )
+    .bind(&slot)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (new_start, new_end) = held.ok_or(Refusal::OfferClosed)?;
+    let others = live_spans(&mut tx, &token.patient_id, Some(&appointment)).await?;
+    let span = Span {
+        start: new_start,
+        end: new_end,
+    };
+    state
+        .rules
+        .check_reschedule(now, start, status, span, &others)?;
+    sqlx::query("UPDATE appointment SET slot_id = ? WHERE id = ?")
+        .bind(&slot)
+        .bind(&appointment)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE waitlist_offer SET status = 'accepted' WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE waitlist_entry SET status = 'fulfilled' WHERE id = ?")
+        .bind(&entry)
+        .execute(&mut *tx)
+        .await?;
+    // The patient's old time goes to whoever waits for it.
+    release_slot(&mut tx, &state, &old_slot, now).await?;
+    tx.commit().await?;
+    appointment_response(&state, &token, &appointment, StatusCode::OK).await
+}
+
+/// `POST /api/waitlist/offers/{id}/decline`: pass the held slot on; the patient keeps waiting.
+pub(crate) async fn decline(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, FhirError> {
+    let now = Utc::now();
+    let mut tx = begin(&state).await?;
+    let (_, _, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
+    sqlx::query("UPDATE waitlist_offer SET status = 'declined' WHERE id = ?")
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+    release_slot(&mut tx, &state, &slot, now).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,207 @@
+//! Shared support for the server's integration tests: a reference hospital on a temporary
+//! SQLite file, reached over real HTTP, and small readers for the FHIR JSON it answers with.
+
+#![allow(dead_code)] // each test binary uses its own subset
+
+use chrono::{Duration, Utc};
+use hale_domain::BookingRules;
+use hale_fhir::REQUEST_ID_SYSTEM;
+use hale_server::seed::DemoPatient;
+use hale_server::{RunningServer, ServerOptions};
+use serde_json::{json, Value};
+
+pub struct Hospital {
+    _dir: tempfile::TempDir,
+    pub server: RunningServer,
+    pub http: reqwest::Client,
+    pub db_url: String,
+}
+
+pub async fn hospital_with(rules: BookingRules) -> Hospital {
+    hospital_with_options(rules, hale_domain::WaitlistPolicy::default()).await
+}
+
+pub async fn hospital_with_options(
+    rules: BookingRules,
+    waitlist: hale_domain::WaitlistPolicy,
+) -> Hospital {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(db_url.clone());
+    options.rules = rules;
+    options.waitlist = waitlist;
+    let server = hale_server::start(&options).await.unwrap();
+    Hospital {
+        _dir: dir,
+        server,
+        http: reqwest::Client::new(),
+        db_url,
+    }
+}
+
+pub async fn hospital() -> Hospital {
+    hospital_with(BookingRules::default()).await
+}
+
+impl Hospital {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.server.fhir_base())
+    }
+
+    pub async fn token(&self, p: &DemoPatient) -> String {
+        let body = json!({"identifier": p.mrn, "birth_date": p.birth_date});
+        let r: Value = self
+            .http
+            .post(format!("http://{}/auth/dev/token", self.server.addr))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Free cardiology slots, soonest first.
+    pub async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
+        let (status, bundle) = self
+            .get(
+                token,
+                &format!("Slot?status=free&service-type=394579002{extra}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{bundle}");
+        entries(&bundle, "Slot")
+    }
+
+    pub async fn book(&self, token: &str, slot: &str, request_id: Option<&str>) -> (u16, Value) {
+        let mut body = json!({
+            "resourceType": "Appointment",
+            "status": "booked",
+            "slot": [{"reference": format!("Slot/{slot}")}],
+        });
+        if let Some(id) = request_id {
+            body["identifier"] = json!([{"system": REQUEST_ID_SYSTEM, "value": id}]);
+        }
+        self.post(token, "Appointment", body).await
+    }
+
+    /// A request to Hale's JSON API (`/api/...`) beside FHIR.
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("http://{}/api/{path}", self.server.addr))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn live_in_slot(&self, slot: &str) -> i64 {
+        let db = hale_server::open_database(&self.db_url).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM appointment WHERE slot_id = ? AND status NOT IN ('cancelled', 'entered-in-error', 'noshow')",
+        )
+        .bind(slot)
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    }
+}
+
+/// A `start` filter `weeks` weeks from today.
+pub fn weeks_ahead(weeks: i64) -> String {
+    format!(
+        "&start=ge{}",
+        (Utc::now() + Duration::weeks(weeks)).format("%Y-%m-%d")
+    )
+}
+
+pub fn entries(bundle: &Value, resource_type: &str) -> Vec<Value> {
+    bundle["entry"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e["resource"].clone())
+        .filter(|r| r["resourceType"] == resource_type)
+        .collect()
+}
+
+pub fn id(resource: &Value) -> String {
+    resource["id"].as_str().unwrap().to_owned()
+}
+
+pub fn refusal(outcome: &Value) -> &str {
+    outcome["issue"][0]["details"]["coding"][0]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+/// Runs futures concurrently on this task (no extra dependency for a join_all).
+pub async fn futures_join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(fut) = slot {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(out) => {
+                        results[i] = Some(out);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    for r in results {
+        outputs.push(r.expect("every future finished"));
+    }
+    outputs
+}
