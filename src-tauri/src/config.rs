@@ -5,6 +5,7 @@
 //! | `HALE_HOSPITAL_URL` | FHIR base URL of the hospital to use | the embedded demo hospital |
 //! | `HALE_PATIENT_MRN` | medical record number for the development sign-in | the demo patient |
 //! | `HALE_PATIENT_BIRTH_DATE` | date of birth (YYYY-MM-DD) for the development sign-in | the demo patient |
+//! | `HALE_OFFER_POLL_SECONDS` | how often to ask for earlier-slot offers while waiting (1–3600) | 60 |
 
 use chrono::NaiveDate;
 use hale_core::Identity;
@@ -23,6 +24,8 @@ pub enum HospitalChoice {
 pub struct AppConfig {
     pub hospital: HospitalChoice,
     pub identity: Identity,
+    /// How often the watch task asks for waitlist offers while the patient waits.
+    pub offer_poll: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,12 +65,27 @@ impl AppConfig {
                 message: format!("'{birth_date}' is not YYYY-MM-DD: {e}"),
             }
         })?;
+        let offer_poll = match get("HALE_OFFER_POLL_SECONDS") {
+            None => hale_core::watch::WatchOptions::default().offer_poll,
+            Some(text) => match text.parse::<u64>() {
+                Ok(seconds @ 1..=3600) => std::time::Duration::from_secs(seconds),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "HALE_OFFER_POLL_SECONDS",
+                        message: format!(
+                            "'{text}' is not a whole number of seconds from 1 to 3600"
+                        ),
+                    })
+                }
+            },
+        };
         Ok(Self {
             hospital,
             identity: Identity::Development {
                 identifier,
                 birth_date,
             },
+            offer_poll,
         })
     }
 }
@@ -113,5 +131,11 @@ mod tests {
         assert!(e.starts_with("HALE_HOSPITAL_URL"), "{e}");
         let e = config(&[("HALE_PATIENT_BIRTH_DATE", "12/06/1984")]).unwrap_err();
         assert!(e.starts_with("HALE_PATIENT_BIRTH_DATE"), "{e}");
+        for bad in ["0", "-1", "3601", "soon"] {
+            let e = config(&[("HALE_OFFER_POLL_SECONDS", bad)]).unwrap_err();
+            assert!(e.starts_with("HALE_OFFER_POLL_SECONDS"), "{e}");
+        }
+        let c = config(&[("HALE_OFFER_POLL_SECONDS", "2")]).unwrap();
+        assert_eq!(c.offer_poll, std::time::Duration::from_secs(2));
     }
 }

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
 use hale_api::{
     ApiError, AppointmentView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness, HomeView,
-    HospitalView, ReminderChoice, ReminderLead, ReminderSettings, ServiceView, SlotView, SlotsView,
-    MAX_SEARCH_DAYS,
+    HospitalView, OfferView, ReminderChoice, ReminderLead, ReminderSettings, ServiceView, SlotView,
+    SlotsView, WaitlistView, MAX_SEARCH_DAYS,
 };
 use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
@@ -23,7 +23,17 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
             embedded,
         },
         patient_name: home.patient_name,
-        appointments: home.appointments.into_iter().map(appointment).collect(),
+        appointments: home
+            .appointments
+            .into_iter()
+            .map(|a| {
+                let entry = home.waitlist.iter().find(|e| e.appointment == a.id);
+                AppointmentView {
+                    waitlist: entry.map(waitlist),
+                    ..appointment(a)
+                }
+            })
+            .collect(),
         past: home.past.into_iter().map(appointment).collect(),
         freshness: match home.freshness {
             hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
@@ -45,6 +55,21 @@ pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
         service: a.service,
         clinician: a.clinician,
         location: a.location,
+        waitlist: None,
+    }
+}
+
+pub fn waitlist(e: &hale_core::WaitlistEntry) -> WaitlistView {
+    WaitlistView {
+        entry_id: e.id.clone(),
+        offer: e.offer.as_ref().map(|o| OfferView {
+            offer_id: o.id.clone(),
+            start: o.start.with_timezone(&Local).fixed_offset(),
+            end: o.end.with_timezone(&Local).fixed_offset(),
+            clinician: o.clinician.clone(),
+            location: o.location.clone(),
+            expires: o.expires.with_timezone(&Local).fixed_offset(),
+        }),
     }
 }
 
@@ -179,6 +204,7 @@ fn refusal(code: &str) -> ErrorCode {
         "beyond-horizon" => ErrorCode::BeyondHorizon,
         "in-the-past" => ErrorCode::InThePast,
         "not-changeable" => ErrorCode::NotChangeable,
+        "offer-closed" => ErrorCode::OfferClosed,
         _ => ErrorCode::Refused,
     }
 }

@@ -39,6 +39,9 @@ pub fn run() {
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config = AppConfig::from_env()?;
+            let options = hale_core::watch::WatchOptions {
+                offer_poll: config.offer_poll,
+            };
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
             let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
             let watch = tauri::async_runtime::block_on(async {
@@ -47,6 +50,7 @@ pub fn run() {
                     notifier,
                     chrono::Local,
                     std::sync::Arc::new(chrono::Utc::now),
+                    options,
                 )
             });
             app.manage(state);
@@ -63,6 +67,10 @@ pub fn run() {
             booking::export_calendar => hale_api::ExportCalendar,
             settings::get_reminders => hale_api::GetReminders,
             settings::set_reminders => hale_api::SetReminders,
+            waitlist::join_waitlist => hale_api::JoinWaitlist,
+            waitlist::leave_waitlist => hale_api::LeaveWaitlist,
+            waitlist::accept_offer => hale_api::AcceptOffer,
+            waitlist::decline_offer => hale_api::DeclineOffer,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -3,7 +3,7 @@
 
 use hale_core::watch::Notifier;
 use hale_domain::reminder::ReminderText;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Emitter, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 #[derive(Debug)]
@@ -18,5 +18,11 @@ impl<R: Runtime> Notifier for PluginNotifier<R> {
             .body(&text.body)
             .show()
             .map_err(|e| e.to_string())
+    }
+
+    fn waitlist_changed(&self) {
+        if let Err(error) = self.0.emit(hale_api::WAITLIST_CHANGED_EVENT, ()) {
+            tracing::warn!(%error, "could not tell the screens about the waitlist");
+        }
     }
 }

@@ -4,3 +4,4 @@
 mod booking;
 mod home;
 mod reminders;
+mod waitlist;

@@ -10,6 +10,54 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
     async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], js_name = listen, catch)]
+    async fn tauri_listen(
+        event: &str,
+        handler: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// A subscription to a shell event; dropping it unsubscribes.
+pub struct Listener {
+    _handler: std::rc::Rc<Closure<dyn FnMut(JsValue)>>,
+    unlisten: std::rc::Rc<std::cell::RefCell<Option<js_sys::Function>>>,
+    dropped: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.dropped.set(true);
+        if let Some(unlisten) = self.unlisten.borrow_mut().take() {
+            let _ = unlisten.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Calls `on_event` whenever the shell emits `event`, until the returned [`Listener`] is dropped.
+pub fn listen(event: &'static str, mut on_event: impl FnMut() + 'static) -> Listener {
+    let handler = std::rc::Rc::new(Closure::<dyn FnMut(JsValue)>::new(move |_| on_event()));
+    let unlisten = std::rc::Rc::new(std::cell::RefCell::new(None::<js_sys::Function>));
+    let dropped = std::rc::Rc::new(std::cell::Cell::new(false));
+    if inside_tauri() {
+        let (h, u, d) = (handler.clone(), unlisten.clone(), dropped.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Ok(f) = tauri_listen(event, &h).await {
+                let f: js_sys::Function = f.unchecked_into();
+                // Dropped while subscribing: unsubscribe at once.
+                if d.get() {
+                    let _ = f.call0(&JsValue::NULL);
+                } else {
+                    *u.borrow_mut() = Some(f);
+                }
+            }
+        });
+    }
+    Listener {
+        _handler: handler,
+        unlisten,
+        dropped,
+    }
 }
 
 /// Outside the app (a plain browser on `trunk serve`) there is no `__TAURI__`, and calling into

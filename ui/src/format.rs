@@ -62,6 +62,9 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::BeyondHorizon => "The hospital does not take bookings that far ahead yet.",
         ErrorCode::InThePast => "That time has already passed.",
         ErrorCode::NotChangeable => "This appointment can no longer be changed.",
+        ErrorCode::OfferClosed => {
+            "That time is no longer held for you: the offer expired or was already answered."
+        }
         ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     InThePast,
     /// The appointment is no longer changeable (cancelled, finished, …).
     NotChangeable,
+    /// The offered slot is no longer held (it expired, or was accepted or declined already).
+    OfferClosed,
     /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
     /// The UI sent arguments the shell refuses.

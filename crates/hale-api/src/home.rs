@@ -55,4 +55,7 @@ pub struct AppointmentView {
     pub service: String,
     pub clinician: Option<String>,
     pub location: Option<String>,
+    /// Whether the patient waits for an earlier time for this appointment (known only live).
+    #[serde(default)]
+    pub waitlist: Option<crate::WaitlistView>,
 }

@@ -29,6 +29,7 @@ mod booking;
 mod error;
 mod home;
 mod settings;
+mod waitlist;
 
 pub use booking::{
     is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
@@ -39,6 +40,10 @@ pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
+};
+pub use waitlist::{
+    AcceptOffer, DeclineOffer, JoinWaitlist, LeaveWaitlist, OfferArgs, OfferView, WaitlistArgs,
+    WaitlistView,
 };
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -52,6 +57,10 @@ pub trait Command {
     /// Returned on success; failures are [`ApiError`].
     type Output: Serialize + DeserializeOwned;
 }
+
+/// The event the shell emits when the patient's waitlist changed (e.g. an earlier slot was
+/// offered), so an open screen reloads it.
+pub const WAITLIST_CHANGED_EVENT: &str = "hale://waitlist-changed";
 
 /// Every command takes exactly one argument with this name, so the UI never spells argument names.
 pub const ARGS_KEY: &str = "args";

@@ -9,6 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
+use hale_fhir::waitlist::JoinWaitlist;
+pub use hale_fhir::waitlist::{WaitlistEntry, WaitlistOffer};
 use hale_fhir::{
     Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
@@ -289,6 +291,64 @@ impl HospitalClient {
         ));
         self.appointment(self.authed(self.http.post(url).json(&body), session))
             .await
+    }
+
+    /// The JSON API beside FHIR lives at `[base]/../api/`, e.g. `https://h.example/api/` for
+    /// `https://h.example/fhir`. Each of `segments` is percent-encoded as one path segment.
+    fn api_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+        let mut url = self.url("../api/")?;
+        url.path_segments_mut()
+            .map_err(|()| ClientError::InvalidUrl("the hospital URL cannot have a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// The patient's waitlist entries, each with its open offer of an earlier slot, if any.
+    pub async fn waitlist(&self, session: &Session) -> Result<Vec<WaitlistEntry>, ClientError> {
+        let request = self.http.get(self.api_url(&["waitlist"])?);
+        decode(send(self.authed(request, session)).await?).await
+    }
+
+    /// Asks for an earlier time for appointment `id`, nothing before `not_before` (default:
+    /// as soon as possible). Asking again returns the same entry.
+    pub async fn join_waitlist(
+        &self,
+        session: &Session,
+        id: &str,
+        not_before: Option<DateTime<Utc>>,
+    ) -> Result<WaitlistEntry, ClientError> {
+        let body = JoinWaitlist {
+            appointment: id.to_owned(),
+            not_before,
+        };
+        let request = self.http.post(self.api_url(&["waitlist"])?).json(&body);
+        decode(send(self.authed(request, session)).await?).await
+    }
+
+    /// Stops waiting; a slot held for the entry passes to the next patient.
+    pub async fn leave_waitlist(&self, session: &Session, entry: &str) -> Result<(), ClientError> {
+        let request = self.http.delete(self.api_url(&["waitlist", entry])?);
+        send(self.authed(request, session)).await.map(drop)
+    }
+
+    /// Accepts offer `id`: the appointment moves to the held slot. Answers with it, moved.
+    pub async fn accept_offer(
+        &self,
+        session: &Session,
+        id: &str,
+    ) -> Result<hale_domain::Appointment, ClientError> {
+        let url = self.api_url(&["waitlist", "offers", id, "accept"])?;
+        self.appointment(self.authed(self.http.post(url), session))
+            .await
+    }
+
+    /// Declines offer `id`; the patient keeps waiting for another.
+    pub async fn decline_offer(&self, session: &Session, id: &str) -> Result<(), ClientError> {
+        let url = self.api_url(&["waitlist", "offers", id, "decline"])?;
+        send(self.authed(self.http.post(url), session))
+            .await
+            .map(drop)
     }
 
     async fn appointment(

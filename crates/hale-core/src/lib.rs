@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
+pub use hale_client::{WaitlistEntry, WaitlistOffer};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
 use hale_domain::{upcoming, Appointment, Lead, Service};
 use hale_store::{Owner, Profile, Store, StoreError};
@@ -65,6 +66,9 @@ pub struct Home {
     pub appointments: Vec<Appointment>,
     /// Past, cancelled and missed appointments, most recent first.
     pub past: Vec<Appointment>,
+    /// Appointments waiting for an earlier time, with any slot offered. Only known live: an
+    /// offer is held for minutes, so a saved copy of one would mislead.
+    pub waitlist: Vec<WaitlistEntry>,
     pub freshness: Freshness,
 }
 
@@ -121,11 +125,19 @@ impl Patient {
     pub async fn home(&self, now: DateTime<Utc>) -> Result<Home, CoreError> {
         let appointments = self.appointments(now).await?;
         let profile = self.store.profile(&self.hospital_key).await?;
+        let waitlist = match appointments.freshness {
+            Freshness::Live { .. } => self.waitlist().await.unwrap_or_else(|error| {
+                tracing::info!(%error, "waitlist not available");
+                Vec::new()
+            }),
+            Freshness::Offline { .. } => Vec::new(),
+        };
         Ok(Home {
             hospital_name: profile.as_ref().and_then(|p| p.hospital_name.clone()),
             patient_name: profile.and_then(|p| p.patient_name),
             appointments: appointments.upcoming,
             past: appointments.past,
+            waitlist,
             freshness: appointments.freshness,
         })
     }
@@ -216,6 +228,47 @@ impl Patient {
             .await?;
         self.refresh_quietly(now).await;
         Ok(moved)
+    }
+
+    /// The patient's waitlist entries and offers. Needs the hospital.
+    pub async fn waitlist(&self) -> Result<Vec<WaitlistEntry>, CoreError> {
+        self.with_session(|s| async move { self.client.waitlist(&s).await })
+            .await
+    }
+
+    /// Asks the hospital to offer an earlier time for appointment `id` when one frees up.
+    pub async fn join_waitlist(&self, id: &str) -> Result<WaitlistEntry, CoreError> {
+        let entry = self
+            .with_session(|s| async move { self.client.join_waitlist(&s, id, None).await })
+            .await?;
+        // The watch task polls for offers while the patient waits.
+        self.changed.notify_one();
+        Ok(entry)
+    }
+
+    /// Stops waiting for an earlier time.
+    pub async fn leave_waitlist(&self, entry: &str) -> Result<(), CoreError> {
+        self.with_session(|s| async move { self.client.leave_waitlist(&s, entry).await })
+            .await
+    }
+
+    /// Accepts an offered earlier slot: the appointment moves there. Refreshes the local copy.
+    pub async fn accept_offer(
+        &self,
+        offer: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment, CoreError> {
+        let moved = self
+            .with_session(|s| async move { self.client.accept_offer(&s, offer).await })
+            .await?;
+        self.refresh_quietly(now).await;
+        Ok(moved)
+    }
+
+    /// Declines an offered slot; the patient keeps waiting for another.
+    pub async fn decline_offer(&self, offer: &str) -> Result<(), CoreError> {
+        self.with_session(|s| async move { self.client.decline_offer(&s, offer).await })
+            .await
     }
 
     /// Appointment `id` from the local copy as an iCalendar file's text. Works offline: the

@@ -1,11 +1,13 @@
 //! The long-lived task that keeps the patient informed while the app runs: it refreshes from the
-//! hospital now and then, and shows appointment reminders when they fall due.
+//! hospital now and then, shows appointment reminders when they fall due, and announces offers
+//! of earlier slots from the waitlist.
 //!
 //! It is a tokio task behind a [`WatchHandle`]. Reminders are computed from the local copy, so
 //! they come on time offline too; the hospital refresh only keeps that copy current. The task
 //! wakes at the next reminder's time, whenever the copy or the settings change, and at least
 //! once a minute, because a suspended machine's monotonic clock stands still while the wall
-//! clock moves on.
+//! clock moves on. While the patient waits for an earlier slot it asks the hospital for offers
+//! every [`WatchOptions::offer_poll`]: an offer is held for minutes, so a slow poll wastes it.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -21,6 +23,9 @@ use crate::Patient;
 /// tauri-plugin-notification; tests record what they are given.
 pub trait Notifier: Send + Sync + 'static {
     fn show(&self, text: &ReminderText) -> Result<(), String>;
+
+    /// Tells open screens that the waitlist changed (a new offer), so they reload it.
+    fn waitlist_changed(&self) {}
 }
 
 /// The current time; the app passes `Utc::now`, tests a clock they control.
@@ -28,6 +33,21 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// How often the hospital is asked for changes made elsewhere (e.g. by the clinic).
 const REFRESH_EVERY: chrono::Duration = chrono::Duration::minutes(10);
+
+/// How the watch task paces its questions to the hospital.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchOptions {
+    /// How often to ask for waitlist offers while the patient waits for one.
+    pub offer_poll: StdDuration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        Self {
+            offer_poll: StdDuration::from_secs(60),
+        }
+    }
+}
 /// The longest sleep, so a wall-clock jump (suspend, manual change) is noticed within a minute.
 const MAX_SLEEP: StdDuration = StdDuration::from_secs(60);
 
@@ -64,6 +84,7 @@ pub fn spawn<Tz>(
     notifier: Arc<dyn Notifier>,
     zone: Tz,
     clock: Clock,
+    options: WatchOptions,
 ) -> WatchHandle
 where
     Tz: TimeZone + Send + Sync + 'static,
@@ -72,11 +93,30 @@ where
     let (stop_tx, mut stop_rx) = oneshot::channel();
     let task = tokio::spawn(async move {
         let mut last_refresh: Option<DateTime<Utc>> = None;
+        let mut last_offer_check: Option<DateTime<Utc>> = None;
+        // Unknown at start: look once, then poll only while something waits.
+        let mut waiting = true;
+        let offer_poll =
+            chrono::Duration::from_std(options.offer_poll).unwrap_or(chrono::Duration::minutes(1));
+        let mut woken = true;
         loop {
             let now = clock();
-            if last_refresh.is_none_or(|t| now - t >= REFRESH_EVERY || now < t) {
+            let refresh_due = last_refresh.is_none_or(|t| now - t >= REFRESH_EVERY || now < t);
+            if refresh_due {
                 last_refresh = Some(now);
                 patient.refresh(now).await;
+            }
+            let poll_due =
+                waiting && last_offer_check.is_none_or(|t| now - t >= offer_poll || now < t);
+            if refresh_due || woken || poll_due {
+                last_offer_check = Some(now);
+                match patient
+                    .announce_offers(notifier.as_ref(), &zone, clock())
+                    .await
+                {
+                    Ok(still_waiting) => waiting = still_waiting,
+                    Err(error) => tracing::info!(%error, "waitlist offers not checked"),
+                }
             }
             let next = match patient.remind(notifier.as_ref(), &zone, clock()).await {
                 Ok(next) => next,
@@ -85,12 +125,16 @@ where
                     None
                 }
             };
-            let wait = next
+            let mut wait = next
                 .and_then(|at| (at - clock()).to_std().ok())
                 .map_or(MAX_SLEEP, |w| w.min(MAX_SLEEP));
+            if waiting {
+                wait = wait.min(options.offer_poll);
+            }
+            woken = false;
             tokio::select! {
                 _ = &mut stop_rx => break,
-                _ = patient.changed() => {}
+                _ = patient.changed() => woken = true,
                 _ = tokio::time::sleep(wait) => {}
             }
         }
@@ -102,6 +146,50 @@ where
 }
 
 impl Patient {
+    /// Announces each newly offered earlier slot once, and says whether the patient still
+    /// waits for one (so the caller knows whether to keep polling).
+    pub async fn announce_offers<Tz>(
+        &self,
+        notifier: &dyn Notifier,
+        zone: &Tz,
+        now: DateTime<Utc>,
+    ) -> Result<bool, crate::CoreError>
+    where
+        Tz: TimeZone,
+        Tz::Offset: std::fmt::Display,
+    {
+        let entries = self.waitlist().await?;
+        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+            return Ok(!entries.is_empty());
+        };
+        let owner = hale_store::Owner {
+            hospital: &self.hospital_key,
+            patient_id: &profile.patient_id,
+        };
+        let mut announced = false;
+        for offer in entries.iter().filter_map(|e| e.offer.as_ref()) {
+            let key = format!("offer:{}", offer.id);
+            if offer.expires <= now || !self.store.mark_reminder_sent(owner, &key, now).await? {
+                continue;
+            }
+            let text = hale_domain::waitlist::offer_text(offer.start, offer.expires, now, zone);
+            match notifier.show(&text) {
+                Ok(()) => {
+                    announced = true;
+                    tracing::info!("waitlist offer announced");
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "offer could not be announced; will retry");
+                    self.store.unmark_reminder_sent(owner, &key).await?;
+                }
+            }
+        }
+        if announced {
+            notifier.waitlist_changed();
+        }
+        Ok(!entries.is_empty())
+    }
+
     /// Shows the reminders due at `now` that were not shown before, and returns when the next
     /// one falls due. Works from the local copy alone.
     ///

@@ -200,7 +200,13 @@ async fn the_watch_task_shows_a_reminder_when_a_booking_makes_one_due() {
     let now = start - Duration::hours(23);
     let clock: watch::Clock = Arc::new(move || now);
     let recorder = Arc::new(Recorder::default());
-    let handle = watch::spawn(patient.clone(), recorder.clone(), London, clock);
+    let handle = watch::spawn(
+        patient.clone(),
+        recorder.clone(),
+        London,
+        clock,
+        watch::WatchOptions::default(),
+    );
 
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert!(recorder.bodies().is_empty(), "{:?}", recorder.bodies());

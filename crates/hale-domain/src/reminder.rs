@@ -243,6 +243,22 @@ pub struct ReminderText {
     pub body: String,
 }
 
+/// "today at 09:40", "tomorrow at 09:40", "on Tuesday at 09:40", "on Tuesday 9 June at 09:40".
+pub fn spoken_when<Tz: TimeZone>(at: DateTime<Utc>, now: DateTime<Utc>, zone: &Tz) -> String
+where
+    Tz::Offset: fmt::Display,
+{
+    let local = at.with_timezone(zone);
+    let today = now.with_timezone(zone).date_naive();
+    let time = local.format("%H:%M");
+    match (local.date_naive() - today).num_days() {
+        0 => format!("today at {time}"),
+        1 => format!("tomorrow at {time}"),
+        2..=6 => format!("on {} at {time}", local.format("%A")),
+        _ => format!("on {} at {time}", local.format("%A %-d %B")),
+    }
+}
+
 pub fn reminder_text<Tz: TimeZone>(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -251,16 +267,7 @@ pub fn reminder_text<Tz: TimeZone>(
 where
     Tz::Offset: fmt::Display,
 {
-    let local = start.with_timezone(zone);
-    let today = now.with_timezone(zone).date_naive();
-    let day = local.date_naive();
-    let time = local.format("%H:%M");
-    let when = match (day - today).num_days() {
-        0 => format!("today at {time}"),
-        1 => format!("tomorrow at {time}"),
-        2..=6 => format!("on {} at {time}", local.format("%A")),
-        _ => format!("on {} at {time}", local.format("%A %-d %B")),
-    };
+    let when = spoken_when(start, now, zone);
     ReminderText {
         title: "Appointment reminder".to_owned(),
         body: format!("You have a hospital appointment {when}. Open Hale for the details."),

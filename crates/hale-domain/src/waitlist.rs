@@ -6,9 +6,10 @@
 //! [`WaitlistPolicy::hold`]. Accepting moves their appointment (a reschedule, with its rules);
 //! declining or letting the hold run out passes the slot to the next patient who fits.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::reminder::{spoken_when, ReminderText};
 use crate::{AppointmentStatus, BookingRules, Span};
 
 /// A hospital's waitlist policy.
@@ -71,10 +72,30 @@ impl WaitlistPolicy {
     }
 }
 
+/// The notification of an offer: when the earlier time is and until when it is held. Like a
+/// reminder, it never names the clinic, since it can show on a locked screen.
+pub fn offer_text<Tz: TimeZone>(
+    start: DateTime<Utc>,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: &Tz,
+) -> ReminderText
+where
+    Tz::Offset: std::fmt::Display,
+{
+    ReminderText {
+        title: "An earlier appointment is available".to_owned(),
+        body: format!(
+            "An earlier time {} is held for you until {}. Open Hale to accept or decline.",
+            spoken_when(start, now, zone),
+            expires.with_timezone(zone).format("%H:%M")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     fn t(day: u32, h: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, day, h, 0, 0).unwrap()
@@ -155,6 +176,20 @@ mod tests {
         let mut cancelled = waiting("c", 9, t(20, 9));
         cancelled.current_status = AppointmentStatus::Cancelled;
         assert!(!policy.fits(&rules, now(), span(10, 9), &cancelled));
+    }
+
+    #[test]
+    fn an_offer_says_when_and_until_when_in_local_time() {
+        let text = offer_text(
+            t(4, 9),
+            t(2, 8) + Duration::minutes(15),
+            now(),
+            &chrono_tz::Europe::London,
+        );
+        assert_eq!(
+            text.body,
+            "An earlier time on Friday at 09:00 is held for you until 08:15. Open Hale to accept or decline."
+        );
     }
 
     #[test]

@@ -4,3 +4,4 @@
 pub mod booking;
 pub mod home;
 pub mod settings;
+pub mod waitlist;

@@ -1,8 +1,9 @@
 //! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
 
 use hale_api::{
-    ApiError, AppointmentArgs, AppointmentView, CancelAppointment, ExportCalendar, GetHome,
-    HomeView, NoArgs,
+    AcceptOffer, ApiError, AppointmentArgs, AppointmentView, CancelAppointment, DeclineOffer,
+    ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs, OfferArgs,
+    WaitlistArgs,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,9 +17,16 @@ use crate::Screen;
 pub fn HomePage() -> impl IntoView {
     let home = LocalResource::new(|| backend::call::<GetHome>(&NoArgs {}));
     let retry = Callback::new(move |()| home.refetch());
+    // An earlier slot offered while this screen is open appears without a manual reload.
+    let listener = StoredValue::new_local(Some(backend::listen(
+        hale_api::WAITLIST_CHANGED_EVENT,
+        move || home.refetch(),
+    )));
+    on_cleanup(move || listener.update_value(|l| drop(l.take())));
     view! {
         <main class="page">
-            <Suspense fallback=|| view! {
+            // A transition keeps the current screen while a reload is under way.
+            <Transition fallback=|| view! {
                 <p class="loading" role="status" aria-live="polite">"Loading your appointments…"</p>
             }>
                 {move || Suspend::new(async move {
@@ -27,7 +35,7 @@ pub fn HomePage() -> impl IntoView {
                         Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </main>
     }
 }
@@ -85,6 +93,91 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
         })}
         {updated.map(|u| view! { <footer class="updated" data-testid="updated">{u}</footer> })}
     }
+}
+
+/// Asking for an earlier time, and the offer when one is held for the patient.
+#[component]
+fn Waitlist(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView {
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    // Runs one waitlist command, then reloads the screen (or shows why it failed).
+    let run =
+        move |work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
+            busy.set(true);
+            spawn_local(async move {
+                match work.await {
+                    Ok(()) => retry.run(()),
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        };
+    let failure = move || {
+        error
+            .get()
+            .map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })
+    };
+    let Some(entry) = appointment.waitlist else {
+        let args = AppointmentArgs {
+            appointment_id: appointment.id,
+        };
+        return view! {
+            <button type="button" class="secondary" data-testid="join-waitlist" disabled=move || busy.get()
+                on:click=move |_| {
+                    let args = args.clone();
+                    run(Box::pin(async move { backend::call::<JoinWaitlist>(&args).await.map(drop) }));
+                }>"Ask for an earlier time"</button>
+            " "
+            {failure}
+        }.into_any();
+    };
+    let Some(offer) = entry.offer else {
+        let args = WaitlistArgs {
+            entry_id: entry.entry_id,
+        };
+        return view! {
+            <p class="hint" data-testid="waiting">"You are on the waiting list for an earlier time. We will let you know when one frees up."</p>
+            <button type="button" class="secondary" data-testid="leave-waitlist" disabled=move || busy.get()
+                on:click=move |_| {
+                    let args = args.clone();
+                    run(Box::pin(async move { backend::call::<LeaveWaitlist>(&args).await }));
+                }>"Stop waiting"</button>
+            " "
+            {failure}
+        }.into_any();
+    };
+    let when = format::when(offer.start, offer.end);
+    let held_until = offer.expires.format("%H:%M").to_string();
+    let who = [offer.clinician, offer.location]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let accept = OfferArgs {
+        offer_id: offer.offer_id.clone(),
+    };
+    let decline = OfferArgs {
+        offer_id: offer.offer_id,
+    };
+    view! {
+        <section class="offer" role="region" aria-label="Earlier time offered" data-testid="offer">
+            <p><strong>"An earlier time is held for you: "</strong>{when}</p>
+            {(!who.is_empty()).then(|| view! { <p>{who}</p> })}
+            <p class="hint">"Held until " {held_until} ". Take it, and your current time goes to someone else."</p>
+            <button type="button" data-testid="accept-offer" disabled=move || busy.get()
+                on:click=move |_| {
+                    let args = accept.clone();
+                    run(Box::pin(async move { backend::call::<AcceptOffer>(&args).await.map(drop) }));
+                }>"Take this time"</button>
+            " "
+            <button type="button" class="secondary" data-testid="decline-offer" disabled=move || busy.get()
+                on:click=move |_| {
+                    let args = decline.clone();
+                    run(Box::pin(async move { backend::call::<DeclineOffer>(&args).await }));
+                }>"No, keep my time"</button>
+            {failure}
+        </section>
+    }.into_any()
 }
 
 /// The booking reference as a QR code for the kiosk's scanner, shown on request so the list
@@ -161,8 +254,10 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
         }
         .into_any();
     }
+    let waitlist = view! { <Waitlist appointment=appointment.clone() retry /> };
     view! {
         <div class="actions">
+            {waitlist}
             {calendar}
             " "
             {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}

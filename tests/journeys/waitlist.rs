@@ -1,0 +1,103 @@
+//! The earlier-slot waitlist in the real app: the patient asks for an earlier time, another
+//! patient's cancellation frees one, the offer arrives as a notification and on screen, and
+//! taking it moves the appointment.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use fantoccini::Locator;
+use hale_client::{HospitalClient, SlotQuery};
+use hale_e2e::launch;
+use hale_e2e::notifications::NotificationBus;
+use hale_server::seed::OTHER_PATIENT;
+use hale_server::ServerOptions;
+
+const BOOT: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn an_earlier_slot_is_offered_notified_and_taken() {
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("hospital.sqlite");
+    let server = hale_server::start(&ServerOptions::embedded_demo(format!(
+        "sqlite://{}",
+        db.display()
+    )))
+    .await
+    .unwrap();
+    let url = server.fhir_base();
+    let bus = NotificationBus::start().await;
+    let env = [
+        ("HALE_HOSPITAL_URL", url.as_str()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
+        ("HALE_OFFER_POLL_SECONDS", "1"),
+    ];
+    let app = launch(data.path(), &env).await;
+
+    // The demo patient's ophthalmology appointment is about two weeks away: ask for sooner.
+    app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
+    let card = app.card_with("Ophthalmology").await;
+    card.find(Locator::Css("[data-testid=join-waitlist]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app.wait_for_all("[data-testid=waiting]", 1, BOOT).await;
+
+    // Another patient books and cancels an ophthalmology slot five days ahead.
+    let client = HospitalClient::new(&url).unwrap();
+    let born = NaiveDate::parse_from_str(OTHER_PATIENT.birth_date, "%Y-%m-%d").unwrap();
+    let sam = client.dev_sign_in(OTHER_PATIENT.mrn, born).await.unwrap();
+    let query = SlotQuery {
+        service_code: Some("394594003".into()),
+        from: Some(Utc::now() + chrono::Duration::days(5)),
+        count: 1,
+        ..SlotQuery::default()
+    };
+    let freed = client.free_slots(&sam, &query).await.unwrap().slots[0].clone();
+    let sams = client.book(&sam, &freed.id, "e2e-sam-1").await.unwrap();
+    client.cancel(&sam, &sams.id).await.unwrap();
+
+    // The offer reaches the notification service and the open screen, without a reload.
+    let received = bus.wait_for(1, Duration::from_secs(30)).await;
+    let offer_note = received
+        .iter()
+        .find(|r| r.summary == "An earlier appointment is available")
+        .unwrap_or_else(|| panic!("an offer notification: {received:?}"));
+    assert!(
+        offer_note.body.contains("held for you until"),
+        "{offer_note:?}"
+    );
+    app.wait_for_all("[data-testid=offer]", 1, BOOT).await;
+    app.screenshot("waitlist-offer").await;
+
+    app.click("[data-testid=accept-offer]").await;
+    // The appointment now starts at the freed slot's time, and nothing is offered any more.
+    let started = std::time::Instant::now();
+    loop {
+        let card = app.card_with("Ophthalmology").await;
+        let when = card
+            .find(Locator::Css(".when time"))
+            .await
+            .unwrap()
+            .attr("datetime")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        let start = DateTime::parse_from_rfc3339(&when).map(|t| t.with_timezone(&Utc));
+        if start == Ok(freed.start) {
+            break;
+        }
+        assert!(
+            started.elapsed() < BOOT,
+            "the card still says {when}, not {}",
+            freed.start
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!app.has("[data-testid=offer]").await);
+    assert!(!app.has("[data-testid=waiting]").await);
+    app.close().await;
+    server.stop().await.unwrap();
+}
