@@ -99,6 +99,13 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
         "Hello, Alex Morgan"
     );
     app.screenshot("home-offline").await;
+    // Booking needs the hospital, and the Book screen says so rather than failing vaguely.
+    app.click("[data-testid=nav-book]").await;
+    let offline = app.text_of("[data-testid=book-offline]").await;
+    assert!(
+        offline.contains("Booking needs a connection to the hospital"),
+        "{offline}"
+    );
     app.close().await;
 }
 

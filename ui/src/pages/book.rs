@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use hale_api::{
-    ApiError, AppointmentView, BookSlot, BookSlotArgs, FindSlots, FindSlotsArgs, ListServices,
-    NoArgs, RescheduleAppointment, RescheduleArgs, ServiceView, SlotView, SlotsView,
+    ApiError, AppointmentView, BookSlot, BookSlotArgs, ErrorCode, FindSlots, FindSlotsArgs,
+    ListServices, NoArgs, RescheduleAppointment, RescheduleArgs, ServiceView, SlotView, SlotsView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -54,6 +54,14 @@ pub fn BookPage(moving: Option<AppointmentView>) -> impl IntoView {
                     Suspend::new(async move {
                         match services.await {
                             Ok(list) => view! { <Search services=list moving /> }.into_any(),
+                            // Offline the saved appointments still show on the home screen,
+                            // but nothing can be booked: say exactly that.
+                            Err(error) if error.code == ErrorCode::HospitalUnreachable => view! {
+                                <div class="error-panel" role="alert" data-testid="book-offline">
+                                    <p>"Booking needs a connection to the hospital, and Hale can't reach it right now. Your saved appointments are still on the home screen."</p>
+                                    <button type="button" on:click=move |_| retry.run(())>"Try again"</button>
+                                </div>
+                            }.into_any(),
                             Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
                         }
                     })
