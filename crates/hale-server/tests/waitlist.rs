@@ -45,6 +45,41 @@ async fn offer(h: &Hospital, token: &str) -> Option<(String, String)> {
     })
 }
 
+/// Accepts or declines an offer.
+async fn answer(h: &Hospital, token: &str, offer: &str, verb: &str) -> (u16, Value) {
+    let path = format!("waitlist/offers/{offer}/{verb}");
+    h.api(Method::POST, token, &path, None).await
+}
+
+/// Alex (asked first, cardiology in 3 weeks) and Sam (cardiology in 4 weeks) both wait for an
+/// earlier time; Sam also holds a spare cardiology appointment in 2 weeks, to cancel.
+struct Queue {
+    alex: String,
+    sam: String,
+    alex_appt: String,
+    alex_old_slot: String,
+    sam_spare: String,
+    spare_slot: String,
+}
+
+async fn two_waiting(h: &Hospital) -> Queue {
+    let alex = h.token(&DEMO_PATIENT).await;
+    let sam = h.token(&OTHER_PATIENT).await;
+    let (alex_appt, alex_old_slot) = book_at(h, &alex, 3).await;
+    let (sam_appt, _) = book_at(h, &sam, 4).await;
+    let (sam_spare, spare_slot) = book_at(h, &sam, 2).await;
+    assert_eq!(join(h, &alex, &alex_appt).await.0, 201);
+    assert_eq!(join(h, &sam, &sam_appt).await.0, 201);
+    Queue {
+        alex,
+        sam,
+        alex_appt,
+        alex_old_slot,
+        sam_spare,
+        spare_slot,
+    }
+}
+
 async fn cancel(h: &Hospital, token: &str, appointment: &str) {
     let (status, body) = h
         .post(
@@ -80,14 +115,14 @@ async fn is_free(h: &Hospital, token: &str, slot: &str) -> bool {
 #[tokio::test]
 async fn a_freed_slot_goes_to_the_longest_waiting_patient_and_accepting_chains_the_old_time_on() {
     let h = hospital().await;
-    let alex = h.token(&DEMO_PATIENT).await;
-    let sam = h.token(&OTHER_PATIENT).await;
-    let (alex_appt, alex_old_slot) = book_at(&h, &alex, 3).await;
-    let (sam_appt, _) = book_at(&h, &sam, 4).await;
-    let (sam_spare, freed) = book_at(&h, &sam, 2).await;
-
-    assert_eq!(join(&h, &alex, &alex_appt).await.0, 201);
-    assert_eq!(join(&h, &sam, &sam_appt).await.0, 201);
+    let Queue {
+        alex,
+        sam,
+        alex_appt,
+        alex_old_slot,
+        sam_spare,
+        spare_slot: freed,
+    } = two_waiting(&h).await;
     assert_eq!(offer(&h, &alex).await, None);
 
     // Sam cancels an appointment two weeks ahead: Alex asked first, so Alex is offered it.
@@ -109,14 +144,7 @@ async fn a_freed_slot_goes_to_the_longest_waiting_patient_and_accepting_chains_t
     assert!(!is_free(&h, &sam, &freed).await);
 
     // Accepting moves Alex's appointment; Alex's old time is offered on to Sam at once.
-    let (status, moved) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("waitlist/offers/{alex_offer}/accept"),
-            None,
-        )
-        .await;
+    let (status, moved) = answer(&h, &alex, &alex_offer, "accept").await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["id"], alex_appt.as_str());
     assert_eq!(moved["slot"][0]["reference"], format!("Slot/{freed}"));
@@ -128,25 +156,11 @@ async fn a_freed_slot_goes_to_the_longest_waiting_patient_and_accepting_chains_t
     assert_eq!(slot, alex_old_slot);
 
     // Accepting twice is refused: the offer is closed.
-    let (status, outcome) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("waitlist/offers/{alex_offer}/accept"),
-            None,
-        )
-        .await;
+    let (status, outcome) = answer(&h, &alex, &alex_offer, "accept").await;
     assert_eq!((status, refusal(&outcome)), (409, "offer-closed"));
 
     // Sam declines: the slot is free again and Sam keeps waiting.
-    let (status, _) = h
-        .api(
-            Method::POST,
-            &sam,
-            &format!("waitlist/offers/{sam_offer}/decline"),
-            None,
-        )
-        .await;
+    let (status, _) = answer(&h, &sam, &sam_offer, "decline").await;
     assert_eq!(status, 204);
     assert!(is_free(&h, &sam, &alex_old_slot).await);
     let sam_list = waitlist(&h, &sam).await;
@@ -161,57 +175,40 @@ async fn an_unanswered_offer_expires_and_passes_to_the_next_patient() {
         ..WaitlistPolicy::default()
     };
     let h = hospital_with_options(BookingRules::default(), policy).await;
-    let alex = h.token(&DEMO_PATIENT).await;
-    let sam = h.token(&OTHER_PATIENT).await;
-    let (alex_appt, _) = book_at(&h, &alex, 3).await;
-    let (sam_appt, _) = book_at(&h, &sam, 4).await;
-    let (sam_spare, freed) = book_at(&h, &sam, 2).await;
-    join(&h, &alex, &alex_appt).await;
-    join(&h, &sam, &sam_appt).await;
-    cancel(&h, &sam, &sam_spare).await;
-    let (alex_offer, _) = offer(&h, &alex).await.expect("offered to Alex first");
+    let q = two_waiting(&h).await;
+    let (alex, sam, freed) = (&q.alex, &q.sam, &q.spare_slot);
+    cancel(&h, sam, &q.sam_spare).await;
+    let (alex_offer, _) = offer(&h, alex).await.expect("offered to Alex first");
 
     // The sweeper expires it within a second or two and offers the slot to Sam.
     tokio::time::sleep(StdDuration::from_millis(2500)).await;
-    assert_eq!(offer(&h, &alex).await, None);
-    let (_, slot) = offer(&h, &sam).await.expect("passed to Sam");
-    assert_eq!(slot, freed);
-    let (status, outcome) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("waitlist/offers/{alex_offer}/accept"),
-            None,
-        )
-        .await;
+    assert_eq!(offer(&h, alex).await, None);
+    let (_, slot) = offer(&h, sam).await.expect("passed to Sam");
+    assert_eq!(&slot, freed);
+    let (status, outcome) = answer(&h, alex, &alex_offer, "accept").await;
     assert_eq!((status, refusal(&outcome)), (409, "offer-closed"));
-    assert_eq!(h.live_in_slot(&freed).await, 0);
+    assert_eq!(h.live_in_slot(freed).await, 0);
 
     // Sam lets it lapse too: nobody else waits, so the slot is simply free, and it is not
     // offered to Sam or Alex a second time.
     tokio::time::sleep(StdDuration::from_millis(2500)).await;
-    assert_eq!(offer(&h, &sam).await, None);
-    assert_eq!(offer(&h, &alex).await, None);
-    assert!(is_free(&h, &sam, &freed).await);
+    assert_eq!(offer(&h, sam).await, None);
+    assert_eq!(offer(&h, alex).await, None);
+    assert!(is_free(&h, sam, freed).await);
 }
 
 #[tokio::test]
 async fn cancelling_a_waiting_appointment_passes_its_held_slot_on() {
     let h = hospital().await;
-    let alex = h.token(&DEMO_PATIENT).await;
-    let sam = h.token(&OTHER_PATIENT).await;
-    let (alex_appt, _) = book_at(&h, &alex, 3).await;
-    let (sam_appt, _) = book_at(&h, &sam, 4).await;
-    let (sam_spare, freed) = book_at(&h, &sam, 2).await;
-    join(&h, &alex, &alex_appt).await;
-    join(&h, &sam, &sam_appt).await;
-    cancel(&h, &sam, &sam_spare).await;
-    assert!(offer(&h, &alex).await.is_some());
+    let q = two_waiting(&h).await;
+    let (alex, sam, freed) = (&q.alex, &q.sam, &q.spare_slot);
+    cancel(&h, sam, &q.sam_spare).await;
+    assert!(offer(&h, alex).await.is_some());
 
-    cancel(&h, &alex, &alex_appt).await;
-    assert!(waitlist(&h, &alex).await.is_empty());
-    let (_, slot) = offer(&h, &sam).await.expect("passed to Sam");
-    assert_eq!(slot, freed);
+    cancel(&h, alex, &q.alex_appt).await;
+    assert!(waitlist(&h, alex).await.is_empty());
+    let (_, slot) = offer(&h, sam).await.expect("passed to Sam");
+    assert_eq!(&slot, freed);
 }
 
 #[tokio::test]
