@@ -7,6 +7,7 @@
 //! keep it that way.
 
 pub mod appointment;
+pub mod arrival;
 pub mod booking;
 pub mod booking_reference;
 pub mod ics;
@@ -15,6 +16,7 @@ pub mod slot;
 pub mod waitlist;
 
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
+pub use arrival::{ArrivalRefusal, ArrivalWindow, ClinicQueue};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
 pub use reminder::{Lead, Reminder};

@@ -6,8 +6,10 @@
 //! elements in incoming JSON are ignored, as FHIR's forward-compatibility rules expect of a reader.
 
 pub mod appointment;
+pub mod arrival;
 pub mod capability;
 pub mod datatypes;
+pub mod encounter;
 pub mod outcome;
 pub mod parameters;
 pub mod patient;
@@ -18,6 +20,7 @@ pub mod waitlist;
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
+pub use encounter::{Encounter, EncounterLocation, Period};
 pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
 pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
@@ -51,6 +54,7 @@ pub enum Resource {
     Schedule(Schedule),
     Slot(Slot),
     Parameters(Parameters),
+    Encounter(Encounter),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[serde(other)]
     Other,

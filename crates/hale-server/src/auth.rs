@@ -3,9 +3,10 @@
 use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
+use axum::Form;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use hale_fhir::smart::{DevSignIn, TokenResponse};
+use hale_fhir::smart::{ClientCredentials, DevSignIn, DeviceTokenResponse, TokenResponse};
 use sha2::{Digest, Sha256};
 
 use crate::{FhirError, ServerState};
@@ -53,14 +54,7 @@ impl FromRequestParts<ServerState> for PatientToken {
         parts: &mut Parts,
         state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(FhirError::Unauthenticated)?;
+        let token = bearer(parts)?;
         let row: Option<(String, DateTime<Utc>)> =
             sqlx::query_as("SELECT patient_id, expires_at FROM access_token WHERE token_hash = ?")
                 .bind(hash_token(token))
@@ -73,6 +67,97 @@ impl FromRequestParts<ServerState> for PatientToken {
             _ => Err(FhirError::Unauthenticated),
         }
     }
+}
+
+/// A device (kiosk, staff console) authenticated by its bearer token, with the scope it holds.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceToken {
+    pub device_id: String,
+    scope: String,
+}
+
+impl DeviceToken {
+    /// Refuses a device whose scope is not exactly `scope`: a kiosk cannot call patients, and a
+    /// staff console cannot check them in.
+    pub fn require(&self, scope: &str) -> Result<(), FhirError> {
+        if self.scope == scope {
+            Ok(())
+        } else {
+            Err(FhirError::Forbidden("this device may not do that".into()))
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, FhirError> {
+    parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(FhirError::Unauthenticated)
+}
+
+impl FromRequestParts<ServerState> for DeviceToken {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts)?;
+        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = ?",
+        )
+        .bind(hash_token(token))
+        .fetch_optional(&state.db)
+        .await?;
+        match row {
+            Some((device_id, scope, expires_at)) if expires_at > Utc::now() => {
+                Ok(DeviceToken { device_id, scope })
+            }
+            _ => Err(FhirError::Unauthenticated),
+        }
+    }
+}
+
+/// `POST /auth/token`: OAuth2 client credentials for registered devices (RFC 6749 §4.4).
+pub(crate) async fn device_token(
+    State(state): State<ServerState>,
+    Form(request): Form<ClientCredentials>,
+) -> Result<Json<DeviceTokenResponse>, FhirError> {
+    if request.grant_type != "client_credentials" {
+        return Err(FhirError::Invalid(
+            "grant_type must be client_credentials".into(),
+        ));
+    }
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = ?")
+            .bind(&request.client_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let scope = match row {
+        // Comparing hashes: the stored value never equals a secret, only its digest.
+        Some((secret_hash, scope)) if secret_hash == hash_token(&request.client_secret) => scope,
+        _ => return Err(FhirError::LoginFailed),
+    };
+    let token = new_token()?;
+    sqlx::query(
+        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(hash_token(&token))
+    .bind(&request.client_id)
+    .bind(&scope)
+    .bind(Utc::now() + TOKEN_LIFETIME)
+    .execute(&state.db)
+    .await?;
+    Ok(Json(DeviceTokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: TOKEN_LIFETIME.num_seconds(),
+        scope,
+    }))
 }
 
 /// Development sign-in: a medical record number and date of birth buy a patient-bound token.

@@ -18,6 +18,8 @@ pub enum FhirError {
     Invalid(String),
     #[error("refused: {0}")]
     Refused(#[from] hale_domain::Refusal),
+    #[error("check-in refused: {0}")]
+    Arrival(#[from] hale_domain::ArrivalRefusal),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -32,6 +34,11 @@ impl FhirError {
                 r @ (hale_domain::Refusal::SlotTaken | hale_domain::Refusal::OfferClosed),
             ) => (StatusCode::CONFLICT, IssueType::Conflict, r.to_string()),
             Self::Refused(r) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                IssueType::BusinessRule,
+                r.to_string(),
+            ),
+            Self::Arrival(r) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 IssueType::BusinessRule,
                 r.to_string(),
@@ -67,6 +74,7 @@ impl IntoResponse for FhirError {
         }
         let outcome = match &self {
             Self::Refused(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
+            Self::Arrival(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
             _ => OperationOutcome::error(code, diagnostics),
         };
         let mut response =

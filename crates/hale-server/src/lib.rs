@@ -9,11 +9,14 @@
 //! patient's data. Tokens come from a development sign-in (`POST /auth/dev/token`) that checks a
 //! medical record number and date of birth; it is switched on by [`ServerOptions::dev_sign_in`].
 
+mod arrival;
 mod auth;
 mod booking;
 mod db;
+mod demo_day;
 mod error;
 mod fhir;
+mod live;
 mod random;
 mod scheduling;
 mod search;
@@ -30,7 +33,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 use axum::Router;
 use chrono_tz::Tz;
-use hale_domain::{BookingRules, WaitlistPolicy};
+use hale_domain::{ArrivalWindow, BookingRules, WaitlistPolicy};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -54,6 +57,10 @@ pub struct ServerOptions {
     pub rules: BookingRules,
     /// How long a freed slot is held for a waiting patient, and how soon is too soon to offer.
     pub waitlist: WaitlistPolicy,
+    /// When check-in is open around an appointment.
+    pub arrival: ArrivalWindow,
+    /// Run the demo hospital's simulated clinic day (only with `seed_demo`).
+    pub simulate_demo_day: bool,
 }
 
 impl ServerOptions {
@@ -66,6 +73,8 @@ impl ServerOptions {
             dev_sign_in: true,
             rules: BookingRules::default(),
             waitlist: WaitlistPolicy::default(),
+            arrival: ArrivalWindow::default(),
+            simulate_demo_day: true,
         }
     }
 }
@@ -78,6 +87,11 @@ pub struct ServerState {
     pub(crate) dev_sign_in: bool,
     pub(crate) rules: BookingRules,
     pub(crate) waitlist: WaitlistPolicy,
+    pub(crate) arrival: ArrivalWindow,
+    /// Bumped on every queue change; live streams wait on it.
+    pub(crate) queue: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Failed kiosk identifications, for rate limiting.
+    pub(crate) attempts: Arc<arrival::Attempts>,
 }
 
 /// The hospital's own description, from its database.
@@ -99,6 +113,9 @@ async fn router(
         dev_sign_in: options.dev_sign_in,
         rules: options.rules,
         waitlist: options.waitlist,
+        arrival: options.arrival,
+        queue: Arc::new(tokio::sync::watch::Sender::new(0)),
+        attempts: Arc::new(arrival::Attempts::default()),
     };
     let routes = Router::new()
         .route("/fhir/metadata", get(fhir::metadata))
@@ -115,6 +132,11 @@ async fn router(
             "/fhir/Appointment/{id}/$reschedule",
             post(booking::reschedule_appointment),
         )
+        .route(
+            "/fhir/Appointment/{id}/$check-in",
+            post(arrival::patient_check_in),
+        )
+        .route("/fhir/Encounter/{id}", get(arrival::read_encounter))
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
@@ -122,6 +144,17 @@ async fn router(
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))
         .route("/api/waitlist/offers/{id}/decline", post(waitlist::decline))
+        .route("/api/waiting-times", get(arrival::get_waiting_times))
+        .route("/api/waiting-times/events", get(live::waiting_times_events))
+        .route("/api/queue/{id}", get(arrival::get_queue_status))
+        .route("/api/queue/{id}/events", get(live::queue_events))
+        .route("/api/kiosk/check-in", post(arrival::kiosk_check_in))
+        .route(
+            "/api/clinics/{clinic}/call-next",
+            post(arrival::staff_call_next),
+        )
+        .route("/api/encounters/{id}/finish", post(arrival::staff_finish))
+        .route("/auth/token", post(auth::device_token))
         .route("/auth/dev/token", post(auth::dev_token))
         .route("/health", get(|| async { "ok" }))
         .fallback(|| async { FhirError::NotFound })
@@ -157,8 +190,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
-    /// Expires waitlist offers; stopped with the server.
-    sweeper: JoinHandle<()>,
+    /// Background tasks (waitlist sweeper, demo day); stopped with the server.
+    background: Vec<JoinHandle<()>>,
 }
 
 impl RunningServer {
@@ -172,7 +205,9 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.sweeper.abort();
+        for task in &self.background {
+            task.abort();
+        }
         self.task
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
@@ -200,12 +235,15 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
             })
             .await
     });
-    let sweeper = tokio::spawn(waitlist::sweep_forever(state));
+    let mut background = vec![tokio::spawn(waitlist::sweep_forever(state.clone()))];
+    if options.seed_demo && options.simulate_demo_day {
+        background.push(tokio::spawn(demo_day::run(state)));
+    }
     tracing::info!(%addr, "hospital server listening");
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
         task,
-        sweeper,
+        background,
     })
 }

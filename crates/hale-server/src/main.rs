@@ -8,12 +8,13 @@ const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
-                     [--no-dev-sign-in]
+                     [--no-simulation] [--no-dev-sign-in]
 
   --database URL     sqlx database URL      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
   --no-seed          do not create or top up the demo hospital
+  --no-simulation    do not run the demo hospital's simulated clinic day
   --no-dev-sign-in   switch off the development sign-in (POST /auth/dev/token)
 ";
 
@@ -29,6 +30,8 @@ fn parse_args() -> Result<ServerOptions, String> {
         dev_sign_in: true,
         rules: hale_domain::BookingRules::default(),
         waitlist: hale_domain::WaitlistPolicy::default(),
+        arrival: hale_domain::ArrivalWindow::default(),
+        simulate_demo_day: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -51,6 +54,7 @@ fn parse_args() -> Result<ServerOptions, String> {
                 options.waitlist.hold = chrono::Duration::minutes(i64::from(minutes));
             }
             "--no-seed" => options.seed_demo = false,
+            "--no-simulation" => options.simulate_demo_day = false,
             "--no-dev-sign-in" => options.dev_sign_in = false,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),

@@ -48,6 +48,31 @@ pub const OTHER_PATIENT: DemoPatient = DemoPatient {
     family: "Patel",
 };
 
+/// A device registered with the demo hospital (OAuth2 client credentials).
+#[derive(Debug, Clone, Copy)]
+pub struct DemoDevice {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub secret: &'static str,
+    pub scope: &'static str,
+}
+
+/// The demo hospital's lobby kiosk: it may check patients in, nothing else.
+pub const DEMO_KIOSK: DemoDevice = DemoDevice {
+    id: "kiosk-lobby",
+    name: "Main entrance check-in kiosk",
+    secret: "demo-kiosk-secret",
+    scope: hale_fhir::smart::KIOSK_SCOPE,
+};
+
+/// The demo hospital's staff console: it may call and finish visits.
+pub const DEMO_STAFF: DemoDevice = DemoDevice {
+    id: "staff-console",
+    name: "Outpatients staff console",
+    secret: "demo-staff-secret",
+    scope: hale_fhir::smart::STAFF_SCOPE,
+};
+
 struct Clinic {
     id: &'static str,
     name: &'static str,
@@ -137,6 +162,17 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         }
     }
     add_slots(&mut tx, now).await?;
+    for device in [DEMO_KIOSK, DEMO_STAFF] {
+        sqlx::query(
+            "INSERT OR IGNORE INTO device (id, name, secret_hash, scope) VALUES (?, ?, ?, ?)",
+        )
+        .bind(device.id)
+        .bind(device.name)
+        .bind(crate::auth::hash_token(device.secret))
+        .bind(device.scope)
+        .execute(&mut *tx)
+        .await?;
+    }
     let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
     for (patient, bookings) in [
         (DEMO_PATIENT, &DEMO_BOOKINGS[..]),

@@ -15,6 +15,7 @@ pub struct Hospital {
     pub server: RunningServer,
     pub http: reqwest::Client,
     pub db_url: String,
+    counter: std::sync::atomic::AtomicU64,
 }
 
 pub async fn hospital_with(rules: BookingRules) -> Hospital {
@@ -30,12 +31,15 @@ pub async fn hospital_with_options(
     let mut options = ServerOptions::embedded_demo(db_url.clone());
     options.rules = rules;
     options.waitlist = waitlist;
+    // Tests drive queues themselves; the demo day would call their patients at random.
+    options.simulate_demo_day = false;
     let server = hale_server::start(&options).await.unwrap();
     Hospital {
         _dir: dir,
         server,
         http: reqwest::Client::new(),
         db_url,
+        counter: std::sync::atomic::AtomicU64::new(0),
     }
 }
 
@@ -129,6 +133,70 @@ impl Hospital {
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A device's bearer token through OAuth2 client credentials (`POST /auth/token`).
+    pub async fn device_token(&self, device: &hale_server::seed::DemoDevice) -> String {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", device.id),
+            ("client_secret", device.secret),
+        ];
+        let r: Value = self
+            .http
+            .post(format!("http://{}/auth/token", self.server.addr))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["access_token"]
+            .as_str()
+            .expect("a device token")
+            .to_owned()
+    }
+
+    /// An appointment for `patient` in `clinic` starting `minutes` from now, written straight
+    /// into the hospital's database: the demo's slots follow clinic hours, and a check-in test
+    /// needs one inside its arrival window whatever the time of day. Returns (id, reference).
+    pub async fn appointment_in(
+        &self,
+        patient: &str,
+        clinic: &str,
+        minutes: i64,
+    ) -> (String, String) {
+        let db = hale_server::open_database(&self.db_url).await.unwrap();
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let start = Utc::now() + Duration::minutes(minutes);
+        let slot = format!("sl-test-{n}");
+        let schedule = format!("sc-{}-1", clinic.trim_start_matches("cl-"));
+        sqlx::query("INSERT INTO slot (id, schedule_id, start_at, end_at, status) VALUES (?, ?, ?, ?, 'busy')")
+            .bind(&slot)
+            .bind(&schedule)
+            .bind(start)
+            .bind(start + Duration::minutes(20))
+            .execute(&db)
+            .await
+            .unwrap();
+        let reference = hale_domain::BookingReference::from_entropy(0xABC0 + n);
+        let id = format!("ap-test-{n}");
+        sqlx::query(
+            "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
+             VALUES (?, ?, ?, 'booked', ?, ?)",
+        )
+        .bind(&id)
+        .bind(patient)
+        .bind(&slot)
+        .bind(reference.compact())
+        .bind(Utc::now())
+        .execute(&db)
+        .await
+        .unwrap();
+        (id, reference.to_string())
     }
 
     pub async fn live_in_slot(&self, slot: &str) -> i64 {

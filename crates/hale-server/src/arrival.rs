@@ -1,0 +1,521 @@
+//! Arrival: check-in (from the app or a kiosk), each clinic's queue, staff calling and finishing
+//! visits, and the waiting times computed from them.
+//!
+//! Check-in marks the Appointment `arrived` and opens an Encounter (`arrived`) in one
+//! transaction; a second check-in returns the same Encounter. The queue model and its estimates
+//! are pure (`hale_domain::arrival`); this module only loads what they need. Every change to a
+//! queue bumps [`ServerState::queue`], which wakes the live streams (`live.rs`).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use hale_domain::arrival::{ClinicQueue, Queued};
+use hale_domain::{AppointmentStatus, BookingReference};
+use hale_fhir::arrival::{
+    CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueStatus, WaitingTimes,
+};
+use hale_fhir::smart::{KIOSK_SCOPE, STAFF_SCOPE};
+use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::auth::{DeviceToken, PatientToken};
+use crate::booking::begin;
+use crate::error::fhir_json;
+use crate::{FhirError, ServerState};
+
+/// Tells the live streams that a queue changed.
+pub(crate) fn queue_changed(state: &ServerState) {
+    state.queue.send_modify(|v| *v = v.wrapping_add(1));
+}
+
+/// A clinic's queue as the pure model sees it.
+pub(crate) async fn clinic_queue(db: &SqlitePool, clinic: &str) -> Result<ClinicQueue, FhirError> {
+    let waiting: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT id, scheduled_at, arrived_at FROM encounter WHERE clinic_id = ? AND status = 'arrived'",
+    )
+    .bind(clinic)
+    .fetch_all(db)
+    .await?;
+    let finished: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT called_at, finished_at FROM encounter WHERE clinic_id = ? AND status = 'finished' \
+         AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
+    )
+    .bind(clinic)
+    .bind(hale_domain::arrival::RECENT_CONSULTATIONS as i64)
+    .fetch_all(db)
+    .await?;
+    let clinicians: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM practitioner WHERE clinic_id = ?")
+            .bind(clinic)
+            .fetch_one(db)
+            .await?;
+    let last_call: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT scheduled_at, called_at FROM encounter WHERE clinic_id = ? AND called_at IS NOT NULL \
+         ORDER BY called_at DESC LIMIT 1",
+    )
+    .bind(clinic)
+    .fetch_optional(db)
+    .await?;
+    Ok(ClinicQueue {
+        waiting: waiting
+            .into_iter()
+            .map(|(id, scheduled, arrived)| Queued {
+                id,
+                scheduled,
+                arrived,
+            })
+            .collect(),
+        // Newest last, as the model expects.
+        recent: finished
+            .into_iter()
+            .rev()
+            .map(|(called, finished)| finished - called)
+            .collect(),
+        clinicians: u32::try_from(clinicians.0).unwrap_or(1),
+        last_call,
+    })
+}
+
+/// The waiting-times board at `now`.
+pub(crate) async fn waiting_times(
+    db: &SqlitePool,
+    now: DateTime<Utc>,
+) -> Result<WaitingTimes, FhirError> {
+    let clinics: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT id, name, location FROM clinic ORDER BY name")
+            .fetch_all(db)
+            .await?;
+    let mut out = Vec::with_capacity(clinics.len());
+    for (clinic, name, location) in clinics {
+        let summary = clinic_queue(db, &clinic).await?.summary(now);
+        out.push(ClinicWaitingTime {
+            clinic,
+            name,
+            location,
+            waiting: u32::try_from(summary.waiting).unwrap_or(u32::MAX),
+            estimate_minutes: round_up_minutes(summary.estimate),
+            running_late_minutes: summary.running_late.num_minutes(),
+        });
+    }
+    Ok(WaitingTimes {
+        updated: now,
+        clinics: out,
+    })
+}
+
+/// Minutes, rounded up: "about 1 minute" rather than "0" while anyone is ahead.
+fn round_up_minutes(d: Duration) -> i64 {
+    (d.num_seconds() + 59).div_euclid(60).max(0)
+}
+
+#[derive(sqlx::FromRow)]
+struct EncounterRow {
+    id: String,
+    appointment_id: Option<String>,
+    patient_id: Option<String>,
+    clinic_id: String,
+    clinic_name: String,
+    specialty_code: String,
+    location: String,
+    status: String,
+    arrived_at: DateTime<Utc>,
+    room: Option<String>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+const ENCOUNTER_SELECT: &str = "SELECT e.id, e.appointment_id, a.patient_id, e.clinic_id, \
+    c.name AS clinic_name, c.specialty_code, c.location, e.status, e.arrived_at, e.room, e.finished_at \
+    FROM encounter e JOIN clinic c ON c.id = e.clinic_id LEFT JOIN appointment a ON a.id = e.appointment_id";
+
+async fn encounter_row(db: &SqlitePool, id: &str) -> Result<Option<EncounterRow>, FhirError> {
+    Ok(
+        sqlx::query_as(&format!("{ENCOUNTER_SELECT} WHERE e.id = ?"))
+            .bind(id)
+            .fetch_optional(db)
+            .await?,
+    )
+}
+
+impl EncounterRow {
+    fn into_fhir(self) -> Encounter {
+        Encounter {
+            id: Some(self.id),
+            status: self.status,
+            class: Encounter::ambulatory(),
+            service_type: vec![CodeableConcept {
+                coding: vec![hale_fhir::Coding {
+                    system: Some("http://snomed.info/sct".into()),
+                    code: Some(self.specialty_code),
+                    display: Some(self.clinic_name.clone()),
+                }],
+                text: Some(self.clinic_name),
+            }],
+            subject: self.patient_id.map(|p| Reference::to("Patient", &p, None)),
+            appointment: self
+                .appointment_id
+                .map(|a| vec![Reference::to("Appointment", &a, None)])
+                .unwrap_or_default(),
+            period: Some(Period {
+                start: Some(self.arrived_at),
+                end: self.finished_at,
+            }),
+            location: self
+                .room
+                .map(|room| {
+                    vec![EncounterLocation {
+                        location: Reference {
+                            reference: None,
+                            display: Some(format!("{}, {room}", self.location)),
+                        },
+                    }]
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Checks in appointment `id` in `tx`: marks it arrived and opens its encounter, or returns the
+/// encounter a previous check-in opened. Refuses outside the arrival window.
+async fn check_in(
+    tx: &mut Transaction<'_, Sqlite>,
+    state: &ServerState,
+    appointment: &str,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<(String, String), FhirError> {
+    let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT a.status, s.start_at, sc.clinic_id FROM appointment a JOIN slot s ON s.id = a.slot_id \
+         JOIN schedule sc ON sc.id = s.schedule_id WHERE a.id = ?",
+    )
+    .bind(appointment)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (status, start, clinic) = row.ok_or(FhirError::NotFound)?;
+    let status = AppointmentStatus::from_fhir_code(&status)
+        .ok_or_else(|| FhirError::Internal(format!("stored status '{status}'")))?;
+    let existing: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = ?")
+            .bind(appointment)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((id,)) = existing {
+        return Ok((id, clinic));
+    }
+    state.arrival.check(now, start, status)?;
+    sqlx::query("UPDATE appointment SET status = 'arrived' WHERE id = ?")
+        .bind(appointment)
+        .execute(&mut **tx)
+        .await?;
+    let id = format!("en-{:016x}", crate::random::u64()?);
+    sqlx::query(
+        "INSERT INTO encounter (id, appointment_id, clinic_id, scheduled_at, status, arrived_at, source) \
+         VALUES (?, ?, ?, ?, 'arrived', ?, ?)",
+    )
+    .bind(&id)
+    .bind(appointment)
+    .bind(&clinic)
+    .bind(start)
+    .bind(now)
+    .bind(source)
+    .execute(&mut **tx)
+    .await?;
+    Ok((id, clinic))
+}
+
+/// `POST /fhir/Appointment/{id}/$check-in`: the patient checks in from the app. Answers with
+/// the Encounter (201 when opened now, 200 when it already was).
+pub(crate) async fn patient_check_in(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    let now = Utc::now();
+    let mut tx = begin(&state).await?;
+    let owner: Option<(String,)> =
+        sqlx::query_as("SELECT patient_id FROM appointment WHERE id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    // Another patient's appointment is "not found", so ids cannot be probed.
+    match owner {
+        Some((patient,)) if patient == token.patient_id => {}
+        _ => return Err(FhirError::NotFound),
+    }
+    let already: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = ?")
+            .bind(&id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (encounter, _) = check_in(&mut tx, &state, &id, "app", now).await?;
+    tx.commit().await?;
+    queue_changed(&state);
+    let row = encounter_row(&state.db, &encounter)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    let status = if already.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, fhir_json(&Resource::Encounter(row.into_fhir()))).into_response())
+}
+
+/// `GET /fhir/Encounter/{id}`: one of the patient's encounters.
+pub(crate) async fn read_encounter(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Response, FhirError> {
+    let row = encounter_row(&state.db, &id)
+        .await?
+        .filter(|r| r.patient_id.as_deref() == Some(token.patient_id.as_str()))
+        .ok_or(FhirError::NotFound)?;
+    Ok(fhir_json(&Resource::Encounter(row.into_fhir())))
+}
+
+/// Where encounter `id` stands at `now`, for its patient.
+pub(crate) async fn queue_status(
+    db: &SqlitePool,
+    patient: &str,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<QueueStatus, FhirError> {
+    let row = encounter_row(db, id)
+        .await?
+        .filter(|r| r.patient_id.as_deref() == Some(patient))
+        .ok_or(FhirError::NotFound)?;
+    let (state, place) = match row.status.as_str() {
+        "arrived" => {
+            let place = clinic_queue(db, &row.clinic_id).await?.place(id, now);
+            ("waiting", place)
+        }
+        "in-progress" => ("called", None),
+        _ => ("finished", None),
+    };
+    Ok(QueueStatus {
+        encounter: row.id,
+        appointment: row.appointment_id,
+        state: state.into(),
+        clinic: row.clinic_name,
+        location: row.location,
+        position: place.map(|p| u32::try_from(p.position).unwrap_or(u32::MAX)),
+        estimate_minutes: place.map(|p| round_up_minutes(p.estimate)),
+        room: row.room,
+        updated: now,
+    })
+}
+
+/// `GET /api/queue/{encounter}`: the patient's place, estimate, or the room they are called to.
+pub(crate) async fn get_queue_status(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Json<QueueStatus>, FhirError> {
+    Ok(Json(
+        queue_status(&state.db, &token.patient_id, &id, Utc::now()).await?,
+    ))
+}
+
+/// `GET /api/waiting-times`: every department's live estimate. Not patient data: no token.
+pub(crate) async fn get_waiting_times(
+    State(state): State<ServerState>,
+) -> Result<Json<WaitingTimes>, FhirError> {
+    Ok(Json(waiting_times(&state.db, Utc::now()).await?))
+}
+
+/// Failed kiosk identifications allowed per window, per reference and per kiosk.
+const MAX_FAILURES_PER_REFERENCE: usize = 5;
+const MAX_FAILURES_PER_KIOSK: usize = 20;
+const FAILURE_WINDOW: Duration = Duration::minutes(15);
+
+/// Counts failed kiosk identifications, per kiosk and per reference, over a sliding window.
+/// In memory: a restart forgets, which errs on the side of letting patients check in.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
+}
+
+impl Attempts {
+    fn recent(&self, key: &str, now: DateTime<Utc>) -> usize {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let list = map.entry(key.to_owned()).or_default();
+        list.retain(|t| now - *t < FAILURE_WINDOW);
+        list.len()
+    }
+
+    fn blocked(&self, kiosk: &str, reference: &str, now: DateTime<Utc>) -> bool {
+        self.recent(&format!("kiosk:{kiosk}"), now) >= MAX_FAILURES_PER_KIOSK
+            || self.recent(&format!("ref:{reference}"), now) >= MAX_FAILURES_PER_REFERENCE
+    }
+
+    fn fail(&self, kiosk: &str, reference: &str, now: DateTime<Utc>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in [format!("kiosk:{kiosk}"), format!("ref:{reference}")] {
+            map.entry(key).or_default().push(now);
+        }
+    }
+}
+
+/// `POST /api/kiosk/check-in`: a kiosk checks a patient in by booking reference and date of
+/// birth. Every answer is an explicit outcome; too many failures answer 429.
+pub(crate) async fn kiosk_check_in(
+    token: DeviceToken,
+    State(state): State<ServerState>,
+    Json(request): Json<KioskCheckIn>,
+) -> Result<Response, FhirError> {
+    token.require(KIOSK_SCOPE)?;
+    let now = Utc::now();
+    // Normalised, so "7k3m 9q2c" and "7K3M-9Q2C" count as one reference.
+    let reference = request.reference.parse::<BookingReference>().ok();
+    let key = reference
+        .as_ref()
+        .map(|r| r.compact().to_owned())
+        .unwrap_or_else(|| request.reference.trim().to_uppercase());
+    if state.attempts.blocked(&token.device_id, &key, now) {
+        tracing::warn!("kiosk check-in rate-limited");
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            Json(KioskOutcome::TooManyAttempts),
+        )
+            .into_response());
+    }
+    let matched: Option<(String,)> = match &reference {
+        Some(reference) => {
+            sqlx::query_as(
+                "SELECT a.id FROM appointment a JOIN patient p ON p.id = a.patient_id \
+                 WHERE a.booking_reference = ? AND p.birth_date = ?",
+            )
+            .bind(reference.compact())
+            .bind(request.birth_date.trim())
+            .fetch_optional(&state.db)
+            .await?
+        }
+        None => None,
+    };
+    let Some((appointment,)) = matched else {
+        state.attempts.fail(&token.device_id, &key, now);
+        tracing::info!("kiosk check-in not matched");
+        return Ok(Json(KioskOutcome::NotMatched).into_response());
+    };
+    let mut tx = begin(&state).await?;
+    let outcome = match check_in(&mut tx, &state, &appointment, "kiosk", now).await {
+        Ok((encounter, clinic)) => {
+            tx.commit().await?;
+            queue_changed(&state);
+            let queue = clinic_queue(&state.db, &clinic).await?;
+            let place = queue.place(&encounter, now);
+            let (name, location): (String, String) =
+                sqlx::query_as("SELECT name, location FROM clinic WHERE id = ?")
+                    .bind(&clinic)
+                    .fetch_one(&state.db)
+                    .await?;
+            KioskOutcome::CheckedIn {
+                clinic: name,
+                location,
+                position: place.map_or(0, |p| u32::try_from(p.position).unwrap_or(u32::MAX)),
+                estimate_minutes: place.map_or(0, |p| round_up_minutes(p.estimate)),
+            }
+        }
+        Err(FhirError::Arrival(refusal)) => KioskOutcome::SeeReception {
+            reason: refusal.code().into(),
+        },
+        Err(other) => return Err(other),
+    };
+    tracing::info!("kiosk check-in answered");
+    Ok(Json(outcome).into_response())
+}
+
+/// Calls the next waiting patient of `clinic` to `room`, if anyone waits.
+pub(crate) async fn call_next(
+    state: &ServerState,
+    clinic: &str,
+    room: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, FhirError> {
+    let mut tx = begin(state).await?;
+    let queue = clinic_queue(&state.db, clinic).await?;
+    let Some(next) = queue.in_order().first().map(|q| q.id.clone()) else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE encounter SET status = 'in-progress', called_at = ?, room = ? \
+         WHERE id = ? AND status = 'arrived'",
+    )
+    .bind(now)
+    .bind(room)
+    .bind(&next)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    queue_changed(state);
+    Ok(Some(next))
+}
+
+/// Finishes visit `id`; its appointment is fulfilled.
+pub(crate) async fn finish(
+    state: &ServerState,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, FhirError> {
+    let mut tx = begin(state).await?;
+    let done: Option<(Option<String>,)> = sqlx::query_as(
+        "UPDATE encounter SET status = 'finished', finished_at = ? WHERE id = ? AND status = 'in-progress' \
+         RETURNING appointment_id",
+    )
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((appointment,)) = done else {
+        return Ok(false);
+    };
+    if let Some(appointment) = appointment {
+        sqlx::query("UPDATE appointment SET status = 'fulfilled' WHERE id = ?")
+            .bind(appointment)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    queue_changed(state);
+    Ok(true)
+}
+
+/// `POST /api/clinics/{clinic}/call-next` (staff): call the next patient to a room.
+pub(crate) async fn staff_call_next(
+    token: DeviceToken,
+    State(state): State<ServerState>,
+    Path(clinic): Path<String>,
+    Json(request): Json<CallNext>,
+) -> Result<Json<Called>, FhirError> {
+    token.require(STAFF_SCOPE)?;
+    let room = request.room.trim();
+    if room.is_empty() || room.len() > 40 {
+        return Err(FhirError::Invalid("room must be 1 to 40 characters".into()));
+    }
+    let encounter = call_next(&state, &clinic, room, Utc::now())
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    Ok(Json(Called {
+        encounter,
+        room: room.to_owned(),
+    }))
+}
+
+/// `POST /api/encounters/{id}/finish` (staff): the visit is over.
+pub(crate) async fn staff_finish(
+    token: DeviceToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, FhirError> {
+    token.require(STAFF_SCOPE)?;
+    if finish(&state, &id, Utc::now()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(FhirError::NotFound)
+    }
+}

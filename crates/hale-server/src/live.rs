@@ -1,0 +1,134 @@
+//! Live updates as Server-Sent Events: the waiting-times board, and a checked-in patient's own
+//! place in the queue.
+//!
+//! Each stream sends its view at once, then again whenever a queue changes
+//! ([`ServerState::queue`]) or, since estimates move with the clock, every [`REFRESH`]; a view
+//! equal to the last one sent is not repeated. A patient's stream ends once their visit is over.
+
+use std::convert::Infallible;
+use std::time::Duration as StdDuration;
+
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use chrono::Utc;
+use futures_util::stream::{self, Stream};
+use tokio::sync::watch;
+
+use crate::auth::PatientToken;
+use crate::{FhirError, ServerState};
+
+/// Estimates drift as time passes even when nobody moves.
+const REFRESH: StdDuration = StdDuration::from_secs(30);
+
+/// What one stream renders: its event name and the view's JSON, or `None` to end the stream.
+type Render =
+    fn(
+        ServerState,
+        String,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<(String, bool)>> + Send>>;
+
+struct Cursor {
+    state: ServerState,
+    changes: watch::Receiver<u64>,
+    /// What the view is about (the patient and encounter, or nothing for the board).
+    subject: String,
+    render: Render,
+    event: &'static str,
+    last: Option<String>,
+    first: bool,
+    done: bool,
+}
+
+fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(cursor, |mut c| async move {
+        loop {
+            if c.done {
+                return None;
+            }
+            if !c.first {
+                tokio::select! {
+                    changed = c.changes.changed() => if changed.is_err() { return None },
+                    _ = tokio::time::sleep(REFRESH) => {}
+                }
+            }
+            c.first = false;
+            let (json, last) = (c.render)(c.state.clone(), c.subject.clone()).await?;
+            c.done = last;
+            // The `updated` stamp alone changing is not news.
+            let key = strip_updated(&json);
+            if c.last.as_deref() != Some(key.as_str()) {
+                c.last = Some(key);
+                return Some((Ok(Event::default().event(c.event).data(json)), c));
+            }
+        }
+    })
+}
+
+fn strip_updated(json: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(mut v) => {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("updated");
+            }
+            v.to_string()
+        }
+        Err(_) => json.to_owned(),
+    }
+}
+
+/// `GET /api/waiting-times/events`: the board, live.
+pub(crate) async fn waiting_times_events(State(state): State<ServerState>) -> impl IntoResponse {
+    let changes = state.queue.subscribe();
+    let render: Render = |state, _| {
+        Box::pin(async move {
+            let view = crate::arrival::waiting_times(&state.db, Utc::now())
+                .await
+                .ok()?;
+            Some((serde_json::to_string(&view).ok()?, false))
+        })
+    };
+    Sse::new(events(Cursor {
+        state,
+        changes,
+        subject: String::new(),
+        render,
+        event: "waiting-times",
+        last: None,
+        first: true,
+        done: false,
+    }))
+    .keep_alive(KeepAlive::default())
+}
+
+/// `GET /api/queue/{encounter}/events`: the patient's place, live, until the visit ends.
+pub(crate) async fn queue_events(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, FhirError> {
+    // Refuse at once (404) rather than open a stream that ends empty.
+    crate::arrival::queue_status(&state.db, &token.patient_id, &id, Utc::now()).await?;
+    let changes = state.queue.subscribe();
+    let render: Render = |state, subject| {
+        Box::pin(async move {
+            let (patient, id) = subject.split_once('\n')?;
+            let view = crate::arrival::queue_status(&state.db, patient, id, Utc::now())
+                .await
+                .ok()?;
+            let finished = view.state == "finished";
+            Some((serde_json::to_string(&view).ok()?, finished))
+        })
+    };
+    Ok(Sse::new(events(Cursor {
+        state,
+        changes,
+        subject: format!("{}\n{id}", token.patient_id),
+        render,
+        event: "queue",
+        last: None,
+        first: true,
+        done: false,
+    }))
+    .keep_alive(KeepAlive::default()))
+}
