@@ -4,10 +4,15 @@
 //! (show the cached copy), unauthorised (sign in again), forbidden, rejected or a server fault.
 //! Responses are validated through `hale_fhir`'s mapping before they reach the domain.
 
+mod arrival;
+mod sse;
+
 use std::fmt;
 use std::time::Duration;
 
+pub use arrival::DeviceSession;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+pub use hale_fhir::arrival::{ClinicWaitingTime, KioskOutcome, QueueStatus, WaitingTimes};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
 use hale_fhir::waitlist::JoinWaitlist;
 pub use hale_fhir::waitlist::{WaitlistEntry, WaitlistOffer};
@@ -16,6 +21,7 @@ use hale_fhir::{
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
 use reqwest::{header, RequestBuilder, StatusCode};
+pub use sse::{EventStream, SseEvent};
 use url::Url;
 
 /// What free slots to look for.
@@ -93,6 +99,8 @@ pub enum ClientError {
 #[derive(Debug, Clone)]
 pub struct HospitalClient {
     http: reqwest::Client,
+    /// For live streams: the same, without the whole-request timeout.
+    streaming: reqwest::Client,
     /// The FHIR base, always ending in `/` so relative joins stay under it.
     fhir_base: Url,
 }
@@ -116,8 +124,16 @@ impl HospitalClient {
             .timeout(Duration::from_secs(15))
             .build()
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        let streaming = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            // A live stream is quiet between events but never longer than the server's
+            // keep-alive (15 s): a minute of silence means the connection is gone.
+            .read_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         Ok(Self {
             http,
+            streaming,
             fhir_base: base,
         })
     }
@@ -127,7 +143,7 @@ impl HospitalClient {
         self.fhir_base.as_str().trim_end_matches('/')
     }
 
-    fn url(&self, relative: &str) -> Result<Url, ClientError> {
+    pub(crate) fn url(&self, relative: &str) -> Result<Url, ClientError> {
         self.fhir_base
             .join(relative)
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))
@@ -295,7 +311,7 @@ impl HospitalClient {
 
     /// The JSON API beside FHIR lives at `[base]/../api/`, e.g. `https://h.example/api/` for
     /// `https://h.example/fhir`. Each of `segments` is percent-encoded as one path segment.
-    fn api_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
+    pub(crate) fn api_url(&self, segments: &[&str]) -> Result<Url, ClientError> {
         let mut url = self.url("../api/")?;
         url.path_segments_mut()
             .map_err(|()| ClientError::InvalidUrl("the hospital URL cannot have a path".into()))?
@@ -363,11 +379,11 @@ impl HospitalClient {
         }
     }
 
-    fn authed(&self, request: RequestBuilder, session: &Session) -> RequestBuilder {
+    pub(crate) fn authed(&self, request: RequestBuilder, session: &Session) -> RequestBuilder {
         request.bearer_auth(&session.access_token)
     }
 
-    async fn fetch(&self, request: RequestBuilder) -> Result<Resource, ClientError> {
+    pub(crate) async fn fetch(&self, request: RequestBuilder) -> Result<Resource, ClientError> {
         let response = send(request.header(header::ACCEPT, FHIR_JSON)).await?;
         decode(response).await
     }
@@ -394,11 +410,11 @@ fn map_appointments(bundle: &Bundle) -> Vec<hale_domain::Appointment> {
     appointments
 }
 
-fn unexpected(what: &str) -> ClientError {
+pub(crate) fn unexpected(what: &str) -> ClientError {
     ClientError::InvalidResponse(format!("expected a {what}"))
 }
 
-async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
+pub(crate) async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
     let response = request.send().await.map_err(|e| {
         // Connection, DNS and timeout failures all mean the same to the patient: offline.
         ClientError::Unreachable(without_url(&e))
@@ -437,7 +453,7 @@ async fn send(request: RequestBuilder) -> Result<reqwest::Response, ClientError>
     })
 }
 
-async fn decode<T: serde::de::DeserializeOwned>(
+pub(crate) async fn decode<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, ClientError> {
     let bytes = response
@@ -448,7 +464,7 @@ async fn decode<T: serde::de::DeserializeOwned>(
 }
 
 /// reqwest's messages include the URL, and FHIR URLs can name a patient: keep only the cause.
-fn without_url(e: &reqwest::Error) -> String {
+pub(crate) fn without_url(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

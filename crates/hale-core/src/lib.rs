@@ -8,6 +8,7 @@
 //!
 //! The clock is an argument: every use case takes `now`.
 
+pub mod arrival;
 pub mod watch;
 
 use std::future::Future;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
-pub use hale_client::{WaitlistEntry, WaitlistOffer};
+pub use hale_client::{ClinicWaitingTime, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
 use hale_domain::{upcoming, Appointment, Lead, Service};
 use hale_store::{Owner, Profile, Store, StoreError};

@@ -85,6 +85,14 @@ impl ArrivalWindow {
     }
 }
 
+/// The notification that the patient is called: where to go, nothing else.
+pub fn called_text(room: &str) -> crate::reminder::ReminderText {
+    crate::reminder::ReminderText {
+        title: "It's your turn".to_owned(),
+        body: format!("Please go to {room} now."),
+    }
+}
+
 /// How many recent consultations the service time is learned from.
 pub const RECENT_CONSULTATIONS: usize = 20;
 /// The service time assumed before a clinic has seen anyone today.

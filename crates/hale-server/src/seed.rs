@@ -8,6 +8,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, 
 use chrono_tz::Tz;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use hale_domain::BookingReference;
+
 use crate::FhirError;
 
 /// The demo hospital's name.
@@ -310,4 +312,47 @@ async fn book_first_free(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// An appointment for `patient` in `clinic` at `start`, whatever the clinic's hours: a slot is
+/// made for it. For demonstrations and tests of what happens on the day (check-in windows,
+/// queues), which need an appointment minutes away at any time of day. Returns its id and
+/// booking reference.
+pub async fn appointment_at(
+    db: &SqlitePool,
+    patient: &str,
+    clinic: &str,
+    start: DateTime<Utc>,
+) -> Result<(String, BookingReference), FhirError> {
+    let mut tx = db.begin().await?;
+    let schedule: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM schedule WHERE clinic_id = ? ORDER BY id LIMIT 1")
+            .bind(clinic)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (schedule,) =
+        schedule.ok_or_else(|| FhirError::Invalid(format!("no clinic '{clinic}'")))?;
+    let slot = format!("sl-extra-{:016x}", crate::random::u64()?);
+    sqlx::query(
+        "INSERT INTO slot (id, schedule_id, start_at, end_at, status) VALUES (?, ?, ?, ?, 'busy')",
+    )
+    .bind(&slot)
+    .bind(&schedule)
+    .bind(start)
+    .bind(start + Duration::minutes(SLOT_MINUTES))
+    .execute(&mut *tx)
+    .await?;
+    let id =
+        crate::booking::insert_appointment(&mut tx, patient, &slot, "booked", None, Utc::now())
+            .await?;
+    let (reference,): (String,) =
+        sqlx::query_as("SELECT booking_reference FROM appointment WHERE id = ?")
+            .bind(&id)
+            .fetch_one(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let reference = reference
+        .parse()
+        .map_err(|e| FhirError::Internal(format!("stored reference: {e}")))?;
+    Ok((id, reference))
 }

@@ -15,7 +15,6 @@ pub struct Hospital {
     pub server: RunningServer,
     pub http: reqwest::Client,
     pub db_url: String,
-    counter: std::sync::atomic::AtomicU64,
 }
 
 pub async fn hospital_with(rules: BookingRules) -> Hospital {
@@ -39,7 +38,6 @@ pub async fn hospital_with_options(
         server,
         http: reqwest::Client::new(),
         db_url,
-        counter: std::sync::atomic::AtomicU64::new(0),
     }
 }
 
@@ -158,9 +156,8 @@ impl Hospital {
             .to_owned()
     }
 
-    /// An appointment for `patient` in `clinic` starting `minutes` from now, written straight
-    /// into the hospital's database: the demo's slots follow clinic hours, and a check-in test
-    /// needs one inside its arrival window whatever the time of day. Returns (id, reference).
+    /// An appointment for `patient` in `clinic` starting `minutes` from now, whatever the time
+    /// of day (check-in tests need one inside its window). Returns (id, reference).
     pub async fn appointment_in(
         &self,
         patient: &str,
@@ -168,34 +165,10 @@ impl Hospital {
         minutes: i64,
     ) -> (String, String) {
         let db = hale_server::open_database(&self.db_url).await.unwrap();
-        let n = self
-            .counter
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let start = Utc::now() + Duration::minutes(minutes);
-        let slot = format!("sl-test-{n}");
-        let schedule = format!("sc-{}-1", clinic.trim_start_matches("cl-"));
-        sqlx::query("INSERT INTO slot (id, schedule_id, start_at, end_at, status) VALUES (?, ?, ?, ?, 'busy')")
-            .bind(&slot)
-            .bind(&schedule)
-            .bind(start)
-            .bind(start + Duration::minutes(20))
-            .execute(&db)
+        let (id, reference) = hale_server::seed::appointment_at(&db, patient, clinic, start)
             .await
             .unwrap();
-        let reference = hale_domain::BookingReference::from_entropy(0xABC0 + n);
-        let id = format!("ap-test-{n}");
-        sqlx::query(
-            "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
-             VALUES (?, ?, ?, 'booked', ?, ?)",
-        )
-        .bind(&id)
-        .bind(patient)
-        .bind(&slot)
-        .bind(reference.compact())
-        .bind(Utc::now())
-        .execute(&db)
-        .await
-        .unwrap();
         (id, reference.to_string())
     }
 

@@ -1,0 +1,156 @@
+//! Arrival from the patient's side: check in, see where one stands, and the live board.
+//!
+//! Live views are tokio tasks behind [`LiveHandle`]s: [`follow_board`] keeps the waiting-times
+//! board current, [`follow_queue`] a checked-in patient's place, announcing once (through the
+//! [`Notifier`]) when they are called to a room. Both reconnect after a lost connection, so a
+//! hospital restart or a flaky network only pauses them.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use hale_client::{QueueStatus, WaitingTimes};
+use tokio::task::JoinHandle;
+
+use crate::watch::Notifier;
+use crate::{CoreError, Patient};
+
+/// Where live views go (the app emits them to the screen).
+pub trait LiveSink: Send + Sync + 'static {
+    fn waiting_times(&self, board: &WaitingTimes);
+    fn queue(&self, status: &QueueStatus);
+}
+
+/// Stops its task when dropped.
+#[derive(Debug)]
+pub struct LiveHandle(JoinHandle<()>);
+
+impl LiveHandle {
+    /// Whether the task has ended (e.g. the visit is over).
+    pub fn is_finished(&self) -> bool {
+        self.0.is_finished()
+    }
+}
+
+impl Drop for LiveHandle {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How long to wait before reconnecting a lost stream.
+const RECONNECT: StdDuration = StdDuration::from_secs(3);
+
+impl Patient {
+    /// Checks in for appointment `id` and answers with where the patient now stands. Checking
+    /// in again is harmless and answers the same way, so it also finds the encounter again
+    /// after a restart.
+    pub async fn check_in(&self, id: &str, now: DateTime<Utc>) -> Result<QueueStatus, CoreError> {
+        let encounter = self
+            .with_session(|s| async move { self.client.check_in(&s, id).await })
+            .await?;
+        let encounter = encounter.id.ok_or_else(|| {
+            hale_client::ClientError::InvalidResponse("an Encounter without an id".into())
+        })?;
+        // The appointment is now `arrived`; the copy should say so.
+        self.refresh_quietly(now).await;
+        self.queue_status(&encounter).await
+    }
+
+    /// Where encounter `id` stands now.
+    pub async fn queue_status(&self, id: &str) -> Result<QueueStatus, CoreError> {
+        self.with_session(|s| async move { self.client.queue_status(&s, id).await })
+            .await
+    }
+
+    /// Every department's waiting time now. Needs the hospital, not a sign-in.
+    pub async fn waiting_times(&self) -> Result<WaitingTimes, CoreError> {
+        Ok(self.client.waiting_times().await?)
+    }
+}
+
+/// Keeps `sink` supplied with the live waiting-times board.
+pub fn follow_board(patient: Arc<Patient>, sink: Arc<dyn LiveSink>) -> LiveHandle {
+    LiveHandle(tokio::spawn(async move {
+        loop {
+            match patient.client.waiting_times_events().await {
+                Ok(mut events) => {
+                    while let Ok(Some(event)) = events.next().await {
+                        match serde_json::from_str::<WaitingTimes>(&event.data) {
+                            Ok(board) => sink.waiting_times(&board),
+                            Err(error) => tracing::warn!(%error, "unreadable waiting times"),
+                        }
+                    }
+                }
+                Err(error) => tracing::info!(%error, "waiting times not available"),
+            }
+            tokio::time::sleep(RECONNECT).await;
+        }
+    }))
+}
+
+/// Follows encounter `id` until the visit is over, telling `sink` each change and announcing
+/// the call to a room once (recorded in the local store, so not again after a restart).
+pub fn follow_queue(
+    patient: Arc<Patient>,
+    id: String,
+    notifier: Arc<dyn Notifier>,
+    sink: Arc<dyn LiveSink>,
+) -> LiveHandle {
+    LiveHandle(tokio::spawn(async move {
+        loop {
+            let events = patient
+                .with_session(|s| {
+                    let (patient, id) = (&patient, &id);
+                    async move { patient.client.queue_events(&s, id).await }
+                })
+                .await;
+            match events {
+                Ok(mut events) => {
+                    while let Ok(Some(event)) = events.next().await {
+                        let Ok(status) = serde_json::from_str::<QueueStatus>(&event.data) else {
+                            tracing::warn!("unreadable queue status");
+                            continue;
+                        };
+                        sink.queue(&status);
+                        if status.state == "called" {
+                            announce_call(&patient, notifier.as_ref(), &status).await;
+                        }
+                        if status.state == "finished" {
+                            return;
+                        }
+                    }
+                }
+                // The encounter is gone or not this patient's: nothing to follow.
+                Err(CoreError::Hospital(hale_client::ClientError::NotFound)) => return,
+                Err(error) => tracing::info!(%error, "queue not available"),
+            }
+            tokio::time::sleep(RECONNECT).await;
+        }
+    }))
+}
+
+async fn announce_call(patient: &Patient, notifier: &dyn Notifier, status: &QueueStatus) {
+    let room = status.room.as_deref().unwrap_or("the clinic");
+    let key = format!("called:{}", status.encounter);
+    let first = match patient.store.profile(&patient.hospital_key).await {
+        Ok(Some(profile)) => {
+            let owner = hale_store::Owner {
+                hospital: &patient.hospital_key,
+                patient_id: &profile.patient_id,
+            };
+            patient
+                .store
+                .mark_reminder_sent(owner, &key, Utc::now())
+                .await
+                .unwrap_or(true)
+        }
+        _ => true,
+    };
+    if first {
+        let text = hale_domain::arrival::called_text(room);
+        if let Err(error) = notifier.show(&text) {
+            tracing::warn!(%error, "the call to a room could not be announced");
+        }
+    }
+}
