@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
 use hale_api::{
-    ApiError, AppointmentView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness, HomeView,
-    HospitalView, OfferView, ReminderChoice, ReminderLead, ReminderSettings, ServiceView, SlotView,
-    SlotsView, WaitlistView, MAX_SEARCH_DAYS,
+    ApiError, AppointmentView, ClinicWaitView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness,
+    HomeView, HospitalView, OfferView, QueueState, QueueView, ReminderChoice, ReminderLead,
+    ReminderSettings, ServiceView, SlotView, SlotsView, WaitingTimesView, WaitlistView,
+    MAX_SEARCH_DAYS,
 };
 use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
@@ -46,7 +47,15 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
 }
 
 pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
+    let now = Utc::now();
+    let can_check_in = a.status == hale_domain::AppointmentStatus::Booked
+        && hale_domain::ArrivalWindow::default().is_open(now, a.start);
+    let changeable = hale_domain::BookingRules::default()
+        .check_change(now, a.start, a.status)
+        .is_ok();
     AppointmentView {
+        can_check_in,
+        changeable,
         id: a.id,
         reference: a.reference.map(|r| r.to_string()),
         status: a.status.fhir_code().to_owned(),
@@ -56,6 +65,41 @@ pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
         clinician: a.clinician,
         location: a.location,
         waitlist: None,
+    }
+}
+
+pub fn waiting_times(board: &hale_core::WaitingTimes) -> WaitingTimesView {
+    WaitingTimesView {
+        updated: board.updated.with_timezone(&Local).fixed_offset(),
+        clinics: board
+            .clinics
+            .iter()
+            .map(|c| ClinicWaitView {
+                name: c.name.clone(),
+                location: c.location.clone(),
+                waiting: c.waiting,
+                estimate_minutes: c.estimate_minutes,
+                running_late_minutes: c.running_late_minutes,
+            })
+            .collect(),
+    }
+}
+
+pub fn queue(s: &hale_core::QueueStatus) -> QueueView {
+    QueueView {
+        encounter_id: s.encounter.clone(),
+        appointment_id: s.appointment.clone(),
+        state: match s.state.as_str() {
+            "waiting" => QueueState::Waiting,
+            "called" => QueueState::Called,
+            _ => QueueState::Finished,
+        },
+        clinic: s.clinic.clone(),
+        location: s.location.clone(),
+        position: s.position,
+        estimate_minutes: s.estimate_minutes,
+        room: s.room.clone(),
+        updated: s.updated.with_timezone(&Local).fixed_offset(),
     }
 }
 
@@ -205,6 +249,8 @@ fn refusal(code: &str) -> ErrorCode {
         "in-the-past" => ErrorCode::InThePast,
         "not-changeable" => ErrorCode::NotChangeable,
         "offer-closed" => ErrorCode::OfferClosed,
+        "arrival-too-early" => ErrorCode::TooEarlyToCheckIn,
+        "arrival-too-late" | "not-checkable" => ErrorCode::CannotCheckIn,
         _ => ErrorCode::Refused,
     }
 }

@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod convert;
+mod live;
 mod notify;
 mod state;
 
@@ -44,21 +45,27 @@ pub fn run() {
             };
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
             let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
-            let watch = tauri::async_runtime::block_on(async {
-                hale_core::watch::spawn(
+            let sink = std::sync::Arc::new(live::EventSink(app.handle().clone()));
+            let (watch, live) = tauri::async_runtime::block_on(async {
+                let live = live::Live::start(state.patient.clone(), notifier.clone(), sink);
+                let watch = hale_core::watch::spawn(
                     state.patient.clone(),
                     notifier,
                     chrono::Local,
                     std::sync::Arc::new(chrono::Utc::now),
                     options,
-                )
+                );
+                (watch, live)
             });
             app.manage(state);
             app.manage(watch);
+            app.manage(live);
             Ok(())
         })
         .invoke_handler(handlers![
             home::get_home => hale_api::GetHome,
+            arrival::get_waiting_times => hale_api::GetWaitingTimes,
+            arrival::check_in => hale_api::CheckIn,
             booking::list_services => hale_api::ListServices,
             booking::find_slots => hale_api::FindSlots,
             booking::book_slot => hale_api::BookSlot,

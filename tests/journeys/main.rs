@@ -1,6 +1,7 @@
 //! End-to-end journeys through the real release app. Run by `scripts/test.sh`, which builds the
 //! app and starts Xvfb; run alone with `cargo test -p hale-e2e -- --ignored --test-threads=1`.
 
+mod arrival;
 mod booking;
 mod home;
 mod reminders;

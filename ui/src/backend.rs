@@ -36,7 +36,27 @@ impl Drop for Listener {
 
 /// Calls `on_event` whenever the shell emits `event`, until the returned [`Listener`] is dropped.
 pub fn listen(event: &'static str, mut on_event: impl FnMut() + 'static) -> Listener {
-    let handler = std::rc::Rc::new(Closure::<dyn FnMut(JsValue)>::new(move |_| on_event()));
+    listen_raw(event, move |_| on_event())
+}
+
+/// Calls `on_event` with each payload of `event` that decodes as `T`, until the returned
+/// [`Listener`] is dropped.
+pub fn listen_for<T: serde::de::DeserializeOwned>(
+    event: &'static str,
+    mut on_event: impl FnMut(T) + 'static,
+) -> Listener {
+    listen_raw(event, move |message| {
+        // Tauri delivers `{ event, id, payload }`.
+        let payload = js_sys::Reflect::get(&message, &JsValue::from_str("payload"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if let Ok(value) = serde_wasm_bindgen::from_value::<T>(payload) {
+            on_event(value);
+        }
+    })
+}
+
+fn listen_raw(event: &'static str, on_event: impl FnMut(JsValue) + 'static) -> Listener {
+    let handler = std::rc::Rc::new(Closure::<dyn FnMut(JsValue)>::new(on_event));
     let unlisten = std::rc::Rc::new(std::cell::RefCell::new(None::<js_sys::Function>));
     let dropped = std::rc::Rc::new(std::cell::Cell::new(false));
     if inside_tauri() {

@@ -65,10 +65,58 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::OfferClosed => {
             "That time is no longer held for you: the offer expired or was already answered."
         }
+        ErrorCode::TooEarlyToCheckIn => {
+            "Check-in opens 30 minutes before your appointment. Please try again then."
+        }
+        ErrorCode::CannotCheckIn => "We could not check you in. Please see reception.",
         ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
         ErrorCode::Internal => "Something went wrong inside Hale.",
+    }
+}
+
+/// A department's wait in words: "No wait", "1 waiting, about 5 minutes".
+pub fn wait_words(waiting: u32, estimate_minutes: i64) -> String {
+    match (waiting, estimate_minutes) {
+        (0, _) => "No one waiting".to_owned(),
+        (n, m) => format!("{n} waiting, about {}", minutes(m)),
+    }
+}
+
+/// "1 minute", "5 minutes", "1 hour 5 minutes".
+pub fn minutes(m: i64) -> String {
+    let m = m.max(0);
+    let plural = |n: i64, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    match (m / 60, m % 60) {
+        (0, r) => plural(r, "minute"),
+        (h, 0) => plural(h, "hour"),
+        (h, r) => format!("{} {}", plural(h, "hour"), plural(r, "minute")),
+    }
+}
+
+/// A checked-in patient's status card in words.
+pub fn queue_words(q: &hale_api::QueueView) -> String {
+    match q.state {
+        hale_api::QueueState::Called => match &q.room {
+            Some(room) => format!("It's your turn: please go to {room} now."),
+            None => "It's your turn: please go to the clinic now.".to_owned(),
+        },
+        hale_api::QueueState::Finished => "Your visit is over.".to_owned(),
+        hale_api::QueueState::Waiting => match (q.position, q.estimate_minutes) {
+            (Some(1), Some(m)) if m <= 0 => "You're checked in and next to be called.".to_owned(),
+            (Some(p), Some(m)) => format!(
+                "You're checked in: number {p} in the queue, about {} to wait.",
+                minutes(m)
+            ),
+            _ => "You're checked in. Please take a seat.".to_owned(),
+        },
     }
 }
 
@@ -103,6 +151,41 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_as_words() {
+        assert_eq!(wait_words(0, 0), "No one waiting");
+        assert_eq!(wait_words(3, 25), "3 waiting, about 25 minutes");
+        assert_eq!(minutes(1), "1 minute");
+        assert_eq!(minutes(60), "1 hour");
+        assert_eq!(minutes(125), "2 hours 5 minutes");
+        assert_eq!(minutes(-3), "0 minutes");
+    }
+
+    #[test]
+    fn a_queue_place_reads_as_words() {
+        let mut q = hale_api::QueueView {
+            encounter_id: "en-1".into(),
+            appointment_id: None,
+            state: hale_api::QueueState::Waiting,
+            clinic: "Cardiology".into(),
+            location: "Outpatients B".into(),
+            position: Some(2),
+            estimate_minutes: Some(15),
+            room: None,
+            updated: "2026-12-01T10:00:00+00:00".parse().unwrap(),
+        };
+        assert_eq!(
+            queue_words(&q),
+            "You're checked in: number 2 in the queue, about 15 minutes to wait."
+        );
+        q.position = Some(1);
+        q.estimate_minutes = Some(0);
+        assert_eq!(queue_words(&q), "You're checked in and next to be called.");
+        q.state = hale_api::QueueState::Called;
+        q.room = Some("Room 3".into());
+        assert_eq!(queue_words(&q), "It's your turn: please go to Room 3 now.");
+    }
 
     #[test]
     fn lead_keys_are_short_and_distinct() {

@@ -25,9 +25,11 @@ pub enum Screen {
     Home,
     /// Find and book a slot; with an appointment, move that appointment instead.
     Book {
-        moving: Option<AppointmentView>,
+        // Boxed: the appointment is large and the other screens carry nothing.
+        moving: Option<Box<AppointmentView>>,
     },
     Settings,
+    WaitingTimes,
 }
 
 #[component]
@@ -51,12 +53,17 @@ fn App() -> impl IntoView {
         <nav class="tabs" aria-label="Main">
             {nav(Screen::Home, "My appointments", "nav-home")}
             {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
+            {nav(Screen::WaitingTimes, "Waiting times", "nav-waiting")}
             {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
             Screen::Home => view! { <pages::home::HomePage /> }.into_any(),
-            Screen::Book { moving } => view! { <pages::book::BookPage moving /> }.into_any(),
+            Screen::Book { moving } => {
+                let moving = moving.map(|m| *m);
+                view! { <pages::book::BookPage moving /> }.into_any()
+            }
             Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
+            Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
         }}
     }
 }

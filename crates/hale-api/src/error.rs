@@ -30,6 +30,10 @@ pub enum ErrorCode {
     NotChangeable,
     /// The offered slot is no longer held (it expired, or was accepted or declined already).
     OfferClosed,
+    /// Check-in for this appointment has not opened yet.
+    TooEarlyToCheckIn,
+    /// Check-in is closed (too late) or the appointment cannot be checked in: see reception.
+    CannotCheckIn,
     /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
     /// The UI sent arguments the shell refuses.

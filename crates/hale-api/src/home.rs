@@ -58,4 +58,10 @@ pub struct AppointmentView {
     /// Whether the patient waits for an earlier time for this appointment (known only live).
     #[serde(default)]
     pub waitlist: Option<crate::WaitlistView>,
+    /// Whether check-in is open for it now (from the app: the hospital has the last word).
+    #[serde(default)]
+    pub can_check_in: bool,
+    /// Whether it can still be moved or cancelled in the app (outside the change cut-off).
+    #[serde(default)]
+    pub changeable: bool,
 }

@@ -25,12 +25,17 @@ macro_rules! command {
     };
 }
 
+mod arrival;
 mod booking;
 mod error;
 mod home;
 mod settings;
 mod waitlist;
 
+pub use arrival::{
+    CheckIn, ClinicWaitView, GetWaitingTimes, QueueState, QueueView, WaitingTimesView, QUEUE_EVENT,
+    WAITING_TIMES_EVENT,
+};
 pub use booking::{
     is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
     ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,

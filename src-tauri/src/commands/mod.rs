@@ -1,6 +1,7 @@
 //! Tauri commands, one file per feature. Each is a few lines over `hale-core`; argument and
 //! output types come from the contract (`hale-api`), and `lib.rs` checks their names.
 
+pub mod arrival;
 pub mod booking;
 pub mod home;
 pub mod settings;

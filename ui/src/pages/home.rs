@@ -1,9 +1,9 @@
 //! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
 
 use hale_api::{
-    AcceptOffer, ApiError, AppointmentArgs, AppointmentView, CancelAppointment, DeclineOffer,
-    ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs, OfferArgs,
-    WaitlistArgs,
+    AcceptOffer, ApiError, AppointmentArgs, AppointmentView, CancelAppointment, CheckIn,
+    DeclineOffer, ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs,
+    OfferArgs, QueueView, WaitlistArgs, QUEUE_EVENT,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -92,6 +92,60 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
             </section>
         })}
         {updated.map(|u| view! { <footer class="updated" data-testid="updated">{u}</footer> })}
+    }
+}
+
+/// Checking in, then the patient's live place in the queue. For an appointment already
+/// arrived (e.g. after a restart) it checks in again, which is harmless, to find its place.
+#[component]
+fn Arrival(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView {
+    let place = RwSignal::new(None::<QueueView>);
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let id = appointment.id.clone();
+    let arrived = appointment.status == "arrived";
+    let listener = StoredValue::new_local(Some(backend::listen_for::<QueueView>(QUEUE_EVENT, {
+        let id = id.clone();
+        move |q| {
+            if q.appointment_id.as_deref() == Some(id.as_str()) {
+                place.set(Some(q));
+            }
+        }
+    })));
+    on_cleanup(move || listener.update_value(|l| drop(l.take())));
+    let check_in = move || {
+        let args = AppointmentArgs {
+            appointment_id: id.clone(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match backend::call::<CheckIn>(&args).await {
+                // Just checked in: reload, so the card shows the appointment as arrived.
+                Ok(_) if !arrived => retry.run(()),
+                Ok(q) => place.set(Some(q)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    if arrived {
+        check_in();
+    }
+    view! {
+        {move || match place.get() {
+            Some(q) => view! {
+                <p class="queue" role="status" aria-live="polite" data-testid="queue-status">{format::queue_words(&q)}</p>
+            }.into_any(),
+            None => view! {
+                <button type="button" data-testid="check-in" disabled=move || busy.get()
+                    on:click={
+                        let check_in = check_in.clone();
+                        move |_| check_in()
+                    }>"Check in"</button>
+                " "
+            }.into_any(),
+        }}
+        {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
     }
 }
 
@@ -254,9 +308,33 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
         }
         .into_any();
     }
+    // Once arrived, the appointment is no longer the patient's to change: show the queue.
+    if appointment.status == "arrived" {
+        return view! {
+            <div class="actions">
+                <Arrival appointment=appointment.clone() retry />
+                {calendar}
+            </div>
+        }
+        .into_any();
+    }
+    let arrival = appointment
+        .can_check_in
+        .then(|| view! { <Arrival appointment=appointment.clone() retry /> });
+    if !appointment.changeable {
+        return view! {
+            <div class="actions">
+                {arrival}
+                {calendar}
+                <p class="hint">"This appointment is too soon to change in the app. To change it, please call the clinic."</p>
+            </div>
+        }
+        .into_any();
+    }
     let waitlist = view! { <Waitlist appointment=appointment.clone() retry /> };
     view! {
         <div class="actions">
+            {arrival}
             {waitlist}
             {calendar}
             " "
@@ -265,7 +343,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                 let moving = appointment.clone();
                 view! {
                     <button type="button" class="secondary" data-testid="move"
-                        on:click=move |_| screen.set(Screen::Book { moving: Some(moving.clone()) })>"Move"</button>
+                        on:click=move |_| screen.set(Screen::Book { moving: Some(Box::new(moving.clone())) })>"Move"</button>
                     " "
                     <button type="button" class="secondary" data-testid="cancel"
                         on:click=move |_| confirming.set(true)>"Cancel"</button>

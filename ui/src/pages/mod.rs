@@ -3,3 +3,4 @@
 pub mod book;
 pub mod home;
 pub mod settings;
+pub mod waiting;

@@ -1,0 +1,77 @@
+//! Live views for the screens: the waiting-times board and followed queue places, emitted as
+//! shell events, and the followers' handles so each encounter is followed once.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use hale_core::arrival::{follow_board, follow_queue, LiveHandle, LiveSink};
+use hale_core::watch::Notifier;
+use hale_core::{Patient, QueueStatus, WaitingTimes};
+use tauri::{AppHandle, Emitter, Runtime};
+
+use crate::convert;
+
+#[derive(Debug)]
+pub struct EventSink<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> LiveSink for EventSink<R> {
+    fn waiting_times(&self, board: &WaitingTimes) {
+        let view = convert::waiting_times(board);
+        if let Err(error) = self.0.emit(hale_api::WAITING_TIMES_EVENT, view) {
+            tracing::warn!(%error, "could not send waiting times to the screen");
+        }
+    }
+
+    fn queue(&self, status: &QueueStatus) {
+        if let Err(error) = self.0.emit(hale_api::QUEUE_EVENT, convert::queue(status)) {
+            tracing::warn!(%error, "could not send the queue place to the screen");
+        }
+    }
+}
+
+/// The live followers of one app.
+pub struct Live {
+    patient: Arc<Patient>,
+    notifier: Arc<dyn Notifier>,
+    sink: Arc<dyn LiveSink>,
+    _board: LiveHandle,
+    queues: Mutex<HashMap<String, LiveHandle>>,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
+}
+
+impl Live {
+    /// Starts following the board. Must run inside the async runtime.
+    pub fn start(
+        patient: Arc<Patient>,
+        notifier: Arc<dyn Notifier>,
+        sink: Arc<dyn LiveSink>,
+    ) -> Self {
+        let board = follow_board(patient.clone(), sink.clone());
+        Self {
+            patient,
+            notifier,
+            sink,
+            _board: board,
+            queues: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Follows encounter `id` unless it is followed already.
+    pub fn follow(&self, id: &str) {
+        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        queues.retain(|_, handle| !handle.is_finished());
+        queues.entry(id.to_owned()).or_insert_with(|| {
+            follow_queue(
+                self.patient.clone(),
+                id.to_owned(),
+                self.notifier.clone(),
+                self.sink.clone(),
+            )
+        });
+    }
+}
