@@ -40,6 +40,21 @@ pub fn run() {
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config = AppConfig::from_env()?;
+            if let Some(kiosk) = config.kiosk.clone() {
+                let state = tauri::async_runtime::block_on(state::KioskState::start(
+                    &config, &kiosk, &data_dir,
+                ))?;
+                app.manage(hale_api::AppMode::Kiosk {
+                    idle_seconds: kiosk.idle_seconds,
+                });
+                app.manage(state);
+                // A kiosk fills its screen and offers no window controls.
+                if let Some(window) = app.get_webview_window("main") {
+                    window.set_decorations(false)?;
+                    window.set_fullscreen(true)?;
+                }
+                return Ok(());
+            }
             let options = hale_core::watch::WatchOptions {
                 offer_poll: config.offer_poll,
             };
@@ -57,12 +72,15 @@ pub fn run() {
                 );
                 (watch, live)
             });
+            app.manage(hale_api::AppMode::Patient);
             app.manage(state);
             app.manage(watch);
             app.manage(live);
             Ok(())
         })
         .invoke_handler(handlers![
+            kiosk::get_mode => hale_api::GetMode,
+            kiosk::kiosk_check_in => hale_api::KioskCheckIn,
             home::get_home => hale_api::GetHome,
             arrival::get_waiting_times => hale_api::GetWaitingTimes,
             arrival::check_in => hale_api::CheckIn,

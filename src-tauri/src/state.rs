@@ -4,10 +4,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use hale_client::HospitalClient;
+use hale_core::kiosk::Kiosk;
 use hale_core::Patient;
 use hale_server::{RunningServer, ServerOptions};
 use hale_store::Store;
 
+use crate::config::KioskConfig;
 use crate::{AppConfig, HospitalChoice};
 
 /// The store's name for the embedded demo hospital, whose URL changes with every start.
@@ -34,23 +36,56 @@ pub enum StartError {
     Client(#[from] hale_client::ClientError),
 }
 
+/// The hospital the app talks to: its FHIR base, its key in the local store, and the embedded
+/// server when the app runs one.
+async fn hospital(
+    config: &AppConfig,
+    data_dir: &Path,
+) -> Result<(String, String, Option<RunningServer>), StartError> {
+    match &config.hospital {
+        HospitalChoice::EmbeddedDemo => {
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
+            let db = data_dir.join("demo-hospital.sqlite");
+            let mut options = ServerOptions::embedded_demo(format!("sqlite://{}", db.display()));
+            options.simulate_demo_day = config.demo_simulation;
+            let server = hale_server::start(&options).await?;
+            Ok((server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server)))
+        }
+        HospitalChoice::Remote(url) => Ok((url.clone(), url.clone(), None)),
+    }
+}
+
+/// A check-in kiosk's state: the device sign-in and nothing about any patient.
+#[derive(Debug)]
+pub struct KioskState {
+    pub kiosk: Kiosk,
+    _server: Option<RunningServer>,
+}
+
+impl KioskState {
+    /// A kiosk opens no store: with a remote hospital it writes nothing to disk at all.
+    pub async fn start(
+        config: &AppConfig,
+        kiosk: &KioskConfig,
+        data_dir: &Path,
+    ) -> Result<Self, StartError> {
+        let (fhir_base, _, server) = hospital(config, data_dir).await?;
+        let client = HospitalClient::new(&fhir_base)?;
+        tracing::info!(embedded = server.is_some(), "kiosk started");
+        Ok(Self {
+            kiosk: Kiosk::new(client, kiosk.client_id.clone(), kiosk.secret.clone()),
+            _server: server,
+        })
+    }
+}
+
 impl AppState {
     pub async fn start(config: AppConfig, data_dir: &Path) -> Result<Self, StartError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
         let store = Store::open(&data_dir.join("hale.sqlite")).await?;
-        let (fhir_base, hospital_key, server) = match config.hospital {
-            HospitalChoice::EmbeddedDemo => {
-                let db = data_dir.join("demo-hospital.sqlite");
-                let server = hale_server::start(&ServerOptions::embedded_demo(format!(
-                    "sqlite://{}",
-                    db.display()
-                )))
-                .await?;
-                (server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server))
-            }
-            HospitalChoice::Remote(url) => (url.clone(), url, None),
-        };
+        let (fhir_base, hospital_key, server) = hospital(&config, data_dir).await?;
         let client = HospitalClient::new(&fhir_base)?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {

@@ -4,5 +4,6 @@
 mod arrival;
 mod booking;
 mod home;
+mod kiosk;
 mod reminders;
 mod waitlist;

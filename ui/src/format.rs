@@ -76,6 +76,21 @@ pub fn error_text(error: &ApiError) -> &'static str {
     }
 }
 
+/// A date of birth from three typed parts, as `YYYY-MM-DD`, or what is wrong with it.
+pub fn birth_date(day: &str, month: &str, year: &str) -> Result<String, &'static str> {
+    let number = |s: &str| s.trim().parse::<u32>().ok();
+    let (Some(d), Some(m), Some(y)) = (number(day), number(month), number(year)) else {
+        return Err("Please enter your date of birth as numbers: day, month and year.");
+    };
+    if !(1900..=2100).contains(&y) {
+        return Err("Please enter the year in full, for example 1984.");
+    }
+    match chrono::NaiveDate::from_ymd_opt(y as i32, m, d) {
+        Some(date) => Ok(date.format("%Y-%m-%d").to_string()),
+        None => Err("That date does not exist. Please check the day and month."),
+    }
+}
+
 /// A department's wait in words: "No wait", "1 waiting, about 5 minutes".
 pub fn wait_words(waiting: u32, estimate_minutes: i64) -> String {
     match (waiting, estimate_minutes) {
@@ -151,6 +166,15 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_of_birth_is_assembled_and_checked() {
+        assert_eq!(birth_date("12", "6", "1984"), Ok("1984-06-12".to_owned()));
+        assert_eq!(birth_date(" 1", "02", "1990 "), Ok("1990-02-01".to_owned()));
+        assert!(birth_date("30", "2", "1984").is_err());
+        assert!(birth_date("12", "6", "84").is_err());
+        assert!(birth_date("", "6", "1984").is_err());
+    }
 
     #[test]
     fn waits_read_as_words() {

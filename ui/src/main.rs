@@ -32,8 +32,27 @@ pub enum Screen {
     WaitingTimes,
 }
 
+/// The kiosk or the patient app, as the shell says.
 #[component]
 fn App() -> impl IntoView {
+    let mode = LocalResource::new(|| backend::call::<hale_api::GetMode>(&hale_api::NoArgs {}));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match mode.await {
+                    Ok(hale_api::AppMode::Kiosk { idle_seconds }) => {
+                        view! { <pages::kiosk::KioskApp idle_seconds /> }.into_any()
+                    }
+                    // The patient app also covers a failure to ask, which it reports itself.
+                    _ => view! { <PatientApp /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PatientApp() -> impl IntoView {
     let screen = RwSignal::new(Screen::Home);
     provide_context(screen);
     let nav = move |target: Screen, label: &'static str, testid: &'static str| {

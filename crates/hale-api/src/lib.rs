@@ -29,6 +29,7 @@ mod arrival;
 mod booking;
 mod error;
 mod home;
+mod kiosk;
 mod settings;
 mod waitlist;
 
@@ -43,6 +44,7 @@ pub use booking::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
+pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
 };

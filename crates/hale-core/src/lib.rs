@@ -9,6 +9,7 @@
 //! The clock is an argument: every use case takes `now`.
 
 pub mod arrival;
+pub mod kiosk;
 pub mod watch;
 
 use std::future::Future;

@@ -4,5 +4,6 @@
 pub mod arrival;
 pub mod booking;
 pub mod home;
+pub mod kiosk;
 pub mod settings;
 pub mod waitlist;

@@ -2,5 +2,6 @@
 
 pub mod book;
 pub mod home;
+pub mod kiosk;
 pub mod settings;
 pub mod waiting;
