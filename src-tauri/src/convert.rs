@@ -68,6 +68,103 @@ pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
     }
 }
 
+pub fn vehicle(v: hale_store::Vehicle) -> hale_api::VehicleView {
+    hale_api::VehicleView {
+        registration: hale_domain::parking::Registration::parse(&v.registration)
+            .map(|r| r.to_string())
+            .unwrap_or(v.registration),
+        label: v.label,
+    }
+}
+
+/// A registration as the store keeps it, or why it is not one.
+pub fn registration(text: &str) -> Result<String, ApiError> {
+    hale_domain::parking::Registration::parse(text)
+        .map(|r| r.as_str().to_owned())
+        .map_err(|e| ApiError::new(ErrorCode::InvalidRegistration, e.to_string()))
+}
+
+pub fn card(c: hale_api::CardArgs) -> hale_client::Card {
+    hale_client::Card {
+        number: c.number,
+        expiry: c.expiry,
+        cvc: c.cvc,
+    }
+}
+
+pub fn parking_session(
+    s: &hale_client::ParkingSession,
+    now: DateTime<Utc>,
+) -> hale_api::ParkingSessionView {
+    let local = |t: DateTime<Utc>| t.with_timezone(&Local).fixed_offset();
+    hale_api::ParkingSessionView {
+        id: s.id.clone(),
+        car_park_name: s.car_park_name.clone(),
+        registration: s.registration.clone(),
+        started: local(s.started),
+        expires: local(s.expires),
+        ended: s.ended.map(local),
+        running: s.ended.is_none() && s.expires > now,
+        paid_pence: s.paid_pence,
+        receipts: s
+            .receipts
+            .iter()
+            .map(|r| hale_api::ReceiptView {
+                number: r.number.clone(),
+                purpose: r.purpose.clone(),
+                minutes: r.minutes,
+                amount_pence: r.amount_pence,
+                card_last4: r.card_last4.clone(),
+                created: local(r.created),
+            })
+            .collect(),
+    }
+}
+
+/// The parking screen: the car park nearest the next appointment's clinic is suggested.
+pub fn parking(
+    parking: hale_core::parking::Parking,
+    car_parks: Vec<hale_client::CarPark>,
+    vehicles: Vec<hale_store::Vehicle>,
+    upcoming: &[hale_domain::Appointment],
+    now: DateTime<Utc>,
+) -> hale_api::ParkingView {
+    let next_clinic = upcoming.first().map(|a| a.service.clone());
+    let mut sessions: Vec<_> = parking
+        .sessions
+        .iter()
+        .map(|s| parking_session(s, now))
+        .collect();
+    sessions.sort_by_key(|s| !s.running);
+    hale_api::ParkingView {
+        vehicles: vehicles.into_iter().map(vehicle).collect(),
+        car_parks: car_parks
+            .into_iter()
+            .map(|c| hale_api::CarParkView {
+                suggested_for: next_clinic
+                    .clone()
+                    .filter(|clinic| c.clinic_names.contains(clinic)),
+                prices: hale_api::PARKING_CHOICES
+                    .iter()
+                    .map(|m| (*m, c.tariff.price(Duration::minutes(i64::from(*m)))))
+                    .collect(),
+                id: c.id,
+                name: c.name,
+                location: c.location,
+                free_spaces: c.free_spaces,
+            })
+            .collect(),
+        sessions,
+        freshness: match parking.freshness {
+            hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
+            hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
+                cached_at,
+                error: client_error(&error),
+            },
+        },
+    }
+}
+
 pub fn waiting_times(board: &hale_core::WaitingTimes) -> WaitingTimesView {
     WaitingTimesView {
         updated: board.updated.with_timezone(&Local).fixed_offset(),
@@ -250,6 +347,13 @@ fn refusal(code: &str) -> ErrorCode {
         "not-changeable" => ErrorCode::NotChangeable,
         "offer-closed" => ErrorCode::OfferClosed,
         "arrival-too-early" => ErrorCode::TooEarlyToCheckIn,
+        "invalid-registration" => ErrorCode::InvalidRegistration,
+        "car-park-full" => ErrorCode::CarParkFull,
+        "card-declined" => ErrorCode::CardDeclined,
+        "insufficient-funds" => ErrorCode::InsufficientFunds,
+        "invalid-card" => ErrorCode::InvalidCard,
+        "session-over" => ErrorCode::ParkingOver,
+        "bad-duration" => ErrorCode::InvalidArgument,
         "arrival-too-late" | "not-checkable" => ErrorCode::CannotCheckIn,
         _ => ErrorCode::Refused,
     }
@@ -259,6 +363,9 @@ pub fn core_error(e: CoreError) -> ApiError {
     match e {
         CoreError::Hospital(e) => client_error(&e),
         CoreError::InvalidLeads(e) => invalid(e.to_string()),
+        CoreError::InvalidRegistration(e) => {
+            ApiError::new(ErrorCode::InvalidRegistration, e.to_string())
+        }
         CoreError::Store(e) => {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())

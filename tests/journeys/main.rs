@@ -5,5 +5,6 @@ mod arrival;
 mod booking;
 mod home;
 mod kiosk;
+mod parking;
 mod reminders;
 mod waitlist;

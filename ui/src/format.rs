@@ -69,6 +69,14 @@ pub fn error_text(error: &ApiError) -> &'static str {
             "Check-in opens 30 minutes before your appointment. Please try again then."
         }
         ErrorCode::CannotCheckIn => "We could not check you in. Please see reception.",
+        ErrorCode::InvalidRegistration => {
+            "That is not a UK registration. Please check it, e.g. AB12 CDE."
+        }
+        ErrorCode::CarParkFull => "That car park is full. Please choose another.",
+        ErrorCode::CardDeclined => "Your card was declined. Nothing was charged.",
+        ErrorCode::InsufficientFunds => "Your card has insufficient funds. Nothing was charged.",
+        ErrorCode::InvalidCard => "Please check the card number, expiry date and security code.",
+        ErrorCode::ParkingOver => "This parking session has already ended.",
         ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
@@ -89,6 +97,41 @@ pub fn birth_date(day: &str, month: &str, year: &str) -> Result<String, &'static
         Some(date) => Ok(date.format("%Y-%m-%d").to_string()),
         None => Err("That date does not exist. Please check the day and month."),
     }
+}
+
+/// Pence as pounds: "£4.00", or "Free".
+pub fn money(pence: u32) -> String {
+    if pence == 0 {
+        "Free".to_owned()
+    } else {
+        format!("£{}.{:02}", pence / 100, pence % 100)
+    }
+}
+
+/// "1 hour 12 minutes left", or "Time is up" once it has run out.
+pub fn time_left(minutes: i64) -> String {
+    if minutes <= 0 {
+        "Time is up".to_owned()
+    } else {
+        format!("{} left", self::minutes(minutes))
+    }
+}
+
+/// One receipt in a line.
+pub fn receipt_line(r: &hale_api::ReceiptView) -> String {
+    let what = if r.purpose == "extend" {
+        "Extension"
+    } else {
+        "Parking"
+    };
+    format!(
+        "Receipt {}: {what}, {}, {}, card ending {}, {}",
+        r.number,
+        minutes(i64::from(r.minutes)),
+        money(r.amount_pence),
+        r.card_last4,
+        r.created.format("%-d %b %Y %H:%M")
+    )
 }
 
 /// A department's wait in words: "No wait", "1 waiting, about 5 minutes".
@@ -166,6 +209,27 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_and_time_left_read_as_words() {
+        assert_eq!(money(0), "Free");
+        assert_eq!(money(250), "£2.50");
+        assert_eq!(money(1005), "£10.05");
+        assert_eq!(time_left(72), "1 hour 12 minutes left");
+        assert_eq!(time_left(0), "Time is up");
+        let r = hale_api::ReceiptView {
+            number: "HALE-PK-000001".into(),
+            purpose: "extend".into(),
+            minutes: 60,
+            amount_pence: 300,
+            card_last4: "4242".into(),
+            created: "2026-12-01T10:05:00+00:00".parse().unwrap(),
+        };
+        assert_eq!(
+            receipt_line(&r),
+            "Receipt HALE-PK-000001: Extension, 1 hour, £3.00, card ending 4242, 1 Dec 2026 10:05"
+        );
+    }
 
     #[test]
     fn a_date_of_birth_is_assembled_and_checked() {

@@ -30,6 +30,7 @@ pub enum Screen {
     },
     Settings,
     WaitingTimes,
+    Parking,
 }
 
 /// The kiosk or the patient app, as the shell says.
@@ -73,6 +74,7 @@ fn PatientApp() -> impl IntoView {
             {nav(Screen::Home, "My appointments", "nav-home")}
             {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
             {nav(Screen::WaitingTimes, "Waiting times", "nav-waiting")}
+            {nav(Screen::Parking, "Parking", "nav-parking")}
             {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
@@ -83,6 +85,7 @@ fn PatientApp() -> impl IntoView {
             }
             Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
             Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
+            Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
         }}
     }
 }

@@ -34,6 +34,18 @@ pub enum ErrorCode {
     TooEarlyToCheckIn,
     /// Check-in is closed (too late) or the appointment cannot be checked in: see reception.
     CannotCheckIn,
+    /// The registration is not a UK vehicle registration.
+    InvalidRegistration,
+    /// The car park has no free space.
+    CarParkFull,
+    /// The card was declined (nothing was charged).
+    CardDeclined,
+    /// The card has insufficient funds (nothing was charged).
+    InsufficientFunds,
+    /// The card details are not valid.
+    InvalidCard,
+    /// The parking session has ended or run out.
+    ParkingOver,
     /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
     /// The UI sent arguments the shell refuses.

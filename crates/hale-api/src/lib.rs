@@ -30,6 +30,7 @@ mod booking;
 mod error;
 mod home;
 mod kiosk;
+mod parking;
 mod settings;
 mod waitlist;
 
@@ -45,6 +46,11 @@ pub use booking::{
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
+pub use parking::{
+    CarParkView, CardArgs, EndParking, ExtendParking, ExtendParkingArgs, GetParking,
+    ParkingSessionArgs, ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle,
+    StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
+};
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
 };

@@ -5,6 +5,7 @@
 //! Responses are validated through `hale_fhir`'s mapping before they reach the domain.
 
 mod arrival;
+mod parking;
 mod sse;
 
 use std::fmt;
@@ -13,6 +14,7 @@ use std::time::Duration;
 pub use arrival::DeviceSession;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 pub use hale_fhir::arrival::{ClinicWaitingTime, KioskOutcome, QueueStatus, WaitingTimes};
+pub use hale_fhir::parking::{ApplyConcession, CarPark, Card, Concession, ParkingSession, Receipt};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
 use hale_fhir::waitlist::JoinWaitlist;
 pub use hale_fhir::waitlist::{WaitlistEntry, WaitlistOffer};

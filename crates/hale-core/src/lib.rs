@@ -10,6 +10,7 @@
 
 pub mod arrival;
 pub mod kiosk;
+pub mod parking;
 pub mod watch;
 
 use std::future::Future;
@@ -41,6 +42,8 @@ pub enum CoreError {
     Store(#[from] StoreError),
     #[error(transparent)]
     InvalidLeads(#[from] InvalidLeads),
+    #[error(transparent)]
+    InvalidRegistration(#[from] hale_domain::parking::InvalidRegistration),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.

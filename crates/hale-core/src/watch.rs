@@ -125,6 +125,20 @@ where
                     None
                 }
             };
+            let parking_next = match patient
+                .remind_parking(notifier.as_ref(), &zone, clock())
+                .await
+            {
+                Ok(next) => next,
+                Err(error) => {
+                    tracing::warn!(%error, "parking reminders could not be checked");
+                    None
+                }
+            };
+            let next = match (next, parking_next) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let mut wait = next
                 .and_then(|at| (at - clock()).to_std().ok())
                 .map_or(MAX_SLEEP, |w| w.min(MAX_SLEEP));

@@ -12,6 +12,7 @@ pub mod datatypes;
 pub mod encounter;
 pub mod outcome;
 pub mod parameters;
+pub mod parking;
 pub mod patient;
 pub mod scheduling;
 pub mod smart;

@@ -20,6 +20,8 @@ pub enum FhirError {
     Refused(#[from] hale_domain::Refusal),
     #[error("check-in refused: {0}")]
     Arrival(#[from] hale_domain::ArrivalRefusal),
+    #[error("parking refused: {0}")]
+    Parking(#[from] hale_domain::parking::ParkingRefusal),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -38,6 +40,17 @@ impl FhirError {
                 IssueType::BusinessRule,
                 r.to_string(),
             ),
+            Self::Parking(r) => {
+                use hale_domain::parking::ParkingRefusal as P;
+                let (status, issue) = match r {
+                    P::CardDeclined | P::InsufficientFunds => {
+                        (StatusCode::PAYMENT_REQUIRED, IssueType::BusinessRule)
+                    }
+                    P::CarParkFull | P::SessionOver => (StatusCode::CONFLICT, IssueType::Conflict),
+                    _ => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::Invalid),
+                };
+                (status, issue, r.to_string())
+            }
             Self::Arrival(r) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 IssueType::BusinessRule,
@@ -75,6 +88,7 @@ impl IntoResponse for FhirError {
         let outcome = match &self {
             Self::Refused(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
             Self::Arrival(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
+            Self::Parking(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
             _ => OperationOutcome::error(code, diagnostics),
         };
         let mut response =

@@ -17,6 +17,8 @@ mod demo_day;
 mod error;
 mod fhir;
 mod live;
+mod parking;
+pub mod payments;
 mod random;
 mod scheduling;
 mod search;
@@ -61,6 +63,8 @@ pub struct ServerOptions {
     pub arrival: ArrivalWindow,
     /// Run the demo hospital's simulated clinic day (only with `seed_demo`).
     pub simulate_demo_day: bool,
+    /// The card processor parking payments go to.
+    pub payments: Arc<dyn payments::PaymentProvider>,
 }
 
 impl ServerOptions {
@@ -75,6 +79,7 @@ impl ServerOptions {
             waitlist: WaitlistPolicy::default(),
             arrival: ArrivalWindow::default(),
             simulate_demo_day: true,
+            payments: Arc::new(payments::Sandbox::default()),
         }
     }
 }
@@ -92,6 +97,10 @@ pub struct ServerState {
     pub(crate) queue: Arc<tokio::sync::watch::Sender<u64>>,
     /// Failed kiosk identifications, for rate limiting.
     pub(crate) attempts: Arc<arrival::Attempts>,
+    pub(crate) payments: Arc<dyn payments::PaymentProvider>,
+    pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
+    /// Turns true when the server stops, so live streams end and shutdown need not wait.
+    pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The hospital's own description, from its database.
@@ -105,6 +114,7 @@ pub struct HospitalInfo {
 async fn router(
     db: SqlitePool,
     options: &ServerOptions,
+    closing: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(Router, ServerState), FhirError> {
     let hospital = Arc::new(db::hospital_info(&db).await?);
     let state = ServerState {
@@ -116,6 +126,9 @@ async fn router(
         arrival: options.arrival,
         queue: Arc::new(tokio::sync::watch::Sender::new(0)),
         attempts: Arc::new(arrival::Attempts::default()),
+        payments: options.payments.clone(),
+        concessions: hale_domain::parking::ConcessionPolicy::default(),
+        closing,
     };
     let routes = Router::new()
         .route("/fhir/metadata", get(fhir::metadata))
@@ -154,6 +167,17 @@ async fn router(
             post(arrival::staff_call_next),
         )
         .route("/api/encounters/{id}/finish", post(arrival::staff_finish))
+        .route("/api/car-parks", get(parking::car_parks))
+        .route(
+            "/api/parking/sessions",
+            get(parking::sessions).post(parking::start),
+        )
+        .route("/api/parking/sessions/{id}/extend", post(parking::extend))
+        .route("/api/parking/sessions/{id}/end", post(parking::end))
+        .route(
+            "/api/parking/concessions",
+            get(parking::concessions).post(parking::apply_concession),
+        )
         .route("/auth/token", post(auth::device_token))
         .route("/auth/dev/token", post(auth::dev_token))
         .route("/health", get(|| async { "ok" }))
@@ -184,11 +208,15 @@ async fn log_request(req: Request, next: Next) -> Response {
     response
 }
 
+/// How long [`RunningServer::stop`] lets requests in flight finish.
+pub const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A server running on a tokio task; dropping the handle does not stop it, [`RunningServer::stop`] does.
 #[derive(Debug)]
 pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
+    closing: tokio::sync::watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
     /// Background tasks (waitlist sweeper, demo day); stopped with the server.
     background: Vec<JoinHandle<()>>,
@@ -200,17 +228,24 @@ impl RunningServer {
         format!("http://{}/fhir", self.addr)
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits for the task.
+    /// Stops accepting connections, ends live streams, lets requests in flight finish (for at
+    /// most [`STOP_GRACE`]), and waits for the task.
     pub async fn stop(mut self) -> std::io::Result<()> {
+        let _ = self.closing.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         for task in &self.background {
             task.abort();
         }
-        self.task
-            .await
-            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        match tokio::time::timeout(STOP_GRACE, &mut self.task).await {
+            Ok(joined) => joined.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            Err(_) => {
+                // A client holding a connection open must not keep the server alive.
+                self.task.abort();
+                Ok(())
+            }
+        }
     }
 }
 
@@ -220,7 +255,8 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
     if options.seed_demo {
         seed::ensure_demo(&db, chrono::Utc::now()).await?;
     }
-    let (app, state) = router(db, options).await?;
+    let (closing, closing_rx) = tokio::sync::watch::channel(false);
+    let (app, state) = router(db, options, closing_rx).await?;
     let listener = TcpListener::bind(options.bind)
         .await
         .map_err(|e| FhirError::Internal(format!("cannot listen on {}: {e}", options.bind)))?;
@@ -243,6 +279,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
     Ok(RunningServer {
         addr,
         shutdown: Some(tx),
+        closing,
         task,
         background,
     })

@@ -31,6 +31,7 @@ type Render =
 struct Cursor {
     state: ServerState,
     changes: watch::Receiver<u64>,
+    closing: watch::Receiver<bool>,
     /// What the view is about (the patient and encounter, or nothing for the board).
     subject: String,
     render: Render,
@@ -43,12 +44,14 @@ struct Cursor {
 fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(cursor, |mut c| async move {
         loop {
-            if c.done {
+            if c.done || *c.closing.borrow() {
                 return None;
             }
             if !c.first {
                 tokio::select! {
                     changed = c.changes.changed() => if changed.is_err() { return None },
+                    // The server is stopping: end the stream so shutdown need not wait for it.
+                    _ = c.closing.changed() => return None,
                     _ = tokio::time::sleep(REFRESH) => {}
                 }
             }
@@ -88,9 +91,11 @@ pub(crate) async fn waiting_times_events(State(state): State<ServerState>) -> im
             Some((serde_json::to_string(&view).ok()?, false))
         })
     };
+    let closing = state.closing.clone();
     Sse::new(events(Cursor {
         state,
         changes,
+        closing,
         subject: String::new(),
         render,
         event: "waiting-times",
@@ -120,9 +125,11 @@ pub(crate) async fn queue_events(
             Some((serde_json::to_string(&view).ok()?, finished))
         })
     };
+    let closing = state.closing.clone();
     Ok(Sse::new(events(Cursor {
         state,
         changes,
+        closing,
         subject: format!("{}\n{id}", token.patient_id),
         render,
         event: "queue",

@@ -32,6 +32,7 @@ fn parse_args() -> Result<ServerOptions, String> {
         waitlist: hale_domain::WaitlistPolicy::default(),
         arrival: hale_domain::ArrivalWindow::default(),
         simulate_demo_day: true,
+        payments: std::sync::Arc::new(hale_server::payments::Sandbox::default()),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

@@ -164,6 +164,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         }
     }
     add_slots(&mut tx, now).await?;
+    seed_car_parks(&mut tx).await?;
     for device in [DEMO_KIOSK, DEMO_STAFF] {
         sqlx::query(
             "INSERT OR IGNORE INTO device (id, name, secret_hash, scope) VALUES (?, ?, ?, ?)",
@@ -192,6 +193,16 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         .await?
         .rows_affected()
             == 1;
+        if inserted && patient.id == OTHER_PATIENT.id {
+            // Sam's child is staying in hospital: the parent concession has a case to approve.
+            sqlx::query(
+                "INSERT INTO child_admission (parent_patient_id, admitted_at) VALUES (?, ?)",
+            )
+            .bind(patient.id)
+            .bind(now - Duration::days(2))
+            .execute(&mut *tx)
+            .await?;
+        }
         if inserted && patient.id == DEMO_PATIENT.id {
             // One finished visit, so history has something in it.
             book_first_free(
@@ -355,4 +366,66 @@ pub async fn appointment_at(
         .parse()
         .map_err(|e| FhirError::Internal(format!("stored reference: {e}")))?;
     Ok((id, reference))
+}
+
+/// The demo tariff: 20 minutes free, then £2.50 to an hour, £4 to two, £7 to four, £12 to a
+/// day, never more than £10 a day.
+pub fn demo_tariff() -> hale_domain::parking::Tariff {
+    use hale_domain::parking::{Band, Tariff};
+    Tariff {
+        bands: [(20, 0), (60, 250), (120, 400), (240, 700), (1440, 1200)]
+            .into_iter()
+            .map(|(up_to_minutes, pence)| Band {
+                up_to_minutes,
+                pence,
+            })
+            .collect(),
+        daily_cap_pence: 1000,
+    }
+}
+
+/// The demo car parks: a large main one and a small one by the eye unit (3 spaces, so "full" is
+/// easy to see).
+pub const DEMO_CAR_PARKS: [(&str, &str, &str, i64, &[&str]); 2] = [
+    (
+        "cp-main",
+        "Main car park",
+        "Hospital Road entrance",
+        400,
+        &["cl-cardiology", "cl-dermatology", "cl-endocrinology"],
+    ),
+    (
+        "cp-eye",
+        "Eye unit car park",
+        "Beside the eye unit, Mill Lane",
+        3,
+        &["cl-ophthalmology"],
+    ),
+];
+
+async fn seed_car_parks(tx: &mut Transaction<'_, Sqlite>) -> Result<(), FhirError> {
+    let tariff =
+        serde_json::to_string(&demo_tariff()).map_err(|e| FhirError::Internal(e.to_string()))?;
+    for (id, name, location, capacity, clinics) in DEMO_CAR_PARKS {
+        sqlx::query(
+            "INSERT OR IGNORE INTO car_park (id, name, location, capacity, tariff) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(location)
+        .bind(capacity)
+        .bind(&tariff)
+        .execute(&mut **tx)
+        .await?;
+        for clinic in clinics {
+            sqlx::query(
+                "INSERT OR IGNORE INTO car_park_clinic (car_park_id, clinic_id) VALUES (?, ?)",
+            )
+            .bind(id)
+            .bind(clinic)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
 }

@@ -398,3 +398,28 @@ async fn the_demo_day_moves_the_queues_by_itself() {
     }
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn stopping_the_server_ends_live_streams_instead_of_waiting_for_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("h.sqlite").display());
+    let mut options = hale_server::ServerOptions::embedded_demo(url);
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.unwrap();
+    let mut board = reqwest::Client::new()
+        .get(format!("http://{}/api/waiting-times/events", server.addr))
+        .send()
+        .await
+        .unwrap();
+    next_event(&mut board, |_| true).await;
+    let started = Instant::now();
+    server.stop().await.unwrap();
+    assert!(
+        started.elapsed() < StdDuration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The client sees its stream end.
+    let end = tokio::time::timeout(StdDuration::from_secs(2), board.chunk()).await;
+    assert!(matches!(end, Ok(Ok(None)) | Ok(Err(_))), "{end:?}");
+}

@@ -5,5 +5,6 @@ pub mod arrival;
 pub mod booking;
 pub mod home;
 pub mod kiosk;
+pub mod parking;
 pub mod settings;
 pub mod waitlist;

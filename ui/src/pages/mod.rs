@@ -3,5 +3,6 @@
 pub mod book;
 pub mod home;
 pub mod kiosk;
+pub mod parking;
 pub mod settings;
 pub mod waiting;

@@ -1,0 +1,129 @@
+//! Parking: saved vehicles, car parks with prices, paying for a session, extending and ending
+//! it, and receipts.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::{Freshness, NoArgs};
+
+/// The durations the app offers, in minutes.
+pub const PARKING_CHOICES: [u32; 5] = [30, 60, 120, 240, 480];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkingView {
+    pub vehicles: Vec<VehicleView>,
+    /// Empty when the hospital cannot be reached.
+    pub car_parks: Vec<CarParkView>,
+    /// Newest first; a running one first of all.
+    pub sessions: Vec<ParkingSessionView>,
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehicleView {
+    /// As on the plate, e.g. `AB12 CDE`.
+    pub registration: String,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarParkView {
+    pub id: String,
+    pub name: String,
+    pub location: String,
+    pub free_spaces: u32,
+    /// Nearest to the clinic of today's (or the next) appointment, with that clinic's name.
+    pub suggested_for: Option<String>,
+    /// (minutes, pence) for each of [`PARKING_CHOICES`], before concessions.
+    pub prices: Vec<(u32, u32)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParkingSessionView {
+    pub id: String,
+    pub car_park_name: String,
+    pub registration: String,
+    pub started: DateTime<FixedOffset>,
+    pub expires: DateTime<FixedOffset>,
+    pub ended: Option<DateTime<FixedOffset>>,
+    /// Running now: not ended and not expired.
+    pub running: bool,
+    pub paid_pence: u32,
+    pub receipts: Vec<ReceiptView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub number: String,
+    pub purpose: String,
+    pub minutes: u32,
+    pub amount_pence: u32,
+    pub card_last4: String,
+    pub created: DateTime<FixedOffset>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardArgs {
+    pub number: String,
+    /// MM/YY.
+    pub expiry: String,
+    pub cvc: String,
+}
+
+impl std::fmt::Debug for CardArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CardArgs(<redacted>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VehicleArgs {
+    pub registration: String,
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartParkingArgs {
+    pub car_park_id: String,
+    pub registration: String,
+    pub minutes: u32,
+    pub card: CardArgs,
+    /// Made once per payment confirmation, so a retry never pays twice.
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtendParkingArgs {
+    pub session_id: String,
+    pub minutes: u32,
+    pub card: CardArgs,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkingSessionArgs {
+    pub session_id: String,
+}
+
+command!(
+    /// Vehicles, car parks (with prices) and sessions with receipts.
+    GetParking = "get_parking", NoArgs => ParkingView
+);
+command!(
+    /// Saves a vehicle on this device (its registration is checked).
+    SaveVehicle = "save_vehicle", VehicleArgs => VehicleView
+);
+command!(
+    RemoveVehicle = "remove_vehicle", VehicleArgs => ()
+);
+command!(
+    /// Pays for parking from now.
+    StartParking = "start_parking", StartParkingArgs => ParkingSessionView
+);
+command!(
+    ExtendParking = "extend_parking", ExtendParkingArgs => ParkingSessionView
+);
+command!(
+    EndParking = "end_parking", ParkingSessionArgs => ParkingSessionView
+);

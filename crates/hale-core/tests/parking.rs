@@ -1,0 +1,107 @@
+//! Parking from the app's use cases against a real reference hospital: vehicles on the device,
+//! paying with a retry-safe key, the saved copy offline, and the reminder before parking runs
+//! out (time passed in, once only).
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+use hale_client::{Card, HospitalClient};
+use hale_core::watch::Notifier;
+use hale_core::{CoreError, Freshness, Identity, Patient};
+use hale_domain::reminder::ReminderText;
+use hale_server::seed::DEMO_PATIENT;
+use hale_server::ServerOptions;
+use hale_store::Store;
+
+#[derive(Default)]
+struct Recorder(Mutex<Vec<ReminderText>>);
+
+impl Notifier for Recorder {
+    fn show(&self, text: &ReminderText) -> Result<(), String> {
+        self.0.lock().unwrap().push(text.clone());
+        Ok(())
+    }
+}
+
+fn card() -> Card {
+    Card {
+        number: "4242424242424242".into(),
+        expiry: "12/30".into(),
+        cvc: "123".into(),
+    }
+}
+
+#[tokio::test]
+async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(url);
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.unwrap();
+    let base = server.fhir_base();
+    let identity = Identity::Development {
+        identifier: DEMO_PATIENT.mrn.into(),
+        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
+    };
+    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
+    let patient = Arc::new(Patient::new(
+        HospitalClient::new(&base).unwrap(),
+        store,
+        identity,
+        base.clone(),
+    ));
+
+    assert!(matches!(
+        patient.save_vehicle("not a reg", None).await,
+        Err(CoreError::InvalidRegistration(_))
+    ));
+    let car = patient
+        .save_vehicle("ab12 cde", Some("Fiesta".into()))
+        .await
+        .unwrap();
+    assert_eq!(car.registration, "AB12CDE");
+    assert_eq!(patient.vehicles().await.unwrap(), vec![car.clone()]);
+
+    let now = Utc::now();
+    let first = patient
+        .start_parking("cp-main", &car.registration, 60, &card(), "core-key-1", now)
+        .await
+        .unwrap();
+    // The same decision retried (a lost answer, say) is the same session, paid once.
+    let again = patient
+        .start_parking("cp-main", &car.registration, 60, &card(), "core-key-1", now)
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(first.receipts.len(), 1);
+
+    server.stop().await.unwrap();
+    let offline = patient.parking(Utc::now()).await.unwrap();
+    assert!(matches!(offline.freshness, Freshness::Offline { .. }));
+    assert_eq!(offline.sessions.len(), 1);
+    assert_eq!(offline.sessions[0].id, first.id);
+
+    // 15 minutes before the end, once; nothing earlier, nothing twice.
+    let recorder = Recorder::default();
+    let early = first.expires - Duration::minutes(20);
+    let next = patient
+        .remind_parking(&recorder, &London, early)
+        .await
+        .unwrap();
+    assert_eq!(next, Some(first.expires - Duration::minutes(15)));
+    assert!(recorder.0.lock().unwrap().is_empty());
+    let due = first.expires - Duration::minutes(14);
+    patient
+        .remind_parking(&recorder, &London, due)
+        .await
+        .unwrap();
+    patient
+        .remind_parking(&recorder, &London, due)
+        .await
+        .unwrap();
+    let shown = recorder.0.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].title, "Parking ends soon");
+    assert!(shown[0].body.contains("Main car park"), "{}", shown[0].body);
+}

@@ -1,0 +1,592 @@
+//! Hospital parking: vehicle registrations, tariffs and concessions, as plain rules.
+//!
+//! A tariff is data: bands of stay length with their prices (e.g. the first 20 minutes free,
+//! then up to 1 hour, up to 2 hours, …) and a daily cap. A stay is priced on its real elapsed
+//! time, so a stay across midnight or across a daylight-saving change costs what its minutes
+//! cost: one hour in the car park is one hour whatever the clocks did. Stays longer than a day
+//! pay the cap for each whole 24 hours and the band price (capped) for the rest.
+//!
+//! Money is whole pence (`u32`), never floating point.
+
+use std::fmt;
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+/// A UK vehicle registration, normalised: upper case, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Registration(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidRegistration {
+    #[error("a registration has 2 to 7 letters and digits")]
+    Length,
+    #[error("a registration has only letters and digits")]
+    Characters,
+    #[error("that is not a UK registration format")]
+    Format,
+}
+
+impl Registration {
+    /// Parses current (AB12 CDE), prefix (A123 BCD), suffix (ABC 123D) and dateless (1234 AB,
+    /// ABC 123) formats, ignoring spaces and case.
+    pub fn parse(text: &str) -> Result<Self, InvalidRegistration> {
+        let s: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+            .to_uppercase();
+        if !(2..=7).contains(&s.len()) {
+            return Err(InvalidRegistration::Length);
+        }
+        if !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(InvalidRegistration::Characters);
+        }
+        // Shape: L for a letter, D for a digit, runs collapsed with their lengths.
+        let shape: String = s
+            .chars()
+            .map(|c| if c.is_ascii_digit() { 'D' } else { 'L' })
+            .collect();
+        let valid = matches!(shape.as_str(), "LLDDLLL") // current, 2001 onwards
+            || is_runs(&shape, &[('L', 1, 1), ('D', 1, 3), ('L', 3, 3)]) // prefix
+            || is_runs(&shape, &[('L', 3, 3), ('D', 1, 3), ('L', 1, 1)]) // suffix
+            || is_runs(&shape, &[('D', 1, 4), ('L', 1, 3)]) // dateless
+            || is_runs(&shape, &[('L', 1, 3), ('D', 1, 4)]); // dateless
+        if valid {
+            Ok(Self(s))
+        } else {
+            Err(InvalidRegistration::Format)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Whether `shape` is exactly the runs given as (kind, min length, max length).
+fn is_runs(shape: &str, runs: &[(char, usize, usize)]) -> bool {
+    let mut rest = shape;
+    for &(kind, min, max) in runs {
+        let n = rest.chars().take_while(|c| *c == kind).count();
+        if n < min || n > max {
+            return false;
+        }
+        rest = &rest[n..];
+    }
+    rest.is_empty()
+}
+
+impl TryFrom<String> for Registration {
+    type Error = InvalidRegistration;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Registration> for String {
+    fn from(r: Registration) -> Self {
+        r.0
+    }
+}
+
+impl fmt::Display for Registration {
+    /// Shown as on the plate: "AB12 CDE", "A123 BCD", "ABC 123D", "1234 AB", "ABC 1".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.0;
+        let shape: String = s
+            .chars()
+            .map(|c| if c.is_ascii_digit() { 'D' } else { 'L' })
+            .collect();
+        let first_run = shape.chars().take_while(|c| shape.starts_with(*c)).count();
+        let last_run = shape
+            .chars()
+            .rev()
+            .take_while(|c| shape.ends_with(*c))
+            .count();
+        // Suffix plates and letters-first dateless ones break after the letters; the rest
+        // before the final letters.
+        let split = if is_runs(&shape, &[('L', 3, 3), ('D', 1, 3), ('L', 1, 1)])
+            || is_runs(&shape, &[('L', 1, 3), ('D', 1, 4)])
+        {
+            first_run
+        } else {
+            s.len() - last_run
+        };
+        if split == 0 || split >= s.len() {
+            f.write_str(s)
+        } else {
+            write!(f, "{} {}", &s[..split], &s[split..])
+        }
+    }
+}
+
+/// One band: stays up to `up_to_minutes` cost `pence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Band {
+    pub up_to_minutes: u32,
+    pub pence: u32,
+}
+
+/// A car park's tariff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tariff {
+    /// Ascending by `up_to_minutes`; the last band should reach 24 hours.
+    pub bands: Vec<Band>,
+    /// The most a stay pays per 24 hours.
+    pub daily_cap_pence: u32,
+}
+
+/// What a concession does to the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Relief {
+    Free,
+    /// Percent off, 1 to 99.
+    PercentOff {
+        percent: u8,
+    },
+    /// A lower daily cap.
+    DailyCap {
+        pence: u32,
+    },
+}
+
+const DAY_MINUTES: i64 = 24 * 60;
+
+impl Tariff {
+    /// The price of a stay of `stay`, before concessions. A partial minute counts as a minute.
+    pub fn price(&self, stay: Duration) -> u32 {
+        self.price_with_cap(stay, self.daily_cap_pence)
+    }
+
+    fn price_with_cap(&self, stay: Duration, cap: u32) -> u32 {
+        let minutes = (stay.num_seconds().max(0) + 59) / 60;
+        let days = minutes / DAY_MINUTES;
+        let rest = minutes % DAY_MINUTES;
+        let whole_days = u32::try_from(days).unwrap_or(u32::MAX).saturating_mul(cap);
+        let rest_price = if rest == 0 {
+            0
+        } else {
+            self.band_price(rest).min(cap)
+        };
+        whole_days.saturating_add(rest_price)
+    }
+
+    /// The price of the first band reaching `minutes`; past the last band, the cap.
+    fn band_price(&self, minutes: i64) -> u32 {
+        self.bands
+            .iter()
+            .find(|b| i64::from(b.up_to_minutes) >= minutes)
+            .map_or(self.daily_cap_pence, |b| b.pence)
+    }
+
+    /// The price of a stay of `stay` with `relief` applied.
+    pub fn price_with(&self, stay: Duration, relief: Option<Relief>) -> u32 {
+        match relief {
+            None => self.price(stay),
+            Some(Relief::Free) => 0,
+            Some(Relief::PercentOff { percent }) => {
+                let full = u64::from(self.price(stay));
+                let off = u64::from(percent.min(100));
+                // Round the discounted price down to the penny, in the patient's favour.
+                u32::try_from(full * (100 - off) / 100).unwrap_or(u32::MAX)
+            }
+            Some(Relief::DailyCap { pence }) => {
+                self.price_with_cap(stay, pence.min(self.daily_cap_pence))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tariff() -> Tariff {
+        Tariff {
+            bands: vec![
+                Band {
+                    up_to_minutes: 20,
+                    pence: 0,
+                },
+                Band {
+                    up_to_minutes: 60,
+                    pence: 250,
+                },
+                Band {
+                    up_to_minutes: 120,
+                    pence: 400,
+                },
+                Band {
+                    up_to_minutes: 240,
+                    pence: 700,
+                },
+                Band {
+                    up_to_minutes: 1440,
+                    pence: 1200,
+                },
+            ],
+            daily_cap_pence: 1000,
+        }
+    }
+
+    fn m(minutes: i64) -> Duration {
+        Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn registrations_in_every_uk_format_and_nothing_else() {
+        for (typed, stored, shown) in [
+            ("ab12 cde", "AB12CDE", "AB12 CDE"),
+            ("A123 BCD", "A123BCD", "A123 BCD"),
+            ("ABC 123D", "ABC123D", "ABC 123D"),
+            ("1234 AB", "1234AB", "1234 AB"),
+            ("abc 1", "ABC1", "ABC 1"),
+        ] {
+            let r = Registration::parse(typed).unwrap();
+            assert_eq!(
+                (r.as_str(), r.to_string().as_str()),
+                (stored, shown),
+                "{typed}"
+            );
+        }
+        assert_eq!(Registration::parse("A"), Err(InvalidRegistration::Length));
+        assert_eq!(
+            Registration::parse("AB12CDEF"),
+            Err(InvalidRegistration::Length)
+        );
+        assert_eq!(
+            Registration::parse("AB12 CD!"),
+            Err(InvalidRegistration::Characters)
+        );
+        for bad in ["ABCDEFG", "1234567", "A1B2C3", "AB123CD", "ABCD12"] {
+            assert_eq!(
+                Registration::parse(bad),
+                Err(InvalidRegistration::Format),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_band_boundary() {
+        let t = tariff();
+        for (minutes, pence) in [
+            (0, 0),
+            (20, 0),
+            (21, 250),
+            (60, 250),
+            (61, 400),
+            (120, 400),
+            (121, 700),
+            (240, 700),
+            // 4 h 1 min would be 12.00 by band, but the daily cap is 10.00.
+            (241, 1000),
+            (1440, 1000),
+        ] {
+            assert_eq!(t.price(m(minutes)), pence, "{minutes} min");
+        }
+        // A partial minute is a minute.
+        assert_eq!(t.price(Duration::seconds(20 * 60 + 1)), 250);
+    }
+
+    #[test]
+    fn long_stays_pay_the_cap_per_day_then_the_band() {
+        let t = tariff();
+        assert_eq!(
+            t.price(m(1441)),
+            1000,
+            "a day and a minute: the minute is free"
+        );
+        assert_eq!(t.price(m(1440 + 30)), 1250);
+        assert_eq!(t.price(m(2 * 1440 + 300)), 3000);
+    }
+
+    #[test]
+    fn a_stay_across_midnight_or_a_clock_change_costs_its_real_minutes() {
+        use chrono::{TimeZone, Utc};
+        use chrono_tz::Europe::London;
+        let t = tariff();
+        // 23:30 to 00:45 the next day: 75 minutes.
+        let a = Utc.with_ymd_and_hms(2026, 12, 1, 23, 30, 0).unwrap();
+        let b = Utc.with_ymd_and_hms(2026, 12, 2, 0, 45, 0).unwrap();
+        assert_eq!(t.price(b - a), 400);
+        // 00:30 to 02:30 on the wall clock on 29 March 2026 in London is one real hour.
+        let a = London.with_ymd_and_hms(2026, 3, 29, 0, 30, 0).unwrap();
+        let b = London.with_ymd_and_hms(2026, 3, 29, 2, 30, 0).unwrap();
+        assert_eq!(b - a, m(60));
+        assert_eq!(t.price(b - a), 250);
+        // 00:30 to 01:30 (second time) on 25 October 2026 is two real hours.
+        let a = London.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap();
+        let b = London
+            .with_ymd_and_hms(2026, 10, 25, 1, 30, 0)
+            .latest()
+            .unwrap();
+        assert_eq!(t.price(b - a), 400);
+    }
+
+    #[test]
+    fn each_concession() {
+        let t = tariff();
+        assert_eq!(t.price_with(m(90), Some(Relief::Free)), 0);
+        assert_eq!(
+            t.price_with(m(90), Some(Relief::PercentOff { percent: 50 })),
+            200
+        );
+        // 2.50 less 33 % is 1.675: rounded down to 1.67.
+        assert_eq!(
+            t.price_with(m(45), Some(Relief::PercentOff { percent: 33 })),
+            167
+        );
+        assert_eq!(
+            t.price_with(m(300), Some(Relief::DailyCap { pence: 300 })),
+            300
+        );
+        assert_eq!(
+            t.price_with(m(30), Some(Relief::DailyCap { pence: 300 })),
+            250
+        );
+        assert_eq!(
+            t.price_with(m(2 * 1440), Some(Relief::DailyCap { pence: 300 })),
+            600
+        );
+        // A "cap" above the tariff's own never raises the price.
+        assert_eq!(
+            t.price_with(m(300), Some(Relief::DailyCap { pence: 5000 })),
+            1000
+        );
+        assert_eq!(t.price_with(m(90), None), 400);
+    }
+}
+
+/// The concessions a patient may apply for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcessionKind {
+    BlueBadge,
+    FrequentAttender,
+    ParentOfInpatient,
+}
+
+impl ConcessionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BlueBadge => "blue_badge",
+            Self::FrequentAttender => "frequent_attender",
+            Self::ParentOfInpatient => "parent_of_inpatient",
+        }
+    }
+}
+
+/// What the hospital knows when it decides, gathered from its own records.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ConcessionFacts {
+    /// A blue badge's expiry as the patient gave it, if they gave one with a well-formed number.
+    pub blue_badge_valid_until: Option<chrono::NaiveDate>,
+    /// The patient's hospital visits (appointments attended or booked) in the policy's window.
+    pub visits_in_window: u32,
+    /// Whether the hospital has a child of the patient's admitted now.
+    pub child_admitted: bool,
+}
+
+/// The hospital's concession rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConcessionPolicy {
+    pub frequent_visits: u32,
+    pub frequent_window_days: u32,
+    pub blue_badge: Relief,
+    pub frequent_attender: Relief,
+    pub parent_of_inpatient: Relief,
+}
+
+impl Default for ConcessionPolicy {
+    /// Modelled on NHS England's guidance: free for blue badge holders, reduced for frequent
+    /// outpatient attenders, capped for parents staying with a sick child.
+    fn default() -> Self {
+        Self {
+            frequent_visits: 3,
+            frequent_window_days: 30,
+            blue_badge: Relief::Free,
+            frequent_attender: Relief::PercentOff { percent: 50 },
+            parent_of_inpatient: Relief::DailyCap { pence: 300 },
+        }
+    }
+}
+
+/// The decision on an application, with its reason in words the patient can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConcessionDecision {
+    Approved { relief: Relief, reason: String },
+    Refused { reason: String },
+}
+
+impl ConcessionPolicy {
+    pub fn decide(
+        &self,
+        kind: ConcessionKind,
+        facts: &ConcessionFacts,
+        today: chrono::NaiveDate,
+    ) -> ConcessionDecision {
+        use ConcessionDecision::{Approved, Refused};
+        match kind {
+            ConcessionKind::BlueBadge => match facts.blue_badge_valid_until {
+                Some(until) if until >= today => Approved {
+                    relief: self.blue_badge,
+                    reason: format!("Blue badge valid until {}", until.format("%-d %B %Y")),
+                },
+                Some(_) => Refused {
+                    reason: "The blue badge has expired".into(),
+                },
+                None => Refused {
+                    reason: "The blue badge number is not in the right format".into(),
+                },
+            },
+            ConcessionKind::FrequentAttender => {
+                let (n, days) = (facts.visits_in_window, self.frequent_window_days);
+                if n >= self.frequent_visits {
+                    Approved {
+                        relief: self.frequent_attender,
+                        reason: format!("{n} hospital visits in the last {days} days"),
+                    }
+                } else {
+                    Refused {
+                        reason: format!(
+                            "{n} hospital visits in the last {days} days; {} are needed",
+                            self.frequent_visits
+                        ),
+                    }
+                }
+            }
+            ConcessionKind::ParentOfInpatient => {
+                if facts.child_admitted {
+                    Approved {
+                        relief: self.parent_of_inpatient,
+                        reason: "Your child is staying in hospital".into(),
+                    }
+                } else {
+                    Refused {
+                        reason: "The hospital has no child of yours admitted now".into(),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether a blue badge number looks like one: 9 to 20 letters and digits.
+pub fn blue_badge_number_ok(number: &str) -> bool {
+    let n: String = number.chars().filter(|c| !c.is_whitespace()).collect();
+    (9..=20).contains(&n.len()) && n.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod concession_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap()
+    }
+
+    #[test]
+    fn each_concession_is_decided_with_a_reason() {
+        let p = ConcessionPolicy::default();
+        let facts = |badge, visits, child| ConcessionFacts {
+            blue_badge_valid_until: badge,
+            visits_in_window: visits,
+            child_admitted: child,
+        };
+        use ConcessionDecision::*;
+        use ConcessionKind::*;
+        assert_eq!(
+            p.decide(BlueBadge, &facts(Some(day(31)), 0, false), day(1)),
+            Approved {
+                relief: Relief::Free,
+                reason: "Blue badge valid until 31 December 2026".into()
+            }
+        );
+        assert!(matches!(
+            p.decide(BlueBadge, &facts(Some(day(1)), 0, false), day(2)),
+            Refused { .. }
+        ));
+        assert!(matches!(
+            p.decide(BlueBadge, &facts(None, 0, false), day(2)),
+            Refused { .. }
+        ));
+        assert_eq!(
+            p.decide(FrequentAttender, &facts(None, 2, false), day(1)),
+            Refused {
+                reason: "2 hospital visits in the last 30 days; 3 are needed".into()
+            }
+        );
+        assert!(matches!(
+            p.decide(FrequentAttender, &facts(None, 3, false), day(1)),
+            Approved {
+                relief: Relief::PercentOff { percent: 50 },
+                ..
+            }
+        ));
+        assert!(matches!(
+            p.decide(ParentOfInpatient, &facts(None, 0, true), day(1)),
+            Approved {
+                relief: Relief::DailyCap { pence: 300 },
+                ..
+            }
+        ));
+        assert!(matches!(
+            p.decide(ParentOfInpatient, &facts(None, 9, false), day(1)),
+            Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn blue_badge_numbers() {
+        assert!(blue_badge_number_ok("AB12 3456 7890 1234"));
+        assert!(!blue_badge_number_ok("1234"));
+        assert!(!blue_badge_number_ok("AB12-3456-7890"));
+    }
+}
+
+/// Why a parking request is refused. Each has a stable wire code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParkingRefusal {
+    #[error("invalid registration: {0}")]
+    InvalidRegistration(#[from] InvalidRegistration),
+    #[error("the car park is full")]
+    CarParkFull,
+    #[error("the card was declined")]
+    CardDeclined,
+    #[error("the card has insufficient funds")]
+    InsufficientFunds,
+    #[error("the card details are not valid")]
+    InvalidCard,
+    #[error("this parking session is over")]
+    SessionOver,
+    #[error("parking is bought for 15 minutes to 24 hours at a time")]
+    BadDuration,
+}
+
+impl ParkingRefusal {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRegistration(_) => "invalid-registration",
+            Self::CarParkFull => "car-park-full",
+            Self::CardDeclined => "card-declined",
+            Self::InsufficientFunds => "insufficient-funds",
+            Self::InvalidCard => "invalid-card",
+            Self::SessionOver => "session-over",
+            Self::BadDuration => "bad-duration",
+        }
+    }
+}
+
+/// Checks a bought duration: whole minutes, 15 minutes to 24 hours.
+pub fn check_minutes(minutes: u32) -> Result<Duration, ParkingRefusal> {
+    if (15..=24 * 60).contains(&minutes) {
+        Ok(Duration::minutes(i64::from(minutes)))
+    } else {
+        Err(ParkingRefusal::BadDuration)
+    }
+}

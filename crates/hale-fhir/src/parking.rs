@@ -1,0 +1,107 @@
+//! Parking, part of Hale's JSON API beside FHIR (`/api/parking`, `/api/car-parks`): FHIR has no
+//! resources for car parks, tariffs or parking payments. Documented in `docs/hospital-api.md`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hale_domain::parking::{ConcessionKind, Relief, Tariff};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarPark {
+    pub id: String,
+    pub name: String,
+    pub location: String,
+    pub capacity: u32,
+    pub free_spaces: u32,
+    /// Ids of the clinics it is nearest to.
+    pub clinics: Vec<String>,
+    /// Their names, in the same order (what appointments call their service).
+    #[serde(default)]
+    pub clinic_names: Vec<String>,
+    pub tariff: Tariff,
+}
+
+/// Card details for the reference server's sandbox processor. A real deployment would take a
+/// token from its payment provider's own form instead; the server keeps only the last 4 digits.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    pub number: String,
+    /// MM/YY.
+    pub expiry: String,
+    pub cvc: String,
+}
+
+impl std::fmt::Debug for Card {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Card(<redacted>)")
+    }
+}
+
+/// `POST /api/parking/sessions`: buy `minutes` of parking now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartParking {
+    pub car_park: String,
+    pub registration: String,
+    pub minutes: u32,
+    pub card: Card,
+    /// Chosen once per payment decision; a retry with the same key never charges twice.
+    pub idempotency_key: String,
+}
+
+/// `POST /api/parking/sessions/{id}/extend`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtendParking {
+    pub minutes: u32,
+    pub card: Card,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub id: String,
+    /// Printed on the receipt, e.g. `HALE-PK-000123`.
+    pub number: String,
+    /// `start` or `extend`.
+    pub purpose: String,
+    pub minutes: u32,
+    pub amount_pence: u32,
+    pub card_last4: String,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkingSession {
+    pub id: String,
+    pub car_park: String,
+    pub car_park_name: String,
+    pub registration: String,
+    pub started: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<DateTime<Utc>>,
+    pub paid_pence: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relief: Option<Relief>,
+    pub receipts: Vec<Receipt>,
+}
+
+/// `POST /api/parking/concessions`: apply, with what the concession needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyConcession {
+    pub kind: ConcessionKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blue_badge_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blue_badge_expiry: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concession {
+    pub id: String,
+    pub kind: ConcessionKind,
+    /// `approved` or `refused`.
+    pub status: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relief: Option<Relief>,
+    pub decided: DateTime<Utc>,
+}

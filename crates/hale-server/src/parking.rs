@@ -1,0 +1,574 @@
+//! Parking: car parks, prepaid sessions (start, extend, end), payments that never double-charge,
+//! receipts, and concessions decided by rules over the hospital's own data.
+//!
+//! Prices come from the pure tariff (`hale_domain::parking`). A payment decision is keyed by a
+//! client-chosen idempotency key: in one `BEGIN IMMEDIATE` transaction the server looks for the
+//! key first and answers with the first attempt's outcome if it exists; otherwise it charges the
+//! provider (which also remembers the key) and records the outcome under that key. A retried,
+//! repeated or concurrent request therefore charges once.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use hale_domain::parking::{
+    blue_badge_number_ok, check_minutes, ConcessionDecision, ConcessionFacts, ParkingRefusal,
+    Registration, Relief, Tariff,
+};
+use hale_fhir::parking::{
+    ApplyConcession, CarPark, Card, Concession, ExtendParking, ParkingSession, Receipt,
+    StartParking,
+};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::auth::PatientToken;
+use crate::booking::begin;
+use crate::payments::Charge;
+use crate::{FhirError, ServerState};
+
+fn tariff_of(json: &str) -> Result<Tariff, FhirError> {
+    serde_json::from_str(json).map_err(|e| FhirError::Internal(format!("stored tariff: {e}")))
+}
+
+async fn active_in(
+    db: impl sqlx::SqliteExecutor<'_>,
+    car_park: &str,
+    now: DateTime<Utc>,
+) -> Result<u32, FhirError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM parking_session WHERE car_park_id = ? AND ended_at IS NULL AND expires_at > ?",
+    )
+    .bind(car_park)
+    .bind(now)
+    .fetch_one(db)
+    .await?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// `GET /api/car-parks`: every car park with its tariff, free spaces and nearby clinics.
+pub(crate) async fn car_parks(
+    _token: PatientToken,
+    State(state): State<ServerState>,
+) -> Result<Json<Vec<CarPark>>, FhirError> {
+    let now = Utc::now();
+    let rows: Vec<(String, String, String, i64, String)> =
+        sqlx::query_as("SELECT id, name, location, capacity, tariff FROM car_park ORDER BY name")
+            .fetch_all(&state.db)
+            .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, name, location, capacity, tariff) in rows {
+        let clinics: Vec<(String, String)> = sqlx::query_as(
+            "SELECT cc.clinic_id, c.name FROM car_park_clinic cc JOIN clinic c ON c.id = cc.clinic_id \
+             WHERE cc.car_park_id = ? ORDER BY cc.clinic_id",
+        )
+                .bind(&id)
+                .fetch_all(&state.db)
+                .await?;
+        let capacity = u32::try_from(capacity).unwrap_or(0);
+        let used = active_in(&state.db, &id, now).await?;
+        out.push(CarPark {
+            free_spaces: capacity.saturating_sub(used),
+            capacity,
+            clinic_names: clinics.iter().map(|(_, n)| n.clone()).collect(),
+            clinics: clinics.into_iter().map(|(c, _)| c).collect(),
+            tariff: tariff_of(&tariff)?,
+            id,
+            name,
+            location,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// The most generous of the patient's approved concessions for a stay of `stay`, if any.
+async fn best_relief(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    tariff: &Tariff,
+    stay: Duration,
+) -> Result<Option<Relief>, FhirError> {
+    let rows: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT relief FROM concession WHERE patient_id = ? AND status = 'approved'",
+    )
+    .bind(patient)
+    .fetch_all(&mut **tx)
+    .await?;
+    let reliefs = rows
+        .into_iter()
+        .filter_map(|(r,)| r.and_then(|r| serde_json::from_str::<Relief>(&r).ok()));
+    Ok(reliefs.min_by_key(|r| tariff.price_with(stay, Some(*r))))
+}
+
+fn check_key(key: &str) -> Result<(), FhirError> {
+    if key.is_empty() || key.len() > 100 {
+        return Err(FhirError::Invalid(
+            "idempotency_key must be 1 to 100 characters".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The outcome already recorded under `key`, if any: the session it paid for, or its refusal.
+async fn earlier_outcome(
+    tx: &mut Transaction<'_, Sqlite>,
+    patient: &str,
+    key: &str,
+) -> Result<Option<Result<String, ParkingRefusal>>, FhirError> {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT status, session_id, decline_code FROM payment WHERE patient_id = ? AND idempotency_key = ?",
+    )
+    .bind(patient)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(
+        |(status, session, decline)| match (status.as_str(), session) {
+            ("approved", Some(session)) => Ok(session),
+            _ => Err(match decline.as_deref() {
+                Some("insufficient-funds") => ParkingRefusal::InsufficientFunds,
+                Some("invalid-card") => ParkingRefusal::InvalidCard,
+                _ => ParkingRefusal::CardDeclined,
+            }),
+        },
+    ))
+}
+
+/// What one payment records.
+struct PaymentRecord<'a> {
+    patient: &'a str,
+    key: &'a str,
+    session: Option<&'a str>,
+    purpose: &'a str,
+    minutes: u32,
+    card: &'a Card,
+}
+
+/// Charges `amount` (nothing to charge for a free stay) and records the outcome under the key.
+async fn pay(
+    tx: &mut Transaction<'_, Sqlite>,
+    state: &ServerState,
+    record: &PaymentRecord<'_>,
+    amount: u32,
+    now: DateTime<Utc>,
+) -> Result<Result<Charge, ParkingRefusal>, FhirError> {
+    let last4: String = record
+        .card
+        .number
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .collect();
+    let outcome = if amount == 0 {
+        Ok(Charge {
+            id: "free".into(),
+            amount_pence: 0,
+            card_last4: last4.clone(),
+        })
+    } else {
+        state.payments.charge(record.key, amount, record.card)
+    };
+    let (status, decline, receipt) = match &outcome {
+        Ok(_) => {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM payment WHERE receipt_number IS NOT NULL")
+                    .fetch_one(&mut **tx)
+                    .await?;
+            ("approved", None, Some(format!("HALE-PK-{:06}", n + 1)))
+        }
+        Err(refusal) => ("declined", Some(refusal.code()), None),
+    };
+    sqlx::query(
+        "INSERT INTO payment (id, patient_id, idempotency_key, session_id, purpose, minutes, amount_pence, \
+         status, decline_code, card_last4, receipt_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(format!("pay-{:016x}", crate::random::u64()?))
+    .bind(record.patient)
+    .bind(record.key)
+    .bind(record.session)
+    .bind(record.purpose)
+    .bind(record.minutes)
+    .bind(amount)
+    .bind(status)
+    .bind(decline)
+    .bind(&last4)
+    .bind(receipt)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(outcome)
+}
+
+#[derive(sqlx::FromRow)]
+struct ReceiptRow {
+    id: String,
+    receipt_number: String,
+    purpose: String,
+    minutes: i64,
+    amount_pence: i64,
+    card_last4: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ConcessionRow {
+    id: String,
+    kind: String,
+    status: String,
+    relief: Option<String>,
+    reason: String,
+    decided_at: DateTime<Utc>,
+}
+
+async fn session_json(
+    db: &SqlitePool,
+    patient: &str,
+    id: &str,
+) -> Result<ParkingSession, FhirError> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        i64,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.id, s.car_park_id, c.name, s.registration, s.started_at, s.expires_at, s.ended_at, \
+         s.paid_pence, s.relief FROM parking_session s JOIN car_park c ON c.id = s.car_park_id \
+         WHERE s.id = ? AND s.patient_id = ?",
+    )
+    .bind(id)
+    .bind(patient)
+    .fetch_optional(db)
+    .await?;
+    let (id, car_park, car_park_name, registration, started, expires, ended, paid, relief) =
+        row.ok_or(FhirError::NotFound)?;
+    let receipts: Vec<ReceiptRow> = sqlx::query_as(
+        "SELECT id, receipt_number, purpose, minutes, amount_pence, card_last4, created_at FROM payment \
+         WHERE session_id = ? AND status = 'approved' ORDER BY created_at, id",
+    )
+    .bind(&id)
+    .fetch_all(db)
+    .await?;
+    let shown = Registration::parse(&registration)
+        .map(|r| r.to_string())
+        .unwrap_or(registration);
+    Ok(ParkingSession {
+        id,
+        car_park,
+        car_park_name,
+        registration: shown,
+        started,
+        expires,
+        ended,
+        paid_pence: u32::try_from(paid).unwrap_or(0),
+        relief: relief.and_then(|r| serde_json::from_str(&r).ok()),
+        receipts: receipts
+            .into_iter()
+            .map(|r| Receipt {
+                id: r.id,
+                number: r.receipt_number,
+                purpose: r.purpose,
+                minutes: u32::try_from(r.minutes).unwrap_or(0),
+                amount_pence: u32::try_from(r.amount_pence).unwrap_or(0),
+                card_last4: r.card_last4,
+                created: r.created_at,
+            })
+            .collect(),
+    })
+}
+
+/// `POST /api/parking/sessions`: pay for `minutes` of parking from now.
+pub(crate) async fn start(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Json(request): Json<StartParking>,
+) -> Result<Response, FhirError> {
+    let registration = Registration::parse(&request.registration).map_err(ParkingRefusal::from)?;
+    let stay = check_minutes(request.minutes)?;
+    check_key(&request.idempotency_key)?;
+    let now = Utc::now();
+    let patient = &token.patient_id;
+    let mut tx = begin(&state).await?;
+    if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
+        drop(tx);
+        let session = earlier?;
+        return Ok(Json(session_json(&state.db, patient, &session).await?).into_response());
+    }
+    let park: Option<(i64, String)> =
+        sqlx::query_as("SELECT capacity, tariff FROM car_park WHERE id = ?")
+            .bind(&request.car_park)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (capacity, tariff) = park.ok_or(FhirError::NotFound)?;
+    if i64::from(active_in(&mut *tx, &request.car_park, now).await?) >= capacity {
+        return Err(ParkingRefusal::CarParkFull.into());
+    }
+    let tariff = tariff_of(&tariff)?;
+    let relief = best_relief(&mut tx, patient, &tariff, stay).await?;
+    let price = tariff.price_with(stay, relief);
+    let session = format!("pk-{:016x}", crate::random::u64()?);
+    let record = PaymentRecord {
+        patient,
+        key: &request.idempotency_key,
+        session: Some(&session),
+        purpose: "start",
+        minutes: request.minutes,
+        card: &request.card,
+    };
+    // The session row must exist before the payment that references it.
+    sqlx::query(
+        "INSERT INTO parking_session (id, patient_id, car_park_id, registration, started_at, expires_at, relief, paid_pence) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&session)
+    .bind(patient)
+    .bind(&request.car_park)
+    .bind(registration.as_str())
+    .bind(now)
+    .bind(now + stay)
+    .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
+    .bind(price)
+    .execute(&mut *tx)
+    .await?;
+    match pay(&mut tx, &state, &record, price, now).await? {
+        Ok(_) => {
+            tx.commit().await?;
+            tracing::info!("parking started");
+            let body = session_json(&state.db, patient, &session).await?;
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(refusal) => {
+            // Keep the declined payment (so a retry with this key gets the same answer) but
+            // not the session it would have paid for.
+            sqlx::query("UPDATE payment SET session_id = NULL WHERE session_id = ?")
+                .bind(&session)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM parking_session WHERE id = ?")
+                .bind(&session)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Err(refusal.into())
+        }
+    }
+}
+
+/// `POST /api/parking/sessions/{id}/extend`: pay for more time; the price is the tariff's
+/// price of the whole stay less what was paid.
+pub(crate) async fn extend(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+    Json(request): Json<ExtendParking>,
+) -> Result<Response, FhirError> {
+    let more = check_minutes(request.minutes)?;
+    check_key(&request.idempotency_key)?;
+    let now = Utc::now();
+    let patient = &token.patient_id;
+    let mut tx = begin(&state).await?;
+    if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
+        drop(tx);
+        let session = earlier?;
+        return Ok(Json(session_json(&state.db, patient, &session).await?).into_response());
+    }
+    type Row = (
+        DateTime<Utc>,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        i64,
+        Option<String>,
+        String,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT s.started_at, s.expires_at, s.ended_at, s.paid_pence, s.relief, c.tariff \
+         FROM parking_session s JOIN car_park c ON c.id = s.car_park_id WHERE s.id = ? AND s.patient_id = ?",
+    )
+    .bind(&id)
+    .bind(patient)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (started, expires, ended, paid, relief, tariff) = row.ok_or(FhirError::NotFound)?;
+    if ended.is_some() || expires <= now {
+        return Err(ParkingRefusal::SessionOver.into());
+    }
+    let tariff = tariff_of(&tariff)?;
+    let relief: Option<Relief> = relief.and_then(|r| serde_json::from_str(&r).ok());
+    let new_expiry = expires + more;
+    let total = tariff.price_with(new_expiry - started, relief);
+    let due = total.saturating_sub(u32::try_from(paid).unwrap_or(0));
+    let record = PaymentRecord {
+        patient,
+        key: &request.idempotency_key,
+        session: Some(&id),
+        purpose: "extend",
+        minutes: request.minutes,
+        card: &request.card,
+    };
+    match pay(&mut tx, &state, &record, due, now).await? {
+        Ok(_) => {
+            sqlx::query("UPDATE parking_session SET expires_at = ?, paid_pence = paid_pence + ? WHERE id = ?")
+                .bind(new_expiry)
+                .bind(due)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Json(session_json(&state.db, patient, &id).await?).into_response())
+        }
+        Err(refusal) => {
+            sqlx::query(
+                "UPDATE payment SET session_id = NULL WHERE idempotency_key = ? AND patient_id = ?",
+            )
+            .bind(&request.idempotency_key)
+            .bind(patient)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Err(refusal.into())
+        }
+    }
+}
+
+/// `POST /api/parking/sessions/{id}/end`: the car has left. Prepaid time is not refunded.
+pub(crate) async fn end(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path(id): Path<String>,
+) -> Result<Json<ParkingSession>, FhirError> {
+    let now = Utc::now();
+    let done = sqlx::query(
+        "UPDATE parking_session SET ended_at = ? WHERE id = ? AND patient_id = ? AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(&id)
+    .bind(&token.patient_id)
+    .execute(&state.db)
+    .await?;
+    let session = session_json(&state.db, &token.patient_id, &id).await?;
+    if done.rows_affected() == 0 && session.ended.is_none() {
+        return Err(FhirError::NotFound);
+    }
+    Ok(Json(session))
+}
+
+/// `GET /api/parking/sessions`: the patient's sessions, newest first, with receipts.
+pub(crate) async fn sessions(
+    token: PatientToken,
+    State(state): State<ServerState>,
+) -> Result<Json<Vec<ParkingSession>>, FhirError> {
+    let ids: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM parking_session WHERE patient_id = ? ORDER BY started_at DESC, id",
+    )
+    .bind(&token.patient_id)
+    .fetch_all(&state.db)
+    .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for (id,) in ids {
+        out.push(session_json(&state.db, &token.patient_id, &id).await?);
+    }
+    Ok(Json(out))
+}
+
+/// `POST /api/parking/concessions`: apply; the server decides now, from its own records, and
+/// records the decision with its reason.
+pub(crate) async fn apply_concession(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Json(request): Json<ApplyConcession>,
+) -> Result<Response, FhirError> {
+    let now = Utc::now();
+    let patient = &token.patient_id;
+    let window = Duration::days(i64::from(state.concessions.frequent_window_days));
+    let (visits,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id WHERE a.patient_id = ? \
+         AND a.status IN ('booked', 'arrived', 'fulfilled') AND s.start_at >= ? AND s.start_at <= ?",
+    )
+    .bind(patient)
+    .bind(now - window)
+    .bind(now + window)
+    .fetch_one(&state.db)
+    .await?;
+    let (children,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM child_admission WHERE parent_patient_id = ? AND discharged_at IS NULL",
+    )
+    .bind(patient)
+    .fetch_one(&state.db)
+    .await?;
+    let facts = ConcessionFacts {
+        blue_badge_valid_until: request
+            .blue_badge_number
+            .as_deref()
+            .filter(|n| blue_badge_number_ok(n))
+            .and(request.blue_badge_expiry),
+        visits_in_window: u32::try_from(visits).unwrap_or(0),
+        child_admitted: children > 0,
+    };
+    let decision = state
+        .concessions
+        .decide(request.kind, &facts, now.date_naive());
+    let (status, relief, reason) = match decision {
+        ConcessionDecision::Approved { relief, reason } => ("approved", Some(relief), reason),
+        ConcessionDecision::Refused { reason } => ("refused", None, reason),
+    };
+    let id = format!("co-{:016x}", crate::random::u64()?);
+    sqlx::query(
+        "INSERT INTO concession (id, patient_id, kind, status, relief, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(patient)
+    .bind(request.kind.code())
+    .bind(status)
+    .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
+    .bind(&reason)
+    .bind(now)
+    .execute(&state.db)
+    .await?;
+    tracing::info!(status, "concession decided");
+    let body = Concession {
+        id,
+        kind: request.kind,
+        status: status.into(),
+        reason,
+        relief,
+        decided: now,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /api/parking/concessions`: the patient's decisions, newest first.
+pub(crate) async fn concessions(
+    token: PatientToken,
+    State(state): State<ServerState>,
+) -> Result<Json<Vec<Concession>>, FhirError> {
+    let rows: Vec<ConcessionRow> = sqlx::query_as(
+        "SELECT id, kind, status, relief, reason, decided_at FROM concession WHERE patient_id = ? \
+         ORDER BY decided_at DESC, id",
+    )
+    .bind(&token.patient_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter_map(|r| {
+                Some(Concession {
+                    id: r.id,
+                    kind: serde_json::from_value(serde_json::Value::String(r.kind)).ok()?,
+                    status: r.status,
+                    reason: r.reason,
+                    relief: r.relief.and_then(|x| serde_json::from_str(&x).ok()),
+                    decided: r.decided_at,
+                })
+            })
+            .collect(),
+    ))
+}

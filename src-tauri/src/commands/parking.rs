@@ -1,0 +1,118 @@
+//! Parking: vehicles, car parks, paying, extending, ending.
+
+use hale_api::{
+    ApiError, Command, EndParking, ExtendParking, GetParking, RemoveVehicle, SaveVehicle,
+    StartParking,
+};
+use tauri::State;
+
+use crate::convert;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn get_parking(
+    state: State<'_, AppState>,
+    args: <GetParking as Command>::Args,
+) -> Result<<GetParking as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let now = chrono::Utc::now();
+    let p = &state.patient;
+    let parking = p.parking(now).await.map_err(convert::core_error)?;
+    // Car parks need the hospital; offline the screen still shows vehicles and sessions.
+    let car_parks = p.car_parks().await.unwrap_or_default();
+    let vehicles = p.vehicles().await.map_err(convert::core_error)?;
+    let upcoming = p
+        .appointments(now)
+        .await
+        .map_err(convert::core_error)?
+        .upcoming;
+    Ok(convert::parking(
+        parking, car_parks, vehicles, &upcoming, now,
+    ))
+}
+
+#[tauri::command]
+pub async fn save_vehicle(
+    state: State<'_, AppState>,
+    args: <SaveVehicle as Command>::Args,
+) -> Result<<SaveVehicle as Command>::Output, ApiError> {
+    let vehicle = state
+        .patient
+        .save_vehicle(&args.registration, args.label)
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::vehicle(vehicle))
+}
+
+#[tauri::command]
+pub async fn remove_vehicle(
+    state: State<'_, AppState>,
+    args: <RemoveVehicle as Command>::Args,
+) -> Result<<RemoveVehicle as Command>::Output, ApiError> {
+    let registration = convert::registration(&args.registration)?;
+    state
+        .patient
+        .remove_vehicle(&registration)
+        .await
+        .map_err(convert::core_error)
+}
+
+#[tauri::command]
+pub async fn start_parking(
+    state: State<'_, AppState>,
+    args: <StartParking as Command>::Args,
+) -> Result<<StartParking as Command>::Output, ApiError> {
+    convert::require_id("car_park_id", &args.car_park_id)?;
+    convert::require_id("request_id", &args.request_id)?;
+    let now = chrono::Utc::now();
+    let session = state
+        .patient
+        .start_parking(
+            &args.car_park_id,
+            &args.registration,
+            args.minutes,
+            &convert::card(args.card),
+            &args.request_id,
+            now,
+        )
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::parking_session(&session, now))
+}
+
+#[tauri::command]
+pub async fn extend_parking(
+    state: State<'_, AppState>,
+    args: <ExtendParking as Command>::Args,
+) -> Result<<ExtendParking as Command>::Output, ApiError> {
+    convert::require_id("session_id", &args.session_id)?;
+    convert::require_id("request_id", &args.request_id)?;
+    let now = chrono::Utc::now();
+    let session = state
+        .patient
+        .extend_parking(
+            &args.session_id,
+            args.minutes,
+            &convert::card(args.card),
+            &args.request_id,
+            now,
+        )
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::parking_session(&session, now))
+}
+
+#[tauri::command]
+pub async fn end_parking(
+    state: State<'_, AppState>,
+    args: <EndParking as Command>::Args,
+) -> Result<<EndParking as Command>::Output, ApiError> {
+    convert::require_id("session_id", &args.session_id)?;
+    let now = chrono::Utc::now();
+    let session = state
+        .patient
+        .end_parking(&args.session_id, now)
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::parking_session(&session, now))
+}

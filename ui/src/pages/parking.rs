@@ -1,0 +1,352 @@
+//! Parking: saved vehicles, paying for parking (the car park nearest today's clinic first),
+//! the time left, extending, ending, and receipts.
+
+use hale_api::{
+    ApiError, CardArgs, EndParking, ExtendParking, ExtendParkingArgs, GetParking, NoArgs,
+    ParkingSessionArgs, ParkingSessionView, ParkingView, SaveVehicle, StartParking,
+    StartParkingArgs, VehicleArgs,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::backend;
+use crate::components::{local_offset, ErrorPanel, Notice};
+use crate::format;
+
+#[component]
+pub fn ParkingPage() -> impl IntoView {
+    let parking = LocalResource::new(|| backend::call::<GetParking>(&NoArgs {}));
+    let reload = Callback::new(move |()| parking.refetch());
+    view! {
+        <main class="page">
+            <h1>"Parking"</h1>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading parking…"</p> }>
+                {move || Suspend::new(async move {
+                    match parking.await {
+                        Ok(view) => view! { <Parking parking=view reload /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error retry=reload /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// A refused card is the hospital's final answer for that payment decision: trying again (with
+/// other card details) is a new decision with a new id. A failure to reach the hospital keeps
+/// the id, so a retry can never pay twice.
+fn renew_after(error: &ApiError, request_id: StoredValue<String>) {
+    use hale_api::ErrorCode::{CardDeclined, InsufficientFunds, InvalidCard};
+    if matches!(error.code, CardDeclined | InsufficientFunds | InvalidCard) {
+        request_id.set_value(backend::new_request_id());
+    }
+}
+
+/// Card fields, shared by starting and extending.
+#[derive(Clone, Copy)]
+struct CardFields {
+    number: RwSignal<String>,
+    expiry: RwSignal<String>,
+    cvc: RwSignal<String>,
+}
+
+impl CardFields {
+    fn new() -> Self {
+        Self {
+            number: RwSignal::new(String::new()),
+            expiry: RwSignal::new(String::new()),
+            cvc: RwSignal::new(String::new()),
+        }
+    }
+
+    fn args(self) -> CardArgs {
+        CardArgs {
+            number: self.number.get_untracked(),
+            expiry: self.expiry.get_untracked(),
+            cvc: self.cvc.get_untracked(),
+        }
+    }
+
+    fn view(self, prefix: &'static str) -> impl IntoView {
+        let input = move |signal: RwSignal<String>,
+                          name: &'static str,
+                          label: &'static str,
+                          mode: &'static str| {
+            let id = format!("{prefix}-{name}");
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{label}</label>
+                    <input id=id.clone() data-testid=id inputmode=mode autocomplete="off"
+                        prop:value=move || signal.get()
+                        on:input=move |e| signal.set(event_target_value(&e)) />
+                </div>
+            }
+        };
+        view! {
+            <fieldset class="card-fields">
+                <legend>"Card"</legend>
+                {input(self.number, "card-number", "Card number", "numeric")}
+                {input(self.expiry, "card-expiry", "Expiry (MM/YY)", "numeric")}
+                {input(self.cvc, "card-cvc", "Security code", "numeric")}
+            </fieldset>
+        }
+    }
+}
+
+#[component]
+fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
+    let notice = format::offline_notice(&parking.freshness, local_offset());
+    let (running, past): (Vec<_>, Vec<_>) = parking.sessions.into_iter().partition(|s| s.running);
+    let can_start = !parking.car_parks.is_empty();
+    view! {
+        {notice.map(|text| view! { <Notice text /> })}
+        {(!running.is_empty()).then(|| view! {
+            <section aria-labelledby="running-heading">
+                <h2 id="running-heading">"Parked now"</h2>
+                {running.into_iter().map(|s| view! { <Running session=s reload /> }).collect_view()}
+            </section>
+        })}
+        {can_start.then(|| view! {
+            <StartForm car_parks=parking.car_parks.clone() vehicles=parking.vehicles.clone() reload />
+        })}
+        <Vehicles vehicles=parking.vehicles reload />
+        {(!past.is_empty()).then(|| view! {
+            <section aria-labelledby="history-heading">
+                <h2 id="history-heading">"History and receipts"</h2>
+                <ul class="sessions" data-testid="parking-history">
+                    {past.into_iter().map(|s| view! { <li class="card"><SessionDetails session=s /></li> }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn SessionDetails(session: ParkingSessionView) -> impl IntoView {
+    view! {
+        <h3 class="service">{session.car_park_name.clone()} " · " {session.registration.clone()}</h3>
+        <p>{format!("{} to {}, paid {}", session.started.format("%a %-d %b %H:%M"),
+            session.ended.unwrap_or(session.expires).format("%H:%M"), format::money(session.paid_pence))}</p>
+        <ul class="receipts">
+            {session.receipts.into_iter().map(|r| view! {
+                <li data-testid="receipt">{format::receipt_line(&r)}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// A running session: time left, extend, end.
+#[component]
+fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
+    let now = RwSignal::new(js_sys::Date::now());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(js_sys::Date::now()),
+        std::time::Duration::from_secs(15),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let expires_ms = session.expires.timestamp_millis() as f64;
+    let left = move || format::time_left(((expires_ms - now.get()) / 60_000.0).ceil() as i64);
+    let minutes = RwSignal::new(60u32);
+    let card = CardFields::new();
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let request_id = StoredValue::new(backend::new_request_id());
+    let id = session.id.clone();
+    let extend = {
+        let id = id.clone();
+        move |_| {
+            let args = ExtendParkingArgs {
+                session_id: id.clone(),
+                minutes: minutes.get_untracked(),
+                card: card.args(),
+                request_id: request_id.get_value(),
+            };
+            busy.set(true);
+            spawn_local(async move {
+                match backend::call::<ExtendParking>(&args).await {
+                    Ok(_) => reload.run(()),
+                    Err(e) => {
+                        renew_after(&e, request_id);
+                        error.set(Some(e));
+                        busy.set(false);
+                    }
+                }
+            });
+        }
+    };
+    let end = move |_| {
+        let args = ParkingSessionArgs {
+            session_id: id.clone(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match backend::call::<EndParking>(&args).await {
+                Ok(_) => reload.run(()),
+                Err(e) => {
+                    error.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let until = session.expires.format("%H:%M").to_string();
+    view! {
+        <div class="card parked" data-testid="parked">
+            <SessionDetails session=session.clone() />
+            <p class="countdown" role="timer" data-testid="time-left">{move || format!("Paid until {until}: {}", left())}</p>
+            <div class="field">
+                <label for="extend-minutes">"Extend by"</label>
+                <select id="extend-minutes" data-testid="extend-minutes"
+                    on:change=move |e| minutes.set(event_target_value(&e).parse().unwrap_or(60))>
+                    {hale_api::PARKING_CHOICES.iter().map(|m| view! {
+                        <option value=m.to_string() selected=*m == 60>{format::minutes(i64::from(*m))}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            {card.view("extend")}
+            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
+            <button type="button" data-testid="extend-parking" disabled=move || busy.get() on:click=extend>"Pay and extend"</button>
+            " "
+            <button type="button" class="secondary" data-testid="end-parking" disabled=move || busy.get() on:click=end>"End parking"</button>
+        </div>
+    }
+}
+
+#[component]
+fn StartForm(
+    car_parks: Vec<hale_api::CarParkView>,
+    vehicles: Vec<hale_api::VehicleView>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let mut parks = car_parks;
+    // The suggested car park first.
+    parks.sort_by_key(|p| p.suggested_for.is_none());
+    let park = RwSignal::new(parks.first().map(|p| p.id.clone()).unwrap_or_default());
+    let vehicle = RwSignal::new(
+        vehicles
+            .first()
+            .map(|v| v.registration.clone())
+            .unwrap_or_default(),
+    );
+    let minutes = RwSignal::new(120u32);
+    let card = CardFields::new();
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let request_id = StoredValue::new(backend::new_request_id());
+    let parks = StoredValue::new(parks);
+    let price = move || {
+        parks.with_value(|ps| {
+            ps.iter()
+                .find(|p| p.id == park.get())
+                .and_then(|p| p.prices.iter().find(|(m, _)| *m == minutes.get()))
+                .map(|(_, pence)| format::money(*pence))
+        })
+    };
+    let start = move |_| {
+        let args = StartParkingArgs {
+            car_park_id: park.get_untracked(),
+            registration: vehicle.get_untracked(),
+            minutes: minutes.get_untracked(),
+            card: card.args(),
+            request_id: request_id.get_value(),
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match backend::call::<StartParking>(&args).await {
+                Ok(_) => reload.run(()),
+                Err(e) => {
+                    renew_after(&e, request_id);
+                    error.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    if vehicles.is_empty() {
+        return view! {
+            <section aria-labelledby="start-heading">
+                <h2 id="start-heading">"Pay for parking"</h2>
+                <p class="hint" data-testid="no-vehicle">"Add your vehicle below to pay for parking."</p>
+            </section>
+        }.into_any();
+    }
+    view! {
+        <section aria-labelledby="start-heading" data-testid="start-form">
+            <h2 id="start-heading">"Pay for parking"</h2>
+            <div class="field">
+                <label for="park">"Car park"</label>
+                <select id="park" data-testid="car-park" on:change=move |e| park.set(event_target_value(&e))>
+                    {parks.get_value().into_iter().map(|p| {
+                        let label = match &p.suggested_for {
+                            Some(clinic) => format!("{} (nearest to {clinic}), {} spaces free", p.name, p.free_spaces),
+                            None => format!("{}, {} spaces free", p.name, p.free_spaces),
+                        };
+                        view! { <option value=p.id.clone()>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="vehicle">"Vehicle"</label>
+                <select id="vehicle" data-testid="vehicle" on:change=move |e| vehicle.set(event_target_value(&e))>
+                    {vehicles.into_iter().map(|v| view! {
+                        <option value=v.registration.clone()>{v.label.map(|l| format!("{} ({l})", v.registration)).unwrap_or(v.registration.clone())}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="minutes">"How long"</label>
+                <select id="minutes" data-testid="minutes" on:change=move |e| minutes.set(event_target_value(&e).parse().unwrap_or(120))>
+                    {hale_api::PARKING_CHOICES.iter().map(|m| view! {
+                        <option value=m.to_string() selected=*m == 120>{format::minutes(i64::from(*m))}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <p class="price" data-testid="price">{move || price().map(|p| format!("Price: {p} (before any concession)"))}</p>
+            {card.view("start")}
+            {move || error.get().map(|e| view! { <p class="inline-error" role="alert" data-testid="parking-error">{format::error_text(&e)}</p> })}
+            <button type="button" data-testid="start-parking" disabled=move || busy.get() on:click=start>"Pay and start parking"</button>
+        </section>
+    }.into_any()
+}
+
+#[component]
+fn Vehicles(vehicles: Vec<hale_api::VehicleView>, reload: Callback<()>) -> impl IntoView {
+    let registration = RwSignal::new(String::new());
+    let label = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let add = move |_| {
+        let args = VehicleArgs {
+            registration: registration.get_untracked(),
+            label: Some(label.get_untracked()),
+        };
+        spawn_local(async move {
+            match backend::call::<SaveVehicle>(&args).await {
+                Ok(_) => reload.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="vehicles-heading">
+            <h2 id="vehicles-heading">"Your vehicles"</h2>
+            <ul class="vehicles" data-testid="vehicles">
+                {vehicles.into_iter().map(|v| view! {
+                    <li data-testid="vehicle-item">{v.registration}{v.label.map(|l| format!(" ({l})"))}</li>
+                }).collect_view()}
+            </ul>
+            <div class="field">
+                <label for="new-registration">"Registration"</label>
+                <input id="new-registration" data-testid="new-registration" autocomplete="off"
+                    prop:value=move || registration.get() on:input=move |e| registration.set(event_target_value(&e)) />
+            </div>
+            <div class="field">
+                <label for="new-label">"Name (optional)"</label>
+                <input id="new-label" data-testid="new-label" autocomplete="off"
+                    prop:value=move || label.get() on:input=move |e| label.set(event_target_value(&e)) />
+            </div>
+            {move || error.get().map(|e| view! { <p class="inline-error" role="alert" data-testid="vehicle-error">{format::error_text(&e)}</p> })}
+            <button type="button" class="secondary" data-testid="add-vehicle" on:click=add>"Save vehicle"</button>
+        </section>
+    }
+}
