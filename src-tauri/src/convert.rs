@@ -377,6 +377,11 @@ pub fn core_error(e: CoreError) -> ApiError {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_ui_offers_the_parking_lengths_the_domain_knows() {
+        assert_eq!(hale_api::PARKING_CHOICES, hale_domain::parking::CHOICES);
+    }
+
     fn args(days: u32, code: &str) -> FindSlotsArgs {
         FindSlotsArgs {
             service_code: code.into(),

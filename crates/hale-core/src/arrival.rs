@@ -113,6 +113,16 @@ pub fn follow_queue(
                             continue;
                         };
                         sink.queue(&status);
+                        if status.state == "waiting" {
+                            // The clinic's wait may now outlast the patient's parking.
+                            let zone = chrono::Local;
+                            if let Err(error) = patient
+                                .warn_parking_short(notifier.as_ref(), &zone, &status, Utc::now())
+                                .await
+                            {
+                                tracing::info!(%error, "parking not checked against the wait");
+                            }
+                        }
                         if status.state == "called" {
                             announce_call(&patient, notifier.as_ref(), &status).await;
                         }

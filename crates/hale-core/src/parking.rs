@@ -234,3 +234,76 @@ where
         ),
     }
 }
+
+impl Patient {
+    /// After a queue update: if the visit is now expected to end after the patient's running
+    /// parking runs out, say so once (per session and end time), with the extension that would
+    /// cover it. The visit is expected to end when the patient is called (now + the estimate)
+    /// plus the appointment's booked length.
+    pub async fn warn_parking_short<Tz>(
+        &self,
+        notifier: &dyn Notifier,
+        zone: &Tz,
+        status: &hale_client::QueueStatus,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u32>, CoreError>
+    where
+        Tz: TimeZone,
+        Tz::Offset: std::fmt::Display,
+    {
+        let (Some(estimate), Some(appointment)) = (status.estimate_minutes, &status.appointment)
+        else {
+            return Ok(None);
+        };
+        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+            return Ok(None);
+        };
+        let owner = Owner {
+            hospital: &self.hospital_key,
+            patient_id: &profile.patient_id,
+        };
+        let booked = self.store.appointments(owner).await?.records;
+        let length = booked
+            .iter()
+            .find(|a| &a.id == appointment)
+            .map_or(Duration::minutes(20), |a| a.end - a.start);
+        let visit_ends = now + Duration::minutes(estimate) + length;
+        let (sessions, _) = self.parking_copy().await?;
+        for s in sessions
+            .iter()
+            .filter(|s| s.ended.is_none() && s.expires > now)
+        {
+            let Some(minutes) = hale_domain::parking::extension_needed(s.expires, visit_ends)
+            else {
+                continue;
+            };
+            let key = format!("parking-short:{}@{}", s.id, s.expires.timestamp());
+            if self.store.mark_reminder_sent(owner, &key, now).await? {
+                let text = ReminderText {
+                    title: "Your parking may run out".to_owned(),
+                    body: format!(
+                        "The clinic's wait means your visit may end around {}, after your parking ends at {}. Open Hale to extend it by {}.",
+                        visit_ends.with_timezone(zone).format("%H:%M"),
+                        s.expires.with_timezone(zone).format("%H:%M"),
+                        spoken_minutes(minutes)
+                    ),
+                };
+                if let Err(error) = notifier.show(&text) {
+                    tracing::warn!(%error, "parking warning could not be shown");
+                    self.store.unmark_reminder_sent(owner, &key).await?;
+                }
+            }
+            return Ok(Some(minutes));
+        }
+        Ok(None)
+    }
+}
+
+fn spoken_minutes(m: u32) -> String {
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m} minutes"),
+        (1, 0) => "1 hour".to_owned(),
+        (h, 0) => format!("{h} hours"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}

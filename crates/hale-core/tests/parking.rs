@@ -105,3 +105,53 @@ async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
     assert_eq!(shown[0].title, "Parking ends soon");
     assert!(shown[0].body.contains("Main car park"), "{}", shown[0].body);
 }
+
+#[tokio::test]
+async fn a_wait_that_outlasts_the_parking_is_flagged_once_with_an_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(url.clone());
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.unwrap();
+    let base = server.fhir_base();
+    let db = hale_server::open_database(&url).await.unwrap();
+    let (appointment, _) = hale_server::seed::appointment_at(
+        &db,
+        DEMO_PATIENT.id,
+        "cl-cardiology",
+        Utc::now() + Duration::minutes(10),
+    )
+    .await
+    .unwrap();
+    let identity = Identity::Development {
+        identifier: DEMO_PATIENT.mrn.into(),
+        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
+    };
+    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
+    let patient = Patient::new(HospitalClient::new(&base).unwrap(), store, identity, base);
+    let now = Utc::now();
+    // Fifteen minutes of parking; the appointment is in ten and lasts twenty.
+    patient
+        .start_parking("cp-main", "AB12CDE", 15, &card(), "short-1", now)
+        .await
+        .unwrap();
+    let status = patient.check_in(&appointment, now).await.unwrap();
+    let recorder = Recorder::default();
+    let offer = patient
+        .warn_parking_short(&recorder, &London, &status, now)
+        .await
+        .unwrap();
+    assert_eq!(offer, Some(30));
+    patient
+        .warn_parking_short(&recorder, &London, &status, now)
+        .await
+        .unwrap();
+    let shown = recorder.0.lock().unwrap().clone();
+    assert_eq!(shown.len(), 1, "once");
+    assert_eq!(shown[0].title, "Your parking may run out");
+    assert!(
+        shown[0].body.contains("extend it by 30 minutes"),
+        "{}",
+        shown[0].body
+    );
+}

@@ -590,3 +590,43 @@ pub fn check_minutes(minutes: u32) -> Result<Duration, ParkingRefusal> {
         Err(ParkingRefusal::BadDuration)
     }
 }
+
+/// The lengths of parking the app offers, in minutes.
+pub const CHOICES: [u32; 5] = [30, 60, 120, 240, 480];
+
+/// If a visit expected to end at `visit_ends` outlasts parking that runs out at `expires`, the
+/// shortest offered extension that covers it (the longest when none does).
+pub fn extension_needed(
+    expires: chrono::DateTime<chrono::Utc>,
+    visit_ends: chrono::DateTime<chrono::Utc>,
+) -> Option<u32> {
+    let short = visit_ends - expires;
+    if short <= Duration::zero() {
+        return None;
+    }
+    let minutes = (short.num_seconds() + 59) / 60;
+    Some(
+        CHOICES
+            .iter()
+            .copied()
+            .find(|c| i64::from(*c) >= minutes)
+            .unwrap_or(CHOICES[CHOICES.len() - 1]),
+    )
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn an_extension_covers_the_shortfall_with_the_nearest_offered_length() {
+        let expires = Utc.with_ymd_and_hms(2026, 12, 1, 14, 30, 0).unwrap();
+        let at = |m: i64| expires + Duration::minutes(m);
+        assert_eq!(extension_needed(expires, at(-5)), None);
+        assert_eq!(extension_needed(expires, at(0)), None);
+        assert_eq!(extension_needed(expires, at(1)), Some(30));
+        assert_eq!(extension_needed(expires, at(31)), Some(60));
+        assert_eq!(extension_needed(expires, at(600)), Some(480));
+    }
+}
