@@ -121,10 +121,44 @@ pub fn parking_session(
     }
 }
 
+pub fn concession_kind(k: hale_api::ConcessionKindView) -> hale_domain::parking::ConcessionKind {
+    use hale_api::ConcessionKindView as V;
+    use hale_domain::parking::ConcessionKind as K;
+    match k {
+        V::BlueBadge => K::BlueBadge,
+        V::FrequentAttender => K::FrequentAttender,
+        V::ParentOfInpatient => K::ParentOfInpatient,
+    }
+}
+
+pub fn concession(c: &hale_client::Concession) -> hale_api::ConcessionView {
+    use hale_api::ConcessionKindView as V;
+    use hale_domain::parking::{ConcessionKind as K, Relief};
+    hale_api::ConcessionView {
+        kind: match c.kind {
+            K::BlueBadge => V::BlueBadge,
+            K::FrequentAttender => V::FrequentAttender,
+            K::ParentOfInpatient => V::ParentOfInpatient,
+        },
+        approved: c.status == "approved",
+        reason: c.reason.clone(),
+        effect: c.relief.map(|r| match r {
+            Relief::Free => "Free parking".to_owned(),
+            Relief::PercentOff { percent: 50 } => "Half price".to_owned(),
+            Relief::PercentOff { percent } => format!("{percent}% off"),
+            Relief::DailyCap { pence } => {
+                format!("At most £{}.{:02} a day", pence / 100, pence % 100)
+            }
+        }),
+        decided: c.decided.with_timezone(&Local).fixed_offset(),
+    }
+}
+
 /// The parking screen: the car park nearest the next appointment's clinic is suggested.
 pub fn parking(
     parking: hale_core::parking::Parking,
     car_parks: Vec<hale_client::CarPark>,
+    concessions: &[hale_client::Concession],
     vehicles: Vec<hale_store::Vehicle>,
     upcoming: &[hale_domain::Appointment],
     now: DateTime<Utc>,
@@ -155,6 +189,7 @@ pub fn parking(
             })
             .collect(),
         sessions,
+        concessions: concessions.iter().map(concession).collect(),
         freshness: match parking.freshness {
             hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
             hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {

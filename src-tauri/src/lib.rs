@@ -96,6 +96,7 @@ pub fn run() {
             parking::start_parking => hale_api::StartParking,
             parking::extend_parking => hale_api::ExtendParking,
             parking::end_parking => hale_api::EndParking,
+            parking::apply_concession => hale_api::ApplyConcession,
             settings::get_reminders => hale_api::GetReminders,
             settings::set_reminders => hale_api::SetReminders,
             waitlist::join_waitlist => hale_api::JoinWaitlist,

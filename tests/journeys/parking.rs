@@ -82,7 +82,14 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
         .await;
 
     app.click("[data-testid=end-parking]").await;
-    let receipts = app.wait_for_all("[data-testid=receipt]", 2, BOOT).await;
+    // Ended, the session moves to the history with both receipts.
+    let receipts = app
+        .wait_for_all(
+            "[data-testid=parking-history] [data-testid=receipt]",
+            2,
+            BOOT,
+        )
+        .await;
     let first = receipts[0].text().await.unwrap();
     let second = receipts[1].text().await.unwrap();
     assert!(
@@ -91,5 +98,15 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
     );
     assert!(second.contains("Extension, 1 hour, £3.00"), "{second}");
     assert!(!app.has("[data-testid=parked]").await);
+
+    // The demo patient visits often: the hospital approves half-price parking and says why.
+    app.click("[data-testid=apply-concession]").await;
+    app.wait_until_text("[data-testid=concessions]", "Half price", BOOT)
+        .await;
+    let decided = app.text_of("[data-testid=concession]").await;
+    assert!(
+        decided.contains("hospital visits in the last 30 days"),
+        "{decided}"
+    );
     app.close().await;
 }

@@ -47,9 +47,10 @@ pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
 pub use parking::{
-    CarParkView, CardArgs, EndParking, ExtendParking, ExtendParkingArgs, GetParking,
-    ParkingSessionArgs, ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle,
-    StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
+    ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
+    ConcessionView, EndParking, ExtendParking, ExtendParkingArgs, GetParking, ParkingSessionArgs,
+    ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle, StartParking,
+    StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,

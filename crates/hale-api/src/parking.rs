@@ -16,7 +16,38 @@ pub struct ParkingView {
     pub car_parks: Vec<CarParkView>,
     /// Newest first; a running one first of all.
     pub sessions: Vec<ParkingSessionView>,
+    /// Concession decisions, newest first (empty offline).
+    pub concessions: Vec<ConcessionView>,
     pub freshness: Freshness,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcessionKindView {
+    BlueBadge,
+    FrequentAttender,
+    ParentOfInpatient,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConcessionView {
+    pub kind: ConcessionKindView,
+    pub approved: bool,
+    /// The hospital's reason, in words for the patient.
+    pub reason: String,
+    /// What it does, e.g. "Free parking", "Half price", "At most £3.00 a day".
+    pub effect: Option<String>,
+    pub decided: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplyConcessionArgs {
+    pub kind: ConcessionKindView,
+    #[serde(default)]
+    pub blue_badge_number: Option<String>,
+    /// YYYY-MM-DD.
+    #[serde(default)]
+    pub blue_badge_expiry: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,4 +157,8 @@ command!(
 );
 command!(
     EndParking = "end_parking", ParkingSessionArgs => ParkingSessionView
+);
+command!(
+    /// Applies for a parking concession; the hospital decides at once and says why.
+    ApplyConcession = "apply_concession", ApplyConcessionArgs => ConcessionView
 );

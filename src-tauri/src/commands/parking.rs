@@ -1,8 +1,8 @@
 //! Parking: vehicles, car parks, paying, extending, ending.
 
 use hale_api::{
-    ApiError, Command, EndParking, ExtendParking, GetParking, RemoveVehicle, SaveVehicle,
-    StartParking,
+    ApiError, ApplyConcession, Command, EndParking, ExtendParking, GetParking, RemoveVehicle,
+    SaveVehicle, StartParking,
 };
 use tauri::State;
 
@@ -20,6 +20,7 @@ pub async fn get_parking(
     let parking = p.parking(now).await.map_err(convert::core_error)?;
     // Car parks need the hospital; offline the screen still shows vehicles and sessions.
     let car_parks = p.car_parks().await.unwrap_or_default();
+    let concessions = p.concessions().await.unwrap_or_default();
     let vehicles = p.vehicles().await.map_err(convert::core_error)?;
     let upcoming = p
         .appointments(now)
@@ -27,7 +28,12 @@ pub async fn get_parking(
         .map_err(convert::core_error)?
         .upcoming;
     Ok(convert::parking(
-        parking, car_parks, vehicles, &upcoming, now,
+        parking,
+        car_parks,
+        &concessions,
+        vehicles,
+        &upcoming,
+        now,
     ))
 }
 
@@ -115,4 +121,33 @@ pub async fn end_parking(
         .await
         .map_err(convert::core_error)?;
     Ok(convert::parking_session(&session, now))
+}
+
+#[tauri::command]
+pub async fn apply_concession(
+    state: State<'_, AppState>,
+    args: <ApplyConcession as Command>::Args,
+) -> Result<<ApplyConcession as Command>::Output, ApiError> {
+    let expiry = match args.blue_badge_expiry.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                ApiError::new(
+                    hale_api::ErrorCode::InvalidArgument,
+                    "the expiry date is not a date",
+                )
+            })?,
+        ),
+    };
+    let application = hale_client::ApplyConcession {
+        kind: convert::concession_kind(args.kind),
+        blue_badge_number: args.blue_badge_number.filter(|n| !n.trim().is_empty()),
+        blue_badge_expiry: expiry,
+    };
+    let decided = state
+        .patient
+        .apply_concession(&application)
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::concession(&decided))
 }

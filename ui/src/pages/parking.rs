@@ -110,6 +110,7 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
             <StartForm car_parks=parking.car_parks.clone() vehicles=parking.vehicles.clone() reload />
         })}
         <Vehicles vehicles=parking.vehicles reload />
+        {can_start.then(|| view! { <Concessions decided=parking.concessions.clone() reload /> })}
         {(!past.is_empty()).then(|| view! {
             <section aria-labelledby="history-heading">
                 <h2 id="history-heading">"History and receipts"</h2>
@@ -347,6 +348,75 @@ fn Vehicles(vehicles: Vec<hale_api::VehicleView>, reload: Callback<()>) -> impl 
             </div>
             {move || error.get().map(|e| view! { <p class="inline-error" role="alert" data-testid="vehicle-error">{format::error_text(&e)}</p> })}
             <button type="button" class="secondary" data-testid="add-vehicle" on:click=add>"Save vehicle"</button>
+        </section>
+    }
+}
+
+#[component]
+fn Concessions(decided: Vec<hale_api::ConcessionView>, reload: Callback<()>) -> impl IntoView {
+    use hale_api::ConcessionKindView as K;
+    let kind = RwSignal::new(K::FrequentAttender);
+    let number = RwSignal::new(String::new());
+    let expiry = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let apply = move |_| {
+        let args = hale_api::ApplyConcessionArgs {
+            kind: kind.get_untracked(),
+            blue_badge_number: Some(number.get_untracked()),
+            blue_badge_expiry: Some(expiry.get_untracked()),
+        };
+        spawn_local(async move {
+            match backend::call::<hale_api::ApplyConcession>(&args).await {
+                Ok(_) => reload.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let name = |k: K| match k {
+        K::BlueBadge => "Blue badge holder",
+        K::FrequentAttender => "Frequent hospital visits",
+        K::ParentOfInpatient => "Parent of a child in hospital",
+    };
+    view! {
+        <section aria-labelledby="concessions-heading">
+            <h2 id="concessions-heading">"Concessions"</h2>
+            <ul class="concessions" data-testid="concessions">
+                {decided.into_iter().map(|c| view! {
+                    <li data-testid="concession">
+                        <strong>{name(c.kind)}</strong>": "
+                        {if c.approved { c.effect.clone().unwrap_or_default() } else { "Not approved".to_owned() }}
+                        " ("{c.reason}")"
+                    </li>
+                }).collect_view()}
+            </ul>
+            <div class="field">
+                <label for="concession-kind">"Apply for"</label>
+                <select id="concession-kind" data-testid="concession-kind" on:change=move |e| {
+                    kind.set(match event_target_value(&e).as_str() {
+                        "blue_badge" => K::BlueBadge,
+                        "parent_of_inpatient" => K::ParentOfInpatient,
+                        _ => K::FrequentAttender,
+                    })
+                }>
+                    <option value="frequent_attender">{name(K::FrequentAttender)}</option>
+                    <option value="blue_badge">{name(K::BlueBadge)}</option>
+                    <option value="parent_of_inpatient">{name(K::ParentOfInpatient)}</option>
+                </select>
+            </div>
+            <Show when=move || kind.get() == K::BlueBadge>
+                <div class="field">
+                    <label for="badge-number">"Blue badge number"</label>
+                    <input id="badge-number" autocomplete="off" prop:value=move || number.get()
+                        on:input=move |e| number.set(event_target_value(&e)) />
+                </div>
+                <div class="field">
+                    <label for="badge-expiry">"Badge expiry date"</label>
+                    <input id="badge-expiry" type="date" prop:value=move || expiry.get()
+                        on:input=move |e| expiry.set(event_target_value(&e)) />
+                </div>
+            </Show>
+            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
+            <button type="button" class="secondary" data-testid="apply-concession" on:click=apply>"Apply"</button>
         </section>
     }
 }
