@@ -143,24 +143,22 @@ pub fn follow_queue(
 async fn announce_call(patient: &Patient, notifier: &dyn Notifier, status: &QueueStatus) {
     let room = status.room.as_deref().unwrap_or("the clinic");
     let key = format!("called:{}", status.encounter);
-    let first = match patient.store.profile(&patient.hospital_key).await {
-        Ok(Some(profile)) => {
-            let owner = hale_store::Owner {
-                hospital: &patient.hospital_key,
-                patient_id: &profile.patient_id,
-            };
-            patient
-                .store
-                .mark_reminder_sent(owner, &key, Utc::now())
-                .await
-                .unwrap_or(true)
+    let text = hale_domain::arrival::called_text(room);
+    match patient.saved_patient().await {
+        Ok(Some(id)) => {
+            let shown = patient
+                .notify_once(&id, &key, &text, notifier, Utc::now())
+                .await;
+            if let Err(error) = shown {
+                tracing::warn!(%error, "the call to a room could not be recorded");
+            }
         }
-        _ => true,
-    };
-    if first {
-        let text = hale_domain::arrival::called_text(room);
-        if let Err(error) = notifier.show(&text) {
-            tracing::warn!(%error, "the call to a room could not be announced");
+        // Following a queue needs a sign-in, which saves the patient; should the store fail,
+        // the call still matters more than remembering it was shown.
+        _ => {
+            if let Err(error) = notifier.show(&text) {
+                tracing::warn!(%error, "the call to a room could not be announced");
+            }
         }
     }
 }

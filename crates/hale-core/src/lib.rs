@@ -154,14 +154,8 @@ impl Patient {
             Ok(list) => (list, Freshness::Live { as_of: now }),
             Err(CoreError::Hospital(error)) => {
                 tracing::info!(%error, "showing the local copy");
-                let cached = match self.store.profile(&self.hospital_key).await? {
-                    Some(profile) => {
-                        let owner = Owner {
-                            hospital: &self.hospital_key,
-                            patient_id: &profile.patient_id,
-                        };
-                        self.store.appointments(owner).await?
-                    }
+                let cached = match self.saved_patient().await? {
+                    Some(patient) => self.store.appointments(self.owner(&patient)).await?,
                     None => hale_store::Cached::default(),
                 };
                 let freshness = Freshness::Offline {
@@ -286,16 +280,65 @@ impl Patient {
         let Some(profile) = self.store.profile(&self.hospital_key).await? else {
             return Ok(None);
         };
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
-        };
-        let cached = self.store.appointments(owner).await?;
+        let cached = self
+            .store
+            .appointments(self.owner(&profile.patient_id))
+            .await?;
         Ok(cached.records.into_iter().find(|a| a.id == id).map(|a| {
             let hospital = profile.hospital_name.as_deref().unwrap_or_default();
             let text = hale_domain::ics::calendar_event(&a, hospital, now);
             (a, text)
         }))
+    }
+
+    /// The patient last signed in at this hospital on this device, if any: whose local copy
+    /// the offline paths read.
+    async fn saved_patient(&self) -> Result<Option<String>, CoreError> {
+        Ok(self
+            .store
+            .profile(&self.hospital_key)
+            .await?
+            .map(|p| p.patient_id))
+    }
+
+    fn owner<'a>(&'a self, patient_id: &'a str) -> Owner<'a> {
+        Owner {
+            hospital: &self.hospital_key,
+            patient_id,
+        }
+    }
+
+    /// The saved appointments, without asking the hospital (empty before any sign-in).
+    pub async fn saved_appointments(&self) -> Result<Vec<Appointment>, CoreError> {
+        Ok(match self.saved_patient().await? {
+            Some(patient) => self.store.appointments(self.owner(&patient)).await?.records,
+            None => Vec::new(),
+        })
+    }
+
+    /// Shows `text` once for `key`: the key is recorded as shown *before* showing, so two
+    /// checks racing (or a restart) cannot both show it; if showing fails the record is removed
+    /// and a later check tries again. Returns whether it was shown now.
+    pub(crate) async fn notify_once(
+        &self,
+        patient: &str,
+        key: &str,
+        text: &hale_domain::reminder::ReminderText,
+        notifier: &dyn watch::Notifier,
+        now: DateTime<Utc>,
+    ) -> Result<bool, CoreError> {
+        let owner = self.owner(patient);
+        if !self.store.mark_reminder_sent(owner, key, now).await? {
+            return Ok(false);
+        }
+        match notifier.show(text) {
+            Ok(()) => Ok(true),
+            Err(error) => {
+                tracing::warn!(%error, "a notification could not be shown; will retry");
+                self.store.unmark_reminder_sent(owner, key).await?;
+                Ok(false)
+            }
+        }
     }
 
     /// Refreshes the local copy from the hospital if it answers; a failure only leaves the
@@ -359,10 +402,7 @@ impl Patient {
             .with_session(|s| async move { self.client.appointments_from(&s, from).await })
             .await?;
         let session = self.session().await?;
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &session.patient_id,
-        };
+        let owner = self.owner(&session.patient_id);
         self.store.replace_appointments(owner, &list, now).await?;
         self.changed.notify_one();
         Ok(list)

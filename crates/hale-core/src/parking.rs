@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use hale_client::{ApplyConcession, CarPark, Card, Concession, ParkingSession};
 use hale_domain::parking::Registration;
 use hale_domain::reminder::ReminderText;
-use hale_store::{Owner, Vehicle};
+use hale_store::Vehicle;
 
 use crate::watch::Notifier;
 use crate::{CoreError, Freshness, Patient};
@@ -146,10 +146,7 @@ impl Patient {
             .with_session(|s| async move { self.client.parking_sessions(&s).await })
             .await?;
         let session = self.session().await?;
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &session.patient_id,
-        };
+        let owner = self.owner(&session.patient_id);
         let json = serde_json::to_string(&sessions)
             .map_err(|e| hale_store::StoreError::Corrupt(e.to_string()))?;
         self.store.replace_parking(owner, &json, now).await?;
@@ -160,14 +157,10 @@ impl Patient {
     async fn parking_copy(
         &self,
     ) -> Result<(Vec<ParkingSession>, Option<DateTime<Utc>>), CoreError> {
-        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+        let Some(patient) = self.saved_patient().await? else {
             return Ok((Vec::new(), None));
         };
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
-        };
-        let copy = self.store.parking(owner).await?;
+        let copy = self.store.parking(self.owner(&patient)).await?;
         let sessions = match copy.records {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| hale_store::StoreError::Corrupt(format!("parking copy: {e}")))?,
@@ -188,12 +181,8 @@ impl Patient {
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,
     {
-        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+        let Some(patient) = self.saved_patient().await? else {
             return Ok(None);
-        };
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
         };
         let (sessions, _) = self.parking_copy().await?;
         let mut next = None;
@@ -207,14 +196,8 @@ impl Patient {
                 continue;
             }
             let key = format!("parking:{}@{}", s.id, s.expires.timestamp());
-            if !self.store.mark_reminder_sent(owner, &key, now).await? {
-                continue;
-            }
-            let text = parking_text(s, zone);
-            if let Err(error) = notifier.show(&text) {
-                tracing::warn!(%error, "parking reminder could not be shown; will retry");
-                self.store.unmark_reminder_sent(owner, &key).await?;
-            }
+            self.notify_once(&patient, &key, &parking_text(s, zone), notifier, now)
+                .await?;
         }
         Ok(next)
     }
@@ -255,14 +238,10 @@ impl Patient {
         else {
             return Ok(None);
         };
-        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+        let Some(patient) = self.saved_patient().await? else {
             return Ok(None);
         };
-        let owner = Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
-        };
-        let booked = self.store.appointments(owner).await?.records;
+        let booked = self.store.appointments(self.owner(&patient)).await?.records;
         let length = booked
             .iter()
             .find(|a| &a.id == appointment)
@@ -278,21 +257,17 @@ impl Patient {
                 continue;
             };
             let key = format!("parking-short:{}@{}", s.id, s.expires.timestamp());
-            if self.store.mark_reminder_sent(owner, &key, now).await? {
-                let text = ReminderText {
-                    title: "Your parking may run out".to_owned(),
-                    body: format!(
-                        "The clinic's wait means your visit may end around {}, after your parking ends at {}. Open Hale to extend it by {}.",
-                        visit_ends.with_timezone(zone).format("%H:%M"),
-                        s.expires.with_timezone(zone).format("%H:%M"),
-                        spoken_minutes(minutes)
-                    ),
-                };
-                if let Err(error) = notifier.show(&text) {
-                    tracing::warn!(%error, "parking warning could not be shown");
-                    self.store.unmark_reminder_sent(owner, &key).await?;
-                }
-            }
+            let text = ReminderText {
+                title: "Your parking may run out".to_owned(),
+                body: format!(
+                    "The clinic's wait means your visit may end around {}, after your parking ends at {}. Open Hale to extend it by {}.",
+                    visit_ends.with_timezone(zone).format("%H:%M"),
+                    s.expires.with_timezone(zone).format("%H:%M"),
+                    spoken_minutes(minutes)
+                ),
+            };
+            self.notify_once(&patient, &key, &text, notifier, now)
+                .await?;
             return Ok(Some(minutes));
         }
         Ok(None)

@@ -173,29 +173,22 @@ impl Patient {
         Tz::Offset: std::fmt::Display,
     {
         let entries = self.waitlist().await?;
-        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+        let Some(patient) = self.saved_patient().await? else {
             return Ok(!entries.is_empty());
-        };
-        let owner = hale_store::Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
         };
         let mut announced = false;
         for offer in entries.iter().filter_map(|e| e.offer.as_ref()) {
-            let key = format!("offer:{}", offer.id);
-            if offer.expires <= now || !self.store.mark_reminder_sent(owner, &key, now).await? {
+            if offer.expires <= now {
                 continue;
             }
+            let key = format!("offer:{}", offer.id);
             let text = hale_domain::waitlist::offer_text(offer.start, offer.expires, now, zone);
-            match notifier.show(&text) {
-                Ok(()) => {
-                    announced = true;
-                    tracing::info!("waitlist offer announced");
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "offer could not be announced; will retry");
-                    self.store.unmark_reminder_sent(owner, &key).await?;
-                }
+            if self
+                .notify_once(&patient, &key, &text, notifier, now)
+                .await?
+            {
+                announced = true;
+                tracing::info!("waitlist offer announced");
             }
         }
         if announced {
@@ -204,11 +197,8 @@ impl Patient {
         Ok(!entries.is_empty())
     }
 
-    /// Shows the reminders due at `now` that were not shown before, and returns when the next
-    /// one falls due. Works from the local copy alone.
-    ///
-    /// A reminder is recorded as shown before it is shown, so two checks racing cannot both
-    /// show it; if showing fails the record is removed and the next check tries again.
+    /// Shows the reminders due at `now` that were not shown before (each once, see
+    /// `notify_once`), and returns when the next one falls due. Works from the local copy alone.
     pub async fn remind<Tz>(
         &self,
         notifier: &dyn Notifier,
@@ -219,13 +209,10 @@ impl Patient {
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,
     {
-        let Some(profile) = self.store.profile(&self.hospital_key).await? else {
+        let Some(patient) = self.saved_patient().await? else {
             return Ok(None);
         };
-        let owner = hale_store::Owner {
-            hospital: &self.hospital_key,
-            patient_id: &profile.patient_id,
-        };
+        let owner = self.owner(&patient);
         let appointments = self.store.appointments(owner).await?.records;
         let leads = self.reminder_leads().await?;
         let all = reminder::schedule(&appointments, &leads, zone);
@@ -236,16 +223,12 @@ impl Patient {
             .await?;
         let plan = reminder::plan(&all, &sent, now);
         for due in &plan.due_now {
-            if !self.store.mark_reminder_sent(owner, &due.key, now).await? {
-                continue;
-            }
             let text = reminder::reminder_text(due.start, now, zone);
-            match notifier.show(&text) {
-                Ok(()) => tracing::info!(lead = %due.lead, "reminder shown"),
-                Err(error) => {
-                    tracing::warn!(%error, "reminder could not be shown; will retry");
-                    self.store.unmark_reminder_sent(owner, &due.key).await?;
-                }
+            if self
+                .notify_once(&patient, &due.key, &text, notifier, now)
+                .await?
+            {
+                tracing::info!(lead = %due.lead, "reminder shown");
             }
         }
         Ok(plan.next)

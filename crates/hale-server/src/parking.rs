@@ -134,6 +134,16 @@ async fn earlier_outcome(
     ))
 }
 
+/// The answer a repeated payment decision gets: the session it paid for, or its refusal.
+async fn answer_earlier(
+    state: &ServerState,
+    patient: &str,
+    earlier: Result<String, ParkingRefusal>,
+) -> Result<Response, FhirError> {
+    let session = earlier?;
+    Ok(Json(session_json(&state.db, patient, &session).await?).into_response())
+}
+
 /// What one payment records.
 struct PaymentRecord<'a> {
     patient: &'a str,
@@ -300,8 +310,7 @@ pub(crate) async fn start(
     let mut tx = begin(&state).await?;
     if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
         drop(tx);
-        let session = earlier?;
-        return Ok(Json(session_json(&state.db, patient, &session).await?).into_response());
+        return answer_earlier(&state, patient, earlier).await;
     }
     let park: Option<(i64, String)> =
         sqlx::query_as("SELECT capacity, tariff FROM car_park WHERE id = ?")
@@ -378,8 +387,7 @@ pub(crate) async fn extend(
     let mut tx = begin(&state).await?;
     if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
         drop(tx);
-        let session = earlier?;
-        return Ok(Json(session_json(&state.db, patient, &session).await?).into_response());
+        return answer_earlier(&state, patient, earlier).await;
     }
     type Row = (
         DateTime<Utc>,

@@ -22,11 +22,9 @@ pub async fn get_parking(
     let car_parks = p.car_parks().await.unwrap_or_default();
     let concessions = p.concessions().await.unwrap_or_default();
     let vehicles = p.vehicles().await.map_err(convert::core_error)?;
-    let upcoming = p
-        .appointments(now)
-        .await
-        .map_err(convert::core_error)?
-        .upcoming;
+    // The saved copy is enough to suggest a car park; no second trip to the hospital.
+    let saved = p.saved_appointments().await.map_err(convert::core_error)?;
+    let upcoming = hale_domain::upcoming(&saved, now);
     Ok(convert::parking(
         parking,
         car_parks,
