@@ -1,18 +1,17 @@
 //! Arrival from the app's use cases against a real reference hospital: check in, follow one's
 //! place live, be told once when called, and see the board move.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{Duration, NaiveDate, Utc};
-use hale_client::{HospitalClient, QueueStatus, WaitingTimes};
+use chrono::{Duration, Utc};
+use hale_client::{QueueStatus, WaitingTimes};
 use hale_core::arrival::{follow_board, follow_queue, LiveSink};
 use hale_core::watch::Notifier;
-use hale_core::{Identity, Patient};
 use hale_domain::reminder::ReminderText;
-use hale_server::seed::{DEMO_PATIENT, DEMO_STAFF};
-use hale_server::ServerOptions;
-use hale_store::Store;
+use hale_server::seed::DEMO_STAFF;
 
 #[derive(Default)]
 struct Recorder {
@@ -56,28 +55,11 @@ fn cardiology_waiting(board: &WaitingTimes) -> u32 {
 #[tokio::test]
 async fn a_checked_in_patient_follows_their_place_and_is_told_once_when_called() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
-    let base = server.fhir_base();
-    let db = hale_server::open_database(&url).await.unwrap();
-    let start = Utc::now() + Duration::minutes(10);
-    let (appointment, _) =
-        hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
-            .await
-            .unwrap();
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    };
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let patient = Arc::new(Patient::new(
-        HospitalClient::new(&base).unwrap(),
-        store,
-        identity,
-        base.clone(),
-    ));
+    let demo = common::demo(dir.path()).await;
+    let (server, patient) = (&demo.server, demo.patient.clone());
+    let appointment = demo
+        .appointment_at("cl-cardiology", Utc::now() + Duration::minutes(10))
+        .await;
     let recorder = Arc::new(Recorder::default());
     let _board = follow_board(patient.clone(), recorder.clone());
     until("a first board", || {

@@ -2,17 +2,16 @@
 //! paying with a retry-safe key, the saved copy offline, and the reminder before parking runs
 //! out (time passed in, once only).
 
-use std::sync::{Arc, Mutex};
+mod common;
 
-use chrono::{Duration, NaiveDate, Utc};
+use std::sync::Mutex;
+
+use chrono::{Duration, Utc};
 use chrono_tz::Europe::London;
-use hale_client::{Card, HospitalClient};
+use hale_client::Card;
 use hale_core::watch::Notifier;
-use hale_core::{CoreError, Freshness, Identity, Patient};
+use hale_core::{CoreError, Freshness};
 use hale_domain::reminder::ReminderText;
-use hale_server::seed::DEMO_PATIENT;
-use hale_server::ServerOptions;
-use hale_store::Store;
 
 #[derive(Default)]
 struct Recorder(Mutex<Vec<ReminderText>>);
@@ -35,22 +34,8 @@ fn card() -> Card {
 #[tokio::test]
 async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(url);
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
-    let base = server.fhir_base();
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    };
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let patient = Arc::new(Patient::new(
-        HospitalClient::new(&base).unwrap(),
-        store,
-        identity,
-        base.clone(),
-    ));
+    let demo = common::demo(dir.path()).await;
+    let (server, patient) = (demo.server, demo.patient);
 
     assert!(matches!(
         patient.save_vehicle("not a reg", None).await,
@@ -109,26 +94,11 @@ async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
 #[tokio::test]
 async fn a_wait_that_outlasts_the_parking_is_flagged_once_with_an_extension() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
-    let base = server.fhir_base();
-    let db = hale_server::open_database(&url).await.unwrap();
-    let (appointment, _) = hale_server::seed::appointment_at(
-        &db,
-        DEMO_PATIENT.id,
-        "cl-cardiology",
-        Utc::now() + Duration::minutes(10),
-    )
-    .await
-    .unwrap();
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    };
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let patient = Patient::new(HospitalClient::new(&base).unwrap(), store, identity, base);
+    let demo = common::demo(dir.path()).await;
+    let appointment = demo
+        .appointment_at("cl-cardiology", Utc::now() + Duration::minutes(10))
+        .await;
+    let patient = &demo.patient;
     let now = Utc::now();
     // Fifteen minutes of parking; the appointment is in ten and lasts twenty.
     patient

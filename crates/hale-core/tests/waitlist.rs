@@ -2,17 +2,16 @@
 //! patient asks, another patient's cancellation frees a slot, the offer is announced once and
 //! shown on the home screen, and accepting it moves the appointment in the local copy too.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 use hale_client::{HospitalClient, SlotQuery};
 use hale_core::watch::Notifier;
-use hale_core::{Identity, Patient};
 use hale_domain::reminder::ReminderText;
-use hale_server::seed::{DEMO_PATIENT, OTHER_PATIENT};
-use hale_server::ServerOptions;
-use hale_store::Store;
+use hale_server::seed::OTHER_PATIENT;
 
 #[derive(Default)]
 struct Recorder {
@@ -34,22 +33,8 @@ impl Notifier for Recorder {
 #[tokio::test]
 async fn an_offer_is_announced_once_shown_at_home_and_accepting_moves_the_appointment() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let server = hale_server::start(&ServerOptions::embedded_demo(url))
-        .await
-        .unwrap();
-    let base = server.fhir_base();
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    };
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let patient = Arc::new(Patient::new(
-        HospitalClient::new(&base).unwrap(),
-        store,
-        identity,
-        base.clone(),
-    ));
+    let demo = common::demo(dir.path()).await;
+    let (base, patient) = (demo.base.clone(), demo.patient.clone());
 
     // Alex books dermatology three weeks ahead and asks for an earlier time.
     let query = |weeks: i64| SlotQuery {
