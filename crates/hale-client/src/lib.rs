@@ -5,6 +5,7 @@
 //! Responses are validated through `hale_fhir`'s mapping before they reach the domain.
 
 mod arrival;
+mod medication;
 mod parking;
 mod sse;
 
@@ -22,6 +23,7 @@ use hale_fhir::{
     Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
+pub use medication::Stored;
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent};
 use url::Url;

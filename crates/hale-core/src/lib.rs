@@ -10,6 +10,7 @@
 
 pub mod arrival;
 pub mod kiosk;
+pub mod medicines;
 pub mod parking;
 pub mod watch;
 
@@ -44,6 +45,8 @@ pub enum CoreError {
     InvalidLeads(#[from] InvalidLeads),
     #[error(transparent)]
     InvalidRegistration(#[from] hale_domain::parking::InvalidRegistration),
+    #[error(transparent)]
+    Medicine(#[from] medicines::MedicineError),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.

@@ -1,6 +1,6 @@
 //! The long-lived task that keeps the patient informed while the app runs: it refreshes from the
-//! hospital now and then, shows appointment reminders when they fall due, and announces offers
-//! of earlier slots from the waitlist.
+//! hospital now and then, shows appointment, parking and medicine reminders when they fall due,
+//! sends logged doses to the hospital, and announces offers of earlier slots from the waitlist.
 //!
 //! It is a tokio task behind a [`WatchHandle`]. Reminders are computed from the local copy, so
 //! they come on time offline too; the hospital refresh only keeps that copy current. The task
@@ -105,6 +105,12 @@ where
             if refresh_due {
                 last_refresh = Some(now);
                 patient.refresh(now).await;
+                if let Err(error) = patient.refresh_medicines(&zone, now).await {
+                    tracing::info!(%error, "medicines not refreshed");
+                }
+            } else if let Err(error) = patient.sync_pending(clock()).await {
+                // Dose records wait in the outbox; the next pass tries again.
+                tracing::info!(%error, "dose records not sent yet");
             }
             let poll_due =
                 waiting && last_offer_check.is_none_or(|t| now - t >= offer_poll || now < t);
@@ -135,10 +141,17 @@ where
                     None
                 }
             };
-            let next = match (next, parking_next) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            let doses_next = match patient
+                .remind_doses(notifier.as_ref(), &zone, clock())
+                .await
+            {
+                Ok(next) => next,
+                Err(error) => {
+                    tracing::warn!(%error, "dose reminders could not be checked");
+                    None
+                }
             };
+            let next = [next, parking_next, doses_next].into_iter().flatten().min();
             let mut wait = next
                 .and_then(|at| (at - clock()).to_std().ok())
                 .map_or(MAX_SLEEP, |w| w.min(MAX_SLEEP));

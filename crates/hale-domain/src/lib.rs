@@ -11,6 +11,7 @@ pub mod arrival;
 pub mod booking;
 pub mod booking_reference;
 pub mod ics;
+pub mod medication;
 pub mod parking;
 pub mod reminder;
 pub mod slot;

@@ -132,7 +132,7 @@ pub fn normalise_leads(leads: &[Lead]) -> Result<Vec<Lead>, InvalidLeads> {
 
 /// The instant a wall-clock time names in `zone`. A time skipped by a clock change becomes the
 /// first minute after the gap; a time that happens twice is its first occurrence.
-fn resolve<Tz: TimeZone>(zone: &Tz, local: NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn resolve<Tz: TimeZone>(zone: &Tz, local: NaiveDateTime) -> DateTime<Utc> {
     let mut probe = local;
     // Gaps are at most a few hours; step minute by minute to the first time that exists.
     for _ in 0..(24 * 60) {

@@ -10,6 +10,7 @@ pub mod arrival;
 pub mod capability;
 pub mod datatypes;
 pub mod encounter;
+pub mod medication;
 pub mod outcome;
 pub mod parameters;
 pub mod parking;
@@ -22,6 +23,7 @@ pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
+pub use medication::{MedicationAdministration, MedicationRequest};
 pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
 pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
@@ -42,8 +44,9 @@ pub const REQUEST_ID_SYSTEM: &str = "urn:hale:request-id";
 /// The identifier system of Hale booking references (see `hale_domain::BookingReference`).
 pub const BOOKING_REFERENCE_SYSTEM: &str = "urn:hale:booking-reference";
 
-/// Any resource Hale knows, tagged by `resourceType` as FHIR JSON is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Any resource Hale knows, tagged by `resourceType` as FHIR JSON is. The default is
+/// [`Resource::Other`], which is also what a transaction-response entry without a resource reads as.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(tag = "resourceType")]
 #[allow(clippy::large_enum_variant)]
 pub enum Resource {
@@ -56,12 +59,22 @@ pub enum Resource {
     Slot(Slot),
     Parameters(Parameters),
     Encounter(Encounter),
+    MedicationRequest(MedicationRequest),
+    MedicationAdministration(MedicationAdministration),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
+    #[default]
     #[serde(other)]
     Other,
 }
 
-/// A FHIR Bundle; Hale reads and writes `searchset` bundles.
+impl Resource {
+    fn is_other(&self) -> bool {
+        matches!(self, Resource::Other)
+    }
+}
+
+/// A FHIR Bundle; Hale reads and writes `searchset` bundles, and sends `transaction` bundles of
+/// conditional creates (answered by a `transaction-response`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
@@ -82,12 +95,36 @@ pub struct BundleLink {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BundleEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Resource::is_other")]
     pub resource: Resource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<BundleRequest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<BundleResponse>,
+}
+
+/// What a transaction entry asks: `POST MedicationAdministration` with `ifNoneExist:
+/// identifier=SYSTEM|VALUE` creates the resource only if none has that identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub if_none_exist: Option<String>,
+}
+
+/// How a transaction entry went: `201 Created` (new) or `200 OK` (it already existed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleResponse {
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
 }
 
 impl Bundle {
@@ -98,6 +135,8 @@ impl Bundle {
             .map(|resource| BundleEntry {
                 full_url: None,
                 resource,
+                request: None,
+                response: None,
             })
             .collect();
         Self {
@@ -114,6 +153,32 @@ impl Bundle {
             .iter()
             .find(|l| l.relation == "next")
             .map(|l| l.url.as_str())
+    }
+
+    /// A `transaction` bundle of conditional creates: each resource is created unless one with
+    /// its identifier (`system|value`) exists.
+    pub fn conditional_creates(
+        entries: impl IntoIterator<Item = (Resource, &'static str, String)>,
+    ) -> Self {
+        let entry = entries
+            .into_iter()
+            .map(|(resource, resource_type, identifier)| BundleEntry {
+                full_url: None,
+                resource,
+                request: Some(BundleRequest {
+                    method: "POST".into(),
+                    url: resource_type.into(),
+                    if_none_exist: Some(format!("identifier={identifier}")),
+                }),
+                response: None,
+            })
+            .collect();
+        Self {
+            bundle_type: "transaction".into(),
+            total: None,
+            link: Vec::new(),
+            entry,
+        }
     }
 
     /// The appointments in the bundle, in order; other entries (e.g. outcomes) are skipped.

@@ -84,6 +84,23 @@ pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
                     search_param: vec![],
                 },
                 RestResource {
+                    resource_type: "MedicationRequest".into(),
+                    interaction: interactions(&["search-type"]),
+                    search_param: vec![SearchParam {
+                        name: "status".into(),
+                        param_type: "token".into(),
+                    }],
+                },
+                RestResource {
+                    resource_type: "MedicationAdministration".into(),
+                    // Creates must be conditional on the dose's identifier (see docs).
+                    interaction: interactions(&["search-type", "create"]),
+                    search_param: vec![SearchParam {
+                        name: "effective-time".into(),
+                        param_type: "date".into(),
+                    }],
+                },
+                RestResource {
                     resource_type: "Patient".into(),
                     interaction: interactions(&["read"]),
                     search_param: vec![],

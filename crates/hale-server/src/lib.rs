@@ -14,9 +14,11 @@ mod auth;
 mod booking;
 mod db;
 mod demo_day;
+mod demo_medicines;
 mod error;
 mod fhir;
 mod live;
+mod medication;
 mod parking;
 pub mod payments;
 mod random;
@@ -153,6 +155,14 @@ async fn router(
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
+        // The FHIR base itself takes transaction Bundles, written with or without the slash.
+        .route("/fhir", post(medication::transaction))
+        .route("/fhir/", post(medication::transaction))
+        .route("/fhir/MedicationRequest", get(medication::search_requests))
+        .route(
+            "/fhir/MedicationAdministration",
+            get(medication::search_administrations).post(medication::create_administration),
+        )
         .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))

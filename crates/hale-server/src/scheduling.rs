@@ -194,6 +194,7 @@ pub(crate) async fn search_slots(
                 start: *start,
                 end: *end,
             }),
+            ..BundleEntry::default()
         });
         if !included.contains(&schedule_id.as_str()) {
             included.push(schedule_id);
@@ -205,6 +206,7 @@ pub(crate) async fn search_slots(
             entry.push(BundleEntry {
                 full_url: None,
                 resource: Resource::Schedule(row.into_fhir()),
+                ..BundleEntry::default()
             });
         }
     }

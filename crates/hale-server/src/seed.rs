@@ -237,6 +237,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
             .await?;
         }
     }
+    crate::demo_medicines::seed(&mut tx, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -14,6 +14,8 @@ use hale_domain::{Appointment, AppointmentStatus, Lead};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
+mod medicines;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 const APPOINTMENTS: &str = "Appointment";

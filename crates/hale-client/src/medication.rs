@@ -1,0 +1,119 @@
+//! Medicines: the patient's prescriptions, and their dose records sent as a `transaction` Bundle
+//! of conditional creates, so a record sent twice (after a lost answer, a crash, a retry) is
+//! stored once.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hale_fhir::medication::DOSE_SYSTEM;
+use hale_fhir::{Bundle, MedicationAdministration, MedicationRequest, Resource};
+
+use crate::{unexpected, ClientError, HospitalClient, Session};
+
+/// How the hospital answered one record of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now.
+    Created,
+    /// It already had it (an earlier send got through).
+    AlreadyThere,
+}
+
+impl HospitalClient {
+    /// `GET [base]/MedicationRequest?patient=…`: every prescription of the patient.
+    pub async fn medication_requests(
+        &self,
+        session: &Session,
+    ) -> Result<Vec<MedicationRequest>, ClientError> {
+        let mut url = self.url("MedicationRequest")?;
+        url.query_pairs_mut()
+            .append_pair("patient", &format!("Patient/{}", session.patient_id));
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(unexpected("Bundle"));
+        };
+        Ok(bundle
+            .entry
+            .into_iter()
+            .filter_map(|e| match e.resource {
+                Resource::MedicationRequest(r) => Some(r),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// `GET [base]/MedicationAdministration?patient=…&effective-time=ge…`: the dose records the
+    /// hospital holds for the patient since `since`.
+    pub async fn medication_administrations(
+        &self,
+        session: &Session,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<MedicationAdministration>, ClientError> {
+        let mut url = self.url("MedicationAdministration")?;
+        url.query_pairs_mut()
+            .append_pair("patient", &format!("Patient/{}", session.patient_id))
+            .append_pair(
+                "effective-time",
+                &format!("ge{}", since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            );
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(unexpected("Bundle"));
+        };
+        Ok(bundle
+            .entry
+            .into_iter()
+            .filter_map(|e| match e.resource {
+                Resource::MedicationAdministration(a) => Some(a),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Sends dose records in one transaction; each must carry a [`DOSE_SYSTEM`] identifier.
+    /// Answers, in order, whether each was stored now or was already there. All or nothing: an
+    /// error means none was stored by this call.
+    pub async fn send_administrations(
+        &self,
+        session: &Session,
+        records: Vec<MedicationAdministration>,
+    ) -> Result<Vec<Stored>, ClientError> {
+        let count = records.len();
+        let entries = records
+            .into_iter()
+            .map(|r| {
+                let value = r
+                    .identifier_value(DOSE_SYSTEM)
+                    .ok_or_else(|| {
+                        ClientError::InvalidUrl("a dose record without its identifier".into())
+                    })?
+                    .to_owned();
+                Ok((
+                    Resource::MedicationAdministration(r),
+                    "MedicationAdministration",
+                    format!("{DOSE_SYSTEM}|{value}"),
+                ))
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let body = Resource::Bundle(Bundle::conditional_creates(entries));
+        let request = self.http.post(self.url("./")?).json(&body);
+        let Resource::Bundle(answer) = self.fetch(self.authed(request, session)).await? else {
+            return Err(unexpected("Bundle"));
+        };
+        if answer.entry.len() != count {
+            return Err(ClientError::InvalidResponse(format!(
+                "{} answers to {count} records",
+                answer.entry.len()
+            )));
+        }
+        answer
+            .entry
+            .iter()
+            .map(|e| match e.response.as_ref().map(|r| r.status.as_str()) {
+                Some(s) if s.starts_with("201") => Ok(Stored::Created),
+                Some(s) if s.starts_with("200") => Ok(Stored::AlreadyThere),
+                other => Err(ClientError::InvalidResponse(format!(
+                    "unexpected entry status {other:?}"
+                ))),
+            })
+            .collect()
+    }
+}
