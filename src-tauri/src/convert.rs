@@ -11,6 +11,9 @@ use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
 use hale_domain::Lead;
 
+mod medicines;
+pub use medicines::{log_dose, medicines, new_medicine, require_token};
+
 /// Slots per page of search results.
 const PAGE: u32 = 40;
 
@@ -36,12 +39,16 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
             })
             .collect(),
         past: home.past.into_iter().map(appointment).collect(),
-        freshness: match home.freshness {
-            hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
-            hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
-                cached_at,
-                error: client_error(&error),
-            },
+        freshness: freshness(home.freshness),
+    }
+}
+
+pub fn freshness(f: hale_core::Freshness) -> Freshness {
+    match f {
+        hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
+        hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
+            cached_at,
+            error: client_error(&error),
         },
     }
 }
@@ -190,13 +197,7 @@ pub fn parking(
             .collect(),
         sessions,
         concessions: concessions.iter().map(concession).collect(),
-        freshness: match parking.freshness {
-            hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
-            hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
-                cached_at,
-                error: client_error(&error),
-            },
-        },
+        freshness: freshness(parking.freshness),
     }
 }
 
@@ -401,6 +402,7 @@ pub fn core_error(e: CoreError) -> ApiError {
         CoreError::InvalidRegistration(e) => {
             ApiError::new(ErrorCode::InvalidRegistration, e.to_string())
         }
+        CoreError::Medicine(e) => medicines::medicine_error(e),
         CoreError::Store(e) => {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())

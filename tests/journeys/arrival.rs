@@ -83,11 +83,13 @@ async fn check_in_follow_the_queue_and_be_called() {
     assert_eq!(called.status().as_u16(), 200);
     app.wait_until_text("[data-testid=queue-status]", "please go to Room 3", BOOT)
         .await;
-    let received = bus.wait_for(1, Duration::from_secs(20)).await;
+    let received = bus
+        .wait_for_summary("It's your turn", 1, Duration::from_secs(20))
+        .await;
     assert!(
         received
             .iter()
-            .any(|r| r.summary == "It's your turn" && r.body == "Please go to Room 3 now."),
+            .any(|r| r.body == "Please go to Room 3 now."),
         "{received:?}"
     );
     app.close().await;

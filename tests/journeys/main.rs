@@ -5,6 +5,7 @@ mod arrival;
 mod booking;
 mod home;
 mod kiosk;
+mod medicines;
 mod parking;
 mod reminders;
 mod waitlist;

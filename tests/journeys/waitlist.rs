@@ -60,7 +60,13 @@ async fn an_earlier_slot_is_offered_notified_and_taken() {
     client.cancel(&sam, &sams.id).await.unwrap();
 
     // The offer reaches the notification service and the open screen, without a reload.
-    let received = bus.wait_for(1, Duration::from_secs(30)).await;
+    let received = bus
+        .wait_for_summary(
+            "An earlier appointment is available",
+            1,
+            Duration::from_secs(30),
+        )
+        .await;
     let offer_note = received
         .iter()
         .find(|r| r.summary == "An earlier appointment is available")

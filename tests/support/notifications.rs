@@ -117,6 +117,38 @@ impl NotificationBus {
         self.service.received.lock().expect("lock").clone()
     }
 
+    /// What has arrived with this summary (a journey follows its own kind: the demo patient's
+    /// medicines remind of doses at any time of day).
+    pub fn received_as(&self, summary: &str) -> Vec<Received> {
+        self.received()
+            .into_iter()
+            .filter(|r| r.summary == summary)
+            .collect()
+    }
+
+    /// Waits up to `timeout` until at least `count` notifications with `summary` have arrived.
+    pub async fn wait_for_summary(
+        &self,
+        summary: &str,
+        count: usize,
+        timeout: Duration,
+    ) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let received = self.received_as(summary);
+            if received.len() >= count {
+                return received;
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "{} of {count} '{summary}' notifications after {timeout:?}: {:?}",
+                received.len(),
+                self.received()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits up to `timeout` until at least `count` notifications have arrived.
     pub async fn wait_for(&self, count: usize, timeout: Duration) -> Vec<Received> {
         let started = Instant::now();

@@ -3,6 +3,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use hale_api::{ApiError, ErrorCode, Freshness};
 
+mod medicines;
+pub use medicines::*;
+
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
 pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String {
     if start.date_naive() == end.date_naive() {
@@ -77,6 +80,9 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::InsufficientFunds => "Your card has insufficient funds. Nothing was charged.",
         ErrorCode::InvalidCard => "Please check the card number, expiry date and security code.",
         ErrorCode::ParkingOver => "This parking session has already ended.",
+        ErrorCode::UnknownMedicine => "That dose is not on your medicine list any more.",
+        ErrorCode::DoseAlreadyLogged => "That dose was already logged.",
+        ErrorCode::InTheFuture => "That time has not come yet.",
         ErrorCode::Refused => "The hospital could not make that change.",
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",

@@ -31,6 +31,7 @@ pub enum Screen {
     Settings,
     WaitingTimes,
     Parking,
+    Medicines,
 }
 
 /// The kiosk or the patient app, as the shell says.
@@ -75,6 +76,7 @@ fn PatientApp() -> impl IntoView {
             {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
             {nav(Screen::WaitingTimes, "Waiting times", "nav-waiting")}
             {nav(Screen::Parking, "Parking", "nav-parking")}
+            {nav(Screen::Medicines, "Medicines", "nav-medicines")}
             {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
@@ -86,6 +88,7 @@ fn PatientApp() -> impl IntoView {
             Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
             Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
             Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
+            Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
         }}
     }
 }

@@ -46,6 +46,12 @@ pub enum ErrorCode {
     InvalidCard,
     /// The parking session has ended or run out.
     ParkingOver,
+    /// No such medicine, or that medicine has no dose at that time.
+    UnknownMedicine,
+    /// That dose was already logged (the first word stands).
+    DoseAlreadyLogged,
+    /// The time given has not come yet.
+    InTheFuture,
     /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
     /// The UI sent arguments the shell refuses.

@@ -30,6 +30,7 @@ mod booking;
 mod error;
 mod home;
 mod kiosk;
+mod medicines;
 mod parking;
 mod settings;
 mod waitlist;
@@ -46,6 +47,12 @@ pub use booking::{
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
+pub use medicines::{
+    AddMedicine, AddMedicineArgs, DayView, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,
+    LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView, ScheduleArgs,
+    SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
+    StopMedicine, SupplyView, TallyView, WeekdayView, SNOOZE_CHOICES,
+};
 pub use parking::{
     ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
     ConcessionView, EndParking, ExtendParking, ExtendParkingArgs, GetParking, ParkingSessionArgs,

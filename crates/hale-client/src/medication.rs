@@ -23,13 +23,7 @@ impl HospitalClient {
         &self,
         session: &Session,
     ) -> Result<Vec<MedicationRequest>, ClientError> {
-        let mut url = self.url("MedicationRequest")?;
-        url.query_pairs_mut()
-            .append_pair("patient", &format!("Patient/{}", session.patient_id));
-        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
-        else {
-            return Err(unexpected("Bundle"));
-        };
+        let bundle = self.search(session, "MedicationRequest", &[]).await?;
         Ok(bundle
             .entry
             .into_iter()
@@ -47,17 +41,14 @@ impl HospitalClient {
         session: &Session,
         since: DateTime<Utc>,
     ) -> Result<Vec<MedicationAdministration>, ClientError> {
-        let mut url = self.url("MedicationAdministration")?;
-        url.query_pairs_mut()
-            .append_pair("patient", &format!("Patient/{}", session.patient_id))
-            .append_pair(
-                "effective-time",
-                &format!("ge{}", since.to_rfc3339_opts(SecondsFormat::Secs, true)),
-            );
-        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
-        else {
-            return Err(unexpected("Bundle"));
-        };
+        let since = format!("ge{}", since.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let bundle = self
+            .search(
+                session,
+                "MedicationAdministration",
+                &[("effective-time", &since)],
+            )
+            .await?;
         Ok(bundle
             .entry
             .into_iter()
@@ -66,6 +57,27 @@ impl HospitalClient {
                 _ => None,
             })
             .collect())
+    }
+
+    /// A search of the signed-in patient's `resource_type` with `params`.
+    async fn search(
+        &self,
+        session: &Session,
+        resource_type: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Bundle, ClientError> {
+        let mut url = self.url(resource_type)?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("patient", &format!("Patient/{}", session.patient_id));
+            for (name, value) in params {
+                pairs.append_pair(name, value);
+            }
+        }
+        match self.fetch(self.authed(self.http.get(url), session)).await? {
+            Resource::Bundle(bundle) => Ok(bundle),
+            _ => Err(unexpected("Bundle")),
+        }
     }
 
     /// Sends dose records in one transaction; each must carry a [`DOSE_SYSTEM`] identifier.

@@ -330,16 +330,42 @@ impl Patient {
         notifier: &dyn watch::Notifier,
         now: DateTime<Utc>,
     ) -> Result<bool, CoreError> {
+        let keys = [key.to_owned()];
+        let shown = self
+            .notify_once_for(patient, &keys, |_| text.clone(), notifier, now)
+            .await?;
+        Ok(shown > 0)
+    }
+
+    /// One notification for several keys (doses due at the same moment): each key is recorded
+    /// before showing, and the notification shows if any key is new, worded by `text` for the
+    /// number of new keys. Returns that number (0: nothing shown).
+    pub(crate) async fn notify_once_for(
+        &self,
+        patient: &str,
+        keys: &[String],
+        text: impl FnOnce(usize) -> hale_domain::reminder::ReminderText,
+        notifier: &dyn watch::Notifier,
+        now: DateTime<Utc>,
+    ) -> Result<usize, CoreError> {
         let owner = self.owner(patient);
-        if !self.store.mark_reminder_sent(owner, key, now).await? {
-            return Ok(false);
+        let mut fresh = Vec::new();
+        for key in keys {
+            if self.store.mark_reminder_sent(owner, key, now).await? {
+                fresh.push(key);
+            }
         }
-        match notifier.show(text) {
-            Ok(()) => Ok(true),
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        match notifier.show(&text(fresh.len())) {
+            Ok(()) => Ok(fresh.len()),
             Err(error) => {
                 tracing::warn!(%error, "a notification could not be shown; will retry");
-                self.store.unmark_reminder_sent(owner, key).await?;
-                Ok(false)
+                for key in fresh {
+                    self.store.unmark_reminder_sent(owner, key).await?;
+                }
+                Ok(0)
             }
         }
     }

@@ -132,6 +132,27 @@ impl Patient {
         self.medicines_view(zone, now, freshness).await
     }
 
+    /// The medicines screen from the device alone, without asking the hospital: after a change
+    /// the patient made, which the watch task sends on.
+    pub async fn medicines_offline<Tz: TimeZone>(
+        &self,
+        zone: &Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Medicines, CoreError> {
+        let cached_at = match self.saved_patient().await? {
+            Some(p) => self.store.medicines(self.owner(&p)).await?.fetched_at,
+            None => None,
+        };
+        self.medicines_view(
+            zone,
+            now,
+            Freshness::Live {
+                as_of: cached_at.unwrap_or(now),
+            },
+        )
+        .await
+    }
+
     /// Fetches the prescriptions, restores dose records the hospital holds that this device
     /// lacks, and sends the ones it has not confirmed.
     pub async fn refresh_medicines<Tz: TimeZone>(
@@ -452,23 +473,11 @@ impl Patient {
         let mut times: Vec<_> = by_time.into_iter().collect();
         times.sort_by_key(|(t, _)| *t);
         for (due, keys) in times {
-            let mut fresh = Vec::new();
-            for key in &keys {
-                if self.store.mark_reminder_sent(owner, key, now).await? {
-                    fresh.push(key);
-                }
-            }
-            if fresh.is_empty() {
-                continue;
-            }
-            let text = dose_text(fresh.len(), due, zone);
-            if let Err(error) = notifier.show(&text) {
-                tracing::warn!(%error, "a dose reminder could not be shown; will retry");
-                for key in fresh {
-                    self.store.unmark_reminder_sent(owner, key).await?;
-                }
-            } else {
-                tracing::info!(doses = fresh.len(), "dose reminder shown");
+            let shown = self
+                .notify_once_for(&patient, &keys, |n| dose_text(n, due, zone), notifier, now)
+                .await?;
+            if shown > 0 {
+                tracing::info!(doses = shown, "dose reminder shown");
             }
         }
         for m in &view.medicines {

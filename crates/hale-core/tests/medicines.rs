@@ -5,43 +5,20 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
-use common::{demo, demo_identity};
+use common::{demo, demo_identity, Recorder};
 use hale_client::HospitalClient;
 use hale_core::medicines::{LogDose, MedicineError, NewMedicine};
-use hale_core::watch::Notifier;
 use hale_core::{CoreError, Freshness, Patient};
 use hale_domain::medication::adherence::DoseState;
 use hale_domain::medication::timing::{Bounds, DosageStep, PeriodUnit, Timing};
 use hale_domain::medication::{Outcome, SkipReason};
-use hale_domain::reminder::ReminderText;
 use hale_fhir::medication::DOSE_SYSTEM;
 use hale_server::seed::DEMO_PATIENT;
 use hale_store::Store;
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<ReminderText>>);
-
-impl Notifier for Recorder {
-    fn show(&self, text: &ReminderText) -> Result<(), String> {
-        self.0.lock().unwrap().push(text.clone());
-        Ok(())
-    }
-}
-
-impl Recorder {
-    fn bodies(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|t| t.body.clone())
-            .collect()
-    }
-}
 
 /// A fixed London day, far from the demo's real dates, so own medicines are alone on it.
 fn on(day: u32, h: u32, m: u32) -> DateTime<Utc> {

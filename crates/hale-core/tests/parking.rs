@@ -4,24 +4,11 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use chrono::{Duration, Utc};
 use chrono_tz::Europe::London;
+use common::Recorder;
 use hale_client::Card;
-use hale_core::watch::Notifier;
 use hale_core::{CoreError, Freshness};
-use hale_domain::reminder::ReminderText;
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<ReminderText>>);
-
-impl Notifier for Recorder {
-    fn show(&self, text: &ReminderText) -> Result<(), String> {
-        self.0.lock().unwrap().push(text.clone());
-        Ok(())
-    }
-}
 
 fn card() -> Card {
     Card {

@@ -117,7 +117,7 @@ impl Store {
                     .map_err(|e| StoreError::Corrupt(format!("medicine: {e}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        records.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        records.sort_by_key(|m| m.name.to_lowercase());
         let fetched_at: Option<DateTime<Utc>> = sqlx::query_scalar(
             "SELECT fetched_at FROM fetched WHERE hospital = ? AND patient_id = ? AND resource = ?",
         )
@@ -139,28 +139,10 @@ impl Store {
         record: &DoseRecord,
         recorded_at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let (outcome, amount, reason) = match record.outcome {
-            Outcome::Taken { amount } => ("taken", amount, None),
-            Outcome::Skipped { reason } => ("skipped", None, Some(reason.code())),
-        };
-        let done = sqlx::query(
-            "INSERT INTO dose_record (hospital, patient_id, medicine_id, slot, due_at, outcome, \
-             amount, reason, at, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(&record.medicine_id)
-        .bind(&record.slot)
-        .bind(record.due)
-        .bind(outcome)
-        .bind(amount)
-        .bind(reason)
-        .bind(record.at)
-        .bind(recorded_at)
-        .execute(&self.db)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let mut tx = self.db.begin().await?;
+        let added = insert_dose(&mut tx, owner, record, recorded_at, None).await?;
+        tx.commit().await?;
+        Ok(added)
     }
 
     /// Adds records the hospital already holds (e.g. logged on another device, or before a
@@ -174,29 +156,8 @@ impl Store {
         let mut tx = self.db.begin().await?;
         let mut added = 0;
         for record in records {
-            let (outcome, amount, reason) = match record.outcome {
-                Outcome::Taken { amount } => ("taken", amount, None),
-                Outcome::Skipped { reason } => ("skipped", None, Some(reason.code())),
-            };
-            added += sqlx::query(
-                "INSERT INTO dose_record (hospital, patient_id, medicine_id, slot, due_at, outcome, \
-                 amount, reason, at, recorded_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(owner.hospital)
-            .bind(owner.patient_id)
-            .bind(&record.medicine_id)
-            .bind(&record.slot)
-            .bind(record.due)
-            .bind(outcome)
-            .bind(amount)
-            .bind(reason)
-            .bind(record.at)
-            .bind(synced_at)
-            .bind(synced_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as usize;
+            added +=
+                usize::from(insert_dose(&mut tx, owner, record, synced_at, Some(synced_at)).await?);
         }
         tx.commit().await?;
         Ok(added)
@@ -364,6 +325,39 @@ impl Store {
     }
 }
 
+/// Inserts a dose record unless that dose is already recorded; returns whether it was added.
+async fn insert_dose(
+    tx: &mut sqlx::SqliteConnection,
+    owner: Owner<'_>,
+    record: &DoseRecord,
+    recorded_at: DateTime<Utc>,
+    synced_at: Option<DateTime<Utc>>,
+) -> Result<bool, StoreError> {
+    let (outcome, amount, reason) = match record.outcome {
+        Outcome::Taken { amount } => ("taken", amount, None),
+        Outcome::Skipped { reason } => ("skipped", None, Some(reason.code())),
+    };
+    let done = sqlx::query(
+        "INSERT INTO dose_record (hospital, patient_id, medicine_id, slot, due_at, outcome, \
+         amount, reason, at, recorded_at, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(owner.hospital)
+    .bind(owner.patient_id)
+    .bind(&record.medicine_id)
+    .bind(&record.slot)
+    .bind(record.due)
+    .bind(outcome)
+    .bind(amount)
+    .bind(reason)
+    .bind(record.at)
+    .bind(recorded_at)
+    .bind(synced_at)
+    .execute(tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 async fn insert_medicine(
     tx: &mut sqlx::SqliteConnection,
     owner: Owner<'_>,
@@ -433,7 +427,7 @@ mod tests {
             .unwrap();
         let new = medicine("rx:2", "Atorvastatin", Source::Prescription);
         store
-            .replace_prescriptions(ALEX, &[new.clone()], now())
+            .replace_prescriptions(ALEX, std::slice::from_ref(&new), now())
             .await
             .unwrap();
         let list = store.medicines(ALEX).await.unwrap();

@@ -5,6 +5,7 @@ pub mod arrival;
 pub mod booking;
 pub mod home;
 pub mod kiosk;
+pub mod medicines;
 pub mod parking;
 pub mod settings;
 pub mod waitlist;

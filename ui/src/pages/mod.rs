@@ -3,6 +3,7 @@
 pub mod book;
 pub mod home;
 pub mod kiosk;
+pub mod medicines;
 pub mod parking;
 pub mod settings;
 pub mod waiting;

@@ -5,11 +5,13 @@
 #![allow(dead_code)] // each test binary uses its own part
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hale_client::HospitalClient;
+use hale_core::watch::Notifier;
 use hale_core::{Identity, Patient};
+use hale_domain::reminder::ReminderText;
 use hale_server::seed::DEMO_PATIENT;
 use hale_server::{RunningServer, ServerOptions};
 use hale_store::Store;
@@ -57,5 +59,27 @@ impl Demo {
             .await
             .unwrap()
             .0
+    }
+}
+
+/// Records the notifications it is asked to show.
+#[derive(Default)]
+pub struct Recorder(pub Mutex<Vec<ReminderText>>);
+
+impl Notifier for Recorder {
+    fn show(&self, text: &ReminderText) -> Result<(), String> {
+        self.0.lock().unwrap().push(text.clone());
+        Ok(())
+    }
+}
+
+impl Recorder {
+    pub fn bodies(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|t| t.body.clone())
+            .collect()
     }
 }

@@ -1,0 +1,255 @@
+//! Medicines: the list, today's doses, logging and snoozing, adherence, supply, and medicines
+//! the patient adds.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::{Freshness, NoArgs};
+
+/// Every medicines command answers with the whole screen, so it never shows a stale part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicinesView {
+    /// Today's doses, and earlier ones still due or missed, by time.
+    pub doses: Vec<DoseView>,
+    pub medicines: Vec<MedicineView>,
+    pub week: TallyView,
+    pub month: TallyView,
+    /// The last 30 days, oldest first, for the chart.
+    pub daily: Vec<DayView>,
+    /// Dose records the hospital has not confirmed yet.
+    pub unsynced: u32,
+    /// The reasons a patient can give for skipping a dose.
+    pub skip_reasons: Vec<SkipReasonChoice>,
+    pub freshness: Freshness,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoseView {
+    pub medicine_id: String,
+    pub name: String,
+    /// Names the dose (with the medicine id) in `LogDose` and `SnoozeDose`.
+    pub slot: String,
+    /// In the device's local offset.
+    pub due: DateTime<FixedOffset>,
+    /// E.g. "2 tablets".
+    pub amount: Option<String>,
+    pub state: DoseStateView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DoseStateView {
+    Upcoming,
+    Due,
+    Snoozed {
+        until: DateTime<FixedOffset>,
+    },
+    Missed,
+    Taken {
+        at: DateTime<FixedOffset>,
+        late: bool,
+    },
+    Skipped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TallyView {
+    pub taken: u32,
+    pub late: u32,
+    pub skipped: u32,
+    pub missed: u32,
+    /// Taken as a share of the settled doses; `None` before any dose settled.
+    pub percent: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayView {
+    pub date: NaiveDate,
+    pub tally: TallyView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MedicineSource {
+    Prescription,
+    Own,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MedicineView {
+    pub id: String,
+    pub name: String,
+    pub source: MedicineSource,
+    /// The prescriber's words, or a summary of the schedule the patient chose.
+    pub instructions: Option<String>,
+    /// "When needed" medicines have no doses on the list; the patient logs each one.
+    pub as_needed: bool,
+    /// At most this many doses in 24 hours, for a "when needed" medicine.
+    pub max_per_day: Option<u32>,
+    /// Doses of a "when needed" medicine in the last 24 hours.
+    pub taken_last_day: u32,
+    /// A schedule Hale cannot follow (it has no doses and is not "when needed").
+    pub unscheduled: bool,
+    pub unit: Option<String>,
+    pub active: bool,
+    pub supply: Option<SupplyView>,
+    pub week: TallyView,
+    pub month: TallyView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SupplyView {
+    pub remaining: f64,
+    /// Days the supply lasts at the coming schedule (14 means "two weeks or more").
+    pub days_left: Option<u32>,
+    pub refill: bool,
+}
+
+/// Why a dose was skipped; the codes are `hale_domain`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReasonView {
+    FeltUnwell,
+    SideEffects,
+    RanOut,
+    ClinicianAdvice,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkipReasonChoice {
+    pub reason: SkipReasonView,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DoseOutcomeArgs {
+    /// Taken; `amount` only when it differs from the prescribed dose.
+    Taken {
+        amount: Option<f64>,
+    },
+    Skipped {
+        reason: SkipReasonView,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogDoseArgs {
+    pub medicine_id: String,
+    /// The scheduled dose; `None` for a "when needed" dose taken now.
+    pub slot: Option<String>,
+    pub outcome: DoseOutcomeArgs,
+    /// When it was taken or skipped; `None` means now.
+    pub at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnoozeDoseArgs {
+    pub medicine_id: String,
+    pub slot: String,
+    pub minutes: u32,
+}
+
+/// The snooze lengths the screen offers.
+pub const SNOOZE_CHOICES: [u32; 3] = [10, 30, 60];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeekdayView {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// The schedules a patient can give a medicine they add (prescriptions carry any FHIR Timing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScheduleArgs {
+    /// Each day at these wall-clock times ("HH:MM").
+    Daily { times: Vec<String> },
+    /// Every `hours` hours from `first` ("HH:MM").
+    EveryHours { hours: u32, first: String },
+    /// On these days at `time` ("HH:MM").
+    Weekly {
+        days: Vec<WeekdayView>,
+        time: String,
+    },
+    /// Only when needed.
+    AsNeeded,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddMedicineArgs {
+    pub name: String,
+    /// Amount per dose and its unit, e.g. 2 "tablet".
+    pub dose: Option<f64>,
+    pub unit: Option<String>,
+    pub schedule: ScheduleArgs,
+    /// For a course: stop after this many days (from today).
+    pub for_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MedicineArgs {
+    pub medicine_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetSupplyArgs {
+    pub medicine_id: String,
+    /// How much the patient has now, in the medicine's unit.
+    pub remaining: f64,
+}
+
+command!(
+    /// The medicines screen, refreshed from the hospital when it answers.
+    GetMedicines = "get_medicines", NoArgs => MedicinesView
+);
+command!(
+    /// Logs a dose as taken or skipped (offline too; sent to the hospital once).
+    LogDose = "log_dose", LogDoseArgs => MedicinesView
+);
+command!(
+    /// Reminds of a due dose again later.
+    SnoozeDose = "snooze_dose", SnoozeDoseArgs => MedicinesView
+);
+command!(
+    /// Adds a medicine of the patient's own.
+    AddMedicine = "add_medicine", AddMedicineArgs => MedicinesView
+);
+command!(
+    /// Stops a medicine the patient added (its records stay).
+    StopMedicine = "stop_medicine", MedicineArgs => MedicinesView
+);
+command!(
+    /// Records how much of a medicine the patient has now.
+    SetSupply = "set_supply", SetSupplyArgs => MedicinesView
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_and_schedules_are_tagged_on_the_wire() {
+        let skipped = DoseOutcomeArgs::Skipped {
+            reason: SkipReasonView::SideEffects,
+        };
+        assert_eq!(
+            serde_json::to_value(&skipped).unwrap(),
+            serde_json::json!({"kind": "skipped", "reason": "side-effects"})
+        );
+        let daily = ScheduleArgs::Daily {
+            times: vec!["08:00".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(&daily).unwrap(),
+            serde_json::json!({"kind": "daily", "times": ["08:00"]})
+        );
+    }
+}

@@ -1,0 +1,389 @@
+//! Medicines: today's doses to take, snooze or skip, how the schedule has been kept (with a
+//! chart), each medicine with its supply, and medicines the patient adds. Every action answers
+//! with the whole screen, which replaces what is shown.
+
+use hale_api::{
+    AddMedicine, AddMedicineArgs, ApiError, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,
+    LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView, NoArgs,
+    SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
+    StopMedicine,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::backend;
+use crate::components::{local_offset, ErrorPanel, Notice};
+use crate::format;
+
+#[component]
+pub fn MedicinesPage() -> impl IntoView {
+    let loaded = LocalResource::new(|| backend::call::<GetMedicines>(&NoArgs {}));
+    let retry = Callback::new(move |()| loaded.refetch());
+    view! {
+        <main class="page">
+            <h1>"Medicines"</h1>
+            <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your medicines…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(view) => view! { <Medicines initial=view /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// The screen's state: the last answer and the last error of an action.
+#[derive(Clone, Copy)]
+struct Screen {
+    view: RwSignal<MedicinesView>,
+    error: RwSignal<Option<ApiError>>,
+}
+
+impl Screen {
+    /// Runs a command whose answer is the whole screen.
+    fn act<C>(self, args: C::Args)
+    where
+        C: hale_api::Command<Output = MedicinesView> + 'static,
+    {
+        spawn_local(async move {
+            match backend::call::<C>(&args).await {
+                Ok(view) => {
+                    self.error.set(None);
+                    self.view.set(view);
+                }
+                Err(e) => self.error.set(Some(e)),
+            }
+        });
+    }
+}
+
+#[component]
+fn Medicines(initial: MedicinesView) -> impl IntoView {
+    let screen = Screen {
+        view: RwSignal::new(initial),
+        error: RwSignal::new(None),
+    };
+    let notice = move || format::offline_notice(&screen.view.get().freshness, local_offset());
+    view! {
+        {move || notice().map(|text| view! { <Notice text /> })}
+        {move || screen.error.get().map(|e| view! {
+            <p class="inline-error" role="alert" data-testid="medicines-error">{format::error_text(&e)}</p>
+        })}
+        <p class="hint" data-testid="sync-status">{move || format::sync_words(screen.view.get().unsynced)}</p>
+        <Today screen />
+        <Adherence screen />
+        <section aria-labelledby="list-heading">
+            <h2 id="list-heading">"Your medicines"</h2>
+            <ul class="medicines" data-testid="medicines">
+                {move || {
+                    let view = screen.view.get();
+                    view.medicines.into_iter().filter(|m| m.active).map(|m| view! {
+                        <MedicineCard medicine=m screen />
+                    }).collect_view()
+                }}
+            </ul>
+        </section>
+        <AddForm screen />
+    }
+}
+
+#[component]
+fn Today(screen: Screen) -> impl IntoView {
+    view! {
+        <section aria-labelledby="today-heading">
+            <h2 id="today-heading">"Today's doses"</h2>
+            {move || {
+                let view = screen.view.get();
+                if view.doses.is_empty() {
+                    return view! { <p class="hint" data-testid="no-doses">"No doses are planned for today."</p> }.into_any();
+                }
+                let reasons = view.skip_reasons.clone();
+                view! {
+                    <ul class="doses" data-testid="doses">
+                        {view.doses.into_iter().map(|d| view! {
+                            <DoseRow dose=d reasons=reasons.clone() screen />
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> impl IntoView {
+    let open = matches!(
+        dose.state,
+        DoseStateView::Upcoming
+            | DoseStateView::Due
+            | DoseStateView::Snoozed { .. }
+            | DoseStateView::Missed
+    );
+    let snoozable = matches!(
+        dose.state,
+        DoseStateView::Due | DoseStateView::Snoozed { .. }
+    );
+    let missed = matches!(dose.state, DoseStateView::Missed);
+    let taken_time = RwSignal::new(String::new());
+    let time_problem = RwSignal::new(false);
+    let skipping = RwSignal::new(false);
+    let reason = RwSignal::new(SkipReasonView::Other);
+    let (medicine_id, slot) = (dose.medicine_id.clone(), dose.slot.clone());
+    let log = move |outcome: DoseOutcomeArgs| {
+        screen.act::<LogDose>(LogDoseArgs {
+            medicine_id: medicine_id.clone(),
+            slot: Some(slot.clone()),
+            outcome,
+            at: None,
+        })
+    };
+    let take = {
+        let log = log.clone();
+        move |_| log(DoseOutcomeArgs::Taken { amount: None })
+    };
+    let taken_earlier = {
+        let (medicine_id, slot, due) = (dose.medicine_id.clone(), dose.slot.clone(), dose.due);
+        move |_| match format::taken_at(due, &taken_time.get_untracked()) {
+            Some(at) => {
+                time_problem.set(false);
+                screen.act::<LogDose>(LogDoseArgs {
+                    medicine_id: medicine_id.clone(),
+                    slot: Some(slot.clone()),
+                    outcome: DoseOutcomeArgs::Taken { amount: None },
+                    at: Some(at),
+                })
+            }
+            None => time_problem.set(true),
+        }
+    };
+    let skip = move |_| {
+        log(DoseOutcomeArgs::Skipped {
+            reason: reason.get_untracked(),
+        })
+    };
+    let snooze = {
+        let (medicine_id, slot) = (dose.medicine_id.clone(), dose.slot.clone());
+        move |_| {
+            screen.act::<SnoozeDose>(SnoozeDoseArgs {
+                medicine_id: medicine_id.clone(),
+                slot: slot.clone(),
+                minutes: hale_api::SNOOZE_CHOICES[0],
+            })
+        }
+    };
+    let state_class = format::dose_state_class(&dose.state);
+    let reason_id = format!("reason-{}-{}", dose.medicine_id, dose.slot).replace([':', '@'], "-");
+    let time_id = format!("taken-{}-{}", dose.medicine_id, dose.slot).replace([':', '@'], "-");
+    let label = format!("{} at {}", dose.name, format::time(dose.due));
+    view! {
+        <li class=format!("card dose {state_class}") data-testid="dose" data-slot=dose.slot.clone()>
+            <p><span class="time">{format::time(dose.due)}</span> " " <strong>{dose.name.clone()}</strong>
+                {dose.amount.clone().map(|a| format!(" · {a}"))}</p>
+            <p class="state" data-testid="dose-state">{format::dose_state_words(&dose.state)}</p>
+            {open.then(|| view! {
+                <div class="actions">
+                    <button type="button" data-testid="take" aria-label=format!("Taken: {label}") on:click=take>"Taken"</button>
+                    {snoozable.then(|| view! {
+                        <button type="button" class="secondary" data-testid="snooze" on:click=snooze.clone()>
+                            {format!("Remind me in {} minutes", hale_api::SNOOZE_CHOICES[0])}
+                        </button>
+                    })}
+                    <button type="button" class="secondary" data-testid="skip" aria-expanded=move || skipping.get().to_string()
+                        on:click=move |_| skipping.update(|s| *s = !*s)>"Skip"</button>
+                </div>
+            })}
+            {missed.then(|| view! {
+                <div class="field inline">
+                    <label for=time_id.clone()>"Took it earlier? At (HH:MM)"</label>
+                    <input id=time_id.clone() data-testid="taken-time" inputmode="numeric" autocomplete="off"
+                        prop:value=move || taken_time.get() on:input=move |e| taken_time.set(event_target_value(&e)) />
+                    <button type="button" class="secondary" data-testid="taken-earlier" on:click=taken_earlier.clone()>"Log it"</button>
+                    {move || time_problem.get().then(|| view! {
+                        <p class="inline-error" role="alert">"Write the time as HH:MM, e.g. 09:15."</p>
+                    })}
+                </div>
+            })}
+            {move || skipping.get().then(|| {
+                let id = reason_id.clone();
+                view! {
+                    <div class="field">
+                        <label for=id.clone()>"Why are you skipping it?"</label>
+                        <select id=id data-testid="skip-reason"
+                            on:change=move |e| reason.set(format::skip_reason(&event_target_value(&e)))>
+                            {reasons.clone().into_iter().map(|r| view! {
+                                <option value=format::skip_reason_code(r.reason) selected=r.reason == SkipReasonView::Other>{r.label}</option>
+                            }).collect_view()}
+                        </select>
+                        <button type="button" data-testid="confirm-skip" on:click=skip.clone()>"Skip this dose"</button>
+                    </div>
+                }
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn Adherence(screen: Screen) -> impl IntoView {
+    let days = RwSignal::new(7usize);
+    view! {
+        <section aria-labelledby="adherence-heading">
+            <h2 id="adherence-heading">"How it's going"</h2>
+            <p data-testid="adherence-week">{move || format::adherence_words(&screen.view.get().week, "In the last 7 days")}</p>
+            <p data-testid="adherence-month">{move || format::adherence_words(&screen.view.get().month, "In the last 30 days")}</p>
+            <div class="segmented" role="group" aria-label="Chart period">
+                <button type="button" aria-pressed=move || (days.get() == 7).to_string() on:click=move |_| days.set(7)>"Week"</button>
+                <button type="button" aria-pressed=move || (days.get() == 30).to_string() on:click=move |_| days.set(30)>"Month"</button>
+            </div>
+            {move || {
+                let view = screen.view.get();
+                let shown: Vec<_> = view.daily.iter().rev().take(days.get()).rev().cloned().collect();
+                let summary = format::chart_summary(&shown);
+                let svg = format::chart_svg(&shown, &summary);
+                view! {
+                    <figure class="chart">
+                        <div inner_html=svg></div>
+                        <figcaption class="hint">{summary}</figcaption>
+                    </figure>
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn MedicineCard(medicine: MedicineView, screen: Screen) -> impl IntoView {
+    let supply = RwSignal::new(String::new());
+    let id = medicine.id.clone();
+    let save_supply = {
+        let id = id.clone();
+        move |_| match format::decimal(&supply.get_untracked()) {
+            Some(remaining) => screen.act::<SetSupply>(SetSupplyArgs {
+                medicine_id: id.clone(),
+                remaining,
+            }),
+            None => screen.error.set(Some(ApiError::new(
+                hale_api::ErrorCode::InvalidArgument,
+                "not a number",
+            ))),
+        }
+    };
+    let log_prn = {
+        let id = id.clone();
+        move |_| {
+            screen.act::<LogDose>(LogDoseArgs {
+                medicine_id: id.clone(),
+                slot: None,
+                outcome: DoseOutcomeArgs::Taken { amount: None },
+                at: None,
+            })
+        }
+    };
+    let stop = {
+        let id = id.clone();
+        move |_| {
+            screen.act::<StopMedicine>(MedicineArgs {
+                medicine_id: id.clone(),
+            })
+        }
+    };
+    let input_id = format!("supply-{}", id.replace(':', "-"));
+    let unit = medicine.unit.clone().unwrap_or_else(|| "dose".to_owned());
+    view! {
+        <li class="card medicine" data-testid="medicine">
+            <h3>{medicine.name.clone()}</h3>
+            <p class="hint">{match medicine.source {
+                MedicineSource::Prescription => "Prescribed by the hospital",
+                MedicineSource::Own => "Added by you",
+            }}</p>
+            {medicine.instructions.clone().map(|i| view! { <p>{i}</p> })}
+            {medicine.unscheduled.then(|| view! {
+                <p class="hint">"Hale cannot set reminders for this prescription's schedule. Follow the instructions above."</p>
+            })}
+            {(!medicine.as_needed && !medicine.unscheduled).then(|| view! {
+                <p data-testid="medicine-adherence">{format::adherence_words(&medicine.week, "Last 7 days")}</p>
+            })}
+            {medicine.as_needed.then(|| view! {
+                <p data-testid="prn-count">{format::as_needed_words(medicine.taken_last_day, medicine.max_per_day)}</p>
+                <button type="button" data-testid="log-prn" on:click=log_prn>"I took a dose now"</button>
+            })}
+            <p data-testid="supply">{format::supply_words(medicine.supply.as_ref(), &unit)}</p>
+            <div class="field inline">
+                <label for=input_id.clone()>{format!("How many {unit}s do you have?")}</label>
+                <input id=input_id type="number" min="0" step="any" inputmode="decimal" data-testid="supply-input"
+                    prop:value=move || supply.get() on:input=move |e| supply.set(event_target_value(&e)) />
+                <button type="button" class="secondary" data-testid="supply-save" on:click=save_supply>"Save"</button>
+            </div>
+            {(medicine.source == MedicineSource::Own).then(|| view! {
+                <button type="button" class="secondary" data-testid="stop-medicine" on:click=stop>"I no longer take this"</button>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn AddForm(screen: Screen) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let dose = RwSignal::new("1".to_owned());
+    let unit = RwSignal::new("tablet".to_owned());
+    let kind = RwSignal::new("daily".to_owned());
+    let times = RwSignal::new("08:00".to_owned());
+    let hours = RwSignal::new("8".to_owned());
+    let problem = RwSignal::new(None::<&'static str>);
+    let add = move |_| {
+        let schedule = match format::schedule(
+            &kind.get_untracked(),
+            &times.get_untracked(),
+            &hours.get_untracked(),
+        ) {
+            Ok(s) => s,
+            Err(why) => return problem.set(Some(why)),
+        };
+        problem.set(None);
+        let args = AddMedicineArgs {
+            name: name.get_untracked(),
+            dose: format::decimal(&dose.get_untracked()),
+            unit: Some(unit.get_untracked()),
+            schedule,
+            for_days: None,
+        };
+        screen.act::<AddMedicine>(args);
+        name.set(String::new());
+    };
+    let field = move |id: &'static str, label: &'static str, signal: RwSignal<String>| {
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id data-testid=id autocomplete="off" prop:value=move || signal.get()
+                    on:input=move |e| signal.set(event_target_value(&e)) />
+            </div>
+        }
+    };
+    view! {
+        <section aria-labelledby="add-heading" data-testid="add-medicine">
+            <h2 id="add-heading">"Add a medicine"</h2>
+            {field("new-medicine-name", "Name", name)}
+            {field("new-medicine-dose", "Amount each time", dose)}
+            {field("new-medicine-unit", "Unit (e.g. tablet, capsule, puff)", unit)}
+            <div class="field">
+                <label for="new-medicine-kind">"When"</label>
+                <select id="new-medicine-kind" data-testid="new-medicine-kind" on:change=move |e| kind.set(event_target_value(&e))>
+                    <option value="daily" selected=true>"Every day at set times"</option>
+                    <option value="hours">"Every few hours"</option>
+                    <option value="as-needed">"Only when needed"</option>
+                </select>
+            </div>
+            {move || match kind.get().as_str() {
+                "daily" => field("new-medicine-times", "Times (e.g. 08:00, 20:00)", times).into_any(),
+                "hours" => view! {
+                    {field("new-medicine-hours", "Every how many hours", hours)}
+                    {field("new-medicine-times", "First dose at (HH:MM)", times)}
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+            {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
+            <button type="button" data-testid="new-medicine-add" on:click=add>"Add medicine"</button>
+        </section>
+    }
+}
