@@ -387,3 +387,49 @@ async fn after_the_app_was_closed_due_doses_are_reminded_once_and_old_ones_show_
         ]
     );
 }
+
+#[tokio::test]
+async fn a_low_supply_is_counted_down_and_reminded_once_per_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let p = &d.patient;
+    let med = p
+        .add_medicine(daily_at(&[(8, 0), (20, 0)]), on(2, 7, 0))
+        .await
+        .unwrap();
+    let shown = Recorder::default();
+    // Twenty capsules at two a day last ten days: no reminder yet.
+    p.set_supply(&med.id, 20.0, on(2, 7, 0)).await.unwrap();
+    p.remind_doses(&shown, &London, on(2, 7, 1)).await.unwrap();
+    assert!(shown.bodies().is_empty(), "{:?}", shown.bodies());
+    // Taking doses counts the supply down; recounting to eight (four days) asks for more, once.
+    let log = LogDose {
+        medicine_id: med.id.clone(),
+        slot: Some("2031-03-02T08:00".into()),
+        outcome: Outcome::Taken { amount: None },
+        at: None,
+    };
+    p.log_dose(&log, &London, on(2, 8, 5)).await.unwrap();
+    let m = p.medicines_offline(&London, on(2, 8, 6)).await.unwrap();
+    let supply = m
+        .medicines
+        .iter()
+        .find(|s| s.medicine.id == med.id)
+        .unwrap()
+        .supply
+        .unwrap();
+    assert_eq!(supply.remaining, 19.0);
+    p.set_supply(&med.id, 8.0, on(2, 9, 0)).await.unwrap();
+    p.remind_doses(&shown, &London, on(2, 9, 1)).await.unwrap();
+    p.remind_doses(&shown, &London, on(2, 9, 2)).await.unwrap();
+    assert_eq!(
+        shown.bodies(),
+        ["One of your medicines will run out in 4 days. Open Hale to see which, and ask your GP or pharmacy for more."]
+    );
+    let refused = p.set_supply(&med.id, -1.0, on(2, 9, 3)).await.unwrap_err();
+    assert!(matches!(
+        refused,
+        CoreError::Medicine(MedicineError::Invalid(_))
+    ));
+    d.server.stop().await.unwrap();
+}
