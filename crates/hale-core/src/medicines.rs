@@ -480,21 +480,14 @@ impl Patient {
                 tracing::info!(doses = shown, "dose reminder shown");
             }
         }
+        let supplies = self.store.supplies(owner).await?;
         for m in &view.medicines {
             let Some(outlook) = m.supply.filter(|o| o.refill) else {
                 continue;
             };
-            let counted = self
-                .store
-                .supplies(owner)
-                .await?
-                .get(&m.medicine.id)
-                .map(|s| s.1);
-            let key = format!(
-                "refill:{}@{}",
-                m.medicine.id,
-                counted.map_or(0, |t| t.timestamp())
-            );
+            // A new count is a new question: remind once per count.
+            let counted = supplies.get(&m.medicine.id).map_or(0, |s| s.1.timestamp());
+            let key = format!("refill:{}@{counted}", m.medicine.id);
             self.notify_once(
                 &patient,
                 &key,
