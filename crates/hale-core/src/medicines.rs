@@ -121,10 +121,7 @@ impl Patient {
             Ok(()) => Freshness::Live { as_of: now },
             Err(CoreError::Hospital(error)) => {
                 tracing::info!(%error, "medicines from the device only");
-                let cached_at = match self.saved_patient().await? {
-                    Some(p) => self.store.medicines(self.owner(&p)).await?.fetched_at,
-                    None => None,
-                };
+                let cached_at = self.prescriptions_fetched_at().await?;
                 Freshness::Offline { cached_at, error }
             }
             Err(other) => return Err(other),
@@ -139,10 +136,7 @@ impl Patient {
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<Medicines, CoreError> {
-        let cached_at = match self.saved_patient().await? {
-            Some(p) => self.store.medicines(self.owner(&p)).await?.fetched_at,
-            None => None,
-        };
+        let cached_at = self.prescriptions_fetched_at().await?;
         self.medicines_view(
             zone,
             now,
@@ -151,6 +145,15 @@ impl Patient {
             },
         )
         .await
+    }
+
+    /// When the prescriptions were last fetched from the hospital (`None`: never, or nobody
+    /// has signed in on this device).
+    async fn prescriptions_fetched_at(&self) -> Result<Option<DateTime<Utc>>, CoreError> {
+        Ok(match self.saved_patient().await? {
+            Some(p) => self.store.medicines(self.owner(&p)).await?.fetched_at,
+            None => None,
+        })
     }
 
     /// Fetches the prescriptions, restores dose records the hospital holds that this device
