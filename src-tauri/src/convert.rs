@@ -11,6 +11,7 @@ use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
 use hale_domain::Lead;
 
+pub mod devices;
 mod medicines;
 pub use medicines::{log_dose, medicines, new_medicine, require_token};
 
@@ -403,6 +404,12 @@ pub fn core_error(e: CoreError) -> ApiError {
             ApiError::new(ErrorCode::InvalidRegistration, e.to_string())
         }
         CoreError::Medicine(e) => medicines::medicine_error(e),
+        CoreError::Device(hale_core::devices::DeviceError::NotSignedIn) => {
+            ApiError::new(ErrorCode::NotSignedIn, "sign in before pairing a device")
+        }
+        CoreError::Device(e @ hale_core::devices::DeviceError::Threshold(_)) => {
+            invalid(e.to_string())
+        }
         CoreError::Store(e) => {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())

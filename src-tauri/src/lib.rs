@@ -7,6 +7,7 @@
 mod commands;
 mod config;
 mod convert;
+mod devices;
 mod live;
 mod notify;
 mod state;
@@ -61,8 +62,13 @@ pub fn run() {
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
             let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
             let sink = std::sync::Arc::new(live::EventSink(app.handle().clone()));
-            let (watch, live) = tauri::async_runtime::block_on(async {
+            let (watch, live, devices) = tauri::async_runtime::block_on(async {
                 let live = live::Live::start(state.patient.clone(), notifier.clone(), sink);
+                let devices = devices::Devices::start(
+                    state.patient.clone(),
+                    notifier.clone(),
+                    app.handle().clone(),
+                );
                 let watch = hale_core::watch::spawn(
                     state.patient.clone(),
                     notifier,
@@ -70,12 +76,13 @@ pub fn run() {
                     std::sync::Arc::new(chrono::Utc::now),
                     options,
                 );
-                (watch, live)
+                (watch, live, devices)
             });
             app.manage(hale_api::AppMode::Patient);
             app.manage(state);
             app.manage(watch);
             app.manage(live);
+            app.manage(devices);
             Ok(())
         })
         .invoke_handler(handlers![
@@ -109,6 +116,12 @@ pub fn run() {
             waitlist::leave_waitlist => hale_api::LeaveWaitlist,
             waitlist::accept_offer => hale_api::AcceptOffer,
             waitlist::decline_offer => hale_api::DeclineOffer,
+            devices::get_devices => hale_api::GetDevices,
+            devices::scan_devices => hale_api::ScanDevices,
+            devices::pair_device => hale_api::PairDevice,
+            devices::forget_device => hale_api::ForgetDevice,
+            devices::get_readings => hale_api::GetReadings,
+            devices::set_thresholds => hale_api::SetThresholds,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -3,6 +3,7 @@
 
 mod arrival;
 mod booking;
+mod devices;
 mod home;
 mod kiosk;
 mod medicines;

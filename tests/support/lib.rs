@@ -57,7 +57,7 @@ impl Drop for Driver {
 /// `HALE_HOSPITAL_URL` is removed from the inherited environment unless `env` sets it, so a
 /// developer's own setting never changes which hospital a journey talks to. The session bus is
 /// pointed at a socket that does not exist unless `env` names one (see [`notifications`]), so a
-/// journey never shows notifications on the developer's desktop.
+/// journey never shows notifications on the developer's desktop; the system bus (Bluetooth) too.
 pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     let app = app_binary();
     assert!(
@@ -78,6 +78,12 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             format!("unix:path={}", data_home.join("no-bus").display()),
+        )
+        // Likewise Bluetooth (BlueZ on the system bus): only a journey's simulator, never the
+        // machine's own adapter.
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            format!("unix:path={}", data_home.join("no-system-bus").display()),
         )
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());

@@ -3,7 +3,9 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use hale_api::{ApiError, ErrorCode, Freshness};
 
+mod devices;
 mod medicines;
+pub use devices::*;
 pub use medicines::*;
 
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
@@ -84,6 +86,12 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::DoseAlreadyLogged => "That dose was already logged.",
         ErrorCode::InTheFuture => "That time has not come yet.",
         ErrorCode::Refused => "The hospital could not make that change.",
+        ErrorCode::BluetoothUnavailable => {
+            "Bluetooth is not available. Please switch it on and allow Hale to use it."
+        }
+        ErrorCode::DeviceUnreachable => {
+            "The device did not answer. Switch it on, keep it close, and try again."
+        }
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
         ErrorCode::Internal => "Something went wrong inside Hale.",

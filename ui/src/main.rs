@@ -32,6 +32,7 @@ pub enum Screen {
     WaitingTimes,
     Parking,
     Medicines,
+    Devices,
 }
 
 /// The kiosk or the patient app, as the shell says.
@@ -77,6 +78,7 @@ fn PatientApp() -> impl IntoView {
             {nav(Screen::WaitingTimes, "Waiting times", "nav-waiting")}
             {nav(Screen::Parking, "Parking", "nav-parking")}
             {nav(Screen::Medicines, "Medicines", "nav-medicines")}
+            {nav(Screen::Devices, "Devices", "nav-devices")}
             {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
@@ -89,6 +91,7 @@ fn PatientApp() -> impl IntoView {
             Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
             Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
             Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
+            Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
         }}
     }
 }

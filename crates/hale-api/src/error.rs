@@ -54,6 +54,10 @@ pub enum ErrorCode {
     InTheFuture,
     /// The hospital refused a change for a reason this version of Hale does not know.
     Refused,
+    /// Bluetooth cannot be used here (no adapter, switched off, no permission).
+    BluetoothUnavailable,
+    /// The device is not in range or did not answer.
+    DeviceUnreachable,
     /// The UI sent arguments the shell refuses.
     InvalidArgument,
     /// The app's own storage failed.

@@ -27,6 +27,7 @@ macro_rules! command {
 
 mod arrival;
 mod booking;
+mod devices;
 mod error;
 mod home;
 mod kiosk;
@@ -43,6 +44,12 @@ pub use booking::{
     is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
     ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,
     RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
+};
+pub use devices::{
+    ChartPoint, ChartRange, DeviceArgs, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
+    ForgetDevice, GetDevices, GetReadings, LinkView, PairArgs, PairDevice, PairedDeviceView,
+    ReadingKindView, ReadingView, ReadingsArgs, ReadingsView, ScanArgs, ScanDevices, SetThresholds,
+    ThresholdsView, DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};

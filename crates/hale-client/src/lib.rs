@@ -6,6 +6,7 @@
 
 mod arrival;
 mod medication;
+mod observation;
 mod parking;
 mod sse;
 

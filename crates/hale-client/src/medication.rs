@@ -60,7 +60,7 @@ impl HospitalClient {
     }
 
     /// A search of the signed-in patient's `resource_type` with `params`.
-    async fn search(
+    pub(crate) async fn search(
         &self,
         session: &Session,
         resource_type: &str,
@@ -88,7 +88,6 @@ impl HospitalClient {
         session: &Session,
         records: Vec<MedicationAdministration>,
     ) -> Result<Vec<Stored>, ClientError> {
-        let count = records.len();
         let entries = records
             .into_iter()
             .map(|r| {
@@ -105,6 +104,16 @@ impl HospitalClient {
                 ))
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
+        self.conditional_creates(session, entries).await
+    }
+
+    /// Posts a `transaction` Bundle of conditional creates and reads each entry's outcome.
+    pub(crate) async fn conditional_creates(
+        &self,
+        session: &Session,
+        entries: Vec<(Resource, &'static str, String)>,
+    ) -> Result<Vec<Stored>, ClientError> {
+        let count = entries.len();
         let body = Resource::Bundle(Bundle::conditional_creates(entries));
         let request = self.http.post(self.url("./")?).json(&body);
         let Resource::Bundle(answer) = self.fetch(self.authed(request, session)).await? else {
@@ -112,7 +121,7 @@ impl HospitalClient {
         };
         if answer.entry.len() != count {
             return Err(ClientError::InvalidResponse(format!(
-                "{} answers to {count} records",
+                "{} answers to {count} entries",
                 answer.entry.len()
             )));
         }

@@ -9,6 +9,7 @@
 //! The clock is an argument: every use case takes `now`.
 
 pub mod arrival;
+pub mod devices;
 pub mod kiosk;
 pub mod medicines;
 pub mod parking;
@@ -47,6 +48,8 @@ pub enum CoreError {
     InvalidRegistration(#[from] hale_domain::parking::InvalidRegistration),
     #[error(transparent)]
     Medicine(#[from] medicines::MedicineError),
+    #[error(transparent)]
+    Device(#[from] devices::DeviceError),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.

@@ -541,7 +541,7 @@ impl Patient {
         })
     }
 
-    async fn require_patient(&self) -> Result<String, CoreError> {
+    pub(crate) async fn require_patient(&self) -> Result<String, CoreError> {
         match self.saved_patient().await? {
             Some(p) => Ok(p),
             // Nobody has signed in on this device yet: sign in now (needs the hospital once).

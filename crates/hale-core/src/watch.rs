@@ -112,6 +112,11 @@ where
                 // Dose records wait in the outbox; the next pass tries again.
                 tracing::info!(%error, "dose records not sent yet");
             }
+            // Device readings stored while the hospital was away (the device service relays
+            // fresh ones itself).
+            if let Err(error) = patient.relay_pending(clock()).await {
+                tracing::info!(%error, "readings not relayed yet");
+            }
             let poll_due =
                 waiting && last_offer_check.is_none_or(|t| now - t >= offer_poll || now < t);
             if refresh_due || woken || poll_due {

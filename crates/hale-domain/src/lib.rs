@@ -10,6 +10,7 @@ pub mod appointment;
 pub mod arrival;
 pub mod booking;
 pub mod booking_reference;
+pub mod device;
 pub mod ics;
 pub mod medication;
 pub mod parking;

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 pub struct Reference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// A logical reference, e.g. a device by its Bluetooth address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<Identifier>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<String>,
 }
@@ -14,6 +17,7 @@ impl Reference {
     pub fn to(resource_type: &str, id: &str, display: Option<String>) -> Self {
         Self {
             reference: Some(format!("{resource_type}/{id}")),
+            identifier: None,
             display,
         }
     }

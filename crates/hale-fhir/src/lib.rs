@@ -11,6 +11,7 @@ pub mod capability;
 pub mod datatypes;
 pub mod encounter;
 pub mod medication;
+pub mod observation;
 pub mod outcome;
 pub mod parameters;
 pub mod parking;
@@ -24,6 +25,7 @@ pub use capability::CapabilityStatement;
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
 pub use medication::{MedicationAdministration, MedicationRequest};
+pub use observation::Observation;
 pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
 pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
@@ -61,6 +63,7 @@ pub enum Resource {
     Encounter(Encounter),
     MedicationRequest(MedicationRequest),
     MedicationAdministration(MedicationAdministration),
+    Observation(Observation),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]

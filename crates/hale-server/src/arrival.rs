@@ -170,6 +170,7 @@ impl EncounterRow {
                     vec![EncounterLocation {
                         location: Reference {
                             reference: None,
+                            identifier: None,
                             display: Some(format!("{}, {room}", self.location)),
                         },
                     }]

@@ -101,6 +101,24 @@ pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
                     }],
                 },
                 RestResource {
+                    resource_type: "Observation".into(),
+                    // Creates must be conditional on the reading's identifier; staff consoles
+                    // may search any patient's readings.
+                    interaction: interactions(&["search-type", "create"]),
+                    search_param: ["patient", "code", "date", "identifier"]
+                        .iter()
+                        .map(|name| SearchParam {
+                            name: (*name).to_owned(),
+                            param_type: match *name {
+                                "patient" => "reference",
+                                "date" => "date",
+                                _ => "token",
+                            }
+                            .into(),
+                        })
+                        .collect(),
+                },
+                RestResource {
                     resource_type: "Patient".into(),
                     interaction: interactions(&["read"]),
                     search_param: vec![],

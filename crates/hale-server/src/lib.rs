@@ -19,6 +19,7 @@ mod error;
 mod fhir;
 mod live;
 mod medication;
+mod observation;
 mod parking;
 pub mod payments;
 mod random;
@@ -162,6 +163,10 @@ async fn router(
         .route(
             "/fhir/MedicationAdministration",
             get(medication::search_administrations).post(medication::create_administration),
+        )
+        .route(
+            "/fhir/Observation",
+            get(observation::search).post(observation::create),
         )
         .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
         .route("/api/waitlist/{id}", delete(waitlist::leave))

@@ -192,7 +192,8 @@ pub(crate) async fn create_administration(
     Ok(response)
 }
 
-/// `POST /fhir` with a `transaction` Bundle of conditional creates. All entries are stored or
+/// `POST /fhir` with a `transaction` Bundle of conditional creates of dose records
+/// (MedicationAdministration) and readings (Observation). All entries are stored or
 /// none is (one database transaction); the answer lists each entry's outcome in order.
 pub(crate) async fn transaction(
     token: PatientToken,
@@ -238,6 +239,19 @@ pub(crate) async fn transaction(
                 let id = stored.id.unwrap_or_default();
                 (created, format!("MedicationAdministration/{id}"))
             }
+            ("POST", "Observation", Resource::Observation(observation)) => {
+                let (created, stored) = crate::observation::store(
+                    &mut tx,
+                    &token,
+                    observation,
+                    request.if_none_exist.as_deref(),
+                    now,
+                )
+                .await
+                .map_err(|e| at_entry(index, e))?;
+                let id = stored.id.unwrap_or_default();
+                (created, format!("Observation/{id}"))
+            }
             (method, url, _) => {
                 return Err(FhirError::Invalid(format!(
                     "entry {index}: {method} {url} is not supported in a transaction here"
@@ -280,7 +294,7 @@ fn at_entry(index: usize, error: FhirError) -> FhirError {
 }
 
 /// `identifier=SYSTEM|VALUE` (the only condition Hale accepts) as (system, value).
-fn condition_identifier(condition: &str) -> Result<(String, String), FhirError> {
+pub(crate) fn condition_identifier(condition: &str) -> Result<(String, String), FhirError> {
     let mut pairs = url::form_urlencoded::parse(condition.as_bytes());
     match (pairs.next(), pairs.next()) {
         (Some((name, value)), None) if name == "identifier" => split_identifier(&value),
@@ -290,7 +304,7 @@ fn condition_identifier(condition: &str) -> Result<(String, String), FhirError> 
     }
 }
 
-fn split_identifier(token: &str) -> Result<(String, String), FhirError> {
+pub(crate) fn split_identifier(token: &str) -> Result<(String, String), FhirError> {
     match token.split_once('|') {
         Some((system, value)) if !system.is_empty() && !value.is_empty() => {
             Ok((system.to_owned(), value.to_owned()))

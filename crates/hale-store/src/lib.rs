@@ -14,7 +14,10 @@ use hale_domain::{Appointment, AppointmentStatus, Lead};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::SqlitePool;
 
+mod devices;
 mod medicines;
+
+pub use devices::{PairedDevice, StoredReading};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod book;
+pub mod devices;
 pub mod home;
 pub mod kiosk;
 pub mod medicines;

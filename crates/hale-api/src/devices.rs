@@ -1,0 +1,205 @@
+//! Bluetooth devices: scanning, pairing, each device's link, the latest readings, charts, and
+//! the patient's alert thresholds.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::NoArgs;
+
+/// The event the shell emits while devices are scanned, connect, or send readings.
+pub const DEVICES_EVENT: &str = "hale://devices";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    HeartRate,
+    BloodPressure,
+    Thermometer,
+    Glucose,
+    PulseOximeter,
+    WeightScale,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadingKindView {
+    HeartRate,
+    BloodPressure,
+    OxygenSaturation,
+    BodyTemperature,
+    BodyWeight,
+    BodyHeight,
+    Bmi,
+    BloodGlucose,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum LinkView {
+    Connecting,
+    Connected,
+    Downloading,
+    Disconnected,
+    /// Why the last attempt failed, in words for the patient.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedDeviceView {
+    pub id: String,
+    pub name: String,
+    pub kind: DeviceKind,
+    pub link: LinkView,
+    pub last_seen: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingView {
+    pub kind: ReadingKindView,
+    /// E.g. "185/95" or "72".
+    pub value: String,
+    /// E.g. "mmHg".
+    pub unit: String,
+    pub at: DateTime<FixedOffset>,
+    /// The alert threshold crossed, in words ("High", "Low"), if any.
+    pub flag: Option<String>,
+    pub device: Option<String>,
+    /// The hospital has confirmed it.
+    pub synced: bool,
+}
+
+/// The patient's alert thresholds, as the settings form edits them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdsView {
+    pub systolic_high: f64,
+    pub diastolic_high: f64,
+    pub spo2_low: f64,
+    pub heart_rate_high: f64,
+    pub glucose_low: f64,
+    pub glucose_high: f64,
+    pub temperature_high: f64,
+    pub temperature_low: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DevicesView {
+    pub devices: Vec<PairedDeviceView>,
+    /// The newest reading of each kind.
+    pub latest: Vec<ReadingView>,
+    /// Readings the hospital has not confirmed yet.
+    pub unsynced: u32,
+    pub thresholds: ThresholdsView,
+    /// Why Bluetooth cannot be used, if it cannot.
+    pub unavailable: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiscoveredView {
+    pub id: String,
+    pub name: String,
+    pub kind: DeviceKind,
+    pub rssi: Option<i16>,
+}
+
+/// What the shell tells an open Devices screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum DeviceEventView {
+    Discovered(DiscoveredView),
+    Link {
+        device: String,
+        link: LinkView,
+    },
+    CuffPressure {
+        device: String,
+        mmhg: f64,
+    },
+    /// A device sent something it could not read; it stays connected.
+    Malformed {
+        device: String,
+        message: String,
+    },
+    /// New readings were stored (reload the screen).
+    ReadingsStored {
+        count: usize,
+        alerts: Vec<String>,
+    },
+    Unavailable {
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanArgs {
+    pub on: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairArgs {
+    pub id: String,
+    pub name: String,
+    pub kind: DeviceKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChartRange {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingsArgs {
+    pub kind: ReadingKindView,
+    pub range: ChartRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartPoint {
+    pub at: DateTime<FixedOffset>,
+    /// One value, or systolic then diastolic for blood pressure.
+    pub values: Vec<f64>,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingsView {
+    pub kind: ReadingKindView,
+    pub range: ChartRange,
+    pub unit: String,
+    /// Oldest first.
+    pub points: Vec<ChartPoint>,
+    pub from: DateTime<FixedOffset>,
+    pub to: DateTime<FixedOffset>,
+}
+
+command!(
+    /// The Devices screen: paired devices and their links, the latest readings, thresholds.
+    GetDevices = "get_devices", NoArgs => DevicesView
+);
+command!(
+    /// Starts or stops looking for devices; found ones arrive as `DEVICES_EVENT`s.
+    ScanDevices = "scan_devices", ScanArgs => ()
+);
+command!(
+    /// Connects to a found device and remembers it; answers once it is connected.
+    PairDevice = "pair_device", PairArgs => DevicesView
+);
+command!(
+    /// Disconnects a device and forgets it (its readings stay).
+    ForgetDevice = "forget_device", DeviceArgs => DevicesView
+);
+command!(
+    /// One kind of reading over a day, a week or a month, for a chart.
+    GetReadings = "get_readings", ReadingsArgs => ReadingsView
+);
+command!(
+    /// Saves the patient's alert thresholds (each must lie where an alert still means danger).
+    SetThresholds = "set_thresholds", ThresholdsView => ThresholdsView
+);

@@ -1,0 +1,615 @@
+//! Hale's Bluetooth LE service: finds medical devices advertising the Bluetooth SIG health
+//! services, connects, subscribes to their measurements, downloads a glucose meter's stored
+//! records, and hands decoded measurements on, through btleplug (BlueZ on Linux, CoreBluetooth,
+//! WinRT, Android).
+//!
+//! The service is one tokio task behind a [`BleHandle`]. It owns the adapter and one session task
+//! per connected device. Measurements leave through a bounded channel that applies back-pressure
+//! rather than dropping anything (a lost reading is a lost clinical fact); progress, scan results
+//! and errors go out on a broadcast channel for the screen, where a slow reader may miss some.
+//!
+//! Paired devices are *watched*: whenever one is seen advertising and is not connected, the
+//! service connects again, so a cuff that went out of range resumes by itself.
+
+mod session;
+mod uuid16;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use btleplug::api::{Central, CentralEvent, Manager as _, Peripheral as _, ScanFilter};
+use btleplug::platform::{Adapter, Manager, Peripheral};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use hale_domain::device::{DeviceType, Measurement};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::task::JoinSet;
+
+pub use uuid16::{full_uuid, short_uuid};
+
+/// A device seen advertising a health service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Discovered {
+    /// The Bluetooth address, Hale's stable id for the device.
+    pub id: String,
+    pub name: String,
+    pub device_type: DeviceType,
+    /// Signal strength in dBm, when the adapter reported it.
+    pub rssi: Option<i16>,
+}
+
+/// A paired device the service keeps connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watched {
+    pub id: String,
+    pub device_type: DeviceType,
+    /// A glucose meter's newest stored record: only newer ones are downloaded.
+    pub last_sequence: Option<u16>,
+}
+
+/// Where a device's link stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state", content = "detail")]
+pub enum Link {
+    Connecting,
+    /// Connected and subscribed to its measurements.
+    Connected,
+    /// Downloading a glucose meter's stored records.
+    Downloading,
+    Disconnected,
+    /// The last attempt failed; the service tries again when the device is next seen.
+    Failed(String),
+}
+
+/// What the screen hears about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum BleEvent {
+    Discovered(Discovered),
+    Link {
+        device: String,
+        link: Link,
+    },
+    /// A blood pressure monitor's cuff pressure while it inflates (shown live, never stored).
+    CuffPressure {
+        device: String,
+        mmhg: f64,
+    },
+    /// A value that could not be decoded; the device stays connected.
+    Malformed {
+        device: String,
+        characteristic: u16,
+        error: String,
+    },
+    /// Bluetooth is unavailable (no adapter, powered off, no permission).
+    Unavailable(String),
+}
+
+/// Measurements from one device, in the order they arrived, received at `received_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub device: String,
+    pub measurements: Vec<Measurement>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BleError {
+    #[error("Bluetooth is not available: {0}")]
+    Unavailable(String),
+    #[error("that device is not in range; scan again and keep it close")]
+    NotFound,
+    #[error("the device did not answer: {0}")]
+    Connect(String),
+    #[error("the Bluetooth service has stopped")]
+    Stopped,
+}
+
+#[derive(Debug)]
+enum Command {
+    Scan(bool),
+    Pair {
+        id: String,
+        device_type: DeviceType,
+        reply: oneshot::Sender<Result<(), BleError>>,
+    },
+    Watch(Vec<Watched>),
+    Forget(String),
+    Links(oneshot::Sender<HashMap<String, Link>>),
+}
+
+/// Talks to the running service. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct BleHandle {
+    commands: mpsc::Sender<Command>,
+    events: broadcast::Sender<BleEvent>,
+}
+
+/// How long a connection attempt (connect, discover, subscribe) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often watched devices that are known to the adapter but not connected are retried.
+const RETRY_EVERY: Duration = Duration::from_secs(3);
+
+impl BleHandle {
+    pub fn events(&self) -> broadcast::Receiver<BleEvent> {
+        self.events.subscribe()
+    }
+
+    /// Starts or stops showing devices as they advertise.
+    pub async fn scan(&self, on: bool) -> Result<(), BleError> {
+        self.commands
+            .send(Command::Scan(on))
+            .await
+            .map_err(|_| BleError::Stopped)
+    }
+
+    /// Connects to a device seen while scanning and subscribes to its measurements; from then on
+    /// it is watched. Answers once it is connected, or why not.
+    pub async fn pair(&self, id: &str, device_type: DeviceType) -> Result<(), BleError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Pair {
+                id: id.to_owned(),
+                device_type,
+                reply,
+            })
+            .await
+            .map_err(|_| BleError::Stopped)?;
+        answer.await.map_err(|_| BleError::Stopped)?
+    }
+
+    /// The paired devices to keep connected (replaces the list).
+    pub async fn watch(&self, devices: Vec<Watched>) -> Result<(), BleError> {
+        self.commands
+            .send(Command::Watch(devices))
+            .await
+            .map_err(|_| BleError::Stopped)
+    }
+
+    /// Disconnects a device and stops watching it.
+    pub async fn forget(&self, id: &str) -> Result<(), BleError> {
+        self.commands
+            .send(Command::Forget(id.to_owned()))
+            .await
+            .map_err(|_| BleError::Stopped)
+    }
+
+    /// Each watched device's link.
+    pub async fn links(&self) -> Result<HashMap<String, Link>, BleError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Links(reply))
+            .await
+            .map_err(|_| BleError::Stopped)?;
+        answer.await.map_err(|_| BleError::Stopped)
+    }
+}
+
+/// Starts the service on the current tokio runtime. Measurements arrive on the returned
+/// receiver; the service stops when every handle is dropped.
+pub fn start() -> (BleHandle, mpsc::Receiver<Batch>) {
+    let (commands, command_rx) = mpsc::channel(32);
+    let (events, _) = broadcast::channel(256);
+    let (batches, batch_rx) = mpsc::channel(256);
+    let service = Service {
+        events: events.clone(),
+        batches,
+        adapter: None,
+        scanning: false,
+        user_scan: false,
+        watched: HashMap::new(),
+        links: HashMap::new(),
+        sessions: HashMap::new(),
+        pending_pairs: HashMap::new(),
+    };
+    tokio::spawn(service.run(command_rx));
+    (BleHandle { commands, events }, batch_rx)
+}
+
+struct Service {
+    events: broadcast::Sender<BleEvent>,
+    batches: mpsc::Sender<Batch>,
+    adapter: Option<Adapter>,
+    /// The adapter is discovering (for the user, or to find watched devices).
+    scanning: bool,
+    user_scan: bool,
+    watched: HashMap<String, Watched>,
+    links: HashMap<String, Link>,
+    /// A running session per connected (or connecting) device.
+    sessions: HashMap<String, tokio::task::AbortHandle>,
+    pending_pairs: HashMap<String, oneshot::Sender<Result<(), BleError>>>,
+}
+
+/// What a session task reports when it ends or reaches a milestone.
+#[derive(Debug)]
+pub(crate) enum SessionNews {
+    Connected {
+        device: String,
+    },
+    /// A glucose download finished; the newest sequence number it delivered.
+    Downloaded {
+        device: String,
+        last_sequence: Option<u16>,
+    },
+}
+
+impl Service {
+    async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
+        let mut central_events = None;
+        let mut tasks: JoinSet<(String, Result<(), BleError>)> = JoinSet::new();
+        let (news_tx, mut news) = mpsc::channel::<SessionNews>(64);
+        let mut retry = tokio::time::interval(RETRY_EVERY);
+        loop {
+            tokio::select! {
+                command = commands.recv() => {
+                    let Some(command) = command else { break };
+                    if central_events.is_none() && self.needs_adapter(&command) {
+                        central_events = self.open_adapter().await;
+                    }
+                    self.command(command, &mut tasks, &news_tx).await;
+                }
+                event = next_event(&mut central_events) => match event {
+                    Some(event) => self.central(event, &mut tasks, &news_tx).await,
+                    None => central_events = None,
+                },
+                Some(done) = tasks.join_next() => {
+                    if let Ok((device, result)) = done {
+                        self.session_ended(&device, result);
+                    }
+                }
+                Some(n) = news.recv() => self.news(n),
+                _ = retry.tick() => self.retry_watched(&mut tasks, &news_tx).await,
+            }
+        }
+        tasks.abort_all();
+    }
+
+    fn needs_adapter(&self, command: &Command) -> bool {
+        matches!(command, Command::Scan(true) | Command::Pair { .. })
+            || matches!(command, Command::Watch(w) if !w.is_empty())
+    }
+
+    fn emit(&self, event: BleEvent) {
+        // No screen listening is fine: links are also kept for `links()`.
+        let _ = self.events.send(event);
+    }
+
+    fn set_link(&mut self, device: &str, link: Link) {
+        self.links.insert(device.to_owned(), link.clone());
+        self.emit(BleEvent::Link {
+            device: device.to_owned(),
+            link,
+        });
+    }
+
+    async fn open_adapter(
+        &mut self,
+    ) -> Option<futures_util::stream::BoxStream<'static, CentralEvent>> {
+        let opened = async {
+            let manager = Manager::new().await.map_err(|e| e.to_string())?;
+            let adapter = manager
+                .adapters()
+                .await
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .next()
+                .ok_or_else(|| "no Bluetooth adapter".to_owned())?;
+            let events = adapter.events().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((adapter, events))
+        };
+        match opened.await {
+            Ok((adapter, events)) => {
+                self.adapter = Some(adapter);
+                Some(events)
+            }
+            Err(why) => {
+                tracing::warn!(%why, "Bluetooth unavailable");
+                self.emit(BleEvent::Unavailable(why));
+                None
+            }
+        }
+    }
+
+    /// Discovery runs while the user scans or any device is watched.
+    async fn update_scan(&mut self) {
+        let want = self.user_scan || !self.watched.is_empty();
+        let Some(adapter) = &self.adapter else { return };
+        if want && !self.scanning {
+            let filter = ScanFilter {
+                services: DeviceType::ALL
+                    .iter()
+                    .map(|t| full_uuid(t.service()))
+                    .collect(),
+            };
+            match adapter.start_scan(filter).await {
+                Ok(()) => self.scanning = true,
+                Err(e) => self.emit(BleEvent::Unavailable(e.to_string())),
+            }
+        } else if !want && self.scanning {
+            let _ = adapter.stop_scan().await;
+            self.scanning = false;
+        }
+    }
+
+    async fn command(
+        &mut self,
+        command: Command,
+        tasks: &mut JoinSet<(String, Result<(), BleError>)>,
+        news: &mpsc::Sender<SessionNews>,
+    ) {
+        match command {
+            Command::Scan(on) => {
+                self.user_scan = on;
+                self.update_scan().await;
+                if on {
+                    // Devices the adapter already knows are shown at once.
+                    for d in self.known_health_devices().await {
+                        self.emit(BleEvent::Discovered(d));
+                    }
+                }
+            }
+            Command::Pair {
+                id,
+                device_type,
+                reply,
+            } => {
+                if self.adapter.is_none() {
+                    let _ = reply.send(Err(BleError::Unavailable("no Bluetooth adapter".into())));
+                    return;
+                }
+                let last_sequence = self.watched.get(&id).and_then(|w| w.last_sequence);
+                self.watched.insert(
+                    id.clone(),
+                    Watched {
+                        id: id.clone(),
+                        device_type,
+                        last_sequence,
+                    },
+                );
+                match self.peripheral(&id).await {
+                    Some(p) => {
+                        self.pending_pairs.insert(id.clone(), reply);
+                        self.spawn_session(p, tasks, news);
+                    }
+                    None => {
+                        self.watched.remove(&id);
+                        let _ = reply.send(Err(BleError::NotFound));
+                    }
+                }
+            }
+            Command::Watch(devices) => {
+                let keep: HashMap<String, Watched> =
+                    devices.into_iter().map(|w| (w.id.clone(), w)).collect();
+                for gone in self
+                    .watched
+                    .keys()
+                    .filter(|id| !keep.contains_key(*id))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                {
+                    self.stop_session(&gone).await;
+                }
+                // Keep progress learnt this run if it is ahead of the caller's copy.
+                let mut merged = keep;
+                for (id, w) in merged.iter_mut() {
+                    if let Some(old) = self.watched.get(id) {
+                        w.last_sequence = w.last_sequence.max(old.last_sequence);
+                    }
+                }
+                self.watched = merged;
+                self.update_scan().await;
+                self.retry_watched(tasks, news).await;
+            }
+            Command::Forget(id) => {
+                self.watched.remove(&id);
+                self.stop_session(&id).await;
+                self.links.remove(&id);
+                self.update_scan().await;
+            }
+            Command::Links(reply) => {
+                let _ = reply.send(self.links.clone());
+            }
+        }
+    }
+
+    async fn stop_session(&mut self, id: &str) {
+        if let Some(task) = self.sessions.remove(id) {
+            task.abort();
+        }
+        if let Some(p) = self.peripheral(id).await {
+            let _ = p.disconnect().await;
+        }
+        self.set_link(id, Link::Disconnected);
+    }
+
+    async fn peripheral(&self, id: &str) -> Option<Peripheral> {
+        let adapter = self.adapter.as_ref()?;
+        adapter
+            .peripherals()
+            .await
+            .ok()?
+            .into_iter()
+            .find(|p| p.address().to_string() == id)
+    }
+
+    async fn known_health_devices(&self) -> Vec<Discovered> {
+        let Some(adapter) = &self.adapter else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for p in adapter.peripherals().await.unwrap_or_default() {
+            if let Some(d) = describe(&p).await {
+                found.push(d);
+            }
+        }
+        found
+    }
+
+    fn spawn_session(
+        &mut self,
+        peripheral: Peripheral,
+        tasks: &mut JoinSet<(String, Result<(), BleError>)>,
+        news: &mpsc::Sender<SessionNews>,
+    ) {
+        let id = peripheral.address().to_string();
+        let Some(watched) = self.watched.get(&id).cloned() else {
+            return;
+        };
+        if self.sessions.contains_key(&id) {
+            return;
+        }
+        self.set_link(&id, Link::Connecting);
+        let session = session::Session {
+            peripheral,
+            watched,
+            events: self.events.clone(),
+            batches: self.batches.clone(),
+            news: news.clone(),
+        };
+        let device = id.clone();
+        let handle = tasks.spawn(async move { (device, session.run().await) });
+        self.sessions.insert(id, handle);
+    }
+
+    async fn central(
+        &mut self,
+        event: CentralEvent,
+        tasks: &mut JoinSet<(String, Result<(), BleError>)>,
+        news: &mpsc::Sender<SessionNews>,
+    ) {
+        let Some(adapter) = self.adapter.clone() else {
+            return;
+        };
+        match event {
+            CentralEvent::DeviceDiscovered(id) | CentralEvent::DeviceUpdated(id) => {
+                let Ok(p) = adapter.peripheral(&id).await else {
+                    return;
+                };
+                let address = p.address().to_string();
+                if self.user_scan {
+                    if let Some(d) = describe(&p).await {
+                        self.emit(BleEvent::Discovered(d));
+                    }
+                }
+                if self.watched.contains_key(&address) && !self.sessions.contains_key(&address) {
+                    self.spawn_session(p, tasks, news);
+                }
+            }
+            CentralEvent::DeviceDisconnected(id) => {
+                let Ok(p) = adapter.peripheral(&id).await else {
+                    return;
+                };
+                let address = p.address().to_string();
+                if let Some(task) = self.sessions.remove(&address) {
+                    task.abort();
+                    self.set_link(&address, Link::Disconnected);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn session_ended(&mut self, device: &str, result: Result<(), BleError>) {
+        self.sessions.remove(device);
+        if let Some(reply) = self.pending_pairs.remove(device) {
+            let why = match &result {
+                Ok(()) => BleError::Connect("the device disconnected".into()),
+                Err(e) => e.clone(),
+            };
+            let _ = reply.send(Err(why));
+        }
+        match result {
+            Ok(()) => self.set_link(device, Link::Disconnected),
+            Err(e) => {
+                tracing::info!(error = %e, "device session ended");
+                self.set_link(device, Link::Failed(e.to_string()));
+            }
+        }
+    }
+
+    fn news(&mut self, news: SessionNews) {
+        // News from a session stopped since (a device forgotten meanwhile) changes nothing.
+        let device = match &news {
+            SessionNews::Connected { device } | SessionNews::Downloaded { device, .. } => device,
+        };
+        if !self.sessions.contains_key(device) {
+            return;
+        }
+        match news {
+            SessionNews::Connected { device } => {
+                if let Some(reply) = self.pending_pairs.remove(&device) {
+                    let _ = reply.send(Ok(()));
+                }
+                self.set_link(&device, Link::Connected);
+            }
+            SessionNews::Downloaded {
+                device,
+                last_sequence,
+            } => {
+                if let Some(w) = self.watched.get_mut(&device) {
+                    w.last_sequence = w.last_sequence.max(last_sequence);
+                }
+                self.set_link(&device, Link::Connected);
+            }
+        }
+    }
+
+    /// Connects watched devices the adapter knows but that have no session. A device out of
+    /// range fails to connect and is tried again on the next tick or when it advertises.
+    async fn retry_watched(
+        &mut self,
+        tasks: &mut JoinSet<(String, Result<(), BleError>)>,
+        news: &mpsc::Sender<SessionNews>,
+    ) {
+        let Some(adapter) = self.adapter.clone() else {
+            return;
+        };
+        let idle: Vec<String> = self
+            .watched
+            .keys()
+            .filter(|id| !self.sessions.contains_key(*id))
+            .cloned()
+            .collect();
+        if idle.is_empty() {
+            return;
+        }
+        for p in adapter.peripherals().await.unwrap_or_default() {
+            let address = p.address().to_string();
+            // Only devices currently advertising (an RSSI) are worth a connection attempt.
+            let in_range = matches!(p.properties().await, Ok(Some(props)) if props.rssi.is_some());
+            if idle.contains(&address) && in_range {
+                self.spawn_session(p, tasks, news);
+            }
+        }
+    }
+}
+
+async fn next_event(
+    events: &mut Option<futures_util::stream::BoxStream<'static, CentralEvent>>,
+) -> Option<CentralEvent> {
+    match events {
+        Some(stream) => stream.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A peripheral as the scan list shows it, if it advertises a health service Hale reads.
+async fn describe(p: &Peripheral) -> Option<Discovered> {
+    let props = p.properties().await.ok()??;
+    let device_type = props
+        .services
+        .iter()
+        .find_map(|u| short_uuid(u).and_then(DeviceType::from_service))?;
+    let name = props
+        .local_name
+        .or(props.advertisement_name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| device_type.label().to_owned());
+    Some(Discovered {
+        id: p.address().to_string(),
+        name,
+        device_type,
+        rssi: props.rssi,
+    })
+}

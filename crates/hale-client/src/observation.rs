@@ -1,0 +1,64 @@
+//! Device readings relayed as FHIR Observations in `transaction` Bundles of conditional creates
+//! on the reading's identifier: a batch sent twice (after a lost answer, a crash, a retry) is
+//! stored once.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use hale_fhir::observation::READING_SYSTEM;
+use hale_fhir::{Observation, Resource};
+
+use crate::{ClientError, HospitalClient, Session, Stored};
+
+impl HospitalClient {
+    /// Sends readings in one transaction; each must carry a [`READING_SYSTEM`] identifier.
+    /// Answers, in order, whether each was stored now or was already there. All or nothing.
+    pub async fn send_observations(
+        &self,
+        session: &Session,
+        observations: Vec<Observation>,
+    ) -> Result<Vec<Stored>, ClientError> {
+        let entries = observations
+            .into_iter()
+            .map(|o| {
+                let value = o
+                    .identifier_value(READING_SYSTEM)
+                    .ok_or_else(|| {
+                        ClientError::InvalidUrl("a reading without its identifier".into())
+                    })?
+                    .to_owned();
+                Ok((
+                    Resource::Observation(o),
+                    "Observation",
+                    format!("{READING_SYSTEM}|{value}"),
+                ))
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        self.conditional_creates(session, entries).await
+    }
+
+    /// `GET [base]/Observation?patient=…&date=ge…`: the patient's readings the hospital holds
+    /// since `since` (first page of up to `count`).
+    pub async fn observations(
+        &self,
+        session: &Session,
+        since: DateTime<Utc>,
+        count: u32,
+    ) -> Result<Vec<Observation>, ClientError> {
+        let since = format!("ge{}", since.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let count = count.to_string();
+        let bundle = self
+            .search(
+                session,
+                "Observation",
+                &[("date", &since), ("_count", &count)],
+            )
+            .await?;
+        Ok(bundle
+            .entry
+            .into_iter()
+            .filter_map(|e| match e.resource {
+                Resource::Observation(o) => Some(o),
+                _ => None,
+            })
+            .collect())
+    }
+}

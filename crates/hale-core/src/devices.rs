@@ -1,0 +1,243 @@
+//! Devices and their readings: pairing, storing what a device measured (locally first, so
+//! nothing is lost offline), alerting on dangerous readings, and relaying the outbox to the
+//! hospital as FHIR Observations exactly once.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_domain::device::reading::readings;
+use hale_domain::device::{Assessment, Measurement, ReadingKind, Thresholds};
+use hale_domain::reminder::ReminderText;
+use hale_fhir::Observation;
+use hale_store::{PairedDevice, StoredReading};
+
+use crate::medicines::SyncReport;
+use crate::{watch, CoreError, Patient};
+
+/// Readings per transaction: large enough that a day of 1 Hz heart rate relays in seconds,
+/// small enough that one request never holds the hospital's database for long.
+pub const RELAY_BATCH: u32 = 1000;
+
+/// At most one alert per kind of reading in this window: a heart rate stream above its
+/// threshold for an hour alerts twice, not 3,600 times.
+const ALERT_WINDOW_MIN: i64 = 30;
+
+/// What a batch of measurements gave.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Keys of the readings stored now (a reading already stored is not counted again).
+    pub stored: Vec<String>,
+    /// Readings that crossed a threshold, newly stored.
+    pub alerts: Vec<Assessment>,
+    /// Alert notifications shown (fewer than alerts within one window).
+    pub notified: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("sign in before pairing a device, so its readings reach your record")]
+    NotSignedIn,
+    #[error(transparent)]
+    Threshold(#[from] hale_domain::device::alert::InvalidThreshold),
+}
+
+impl Patient {
+    async fn signed_in_patient(&self) -> Result<String, CoreError> {
+        self.saved_patient()
+            .await?
+            .ok_or_else(|| DeviceError::NotSignedIn.into())
+    }
+
+    /// Remembers a device the patient paired.
+    pub async fn pair_device(&self, device: &PairedDevice) -> Result<(), CoreError> {
+        let patient = self.signed_in_patient().await?;
+        self.store.save_device(self.owner(&patient), device).await?;
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>, CoreError> {
+        match self.saved_patient().await? {
+            Some(patient) => Ok(self.store.devices(self.owner(&patient)).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub async fn forget_device(&self, id: &str) -> Result<bool, CoreError> {
+        let patient = self.signed_in_patient().await?;
+        Ok(self.store.forget_device(self.owner(&patient), id).await?)
+    }
+
+    /// Stores the readings in `measurements` from `device`, received at `now`, in one
+    /// transaction with the device's progress (a glucose meter's newest sequence number), then
+    /// notifies the patient of any new reading that crossed a threshold.
+    pub async fn record_measurements<Tz: TimeZone>(
+        &self,
+        device: &str,
+        measurements: &[Measurement],
+        zone: &Tz,
+        notifier: &dyn watch::Notifier,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded, CoreError> {
+        let patient = self.signed_in_patient().await?;
+        let owner = self.owner(&patient);
+        let thresholds = self.store.thresholds(owner).await?;
+        let mut batch = Vec::new();
+        let mut assessments = Vec::new();
+        for m in measurements {
+            for reading in readings(device, m, now, zone) {
+                let assessment = thresholds.assess(&reading);
+                batch.push((reading, assessment.as_ref().map(|a| a.interpretation)));
+                assessments.push(assessment);
+            }
+        }
+        let last_sequence = measurements
+            .iter()
+            .filter_map(|m| match m {
+                Measurement::Glucose(g) => Some(g.sequence),
+                _ => None,
+            })
+            .max();
+        let stored = self
+            .store
+            .store_readings(owner, device, &batch, last_sequence, now)
+            .await?;
+        let mut recorded = Recorded {
+            stored,
+            ..Recorded::default()
+        };
+        for ((reading, _), assessment) in batch.iter().zip(assessments) {
+            let Some(assessment) = assessment else {
+                continue;
+            };
+            if !recorded.stored.contains(&reading.key) {
+                continue;
+            }
+            // Old records downloaded from a meter's memory are charted and relayed, but an
+            // alert now about a reading from last week would alarm without helping.
+            if now - reading.effective < Duration::hours(1) {
+                let window = reading.effective.timestamp() / (ALERT_WINDOW_MIN * 60);
+                let key = format!("alert:{}:{window}", reading.kind.slug());
+                let text = ReminderText {
+                    title: "Check this reading".into(),
+                    body: assessment.message.clone(),
+                };
+                if self
+                    .notify_once(&patient, &key, &text, notifier, now)
+                    .await?
+                {
+                    recorded.notified += 1;
+                }
+            }
+            recorded.alerts.push(assessment);
+        }
+        if !recorded.stored.is_empty() {
+            tracing::info!(
+                stored = recorded.stored.len(),
+                alerts = recorded.alerts.len(),
+                "readings stored"
+            );
+            self.changed.notify_one();
+        }
+        Ok(recorded)
+    }
+
+    /// Sends every reading the hospital has not confirmed, in batches, marking each batch synced
+    /// only once the hospital answered for it. A batch whose answer was lost is sent again and
+    /// the hospital, matching each identifier, stores every reading once.
+    pub async fn relay_readings(&self, now: DateTime<Utc>) -> Result<SyncReport, CoreError> {
+        let Some(patient) = self.saved_patient().await? else {
+            return Ok(SyncReport::default());
+        };
+        let owner = self.owner(&patient);
+        let mut report = SyncReport::default();
+        loop {
+            let batch = self.store.unsynced_readings(owner, RELAY_BATCH).await?;
+            if batch.is_empty() {
+                return Ok(report);
+            }
+            let observations: Vec<Observation> = batch
+                .iter()
+                .map(|r| {
+                    let label = r.device_name.as_deref().unwrap_or("Bluetooth device");
+                    Observation::from_reading(&r.reading, &patient, label, r.interpretation)
+                })
+                .collect();
+            let answers = self
+                .with_session(|s| {
+                    let observations = observations.clone();
+                    async move { self.client.send_observations(&s, observations).await }
+                })
+                .await?;
+            for a in &answers {
+                match a {
+                    hale_client::Stored::Created => report.created += 1,
+                    hale_client::Stored::AlreadyThere => report.already_there += 1,
+                }
+            }
+            let keys: Vec<String> = batch.into_iter().map(|r| r.reading.key).collect();
+            self.store.mark_readings_synced(owner, &keys, now).await?;
+            tracing::info!(sent = keys.len(), "readings confirmed by the hospital");
+        }
+    }
+
+    /// Relays the outbox if anything waits in it (cheap when nothing does).
+    pub async fn relay_pending(&self, now: DateTime<Utc>) -> Result<SyncReport, CoreError> {
+        let Some(patient) = self.saved_patient().await? else {
+            return Ok(SyncReport::default());
+        };
+        if self
+            .store
+            .unsynced_reading_count(self.owner(&patient))
+            .await?
+            == 0
+        {
+            return Ok(SyncReport::default());
+        }
+        self.relay_readings(now).await
+    }
+
+    /// Readings of `kind` since `since`, oldest first, for a chart.
+    pub async fn readings(
+        &self,
+        kind: ReadingKind,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredReading>, CoreError> {
+        match self.saved_patient().await? {
+            Some(patient) => Ok(self
+                .store
+                .readings(self.owner(&patient), kind, since)
+                .await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The newest reading of each kind, and how many wait to be relayed.
+    pub async fn latest_readings(&self) -> Result<(Vec<StoredReading>, u32), CoreError> {
+        match self.saved_patient().await? {
+            Some(patient) => {
+                let owner = self.owner(&patient);
+                Ok((
+                    self.store.latest_readings(owner).await?,
+                    self.store.unsynced_reading_count(owner).await?,
+                ))
+            }
+            None => Ok((Vec::new(), 0)),
+        }
+    }
+
+    pub async fn thresholds(&self) -> Result<Thresholds, CoreError> {
+        match self.saved_patient().await? {
+            Some(patient) => Ok(self.store.thresholds(self.owner(&patient)).await?),
+            None => Ok(Thresholds::default()),
+        }
+    }
+
+    /// Saves the patient's thresholds after checking each lies where an alert still means danger.
+    pub async fn set_thresholds(&self, thresholds: &Thresholds) -> Result<Thresholds, CoreError> {
+        thresholds.validate().map_err(DeviceError::from)?;
+        let patient = self.signed_in_patient().await?;
+        self.store
+            .set_thresholds(self.owner(&patient), thresholds)
+            .await?;
+        Ok(*thresholds)
+    }
+}

@@ -1,0 +1,594 @@
+//! Readings: what a measurement means clinically, in the units Hale stores, charts and relays.
+//!
+//! A measurement gives zero or more readings (a blood pressure with a pulse gives two). Each has
+//! a **key** that names it for good: device, kind, and the meter's sequence number or the
+//! device clock's time, or else the time it was received. The key is stored with the reading
+//! and becomes the FHIR Observation's identifier, so a reading sent twice (a retry, a crash
+//! mid-upload, a cuff re-sending its memory on reconnect) is created once on the server.
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::blood_pressure::{kpa_to_mmhg, PressureUnit};
+use super::glucose::STATUS_RESULT_UNUSABLE;
+use super::pulse_oximeter::{STATUS_ONGOING, STATUS_QUESTIONABLE};
+use super::thermometer::TemperatureUnit;
+use super::weight::WeightUnits;
+use super::Measurement;
+
+/// What is measured: one value of a reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vital {
+    HeartRate,
+    Systolic,
+    Diastolic,
+    MeanArterial,
+    OxygenSaturation,
+    BodyTemperature,
+    BodyWeight,
+    BodyHeight,
+    Bmi,
+    BloodGlucose,
+}
+
+/// A reading's kind: one chart, one FHIR Observation code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadingKind {
+    HeartRate,
+    BloodPressure,
+    OxygenSaturation,
+    BodyTemperature,
+    BodyWeight,
+    BodyHeight,
+    Bmi,
+    BloodGlucose,
+}
+
+impl ReadingKind {
+    pub const ALL: [Self; 8] = [
+        Self::HeartRate,
+        Self::BloodPressure,
+        Self::OxygenSaturation,
+        Self::BodyTemperature,
+        Self::BodyWeight,
+        Self::BodyHeight,
+        Self::Bmi,
+        Self::BloodGlucose,
+    ];
+
+    /// The short, stable name used in keys and storage.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::HeartRate => "heart-rate",
+            Self::BloodPressure => "blood-pressure",
+            Self::OxygenSaturation => "spo2",
+            Self::BodyTemperature => "temperature",
+            Self::BodyWeight => "weight",
+            Self::BodyHeight => "height",
+            Self::Bmi => "bmi",
+            Self::BloodGlucose => "glucose",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::HeartRate => "Heart rate",
+            Self::BloodPressure => "Blood pressure",
+            Self::OxygenSaturation => "Oxygen saturation",
+            Self::BodyTemperature => "Temperature",
+            Self::BodyWeight => "Weight",
+            Self::BodyHeight => "Height",
+            Self::Bmi => "BMI",
+            Self::BloodGlucose => "Blood glucose",
+        }
+    }
+}
+
+/// Units as UCUM codes name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    PerMinute,
+    MmHg,
+    Percent,
+    Celsius,
+    Fahrenheit,
+    Kilogram,
+    Pound,
+    Centimetre,
+    Inch,
+    KgPerM2,
+    MmolPerL,
+}
+
+impl Unit {
+    /// The UCUM code (FHIR `Quantity.code` with system `http://unitsofmeasure.org`).
+    pub fn ucum(self) -> &'static str {
+        match self {
+            Self::PerMinute => "/min",
+            Self::MmHg => "mm[Hg]",
+            Self::Percent => "%",
+            Self::Celsius => "Cel",
+            Self::Fahrenheit => "[degF]",
+            Self::Kilogram => "kg",
+            Self::Pound => "[lb_av]",
+            Self::Centimetre => "cm",
+            Self::Inch => "[in_i]",
+            Self::KgPerM2 => "kg/m2",
+            Self::MmolPerL => "mmol/L",
+        }
+    }
+
+    pub fn from_ucum(code: &str) -> Option<Self> {
+        [
+            Self::PerMinute,
+            Self::MmHg,
+            Self::Percent,
+            Self::Celsius,
+            Self::Fahrenheit,
+            Self::Kilogram,
+            Self::Pound,
+            Self::Centimetre,
+            Self::Inch,
+            Self::KgPerM2,
+            Self::MmolPerL,
+        ]
+        .into_iter()
+        .find(|u| u.ucum() == code)
+    }
+
+    /// How a person reads it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::PerMinute => "bpm",
+            Self::MmHg => "mmHg",
+            Self::Percent => "%",
+            Self::Celsius => "°C",
+            Self::Fahrenheit => "°F",
+            Self::Kilogram => "kg",
+            Self::Pound => "lb",
+            Self::Centimetre => "cm",
+            Self::Inch => "in",
+            Self::KgPerM2 => "kg/m²",
+            Self::MmolPerL => "mmol/L",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Quantity {
+    pub vital: Vital,
+    pub value: f64,
+    pub unit: Unit,
+}
+
+/// One reading, ready to store, chart and relay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// Stable identity: `{device}/{kind}/{s<sequence>|t<device time>|r<received ms>}`.
+    pub key: String,
+    /// The device's stable id (its Bluetooth address).
+    pub device: String,
+    pub kind: ReadingKind,
+    /// When it was measured: the device clock where it gave one, else when it was received.
+    pub effective: DateTime<Utc>,
+    /// Whether `effective` came from the device's own clock.
+    pub device_clock: bool,
+    /// One value, or the systolic/diastolic/mean components of a blood pressure.
+    pub values: Vec<Quantity>,
+}
+
+impl Reading {
+    pub fn value(&self, vital: Vital) -> Option<f64> {
+        self.values
+            .iter()
+            .find(|q| q.vital == vital)
+            .map(|q| q.value)
+    }
+}
+
+/// A device time later than this after receipt is a wrong clock, not a measurement.
+const CLOCK_TOLERANCE_MIN: i64 = 10;
+
+/// The time a measurement carries, read on the patient's zone, trusted if not in the future.
+fn measured_at<Tz: TimeZone>(
+    device_time: Option<NaiveDateTime>,
+    received: DateTime<Utc>,
+    zone: &Tz,
+) -> Option<DateTime<Utc>> {
+    let local = device_time?;
+    // In a DST fold the earlier instant is taken; in a gap the time does not exist.
+    let at = zone
+        .from_local_datetime(&local)
+        .earliest()?
+        .with_timezone(&Utc);
+    (at <= received + Duration::minutes(CLOCK_TOLERANCE_MIN)).then_some(at)
+}
+
+struct Builder<'a> {
+    device: &'a str,
+    received: DateTime<Utc>,
+    effective: Option<DateTime<Utc>>,
+    /// The identity part after the kind, shared by every reading of one measurement.
+    id: String,
+    out: Vec<Reading>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, kind: ReadingKind, values: Vec<Quantity>) {
+        if values.is_empty() {
+            return;
+        }
+        self.out.push(Reading {
+            key: format!("{}/{}/{}", self.device, kind.slug(), self.id),
+            device: self.device.to_owned(),
+            kind,
+            effective: self.effective.unwrap_or(self.received),
+            device_clock: self.effective.is_some(),
+            values,
+        });
+    }
+
+    fn one(&mut self, kind: ReadingKind, vital: Vital, value: Option<f64>, unit: Unit) {
+        if let Some(value) = value.filter(|v| v.is_finite()) {
+            self.push(kind, vec![Quantity { vital, value, unit }]);
+        }
+    }
+}
+
+fn round(value: f64, places: i32) -> f64 {
+    let factor = 10f64.powi(places);
+    (value * factor).round() / factor
+}
+
+/// The readings in `measurement` from `device`, received at `received`, with the device's
+/// clock read in `zone` (the device's clock keeps the patient's local time).
+///
+/// Intermediate cuff pressures, glucose contexts, RACP responses, control-solution tests,
+/// unusable or ongoing results and special values give no reading.
+pub fn readings<Tz: TimeZone>(
+    device: &str,
+    measurement: &Measurement,
+    received: DateTime<Utc>,
+    zone: &Tz,
+) -> Vec<Reading> {
+    let device_time = match measurement {
+        Measurement::BloodPressure(m) => m.time,
+        Measurement::Temperature(m) => m.time,
+        Measurement::Glucose(m) => m.time,
+        Measurement::SpotCheck(m) => m.trusted_time(),
+        Measurement::Weight(m) => m.time,
+        _ => None,
+    };
+    let effective = measured_at(device_time, received, zone);
+    let id = match (measurement, effective, device_time) {
+        (Measurement::Glucose(m), _, _) => format!("s{}", m.sequence),
+        (_, Some(_), Some(local)) => format!("t{}", local.format("%Y%m%dT%H%M%S")),
+        _ => format!("r{}", received.timestamp_millis()),
+    };
+    let mut b = Builder {
+        device,
+        received,
+        effective,
+        id,
+        out: Vec::new(),
+    };
+    match measurement {
+        Measurement::HeartRate(m) => {
+            b.one(
+                ReadingKind::HeartRate,
+                Vital::HeartRate,
+                Some(f64::from(m.bpm)).filter(|v| *v > 0.0),
+                Unit::PerMinute,
+            );
+        }
+        Measurement::BloodPressure(m) => {
+            let mmhg = |v: f64| match m.unit {
+                PressureUnit::MmHg => v,
+                PressureUnit::KPa => round(kpa_to_mmhg(v), 0),
+            };
+            let components = [
+                (Vital::Systolic, m.systolic),
+                (Vital::Diastolic, m.diastolic),
+                (Vital::MeanArterial, m.mean_arterial),
+            ];
+            let values: Vec<Quantity> = components
+                .into_iter()
+                .filter_map(|(vital, n)| {
+                    n.value().map(|v| Quantity {
+                        vital,
+                        value: mmhg(v),
+                        unit: Unit::MmHg,
+                    })
+                })
+                .collect();
+            // A panel without both systolic and diastolic is not a blood pressure.
+            if values.iter().any(|q| q.vital == Vital::Systolic)
+                && values.iter().any(|q| q.vital == Vital::Diastolic)
+            {
+                b.push(ReadingKind::BloodPressure, values);
+            }
+            b.one(
+                ReadingKind::HeartRate,
+                Vital::HeartRate,
+                m.pulse.and_then(|p| p.value()),
+                Unit::PerMinute,
+            );
+        }
+        Measurement::Temperature(m) => {
+            let unit = match m.unit {
+                TemperatureUnit::Celsius => Unit::Celsius,
+                TemperatureUnit::Fahrenheit => Unit::Fahrenheit,
+            };
+            b.one(
+                ReadingKind::BodyTemperature,
+                Vital::BodyTemperature,
+                m.value.value(),
+                unit,
+            );
+        }
+        Measurement::Glucose(m) => {
+            let unusable = m
+                .sensor_status
+                .is_some_and(|s| s & STATUS_RESULT_UNUSABLE != 0);
+            if !unusable {
+                b.one(
+                    ReadingKind::BloodGlucose,
+                    Vital::BloodGlucose,
+                    m.mmol_per_l().map(|v| round(v, 1)),
+                    Unit::MmolPerL,
+                );
+            }
+        }
+        Measurement::SpotCheck(m) => {
+            let status = m.measurement_status.unwrap_or(0);
+            if status & (STATUS_ONGOING | STATUS_QUESTIONABLE) == 0 {
+                b.one(
+                    ReadingKind::OxygenSaturation,
+                    Vital::OxygenSaturation,
+                    m.reading.spo2.value(),
+                    Unit::Percent,
+                );
+                b.one(
+                    ReadingKind::HeartRate,
+                    Vital::HeartRate,
+                    m.reading.pulse.value(),
+                    Unit::PerMinute,
+                );
+            }
+        }
+        Measurement::Continuous(m) => {
+            let status = m.measurement_status.unwrap_or(0);
+            if status & STATUS_QUESTIONABLE == 0 {
+                b.one(
+                    ReadingKind::OxygenSaturation,
+                    Vital::OxygenSaturation,
+                    m.normal.spo2.value(),
+                    Unit::Percent,
+                );
+                b.one(
+                    ReadingKind::HeartRate,
+                    Vital::HeartRate,
+                    m.normal.pulse.value(),
+                    Unit::PerMinute,
+                );
+            }
+        }
+        Measurement::Weight(m) => {
+            let (mass, length, height) = match m.units {
+                WeightUnits::Si => (
+                    Unit::Kilogram,
+                    Unit::Centimetre,
+                    m.height.map(|h| round(h * 100.0, 1)),
+                ),
+                WeightUnits::Imperial => (Unit::Pound, Unit::Inch, m.height),
+            };
+            b.one(
+                ReadingKind::BodyWeight,
+                Vital::BodyWeight,
+                m.weight.map(|w| round(w, 3)),
+                mass,
+            );
+            b.one(ReadingKind::Bmi, Vital::Bmi, m.bmi, Unit::KgPerM2);
+            b.one(ReadingKind::BodyHeight, Vital::BodyHeight, height, length);
+        }
+        Measurement::CuffPressure(_)
+        | Measurement::GlucoseContext(_)
+        | Measurement::RecordAccess(_) => {}
+    }
+    b.out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::FixedOffset;
+
+    use super::*;
+    use crate::device::{decode, Characteristic};
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn zone() -> FixedOffset {
+        FixedOffset::east_opt(3600).unwrap()
+    }
+
+    #[test]
+    fn blood_pressure_gives_a_panel_and_a_pulse_on_the_device_clock() {
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[
+                0x06, 0x8C, 0, 0x5A, 0, 0x6A, 0, 0xEA, 0x07, 12, 2, 7, 45, 0, 0x48, 0,
+            ],
+        )
+        .unwrap();
+        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].kind, ReadingKind::BloodPressure);
+        assert_eq!(r[0].key, "AA:BB/blood-pressure/t20261202T074500");
+        // 07:45 at UTC+1 is 06:45 UTC.
+        assert_eq!(r[0].effective, at("2026-12-02T06:45:00Z"));
+        assert!(r[0].device_clock);
+        assert_eq!(r[0].value(Vital::Systolic), Some(140.0));
+        assert_eq!(r[0].value(Vital::Diastolic), Some(90.0));
+        assert_eq!(r[1].kind, ReadingKind::HeartRate);
+        assert_eq!(r[1].key, "AA:BB/heart-rate/t20261202T074500");
+        assert_eq!(r[1].value(Vital::HeartRate), Some(72.0));
+    }
+
+    #[test]
+    fn same_measurement_twice_gives_the_same_keys() {
+        let data = [0x02, 0x8C, 0, 0x5A, 0, 0x6A, 0, 0xEA, 0x07, 12, 2, 7, 45, 0];
+        let m = decode(Characteristic::BloodPressureMeasurement, &data).unwrap();
+        let first = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let again = readings("AA:BB", &m, at("2026-12-02T09:00:00Z"), &zone());
+        assert_eq!(first[0].key, again[0].key);
+    }
+
+    #[test]
+    fn no_device_time_uses_the_receipt_time() {
+        let m = decode(Characteristic::HeartRateMeasurement, &[0x00, 64]).unwrap();
+        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00.250Z"), &zone());
+        assert_eq!(
+            r[0].key,
+            format!(
+                "AA:BB/heart-rate/r{}",
+                at("2026-12-02T07:00:00.250Z").timestamp_millis()
+            )
+        );
+        assert!(!r[0].device_clock);
+        assert_eq!(r[0].effective, at("2026-12-02T07:00:00.250Z"));
+    }
+
+    #[test]
+    fn a_device_clock_in_the_future_is_not_trusted() {
+        let m = decode(
+            Characteristic::TemperatureMeasurement,
+            &[0x02, 0x6C, 0x01, 0x00, 0xFF, 0xEB, 0x07, 1, 1, 0, 0, 0],
+        )
+        .unwrap();
+        let r = readings("T", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert!(!r[0].device_clock);
+        assert!(r[0].key.contains("/r"));
+    }
+
+    #[test]
+    fn glucose_is_keyed_by_sequence_in_mmol_per_l() {
+        let m = decode(
+            Characteristic::GlucoseMeasurement,
+            &[
+                0x02, 0x2A, 0x01, 0xEA, 0x07, 12, 1, 7, 0, 0, 0x5A, 0xB0, 0x11,
+            ],
+        )
+        .unwrap();
+        let r = readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r[0].key, "GL/glucose/s298");
+        assert_eq!(r[0].value(Vital::BloodGlucose), Some(5.0));
+        assert_eq!(r[0].values[0].unit, Unit::MmolPerL);
+    }
+
+    #[test]
+    fn unusable_and_special_values_give_no_reading() {
+        // Strip insertion error.
+        let m = decode(
+            Characteristic::GlucoseMeasurement,
+            &[
+                0x0A, 1, 0, 0xEA, 0x07, 12, 1, 7, 0, 0, 0x5A, 0xB0, 0x11, 0x08, 0x00,
+            ],
+        )
+        .unwrap();
+        assert!(readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        // NaN systolic: no panel.
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x00, 0xFF, 0x07, 0x5A, 0, 0x6A, 0],
+        )
+        .unwrap();
+        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        // Cuff pressure while inflating.
+        let m = decode(
+            Characteristic::IntermediateCuffPressure,
+            &[0x00, 0x96, 0, 0xFF, 0x07, 0xFF, 0x07],
+        )
+        .unwrap();
+        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        // A heart rate of zero is a lost contact, not a reading.
+        let m = decode(Characteristic::HeartRateMeasurement, &[0x00, 0]).unwrap();
+        assert!(readings("HR", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+    }
+
+    #[test]
+    fn kpa_pressures_are_relayed_in_mmhg() {
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x01, 0xA0, 0xF0, 0x6B, 0xF0, 0x7D, 0xF0],
+        )
+        .unwrap();
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r[0].value(Vital::Systolic), Some(120.0));
+        assert_eq!(r[0].value(Vital::Diastolic), Some(80.0));
+    }
+
+    #[test]
+    fn weight_with_bmi_and_height() {
+        let m = decode(
+            Characteristic::WeightMeasurement,
+            &[0x08, 0xA4, 0x38, 0xE6, 0x00, 0xE2, 0x06],
+        )
+        .unwrap();
+        let r = readings("WS", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let kinds: Vec<_> = r.iter().map(|r| r.kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ReadingKind::BodyWeight,
+                ReadingKind::Bmi,
+                ReadingKind::BodyHeight
+            ]
+        );
+        assert_eq!(r[2].value(Vital::BodyHeight), Some(176.2));
+        assert_eq!(r[2].values[0].unit, Unit::Centimetre);
+    }
+
+    #[test]
+    fn oximeter_questionable_or_ongoing_is_skipped() {
+        let ok = decode(
+            Characteristic::PlxSpotCheck,
+            &[0x00, 0x61, 0x00, 0x48, 0x00],
+        )
+        .unwrap();
+        assert_eq!(
+            readings("OX", &ok, at("2026-12-02T07:00:00Z"), &zone()).len(),
+            2
+        );
+        let ongoing = decode(
+            Characteristic::PlxSpotCheck,
+            &[0x02, 0x61, 0x00, 0x48, 0x00, 0x20, 0x00],
+        )
+        .unwrap();
+        assert!(readings("OX", &ongoing, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+    }
+
+    #[test]
+    fn units_round_trip_through_ucum() {
+        for kind in ReadingKind::ALL {
+            assert_eq!(ReadingKind::from_slug(kind.slug()), Some(kind));
+        }
+        for unit in [
+            Unit::PerMinute,
+            Unit::MmHg,
+            Unit::Fahrenheit,
+            Unit::Pound,
+            Unit::MmolPerL,
+        ] {
+            assert_eq!(Unit::from_ucum(unit.ucum()), Some(unit));
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Vital-sign Observations from patients' devices: conditional creates (alone or in a
+//! transaction), and search for the patient and for the care team.
+
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use hale_fhir::observation::{kind_code, LOINC};
+use hale_fhir::smart::STAFF_SCOPE;
+use hale_fhir::{Bundle, BundleLink, Observation, Resource};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::auth::{DeviceToken, PatientToken};
+use crate::error::fhir_json;
+use crate::medication::{condition_identifier, split_identifier};
+use crate::search::{patient_id, TimeRange};
+use crate::{FhirError, ServerState};
+
+/// A device clock may run this far ahead of the server's.
+const FUTURE_TOLERANCE: Duration = Duration::minutes(10);
+const DEFAULT_PAGE: i64 = 500;
+const MAX_PAGE: i64 = 5000;
+
+/// `POST /fhir/Observation` with `If-None-Exist: identifier=SYSTEM|VALUE`.
+pub(crate) async fn create(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Json(body): Json<Resource>,
+) -> Result<Response, FhirError> {
+    let Resource::Observation(observation) = body else {
+        return Err(FhirError::Invalid("expected an Observation".into()));
+    };
+    let condition = headers
+        .get("if-none-exist")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut tx = crate::booking::begin(&state).await?;
+    let (created, stored) = store(
+        &mut tx,
+        &token,
+        observation,
+        condition.as_deref(),
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    let location = format!("Observation/{}", stored.id.as_deref().unwrap_or(""));
+    let mut response = fhir_json(&Resource::Observation(stored)).into_response();
+    *response.status_mut() = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Checks one Observation and stores it unless one with its identifier exists. Returns whether
+/// it was created, and the Observation as stored.
+pub(crate) async fn store(
+    tx: &mut SqliteConnection,
+    token: &PatientToken,
+    mut observation: Observation,
+    condition: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(bool, Observation), FhirError> {
+    let condition = condition.ok_or_else(|| {
+        FhirError::Invalid(
+            "readings are accepted only as conditional creates (If-None-Exist: identifier=…)"
+                .into(),
+        )
+    })?;
+    let (system, value) = condition_identifier(condition)?;
+    if observation.identifier_value(&system) != Some(value.as_str()) {
+        return Err(FhirError::Invalid(
+            "the Observation does not carry the identifier its condition names".into(),
+        ));
+    }
+    if observation
+        .subject
+        .as_ref()
+        .and_then(|s| s.id_of("Patient"))
+        != Some(token.patient_id.as_str())
+    {
+        return Err(FhirError::Forbidden(
+            "a patient may record only their own readings".into(),
+        ));
+    }
+    if !matches!(
+        observation.status.as_str(),
+        "final" | "amended" | "preliminary"
+    ) {
+        return Err(FhirError::Invalid(format!(
+            "status '{}' is not a reading's status",
+            observation.status
+        )));
+    }
+    let reading = observation
+        .to_reading()
+        .map_err(|e| FhirError::Invalid(e.to_string()))?;
+    if reading.effective > now + FUTURE_TOLERANCE {
+        return Err(FhirError::Invalid(
+            "effectiveDateTime is in the future".into(),
+        ));
+    }
+    if let Some(existing) = existing(tx, &token.patient_id, &system, &value).await? {
+        return Ok((false, existing));
+    }
+    let id = format!("obs-{:016x}", crate::random::u64()?);
+    observation.id = Some(id.clone());
+    let json = serde_json::to_string(&Resource::Observation(observation.clone()))
+        .map_err(|e| FhirError::Internal(e.to_string()))?;
+    let inserted = sqlx::query(
+        "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
+         effective_at, interpretation, resource, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&token.patient_id)
+    .bind(&system)
+    .bind(&value)
+    .bind(kind_code(reading.kind).0)
+    .bind(reading.effective)
+    .bind(observation.interpretation().map(|i| i.code()))
+    .bind(&json)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok((true, observation));
+    }
+    // Another request stored the same reading between our look and our insert.
+    let stored = existing(tx, &token.patient_id, &system, &value)
+        .await?
+        .ok_or_else(|| FhirError::Internal("a conflicting reading vanished".into()))?;
+    Ok((false, stored))
+}
+
+async fn existing(
+    tx: &mut SqliteConnection,
+    patient: &str,
+    system: &str,
+    value: &str,
+) -> Result<Option<Observation>, FhirError> {
+    let json: Option<String> = sqlx::query_scalar(
+        "SELECT resource FROM observation WHERE patient_id = ? AND identifier_system = ? AND identifier_value = ?",
+    )
+    .bind(patient)
+    .bind(system)
+    .bind(value)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match json.map(|j| serde_json::from_str::<Resource>(&j)) {
+        Some(Ok(Resource::Observation(o))) => Ok(Some(o)),
+        Some(_) => Err(FhirError::Internal("stored observation unreadable".into())),
+        None => Ok(None),
+    }
+}
+
+/// Who may search readings: the patient (their own) or a staff console (any patient's).
+#[derive(Debug)]
+pub(crate) enum Reader {
+    Patient(PatientToken),
+    Staff,
+}
+
+impl FromRequestParts<ServerState> for Reader {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        match PatientToken::from_request_parts(parts, state).await {
+            Ok(patient) => Ok(Self::Patient(patient)),
+            Err(FhirError::Unauthenticated) => {
+                let device = DeviceToken::from_request_parts(parts, state).await?;
+                device.require(STAFF_SCOPE)?;
+                Ok(Self::Staff)
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// `GET /fhir/Observation?patient=…[&code=[SYSTEM|]CODE,…][&date=…][&identifier=…][&_count=…]`:
+/// readings oldest first, paged by `_count` with a `next` link. A code matches the
+/// Observation's own code (a panel's, not its components'), as FHIR's `code` parameter does.
+pub(crate) async fn search(
+    reader: Reader,
+    State(state): State<ServerState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, FhirError> {
+    let query = query.unwrap_or_default();
+    let mut patient = None;
+    let mut codes: Vec<String> = Vec::new();
+    let mut range = TimeRange::default();
+    let mut identifier = None;
+    let mut count = DEFAULT_PAGE;
+    let mut offset: i64 = 0;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "patient" | "subject" => patient = Some(patient_id(&value).to_owned()),
+            "code" => {
+                for token in value.split(',') {
+                    let code = match token.split_once('|') {
+                        Some((system, code)) if system == LOINC || system.is_empty() => code,
+                        Some(_) => {
+                            return Err(FhirError::Invalid(format!(
+                                "unknown code system in '{token}'"
+                            )))
+                        }
+                        None => token,
+                    };
+                    codes.push(code.to_owned());
+                }
+            }
+            "date" => range.narrow(&value, state.hospital.timezone)?,
+            "identifier" => identifier = Some(split_identifier(&value)?),
+            "_count" => {
+                count = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_PAGE).contains(n))
+                    .ok_or_else(|| FhirError::Invalid(format!("_count must be 1 to {MAX_PAGE}")))?;
+            }
+            "_offset" => {
+                offset = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| FhirError::Invalid("_offset must be a whole number".into()))?;
+            }
+            _ => {}
+        }
+    }
+    let patient = match (&reader, patient) {
+        (Reader::Patient(token), Some(p)) => {
+            token.require_patient(&p)?;
+            p
+        }
+        (Reader::Patient(token), None) => token.patient_id.clone(),
+        (Reader::Staff, Some(p)) => p,
+        (Reader::Staff, None) => {
+            return Err(FhirError::Invalid("name the patient to search".into()))
+        }
+    };
+    let mut sql =
+        QueryBuilder::<Sqlite>::new("SELECT resource FROM observation WHERE patient_id = ");
+    sql.push_bind(&patient);
+    if !codes.is_empty() {
+        sql.push(" AND code IN (");
+        let mut list = sql.separated(", ");
+        for code in &codes {
+            list.push_bind(code);
+        }
+        sql.push(")");
+    }
+    if let Some(from) = range.from {
+        sql.push(" AND effective_at >= ").push_bind(from);
+    }
+    if let Some(until) = range.until {
+        sql.push(" AND effective_at < ").push_bind(until);
+    }
+    if let Some((system, value)) = &identifier {
+        sql.push(" AND identifier_system = ").push_bind(system);
+        sql.push(" AND identifier_value = ").push_bind(value);
+    }
+    sql.push(" ORDER BY effective_at, id LIMIT ")
+        .push_bind(count + 1)
+        .push(" OFFSET ")
+        .push_bind(offset);
+    let mut rows: Vec<(String,)> = sql.build_query_as().fetch_all(&state.db).await?;
+    let more = rows.len() as i64 > count;
+    rows.truncate(count as usize);
+    let resources = rows
+        .into_iter()
+        .map(|(json,)| {
+            serde_json::from_str(&json)
+                .map_err(|e| FhirError::Internal(format!("stored observation unreadable: {e}")))
+        })
+        .collect::<Result<Vec<Resource>, _>>()?;
+    let mut bundle = Bundle::searchset(resources);
+    if more {
+        // The same query, one page on; relative to the FHIR base.
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if name != "_offset" {
+                next.append_pair(&name, &value);
+            }
+        }
+        next.append_pair("_offset", &(offset + count).to_string());
+        bundle.link.push(BundleLink {
+            relation: "next".into(),
+            url: format!("Observation?{}", next.finish()),
+        });
+        bundle.total = None;
+    }
+    Ok(fhir_json(&Resource::Bundle(bundle)))
+}

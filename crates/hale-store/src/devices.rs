@@ -1,0 +1,459 @@
+//! Paired devices, their readings (with the relay's outbox) and the patient's alert thresholds.
+//!
+//! A reading is stored under its key once: a notification delivered twice, a cuff re-sending its
+//! memory or a glucose record downloaded again changes nothing. Readings are relayed from the
+//! outbox and marked synced only after the hospital confirmed them; a crash in between sends them
+//! again, and the hospital's conditional create stores them once.
+
+use chrono::{DateTime, Utc};
+use hale_domain::device::{DeviceType, Interpretation, Quantity, Reading, ReadingKind, Thresholds};
+use serde::{Deserialize, Serialize};
+
+use crate::{Owner, Store, StoreError};
+
+/// A device the patient paired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairedDevice {
+    /// The Bluetooth address.
+    pub id: String,
+    pub name: String,
+    pub device_type: DeviceType,
+    pub paired_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// The newest glucose record stored from this meter.
+    pub last_sequence: Option<u16>,
+}
+
+/// A reading as stored, with what the relay needs beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredReading {
+    pub reading: Reading,
+    pub interpretation: Option<Interpretation>,
+    /// The paired device's name, for the Observation's device display.
+    pub device_name: Option<String>,
+    pub synced: bool,
+}
+
+fn type_code(t: DeviceType) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn type_from(code: &str) -> Result<DeviceType, StoreError> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned()))
+        .map_err(|_| StoreError::Corrupt(format!("device type '{code}'")))
+}
+
+type DeviceRow = (
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+);
+
+type ReadingRow = (
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    bool,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<DateTime<Utc>>,
+);
+
+const READING_COLUMNS: &str = "r.key, r.device, r.kind, r.effective_at, r.device_clock, r.vals, \
+     r.interpretation, d.name, r.synced_at";
+
+fn reading_from_row(
+    (key, device, kind, effective, device_clock, vals, interpretation, device_name, synced_at): ReadingRow,
+) -> Result<StoredReading, StoreError> {
+    let kind = ReadingKind::from_slug(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("reading kind '{kind}'")))?;
+    let values: Vec<Quantity> = serde_json::from_str(&vals)
+        .map_err(|e| StoreError::Corrupt(format!("reading values: {e}")))?;
+    Ok(StoredReading {
+        reading: Reading {
+            key,
+            device,
+            kind,
+            effective,
+            device_clock,
+            values,
+        },
+        interpretation: interpretation
+            .as_deref()
+            .and_then(Interpretation::from_code),
+        device_name,
+        synced: synced_at.is_some(),
+    })
+}
+
+impl Store {
+    /// Remembers a paired device, or renames it if it was paired before.
+    pub async fn save_device(
+        &self,
+        owner: Owner<'_>,
+        device: &PairedDevice,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO paired_device (hospital, patient_id, id, name, device_type, paired_at, last_seen_at, last_sequence) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hospital, patient_id, id) \
+             DO UPDATE SET name = excluded.name, device_type = excluded.device_type",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(&device.id)
+        .bind(&device.name)
+        .bind(type_code(device.device_type))
+        .bind(device.paired_at)
+        .bind(device.last_seen_at)
+        .bind(device.last_sequence.map(i64::from))
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The paired devices, in the order they were paired.
+    pub async fn devices(&self, owner: Owner<'_>) -> Result<Vec<PairedDevice>, StoreError> {
+        let rows: Vec<DeviceRow> = sqlx::query_as(
+            "SELECT id, name, device_type, paired_at, last_seen_at, last_sequence FROM paired_device \
+             WHERE hospital = ? AND patient_id = ? ORDER BY paired_at, id",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(id, name, device_type, paired_at, last_seen_at, last_sequence)| {
+                    Ok(PairedDevice {
+                        id,
+                        name,
+                        device_type: type_from(&device_type)?,
+                        paired_at,
+                        last_seen_at,
+                        last_sequence: last_sequence.and_then(|s| u16::try_from(s).ok()),
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Forgets a device. Its readings stay: they are the patient's record.
+    pub async fn forget_device(&self, owner: Owner<'_>, id: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "DELETE FROM paired_device WHERE hospital = ? AND patient_id = ? AND id = ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(id)
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    /// Stores a batch of readings from `device` in one transaction, with the device's progress:
+    /// the time it was seen and, for a glucose meter, the newest record's sequence number. The
+    /// two are written together so a crash cannot record progress without its readings.
+    /// Returns the readings that were new.
+    pub async fn store_readings(
+        &self,
+        owner: Owner<'_>,
+        device: &str,
+        readings: &[(Reading, Option<Interpretation>)],
+        last_sequence: Option<u16>,
+        received_at: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let mut added = Vec::new();
+        for (r, interpretation) in readings {
+            let vals =
+                serde_json::to_string(&r.values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let n = sqlx::query(
+                "INSERT INTO reading (hospital, patient_id, key, device, kind, effective_at, device_clock, vals, \
+                 interpretation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (hospital, patient_id, key) DO NOTHING",
+            )
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .bind(&r.key)
+            .bind(&r.device)
+            .bind(r.kind.slug())
+            .bind(r.effective)
+            .bind(r.device_clock)
+            .bind(vals)
+            .bind(interpretation.map(|i| i.code()))
+            .bind(received_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                added.push(r.key.clone());
+            }
+        }
+        sqlx::query(
+            "UPDATE paired_device SET last_seen_at = ?, \
+             last_sequence = CASE WHEN ? IS NULL THEN last_sequence ELSE MAX(COALESCE(last_sequence, -1), ?) END \
+             WHERE hospital = ? AND patient_id = ? AND id = ?",
+        )
+        .bind(received_at)
+        .bind(last_sequence.map(i64::from))
+        .bind(last_sequence.map(i64::from))
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(device)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Readings of `kind` measured since `since`, oldest first (for charts).
+    pub async fn readings(
+        &self,
+        owner: Owner<'_>,
+        kind: ReadingKind,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<StoredReading>, StoreError> {
+        let rows: Vec<ReadingRow> = sqlx::query_as(&format!(
+            "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
+             ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
+             WHERE r.hospital = ? AND r.patient_id = ? AND r.kind = ? AND r.effective_at >= ? \
+             ORDER BY r.effective_at, r.key"
+        ))
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(kind.slug())
+        .bind(since)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter().map(reading_from_row).collect()
+    }
+
+    /// The newest reading of each kind.
+    pub async fn latest_readings(
+        &self,
+        owner: Owner<'_>,
+    ) -> Result<Vec<StoredReading>, StoreError> {
+        let rows: Vec<ReadingRow> = sqlx::query_as(&format!(
+            "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
+             ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
+             WHERE r.hospital = ? AND r.patient_id = ? AND r.key = (SELECT x.key FROM reading x \
+             WHERE x.hospital = r.hospital AND x.patient_id = r.patient_id AND x.kind = r.kind \
+             ORDER BY x.effective_at DESC, x.key DESC LIMIT 1) ORDER BY r.kind"
+        ))
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter().map(reading_from_row).collect()
+    }
+
+    /// Up to `limit` readings the hospital has not confirmed, in the order they were received.
+    pub async fn unsynced_readings(
+        &self,
+        owner: Owner<'_>,
+        limit: u32,
+    ) -> Result<Vec<StoredReading>, StoreError> {
+        let rows: Vec<ReadingRow> = sqlx::query_as(&format!(
+            "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
+             ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
+             WHERE r.hospital = ? AND r.patient_id = ? AND r.synced_at IS NULL \
+             ORDER BY r.received_at, r.key LIMIT ?"
+        ))
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter().map(reading_from_row).collect()
+    }
+
+    pub async fn unsynced_reading_count(&self, owner: Owner<'_>) -> Result<u32, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reading WHERE hospital = ? AND patient_id = ? AND synced_at IS NULL")
+                .bind(owner.hospital)
+                .bind(owner.patient_id)
+                .fetch_one(&self.db)
+                .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Marks readings the hospital confirmed, in one transaction.
+    pub async fn mark_readings_synced(
+        &self,
+        owner: Owner<'_>,
+        keys: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for key in keys {
+            sqlx::query("UPDATE reading SET synced_at = ? WHERE hospital = ? AND patient_id = ? AND key = ?")
+                .bind(at)
+                .bind(owner.hospital)
+                .bind(owner.patient_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The patient's alert thresholds, or the defaults.
+    pub async fn thresholds(&self, owner: Owner<'_>) -> Result<Thresholds, StoreError> {
+        let body: Option<String> = sqlx::query_scalar(
+            "SELECT body FROM alert_thresholds WHERE hospital = ? AND patient_id = ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_optional(&self.db)
+        .await?;
+        match body {
+            Some(body) => serde_json::from_str(&body)
+                .map_err(|e| StoreError::Corrupt(format!("thresholds: {e}"))),
+            None => Ok(Thresholds::default()),
+        }
+    }
+
+    pub async fn set_thresholds(
+        &self,
+        owner: Owner<'_>,
+        thresholds: &Thresholds,
+    ) -> Result<(), StoreError> {
+        let body =
+            serde_json::to_string(thresholds).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO alert_thresholds (hospital, patient_id, body) VALUES (?, ?, ?) \
+             ON CONFLICT (hospital, patient_id) DO UPDATE SET body = excluded.body",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(body)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hale_domain::device::{Unit, Vital};
+
+    use super::*;
+
+    const OWNER: Owner<'static> = Owner {
+        hospital: "http://h/fhir",
+        patient_id: "p1",
+    };
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    fn hr(key: &str, bpm: f64, when: &str) -> Reading {
+        Reading {
+            key: key.into(),
+            device: "AA".into(),
+            kind: ReadingKind::HeartRate,
+            effective: at(when),
+            device_clock: false,
+            values: vec![Quantity {
+                vital: Vital::HeartRate,
+                value: bpm,
+                unit: Unit::PerMinute,
+            }],
+        }
+    }
+
+    fn meter() -> PairedDevice {
+        PairedDevice {
+            id: "AA".into(),
+            name: "Meter".into(),
+            device_type: DeviceType::Glucose,
+            paired_at: at("2026-12-01T08:00:00Z"),
+            last_seen_at: None,
+            last_sequence: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn readings_are_stored_once_and_leave_the_outbox_when_confirmed() {
+        let store = Store::open_in_memory().await.unwrap();
+        store.save_device(OWNER, &meter()).await.unwrap();
+        let batch = vec![
+            (hr("AA/hr/1", 60.0, "2026-12-02T08:00:00Z"), None),
+            (
+                hr("AA/hr/2", 130.0, "2026-12-02T08:00:01Z"),
+                Some(Interpretation::High),
+            ),
+        ];
+        let added = store
+            .store_readings(OWNER, "AA", &batch, Some(7), at("2026-12-02T08:00:02Z"))
+            .await
+            .unwrap();
+        assert_eq!(added.len(), 2);
+        // The same batch again (a re-sent memory): nothing new, progress never goes back.
+        let again = store
+            .store_readings(OWNER, "AA", &batch, Some(3), at("2026-12-02T08:00:03Z"))
+            .await
+            .unwrap();
+        assert!(again.is_empty());
+        assert_eq!(
+            store.devices(OWNER).await.unwrap()[0].last_sequence,
+            Some(7)
+        );
+        assert_eq!(store.unsynced_reading_count(OWNER).await.unwrap(), 2);
+        let outbox = store.unsynced_readings(OWNER, 10).await.unwrap();
+        assert_eq!(outbox[1].interpretation, Some(Interpretation::High));
+        assert_eq!(outbox[0].device_name.as_deref(), Some("Meter"));
+        store
+            .mark_readings_synced(OWNER, &["AA/hr/1".to_owned()], at("2026-12-02T09:00:00Z"))
+            .await
+            .unwrap();
+        let outbox = store.unsynced_readings(OWNER, 10).await.unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].reading.key, "AA/hr/2");
+        let chart = store
+            .readings(OWNER, ReadingKind::HeartRate, at("2026-12-02T00:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(chart.len(), 2);
+        assert!(chart[0].synced && !chart[1].synced);
+        let latest = store.latest_readings(OWNER).await.unwrap();
+        assert_eq!(latest.len(), 1);
+        assert_eq!(latest[0].reading.key, "AA/hr/2");
+        // Another patient sees none of it.
+        let other = Owner {
+            hospital: "http://h/fhir",
+            patient_id: "p2",
+        };
+        assert!(store.unsynced_readings(other, 10).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn thresholds_default_until_set_and_devices_can_be_forgotten() {
+        let store = Store::open_in_memory().await.unwrap();
+        assert_eq!(
+            store.thresholds(OWNER).await.unwrap(),
+            Thresholds::default()
+        );
+        let mine = Thresholds {
+            systolic_high: 160.0,
+            ..Thresholds::default()
+        };
+        store.set_thresholds(OWNER, &mine).await.unwrap();
+        assert_eq!(store.thresholds(OWNER).await.unwrap(), mine);
+        store.save_device(OWNER, &meter()).await.unwrap();
+        assert!(store.forget_device(OWNER, "AA").await.unwrap());
+        assert!(store.devices(OWNER).await.unwrap().is_empty());
+        assert!(!store.forget_device(OWNER, "AA").await.unwrap());
+    }
+}

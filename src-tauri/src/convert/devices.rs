@@ -1,0 +1,299 @@
+//! Devices and readings between the core and the IPC contract.
+
+use chrono::{DateTime, Duration, Local, Utc};
+use hale_api::{
+    ApiError, ChartPoint, ChartRange, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
+    ErrorCode, LinkView, PairedDeviceView, ReadingKindView, ReadingView, ReadingsView,
+    ThresholdsView,
+};
+use hale_ble::{BleError, BleEvent, Link};
+use hale_domain::device::{DeviceType, Interpretation, ReadingKind, Thresholds, Vital};
+use hale_store::{PairedDevice, StoredReading};
+
+use super::invalid;
+
+pub fn kind(t: DeviceType) -> DeviceKind {
+    match t {
+        DeviceType::HeartRate => DeviceKind::HeartRate,
+        DeviceType::BloodPressure => DeviceKind::BloodPressure,
+        DeviceType::Thermometer => DeviceKind::Thermometer,
+        DeviceType::Glucose => DeviceKind::Glucose,
+        DeviceType::PulseOximeter => DeviceKind::PulseOximeter,
+        DeviceType::WeightScale => DeviceKind::WeightScale,
+    }
+}
+
+pub fn device_type(k: DeviceKind) -> DeviceType {
+    match k {
+        DeviceKind::HeartRate => DeviceType::HeartRate,
+        DeviceKind::BloodPressure => DeviceType::BloodPressure,
+        DeviceKind::Thermometer => DeviceType::Thermometer,
+        DeviceKind::Glucose => DeviceType::Glucose,
+        DeviceKind::PulseOximeter => DeviceType::PulseOximeter,
+        DeviceKind::WeightScale => DeviceType::WeightScale,
+    }
+}
+
+pub fn reading_kind_view(k: ReadingKind) -> ReadingKindView {
+    match k {
+        ReadingKind::HeartRate => ReadingKindView::HeartRate,
+        ReadingKind::BloodPressure => ReadingKindView::BloodPressure,
+        ReadingKind::OxygenSaturation => ReadingKindView::OxygenSaturation,
+        ReadingKind::BodyTemperature => ReadingKindView::BodyTemperature,
+        ReadingKind::BodyWeight => ReadingKindView::BodyWeight,
+        ReadingKind::BodyHeight => ReadingKindView::BodyHeight,
+        ReadingKind::Bmi => ReadingKindView::Bmi,
+        ReadingKind::BloodGlucose => ReadingKindView::BloodGlucose,
+    }
+}
+
+pub fn reading_kind(k: ReadingKindView) -> ReadingKind {
+    ReadingKind::ALL
+        .into_iter()
+        .find(|r| reading_kind_view(*r) == k)
+        .unwrap_or(ReadingKind::HeartRate)
+}
+
+fn link(l: Link) -> LinkView {
+    match l {
+        Link::Connecting => LinkView::Connecting,
+        Link::Connected => LinkView::Connected,
+        Link::Downloading => LinkView::Downloading,
+        Link::Disconnected => LinkView::Disconnected,
+        Link::Failed(why) => LinkView::Failed(why),
+    }
+}
+
+/// A MAC-style Bluetooth address, as btleplug prints them.
+pub fn require_address(id: &str) -> Result<(), ApiError> {
+    let parts: Vec<&str> = id.split(':').collect();
+    if parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        Ok(())
+    } else {
+        Err(invalid(format!("'{id}' is not a Bluetooth address")))
+    }
+}
+
+pub fn require_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 || name.chars().any(char::is_control) {
+        return Err(invalid("a device name is 1 to 60 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn ble_error(e: BleError) -> ApiError {
+    match e {
+        BleError::Unavailable(_) => ApiError::new(ErrorCode::BluetoothUnavailable, e.to_string()),
+        BleError::NotFound | BleError::Connect(_) => {
+            ApiError::new(ErrorCode::DeviceUnreachable, e.to_string())
+        }
+        BleError::Stopped => ApiError::new(ErrorCode::Internal, e.to_string()),
+    }
+}
+
+fn number(v: f64, unit: hale_domain::device::Unit) -> String {
+    use hale_domain::device::Unit;
+    match unit {
+        Unit::PerMinute | Unit::MmHg | Unit::Percent => format!("{v:.0}"),
+        Unit::Kilogram | Unit::Pound => format!("{v:.1}"),
+        _ => format!("{v:.1}"),
+    }
+}
+
+pub fn reading(r: &StoredReading) -> ReadingView {
+    let q = &r.reading;
+    let (value, unit) = if q.kind == ReadingKind::BloodPressure {
+        let sys = q.value(Vital::Systolic).unwrap_or(f64::NAN);
+        let dia = q.value(Vital::Diastolic).unwrap_or(f64::NAN);
+        (format!("{sys:.0}/{dia:.0}"), "mmHg".to_owned())
+    } else {
+        let first = q.values.first();
+        (
+            first.map(|v| number(v.value, v.unit)).unwrap_or_default(),
+            first
+                .map(|v| v.unit.symbol().to_owned())
+                .unwrap_or_default(),
+        )
+    };
+    ReadingView {
+        kind: reading_kind_view(q.kind),
+        value,
+        unit,
+        at: q.effective.with_timezone(&Local).fixed_offset(),
+        flag: r.interpretation.map(|i| match i {
+            Interpretation::High => "High".to_owned(),
+            Interpretation::Low => "Low".to_owned(),
+        }),
+        device: r.device_name.clone(),
+        synced: r.synced,
+    }
+}
+
+pub fn thresholds(t: Thresholds) -> ThresholdsView {
+    ThresholdsView {
+        systolic_high: t.systolic_high,
+        diastolic_high: t.diastolic_high,
+        spo2_low: t.spo2_low,
+        heart_rate_high: t.heart_rate_high,
+        glucose_low: t.glucose_low,
+        glucose_high: t.glucose_high,
+        temperature_high: t.temperature_high,
+        temperature_low: t.temperature_low,
+    }
+}
+
+pub fn thresholds_from(v: ThresholdsView) -> Thresholds {
+    Thresholds {
+        systolic_high: v.systolic_high,
+        diastolic_high: v.diastolic_high,
+        spo2_low: v.spo2_low,
+        heart_rate_high: v.heart_rate_high,
+        glucose_low: v.glucose_low,
+        glucose_high: v.glucose_high,
+        temperature_high: v.temperature_high,
+        temperature_low: v.temperature_low,
+    }
+}
+
+pub fn devices_view(
+    paired: Vec<PairedDevice>,
+    links: &std::collections::HashMap<String, Link>,
+    latest: &[StoredReading],
+    unsynced: u32,
+    t: Thresholds,
+    unavailable: Option<String>,
+) -> DevicesView {
+    DevicesView {
+        devices: paired
+            .into_iter()
+            .map(|d| PairedDeviceView {
+                link: links
+                    .get(&d.id)
+                    .cloned()
+                    .map_or(LinkView::Disconnected, link),
+                id: d.id,
+                name: d.name,
+                kind: kind(d.device_type),
+                last_seen: d
+                    .last_seen_at
+                    .map(|t| t.with_timezone(&Local).fixed_offset()),
+            })
+            .collect(),
+        latest: latest.iter().map(reading).collect(),
+        unsynced,
+        thresholds: thresholds(t),
+        unavailable,
+    }
+}
+
+/// The start of a chart's range ending at `now`.
+pub fn range_start(range: ChartRange, now: DateTime<Utc>) -> DateTime<Utc> {
+    now - match range {
+        ChartRange::Day => Duration::days(1),
+        ChartRange::Week => Duration::days(7),
+        ChartRange::Month => Duration::days(30),
+    }
+}
+
+pub fn chart(
+    kind: ReadingKind,
+    range: ChartRange,
+    readings: &[StoredReading],
+    now: DateTime<Utc>,
+) -> ReadingsView {
+    let unit = readings
+        .last()
+        .and_then(|r| r.reading.values.first())
+        .map(|q| q.unit.symbol().to_owned())
+        .unwrap_or_default();
+    ReadingsView {
+        kind: reading_kind_view(kind),
+        range,
+        unit,
+        points: readings
+            .iter()
+            .map(|r| ChartPoint {
+                at: r.reading.effective.with_timezone(&Local).fixed_offset(),
+                values: if kind == ReadingKind::BloodPressure {
+                    [Vital::Systolic, Vital::Diastolic]
+                        .iter()
+                        .filter_map(|v| r.reading.value(*v))
+                        .collect()
+                } else {
+                    r.reading.values.iter().take(1).map(|q| q.value).collect()
+                },
+                flagged: r.interpretation.is_some(),
+            })
+            .collect(),
+        from: range_start(range, now).with_timezone(&Local).fixed_offset(),
+        to: now.with_timezone(&Local).fixed_offset(),
+    }
+}
+
+pub fn event(e: BleEvent) -> DeviceEventView {
+    match e {
+        BleEvent::Discovered(d) => DeviceEventView::Discovered(DiscoveredView {
+            id: d.id,
+            name: d.name,
+            kind: kind(d.device_type),
+            rssi: d.rssi,
+        }),
+        BleEvent::Link { device, link: l } => DeviceEventView::Link {
+            device,
+            link: link(l),
+        },
+        BleEvent::CuffPressure { device, mmhg } => DeviceEventView::CuffPressure { device, mmhg },
+        BleEvent::Malformed {
+            device,
+            characteristic,
+            error,
+        } => DeviceEventView::Malformed {
+            device,
+            message: format!(
+                "A value from characteristic {characteristic:#06x} could not be read ({error})."
+            ),
+        },
+        BleEvent::Unavailable(message) => DeviceEventView::Unavailable { message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_and_names_are_checked() {
+        assert!(require_address("AA:BB:CC:DD:EE:0F").is_ok());
+        for bad in [
+            "",
+            "AA:BB",
+            "AA:BB:CC:DD:EE:GG",
+            "AA-BB-CC-DD-EE-FF",
+            "AA:BB:CC:DD:EE:FF:00",
+        ] {
+            assert_eq!(
+                require_address(bad).unwrap_err().code,
+                ErrorCode::InvalidArgument,
+                "{bad}"
+            );
+        }
+        assert_eq!(require_name("  Cuff ").unwrap(), "Cuff");
+        assert!(require_name("").is_err());
+        assert!(require_name(&"x".repeat(61)).is_err());
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for t in DeviceType::ALL {
+            assert_eq!(device_type(kind(t)), t);
+        }
+        for k in ReadingKind::ALL {
+            assert_eq!(reading_kind(reading_kind_view(k)), k);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Words and charts for the Devices screen.
+
+use hale_api::{ChartPoint, DeviceKind, LinkView, ReadingKindView};
+
+use super::tenths;
+
+pub fn device_kind_label(kind: DeviceKind) -> &'static str {
+    match kind {
+        DeviceKind::HeartRate => "Heart rate monitor",
+        DeviceKind::BloodPressure => "Blood pressure monitor",
+        DeviceKind::Thermometer => "Thermometer",
+        DeviceKind::Glucose => "Glucose meter",
+        DeviceKind::PulseOximeter => "Pulse oximeter",
+        DeviceKind::WeightScale => "Weight scale",
+    }
+}
+
+pub fn reading_label(kind: ReadingKindView) -> &'static str {
+    match kind {
+        ReadingKindView::HeartRate => "Heart rate",
+        ReadingKindView::BloodPressure => "Blood pressure",
+        ReadingKindView::OxygenSaturation => "Oxygen saturation",
+        ReadingKindView::BodyTemperature => "Temperature",
+        ReadingKindView::BodyWeight => "Weight",
+        ReadingKindView::BodyHeight => "Height",
+        ReadingKindView::Bmi => "BMI",
+        ReadingKindView::BloodGlucose => "Blood glucose",
+    }
+}
+
+pub fn link_words(link: &LinkView) -> String {
+    match link {
+        LinkView::Connecting => "Connecting…".into(),
+        LinkView::Connected => "Connected".into(),
+        LinkView::Downloading => "Fetching stored readings…".into(),
+        LinkView::Disconnected => "Not connected: it reconnects when it is on and nearby".into(),
+        LinkView::Failed(why) => {
+            format!("Could not connect ({why}). Hale tries again when it is nearby.")
+        }
+    }
+}
+
+/// Signal strength in words: RSSI in dBm is meaningless to most people.
+pub fn signal_words(rssi: Option<i16>) -> &'static str {
+    match rssi {
+        Some(r) if r >= -60 => "strong signal",
+        Some(r) if r >= -80 => "fair signal",
+        Some(_) => "weak signal: bring it closer",
+        None => "signal unknown",
+    }
+}
+
+/// "3 readings are waiting to reach the hospital." or nothing to say.
+pub fn relay_words(unsynced: u32) -> &'static str {
+    if unsynced == 0 {
+        "Every reading has reached the hospital."
+    } else {
+        "Some readings are waiting to reach the hospital; they go as soon as it can be reached."
+    }
+}
+
+const W: f64 = 320.0;
+const H: f64 = 120.0;
+
+/// A line chart of `points` between `from` and `to` (unix seconds), one line per value (two for
+/// blood pressure), flagged readings marked. Positions are whole pixels, so no float formatting
+/// is needed (it would add its tables to the wasm).
+pub fn readings_svg(points: &[ChartPoint], from: i64, to: i64, label: &str) -> String {
+    let mut svg = format!(
+        r#"<svg viewBox="0 0 {} {}" role="img" aria-label="{}" data-testid="readings-chart">"#,
+        W as i64,
+        H as i64 + 16,
+        label.replace(['"', '<', '>', '&'], "")
+    );
+    let values: Vec<f64> = points
+        .iter()
+        .flat_map(|p| p.values.iter().copied())
+        .filter(|v| v.is_finite())
+        .collect();
+    if values.is_empty() || to <= from {
+        svg.push_str("</svg>");
+        return svg;
+    }
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = if hi - lo < 1e-9 { 1.0 } else { hi - lo };
+    let x = |t: i64| ((t - from) as f64 / (to - from) as f64 * W).clamp(0.0, W) as i64;
+    let y = |v: f64| (H - 8.0 - (v - lo) / span * (H - 16.0)) as i64;
+    let lines = points.iter().map(|p| p.values.len()).max().unwrap_or(0);
+    for line in 0..lines {
+        let path: Vec<String> = points
+            .iter()
+            .filter_map(|p| {
+                p.values
+                    .get(line)
+                    .map(|v| format!("{},{}", x(p.at.timestamp()), y(*v)))
+            })
+            .collect();
+        svg.push_str(&format!(
+            r#"<polyline class="line line-{line}" fill="none" points="{}"/>"#,
+            path.join(" ")
+        ));
+    }
+    for p in points.iter().filter(|p| p.flagged) {
+        if let Some(v) = p.values.first() {
+            svg.push_str(&format!(
+                r#"<circle class="flag" cx="{}" cy="{}" r="4"/>"#,
+                x(p.at.timestamp()),
+                y(*v)
+            ));
+        }
+    }
+    svg.push_str(&format!(
+        r#"<text x="0" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>"#,
+        H as i64 + 14,
+        tenths(lo),
+        W as i64,
+        H as i64 + 14,
+        tenths(hi)
+    ));
+    svg.push_str("</svg>");
+    svg
+}
+
+/// What the chart shows, for screen readers and as its caption.
+pub fn readings_summary(kind: ReadingKindView, points: &[ChartPoint], unit: &str) -> String {
+    let label = reading_label(kind);
+    match points.len() {
+        0 => format!("No {} readings in this period.", label.to_lowercase()),
+        n => {
+            let flagged = points.iter().filter(|p| p.flagged).count();
+            let last = points
+                .last()
+                .map(|p| {
+                    p.values
+                        .iter()
+                        .map(|v| tenths(*v))
+                        .collect::<Vec<_>>()
+                        .join("/")
+                })
+                .unwrap_or_default();
+            let mut text = format!("{label}: {n} readings, the latest {last} {unit}.");
+            if flagged > 0 {
+                text.push_str(&format!(" {flagged} crossed an alert threshold."));
+            }
+            text
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, FixedOffset};
+
+    use super::*;
+
+    fn point(at: &str, values: &[f64], flagged: bool) -> ChartPoint {
+        ChartPoint {
+            at: DateTime::<FixedOffset>::parse_from_rfc3339(at).unwrap(),
+            values: values.to_vec(),
+            flagged,
+        }
+    }
+
+    #[test]
+    fn chart_lines_span_the_period_and_mark_flags() {
+        let from = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .timestamp();
+        let to = from + 86_400;
+        let points = [
+            point("2026-12-01T00:00:00Z", &[120.0, 80.0], false),
+            point("2026-12-01T12:00:00Z", &[185.0, 95.0], true),
+            point("2026-12-02T00:00:00Z", &[130.0, 85.0], false),
+        ];
+        let svg = readings_svg(&points, from, to, "Blood pressure");
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        // Highest value at the top (y = 8), lowest at the bottom (y = 112), noon in the middle.
+        assert!(svg.contains("160,8"), "{svg}");
+        assert!(svg.contains("0,112"), "{svg}");
+        assert_eq!(svg.matches("class=\"flag\"").count(), 1);
+        assert!(svg.contains(">80<") && svg.contains(">185<"));
+    }
+
+    #[test]
+    fn empty_charts_and_summaries() {
+        assert!(readings_svg(&[], 0, 10, "x").ends_with("></svg>"));
+        assert_eq!(
+            readings_summary(ReadingKindView::HeartRate, &[], "bpm"),
+            "No heart rate readings in this period."
+        );
+        let points = [
+            point("2026-12-01T00:00:00Z", &[72.0], false),
+            point("2026-12-01T01:00:00Z", &[131.0], true),
+        ];
+        assert_eq!(
+            readings_summary(ReadingKindView::HeartRate, &points, "bpm"),
+            "Heart rate: 2 readings, the latest 131 bpm. 1 crossed an alert threshold."
+        );
+    }
+
+    #[test]
+    fn words_for_signal_and_links() {
+        assert_eq!(signal_words(Some(-50)), "strong signal");
+        assert_eq!(signal_words(Some(-90)), "weak signal: bring it closer");
+        assert!(link_words(&LinkView::Failed("timed out".into())).contains("timed out"));
+    }
+}
