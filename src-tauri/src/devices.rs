@@ -43,7 +43,7 @@ impl Devices {
             relay.clone(),
             app.clone(),
         ));
-        tokio::spawn(relay_fresh(patient.clone(), relay));
+        tokio::spawn(relay_fresh(patient.clone(), relay, app.clone()));
         tokio::spawn(forward_events(ble.events(), unavailable.clone(), app));
         let watcher = ble.clone();
         tokio::spawn(async move { watch_paired(&patient, &watcher).await });
@@ -89,7 +89,7 @@ async fn store_batches<R: Runtime>(
                     &batch.measurements,
                     &Local,
                     notifier.as_ref(),
-                    batch.received_at,
+                    Utc::now(),
                 )
                 .await
             {
@@ -114,12 +114,21 @@ async fn store_batches<R: Runtime>(
     }
 }
 
-async fn relay_fresh(patient: Arc<Patient>, relay: Arc<Notify>) {
+async fn relay_fresh<R: Runtime>(patient: Arc<Patient>, relay: Arc<Notify>, app: AppHandle<R>) {
     loop {
         relay.notified().await;
         tokio::time::sleep(RELAY_COALESCE).await;
         match patient.relay_pending(Utc::now()).await {
-            Ok(report) => tracing::info!(created = report.created, "readings relayed"),
+            Ok(report) => {
+                tracing::info!(created = report.created, "readings relayed");
+                // Sent even when this pass found nothing: the watch task may have relayed them
+                // meanwhile, and the screen's relay status should say so either way.
+                let count = report.created + report.already_there;
+                let event = hale_api::DeviceEventView::ReadingsRelayed { count };
+                if let Err(error) = app.emit(hale_api::DEVICES_EVENT, event) {
+                    tracing::warn!(%error, "could not tell the screen about relayed readings");
+                }
+            }
             // Offline: the readings wait in the outbox; the watch task tries again.
             Err(error) => tracing::info!(%error, "readings not relayed yet"),
         }

@@ -124,6 +124,10 @@ pub enum DeviceEventView {
         count: usize,
         alerts: Vec<String>,
     },
+    /// Readings reached the hospital (reload the screen's relay status).
+    ReadingsRelayed {
+        count: usize,
+    },
     Unavailable {
         message: String,
     },

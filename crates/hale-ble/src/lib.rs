@@ -86,12 +86,13 @@ pub enum BleEvent {
     Unavailable(String),
 }
 
-/// Measurements from one device, in the order they arrived, received at `received_at`.
+/// Measurements from one device, in the order they arrived, each with the time it was
+/// received. Within a session these times strictly increase (by at least a millisecond), so a
+/// reading keyed by its receipt time is never taken for another one received with it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     pub device: String,
-    pub measurements: Vec<Measurement>,
-    pub received_at: DateTime<Utc>,
+    pub measurements: Vec<(Measurement, DateTime<Utc>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,6 +105,18 @@ pub enum BleError {
     Connect(String),
     #[error("the Bluetooth service has stopped")]
     Stopped,
+}
+
+impl BleError {
+    /// A stable name for logs, which never carry device addresses.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "unavailable",
+            Self::NotFound => "not-found",
+            Self::Connect(_) => "connect",
+            Self::Stopped => "stopped",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -304,7 +317,7 @@ impl Service {
                 Some(events)
             }
             Err(why) => {
-                tracing::warn!(%why, "Bluetooth unavailable");
+                tracing::warn!("Bluetooth unavailable");
                 self.emit(BleEvent::Unavailable(why));
                 None
             }
@@ -522,7 +535,8 @@ impl Service {
         match result {
             Ok(()) => self.set_link(device, Link::Disconnected),
             Err(e) => {
-                tracing::info!(error = %e, "device session ended");
+                // The error's text can carry the device's address (in BlueZ object paths).
+                tracing::info!(kind = e.kind(), "device session ended");
                 self.set_link(device, Link::Failed(e.to_string()));
             }
         }

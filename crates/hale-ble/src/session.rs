@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use btleplug::api::{Characteristic as GattCharacteristic, Peripheral as _, WriteType};
 use btleplug::platform::Peripheral;
-use chrono::Utc;
+use chrono::{DateTime, Duration as Span, Utc};
 use futures_util::StreamExt;
 use hale_domain::device::blood_pressure::{kpa_to_mmhg, PressureUnit};
 use hale_domain::device::racp::{self, Records, Response};
@@ -68,7 +68,8 @@ impl Session {
             }
         }
 
-        let mut pending: Vec<Measurement> = Vec::new();
+        let mut pending: Vec<(Measurement, DateTime<Utc>)> = Vec::new();
+        let mut last_received: Option<DateTime<Utc>> = None;
         let mut newest_sequence = None;
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         loop {
@@ -101,7 +102,14 @@ impl Session {
                             if let Measurement::Glucose(g) = &m {
                                 newest_sequence = newest_sequence.max(Some(g.sequence));
                             }
-                            pending.push(m);
+                            // Strictly increasing, to the millisecond keys are made of.
+                            let now = Utc::now();
+                            let at = match last_received {
+                                Some(last) if now <= last => last + Span::milliseconds(1),
+                                _ => now,
+                            };
+                            last_received = Some(at);
+                            pending.push((m, at));
                             if pending.len() >= FLUSH_AT {
                                 self.flush(&mut pending).await?;
                             }
@@ -175,14 +183,13 @@ impl Session {
         Ok((characteristics, notifications))
     }
 
-    async fn flush(&self, pending: &mut Vec<Measurement>) -> Result<(), BleError> {
+    async fn flush(&self, pending: &mut Vec<(Measurement, DateTime<Utc>)>) -> Result<(), BleError> {
         if pending.is_empty() {
             return Ok(());
         }
         let batch = Batch {
             device: self.watched.id.clone(),
             measurements: std::mem::take(pending),
-            received_at: Utc::now(),
         };
         // Waits (back-pressure) rather than dropping when the store falls behind.
         self.batches

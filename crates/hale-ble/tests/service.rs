@@ -59,7 +59,7 @@ async fn measurements(
                 batch.device, device,
                 "a batch from another device: {batch:?}"
             );
-            got.extend(batch.measurements);
+            got.extend(batch.measurements.into_iter().map(|(m, _)| m));
         }
     })
     .await

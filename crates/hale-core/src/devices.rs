@@ -50,7 +50,6 @@ impl Patient {
     pub async fn pair_device(&self, device: &PairedDevice) -> Result<(), CoreError> {
         let patient = self.signed_in_patient().await?;
         self.store.save_device(self.owner(&patient), device).await?;
-        self.changed.notify_one();
         Ok(())
     }
 
@@ -66,13 +65,13 @@ impl Patient {
         Ok(self.store.forget_device(self.owner(&patient), id).await?)
     }
 
-    /// Stores the readings in `measurements` from `device`, received at `now`, in one
-    /// transaction with the device's progress (a glucose meter's newest sequence number), then
-    /// notifies the patient of any new reading that crossed a threshold.
+    /// Stores the readings in `measurements` from `device` (each with the time it was
+    /// received) in one transaction with the device's progress (a glucose meter's newest
+    /// sequence number), then notifies the patient of any new reading that crossed a threshold.
     pub async fn record_measurements<Tz: TimeZone>(
         &self,
         device: &str,
-        measurements: &[Measurement],
+        measurements: &[(Measurement, DateTime<Utc>)],
         zone: &Tz,
         notifier: &dyn watch::Notifier,
         now: DateTime<Utc>,
@@ -82,8 +81,8 @@ impl Patient {
         let thresholds = self.store.thresholds(owner).await?;
         let mut batch = Vec::new();
         let mut assessments = Vec::new();
-        for m in measurements {
-            for reading in readings(device, m, now, zone) {
+        for (m, received) in measurements {
+            for reading in readings(device, m, *received, zone) {
                 let assessment = thresholds.assess(&reading);
                 batch.push((reading, assessment.as_ref().map(|a| a.interpretation)));
                 assessments.push(assessment);
@@ -91,7 +90,7 @@ impl Patient {
         }
         let last_sequence = measurements
             .iter()
-            .filter_map(|m| match m {
+            .filter_map(|(m, _)| match m {
                 Measurement::Glucose(g) => Some(g.sequence),
                 _ => None,
             })
@@ -130,12 +129,13 @@ impl Patient {
             recorded.alerts.push(assessment);
         }
         if !recorded.stored.is_empty() {
+            // The watch task is not woken: readings change no reminder, and the device service
+            // relays fresh readings itself, coalesced.
             tracing::info!(
                 stored = recorded.stored.len(),
                 alerts = recorded.alerts.len(),
                 "readings stored"
             );
-            self.changed.notify_one();
         }
         Ok(recorded)
     }

@@ -87,7 +87,13 @@ async fn readings_taken_offline_are_relayed_exactly_once_with_their_alerts() {
     let alerts = Recorder::default();
     let recorded = d
         .patient
-        .record_measurements("AA:00:00:00:00:01", &[bp.clone()], &London, &alerts, now)
+        .record_measurements(
+            "AA:00:00:00:00:01",
+            &[(bp.clone(), now)],
+            &London,
+            &alerts,
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(recorded.stored.len(), 2, "a panel and a pulse");
@@ -99,7 +105,7 @@ async fn readings_taken_offline_are_relayed_exactly_once_with_their_alerts() {
     // The cuff sends its memory again on reconnecting: nothing new, no second alert.
     let again = d
         .patient
-        .record_measurements("AA:00:00:00:00:01", &[bp], &London, &alerts, now)
+        .record_measurements("AA:00:00:00:00:01", &[(bp, now)], &London, &alerts, now)
         .await
         .unwrap();
     assert!(again.stored.is_empty());
@@ -169,7 +175,7 @@ async fn a_relay_killed_at_random_points_mid_upload_loses_and_doubles_nothing() 
             d.patient
                 .record_measurements(
                     "HR:00:00:00:00:01",
-                    &[m],
+                    &[(m, at + Duration::seconds(i))],
                     &London,
                     &notifier,
                     at + Duration::seconds(i),
@@ -244,7 +250,11 @@ async fn a_glucose_meter_remembers_its_newest_record_and_old_records_do_not_alar
         .patient
         .record_measurements(
             "GL:00:00:00:00:01",
-            &[record(7, 20, 55), record(8, 21, 32), record(9, 22, 61)],
+            &[
+                (record(7, 20, 55), now),
+                (record(8, 21, 32), now),
+                (record(9, 22, 61), now),
+            ],
             &London,
             &alerts,
             now,
@@ -268,7 +278,11 @@ async fn a_glucose_meter_remembers_its_newest_record_and_old_records_do_not_alar
 async fn thresholds_are_the_patients_and_checked() {
     let dir = tempfile::tempdir().unwrap();
     let d = demo(dir.path()).await;
-    let now = Utc::now();
+    // Early in a half-hour alert window, so the readings below share one.
+    let now = {
+        let n = Utc::now();
+        n - Duration::seconds(n.timestamp() % 1800) + Duration::seconds(10)
+    };
     d.patient.home(now).await.unwrap();
     let mut t = d.patient.thresholds().await.unwrap();
     assert_eq!(t.spo2_low, 92.0);
@@ -280,7 +294,7 @@ async fn thresholds_are_the_patients_and_checked() {
         .unwrap();
     let alerts = Recorder::default();
     d.patient
-        .record_measurements("HR:1", &[heart_rate(105)], &London, &alerts, now)
+        .record_measurements("HR:1", &[(heart_rate(105), now)], &London, &alerts, now)
         .await
         .unwrap();
     assert_eq!(alerts.bodies(), vec!["Heart rate 105 bpm is high."]);
@@ -289,14 +303,19 @@ async fn thresholds_are_the_patients_and_checked() {
         .patient
         .record_measurements(
             "HR:1",
-            &[heart_rate(110)],
+            &[
+                (heart_rate(110), now + Duration::milliseconds(1000)),
+                (heart_rate(111), now + Duration::milliseconds(1001)),
+            ],
             &London,
             &alerts,
             now + Duration::seconds(1),
         )
         .await
         .unwrap();
-    assert_eq!((r.alerts.len(), r.notified), (1, 0));
+    // Two notifications received a millisecond apart in one batch are two readings.
+    assert_eq!(r.stored.len(), 2);
+    assert_eq!((r.alerts.len(), r.notified), (2, 0));
     t.heart_rate_high = 400.0;
     assert!(d.patient.set_thresholds(&t).await.is_err());
     assert_eq!(d.patient.thresholds().await.unwrap().heart_rate_high, 100.0);

@@ -108,9 +108,8 @@ pub(crate) async fn store(
             "effectiveDateTime is in the future".into(),
         ));
     }
-    if let Some(existing) = existing(tx, &token.patient_id, &system, &value).await? {
-        return Ok((false, existing));
-    }
+    // Insert first and look only on a conflict: a fresh reading (the common case) costs one
+    // statement, a repeated one two.
     let id = format!("obs-{:016x}", crate::random::u64()?);
     observation.id = Some(id.clone());
     let json = serde_json::to_string(&Resource::Observation(observation.clone()))
@@ -135,7 +134,7 @@ pub(crate) async fn store(
     if inserted == 1 {
         return Ok((true, observation));
     }
-    // Another request stored the same reading between our look and our insert.
+    // Stored before (a retry, or a concurrent request): answer with that copy.
     let stored = existing(tx, &token.patient_id, &system, &value)
         .await?
         .ok_or_else(|| FhirError::Internal("a conflicting reading vanished".into()))?;

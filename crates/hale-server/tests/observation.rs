@@ -348,7 +348,7 @@ async fn the_care_team_and_the_patient_search_by_code_and_date_with_paging() {
     let (_, page2) = h.get(&alex, &next).await;
     assert_eq!(entries(&page2, "Observation").len(), 5);
     let (_, page3) = h
-        .get(&alex, &page2["link"][0]["url"].as_str().unwrap().to_owned())
+        .get(&alex, page2["link"][0]["url"].as_str().unwrap())
         .await;
     assert_eq!(entries(&page3, "Observation").len(), 2);
     assert!(page3.get("link").is_none());

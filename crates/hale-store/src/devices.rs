@@ -294,14 +294,21 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        for key in keys {
-            sqlx::query("UPDATE reading SET synced_at = ? WHERE hospital = ? AND patient_id = ? AND key = ?")
-                .bind(at)
-                .bind(owner.hospital)
-                .bind(owner.patient_id)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+        // One statement per chunk rather than per reading; chunks stay well under SQLite's
+        // limit on bound parameters.
+        for chunk in keys.chunks(500) {
+            let mut sql =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("UPDATE reading SET synced_at = ");
+            sql.push_bind(at);
+            sql.push(" WHERE hospital = ").push_bind(owner.hospital);
+            sql.push(" AND patient_id = ").push_bind(owner.patient_id);
+            sql.push(" AND key IN (");
+            let mut list = sql.separated(", ");
+            for key in chunk {
+                list.push_bind(key);
+            }
+            sql.push(")");
+            sql.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -80,7 +80,9 @@ impl Screen {
                 self.readings_changed.update(|n| *n += 1);
                 self.reload();
             }
-            DeviceEventView::Unavailable { .. } => self.reload(),
+            DeviceEventView::ReadingsRelayed { .. } | DeviceEventView::Unavailable { .. } => {
+                self.reload()
+            }
         }
     }
 }
@@ -97,9 +99,12 @@ fn Devices(initial: DevicesView) -> impl IntoView {
         alerts: RwSignal::new(Vec::new()),
         readings_changed: RwSignal::new(0),
     };
-    let listener = backend::listen_for::<DeviceEventView>(DEVICES_EVENT, move |e| screen.event(e));
+    let listener = StoredValue::new_local(Some(backend::listen_for::<DeviceEventView>(
+        DEVICES_EVENT,
+        move |e| screen.event(e),
+    )));
     on_cleanup(move || {
-        drop(listener);
+        listener.update_value(|l| drop(l.take()));
         // Leaving the screen stops a scan the patient started (it costs battery).
         if screen.scanning.get_untracked() {
             spawn_local(async move {
@@ -224,17 +229,15 @@ fn Finder(screen: Screen) -> impl IntoView {
                 Some(view! {
                     <ul class="found" data-testid="found-devices">
                         {found.into_iter().map(|d| {
-                            let busy = {
-                                let id = d.id.clone();
-                                move || screen.pairing.get().as_deref() == Some(id.as_str())
-                            };
+                            let id = d.id.clone();
+                            let busy = Signal::derive(move || screen.pairing.get().as_deref() == Some(id.as_str()));
                             let label = format!("{}, {} ({})", d.name, format::device_kind_label(d.kind), format::signal_words(d.rssi));
                             let device = d.clone();
                             view! {
                                 <li class="card" data-testid="found-device">
                                     <span>{label}</span>
-                                    <button type="button" data-testid="pair" disabled=busy.clone() on:click=move |_| pair(device.clone())>
-                                        {move || if busy() { "Connecting…" } else { "Pair" }}
+                                    <button type="button" data-testid="pair" disabled=busy on:click=move |_| pair(device.clone())>
+                                        {move || if busy.get() { "Connecting…" } else { "Pair" }}
                                     </button>
                                 </li>
                             }
@@ -337,15 +340,18 @@ fn Chart(screen: Screen) -> impl IntoView {
     }
 }
 
+/// A threshold field: its id, its label, and how to read and write it.
+type Field = (
+    &'static str,
+    &'static str,
+    fn(&ThresholdsView) -> f64,
+    fn(&mut ThresholdsView, f64),
+);
+
 #[component]
 fn Thresholds(screen: Screen) -> impl IntoView {
     let saved = RwSignal::new(None::<Result<(), ApiError>>);
-    let fields: [(
-        &'static str,
-        &'static str,
-        fn(&ThresholdsView) -> f64,
-        fn(&mut ThresholdsView, f64),
-    ); 8] = [
+    let fields: [Field; 8] = [
         (
             "systolic",
             "Blood pressure: top number at or above (mmHg)",

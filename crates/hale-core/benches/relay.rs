@@ -1,0 +1,171 @@
+//! Relay throughput: one day of 1 Hz heart rate (86,400 readings) decoded and stored the way the
+//! device service hands them over, then relayed to a reference hospital on loopback (real HTTP,
+//! real SQLite on both sides), then counted on the server for duplicates. Prints its figures.
+//!
+//! Run: `cargo bench -p hale-core --bench relay` (add `-- N` for another number of readings).
+
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate, Utc};
+use hale_client::HospitalClient;
+use hale_core::{Identity, Patient};
+use hale_domain::device::{decode, Characteristic, DeviceType};
+use hale_domain::reminder::ReminderText;
+use hale_server::seed::DEMO_PATIENT;
+use hale_server::ServerOptions;
+use hale_store::{PairedDevice, Store};
+
+/// Batches as the device service flushes them at most (its FLUSH_AT).
+const BATCH: usize = 200;
+
+struct Silent;
+
+impl hale_core::watch::Notifier for Silent {
+    fn show(&self, _: &ReminderText) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A patient app on its own store at `path`, signed in to the hospital at `base`.
+async fn signed_in(base: &str, path: &std::path::Path) -> Patient {
+    let store = Store::open(path).await.expect("store");
+    let identity = Identity::Development {
+        identifier: DEMO_PATIENT.mrn.into(),
+        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").expect("date"),
+    };
+    let patient = Patient::new(
+        HospitalClient::new(base).expect("client"),
+        store,
+        identity,
+        base.to_owned(),
+    );
+    patient.home(Utc::now()).await.expect("sign in");
+    patient
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(86_400);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(db_url.clone());
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.expect("server");
+    let base = server.fhir_base();
+    let patient = signed_in(&base, &dir.path().join("app.sqlite")).await;
+    let now = Utc::now();
+    let device = "C4:7C:8D:6A:11:01";
+    patient
+        .pair_device(&PairedDevice {
+            id: device.into(),
+            name: "Heart rate strap".into(),
+            device_type: DeviceType::HeartRate,
+            paired_at: now,
+            last_seen_at: None,
+            last_sequence: None,
+        })
+        .await
+        .expect("pair");
+
+    // Decode + store, batched.
+    let start = now - Duration::seconds(count as i64 + 60);
+    let packets: Vec<[u8; 4]> = (0..count)
+        .map(|i| [0x10, 55 + (i % 60) as u8, 0x00, 0x04])
+        .collect();
+    let began = Instant::now();
+    for (b, chunk) in packets.chunks(BATCH).enumerate() {
+        let measurements: Vec<_> = chunk
+            .iter()
+            .map(|p| decode(Characteristic::HeartRateMeasurement, p).expect("valid packet"))
+            .collect();
+        // One batch per received instant (as the service does), a second apart per reading.
+        for (i, m) in measurements.into_iter().enumerate() {
+            let at = start + Duration::seconds((b * BATCH + i) as i64);
+            patient
+                .record_measurements(device, &[(m, at)], &Utc, &Silent, at)
+                .await
+                .expect("store");
+        }
+    }
+    let stored_s = began.elapsed().as_secs_f64();
+
+    // Decode + store in the service's largest batches (a download, a fast stream), in a second
+    // app store that is never relayed.
+    let other = signed_in(&base, &dir.path().join("batched.sqlite")).await;
+    let fast = "C4:7C:8D:6A:11:02";
+    other
+        .pair_device(&PairedDevice {
+            id: fast.into(),
+            name: "Fast stream".into(),
+            device_type: DeviceType::HeartRate,
+            paired_at: now,
+            last_seen_at: None,
+            last_sequence: None,
+        })
+        .await
+        .expect("pair");
+    let began = Instant::now();
+    for (b, chunk) in packets.chunks(BATCH).enumerate() {
+        let batch: Vec<_> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let m = decode(Characteristic::HeartRateMeasurement, p).expect("valid packet");
+                (m, start + Duration::milliseconds((b * BATCH + i) as i64))
+            })
+            .collect();
+        other
+            .record_measurements(fast, &batch, &Utc, &Silent, now)
+            .await
+            .expect("store");
+    }
+    let batched_s = began.elapsed().as_secs_f64();
+    let stored = other
+        .readings(
+            hale_domain::device::ReadingKind::HeartRate,
+            start - Duration::days(1),
+        )
+        .await
+        .expect("readings");
+    assert_eq!(stored.len(), count, "every batched reading stored");
+
+    // Relay.
+    let began = Instant::now();
+    let report = patient.relay_readings(Utc::now()).await.expect("relay");
+    let relay_s = began.elapsed().as_secs_f64();
+
+    // Count on the server.
+    let db = hale_server::open_database(&db_url)
+        .await
+        .expect("server db");
+    let (rows, distinct): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT identifier_value) FROM observation")
+            .fetch_one(&db)
+            .await
+            .expect("count");
+    eprintln!("relay benchmark: {count} heart-rate readings at 1 Hz");
+    eprintln!(
+        "  decode + store (one transaction per reading):  {stored_s:.2} s  ({:.0} readings/s)",
+        count as f64 / stored_s
+    );
+    eprintln!(
+        "  decode + store in batches of {BATCH}:              {batched_s:.2} s  ({:.0} readings/s)",
+        count as f64 / batched_s
+    );
+    eprintln!(
+        "  relay to the hospital on loopback:            {relay_s:.2} s  ({:.0} readings/s, {} created, {} already there)",
+        count as f64 / relay_s,
+        report.created,
+        report.already_there
+    );
+    eprintln!(
+        "  on the server: {rows} rows, {distinct} distinct, {} duplicates",
+        rows - distinct
+    );
+    assert_eq!(rows as usize, count, "every reading on the server");
+    assert_eq!(rows, distinct, "no duplicates");
+    server.stop().await.expect("stop");
+}
