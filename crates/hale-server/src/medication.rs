@@ -419,20 +419,36 @@ async fn existing(
     system: &str,
     value: &str,
 ) -> Result<Option<MedicationAdministration>, FhirError> {
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT resource FROM medication_administration \
-         WHERE patient_id = ? AND identifier_system = ? AND identifier_value = ?",
-    )
-    .bind(patient)
-    .bind(system)
-    .bind(value)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match json.map(|j| serde_json::from_str::<Resource>(&j)) {
-        Some(Ok(Resource::MedicationAdministration(a))) => Ok(Some(a)),
+    match stored_by_identifier(tx, "medication_administration", patient, system, value).await? {
+        Some(Resource::MedicationAdministration(a)) => Ok(Some(a)),
         Some(_) => Err(FhirError::Internal(
             "stored administration unreadable".into(),
         )),
         None => Ok(None),
     }
+}
+
+/// The resource stored in `table` (a table of resources kept whole, unique on patient and
+/// identifier) under a patient's identifier, if any.
+pub(crate) async fn stored_by_identifier(
+    tx: &mut SqliteConnection,
+    table: &'static str,
+    patient: &str,
+    system: &str,
+    value: &str,
+) -> Result<Option<Resource>, FhirError> {
+    let json: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT resource FROM {table} \
+         WHERE patient_id = ? AND identifier_system = ? AND identifier_value = ?"
+    ))
+    .bind(patient)
+    .bind(system)
+    .bind(value)
+    .fetch_optional(&mut *tx)
+    .await?;
+    json.map(|j| {
+        serde_json::from_str::<Resource>(&j)
+            .map_err(|e| FhirError::Internal(format!("a stored resource is unreadable: {e}")))
+    })
+    .transpose()
 }

@@ -147,16 +147,9 @@ async fn existing(
     system: &str,
     value: &str,
 ) -> Result<Option<Observation>, FhirError> {
-    let json: Option<String> = sqlx::query_scalar(
-        "SELECT resource FROM observation WHERE patient_id = ? AND identifier_system = ? AND identifier_value = ?",
-    )
-    .bind(patient)
-    .bind(system)
-    .bind(value)
-    .fetch_optional(&mut *tx)
-    .await?;
-    match json.map(|j| serde_json::from_str::<Resource>(&j)) {
-        Some(Ok(Resource::Observation(o))) => Ok(Some(o)),
+    match crate::medication::stored_by_identifier(tx, "observation", patient, system, value).await?
+    {
+        Some(Resource::Observation(o)) => Ok(Some(o)),
         Some(_) => Err(FhirError::Internal("stored observation unreadable".into())),
         None => Ok(None),
     }
