@@ -198,6 +198,7 @@ async fn a_relay_killed_at_random_points_mid_upload_loses_and_doubles_nothing() 
         }
         let _ = relay.await;
     }
+    // The hospital finishes a transaction whose client was killed, so the next relay works.
     let report = d.patient.relay_readings(Utc::now()).await.unwrap();
     let left = d.patient.latest_readings().await.unwrap().1;
     assert_eq!(left, 0, "the outbox is empty");

@@ -272,6 +272,9 @@ impl Observation {
         if values.is_empty() {
             return Err(ObservationError::NoValue);
         }
+        if !values.iter().all(DomainQuantity::plausible) {
+            return Err(ObservationError::Implausible);
+        }
         let device = self
             .device
             .as_ref()
@@ -310,6 +313,8 @@ pub enum ObservationError {
     NoValue,
     #[error("the Observation's unit is not a UCUM unit Hale knows")]
     UnknownUnit,
+    #[error("the Observation's value is outside what a person can have")]
+    Implausible,
 }
 
 #[cfg(test)]
@@ -448,8 +453,11 @@ mod tests {
         let mut o = good.clone();
         o.component[0].value_quantity.as_mut().unwrap().code = Some("furlongs".into());
         assert_eq!(o.to_reading(), Err(ObservationError::UnknownUnit));
-        let mut o = good;
+        let mut o = good.clone();
         o.effective_date_time = None;
         assert_eq!(o.to_reading(), Err(ObservationError::NoEffectiveTime));
+        let mut o = good;
+        o.component[0].value_quantity.as_mut().unwrap().value = Some(1.0e9);
+        assert_eq!(o.to_reading(), Err(ObservationError::Implausible));
     }
 }

@@ -214,6 +214,19 @@ pub(crate) async fn transaction(
             "at most {MAX_TRANSACTION_ENTRIES} entries per transaction"
         )));
     }
+    // Run to the end even if the client goes away: a transaction dropped half-way (the
+    // handler's future cancelled by a closed connection) could leave its pooled SQLite
+    // connection inside a transaction, failing later requests.
+    tokio::spawn(store_transaction(token, state, bundle))
+        .await
+        .map_err(|e| FhirError::Internal(format!("the transaction task failed: {e}")))?
+}
+
+async fn store_transaction(
+    token: PatientToken,
+    state: ServerState,
+    bundle: Bundle,
+) -> Result<Response, FhirError> {
     let now = Utc::now();
     let mut tx = crate::booking::begin(&state).await?;
     let mut answers = Vec::with_capacity(bundle.entry.len());

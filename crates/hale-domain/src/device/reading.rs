@@ -168,6 +168,29 @@ pub struct Quantity {
     pub unit: Unit,
 }
 
+impl Quantity {
+    /// Whether the value is one a living person can have, generously: a device that sends a
+    /// body temperature of 6.6 × 10⁶² °C (a valid 11073 number) is faulty, and its value must
+    /// not reach a chart, an alert or the hospital.
+    pub fn plausible(&self) -> bool {
+        let (low, high) = match (self.vital, self.unit) {
+            (Vital::HeartRate, _) => (20.0, 300.0),
+            (Vital::Systolic, _) => (40.0, 300.0),
+            (Vital::Diastolic | Vital::MeanArterial, _) => (20.0, 250.0),
+            (Vital::OxygenSaturation, _) => (50.0, 100.0),
+            (Vital::BodyTemperature, Unit::Fahrenheit) => (77.0, 113.0),
+            (Vital::BodyTemperature, _) => (25.0, 45.0),
+            (Vital::BodyWeight, Unit::Pound) => (1.0, 1450.0),
+            (Vital::BodyWeight, _) => (0.5, 650.0),
+            (Vital::BodyHeight, Unit::Inch) => (12.0, 108.0),
+            (Vital::BodyHeight, _) => (30.0, 275.0),
+            (Vital::Bmi, _) => (5.0, 150.0),
+            (Vital::BloodGlucose, _) => (0.5, 50.0),
+        };
+        self.value.is_finite() && (low..=high).contains(&self.value)
+    }
+}
+
 /// One reading, ready to store, chart and relay.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
@@ -222,7 +245,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn push(&mut self, kind: ReadingKind, values: Vec<Quantity>) {
-        if values.is_empty() {
+        if values.is_empty() || !values.iter().all(Quantity::plausible) {
             return;
         }
         self.out.push(Reading {
@@ -251,7 +274,7 @@ fn round(value: f64, places: i32) -> f64 {
 /// clock read in `zone` (the device's clock keeps the patient's local time).
 ///
 /// Intermediate cuff pressures, glucose contexts, RACP responses, control-solution tests,
-/// unusable or ongoing results and special values give no reading.
+/// unusable or ongoing results, special values and implausible values give no reading.
 pub fn readings<Tz: TimeZone>(
     device: &str,
     measurement: &Measurement,
@@ -522,6 +545,31 @@ mod tests {
         // A heart rate of zero is a lost contact, not a reading.
         let m = decode(Characteristic::HeartRateMeasurement, &[0x00, 0]).unwrap();
         assert!(readings("HR", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+    }
+
+    #[test]
+    fn implausible_values_give_no_reading() {
+        // 6.6026 × 10⁶² °C: a valid FLOAT, found by fuzzing, and no body temperature.
+        let m = decode(
+            Characteristic::TemperatureMeasurement,
+            &[0x6C, 0xEA, 0x01, 0x01, 0x3A, 0xFF],
+        )
+        .unwrap();
+        assert!(readings("T", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        // A pulse of 2,000 bpm beside a plausible pressure: the panel stays, the pulse goes.
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x04, 0x78, 0x00, 0x50, 0x00, 0x5D, 0x00, 0xC8, 0x10],
+        )
+        .unwrap();
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].kind, ReadingKind::BloodPressure);
+        let q = |vital, value, unit| Quantity { vital, value, unit };
+        assert!(q(Vital::BodyTemperature, 98.6, Unit::Fahrenheit).plausible());
+        assert!(!q(Vital::BodyTemperature, 98.6, Unit::Celsius).plausible());
+        assert!(!q(Vital::OxygenSaturation, 101.0, Unit::Percent).plausible());
+        assert!(!q(Vital::HeartRate, f64::NAN, Unit::PerMinute).plausible());
     }
 
     #[test]
