@@ -39,6 +39,16 @@ pub struct Identifier {
     pub value: Option<String>,
 }
 
+impl Identifier {
+    /// The value of the identifier of `system` among `identifiers`, if any.
+    pub fn value_in<'a>(identifiers: &'a [Identifier], system: &str) -> Option<&'a str> {
+        identifiers
+            .iter()
+            .find(|i| i.system.as_deref() == Some(system))
+            .and_then(|i| i.value.as_deref())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Coding {
     #[serde(default, skip_serializing_if = "Option::is_none")]

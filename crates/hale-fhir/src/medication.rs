@@ -203,10 +203,7 @@ pub struct Annotation {
 impl MedicationAdministration {
     /// The value of the identifier of `system`, if any.
     pub fn identifier_value(&self, system: &str) -> Option<&str> {
-        self.identifier
-            .iter()
-            .find(|i| i.system.as_deref() == Some(system))
-            .and_then(|i| i.value.as_deref())
+        Identifier::value_in(&self.identifier, system)
     }
 }
 

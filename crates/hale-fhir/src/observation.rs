@@ -204,10 +204,7 @@ impl Observation {
     }
 
     pub fn identifier_value(&self, system: &str) -> Option<&str> {
-        self.identifier
-            .iter()
-            .find(|i| i.system.as_deref() == Some(system))
-            .and_then(|i| i.value.as_deref())
+        Identifier::value_in(&self.identifier, system)
     }
 
     /// The reading kind by the LOINC code.

@@ -7,8 +7,8 @@
 //! a read lock, and the unique index on (patient, identifier) settles any race that is left.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::medication::{DispenseRequest, Dosage, Quantity};
@@ -19,7 +19,7 @@ use hale_fhir::{
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::auth::PatientToken;
-use crate::error::fhir_json;
+use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
 
@@ -167,29 +167,20 @@ pub(crate) async fn create_administration(
             "expected a MedicationAdministration".into(),
         ));
     };
-    let condition = headers
-        .get("if-none-exist")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let condition = if_none_exist(&headers);
     let mut tx = crate::booking::begin(&state).await?;
     let (created, stored) =
         store_administration(&mut tx, &token, record, condition.as_deref(), Utc::now()).await?;
     tx.commit().await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
     let location = format!(
         "MedicationAdministration/{}",
         stored.id.as_deref().unwrap_or("")
     );
-    let mut response = fhir_json(&Resource::MedicationAdministration(stored)).into_response();
-    *response.status_mut() = status;
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(conditional_created(
+        created,
+        &location,
+        &Resource::MedicationAdministration(stored),
+    ))
 }
 
 /// `POST /fhir` with a `transaction` Bundle of conditional creates of dose records

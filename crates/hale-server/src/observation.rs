@@ -3,8 +3,8 @@
 
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::observation::{kind_code, LOINC};
@@ -13,7 +13,7 @@ use hale_fhir::{Bundle, BundleLink, Observation, Resource};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::auth::{DeviceToken, PatientToken};
-use crate::error::fhir_json;
+use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::medication::{condition_identifier, split_identifier};
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
@@ -33,10 +33,7 @@ pub(crate) async fn create(
     let Resource::Observation(observation) = body else {
         return Err(FhirError::Invalid("expected an Observation".into()));
     };
-    let condition = headers
-        .get("if-none-exist")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let condition = if_none_exist(&headers);
     let mut tx = crate::booking::begin(&state).await?;
     let (created, stored) = store(
         &mut tx,
@@ -48,16 +45,11 @@ pub(crate) async fn create(
     .await?;
     tx.commit().await?;
     let location = format!("Observation/{}", stored.id.as_deref().unwrap_or(""));
-    let mut response = fhir_json(&Resource::Observation(stored)).into_response();
-    *response.status_mut() = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(conditional_created(
+        created,
+        &location,
+        &Resource::Observation(stored),
+    ))
 }
 
 /// Checks one Observation and stores it unless one with its identifier exists. Returns whether
