@@ -8,6 +8,7 @@ cd "$ROOT"
 
 TRUNK_VERSION="0.21.14"
 TAURI_DRIVER_VERSION="2.1.0"
+CARGO_DENY_VERSION="0.20.2"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -63,6 +64,12 @@ fi
 if ! tauri-driver --help >/dev/null 2>&1; then
   log "cargo install tauri-driver $TAURI_DRIVER_VERSION"
   cargo install --locked -q tauri-driver --version "$TAURI_DRIVER_VERSION"
+fi
+
+# --- cargo-deny checks advisories, licences and sources (scripts/deny.sh). 0.20.2 needs Rust 1.88.
+if ! cargo-deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION"; then
+  log "cargo install cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
+  cargo install --locked -q cargo-deny --version "$CARGO_DENY_VERSION"
 fi
 
 # --- npm: the Tauri CLI and binaryen's wasm-opt (Debian's binaryen 108 breaks the wasm).
