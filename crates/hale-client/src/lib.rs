@@ -8,8 +8,10 @@ mod arrival;
 mod medication;
 mod observation;
 mod parking;
+mod sign_in;
 mod sse;
 
+pub use sign_in::{Authorization, LoopbackRedirect, SignInError, Tokens};
 use std::fmt;
 use std::time::Duration;
 

@@ -19,11 +19,10 @@ use hale_domain::{AppointmentStatus, BookingReference};
 use hale_fhir::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueStatus, WaitingTimes,
 };
-use hale_fhir::smart::{KIOSK_SCOPE, STAFF_SCOPE};
 use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use crate::auth::{DeviceToken, PatientToken};
+use crate::auth::{Audit, DeviceToken, PatientToken};
 use crate::booking::begin;
 use crate::error::fhir_json;
 use crate::{FhirError, ServerState};
@@ -366,10 +365,10 @@ impl Attempts {
 /// birth. Every answer is an explicit outcome; too many failures answer 429.
 pub(crate) async fn kiosk_check_in(
     token: DeviceToken,
+    audit: Audit,
     State(state): State<ServerState>,
     Json(request): Json<KioskCheckIn>,
 ) -> Result<Response, FhirError> {
-    token.require(KIOSK_SCOPE)?;
     let now = Utc::now();
     // Normalised, so "7k3m 9q2c" and "7K3M-9Q2C" count as one reference.
     let reference = request.reference.parse::<BookingReference>().ok();
@@ -385,24 +384,23 @@ pub(crate) async fn kiosk_check_in(
         )
             .into_response());
     }
-    let matched: Option<(String,)> = match &reference {
-        Some(reference) => {
-            sqlx::query_as(
-                "SELECT a.id FROM appointment a JOIN patient p ON p.id = a.patient_id \
+    let matched: Option<(String, String)> = match &reference {
+        Some(reference) => sqlx::query_as(
+            "SELECT a.id, a.patient_id FROM appointment a JOIN patient p ON p.id = a.patient_id \
                  WHERE a.booking_reference = ? AND p.birth_date = ?",
-            )
-            .bind(reference.compact())
-            .bind(request.birth_date.trim())
-            .fetch_optional(&state.db)
-            .await?
-        }
+        )
+        .bind(reference.compact())
+        .bind(request.birth_date.trim())
+        .fetch_optional(&state.db)
+        .await?,
         None => None,
     };
-    let Some((appointment,)) = matched else {
+    let Some((appointment, patient)) = matched else {
         state.attempts.fail(&token.device_id, &key, now);
         tracing::info!("kiosk check-in not matched");
         return Ok(Json(KioskOutcome::NotMatched).into_response());
     };
+    audit.patient(&patient);
     let mut tx = begin(&state).await?;
     let outcome = match check_in(&mut tx, &state, &appointment, "kiosk", now).await {
         Ok((encounter, clinic)) => {
@@ -429,6 +427,17 @@ pub(crate) async fn kiosk_check_in(
     };
     tracing::info!("kiosk check-in answered");
     Ok(Json(outcome).into_response())
+}
+
+/// Names the patient of encounter `id` in the staff console's audit row.
+async fn audit_encounter(state: &ServerState, audit: &Audit, id: &str) -> Result<(), FhirError> {
+    if let Some(patient) = encounter_row(&state.db, id)
+        .await?
+        .and_then(|r| r.patient_id)
+    {
+        audit.patient(&patient);
+    }
+    Ok(())
 }
 
 /// Calls the next waiting patient of `clinic` to `room`, if anyone waits.
@@ -488,12 +497,12 @@ pub(crate) async fn finish(
 
 /// `POST /api/clinics/{clinic}/call-next` (staff): call the next patient to a room.
 pub(crate) async fn staff_call_next(
-    token: DeviceToken,
+    _token: DeviceToken,
+    audit: Audit,
     State(state): State<ServerState>,
     Path(clinic): Path<String>,
     Json(request): Json<CallNext>,
 ) -> Result<Json<Called>, FhirError> {
-    token.require(STAFF_SCOPE)?;
     let room = request.room.trim();
     if room.is_empty() || room.len() > 40 {
         return Err(FhirError::Invalid("room must be 1 to 40 characters".into()));
@@ -501,6 +510,7 @@ pub(crate) async fn staff_call_next(
     let encounter = call_next(&state, &clinic, room, Utc::now())
         .await?
         .ok_or(FhirError::NotFound)?;
+    audit_encounter(&state, &audit, &encounter).await?;
     Ok(Json(Called {
         encounter,
         room: room.to_owned(),
@@ -509,12 +519,13 @@ pub(crate) async fn staff_call_next(
 
 /// `POST /api/encounters/{id}/finish` (staff): the visit is over.
 pub(crate) async fn staff_finish(
-    token: DeviceToken,
+    _token: DeviceToken,
+    audit: Audit,
     State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, FhirError> {
-    token.require(STAFF_SCOPE)?;
     if finish(&state, &id, Utc::now()).await? {
+        audit_encounter(&state, &audit, &id).await?;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(FhirError::NotFound)

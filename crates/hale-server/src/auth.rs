@@ -1,27 +1,142 @@
-//! Bearer tokens bound to one patient, and the development sign-in that issues them.
+//! Who may call what: every route's access rule in one table, bearer tokens checked once per
+//! request against it, and an audit row for every authorised request.
+//!
+//! The [`authorize`] middleware runs on every matched route. A route missing from [`rule`] is
+//! refused, so a new endpoint is closed until someone decides who may call it. Handlers then
+//! take a [`PatientToken`] or [`DeviceToken`] (set by the middleware) for record-level checks.
 
-use axum::extract::{FromRequestParts, State};
-use axum::http::header;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
-use axum::Form;
-use axum::Json;
-use chrono::{DateTime, Duration, Utc};
-use hale_fhir::smart::{ClientCredentials, DevSignIn, DeviceTokenResponse, TokenResponse};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use hale_fhir::smart::Scopes;
 use sha2::{Digest, Sha256};
 
 use crate::{FhirError, ServerState};
 
-/// How long a development token lives.
-const TOKEN_LIFETIME: Duration = Duration::hours(1);
+/// What a route needs of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// No token: hospital facts anyone may know, and the sign-in endpoints themselves.
+    Public,
+    /// A patient's token holding this scope.
+    Patient(&'static str),
+    /// A patient's token; the handler checks a scope per entry (transaction Bundles).
+    PatientPerEntry,
+    /// A registered device's token holding this scope.
+    Device(&'static str),
+    /// Either a patient's token with the first scope or a device's with the second.
+    PatientOrDevice(&'static str, &'static str),
+}
 
-/// The patient scope every development token carries.
-const PATIENT_SCOPE: &str = "launch/patient patient/Appointment.rs patient/Patient.r";
+/// FHIR AuditEvent actions: create, read, update, delete, execute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    C,
+    R,
+    U,
+    D,
+    E,
+}
+
+impl Action {
+    fn code(self) -> &'static str {
+        match self {
+            Self::C => "C",
+            Self::R => "R",
+            Self::U => "U",
+            Self::D => "D",
+            Self::E => "E",
+        }
+    }
+}
+
+const KIOSK: &str = "hale/check-in";
+const STAFF: &str = "hale/queue";
+
+/// The access rule of every route, by method and route template. `None`: no such rule, refused.
+pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
+    use Access::*;
+    use Action::*;
+    let get = method == Method::GET || method == Method::HEAD;
+    let post = method == Method::POST;
+    let delete = method == Method::DELETE;
+    Some(match route {
+        "/health"
+        | "/fhir/metadata"
+        | "/fhir/.well-known/smart-configuration"
+        | "/.well-known/smart-configuration"
+        | "/api/waiting-times"
+        | "/api/waiting-times/events"
+            if get =>
+        {
+            (Public, R)
+        }
+        "/auth/authorize" if get || post => (Public, E),
+        "/auth/token" | "/auth/revoke" | "/auth/dev/token" if post => (Public, E),
+        "/fhir/Patient/{id}" if get => (Patient("patient/Patient.r"), R),
+        "/fhir/Appointment" if get => (Patient("patient/Appointment.s"), R),
+        "/fhir/Appointment" if post => (Patient("patient/Appointment.c"), C),
+        "/fhir/Appointment/{id}" if get => (Patient("patient/Appointment.r"), R),
+        "/fhir/Appointment/{id}/$cancel" | "/fhir/Appointment/{id}/$reschedule" if post => {
+            (Patient("patient/Appointment.u"), U)
+        }
+        "/fhir/Appointment/{id}/$check-in" if post => (Patient("patient/Encounter.c"), C),
+        "/fhir/Encounter/{id}" | "/api/queue/{id}" | "/api/queue/{id}/events" if get => {
+            (Patient("patient/Encounter.r"), R)
+        }
+        "/fhir/Schedule" if get => (Patient("patient/Schedule.s"), R),
+        "/fhir/Slot" if get => (Patient("patient/Slot.s"), R),
+        "/fhir" | "/fhir/" if post => (PatientPerEntry, C),
+        "/fhir/MedicationRequest" if get => (Patient("patient/MedicationRequest.s"), R),
+        "/fhir/MedicationAdministration" if get => {
+            (Patient("patient/MedicationAdministration.s"), R)
+        }
+        "/fhir/MedicationAdministration" if post => {
+            (Patient("patient/MedicationAdministration.c"), C)
+        }
+        "/fhir/Observation" if get => (PatientOrDevice("patient/Observation.s", STAFF), R),
+        "/fhir/Observation" if post => (Patient("patient/Observation.c"), C),
+        "/api/waitlist" if get => (Patient("hale/waitlist"), R),
+        "/api/waitlist" if post => (Patient("hale/waitlist"), C),
+        "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),
+        "/api/waitlist/offers/{id}/accept" | "/api/waitlist/offers/{id}/decline" if post => {
+            (Patient("hale/waitlist"), U)
+        }
+        "/api/car-parks" | "/api/parking/sessions" | "/api/parking/concessions" if get => {
+            (Patient("hale/parking"), R)
+        }
+        "/api/parking/sessions" | "/api/parking/concessions" if post => {
+            (Patient("hale/parking"), C)
+        }
+        "/api/parking/sessions/{id}/extend" | "/api/parking/sessions/{id}/end" if post => {
+            (Patient("hale/parking"), U)
+        }
+        "/api/kiosk/check-in" if post => (Device(KIOSK), E),
+        "/api/clinics/{clinic}/call-next" | "/api/encounters/{id}/finish" if post => {
+            (Device(STAFF), U)
+        }
+        _ => return None,
+    })
+}
+
+/// Who is calling, as the middleware found them.
+#[derive(Debug, Clone)]
+pub(crate) enum Principal {
+    Patient { patient_id: String, scopes: Scopes },
+    Device { device_id: String, scopes: Scopes },
+}
 
 /// The patient a request is authorised for: every patient handler takes one, so no handler can
 /// forget to authenticate.
 #[derive(Debug, Clone)]
 pub(crate) struct PatientToken {
     pub patient_id: String,
+    scopes: Scopes,
 }
 
 impl PatientToken {
@@ -35,6 +150,212 @@ impl PatientToken {
             ))
         }
     }
+
+    /// Refuses an action the patient did not grant the app.
+    pub fn require_scope(&self, scope: &str) -> Result<(), FhirError> {
+        if self.scopes.allows(scope) {
+            Ok(())
+        } else {
+            Err(FhirError::Forbidden(format!("the token lacks {scope}")))
+        }
+    }
+}
+
+/// A device (kiosk, staff console) authenticated by its bearer token.
+#[derive(Debug, Clone)]
+pub(crate) struct DeviceToken {
+    pub device_id: String,
+}
+
+impl FromRequestParts<ServerState> for PatientToken {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &ServerState) -> Result<Self, FhirError> {
+        match parts.extensions.get::<Principal>() {
+            Some(Principal::Patient { patient_id, scopes }) => Ok(PatientToken {
+                patient_id: patient_id.clone(),
+                scopes: scopes.clone(),
+            }),
+            Some(Principal::Device { .. }) => Err(FhirError::Forbidden(
+                "a device may not read patient records here".into(),
+            )),
+            None => Err(FhirError::Unauthenticated),
+        }
+    }
+}
+
+impl FromRequestParts<ServerState> for DeviceToken {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &ServerState) -> Result<Self, FhirError> {
+        match parts.extensions.get::<Principal>() {
+            Some(Principal::Device { device_id, .. }) => Ok(DeviceToken {
+                device_id: device_id.clone(),
+            }),
+            Some(Principal::Patient { .. }) => Err(FhirError::Forbidden(
+                "only a registered device may do that".into(),
+            )),
+            None => Err(FhirError::Unauthenticated),
+        }
+    }
+}
+
+/// Lets a device's handler name the patient it acted on, for the audit row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Audit(Arc<Mutex<Option<String>>>);
+
+impl Audit {
+    pub fn patient(&self, patient_id: &str) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(patient_id.to_owned());
+    }
+}
+
+impl FromRequestParts<ServerState> for Audit {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &ServerState) -> Result<Self, FhirError> {
+        Ok(parts.extensions.get::<Audit>().cloned().unwrap_or_default())
+    }
+}
+
+/// Checks the caller against the route's rule, then records the request in the audit log.
+pub(crate) async fn authorize(
+    State(state): State<ServerState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(route) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+    else {
+        return next.run(req).await;
+    };
+    let Some((access, action)) = rule(req.method(), &route) else {
+        return FhirError::Forbidden("no access rule for this route".into()).into_response();
+    };
+    if access == Access::Public {
+        return next.run(req).await;
+    }
+    let principal = match principal(&state, req.headers()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let audit = Audit::default();
+    // A refused attempt by a known caller is audited too: probing is worth seeing.
+    let response = match check(access, &principal) {
+        Ok(()) => {
+            req.extensions_mut().insert(principal.clone());
+            req.extensions_mut().insert(audit.clone());
+            next.run(req).await
+        }
+        Err(e) => e.into_response(),
+    };
+    let (actor_kind, actor_id, patient) = match &principal {
+        Principal::Patient { patient_id, .. } => ("patient", patient_id, Some(patient_id.clone())),
+        Principal::Device { device_id, .. } => (
+            "device",
+            device_id,
+            audit.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+        ),
+    };
+    let recorded = sqlx::query(
+        "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(Utc::now())
+    .bind(actor_kind)
+    .bind(actor_id)
+    .bind(patient)
+    .bind(action.code())
+    .bind(&route)
+    .bind(response.status().as_u16())
+    .execute(&state.db)
+    .await;
+    if let Err(e) = recorded {
+        // The answer is already made; losing its audit row is logged loudly, not hidden.
+        tracing::error!(error = %e, route, "audit row not written");
+    }
+    response
+}
+
+fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
+    let denied = |why: &str| Err(FhirError::Forbidden(why.to_owned()));
+    match (access, principal) {
+        (Access::Public, _) | (Access::PatientPerEntry, Principal::Patient { .. }) => Ok(()),
+        (
+            Access::Patient(scope) | Access::PatientOrDevice(scope, _),
+            Principal::Patient { scopes, .. },
+        ) => {
+            if scopes.allows(scope) {
+                Ok(())
+            } else {
+                Err(FhirError::Forbidden(format!("the token lacks {scope}")))
+            }
+        }
+        (
+            Access::Device(scope) | Access::PatientOrDevice(_, scope),
+            Principal::Device { scopes, .. },
+        ) => {
+            if scopes.allows(scope) {
+                Ok(())
+            } else {
+                denied("this device may not do that")
+            }
+        }
+        (Access::Patient(_) | Access::PatientPerEntry, Principal::Device { .. }) => {
+            denied("a device may not use a patient's endpoint")
+        }
+        (Access::Device(_), Principal::Patient { .. }) => {
+            denied("only a registered device may do that")
+        }
+    }
+}
+
+/// Finds the live token in the `Authorization` header: a patient's, else a device's.
+async fn principal(
+    state: &ServerState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Principal, FhirError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(FhirError::Unauthenticated)?;
+    let hash = hash_token(token);
+    let now = Utc::now();
+    let patient: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT patient_id, scope, expires_at FROM access_token WHERE token_hash = ? \
+         AND (grant_id IS NULL OR grant_id NOT IN (SELECT grant_id FROM revoked_grant))",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.db)
+    .await?;
+    if let Some((patient_id, scope, expires_at)) = patient {
+        return if expires_at > now {
+            Ok(Principal::Patient {
+                patient_id,
+                scopes: Scopes::parse(&scope),
+            })
+        } else {
+            Err(FhirError::Unauthenticated)
+        };
+    }
+    let device: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = ?",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.db)
+    .await?;
+    match device {
+        Some((device_id, scope, expires_at)) if expires_at > now => Ok(Principal::Device {
+            device_id,
+            scopes: Scopes::parse(&scope),
+        }),
+        _ => Err(FhirError::Unauthenticated),
+    }
 }
 
 pub(crate) fn hash_token(token: &str) -> String {
@@ -42,156 +363,9 @@ pub(crate) fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_token() -> Result<String, FhirError> {
+pub(crate) fn new_token() -> Result<String, FhirError> {
     let bytes = crate::random::bytes::<32>()?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-impl FromRequestParts<ServerState> for PatientToken {
-    type Rejection = FhirError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &ServerState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let row: Option<(String, DateTime<Utc>)> =
-            sqlx::query_as("SELECT patient_id, expires_at FROM access_token WHERE token_hash = ?")
-                .bind(hash_token(token))
-                .fetch_optional(&state.db)
-                .await?;
-        match row {
-            Some((patient_id, expires_at)) if expires_at > Utc::now() => {
-                Ok(PatientToken { patient_id })
-            }
-            _ => Err(FhirError::Unauthenticated),
-        }
-    }
-}
-
-/// A device (kiosk, staff console) authenticated by its bearer token, with the scope it holds.
-#[derive(Debug, Clone)]
-pub(crate) struct DeviceToken {
-    pub device_id: String,
-    scope: String,
-}
-
-impl DeviceToken {
-    /// Refuses a device whose scope is not exactly `scope`: a kiosk cannot call patients, and a
-    /// staff console cannot check them in.
-    pub fn require(&self, scope: &str) -> Result<(), FhirError> {
-        if self.scope == scope {
-            Ok(())
-        } else {
-            Err(FhirError::Forbidden("this device may not do that".into()))
-        }
-    }
-}
-
-fn bearer(parts: &Parts) -> Result<&str, FhirError> {
-    parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(FhirError::Unauthenticated)
-}
-
-impl FromRequestParts<ServerState> for DeviceToken {
-    type Rejection = FhirError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &ServerState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let row: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = ?",
-        )
-        .bind(hash_token(token))
-        .fetch_optional(&state.db)
-        .await?;
-        match row {
-            Some((device_id, scope, expires_at)) if expires_at > Utc::now() => {
-                Ok(DeviceToken { device_id, scope })
-            }
-            _ => Err(FhirError::Unauthenticated),
-        }
-    }
-}
-
-/// `POST /auth/token`: OAuth2 client credentials for registered devices (RFC 6749 §4.4).
-pub(crate) async fn device_token(
-    State(state): State<ServerState>,
-    Form(request): Form<ClientCredentials>,
-) -> Result<Json<DeviceTokenResponse>, FhirError> {
-    if request.grant_type != "client_credentials" {
-        return Err(FhirError::Invalid(
-            "grant_type must be client_credentials".into(),
-        ));
-    }
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = ?")
-            .bind(&request.client_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let scope = match row {
-        // Comparing hashes: the stored value never equals a secret, only its digest.
-        Some((secret_hash, scope)) if secret_hash == hash_token(&request.client_secret) => scope,
-        _ => return Err(FhirError::LoginFailed),
-    };
-    let token = new_token()?;
-    sqlx::query(
-        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(hash_token(&token))
-    .bind(&request.client_id)
-    .bind(&scope)
-    .bind(Utc::now() + TOKEN_LIFETIME)
-    .execute(&state.db)
-    .await?;
-    Ok(Json(DeviceTokenResponse {
-        access_token: token,
-        token_type: "Bearer".into(),
-        expires_in: TOKEN_LIFETIME.num_seconds(),
-        scope,
-    }))
-}
-
-/// Development sign-in: a medical record number and date of birth buy a patient-bound token.
-pub(crate) async fn dev_token(
-    State(state): State<ServerState>,
-    Json(request): Json<DevSignIn>,
-) -> Result<Json<TokenResponse>, FhirError> {
-    if !state.dev_sign_in {
-        return Err(FhirError::NotFound);
-    }
-    let patient: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM patient WHERE mrn = ? AND birth_date = ?")
-            .bind(request.identifier.trim())
-            .bind(request.birth_date.trim())
-            .fetch_optional(&state.db)
-            .await?;
-    let (patient_id,) = patient.ok_or(FhirError::LoginFailed)?;
-    let token = new_token()?;
-    sqlx::query(
-        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(hash_token(&token))
-    .bind(&patient_id)
-    .bind(PATIENT_SCOPE)
-    .bind(Utc::now() + TOKEN_LIFETIME)
-    .execute(&state.db)
-    .await?;
-    Ok(Json(TokenResponse {
-        access_token: token,
-        token_type: "Bearer".into(),
-        expires_in: TOKEN_LIFETIME.num_seconds(),
-        scope: PATIENT_SCOPE.into(),
-        patient: patient_id,
-    }))
 }
 
 #[cfg(test)]
@@ -206,15 +380,52 @@ mod tests {
         );
     }
 
+    fn patient(scope: &str) -> Principal {
+        Principal::Patient {
+            patient_id: "pt-1".into(),
+            scopes: Scopes::parse(scope),
+        }
+    }
+
+    fn device(scope: &str) -> Principal {
+        Principal::Device {
+            device_id: "kiosk".into(),
+            scopes: Scopes::parse(scope),
+        }
+    }
+
     #[test]
     fn a_token_for_one_patient_refuses_another() {
         let t = PatientToken {
             patient_id: "pt-1".into(),
+            scopes: Scopes::default(),
         };
         assert!(t.require_patient("pt-1").is_ok());
         assert!(matches!(
             t.require_patient("pt-2"),
             Err(FhirError::Forbidden(_))
         ));
+    }
+
+    #[test]
+    fn rules_need_the_scope_and_the_kind_of_caller() {
+        let book = rule(&Method::POST, "/fhir/Appointment").unwrap().0;
+        assert!(check(book, &patient("patient/Appointment.crus")).is_ok());
+        assert!(check(book, &patient("patient/Appointment.rs")).is_err());
+        assert!(check(book, &device("patient/Appointment.c hale/check-in")).is_err());
+        let kiosk = rule(&Method::POST, "/api/kiosk/check-in").unwrap().0;
+        assert!(check(kiosk, &device("system/Encounter.c hale/check-in")).is_ok());
+        assert!(check(kiosk, &device("hale/queue")).is_err());
+        assert!(check(kiosk, &patient("hale/check-in")).is_err());
+        let readings = rule(&Method::GET, "/fhir/Observation").unwrap().0;
+        assert!(check(readings, &device("hale/queue")).is_ok());
+        assert!(check(readings, &device("hale/check-in")).is_err());
+    }
+
+    #[test]
+    fn unknown_routes_and_methods_have_no_rule() {
+        assert!(rule(&Method::GET, "/fhir/AuditEvent").is_none());
+        assert!(rule(&Method::DELETE, "/fhir/Appointment/{id}").is_none());
+        assert!(rule(&Method::PUT, "/api/waiting-times").is_none());
     }
 }

@@ -19,6 +19,7 @@ mod error;
 mod fhir;
 mod live;
 mod medication;
+mod oauth;
 mod observation;
 mod parking;
 pub mod payments;
@@ -46,6 +47,7 @@ use tokio::task::JoinHandle;
 
 pub use db::open_database;
 pub use error::FhirError;
+pub use oauth::TokenLifetimes;
 
 /// How to run a hospital server.
 #[derive(Debug, Clone)]
@@ -68,6 +70,8 @@ pub struct ServerOptions {
     pub simulate_demo_day: bool,
     /// The card processor parking payments go to.
     pub payments: Arc<dyn payments::PaymentProvider>,
+    /// How long patients' access and refresh tokens live.
+    pub tokens: TokenLifetimes,
 }
 
 impl ServerOptions {
@@ -83,6 +87,7 @@ impl ServerOptions {
             arrival: ArrivalWindow::default(),
             simulate_demo_day: true,
             payments: Arc::new(payments::Sandbox::default()),
+            tokens: TokenLifetimes::default(),
         }
     }
 }
@@ -102,6 +107,11 @@ pub struct ServerState {
     pub(crate) attempts: Arc<arrival::Attempts>,
     pub(crate) payments: Arc<dyn payments::PaymentProvider>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
+    pub(crate) tokens: TokenLifetimes,
+    /// Failed patient sign-ins, for rate limiting.
+    pub(crate) sign_in_attempts: Arc<oauth::SignInAttempts>,
+    /// The sign-in page names the demo patient's credentials (demo hospital only).
+    pub(crate) demo_hint: bool,
     /// Turns true when the server stops, so live streams end and shutdown need not wait.
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
@@ -131,8 +141,12 @@ async fn router(
         attempts: Arc::new(arrival::Attempts::default()),
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
+        tokens: options.tokens,
+        sign_in_attempts: Arc::new(oauth::SignInAttempts::default()),
+        demo_hint: options.seed_demo,
         closing,
     };
+    oauth::register_app_client(&state.db).await?;
     let routes = Router::new()
         .route("/fhir/metadata", get(fhir::metadata))
         .route(
@@ -193,9 +207,27 @@ async fn router(
             "/api/parking/concessions",
             get(parking::concessions).post(parking::apply_concession),
         )
-        .route("/auth/token", post(auth::device_token))
-        .route("/auth/dev/token", post(auth::dev_token))
+        .route(
+            "/fhir/.well-known/smart-configuration",
+            get(oauth::smart_configuration),
+        )
+        .route(
+            "/.well-known/smart-configuration",
+            get(oauth::smart_configuration),
+        )
+        .route(
+            "/auth/authorize",
+            get(oauth::authorize_page).post(oauth::authorize_submit),
+        )
+        .route("/auth/token", post(oauth::token))
+        .route("/auth/revoke", post(oauth::revoke))
+        .route("/auth/dev/token", post(oauth::dev_token))
         .route("/health", get(|| async { "ok" }))
+        // Every matched route passes its access rule first (and is audited).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .fallback(|| async { FhirError::NotFound })
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state.clone());
@@ -280,11 +312,15 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         .map_err(|e| FhirError::Internal(e.to_string()))?;
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        // The peer address feeds the sign-in rate limit.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     let mut background = vec![tokio::spawn(waitlist::sweep_forever(state.clone()))];
     if options.seed_demo && options.simulate_demo_day {

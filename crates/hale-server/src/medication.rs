@@ -231,6 +231,7 @@ async fn store_transaction(
             entry.resource,
         ) {
             ("POST", "MedicationAdministration", Resource::MedicationAdministration(record)) => {
+                token.require_scope("patient/MedicationAdministration.c")?;
                 let (created, stored) = store_administration(
                     &mut tx,
                     &token,
@@ -244,6 +245,7 @@ async fn store_transaction(
                 (created, format!("MedicationAdministration/{id}"))
             }
             ("POST", "Observation", Resource::Observation(observation)) => {
+                token.require_scope("patient/Observation.c")?;
                 let (created, stored) = crate::observation::store(
                     &mut tx,
                     &token,

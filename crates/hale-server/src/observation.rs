@@ -8,11 +8,10 @@ use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::observation::{kind_code, LOINC};
-use hale_fhir::smart::STAFF_SCOPE;
 use hale_fhir::{Bundle, BundleLink, Observation, Resource};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::auth::{DeviceToken, PatientToken};
+use crate::auth::{Audit, DeviceToken, PatientToken};
 use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::medication::{condition_identifier, split_identifier};
 use crate::search::{patient_id, TimeRange};
@@ -157,15 +156,16 @@ pub(crate) enum Reader {
 impl FromRequestParts<ServerState> for Reader {
     type Rejection = FhirError;
 
+    /// The route's access rule has already admitted a patient with the search scope or a staff
+    /// console; which of the two it was decides what may be searched.
     async fn from_request_parts(
         parts: &mut Parts,
         state: &ServerState,
     ) -> Result<Self, Self::Rejection> {
         match PatientToken::from_request_parts(parts, state).await {
             Ok(patient) => Ok(Self::Patient(patient)),
-            Err(FhirError::Unauthenticated) => {
-                let device = DeviceToken::from_request_parts(parts, state).await?;
-                device.require(STAFF_SCOPE)?;
+            Err(FhirError::Forbidden(_)) => {
+                DeviceToken::from_request_parts(parts, state).await?;
                 Ok(Self::Staff)
             }
             Err(other) => Err(other),
@@ -178,6 +178,7 @@ impl FromRequestParts<ServerState> for Reader {
 /// Observation's own code (a panel's, not its components'), as FHIR's `code` parameter does.
 pub(crate) async fn search(
     reader: Reader,
+    audit: Audit,
     State(state): State<ServerState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
@@ -230,7 +231,10 @@ pub(crate) async fn search(
             p
         }
         (Reader::Patient(token), None) => token.patient_id.clone(),
-        (Reader::Staff, Some(p)) => p,
+        (Reader::Staff, Some(p)) => {
+            audit.patient(&p);
+            p
+        }
         (Reader::Staff, None) => {
             return Err(FhirError::Invalid("name the patient to search".into()))
         }

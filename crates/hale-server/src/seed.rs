@@ -30,6 +30,9 @@ pub struct DemoPatient {
     pub birth_date: &'static str,
     pub given: &'static str,
     pub family: &'static str,
+    /// The patient's sign-in name and password on the demo hospital (public: it is a demo).
+    pub username: &'static str,
+    pub password: &'static str,
 }
 
 /// The patient the app signs in as on the demo hospital.
@@ -39,6 +42,8 @@ pub const DEMO_PATIENT: DemoPatient = DemoPatient {
     birth_date: "1984-06-12",
     given: "Alex",
     family: "Morgan",
+    username: "alex",
+    password: "hale-demo-alex",
 };
 
 /// A second patient, so tests can show one patient never sees another's records.
@@ -48,6 +53,8 @@ pub const OTHER_PATIENT: DemoPatient = DemoPatient {
     birth_date: "1990-02-03",
     given: "Sam",
     family: "Patel",
+    username: "sam",
+    password: "hale-demo-sam",
 };
 
 /// A device registered with the demo hospital (OAuth2 client credentials).
@@ -193,6 +200,21 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         .await?
         .rows_affected()
             == 1;
+        let has_login: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM patient_login WHERE patient_id = ?)")
+                .bind(patient.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !has_login {
+            sqlx::query(
+                "INSERT INTO patient_login (patient_id, username, password_hash) VALUES (?, ?, ?)",
+            )
+            .bind(patient.id)
+            .bind(patient.username)
+            .bind(crate::oauth::hash_password(patient.password)?)
+            .execute(&mut *tx)
+            .await?;
+        }
         if inserted && patient.id == OTHER_PATIENT.id {
             // Sam's child is staying in hospital: the parent concession has a case to approve.
             sqlx::query(

@@ -165,12 +165,12 @@ async fn devices_can_do_only_their_job() {
     );
     assert_eq!(
         call(alex.clone()).await,
-        401,
+        403,
         "a patient token is no device token"
     );
     assert_eq!(call(staff.clone()).await, 404, "staff may; nobody waits");
     assert_eq!(kiosk(&h, &staff, "7K3M-9Q2C", "1984-06-12").await.0, 403);
-    assert_eq!(kiosk(&h, &alex, "7K3M-9Q2C", "1984-06-12").await.0, 401);
+    assert_eq!(kiosk(&h, &alex, "7K3M-9Q2C", "1984-06-12").await.0, 403);
     // A wrong device secret buys nothing.
     let r = h
         .http

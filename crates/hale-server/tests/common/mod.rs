@@ -88,6 +88,99 @@ impl Hospital {
         (r.status().as_u16(), r.json().await.unwrap())
     }
 
+    /// Signs `p` in as the app does: authorize with PKCE, post the password, exchange the code.
+    /// Returns the token endpoint's JSON.
+    pub async fn sign_in_with_scope(&self, p: &DemoPatient, scope: &str) -> Value {
+        let verifier = "x".repeat(43) + p.id;
+        let (status, location) = self
+            .authorize(p.username, p.password, scope, &verifier)
+            .await;
+        assert_eq!(status, 303, "sign-in should redirect");
+        let code = query_param(&location, "code").expect("a code in the redirect");
+        let (status, body) = self.exchange(&code, &verifier).await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// A full-scope access token for `p`, through the real sign-in.
+    pub async fn access_token(&self, p: &DemoPatient) -> String {
+        self.sign_in(p).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub async fn sign_in(&self, p: &DemoPatient) -> Value {
+        self.sign_in_with_scope(p, hale_fhir::smart::APP_SCOPE)
+            .await
+    }
+
+    /// Posts the sign-in form; returns the status and the `Location` it redirects to.
+    pub async fn authorize(
+        &self,
+        username: &str,
+        password: &str,
+        scope: &str,
+        verifier: &str,
+    ) -> (u16, String) {
+        let challenge = hale_fhir::smart::pkce_challenge(verifier);
+        let form = [
+            ("response_type", "code"),
+            ("client_id", hale_fhir::smart::APP_CLIENT_ID),
+            ("redirect_uri", REDIRECT),
+            ("scope", scope),
+            ("state", "st-123"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            ("username", username),
+            ("password", password),
+        ];
+        let r = no_redirects()
+            .post(format!("http://{}/auth/authorize", self.server.addr))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (r.status().as_u16(), location)
+    }
+
+    /// `POST /auth/token` with a form; returns the status and the JSON answer.
+    pub async fn token_request(&self, form: &[(&str, &str)]) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("http://{}/auth/token", self.server.addr))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    pub async fn exchange(&self, code: &str, verifier: &str) -> (u16, Value) {
+        self.token_request(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", hale_fhir::smart::APP_CLIENT_ID),
+            ("code_verifier", verifier),
+        ])
+        .await
+    }
+
+    pub async fn refresh(&self, refresh_token: &str) -> (u16, Value) {
+        self.token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", hale_fhir::smart::APP_CLIENT_ID),
+        ])
+        .await
+    }
+
     /// Free cardiology slots, soonest first.
     pub async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
         let (status, bundle) = self
@@ -182,6 +275,23 @@ impl Hospital {
         .await
         .unwrap()
     }
+}
+
+/// The app's loopback redirect, as a native app registers it (any port).
+pub const REDIRECT: &str = "http://127.0.0.1:49152/callback";
+
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 /// A `start` filter `weeks` weeks from today.
