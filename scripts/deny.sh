@@ -15,14 +15,35 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HALE_ROOT"
 
-src="${HALE_ADVISORY_DB:-$HALE_ROOT/../shared/advisory-db}"
-if [ ! -d "$src/crates" ]; then
-  echo "no advisory database at $src (expected the RustSec advisory-db data files)" >&2
-  exit 1
-fi
 if ! command -v cargo-deny >/dev/null; then
   echo "cargo-deny is not installed: run scripts/setup.sh" >&2
   exit 1
+fi
+
+# The snapshot sits beside the project checkout. A CI clone may live elsewhere, so its origin
+# (the checkout it was cloned from) is looked beside too.
+candidates=("${HALE_ADVISORY_DB:-}" "$HALE_ROOT/../shared/advisory-db")
+origin="$(git -C "$HALE_ROOT" config --get remote.origin.url 2>/dev/null || true)"
+if [ -n "$origin" ] && [ -d "$origin" ]; then
+  candidates+=("$origin/../shared/advisory-db")
+fi
+src=""
+for c in "${candidates[@]}"; do
+  if [ -n "$c" ] && [ -d "$c/crates" ]; then src="$c"; break; fi
+done
+if [ -z "$src" ]; then
+  if [ -n "${HALE_ADVISORY_DB:-}" ]; then
+    echo "no advisory database at $HALE_ADVISORY_DB (expected the RustSec advisory-db data files)" >&2
+    exit 1
+  fi
+  # Licences, sources and bans need no database: check them, and say loudly what was not.
+  log "WARNING: no advisory-db snapshot found (set HALE_ADVISORY_DB); advisories NOT checked"
+  # deny.toml names the database directory even when advisories are not checked.
+  HALE_ADVISORY_DBS="$(mktemp -d "${TMPDIR:-/tmp}/hale-advisory-dbs.XXXXXX")"
+  export HALE_ADVISORY_DBS
+  trap 'rm -rf "$HALE_ADVISORY_DBS"' EXIT
+  cargo deny --frozen check --show-stats --hide-inclusion-graph bans licenses sources
+  exit 0
 fi
 
 snapshot="$(head -n 1 "$src/SNAPSHOT" 2>/dev/null || echo "unknown snapshot")"
