@@ -194,6 +194,24 @@ impl RunningApp {
         }
     }
 
+    /// Waits until the first element matching `css` contains one of `needles`.
+    pub async fn wait_until_any_text(&self, css: &str, needles: &[&str], timeout: Duration) {
+        let started = Instant::now();
+        loop {
+            if let Ok(e) = self.client.find(Locator::Css(css)).await {
+                let text = e.text().await.unwrap_or_default();
+                if needles.iter().any(|n| text.contains(n)) {
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "'{css}' never showed any of {needles:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Sets the date input matching `css` to `days_ahead` days from today, as a person picking
     /// it would (WebKit's date inputs take no typed keys through WebDriver).
     pub async fn set_date(&self, css: &str, days_ahead: u32) {
