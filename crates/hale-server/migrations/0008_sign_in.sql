@@ -68,9 +68,5 @@ CREATE TABLE audit_event (
 );
 CREATE INDEX audit_event_by_patient ON audit_event (patient_id, recorded_at);
 
-INSERT INTO oauth_client (id, name, redirect_path, scope) VALUES (
-    'hale-app',
-    'Hale',
-    '/callback',
-    'launch/patient openid fhirUser offline_access patient/Patient.r patient/Appointment.crus patient/Encounter.cr patient/Schedule.s patient/Slot.s patient/MedicationRequest.s patient/MedicationAdministration.cs patient/Observation.cs hale/waitlist hale/parking'
-);
+-- The app's own client row is written at start-up from hale_fhir::smart::APP_SCOPE
+-- (oauth::register_app_client), so its scope is spelled in one place.

@@ -728,17 +728,8 @@ async fn issue_tokens(
     scope: &str,
     now: DateTime<Utc>,
 ) -> Result<Response, FhirError> {
-    let access = new_token()?;
-    sqlx::query(
-        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES (?, ?, ?, ?, ?)",
-    )
-    .bind(hash_token(&access))
-    .bind(patient)
-    .bind(scope)
-    .bind(now + state.tokens.access)
-    .bind(grant)
-    .execute(&mut **tx)
-    .await?;
+    let access =
+        insert_access_token(tx, patient, scope, Some(grant), now + state.tokens.access).await?;
     let refresh = new_token()?;
     sqlx::query(
         "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
@@ -765,6 +756,29 @@ async fn issue_tokens(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A new access token for `patient`, stored hashed; `grant` ties it to a sign-in so that
+/// revoking the sign-in ends it too.
+async fn insert_access_token(
+    conn: &mut sqlx::SqliteConnection,
+    patient: &str,
+    scope: &str,
+    grant: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, FhirError> {
+    let token = new_token()?;
+    sqlx::query(
+        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(hash_token(&token))
+    .bind(patient)
+    .bind(scope)
+    .bind(expires_at)
+    .bind(grant)
+    .execute(conn)
+    .await?;
+    Ok(token)
 }
 
 async fn revoke_grant(
@@ -869,15 +883,14 @@ pub(crate) async fn dev_token(
             .fetch_optional(&state.db)
             .await?;
     let (patient_id,) = patient.ok_or(FhirError::LoginFailed)?;
-    let token = new_token()?;
-    sqlx::query(
-        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at) VALUES (?, ?, ?, ?)",
+    let mut conn = state.db.acquire().await?;
+    let token = insert_access_token(
+        &mut conn,
+        &patient_id,
+        APP_SCOPE,
+        None,
+        Utc::now() + state.tokens.access,
     )
-    .bind(hash_token(&token))
-    .bind(&patient_id)
-    .bind(APP_SCOPE)
-    .bind(Utc::now() + state.tokens.access)
-    .execute(&state.db)
     .await?;
     Ok(Json(TokenResponse {
         access_token: token,
