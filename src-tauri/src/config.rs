@@ -3,17 +3,11 @@
 //! | variable | meaning | default |
 //! |---|---|---|
 //! | `HALE_HOSPITAL_URL` | FHIR base URL of the hospital to use | the embedded demo hospital |
-//! | `HALE_PATIENT_MRN` | medical record number for the development sign-in | the demo patient |
-//! | `HALE_PATIENT_BIRTH_DATE` | date of birth (YYYY-MM-DD) for the development sign-in | the demo patient |
 //! | `HALE_OFFER_POLL_SECONDS` | how often to ask for earlier-slot offers while waiting (1–3600) | 60 |
 //! | `HALE_DEMO_SIMULATION` | `off` stops the embedded demo hospital's simulated clinic day | on |
 //! | `HALE_KIOSK` (or the `--kiosk` argument) | `1`: run as a check-in kiosk | off |
 //! | `HALE_KIOSK_ID`, `HALE_KIOSK_SECRET` | the kiosk's registered device credentials | the demo kiosk, with the demo hospital only |
 //! | `HALE_KIOSK_IDLE_SECONDS` | kiosk: back to the start after this long without input (5–3600) | 60 |
-
-use chrono::NaiveDate;
-use hale_core::Identity;
-use hale_server::seed::DEMO_PATIENT;
 
 /// Which hospital the app talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +38,6 @@ impl std::fmt::Debug for KioskConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppConfig {
     pub hospital: HospitalChoice,
-    pub identity: Identity,
     /// How often the watch task asks for waitlist offers while the patient waits.
     pub offer_poll: std::time::Duration,
     /// Run the embedded demo hospital's simulated clinic day.
@@ -86,15 +79,6 @@ impl AppConfig {
             }
             None => HospitalChoice::EmbeddedDemo,
         };
-        let identifier = get("HALE_PATIENT_MRN").unwrap_or_else(|| DEMO_PATIENT.mrn.to_owned());
-        let birth_date =
-            get("HALE_PATIENT_BIRTH_DATE").unwrap_or_else(|| DEMO_PATIENT.birth_date.to_owned());
-        let birth_date = NaiveDate::parse_from_str(&birth_date, "%Y-%m-%d").map_err(|e| {
-            ConfigError::Invalid {
-                name: "HALE_PATIENT_BIRTH_DATE",
-                message: format!("'{birth_date}' is not YYYY-MM-DD: {e}"),
-            }
-        })?;
         let offer_poll = match get("HALE_OFFER_POLL_SECONDS") {
             None => hale_core::watch::WatchOptions::default().offer_poll,
             Some(text) => match text.parse::<u64>() {
@@ -156,10 +140,6 @@ impl AppConfig {
         };
         Ok(Self {
             hospital,
-            identity: Identity::Development {
-                identifier,
-                birth_date,
-            },
             offer_poll,
             demo_simulation,
             kiosk,
@@ -219,11 +199,9 @@ mod tests {
     }
 
     #[test]
-    fn defaults_to_the_embedded_demo_hospital_and_patient() {
+    fn defaults_to_the_embedded_demo_hospital() {
         let c = config(&[]).unwrap();
         assert_eq!(c.hospital, HospitalChoice::EmbeddedDemo);
-        let Identity::Development { identifier, .. } = c.identity;
-        assert_eq!(identifier, DEMO_PATIENT.mrn);
     }
 
     #[test]
@@ -244,8 +222,6 @@ mod tests {
     fn bad_values_name_the_variable() {
         let e = config(&[("HALE_HOSPITAL_URL", "ftp://x")]).unwrap_err();
         assert!(e.starts_with("HALE_HOSPITAL_URL"), "{e}");
-        let e = config(&[("HALE_PATIENT_BIRTH_DATE", "12/06/1984")]).unwrap_err();
-        assert!(e.starts_with("HALE_PATIENT_BIRTH_DATE"), "{e}");
         for bad in ["0", "-1", "3601", "soon"] {
             let e = config(&[("HALE_OFFER_POLL_SECONDS", bad)]).unwrap_err();
             assert!(e.starts_with("HALE_OFFER_POLL_SECONDS"), "{e}");

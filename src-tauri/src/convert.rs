@@ -414,6 +414,9 @@ pub fn core_error(e: CoreError) -> ApiError {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())
         }
+        CoreError::NotSignedIn => ApiError::new(ErrorCode::NotSignedIn, "not signed in"),
+        CoreError::SignIn(e) => ApiError::new(ErrorCode::SignInNotFinished, e.to_string()),
+        CoreError::NoBrowser(e) => ApiError::new(ErrorCode::NoBrowser, e),
     }
 }
 

@@ -4,10 +4,12 @@
 //! another hospital is configured, registers all state before any window loads, and hands the
 //! UI its commands. The commands (in `commands/`) are a few lines each over `hale-core`.
 
+mod browser;
 mod commands;
 mod config;
 mod convert;
 mod devices;
+mod keychain;
 mod live;
 mod notify;
 mod state;
@@ -110,6 +112,9 @@ pub fn run() {
             medicines::add_medicine => hale_api::AddMedicine,
             medicines::stop_medicine => hale_api::StopMedicine,
             medicines::set_supply => hale_api::SetSupply,
+            session::get_session => hale_api::GetSession,
+            session::sign_in => hale_api::SignIn,
+            session::sign_out => hale_api::SignOut,
             settings::get_reminders => hale_api::GetReminders,
             settings::set_reminders => hale_api::SetReminders,
             waitlist::join_waitlist => hale_api::JoinWaitlist,

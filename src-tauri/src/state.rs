@@ -10,6 +10,7 @@ use hale_server::{RunningServer, ServerOptions};
 use hale_store::Store;
 
 use crate::config::KioskConfig;
+use crate::keychain::SystemKeychain;
 use crate::{AppConfig, HospitalChoice};
 
 /// The store's name for the embedded demo hospital, whose URL changes with every start.
@@ -49,6 +50,8 @@ async fn hospital(
             let db = data_dir.join("demo-hospital.sqlite");
             let mut options = ServerOptions::embedded_demo(format!("sqlite://{}", db.display()));
             options.simulate_demo_day = config.demo_simulation;
+            // The app signs in like any other: through the hospital's page, never a shortcut.
+            options.dev_sign_in = false;
             let server = hale_server::start(&options).await?;
             Ok((server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server)))
         }
@@ -89,7 +92,12 @@ impl AppState {
         let client = HospitalClient::new(&fhir_base)?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {
-            patient: Arc::new(Patient::new(client, store, config.identity, hospital_key)),
+            patient: Arc::new(Patient::new(
+                client,
+                store,
+                Arc::new(SystemKeychain),
+                hospital_key,
+            )),
             embedded: server.is_some(),
             _server: server,
         })

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch;
+use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
 use hale_server::seed::{DEMO_PATIENT, DEMO_STAFF};
 use hale_server::ServerOptions;
@@ -30,7 +30,7 @@ async fn check_in_follow_the_queue_and_be_called() {
         ("HALE_HOSPITAL_URL", url.as_str()),
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
     ];
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
 
     app.wait_for_all("[data-testid=appointment]", 4, BOOT).await;
     app.click("[data-testid=nav-waiting]").await;

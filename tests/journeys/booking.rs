@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use hale_e2e::launch;
+use hale_e2e::launch_signed_in;
 
 const WAIT: Duration = Duration::from_secs(60);
 const UPCOMING: &str = ".appointments:not(.past) [data-testid=appointment]";
@@ -13,7 +13,7 @@ const UPCOMING: &str = ".appointments:not(.past) [data-testid=appointment]";
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn book_move_and_cancel_an_appointment() {
     let data = tempfile::tempdir().unwrap();
-    let app = launch(data.path(), &[]).await;
+    let app = launch_signed_in(data.path(), &[]).await;
     let before = app.wait_for_all(UPCOMING, 3, WAIT).await.len();
 
     // Book: the first free cardiology time a week from now (changes close 24 hours ahead).

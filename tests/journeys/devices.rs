@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use hale_bluez_sim::{glucose_meter, heart_rate_monitor, GlucoseRecord, Simulator};
 use hale_e2e::notifications::NotificationBus;
-use hale_e2e::{launch, RunningApp};
+use hale_e2e::{launch_signed_in, RunningApp};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -91,7 +91,7 @@ async fn devices_are_paired_stream_readings_alert_reconnect_and_relay_each_readi
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
         ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
     ];
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
     // The home screen signs the patient in before devices can be paired.
     app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
     app.click("[data-testid=nav-devices]").await;

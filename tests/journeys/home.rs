@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch;
+use hale_e2e::launch_signed_in;
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -12,7 +12,7 @@ const BOOT: Duration = Duration::from_secs(60);
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital() {
     let data = tempfile::tempdir().unwrap();
-    let app = launch(data.path(), &[]).await;
+    let app = launch_signed_in(data.path(), &[]).await;
 
     let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     assert!(cards.len() >= 3);
@@ -79,15 +79,16 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
     .unwrap();
     let url = server.fhir_base();
 
-    // First start: online, over real HTTP to a hospital outside the app.
-    let app = launch(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
+    // Online, over real HTTP to a hospital outside the app.
+    let app = launch_signed_in(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
     let expected = details(&app, 3).await;
-    app.close().await;
 
+    // The hospital goes away; the next look at the appointments shows the same, with a notice.
+    // (A restart while it is away keeps the sign-in only where there is a keychain: the core's
+    // tests cover that, `hale-core/tests/offline.rs`.)
     server.stop().await.unwrap();
-
-    // Second start: the hospital is gone; the same appointments show, with a notice.
-    let app = launch(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
+    app.click("[data-testid=nav-settings]").await;
+    app.click("[data-testid=nav-home]").await;
     let notice = app.text_of("[data-testid=offline-notice]").await;
     assert!(notice.contains("can't reach the hospital"), "{notice}");
     assert!(notice.contains("Showing what was saved"), "{notice}");

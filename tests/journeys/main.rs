@@ -9,4 +9,5 @@ mod kiosk;
 mod medicines;
 mod parking;
 mod reminders;
+mod sign_in;
 mod waitlist;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Local, Timelike};
 use hale_e2e::notifications::NotificationBus;
-use hale_e2e::{launch, RunningApp};
+use hale_e2e::{launch_signed_in, RunningApp};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -62,7 +62,7 @@ async fn a_dose_is_reminded_taken_and_counted_and_reaches_the_hospital_once() {
         ("HALE_HOSPITAL_URL", url.as_str()),
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
     ];
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
     app.click("[data-testid=nav-medicines]").await;
 
     // The demo prescriptions are listed, with today's doses and a month of history.
@@ -191,7 +191,7 @@ async fn a_dose_is_reminded_taken_and_counted_and_reaches_the_hospital_once() {
     app.close().await;
 
     // After a restart: still taken, still one record, no reminder repeated.
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
     app.click("[data-testid=nav-medicines]").await;
     let text = dose_of(&app, "Vitamin D").await.text().await.unwrap();
     assert!(text.contains("Taken at"), "{text}");

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::{launch, RunningApp};
+use hale_e2e::{launch_signed_in, RunningApp};
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -24,7 +24,7 @@ async fn card(app: &RunningApp, prefix: &str, number: &str) {
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
     let data = tempfile::tempdir().unwrap();
-    let app = launch(data.path(), &[("HALE_DEMO_SIMULATION", "off")]).await;
+    let app = launch_signed_in(data.path(), &[("HALE_DEMO_SIMULATION", "off")]).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     app.click("[data-testid=nav-parking]").await;
 

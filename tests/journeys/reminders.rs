@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch;
+use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -15,7 +15,7 @@ async fn a_reminder_follows_the_settings_and_is_not_repeated_after_a_restart() {
     let bus = NotificationBus::start().await;
     let data = tempfile::tempdir().unwrap();
     let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address())];
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
 
     // The demo patient's soonest appointment is at least two days ahead: with the default
     // leads (1 day, 2 hours) nothing is due yet.
@@ -86,7 +86,7 @@ async fn a_reminder_follows_the_settings_and_is_not_repeated_after_a_restart() {
     let shown = bus.received_as(REMINDER).len();
 
     // After a restart the reminders already shown stay shown once.
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use fantoccini::Locator;
 use hale_client::{HospitalClient, SlotQuery};
-use hale_e2e::launch;
+use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
 use hale_server::seed::OTHER_PATIENT;
 use hale_server::ServerOptions;
@@ -32,7 +32,7 @@ async fn an_earlier_slot_is_offered_notified_and_taken() {
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
         ("HALE_OFFER_POLL_SECONDS", "1"),
     ];
-    let app = launch(data.path(), &env).await;
+    let app = launch_signed_in(data.path(), &env).await;
 
     // The demo patient's ophthalmology appointment is about two weeks away: ask for sooner.
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;

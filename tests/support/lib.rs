@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hale_server::seed::DEMO_PATIENT;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 /// The release binary under test: `HALE_APP_BIN`, else `target/release/hale-app`.
@@ -25,6 +26,13 @@ pub fn app_binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("release/hale-app")
+}
+
+/// The test browser (`hale-test-browser`, built beside the app): the app's `$BROWSER` in every
+/// journey, signing in on the hospital's page as `HALE_TEST_BROWSER_LOGIN` (the demo patient
+/// unless a journey says otherwise).
+pub fn test_browser() -> PathBuf {
+    app_binary().with_file_name("hale-test-browser")
 }
 
 fn free_port() -> u16 {
@@ -75,6 +83,11 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
         .env("XDG_CONFIG_HOME", data_home.join("config"))
         .env("XDG_CACHE_HOME", data_home.join("cache"))
         .env_remove("HALE_HOSPITAL_URL")
+        .env("BROWSER", test_browser())
+        .env(
+            "HALE_TEST_BROWSER_LOGIN",
+            format!("{}:{}", DEMO_PATIENT.username, DEMO_PATIENT.password),
+        )
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
             format!("unix:path={}", data_home.join("no-bus").display()),
@@ -122,7 +135,22 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
     RunningApp { client, driver }
 }
 
+/// Launches the app as [`launch`] does and signs in as the patient does: "Sign in" opens the
+/// hospital's page in the browser (the test browser), and the app's screens appear.
+pub async fn launch_signed_in(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
+    let app = launch(data_home, env).await;
+    app.sign_in().await;
+    app
+}
+
 impl RunningApp {
+    /// Signs in from the sign-in screen and waits for the app's screens.
+    pub async fn sign_in(&self) {
+        self.click("[data-testid=sign-in]").await;
+        self.wait_for_all("[data-testid=nav-home]", 1, Duration::from_secs(60))
+            .await;
+    }
+
     /// Waits up to `timeout` for at least `count` elements matching `css`.
     pub async fn wait_for_all(&self, css: &str, count: usize, timeout: Duration) -> Vec<Element> {
         let started = Instant::now();

@@ -57,7 +57,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::HospitalUnreachable => "We can't reach the hospital right now.",
         ErrorCode::HospitalError => "The hospital's system had a problem.",
         ErrorCode::HospitalRejected => "The hospital could not handle that request.",
-        ErrorCode::NotSignedIn => "The hospital did not accept your sign-in.",
+        ErrorCode::NotSignedIn => "You are signed out. Please sign in again.",
         ErrorCode::Forbidden => "The hospital says this is not available to you.",
         ErrorCode::SlotTaken => "Someone else has just booked that time. Please choose another.",
         ErrorCode::TooLateToChange => {
@@ -95,6 +95,10 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
         ErrorCode::Internal => "Something went wrong inside Hale.",
+        ErrorCode::SignInNotFinished => {
+            "The sign-in was not finished. Please try again, and finish it in your browser."
+        }
+        ErrorCode::NoBrowser => "Hale could not open your web browser to sign in.",
     }
 }
 

@@ -12,6 +12,7 @@ mod qr;
 
 use hale_api::AppointmentView;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 fn main() {
     console_error_panic_hook::set_once();
@@ -35,6 +36,27 @@ pub enum Screen {
     Devices,
 }
 
+/// Whether a patient is signed in, as the shell said last. Provided as context: any screen that
+/// learns the sign-in has ended (an error coded `NotSignedIn`) sets it, and the sign-in screen
+/// takes over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Session {
+    Unknown,
+    SignedIn,
+    SignedOut(SignedOutBecause),
+}
+
+/// What the sign-in screen says about why it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedOutBecause {
+    /// Nobody has signed in on this device (or the sign-in was not kept).
+    NotYet,
+    /// The patient signed out; whether the hospital heard of it.
+    SignedOut { hospital_told: bool },
+    /// The hospital ended the sign-in (expired, revoked, signed out elsewhere).
+    Ended,
+}
+
 /// The kiosk or the patient app, as the shell says.
 #[component]
 fn App() -> impl IntoView {
@@ -56,6 +78,29 @@ fn App() -> impl IntoView {
 
 #[component]
 fn PatientApp() -> impl IntoView {
+    let session = RwSignal::new(Session::Unknown);
+    provide_context(session);
+    spawn_local(async move {
+        // A failure to ask is shown by the screens themselves; assume signed in until told.
+        let signed_in = backend::call::<hale_api::GetSession>(&hale_api::NoArgs {})
+            .await
+            .map(|s| s.signed_in)
+            .unwrap_or(true);
+        session.set(if signed_in {
+            Session::SignedIn
+        } else {
+            Session::SignedOut(SignedOutBecause::NotYet)
+        });
+    });
+    move || match session.get() {
+        Session::Unknown => view! { <p class="loading" role="status">"Starting…"</p> }.into_any(),
+        Session::SignedIn => view! { <SignedInApp /> }.into_any(),
+        Session::SignedOut { .. } => view! { <pages::sign_in::SignInPage /> }.into_any(),
+    }
+}
+
+#[component]
+fn SignedInApp() -> impl IntoView {
     let screen = RwSignal::new(Screen::Home);
     provide_context(screen);
     let nav = move |target: Screen, label: &'static str, testid: &'static str| {

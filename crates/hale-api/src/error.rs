@@ -64,6 +64,10 @@ pub enum ErrorCode {
     LocalStorage,
     /// A fault in the app itself.
     Internal,
+    /// The sign-in in the browser was not finished: cancelled, refused or timed out.
+    SignInNotFinished,
+    /// No web browser could be opened for the sign-in.
+    NoBrowser,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

@@ -33,6 +33,7 @@ mod home;
 mod kiosk;
 mod medicines;
 mod parking;
+mod session;
 mod settings;
 mod waitlist;
 
@@ -66,6 +67,7 @@ pub use parking::{
     ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle, StartParking,
     StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
+pub use session::{GetSession, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView};
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
 };

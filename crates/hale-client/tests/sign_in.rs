@@ -1,6 +1,6 @@
-//! The app's side of SMART sign-in against the real reference server: a test browser (test
-//! support, like a patient's real one) reads the authorization URL, posts the sign-in form and
-//! follows the redirect to the client's loopback listener.
+//! The app's side of SMART sign-in against the real reference server: a test browser
+//! (`hale-test-browser`, standing in for a patient's real one) opens the authorization URL,
+//! posts the sign-in form and follows the redirect to the client's loopback listener.
 
 use std::time::Duration;
 
@@ -19,28 +19,6 @@ async fn hospital() -> (tempfile::TempDir, RunningServer) {
     (dir, server)
 }
 
-/// What a patient does in the browser: open the page, type name and password, press Sign in.
-/// The browser follows the hospital's redirect to wherever it points.
-async fn browse_and_sign_in(authorize: &Url, username: &str, password: &str) -> u16 {
-    let browser = reqwest::Client::new();
-    let page = browser.get(authorize.clone()).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    assert!(html.contains(r#"<form method="post" action="/auth/authorize">"#));
-    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
-    form.push(("username".into(), username.into()));
-    form.push(("password".into(), password.into()));
-    let post_to = authorize.join("/auth/authorize").unwrap();
-    browser
-        .post(post_to)
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn sign_in(
     client: &HospitalClient,
     p: &DemoPatient,
@@ -51,7 +29,9 @@ async fn sign_in(
         .authorization(&config, listener.redirect_uri())
         .unwrap();
     let waiting = tokio::spawn(listener.wait(Duration::from_secs(10)));
-    let shown = browse_and_sign_in(&authorization.url, p.username, p.password).await;
+    let shown = hale_test_browser::sign_in(&authorization.url, p.username, p.password)
+        .await
+        .unwrap();
     assert_eq!(shown, 200, "the browser ends on the loopback's page");
     let callback = waiting.await.unwrap()?;
     client

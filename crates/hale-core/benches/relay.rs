@@ -4,16 +4,18 @@
 //!
 //! Run: `cargo bench -p hale-core --bench relay` (add `-- N` for another number of readings).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::Instant;
 
-use chrono::{Duration, NaiveDate, Utc};
-use hale_client::HospitalClient;
-use hale_core::{Identity, Patient};
+use chrono::{Duration, Utc};
+use hale_core::Patient;
 use hale_domain::device::{decode, Characteristic, DeviceType};
 use hale_domain::reminder::ReminderText;
 use hale_server::seed::DEMO_PATIENT;
 use hale_server::ServerOptions;
-use hale_store::{PairedDevice, Store};
+use hale_store::PairedDevice;
 
 /// Batches as the device service flushes them at most (its FLUSH_AT).
 const BATCH: usize = 200;
@@ -26,20 +28,12 @@ impl hale_core::watch::Notifier for Silent {
     }
 }
 
-/// A patient app on its own store at `path`, signed in to the hospital at `base`.
+/// A patient app on its own store at `path`, signed in to the hospital at `base` through its
+/// sign-in page (the core tests' test browser and in-memory keychain).
 async fn signed_in(base: &str, path: &std::path::Path) -> Patient {
-    let store = Store::open(path).await.expect("store");
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").expect("date"),
-    };
-    let patient = Patient::new(
-        HospitalClient::new(base).expect("client"),
-        store,
-        identity,
-        base.to_owned(),
-    );
-    patient.home(Utc::now()).await.expect("sign in");
+    let keychain = std::sync::Arc::new(common::MemoryKeychain::default());
+    let patient = common::signed_in(base, path, keychain, DEMO_PATIENT).await;
+    patient.home(Utc::now()).await.expect("home");
     patient
 }
 

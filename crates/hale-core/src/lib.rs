@@ -13,28 +13,21 @@ pub mod devices;
 pub mod kiosk;
 pub mod medicines;
 pub mod parking;
+pub mod sign_in;
 pub mod watch;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
 pub use hale_client::{ClinicWaitingTime, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
 use hale_domain::{upcoming, Appointment, Lead, Service};
-use hale_store::{Owner, Profile, Store, StoreError};
-use tokio::sync::{Mutex, Notify};
+use hale_store::{Owner, Store, StoreError};
+use tokio::sync::{Mutex, Notify, OnceCell};
 
-/// How the app proves who the patient is to the hospital.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Identity {
-    /// The reference server's development sign-in: medical record number and date of birth.
-    Development {
-        identifier: String,
-        birth_date: NaiveDate,
-    },
-}
+use sign_in::{Keychain, SignIn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -50,6 +43,13 @@ pub enum CoreError {
     Medicine(#[from] medicines::MedicineError),
     #[error(transparent)]
     Device(#[from] devices::DeviceError),
+    /// Nobody is signed in (never, signed out, or the sign-in ended at the hospital).
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error(transparent)]
+    SignIn(#[from] hale_client::SignInError),
+    #[error("the browser could not be opened: {0}")]
+    NoBrowser(String),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.
@@ -98,28 +98,34 @@ pub struct Appointments {
 pub struct Patient {
     client: HospitalClient,
     store: Store,
-    identity: Identity,
-    /// Names this hospital in the local store. Stable across starts, unlike the embedded
-    /// hospital's URL, whose port changes each time.
+    keychain: Arc<dyn Keychain>,
+    /// Names this hospital in the local store and the keychain. Stable across starts, unlike
+    /// the embedded hospital's URL, whose port changes each time.
     hospital_key: String,
-    session: Mutex<Option<Session>>,
+    /// Held while a refresh is under way: see [`sign_in`].
+    session: Mutex<SignIn>,
+    smart: OnceCell<hale_fhir::smart::SmartConfiguration>,
     /// Signalled whenever the local copy or a setting changes, so the watch task re-plans.
     changed: Arc<Notify>,
 }
 
 impl Patient {
+    /// The patient app at the hospital `client` reaches, signed in if `keychain` holds a
+    /// sign-in for `hospital_key`.
     pub fn new(
         client: HospitalClient,
         store: Store,
-        identity: Identity,
+        keychain: Arc<dyn Keychain>,
         hospital_key: impl Into<String>,
     ) -> Self {
+        let hospital_key = hospital_key.into();
         Self {
+            session: Mutex::new(SignIn::restore(keychain.as_ref(), &hospital_key)),
             client,
             store,
-            identity,
-            hospital_key: hospital_key.into(),
-            session: Mutex::new(None),
+            keychain,
+            hospital_key,
+            smart: OnceCell::new(),
             changed: Arc::new(Notify::new()),
         }
     }
@@ -283,6 +289,9 @@ impl Patient {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<(Appointment, String)>, CoreError> {
+        if !self.is_signed_in().await {
+            return Err(CoreError::NotSignedIn);
+        }
         let Some(profile) = self.store.profile(&self.hospital_key).await? else {
             return Ok(None);
         };
@@ -297,9 +306,13 @@ impl Patient {
         }))
     }
 
-    /// The patient last signed in at this hospital on this device, if any: whose local copy
-    /// the offline paths read.
+    /// The patient signed in at this hospital on this device, if any: whose local copy the
+    /// offline paths read. Nobody's once signed out: the copy stays (unless erased) but is
+    /// neither shown nor used.
     async fn saved_patient(&self) -> Result<Option<String>, CoreError> {
+        if !self.is_signed_in().await {
+            return Ok(None);
+        }
         Ok(self
             .store
             .profile(&self.hospital_key)
@@ -408,17 +421,17 @@ impl Patient {
         Ok(leads)
     }
 
-    /// Runs `call` with the session, signing in again once if the hospital no longer accepts it.
+    /// Runs `call` with the session; if the hospital no longer takes the access token, renews
+    /// it once with the refresh token and tries again.
     async fn with_session<T, F, Fut>(&self, call: F) -> Result<T, CoreError>
     where
         F: Fn(Session) -> Fut,
         Fut: Future<Output = Result<T, ClientError>>,
     {
         let session = self.session().await?;
-        match call(session).await {
+        match call(session.clone()).await {
             Err(ClientError::Unauthorized) => {
-                // The token expired or was revoked: sign in once more, then give up.
-                *self.session.lock().await = None;
+                self.expire(&session).await;
                 let session = self.session().await?;
                 Ok(call(session).await?)
             }
@@ -438,31 +451,5 @@ impl Patient {
         self.store.replace_appointments(owner, &list, now).await?;
         self.changed.notify_one();
         Ok(list)
-    }
-
-    /// The current session, signing in (and learning the patient's and hospital's names) if none.
-    async fn session(&self) -> Result<Session, CoreError> {
-        let mut guard = self.session.lock().await;
-        if let Some(session) = guard.as_ref() {
-            return Ok(session.clone());
-        }
-        let session = match &self.identity {
-            Identity::Development {
-                identifier,
-                birth_date,
-            } => self.client.dev_sign_in(identifier, *birth_date).await?,
-        };
-        let patient = self.client.patient(&session).await?;
-        let capability = self.client.capability().await?;
-        let profile = Profile {
-            hospital_name: capability.implementation.map(|i| i.description),
-            patient_id: session.patient_id.clone(),
-            patient_name: patient.display_name(),
-        };
-        self.store
-            .save_profile(&self.hospital_key, &profile)
-            .await?;
-        *guard = Some(session.clone());
-        Ok(session)
     }
 }

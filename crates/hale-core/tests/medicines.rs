@@ -9,16 +9,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
-use common::{demo, demo_identity, Recorder};
+use common::{demo, Recorder};
 use hale_client::HospitalClient;
 use hale_core::medicines::{LogDose, MedicineError, NewMedicine};
-use hale_core::{CoreError, Freshness, Patient};
+use hale_core::{CoreError, Freshness};
 use hale_domain::medication::adherence::DoseState;
 use hale_domain::medication::timing::{Bounds, DosageStep, PeriodUnit, Timing};
 use hale_domain::medication::{Outcome, SkipReason};
 use hale_fhir::medication::DOSE_SYSTEM;
 use hale_server::seed::DEMO_PATIENT;
-use hale_store::Store;
 
 /// A fixed London day, far from the demo's real dates, so own medicines are alone on it.
 fn on(day: u32, h: u32, m: u32) -> DateTime<Utc> {
@@ -359,13 +358,9 @@ async fn after_the_app_was_closed_due_doses_are_reminded_once_and_old_ones_show_
     d.server.stop().await.unwrap();
 
     // A restart (a new process on the same store, offline now) repeats none and shows the state.
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let again = Arc::new(Patient::new(
-        HospitalClient::new(&d.base).unwrap(),
-        store,
-        demo_identity(),
-        d.base.clone(),
-    ));
+    let again = Arc::new(
+        common::restarted(&d.base, &dir.path().join("app.sqlite"), d.keychain.clone()).await,
+    );
     again
         .remind_doses(&shown, &London, on(2, 11, 1))
         .await

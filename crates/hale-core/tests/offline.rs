@@ -1,12 +1,16 @@
 //! The app's use cases against a real reference hospital over HTTP, with a real SQLite store:
 //! live data is cached, and the cache is what the patient sees when the hospital is gone.
 
-use chrono::{NaiveDate, Utc};
-use hale_client::{ClientError, HospitalClient};
-use hale_core::{Freshness, Identity, Patient};
+mod common;
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use common::{restarted, signed_in, MemoryKeychain};
+use hale_client::ClientError;
+use hale_core::{CoreError, Freshness, Patient};
 use hale_server::seed::DEMO_PATIENT;
 use hale_server::{RunningServer, ServerOptions};
-use hale_store::Store;
 
 async fn hospital(dir: &std::path::Path) -> RunningServer {
     let url = format!("sqlite://{}", dir.join("hospital.sqlite").display());
@@ -15,21 +19,8 @@ async fn hospital(dir: &std::path::Path) -> RunningServer {
         .expect("server starts")
 }
 
-fn demo_identity() -> Identity {
-    Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    }
-}
-
-async fn app(fhir_base: &str, dir: &std::path::Path) -> Patient {
-    let store = Store::open(&dir.join("app.sqlite")).await.unwrap();
-    Patient::new(
-        HospitalClient::new(fhir_base).unwrap(),
-        store,
-        demo_identity(),
-        fhir_base,
-    )
+async fn app(fhir_base: &str, dir: &std::path::Path, keychain: Arc<MemoryKeychain>) -> Patient {
+    signed_in(fhir_base, &dir.join("app.sqlite"), keychain, DEMO_PATIENT).await
 }
 
 #[tokio::test]
@@ -37,7 +28,8 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
     let dir = tempfile::tempdir().unwrap();
     let server = hospital(dir.path()).await;
     let base = server.fhir_base();
-    let patient = app(&base, dir.path()).await;
+    let keychain = Arc::new(MemoryKeychain::default());
+    let patient = app(&base, dir.path(), keychain.clone()).await;
 
     let fetched_at = Utc::now();
     let live = patient.home(fetched_at).await.unwrap();
@@ -67,10 +59,14 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
     assert_eq!(offline.appointments, live.appointments);
     assert_eq!(offline.patient_name.as_deref(), Some("Alex Morgan"));
 
-    // A new start of the app with the hospital still down finds the same copy on disk.
+    // A new start of the app with the hospital still down is still signed in (the keychain
+    // keeps the sign-in) and finds the same copy on disk.
     drop(patient);
-    let restarted = app(&base, dir.path()).await;
-    let again = restarted.home(Utc::now()).await.unwrap();
+    let again = restarted(&base, &dir.path().join("app.sqlite"), keychain)
+        .await
+        .home(Utc::now())
+        .await
+        .unwrap();
     assert!(matches!(
         again.freshness,
         Freshness::Offline {
@@ -82,45 +78,31 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
 }
 
 #[tokio::test]
-async fn a_first_start_without_the_hospital_says_so_and_shows_nothing_made_up() {
+async fn a_first_start_asks_for_a_sign_in_and_shows_nothing_made_up() {
     let dir = tempfile::tempdir().unwrap();
     // Port 9 (discard) on loopback: nothing listens there.
-    let patient = app("http://127.0.0.1:9/fhir", dir.path()).await;
-    let home = patient.home(Utc::now()).await.unwrap();
-    assert!(home.appointments.is_empty());
+    let base = "http://127.0.0.1:9/fhir";
+    let patient = restarted(
+        base,
+        &dir.path().join("app.sqlite"),
+        Arc::new(MemoryKeychain::default()),
+    )
+    .await;
+    assert!(!patient.is_signed_in().await);
     assert!(matches!(
-        home.freshness,
-        Freshness::Offline {
-            cached_at: None,
-            error: ClientError::Unreachable(_)
-        }
+        patient.home(Utc::now()).await,
+        Err(CoreError::NotSignedIn)
     ));
-}
-
-#[tokio::test]
-async fn a_refused_sign_in_falls_back_to_the_copy_with_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = hospital(dir.path()).await;
-    let store = Store::open(&dir.path().join("app.sqlite")).await.unwrap();
-    let wrong = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::from_ymd_opt(1999, 1, 1).unwrap(),
-    };
-    let base = server.fhir_base();
-    let patient = Patient::new(
-        HospitalClient::new(&base).unwrap(),
-        store,
-        wrong,
-        base.as_str(),
+    assert!(patient.saved_appointments().await.unwrap().is_empty());
+    // Signing in needs the hospital, and says so.
+    let signing_in = patient
+        .sign_in(&common::TestBrowser(DEMO_PATIENT), Utc::now())
+        .await;
+    assert!(
+        matches!(
+            signing_in,
+            Err(CoreError::Hospital(ClientError::Unreachable(_)))
+        ),
+        "{signing_in:?}"
     );
-    let home = patient.home(Utc::now()).await.unwrap();
-    assert!(matches!(
-        home.freshness,
-        Freshness::Offline {
-            error: ClientError::Unauthorized,
-            ..
-        }
-    ));
-    assert!(home.appointments.is_empty());
-    server.stop().await.unwrap();
 }

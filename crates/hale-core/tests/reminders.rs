@@ -2,19 +2,20 @@
 //! SQLite store, with the clock passed in. Notifications are recorded here; the end-to-end
 //! journey shows the app's own notifier reaching a real notification service.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Europe::London;
-use hale_client::{HospitalClient, SlotQuery};
+use hale_client::SlotQuery;
 use hale_core::watch::{self, Notifier};
-use hale_core::{Identity, Patient};
+use hale_core::Patient;
 use hale_domain::reminder::ReminderText;
 use hale_domain::Lead;
 use hale_server::seed::DEMO_PATIENT;
 use hale_server::{RunningServer, ServerOptions};
-use hale_store::Store;
 
 /// Records what it is asked to show; can be told to fail.
 #[derive(Default)]
@@ -50,16 +51,14 @@ async fn setup(dir: &std::path::Path) -> (RunningServer, Arc<Patient>) {
         .await
         .unwrap();
     let base = server.fhir_base();
-    let store = Store::open(&dir.join("app.sqlite")).await.unwrap();
-    let identity = Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
-    };
-    let client = HospitalClient::new(&base).unwrap();
-    (
-        server,
-        Arc::new(Patient::new(client, store, identity, base)),
+    let patient = common::signed_in(
+        &base,
+        &dir.join("app.sqlite"),
+        Arc::new(common::MemoryKeychain::default()),
+        DEMO_PATIENT,
     )
+    .await;
+    (server, Arc::new(patient))
 }
 
 /// Two free ophthalmology slots on one day 20 days ahead, after every seeded booking.

@@ -8,14 +8,14 @@ const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
-                     [--no-simulation] [--no-dev-sign-in]
+                     [--no-simulation] [--dev-sign-in]
 
   --database URL     sqlx database URL      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
   --no-seed          do not create or top up the demo hospital
   --no-simulation    do not run the demo hospital's simulated clinic day
-  --no-dev-sign-in   switch off the development sign-in (POST /auth/dev/token)
+  --dev-sign-in      allow the development sign-in (POST /auth/dev/token), for scripts
 ";
 
 fn parse_args() -> Result<ServerOptions, String> {
@@ -27,7 +27,8 @@ fn parse_args() -> Result<ServerOptions, String> {
             .parse()
             .map_err(|e| format!("HALE_BIND: {e}"))?,
         seed_demo: true,
-        dev_sign_in: true,
+        // Off unless asked for: a hospital's patients sign in on its page.
+        dev_sign_in: false,
         rules: hale_domain::BookingRules::default(),
         waitlist: hale_domain::WaitlistPolicy::default(),
         arrival: hale_domain::ArrivalWindow::default(),
@@ -57,7 +58,7 @@ fn parse_args() -> Result<ServerOptions, String> {
             }
             "--no-seed" => options.seed_demo = false,
             "--no-simulation" => options.simulate_demo_day = false,
-            "--no-dev-sign-in" => options.dev_sign_in = false,
+            "--dev-sign-in" => options.dev_sign_in = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),
         }

@@ -68,7 +68,9 @@ impl Store {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal);
+            .journal_mode(SqliteJournalMode::Wal)
+            // Deleted records are overwritten, not left in free pages.
+            .pragma("secure_delete", "ON");
         Self::connect(options).await
     }
 
@@ -85,6 +87,35 @@ impl Store {
             .await?;
         MIGRATOR.run(&db).await?;
         Ok(Self { db })
+    }
+
+    /// Removes everything the app keeps on this device (sign-out with "remove my data"): every
+    /// row of every table, then the freed pages and the write-ahead log, so no deleted record
+    /// lingers in the file.
+    pub async fn erase(&self) -> Result<(), StoreError> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let mut tx = self.db.begin().await?;
+        // Children and parents go in one transaction; the keys are checked at its end.
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
+        for table in &tables {
+            // Names come from sqlite_master, not from anyone's input; quoted all the same.
+            sqlx::query(&format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        sqlx::query("VACUUM").execute(&self.db).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Replaces the patient's cached appointments with `appointments`, fetched at `fetched_at`.
@@ -575,5 +606,61 @@ mod tests {
             (copy.records.as_deref(), copy.fetched_at),
             (Some("[2]"), Some(now))
         );
+    }
+
+    /// Every file the store writes: the database and its write-ahead log.
+    fn file_bytes(dir: &Path) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            all.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        all
+    }
+
+    fn contains(haystack: &[u8], needle: &str) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
+    #[tokio::test]
+    async fn erasing_leaves_nothing_of_the_patient_in_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("hale.sqlite")).await.unwrap();
+        let mut seen = appt("a1", 9);
+        seen.clinician = Some("Dr Quillon Vantablack".into());
+        store
+            .replace_appointments(ALEX, &[seen], Utc::now())
+            .await
+            .unwrap();
+        let profile = Profile {
+            hospital_name: Some("St Elsewhere".into()),
+            patient_id: "pt-1".into(),
+            patient_name: Some("Zebedee Marchbanks".into()),
+        };
+        store.save_profile(ALEX.hospital, &profile).await.unwrap();
+        let car = Vehicle {
+            registration: "ZX71QRT".into(),
+            label: Some("Zebedee's car".into()),
+        };
+        store.save_vehicle(&car).await.unwrap();
+        // The test can fail: the data is in the files before erasing.
+        let before = file_bytes(dir.path());
+        assert!(contains(&before, "Zebedee Marchbanks"));
+        assert!(contains(&before, "Quillon Vantablack"));
+
+        store.erase().await.unwrap();
+        let after = file_bytes(dir.path());
+        for needle in ["Zebedee", "Quillon Vantablack", "ZX71QRT", "St Elsewhere"] {
+            assert!(!contains(&after, needle), "{needle} is still in the files");
+        }
+        assert_eq!(store.profile(ALEX.hospital).await.unwrap(), None);
+        assert!(store.vehicles().await.unwrap().is_empty());
+        // The store still works afterwards.
+        store
+            .replace_appointments(ALEX, &[appt("a2", 10)], Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
     }
 }

@@ -8,5 +8,6 @@ pub mod home;
 pub mod kiosk;
 pub mod medicines;
 pub mod parking;
+pub mod session;
 pub mod settings;
 pub mod waitlist;

@@ -7,4 +7,5 @@ pub mod kiosk;
 pub mod medicines;
 pub mod parking;
 pub mod settings;
+pub mod sign_in;
 pub mod waiting;

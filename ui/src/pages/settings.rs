@@ -1,12 +1,16 @@
-//! Settings: when appointment reminders come. Each change is saved at once.
+//! Settings: when appointment reminders come (each change is saved at once), and signing out.
 
-use hale_api::{ApiError, GetReminders, NoArgs, ReminderSettings, SetReminders, SetRemindersArgs};
+use hale_api::{
+    ApiError, GetReminders, NoArgs, ReminderSettings, SetReminders, SetRemindersArgs, SignOut,
+    SignOutArgs,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::backend;
 use crate::components::ErrorPanel;
 use crate::format;
+use crate::{Session, SignedOutBecause};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -23,7 +27,52 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <SignOutSection />
         </main>
+    }
+}
+
+#[component]
+fn SignOutSection() -> impl IntoView {
+    let session = expect_context::<RwSignal<Session>>();
+    let remove = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ApiError>);
+    let sign_out = move |_| {
+        busy.set(true);
+        let args = SignOutArgs {
+            remove_local_data: remove.get_untracked(),
+        };
+        spawn_local(async move {
+            match backend::call::<SignOut>(&args).await {
+                Ok(done) => session.set(Session::SignedOut(SignedOutBecause::SignedOut {
+                    hospital_told: done.hospital_told,
+                })),
+                Err(e) => {
+                    failed.set(Some(e));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="sign-out-heading">
+            <h2 id="sign-out-heading">"Sign out"</h2>
+            <div class="check">
+                <input type="checkbox" id="remove-local-data" data-testid="remove-local-data"
+                    prop:checked=move || remove.get()
+                    on:change=move |_| remove.update(|r| *r = !*r) />
+                <label for="remove-local-data">
+                    "Also remove everything Hale keeps on this device: appointments, medicines, readings, vehicles and settings"
+                </label>
+            </div>
+            <p class="hint">"Your records at the hospital stay there. Readings and doses not yet sent to the hospital are lost if you remove them."</p>
+            <button type="button" data-testid="sign-out" prop:disabled=move || busy.get()
+                on:click=sign_out>"Sign out"</button>
+            {move || failed.get().map(|e| view! {
+                <p class="inline-error" role="alert">{format::error_text(&e)}</p>
+            })}
+        </section>
     }
 }
 

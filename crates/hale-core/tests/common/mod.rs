@@ -1,18 +1,20 @@
 //! Shared set-up for the core's integration tests: a real reference hospital on a temporary
 //! SQLite file (its demo clinic day off, so tests drive queues themselves) and the demo patient
-//! signed in from an app store in the same directory.
+//! signed in, through the hospital's sign-in page, from an app store in the same directory.
 
 #![allow(dead_code)] // each test binary uses its own part
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use hale_client::HospitalClient;
+use hale_core::sign_in::{Browser, Keychain, KeychainError};
 use hale_core::watch::Notifier;
-use hale_core::{Identity, Patient};
+use hale_core::Patient;
 use hale_domain::reminder::ReminderText;
-use hale_server::seed::DEMO_PATIENT;
+use hale_server::seed::{DemoPatient, DEMO_PATIENT};
 use hale_server::{RunningServer, ServerOptions};
 use hale_store::Store;
 
@@ -21,13 +23,63 @@ pub struct Demo {
     pub base: String,
     pub db_url: String,
     pub patient: Arc<Patient>,
+    pub keychain: Arc<MemoryKeychain>,
 }
 
-pub fn demo_identity() -> Identity {
-    Identity::Development {
-        identifier: DEMO_PATIENT.mrn.into(),
-        birth_date: NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap(),
+/// A keychain in memory, shared by the "restarts" within one test.
+#[derive(Debug, Default)]
+pub struct MemoryKeychain(Mutex<HashMap<String, String>>);
+
+impl Keychain for MemoryKeychain {
+    fn load(&self, account: &str) -> Result<Option<String>, KeychainError> {
+        Ok(self.0.lock().unwrap().get(account).cloned())
     }
+    fn save(&self, account: &str, secret: &str) -> Result<(), KeychainError> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert(account.to_owned(), secret.to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), KeychainError> {
+        self.0.lock().unwrap().remove(account);
+        Ok(())
+    }
+}
+
+/// The patient's browser: signs in as `patient` on whatever page the app opens.
+pub struct TestBrowser(pub DemoPatient);
+
+impl Browser for TestBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url::Url::parse(url).map_err(|e| e.to_string())?;
+        let (username, password) = (self.0.username, self.0.password);
+        tokio::spawn(async move { hale_test_browser::sign_in(&url, username, password).await });
+        Ok(())
+    }
+}
+
+/// The app on the store at `path`, signed in as `who` at `base` (the keychain keeps the sign-in
+/// for a later "restart").
+pub async fn signed_in(
+    base: &str,
+    path: &Path,
+    keychain: Arc<MemoryKeychain>,
+    who: DemoPatient,
+) -> Patient {
+    let store = Store::open(path).await.unwrap();
+    let patient = Patient::new(HospitalClient::new(base).unwrap(), store, keychain, base);
+    patient
+        .sign_in(&TestBrowser(who), Utc::now())
+        .await
+        .expect("signed in through the hospital's page");
+    patient
+}
+
+/// The app on the store at `path` as it starts again: no new sign-in, only the keychain's.
+pub async fn restarted(base: &str, path: &Path, keychain: Arc<MemoryKeychain>) -> Patient {
+    let store = Store::open(path).await.unwrap();
+    Patient::new(HospitalClient::new(base).unwrap(), store, keychain, base)
 }
 
 pub async fn demo(dir: &Path) -> Demo {
@@ -36,18 +88,20 @@ pub async fn demo(dir: &Path) -> Demo {
     options.simulate_demo_day = false;
     let server = hale_server::start(&options).await.unwrap();
     let base = server.fhir_base();
-    let store = Store::open(&dir.join("app.sqlite")).await.unwrap();
-    let patient = Arc::new(Patient::new(
-        HospitalClient::new(&base).unwrap(),
-        store,
-        demo_identity(),
-        base.clone(),
-    ));
+    let keychain = Arc::new(MemoryKeychain::default());
+    let patient = signed_in(
+        &base,
+        &dir.join("app.sqlite"),
+        keychain.clone(),
+        DEMO_PATIENT,
+    )
+    .await;
     Demo {
         server,
         base,
         db_url,
-        patient,
+        patient: Arc::new(patient),
+        keychain,
     }
 }
 

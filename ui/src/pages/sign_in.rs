@@ -1,0 +1,62 @@
+//! Signing in: the hospital's own page opens in the patient's web browser (Hale never sees the
+//! password), and this screen waits for them to come back.
+
+use hale_api::{ApiError, NoArgs, SignIn};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::backend;
+use crate::format;
+use crate::{Session, SignedOutBecause};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = expect_context::<RwSignal<Session>>();
+    let waiting = RwSignal::new(false);
+    let failed = RwSignal::new(None::<ApiError>);
+    let start = move |_| {
+        waiting.set(true);
+        failed.set(None);
+        spawn_local(async move {
+            match backend::call::<SignIn>(&NoArgs {}).await {
+                Ok(_) => session.set(Session::SignedIn),
+                Err(error) => failed.set(Some(error)),
+            }
+            waiting.set(false);
+        });
+    };
+    let farewell = move || match session.get() {
+        Session::SignedOut(SignedOutBecause::SignedOut {
+            hospital_told: false,
+        }) => Some(
+            "You are signed out on this device. The hospital could not be told just now; \
+             your sign-in there ends by itself.",
+        ),
+        Session::SignedOut(SignedOutBecause::SignedOut { .. }) => Some("You are signed out."),
+        Session::SignedOut(SignedOutBecause::Ended) => {
+            Some("Your sign-in has ended. Please sign in again.")
+        }
+        _ => None,
+    };
+    view! {
+        <main class="page sign-in" data-testid="sign-in-page">
+            <h1>"Sign in to Hale"</h1>
+            {move || farewell().map(|text| view! {
+                <p class="notice" role="status" data-testid="signed-out">{text}</p>
+            })}
+            <p>"Hale opens your hospital's sign-in page in your web browser. Sign in there, then come back here."</p>
+            <button type="button" data-testid="sign-in"
+                on:click=start>
+                {move || if waiting.get() { "Open the sign-in page again" } else { "Sign in" }}
+            </button>
+            {move || waiting.get().then(|| view! {
+                <p class="hint" role="status" data-testid="sign-in-waiting">
+                    "Waiting for you to finish signing in in your browser…"
+                </p>
+            })}
+            {move || failed.get().map(|e| view! {
+                <p class="inline-error" role="alert" data-testid="sign-in-error">{format::error_text(&e)}</p>
+            })}
+        </main>
+    }
+}
