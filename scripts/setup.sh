@@ -16,11 +16,12 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # --- Debian packages: WebKitGTK for the Tauri shell, D-Bus for BLE and notifications,
-# --- Xvfb + WebKitWebDriver for end-to-end tests, imagemagick for screenshots.
+# --- Xvfb + WebKitWebDriver for end-to-end tests, imagemagick for screenshots, GNOME Keyring
+# --- (a real Secret Service) for the journeys that keep a sign-in between starts.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev
-  xvfb xauth webkit2gtk-driver dbus imagemagick
+  xvfb xauth webkit2gtk-driver dbus imagemagick gnome-keyring
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

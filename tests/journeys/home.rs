@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch_signed_in;
+use hale_e2e::keychain::KeychainBus;
+use hale_e2e::{launch, launch_signed_in};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -79,16 +80,23 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
     .unwrap();
     let url = server.fhir_base();
 
-    // Online, over real HTTP to a hospital outside the app.
-    let app = launch_signed_in(data.path(), &[("HALE_HOSPITAL_URL", &url)]).await;
-    let expected = details(&app, 3).await;
+    // The desktop's keychain (GNOME Keyring on a private bus) keeps the sign-in between starts.
+    let keychain = KeychainBus::start().await;
+    let env = [
+        ("HALE_HOSPITAL_URL", url.as_str()),
+        ("DBUS_SESSION_BUS_ADDRESS", keychain.address()),
+    ];
 
-    // The hospital goes away; the next look at the appointments shows the same, with a notice.
-    // (A restart while it is away keeps the sign-in only where there is a keychain: the core's
-    // tests cover that, `hale-core/tests/offline.rs`.)
+    // First start: online, over real HTTP to a hospital outside the app; the patient signs in.
+    let app = launch_signed_in(data.path(), &env).await;
+    let expected = details(&app, 3).await;
+    app.close().await;
+
     server.stop().await.unwrap();
-    app.click("[data-testid=nav-settings]").await;
-    app.click("[data-testid=nav-home]").await;
+
+    // Second start: no sign-in asked for (the keychain has it), the hospital is gone, and the
+    // same appointments show, with a notice.
+    let app = launch(data.path(), &env).await;
     let notice = app.text_of("[data-testid=offline-notice]").await;
     assert!(notice.contains("can't reach the hospital"), "{notice}");
     assert!(notice.contains("Showing what was saved"), "{notice}");

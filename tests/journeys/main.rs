@@ -8,6 +8,7 @@ mod home;
 mod kiosk;
 mod medicines;
 mod parking;
+mod privacy;
 mod reminders;
 mod sign_in;
 mod waitlist;

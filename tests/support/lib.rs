@@ -5,6 +5,8 @@
 //! Needs a display (Xvfb), `tauri-driver` and `WebKitWebDriver` on PATH, and the release app
 //! built with the `custom-protocol` feature; `scripts/test.sh` provides all of them.
 
+pub mod bus;
+pub mod keychain;
 pub mod notifications;
 
 use std::net::TcpListener;
@@ -67,6 +69,21 @@ impl Drop for Driver {
 /// pointed at a socket that does not exist unless `env` names one (see [`notifications`]), so a
 /// journey never shows notifications on the developer's desktop; the system bus (Bluetooth) too.
 pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
+    launch_with(data_home, env, Stdio::inherit()).await
+}
+
+/// Launches the app as [`launch`] does, with everything it logs (its standard error) written to
+/// `log` instead of the test's output, for tests that read the logs.
+pub async fn launch_logged(data_home: &Path, env: &[(&str, &str)], log: &Path) -> RunningApp {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .expect("open the log file");
+    launch_with(data_home, env, Stdio::from(file)).await
+}
+
+async fn launch_with(data_home: &Path, env: &[(&str, &str)], stderr: Stdio) -> RunningApp {
     let app = app_binary();
     assert!(
         app.exists(),
@@ -99,7 +116,7 @@ pub async fn launch(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {
             format!("unix:path={}", data_home.join("no-system-bus").display()),
         )
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+        .stderr(stderr);
     for (key, value) in env {
         command.env(key, value);
     }

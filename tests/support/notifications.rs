@@ -1,18 +1,18 @@
 //! A real `org.freedesktop.Notifications` service on a private session bus, for journeys that
 //! check what the app notifies.
 //!
-//! A private `dbus-daemon` is started on a socket in a temporary directory; this process serves
+//! A private `dbus-daemon` ([`PrivateBus`]) is started on a socket in a temporary directory; this process serves
 //! the notification interface on it (zbus) and records every `Notify` call. The app under test is
 //! given the bus through `DBUS_SESSION_BUS_ADDRESS` and sends through tauri-plugin-notification
 //! exactly as on a desktop. Nothing of the developer's own session is touched.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use zbus::zvariant::OwnedValue;
+
+use crate::bus::PrivateBus;
 
 /// One notification as the service received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,32 +64,16 @@ impl Service {
 /// A private session bus with the notification service on it. Dropping it stops the bus.
 #[derive(Debug)]
 pub struct NotificationBus {
-    address: String,
-    daemon: Child,
     service: Service,
     _connection: zbus::Connection,
-    _dir: tempfile::TempDir,
+    bus: PrivateBus,
 }
 
 impl NotificationBus {
     pub async fn start() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let socket = dir.path().join("bus");
-        let mut daemon = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .arg(format!("--address=unix:path={}", socket.display()))
-            .stdout(Stdio::piped())
-            // It complains it may not raise its fd limit as an unprivileged user; harmless.
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dbus-daemon starts (apt package `dbus`; scripts/setup.sh installs it)");
-        let mut line = String::new();
-        BufReader::new(daemon.stdout.take().expect("daemon stdout"))
-            .read_line(&mut line)
-            .expect("dbus-daemon prints its address");
-        let address = line.trim().to_owned();
+        let bus = PrivateBus::start();
         let service = Service::default();
-        let connection = zbus::connection::Builder::address(address.as_str())
+        let connection = zbus::connection::Builder::address(bus.address())
             .expect("bus address")
             .serve_at("/org/freedesktop/Notifications", service.clone())
             .expect("serve the interface")
@@ -99,17 +83,15 @@ impl NotificationBus {
             .await
             .expect("connect to the private bus");
         Self {
-            address,
-            daemon,
             service,
             _connection: connection,
-            _dir: dir,
+            bus,
         }
     }
 
     /// The value for `DBUS_SESSION_BUS_ADDRESS`.
     pub fn address(&self) -> &str {
-        &self.address
+        self.bus.address()
     }
 
     /// Everything received so far.
@@ -164,12 +146,5 @@ impl NotificationBus {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-}
-
-impl Drop for NotificationBus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
     }
 }
