@@ -7,7 +7,6 @@ use hale_client::HospitalClient;
 use hale_core::kiosk::Kiosk;
 use hale_core::Patient;
 use hale_server::{RunningServer, ServerOptions};
-use hale_store::Store;
 
 use crate::config::KioskConfig;
 use crate::keychain::SystemKeychain;
@@ -87,7 +86,13 @@ impl AppState {
     pub async fn start(config: AppConfig, data_dir: &Path) -> Result<Self, StartError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
-        let store = Store::open(&data_dir.join("hale.sqlite")).await?;
+        let (store, key_place) = hale_core::local_data::open_store(
+            &data_dir.join("hale.sqlite"),
+            &SystemKeychain,
+            &data_dir.join("hale.key"),
+        )
+        .await?;
+        tracing::info!(?key_place, "local data opened");
         let (fhir_base, hospital_key, server) = hospital(&config, data_dir).await?;
         let client = HospitalClient::new(&fhir_base)?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");

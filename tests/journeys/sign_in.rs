@@ -1,21 +1,45 @@
 //! Signing in and out in the real app: nothing of the patient's shows before the sign-in, the
-//! hospital's own page (in the test browser, standing in for the patient's) signs them in, and
-//! signing out with "remove everything" leaves the app's files without the patient's data.
+//! hospital's own page (in the test browser, standing in for the patient's) signs them in, the
+//! local store on disk is encrypted (nothing of the patient's readable in its files, everything
+//! readable with the key), and signing out with "remove everything" leaves nothing in it.
 
 use std::time::Duration;
 
+use std::path::Path;
+
 use hale_e2e::launch;
+use hale_store::{Owner, Store, StoreKey};
 
 const BOOT: Duration = Duration::from_secs(60);
 
-/// Whether the app's local store files hold `needle`.
-fn store_holds(app_dir: &std::path::Path, needle: &str) -> bool {
+/// Whether the app's local store files hold `needle` as they are, without the key.
+fn files_hold(app_dir: &Path, needle: &str) -> bool {
     ["hale.sqlite", "hale.sqlite-wal"].iter().any(|name| {
         std::fs::read(app_dir.join(name))
             .unwrap_or_default()
             .windows(needle.len())
             .any(|w| w == needle.as_bytes())
     })
+}
+
+/// What the store holds, read with its key: the saved patient's name and appointments. This
+/// journey has no keychain, so the key is in the app's documented fallback, a private file.
+async fn stored(app_dir: &Path) -> (Option<String>, usize) {
+    let hex = std::fs::read_to_string(app_dir.join("hale.key")).expect("the key file");
+    let key = StoreKey::from_hex(&hex).expect("a key");
+    let store = Store::open(&app_dir.join("hale.sqlite"), &key)
+        .await
+        .unwrap();
+    let profile = store.profile("embedded:demo").await.unwrap();
+    let Some(profile) = profile else {
+        return (None, 0);
+    };
+    let owner = Owner {
+        hospital: "embedded:demo",
+        patient_id: &profile.patient_id,
+    };
+    let appointments = store.appointments(owner).await.unwrap().records.len();
+    (profile.patient_name, appointments)
 }
 
 #[tokio::test]
@@ -39,7 +63,15 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
     );
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     let app_dir = data.path().join("org.hale.patient");
-    assert!(store_holds(&app_dir, "Alex Morgan"), "the copy is saved");
+    let (name, appointments) = stored(&app_dir).await;
+    assert_eq!(name.as_deref(), Some("Alex Morgan"), "the copy is saved");
+    assert!(appointments >= 3);
+    for needle in ["Alex Morgan", "Cardiology", "SQLite format 3"] {
+        assert!(
+            !files_hold(&app_dir, needle),
+            "{needle} is readable on disk"
+        );
+    }
 
     // Sign out, removing everything kept on this device.
     app.click("[data-testid=nav-settings]").await;
@@ -49,11 +81,7 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
         .await;
     assert!(!app.has("[data-testid=nav-home]").await);
     app.screenshot("signed-out").await;
-    assert!(!store_holds(&app_dir, "Alex Morgan"), "the name is gone");
-    assert!(
-        !store_holds(&app_dir, "Cardiology"),
-        "the appointments are gone"
-    );
+    assert_eq!(stored(&app_dir).await, (None, 0), "nothing is left");
 
     // Signing in again works, and fetches afresh.
     app.sign_in().await;

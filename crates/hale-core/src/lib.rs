@@ -11,6 +11,7 @@
 pub mod arrival;
 pub mod devices;
 pub mod kiosk;
+pub mod local_data;
 pub mod medicines;
 pub mod parking;
 pub mod sign_in;

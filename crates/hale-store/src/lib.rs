@@ -3,6 +3,10 @@
 //! It holds the last full copy of the patient's records per hospital, so the app shows them when
 //! the hospital is unreachable. A refresh replaces a patient's copy in one transaction: a crash
 //! mid-way leaves the previous copy whole, never half of each.
+//!
+//! The file is encrypted with SQLCipher (AES-256, every page and the write-ahead log) under a
+//! random 256-bit [`StoreKey`], which the app keeps in the operating system's keychain. A store
+//! written before encryption is encrypted in place the first time it is opened with a key.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -32,6 +36,63 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the local copy is damaged: {0}")]
     Corrupt(String),
+    /// The file is neither readable with this key nor a plain SQLite database.
+    #[error("the local data cannot be read with this device's key")]
+    Unreadable,
+    #[error("no randomness for a key: {0}")]
+    Randomness(String),
+    #[error("local file error: {0}")]
+    File(#[from] std::io::Error),
+}
+
+/// The key the local store is encrypted with: 32 random bytes, used as SQLCipher's raw key
+/// (no passphrase derivation: there is no passphrase).
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreKey([u8; 32]);
+
+impl std::fmt::Debug for StoreKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StoreKey(<redacted>)")
+    }
+}
+
+impl StoreKey {
+    pub fn generate() -> Result<Self, StoreError> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::Randomness(e.to_string()))?;
+        Ok(Self(bytes))
+    }
+
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// 64 hexadecimal digits, as the keychain keeps it.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn from_hex(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.len() != 64 || !text.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; 32];
+        for (i, byte) in bytes.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Self(bytes))
+    }
+
+    /// SQLCipher's raw-key form: `"x'…'"`.
+    fn sql(&self) -> String {
+        format!("\"x'{}'\"", self.to_hex())
+    }
+}
+
+/// SQLITE_NOTADB: what a wrong key (or a plain file opened with a key) looks like.
+fn is_not_a_database(error: &StoreError) -> bool {
+    matches!(error, StoreError::Database(sqlx::Error::Database(e)) if e.code().as_deref() == Some("26"))
 }
 
 /// Which patient at which hospital a record belongs to.
@@ -63,15 +124,73 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) and migrates the store at `path`.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
+    /// Opens (creating if needed) and migrates the store at `path`, encrypted with `key`.
+    pub async fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
+        match Self::connect(Self::file_options(path, Some(key))).await {
+            Err(error) if is_not_a_database(&error) => {
+                Self::encrypt_in_place(path, key).await?;
+                Self::connect(Self::file_options(path, Some(key))).await
+            }
+            other => other,
+        }
+    }
+
+    fn file_options(path: &Path, key: Option<&StoreKey>) -> SqliteConnectOptions {
+        let mut options = SqliteConnectOptions::new().filename(path);
+        if let Some(key) = key {
+            // sqlx sends `key` before any other pragma, as SQLCipher requires.
+            options = options.pragma("key", key.sql());
+        }
+        options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // Deleted records are overwritten, not left in free pages.
-            .pragma("secure_delete", "ON");
-        Self::connect(options).await
+            .pragma("secure_delete", "ON")
+    }
+
+    /// A store from before encryption: copies it into an encrypted file with `key` and puts
+    /// that in its place. Anything else that cannot be read is [`StoreError::Unreadable`].
+    async fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<(), StoreError> {
+        let plain = SqlitePoolOptions::new()
+            .max_connections(1)
+            // Creating allowed: ATTACH opens the new file with the main connection's flags.
+            .connect_with(
+                SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true),
+            )
+            .await?;
+        let readable: Result<i64, _> = sqlx::query_scalar("SELECT count(*) FROM sqlite_master")
+            .fetch_one(&plain)
+            .await;
+        if readable.is_err() {
+            plain.close().await;
+            return Err(StoreError::Unreadable);
+        }
+        let encrypted = path.with_extension("encrypting");
+        let _ = std::fs::remove_file(&encrypted);
+        // Everything in one connection: ATTACH is per connection.
+        let mut conn = plain.acquire().await?;
+        sqlx::query("ATTACH DATABASE ? AS encrypted KEY ?")
+            .bind(encrypted.to_string_lossy().into_owned())
+            .bind(format!("x'{}'", key.to_hex()))
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("SELECT sqlcipher_export('encrypted')")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DETACH DATABASE encrypted")
+            .execute(&mut *conn)
+            .await?;
+        drop(conn);
+        plain.close().await;
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            let _ = std::fs::remove_file(side);
+        }
+        std::fs::rename(&encrypted, path)?;
+        Ok(())
     }
 
     /// A private in-memory store, for tests.
@@ -459,6 +578,8 @@ mod tests {
         }
     }
 
+    const KEY: StoreKey = StoreKey::from_bytes([42; 32]);
+
     const ALEX: Owner<'static> = Owner {
         hospital: "http://h/fhir",
         patient_id: "pt-1",
@@ -515,7 +636,7 @@ mod tests {
         let path = dir.path().join("hale.sqlite");
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
         {
-            let store = Store::open(&path).await.unwrap();
+            let store = Store::open(&path, &KEY).await.unwrap();
             store
                 .replace_appointments(ALEX, &[appt("a", 9)], now)
                 .await
@@ -527,7 +648,7 @@ mod tests {
             };
             store.save_profile(ALEX.hospital, &profile).await.unwrap();
         }
-        let store = Store::open(&path).await.unwrap();
+        let store = Store::open(&path, &KEY).await.unwrap();
         assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
         let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
         assert_eq!(profile.patient_id, "pt-1");
@@ -623,10 +744,8 @@ mod tests {
             .any(|w| w == needle.as_bytes())
     }
 
-    #[tokio::test]
-    async fn erasing_leaves_nothing_of_the_patient_in_the_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("hale.sqlite")).await.unwrap();
+    /// A store holding a profile, an appointment and a vehicle with names found nowhere else.
+    async fn fill(store: &Store) {
         let mut seen = appt("a1", 9);
         seen.clinician = Some("Dr Quillon Vantablack".into());
         store
@@ -644,6 +763,82 @@ mod tests {
             label: Some("Zebedee's car".into()),
         };
         store.save_vehicle(&car).await.unwrap();
+    }
+
+    const NEEDLES: [&str; 4] = ["Zebedee", "Quillon Vantablack", "ZX71QRT", "St Elsewhere"];
+
+    /// A store from before encryption (plain SQLite), filled.
+    async fn plain_store(path: &Path) -> Store {
+        let store = Store::connect(Store::file_options(path, None))
+            .await
+            .unwrap();
+        fill(&store).await;
+        store
+    }
+
+    #[tokio::test]
+    async fn the_files_hold_nothing_of_the_patient_in_plain_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let store = Store::open(&path, &KEY).await.unwrap();
+        fill(&store).await;
+        let bytes = file_bytes(dir.path());
+        assert!(bytes.len() > 4096, "the files are there");
+        assert!(!contains(&bytes, "SQLite format 3"), "not a plain database");
+        for needle in NEEDLES {
+            assert!(
+                !contains(&bytes, needle),
+                "{needle} is readable in the files"
+            );
+        }
+        store.db.close().await;
+
+        // Another key reads nothing; the right one reads everything.
+        let wrong = StoreKey::from_bytes([1; 32]);
+        assert!(matches!(
+            Store::open(&path, &wrong).await,
+            Err(StoreError::Unreadable)
+        ));
+        let again = Store::open(&path, &KEY).await.unwrap();
+        let profile = again.profile(ALEX.hospital).await.unwrap().unwrap();
+        assert_eq!(profile.patient_name.as_deref(), Some("Zebedee Marchbanks"));
+        assert_eq!(again.vehicles().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_store_from_before_encryption_is_encrypted_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let plain = plain_store(&path).await;
+        plain.db.close().await;
+        // The test can fail: the plain file shows the data.
+        assert!(contains(&file_bytes(dir.path()), "Zebedee Marchbanks"));
+
+        let store = Store::open(&path, &KEY).await.unwrap();
+        let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
+        assert_eq!(profile.patient_name.as_deref(), Some("Zebedee Marchbanks"));
+        assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
+        let bytes = file_bytes(dir.path());
+        for needle in NEEDLES {
+            assert!(!contains(&bytes, needle), "{needle} is still readable");
+        }
+    }
+
+    #[test]
+    fn keys_travel_as_hex_and_never_show_in_debug() {
+        let key = StoreKey::generate().unwrap();
+        assert_eq!(StoreKey::from_hex(&key.to_hex()), Some(key.clone()));
+        assert_ne!(key, StoreKey::generate().unwrap());
+        assert_eq!(format!("{key:?}"), "StoreKey(<redacted>)");
+        assert_eq!(StoreKey::from_hex("abc"), None);
+        assert_eq!(StoreKey::from_hex(&"zz".repeat(32)), None);
+    }
+
+    #[tokio::test]
+    async fn erasing_leaves_nothing_of_the_patient_in_the_files() {
+        // On a plain store, so the test sees the deletion itself, not the encryption.
+        let dir = tempfile::tempdir().unwrap();
+        let store = plain_store(&dir.path().join("hale.sqlite")).await;
         // The test can fail: the data is in the files before erasing.
         let before = file_bytes(dir.path());
         assert!(contains(&before, "Zebedee Marchbanks"));
@@ -651,7 +846,7 @@ mod tests {
 
         store.erase().await.unwrap();
         let after = file_bytes(dir.path());
-        for needle in ["Zebedee", "Quillon Vantablack", "ZX71QRT", "St Elsewhere"] {
+        for needle in NEEDLES {
             assert!(!contains(&after, needle), "{needle} is still in the files");
         }
         assert_eq!(store.profile(ALEX.hospital).await.unwrap(), None);

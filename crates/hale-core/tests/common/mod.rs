@@ -16,7 +16,10 @@ use hale_core::Patient;
 use hale_domain::reminder::ReminderText;
 use hale_server::seed::{DemoPatient, DEMO_PATIENT};
 use hale_server::{RunningServer, ServerOptions};
-use hale_store::Store;
+use hale_store::{Store, StoreKey};
+
+/// The local store's key in the core's tests (the app's is random and in the keychain).
+pub const STORE_KEY: StoreKey = StoreKey::from_bytes([7; 32]);
 
 pub struct Demo {
     pub server: RunningServer,
@@ -67,7 +70,7 @@ pub async fn signed_in(
     keychain: Arc<MemoryKeychain>,
     who: DemoPatient,
 ) -> Patient {
-    let store = Store::open(path).await.unwrap();
+    let store = Store::open(path, &STORE_KEY).await.unwrap();
     let patient = Patient::new(HospitalClient::new(base).unwrap(), store, keychain, base);
     patient
         .sign_in(&TestBrowser(who), Utc::now())
@@ -78,7 +81,7 @@ pub async fn signed_in(
 
 /// The app on the store at `path` as it starts again: no new sign-in, only the keychain's.
 pub async fn restarted(base: &str, path: &Path, keychain: Arc<MemoryKeychain>) -> Patient {
-    let store = Store::open(path).await.unwrap();
+    let store = Store::open(path, &STORE_KEY).await.unwrap();
     Patient::new(HospitalClient::new(base).unwrap(), store, keychain, base)
 }
 

@@ -1,0 +1,238 @@
+//! Opening the encrypted local store: where its key lives, and what happens when it cannot be
+//! read.
+//!
+//! The key is random and lives in the operating system's keychain. Where there is no keychain
+//! it lives in a file readable by the user alone, beside the data: weaker (it protects copies of
+//! the database without the key file, such as backups of the one file, not a whole stolen
+//! account), but the data is never lost to a missing keychain. A key file found once a keychain
+//! exists moves into the keychain. A store that cannot be read with the key is moved aside,
+//! kept (the right key may come back), and a new one is started; the hospital's copy refills it.
+
+use std::path::{Path, PathBuf};
+
+use hale_store::{Store, StoreError, StoreKey};
+
+use crate::sign_in::Keychain;
+
+/// The keychain account of the local store's key (hospitals' accounts are their keys or URLs).
+pub const STORE_KEY_ACCOUNT: &str = "local-data-key";
+
+/// Where the local store's key was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPlace {
+    Keychain,
+    /// The fallback where there is no keychain: a file only its user may read.
+    File,
+}
+
+/// The local store's key, creating one the first time.
+pub fn store_key(
+    keychain: &dyn Keychain,
+    key_file: &Path,
+) -> Result<(StoreKey, KeyPlace), StoreError> {
+    let from_file = read_key_file(key_file)?;
+    match keychain.load(STORE_KEY_ACCOUNT) {
+        Ok(Some(hex)) => {
+            let key = StoreKey::from_hex(&hex).ok_or_else(|| {
+                StoreError::Corrupt("the keychain's local data key is not a key".into())
+            })?;
+            Ok((key, KeyPlace::Keychain))
+        }
+        Ok(None) => {
+            let key = match from_file {
+                Some(key) => key,
+                None => StoreKey::generate()?,
+            };
+            match keychain.save(STORE_KEY_ACCOUNT, &key.to_hex()) {
+                Ok(()) => {
+                    if key_file.exists() {
+                        std::fs::remove_file(key_file)?;
+                        tracing::info!("the local data key moved into the keychain");
+                    }
+                    Ok((key, KeyPlace::Keychain))
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the keychain refused the local data key");
+                    write_key_file(key_file, &key)?;
+                    Ok((key, KeyPlace::File))
+                }
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no keychain: the local data key is kept in a file");
+            let key = match from_file {
+                Some(key) => key,
+                None => {
+                    let key = StoreKey::generate()?;
+                    write_key_file(key_file, &key)?;
+                    key
+                }
+            };
+            Ok((key, KeyPlace::File))
+        }
+    }
+}
+
+fn read_key_file(path: &Path) -> Result<Option<StoreKey>, StoreError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => StoreKey::from_hex(&text)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt("the local data key file is not a key".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn write_key_file(path: &Path, key: &StoreKey) -> Result<(), StoreError> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(key.to_hex().as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Opens the store at `path` with its key. One that cannot be read with the key is moved aside
+/// (to `…unreadable-N`) and a new, empty one is opened in its place.
+pub async fn open_store(
+    path: &Path,
+    keychain: &dyn Keychain,
+    key_file: &Path,
+) -> Result<(Store, KeyPlace), StoreError> {
+    let (key, place) = store_key(keychain, key_file)?;
+    match Store::open(path, &key).await {
+        Err(StoreError::Unreadable) => {
+            let aside = aside_name(path);
+            tracing::warn!(
+                "the local data could not be read with this key; kept aside, starting afresh"
+            );
+            std::fs::rename(path, &aside)?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                let _ = std::fs::remove_file(side);
+            }
+            Ok((Store::open(path, &key).await?, place))
+        }
+        other => other.map(|store| (store, place)),
+    }
+}
+
+fn aside_name(path: &Path) -> PathBuf {
+    let mut n = 1;
+    loop {
+        let mut name = path.as_os_str().to_owned();
+        name.push(format!(".unreadable-{n}"));
+        let candidate = PathBuf::from(name);
+        if !candidate.exists() {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign_in::KeychainError;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    /// A keychain that works, or one that is not there at all.
+    #[derive(Debug, Default)]
+    struct TestKeychain {
+        entries: Mutex<HashMap<String, String>>,
+        missing: bool,
+    }
+
+    impl Keychain for TestKeychain {
+        fn load(&self, account: &str) -> Result<Option<String>, KeychainError> {
+            if self.missing {
+                return Err(KeychainError("no secret service".into()));
+            }
+            Ok(self.entries.lock().unwrap().get(account).cloned())
+        }
+        fn save(&self, account: &str, secret: &str) -> Result<(), KeychainError> {
+            if self.missing {
+                return Err(KeychainError("no secret service".into()));
+            }
+            self.entries
+                .lock()
+                .unwrap()
+                .insert(account.into(), secret.into());
+            Ok(())
+        }
+        fn delete(&self, account: &str) -> Result<(), KeychainError> {
+            self.entries.lock().unwrap().remove(account);
+            Ok(())
+        }
+    }
+
+    fn absent() -> TestKeychain {
+        TestKeychain {
+            missing: true,
+            ..TestKeychain::default()
+        }
+    }
+
+    #[test]
+    fn the_key_is_made_once_and_kept_in_the_keychain() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hale.key");
+        let keychain = TestKeychain::default();
+        let (first, place) = store_key(&keychain, &file).unwrap();
+        assert_eq!(place, KeyPlace::Keychain);
+        assert!(!file.exists(), "no file when there is a keychain");
+        let (second, _) = store_key(&keychain, &file).unwrap();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn without_a_keychain_the_key_is_a_private_file_that_later_moves_into_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hale.key");
+        let (first, place) = store_key(&absent(), &file).unwrap();
+        assert_eq!(place, KeyPlace::File);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "readable by its user alone");
+        }
+        assert_eq!(store_key(&absent(), &file).unwrap().0, first);
+
+        let keychain = TestKeychain::default();
+        let (moved, place) = store_key(&keychain, &file).unwrap();
+        assert_eq!((moved, place), (first, KeyPlace::Keychain));
+        assert!(
+            !file.exists(),
+            "the file is gone once the keychain has the key"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_store_the_key_cannot_read_is_kept_aside_and_a_new_one_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let file = dir.path().join("hale.key");
+        let other = StoreKey::from_bytes([9; 32]);
+        let old = Store::open(&path, &other).await.unwrap();
+        old.set_reminder_leads(&[]).await.unwrap();
+        drop(old);
+
+        let keychain = TestKeychain::default();
+        let (store, _) = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(store.reminder_leads().await.unwrap(), None, "a new store");
+        let aside = dir.path().join("hale.sqlite.unreadable-1");
+        assert!(aside.exists(), "the old one is kept");
+        // The one kept aside still opens with its own key.
+        let kept = Store::open(&aside, &other).await.unwrap();
+        assert_eq!(kept.reminder_leads().await.unwrap(), Some(Vec::new()));
+    }
+}
