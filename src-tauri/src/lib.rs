@@ -18,7 +18,9 @@ use tauri::Manager;
 
 pub use config::{AppConfig, HospitalChoice};
 
-/// Registers command handlers, proving at compile time that each is named as its contract says.
+/// Registers command handlers, proving at compile time that each is named as its contract says
+/// and that each is granted to a window (on `hale_api::PATIENT_COMMANDS` or `KIOSK_COMMANDS`,
+/// which `build.rs` declares to Tauri and `capabilities/` grants).
 macro_rules! handlers {
     ($($module:ident :: $command:ident => $contract:ty),* $(,)?) => {{
         $(
@@ -29,10 +31,19 @@ macro_rules! handlers {
                 ),
                 concat!("command handler `", stringify!($command), "` is not named as its contract")
             );
+            const _: () = assert!(
+                hale_api::is_listed(hale_api::PATIENT_COMMANDS, <$contract as hale_api::Command>::NAME)
+                    || hale_api::is_listed(hale_api::KIOSK_COMMANDS, <$contract as hale_api::Command>::NAME),
+                concat!("command `", stringify!($command), "` is on neither window's list")
+            );
         )*
         tauri::generate_handler![$(commands::$module::$command),*]
     }};
 }
+
+/// The window labels the capabilities in `capabilities/` are granted to.
+const PATIENT_WINDOW: &str = "main";
+const KIOSK_WINDOW: &str = "kiosk";
 
 /// Starts the app. The entry point of desktop and mobile builds alike.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -51,11 +62,13 @@ pub fn run() {
                     idle_seconds: kiosk.idle_seconds,
                 });
                 app.manage(state);
-                // A kiosk fills its screen and offers no window controls.
-                if let Some(window) = app.get_webview_window("main") {
-                    window.set_decorations(false)?;
-                    window.set_fullscreen(true)?;
-                }
+                // Its own window label, so it gets the kiosk's capability only; it fills its
+                // screen and offers no window controls.
+                tauri::WebviewWindowBuilder::new(app, KIOSK_WINDOW, tauri::WebviewUrl::default())
+                    .title("Hale check-in")
+                    .fullscreen(true)
+                    .decorations(false)
+                    .build()?;
                 return Ok(());
             }
             let options = hale_core::watch::WatchOptions {
@@ -85,6 +98,17 @@ pub fn run() {
             app.manage(watch);
             app.manage(live);
             app.manage(devices);
+            // The patient window, as configured in tauri.conf.json (created here, not at start,
+            // so a kiosk never has one).
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == PATIENT_WINDOW)
+                .ok_or("tauri.conf.json has no patient window")?
+                .clone();
+            tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
             Ok(())
         })
         .invoke_handler(handlers![
@@ -143,4 +167,48 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    /// The permissions a capability file in `capabilities/` grants, and to which windows.
+    fn capability(name: &str) -> (Vec<String>, Vec<String>) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("capabilities")
+            .join(format!("{name}.json"));
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let strings = |key: &str| -> Vec<String> {
+            json[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        (strings("windows"), strings("permissions"))
+    }
+
+    fn allow(commands: &[&str]) -> Vec<String> {
+        commands
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect()
+    }
+
+    #[test]
+    fn each_window_is_granted_exactly_its_commands() {
+        let (windows, granted) = capability("patient");
+        assert_eq!(windows, [super::PATIENT_WINDOW]);
+        let mut expected = vec![
+            "core:event:allow-listen".to_owned(),
+            "core:event:allow-unlisten".to_owned(),
+        ];
+        expected.extend(allow(hale_api::PATIENT_COMMANDS));
+        assert_eq!(granted, expected);
+
+        let (windows, granted) = capability("kiosk");
+        assert_eq!(windows, [super::KIOSK_WINDOW]);
+        assert_eq!(granted, allow(hale_api::KIOSK_COMMANDS));
+    }
 }

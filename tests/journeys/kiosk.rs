@@ -83,6 +83,12 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
         "only the check-in flow"
     );
     app.screenshot("kiosk").await;
+    // The kiosk window's capability grants check-in only: the patient commands are refused even
+    // to a script running in it.
+    for command in ["get_home", "get_medicines", "sign_in"] {
+        let outcome = app.invoke_from_page(command).await;
+        assert!(outcome.contains("not allowed"), "{command}: {outcome}");
+    }
 
     // A wrong date of birth: not matched, and no hint of which detail was wrong.
     let said = attempt(&app, &reference, ("1", "1", "1999")).await;

@@ -61,6 +61,10 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
         app.text_of("[data-testid=greeting]").await,
         "Hello, Alex Morgan"
     );
+    // The patient window's capability grants the patient commands, not the kiosk's.
+    let outcome = app.invoke_from_page("kiosk_check_in").await;
+    assert!(outcome.contains("not allowed"), "{outcome}");
+    assert_eq!(app.invoke_from_page("get_session").await, "allowed");
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     let app_dir = data.path().join("org.hale.patient");
     let (name, appointments) = stored(&app_dir).await;

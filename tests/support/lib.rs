@@ -272,6 +272,20 @@ impl RunningApp {
             .expect("set the date");
     }
 
+    /// Calls shell command `command` from the page's own script, as a compromised page could,
+    /// and returns `"allowed"` or the refusal's text.
+    pub async fn invoke_from_page(&self, command: &str) -> String {
+        let script = "return window.__TAURI__.core.invoke(arguments[0], { args: {} })
+            .then(() => 'allowed', (e) => String((e && e.message) || JSON.stringify(e)));";
+        self.client
+            .execute(script, vec![command.into()])
+            .await
+            .expect("run the script")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Whether any element matches `css` right now.
     pub async fn has(&self, css: &str) -> bool {
         !self

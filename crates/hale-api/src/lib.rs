@@ -88,6 +88,65 @@ pub trait Command {
     type Output: Serialize + DeserializeOwned;
 }
 
+/// What the kiosk window may call: its mode and check-in, nothing about any patient. The shell
+/// grants each window exactly its list (its Tauri capabilities) and proves at compile time that
+/// every handler it registers is on one of them.
+pub const KIOSK_COMMANDS: &[&str] = &[GetMode::NAME, KioskCheckIn::NAME];
+
+/// What the patient window may call.
+pub const PATIENT_COMMANDS: &[&str] = &[
+    GetMode::NAME,
+    GetSession::NAME,
+    SignIn::NAME,
+    SignOut::NAME,
+    GetHome::NAME,
+    GetWaitingTimes::NAME,
+    CheckIn::NAME,
+    ListServices::NAME,
+    FindSlots::NAME,
+    BookSlot::NAME,
+    CancelAppointment::NAME,
+    RescheduleAppointment::NAME,
+    ExportCalendar::NAME,
+    GetParking::NAME,
+    SaveVehicle::NAME,
+    RemoveVehicle::NAME,
+    StartParking::NAME,
+    ExtendParking::NAME,
+    EndParking::NAME,
+    ApplyConcession::NAME,
+    GetMedicines::NAME,
+    LogDose::NAME,
+    SnoozeDose::NAME,
+    AddMedicine::NAME,
+    StopMedicine::NAME,
+    SetSupply::NAME,
+    GetReminders::NAME,
+    SetReminders::NAME,
+    JoinWaitlist::NAME,
+    LeaveWaitlist::NAME,
+    AcceptOffer::NAME,
+    DeclineOffer::NAME,
+    GetDevices::NAME,
+    ScanDevices::NAME,
+    PairDevice::NAME,
+    ForgetDevice::NAME,
+    GetReadings::NAME,
+    SetThresholds::NAME,
+];
+
+/// Whether `name` is on `list` (usable in constants).
+pub const fn is_listed(list: &[&str], name: &str) -> bool {
+    let mut i = 0;
+    while i < list.len() {
+        if names_match(list[i], name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// The event the shell emits when the patient's waitlist changed (e.g. an earlier slot was
 /// offered), so an open screen reloads it.
 pub const WAITLIST_CHANGED_EVENT: &str = "hale://waitlist-changed";
@@ -125,6 +184,18 @@ mod tests {
         assert!(!names_match("get_home", "get_hom"));
         assert!(!names_match("get_home", "get_Home"));
         assert!(names_match("", ""));
+    }
+
+    #[test]
+    fn each_command_is_listed_once_per_window() {
+        for list in [KIOSK_COMMANDS, PATIENT_COMMANDS] {
+            let mut names = list.to_vec();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), list.len(), "a name listed twice");
+        }
+        assert!(!is_listed(PATIENT_COMMANDS, KioskCheckIn::NAME));
+        assert!(!is_listed(KIOSK_COMMANDS, GetHome::NAME));
     }
 
     #[test]
