@@ -49,8 +49,8 @@ fn SignOutSection() -> impl IntoView {
                     hospital_told: done.hospital_told,
                 })),
                 Err(e) => {
-                    failed.set(Some(e));
-                    busy.set(false);
+                    let _ = failed.try_set(Some(e));
+                    let _ = busy.try_set(false);
                 }
             }
         });

@@ -14,15 +14,24 @@ pub fn SignInPage() -> impl IntoView {
     let session = expect_context::<RwSignal<Session>>();
     let waiting = RwSignal::new(false);
     let failed = RwSignal::new(None::<ApiError>);
+    // Each press starts a new sign-in; only the latest one's failure is shown (an abandoned one
+    // times out minutes later).
+    let attempt = RwSignal::new(0u32);
     let start = move |_| {
+        let this = attempt.get_untracked() + 1;
+        attempt.set(this);
         waiting.set(true);
         failed.set(None);
         spawn_local(async move {
             match backend::call::<SignIn>(&NoArgs {}).await {
                 Ok(_) => session.set(Session::SignedIn),
-                Err(error) => failed.set(Some(error)),
+                // `try_`: this screen may be gone by now (signed in through a later attempt).
+                Err(error) if attempt.try_get_untracked() == Some(this) => {
+                    let _ = failed.try_set(Some(error));
+                    let _ = waiting.try_set(false);
+                }
+                Err(_) => {}
             }
-            waiting.set(false);
         });
     };
     let farewell = move || match session.get() {
