@@ -92,6 +92,15 @@ pub fn registration(text: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::new(ErrorCode::InvalidRegistration, e.to_string()))
 }
 
+/// A vehicle's own name ("Blue Fiesta"): short, printable, blank meaning none.
+pub fn vehicle_label(label: Option<String>) -> Result<Option<String>, ApiError> {
+    match label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()) {
+        None => Ok(None),
+        Some(l) if l.chars().count() <= 40 && !l.chars().any(char::is_control) => Ok(Some(l)),
+        Some(_) => Err(invalid("a vehicle's name is up to 40 printable characters")),
+    }
+}
+
 pub fn card(c: hale_api::CardArgs) -> hale_client::Card {
     hale_client::Card {
         number: c.number,
@@ -423,6 +432,18 @@ pub fn core_error(e: CoreError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vehicle_names_are_short_and_printable() {
+        assert_eq!(vehicle_label(None).unwrap(), None);
+        assert_eq!(vehicle_label(Some("  ".into())).unwrap(), None);
+        assert_eq!(
+            vehicle_label(Some(" Blue Fiesta ".into())).unwrap(),
+            Some("Blue Fiesta".into())
+        );
+        assert!(vehicle_label(Some("x".repeat(41))).is_err());
+        assert!(vehicle_label(Some("car\u{0}".into())).is_err());
+    }
 
     #[test]
     fn the_ui_offers_the_parking_lengths_the_domain_knows() {

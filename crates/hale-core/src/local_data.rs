@@ -5,8 +5,10 @@
 //! it lives in a file readable by the user alone, beside the data: weaker (it protects copies of
 //! the database without the key file, such as backups of the one file, not a whole stolen
 //! account), but the data is never lost to a missing keychain. A key file found once a keychain
-//! exists moves into the keychain. A store that cannot be read with the key is moved aside,
-//! kept (the right key may come back), and a new one is started; the hospital's copy refills it.
+//! exists moves into the keychain. A keychain that cannot be read while a store exists (locked,
+//! or its service away for now) makes a run that keeps nothing on disk, leaving the store for
+//! when the keychain is back. A store that cannot be read with the key is moved aside, kept (the
+//! right key may come back), and a new one is started; the hospital's copy refills it.
 
 use std::path::{Path, PathBuf};
 
@@ -23,20 +25,33 @@ pub enum KeyPlace {
     Keychain,
     /// The fallback where there is no keychain: a file only its user may read.
     File,
+    /// The keychain holding the key could not be read: this run keeps its data in memory only.
+    Memory,
 }
 
-/// The local store's key, creating one the first time.
+/// The key to open the store with, or none for now.
+#[derive(Debug)]
+pub enum KeyChoice {
+    Key(StoreKey, KeyPlace),
+    /// The keychain cannot be read and the existing store was not encrypted under a key file:
+    /// its key is in the keychain, out of reach for now.
+    OutOfReach,
+}
+
+/// The local store's key, creating one the first time (`store_exists`: whether the store's
+/// file is there already).
 pub fn store_key(
     keychain: &dyn Keychain,
     key_file: &Path,
-) -> Result<(StoreKey, KeyPlace), StoreError> {
+    store_exists: bool,
+) -> Result<KeyChoice, StoreError> {
     let from_file = read_key_file(key_file)?;
     match keychain.load(STORE_KEY_ACCOUNT) {
         Ok(Some(hex)) => {
             let key = StoreKey::from_hex(&hex).ok_or_else(|| {
                 StoreError::Corrupt("the keychain's local data key is not a key".into())
             })?;
-            Ok((key, KeyPlace::Keychain))
+            Ok(KeyChoice::Key(key, KeyPlace::Keychain))
         }
         Ok(None) => {
             let key = match from_file {
@@ -49,27 +64,30 @@ pub fn store_key(
                         std::fs::remove_file(key_file)?;
                         tracing::info!("the local data key moved into the keychain");
                     }
-                    Ok((key, KeyPlace::Keychain))
+                    Ok(KeyChoice::Key(key, KeyPlace::Keychain))
                 }
                 Err(error) => {
                     tracing::warn!(%error, "the keychain refused the local data key");
-                    write_key_file(key_file, &key)?;
-                    Ok((key, KeyPlace::File))
+                    if !key_file.exists() {
+                        write_key_file(key_file, &key)?;
+                    }
+                    Ok(KeyChoice::Key(key, KeyPlace::File))
                 }
             }
         }
-        Err(error) => {
-            tracing::warn!(%error, "no keychain: the local data key is kept in a file");
-            let key = match from_file {
-                Some(key) => key,
-                None => {
-                    let key = StoreKey::generate()?;
-                    write_key_file(key_file, &key)?;
-                    key
-                }
-            };
-            Ok((key, KeyPlace::File))
-        }
+        Err(error) => match from_file {
+            Some(key) => Ok(KeyChoice::Key(key, KeyPlace::File)),
+            None if store_exists => {
+                tracing::warn!(%error, "the keychain holding the local data key cannot be read");
+                Ok(KeyChoice::OutOfReach)
+            }
+            None => {
+                tracing::warn!(%error, "no keychain: the local data key is kept in a file");
+                let key = StoreKey::generate()?;
+                write_key_file(key_file, &key)?;
+                Ok(KeyChoice::Key(key, KeyPlace::File))
+            }
+        },
     }
 }
 
@@ -105,7 +123,13 @@ pub async fn open_store(
     keychain: &dyn Keychain,
     key_file: &Path,
 ) -> Result<(Store, KeyPlace), StoreError> {
-    let (key, place) = store_key(keychain, key_file)?;
+    let (key, place) = match store_key(keychain, key_file, path.exists())? {
+        KeyChoice::Key(key, place) => (key, place),
+        KeyChoice::OutOfReach => {
+            tracing::warn!("this run keeps nothing on disk; the local data waits for its key");
+            return Ok((Store::open_in_memory().await?, KeyPlace::Memory));
+        }
+    };
     match Store::open(path, &key).await {
         Err(StoreError::Unreadable) => {
             let aside = aside_name(path);
@@ -186,10 +210,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hale.key");
         let keychain = TestKeychain::default();
-        let (first, place) = store_key(&keychain, &file).unwrap();
+        let (first, place) = key(store_key(&keychain, &file, false));
         assert_eq!(place, KeyPlace::Keychain);
         assert!(!file.exists(), "no file when there is a keychain");
-        let (second, _) = store_key(&keychain, &file).unwrap();
+        let (second, _) = key(store_key(&keychain, &file, true));
         assert_eq!(first, second);
     }
 
@@ -197,7 +221,7 @@ mod tests {
     fn without_a_keychain_the_key_is_a_private_file_that_later_moves_into_one() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("hale.key");
-        let (first, place) = store_key(&absent(), &file).unwrap();
+        let (first, place) = key(store_key(&absent(), &file, false));
         assert_eq!(place, KeyPlace::File);
         #[cfg(unix)]
         {
@@ -205,15 +229,44 @@ mod tests {
             let mode = std::fs::metadata(&file).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "readable by its user alone");
         }
-        assert_eq!(store_key(&absent(), &file).unwrap().0, first);
+        assert_eq!(key(store_key(&absent(), &file, true)).0, first);
 
         let keychain = TestKeychain::default();
-        let (moved, place) = store_key(&keychain, &file).unwrap();
+        let (moved, place) = key(store_key(&keychain, &file, true));
         assert_eq!((moved, place), (first, KeyPlace::Keychain));
         assert!(
             !file.exists(),
             "the file is gone once the keychain has the key"
         );
+    }
+
+    fn key(choice: Result<KeyChoice, StoreError>) -> (StoreKey, KeyPlace) {
+        match choice.unwrap() {
+            KeyChoice::Key(key, place) => (key, place),
+            KeyChoice::OutOfReach => panic!("no key"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_keychain_out_of_reach_leaves_the_store_for_later_and_keeps_nothing_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let file = dir.path().join("hale.key");
+        let keychain = TestKeychain::default();
+        let (store, place) = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(place, KeyPlace::Keychain);
+        store.set_reminder_leads(&[]).await.unwrap();
+        drop(store);
+
+        // The keychain is away (locked, its service not running): no key file is made, the
+        // store is left alone, and this run's store is in memory.
+        let (run, place) = open_store(&path, &absent(), &file).await.unwrap();
+        assert_eq!(place, KeyPlace::Memory);
+        assert_eq!(run.reminder_leads().await.unwrap(), None);
+        assert!(!file.exists());
+        // Back with the keychain, the store is as it was.
+        let (back, _) = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(back.reminder_leads().await.unwrap(), Some(Vec::new()));
     }
 
     #[tokio::test]

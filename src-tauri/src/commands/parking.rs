@@ -40,9 +40,10 @@ pub async fn save_vehicle(
     state: State<'_, AppState>,
     args: <SaveVehicle as Command>::Args,
 ) -> Result<<SaveVehicle as Command>::Output, ApiError> {
+    let label = convert::vehicle_label(args.label)?;
     let vehicle = state
         .patient
-        .save_vehicle(&args.registration, args.label)
+        .save_vehicle(&args.registration, label)
         .await
         .map_err(convert::core_error)?;
     Ok(convert::vehicle(vehicle))
