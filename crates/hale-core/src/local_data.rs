@@ -137,11 +137,7 @@ pub async fn open_store(
                 "the local data could not be read with this key; kept aside, starting afresh"
             );
             std::fs::rename(path, &aside)?;
-            for suffix in ["-wal", "-shm"] {
-                let mut side = path.as_os_str().to_owned();
-                side.push(suffix);
-                let _ = std::fs::remove_file(side);
-            }
+            hale_store::remove_journal(path);
             Ok((Store::open(path, &key).await?, place))
         }
         other => other.map(|store| (store, place)),

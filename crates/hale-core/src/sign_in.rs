@@ -129,9 +129,7 @@ impl Patient {
     /// `erase`, also removes everything the app keeps on this device.
     pub async fn sign_out(&self, erase: bool) -> Result<SignedOut, CoreError> {
         let previous = std::mem::replace(&mut *self.session.lock().await, SignIn::Out);
-        if let Err(error) = self.keychain.delete(&self.hospital_key) {
-            tracing::warn!(%error, "the saved sign-in could not be removed");
-        }
+        self.forget();
         let refresh_token = match previous {
             SignIn::Out => None,
             SignIn::Refreshable { refresh_token } => Some(refresh_token),
@@ -178,6 +176,13 @@ impl Patient {
         }
     }
 
+    /// Removes the kept sign-in (signed out here, or ended at the hospital).
+    fn forget(&self) {
+        if let Err(error) = self.keychain.delete(&self.hospital_key) {
+            tracing::warn!(%error, "the saved sign-in could not be removed");
+        }
+    }
+
     /// The current session, renewing it with the refresh token if needed.
     pub(crate) async fn session(&self) -> Result<Session, CoreError> {
         let mut guard = self.session.lock().await;
@@ -200,9 +205,7 @@ impl Patient {
                     // Revoked, expired or replayed: the sign-in is over.
                     tracing::info!("the sign-in has ended; the patient signs in again");
                     *guard = SignIn::Out;
-                    if let Err(error) = self.keychain.delete(&self.hospital_key) {
-                        tracing::warn!(%error, "the ended sign-in could not be removed");
-                    }
+                    self.forget();
                     return Err(CoreError::NotSignedIn);
                 }
                 Err(other) => return Err(other.into()),

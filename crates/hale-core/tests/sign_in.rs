@@ -28,11 +28,18 @@ async fn hospital(dir: &std::path::Path) -> RunningServer {
 
 /// One hospital, an empty keychain and where the app's store goes.
 struct Setup {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
     server: RunningServer,
     base: String,
     keychain: Arc<MemoryKeychain>,
     store: std::path::PathBuf,
+}
+
+impl Setup {
+    /// The app on this setup's store, signed in as the demo patient.
+    async fn demo_patient(&self) -> hale_core::Patient {
+        signed_in(&self.base, &self.store, self.keychain.clone(), DEMO_PATIENT).await
+    }
 }
 
 async fn setup() -> Setup {
@@ -41,7 +48,7 @@ async fn setup() -> Setup {
     let base = server.fhir_base();
     let store = dir.path().join("app.sqlite");
     Setup {
-        dir,
+        _dir: dir,
         server,
         base,
         keychain: Arc::new(MemoryKeychain::default()),
@@ -73,15 +80,9 @@ fn saved(keychain: &MemoryKeychain, base: &str) -> Option<String> {
 
 #[tokio::test]
 async fn the_patient_signs_in_on_the_hospitals_page_and_stays_signed_in_across_restarts() {
-    let Setup {
-        dir: _dir,
-        server,
-        base,
-        keychain,
-        store,
-    } = setup().await;
+    let t = setup().await;
 
-    let fresh = restarted(&base, &store, keychain.clone()).await;
+    let fresh = restarted(&t.base, &t.store, t.keychain.clone()).await;
     assert!(!fresh.is_signed_in().await, "nobody is signed in at first");
     fresh
         .sign_in(&TestBrowser(OTHER_PATIENT), Utc::now())
@@ -90,32 +91,26 @@ async fn the_patient_signs_in_on_the_hospitals_page_and_stays_signed_in_across_r
     assert!(fresh.is_signed_in().await);
     let home = fresh.home(Utc::now()).await.unwrap();
     assert_eq!(home.patient_name.as_deref(), Some("Sam Patel"));
-    let first = saved(&keychain, &base).expect("the refresh token is kept");
+    let first = saved(&t.keychain, &t.base).expect("the refresh token is kept");
     drop(fresh);
 
     // The next start renews the sign-in from the keychain: no browser, and the rotated refresh
     // token replaces the spent one.
-    let again = restarted(&base, &store, keychain.clone()).await;
+    let again = restarted(&t.base, &t.store, t.keychain.clone()).await;
     assert!(again.is_signed_in().await);
     let home = again.home(Utc::now()).await.unwrap();
     assert!(matches!(home.freshness, Freshness::Live { .. }));
     assert_eq!(home.patient_name.as_deref(), Some("Sam Patel"));
-    let second = saved(&keychain, &base).unwrap();
+    let second = saved(&t.keychain, &t.base).unwrap();
     assert_ne!(first, second, "rotated");
-    server.stop().await.unwrap();
+    t.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn an_expired_access_token_is_renewed_once_however_many_calls_wait() {
-    let Setup {
-        dir: _dir,
-        server,
-        base,
-        keychain,
-        store,
-    } = setup().await;
-    let patient = signed_in(&base, &store, keychain.clone(), DEMO_PATIENT).await;
-    let before = saved(&keychain, &base).unwrap();
+    let t = setup().await;
+    let patient = t.demo_patient().await;
+    let before = saved(&t.keychain, &t.base).unwrap();
 
     for _ in 0..2 {
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
@@ -131,66 +126,58 @@ async fn an_expired_access_token_is_renewed_once_however_many_calls_wait() {
         assert!(matches!(home.unwrap().freshness, Freshness::Live { .. }));
         assert!(patient.is_signed_in().await);
     }
-    assert_ne!(saved(&keychain, &base).unwrap(), before);
-    server.stop().await.unwrap();
+    assert_ne!(saved(&t.keychain, &t.base).unwrap(), before);
+    t.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn a_sign_in_ended_at_the_hospital_signs_the_patient_out_here() {
-    let Setup {
-        dir: _dir,
-        server,
-        base,
-        keychain,
-        store,
-    } = setup().await;
-    let patient = signed_in(&base, &store, keychain.clone(), DEMO_PATIENT).await;
+    let t = setup().await;
+    let patient = t.demo_patient().await;
     patient.home(Utc::now()).await.unwrap();
     drop(patient);
 
     // The hospital ends the sign-in (as a sign-out elsewhere, or IT, would).
-    let client = HospitalClient::new(&base).unwrap();
+    let client = HospitalClient::new(&t.base).unwrap();
     let config = client.smart_configuration().await.unwrap();
-    let token = saved(&keychain, &base).unwrap();
+    let token = saved(&t.keychain, &t.base).unwrap();
     client.revoke(&config, &token).await.unwrap();
 
-    let again = restarted(&base, &store, keychain.clone()).await;
+    let again = restarted(&t.base, &t.store, t.keychain.clone()).await;
     assert!(matches!(
         again.home(Utc::now()).await,
         Err(CoreError::NotSignedIn)
     ));
     assert!(!again.is_signed_in().await);
-    assert_eq!(saved(&keychain, &base), None, "the dead token is forgotten");
+    assert_eq!(
+        saved(&t.keychain, &t.base),
+        None,
+        "the dead token is forgotten"
+    );
     // Nothing of the patient's is used while signed out.
     assert!(again.saved_appointments().await.unwrap().is_empty());
-    server.stop().await.unwrap();
+    t.server.stop().await.unwrap();
 }
 
 #[tokio::test]
 async fn signing_out_revokes_at_the_hospital_and_can_remove_everything_here() {
-    let Setup {
-        dir: _dir,
-        server,
-        base,
-        keychain,
-        store,
-    } = setup().await;
-    let patient = signed_in(&base, &store, keychain.clone(), DEMO_PATIENT).await;
+    let t = setup().await;
+    let patient = t.demo_patient().await;
     patient.home(Utc::now()).await.unwrap();
-    let token = saved(&keychain, &base).unwrap();
-    let (name, appointments) = stored(&store, &base).await;
+    let token = saved(&t.keychain, &t.base).unwrap();
+    let (name, appointments) = stored(&t.store, &t.base).await;
     assert_eq!(name.as_deref(), Some("Alex Morgan"));
     assert!(appointments >= 3);
 
     assert_eq!(patient.sign_out(true).await.unwrap(), SignedOut::Revoked);
     assert!(!patient.is_signed_in().await);
-    assert_eq!(saved(&keychain, &base), None);
+    assert_eq!(saved(&t.keychain, &t.base), None);
     assert!(matches!(
         patient.home(Utc::now()).await,
         Err(CoreError::NotSignedIn)
     ));
     // The hospital no longer honours the sign-in.
-    let client = HospitalClient::new(&base).unwrap();
+    let client = HospitalClient::new(&t.base).unwrap();
     let config = client.smart_configuration().await.unwrap();
     assert!(matches!(
         client.refresh_session(&config, &token, Utc::now()).await,
@@ -198,15 +185,15 @@ async fn signing_out_revokes_at_the_hospital_and_can_remove_everything_here() {
     ));
     // The local copy is gone, not merely hidden (the store's own tests show the erased rows
     // leave no trace in the file either).
-    assert_eq!(stored(&store, &base).await, (None, 0), "nothing left");
+    assert_eq!(stored(&t.store, &t.base).await, (None, 0), "nothing left");
 
     // Signed out while the hospital is away: forgotten here all the same, and said so.
-    let patient = signed_in(&base, &store, keychain.clone(), DEMO_PATIENT).await;
-    server.stop().await.unwrap();
+    let patient = t.demo_patient().await;
+    t.server.stop().await.unwrap();
     assert_eq!(
         patient.sign_out(false).await.unwrap(),
         SignedOut::NotRevoked
     );
     assert!(!patient.is_signed_in().await);
-    assert_eq!(saved(&keychain, &base), None);
+    assert_eq!(saved(&t.keychain, &t.base), None);
 }

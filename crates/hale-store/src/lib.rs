@@ -84,9 +84,19 @@ impl StoreKey {
         Some(Self(bytes))
     }
 
-    /// SQLCipher's raw-key form: `"x'…'"`.
-    fn sql(&self) -> String {
-        format!("\"x'{}'\"", self.to_hex())
+    /// SQLCipher's raw-key form, `x'…'` (a passphrase otherwise).
+    fn raw(&self) -> String {
+        format!("x'{}'", self.to_hex())
+    }
+}
+
+/// Removes the write-ahead log and shared-memory files of the store at `path`, once the store
+/// itself has been replaced or moved.
+pub fn remove_journal(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(side);
     }
 }
 
@@ -139,7 +149,7 @@ impl Store {
         let mut options = SqliteConnectOptions::new().filename(path);
         if let Some(key) = key {
             // sqlx sends `key` before any other pragma, as SQLCipher requires.
-            options = options.pragma("key", key.sql());
+            options = options.pragma("key", format!("\"{}\"", key.raw()));
         }
         options
             .create_if_missing(true)
@@ -173,7 +183,7 @@ impl Store {
         let mut conn = plain.acquire().await?;
         sqlx::query("ATTACH DATABASE ? AS encrypted KEY ?")
             .bind(encrypted.to_string_lossy().into_owned())
-            .bind(format!("x'{}'", key.to_hex()))
+            .bind(key.raw())
             .execute(&mut *conn)
             .await?;
         sqlx::query("SELECT sqlcipher_export('encrypted')")
@@ -184,11 +194,7 @@ impl Store {
             .await?;
         drop(conn);
         plain.close().await;
-        for suffix in ["-wal", "-shm"] {
-            let mut side = path.as_os_str().to_owned();
-            side.push(suffix);
-            let _ = std::fs::remove_file(side);
-        }
+        remove_journal(path);
         std::fs::rename(&encrypted, path)?;
         Ok(())
     }
