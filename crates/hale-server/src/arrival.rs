@@ -20,69 +20,79 @@ use hale_fhir::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueStatus, WaitingTimes,
 };
 use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 use crate::auth::{Audit, DeviceToken, PatientToken};
 use crate::booking::begin;
+use crate::db::Time;
 use crate::error::fhir_json;
 use crate::{FhirError, ServerState};
 
-/// Tells the live streams that a queue changed.
-pub(crate) fn queue_changed(state: &ServerState) {
+/// Tells the live streams that a queue changed: this instance's at once, and other instances on
+/// the same database through it. Called after the change committed; should the announcement
+/// fail, the other instances' streams still catch up at their next periodic refresh.
+pub(crate) async fn queue_changed(state: &ServerState) {
     state.queue.send_modify(|v| *v = v.wrapping_add(1));
+    if let Err(e) = crate::db::announce_queue_change(&state.db).await {
+        tracing::warn!(error = %e, "queue change not announced to other instances");
+    }
 }
 
 /// A clinic's queue as the pure model sees it.
-pub(crate) async fn clinic_queue(db: &SqlitePool, clinic: &str) -> Result<ClinicQueue, FhirError> {
-    let waiting: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, scheduled_at, arrived_at FROM encounter WHERE clinic_id = ? AND status = 'arrived'",
+/// On the caller's connection: inside a writing transaction, the queue it is about to change.
+pub(crate) async fn clinic_queue(
+    db: &mut AnyConnection,
+    clinic: &str,
+) -> Result<ClinicQueue, FhirError> {
+    let waiting: Vec<(String, Time, Time)> = sqlx::query_as(
+        "SELECT id, scheduled_at, arrived_at FROM encounter WHERE clinic_id = $1 AND status = 'arrived'",
     )
     .bind(clinic)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
-    let finished: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT called_at, finished_at FROM encounter WHERE clinic_id = ? AND status = 'finished' \
-         AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
+    let finished: Vec<(Time, Time)> = sqlx::query_as(
+        "SELECT called_at, finished_at FROM encounter WHERE clinic_id = $1 AND status = 'finished' \
+         AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT $2",
     )
     .bind(clinic)
     .bind(hale_domain::arrival::RECENT_CONSULTATIONS as i64)
-    .fetch_all(db)
+    .fetch_all(&mut *db)
     .await?;
     let clinicians: (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM practitioner WHERE clinic_id = ?")
+        sqlx::query_as("SELECT COUNT(*) FROM practitioner WHERE clinic_id = $1")
             .bind(clinic)
-            .fetch_one(db)
+            .fetch_one(&mut *db)
             .await?;
-    let last_call: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT scheduled_at, called_at FROM encounter WHERE clinic_id = ? AND called_at IS NOT NULL \
+    let last_call: Option<(Time, Time)> = sqlx::query_as(
+        "SELECT scheduled_at, called_at FROM encounter WHERE clinic_id = $1 AND called_at IS NOT NULL \
          ORDER BY called_at DESC LIMIT 1",
     )
     .bind(clinic)
-    .fetch_optional(db)
+    .fetch_optional(&mut *db)
     .await?;
     Ok(ClinicQueue {
         waiting: waiting
             .into_iter()
             .map(|(id, scheduled, arrived)| Queued {
                 id,
-                scheduled,
-                arrived,
+                scheduled: scheduled.0,
+                arrived: arrived.0,
             })
             .collect(),
         // Newest last, as the model expects.
         recent: finished
             .into_iter()
             .rev()
-            .map(|(called, finished)| finished - called)
+            .map(|(called, finished)| finished.0 - called.0)
             .collect(),
         clinicians: u32::try_from(clinicians.0).unwrap_or(1),
-        last_call,
+        last_call: last_call.map(|(scheduled, called)| (scheduled.0, called.0)),
     })
 }
 
 /// The waiting-times board at `now`.
 pub(crate) async fn waiting_times(
-    db: &SqlitePool,
+    db: &AnyPool,
     now: DateTime<Utc>,
 ) -> Result<WaitingTimes, FhirError> {
     let clinics: Vec<(String, String, String)> =
@@ -90,8 +100,9 @@ pub(crate) async fn waiting_times(
             .fetch_all(db)
             .await?;
     let mut out = Vec::with_capacity(clinics.len());
+    let mut conn = db.acquire().await?;
     for (clinic, name, location) in clinics {
-        let summary = clinic_queue(db, &clinic).await?.summary(now);
+        let summary = clinic_queue(&mut conn, &clinic).await?.summary(now);
         out.push(ClinicWaitingTime {
             clinic,
             name,
@@ -122,18 +133,18 @@ struct EncounterRow {
     specialty_code: String,
     location: String,
     status: String,
-    arrived_at: DateTime<Utc>,
+    arrived_at: Time,
     room: Option<String>,
-    finished_at: Option<DateTime<Utc>>,
+    finished_at: Option<Time>,
 }
 
 const ENCOUNTER_SELECT: &str = "SELECT e.id, e.appointment_id, a.patient_id, e.clinic_id, \
     c.name AS clinic_name, c.specialty_code, c.location, e.status, e.arrived_at, e.room, e.finished_at \
     FROM encounter e JOIN clinic c ON c.id = e.clinic_id LEFT JOIN appointment a ON a.id = e.appointment_id";
 
-async fn encounter_row(db: &SqlitePool, id: &str) -> Result<Option<EncounterRow>, FhirError> {
+async fn encounter_row(db: &AnyPool, id: &str) -> Result<Option<EncounterRow>, FhirError> {
     Ok(
-        sqlx::query_as(&format!("{ENCOUNTER_SELECT} WHERE e.id = ?"))
+        sqlx::query_as(&format!("{ENCOUNTER_SELECT} WHERE e.id = $1"))
             .bind(id)
             .fetch_optional(db)
             .await?,
@@ -160,8 +171,8 @@ impl EncounterRow {
                 .map(|a| vec![Reference::to("Appointment", &a, None)])
                 .unwrap_or_default(),
             period: Some(Period {
-                start: Some(self.arrived_at),
-                end: self.finished_at,
+                start: Some(self.arrived_at.0),
+                end: self.finished_at.map(|t| t.0),
             }),
             location: self
                 .room
@@ -182,15 +193,15 @@ impl EncounterRow {
 /// Checks in appointment `id` in `tx`: marks it arrived and opens its encounter, or returns the
 /// encounter a previous check-in opened. Refuses outside the arrival window.
 async fn check_in(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     state: &ServerState,
     appointment: &str,
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String), FhirError> {
-    let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+    let row: Option<(String, Time, String)> = sqlx::query_as(
         "SELECT a.status, s.start_at, sc.clinic_id FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         JOIN schedule sc ON sc.id = s.schedule_id WHERE a.id = ?",
+         JOIN schedule sc ON sc.id = s.schedule_id WHERE a.id = $1",
     )
     .bind(appointment)
     .fetch_optional(&mut **tx)
@@ -199,28 +210,28 @@ async fn check_in(
     let status = AppointmentStatus::from_fhir_code(&status)
         .ok_or_else(|| FhirError::Internal(format!("stored status '{status}'")))?;
     let existing: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = ?")
+        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = $1")
             .bind(appointment)
             .fetch_optional(&mut **tx)
             .await?;
     if let Some((id,)) = existing {
         return Ok((id, clinic));
     }
-    state.arrival.check(now, start, status)?;
-    sqlx::query("UPDATE appointment SET status = 'arrived' WHERE id = ?")
+    state.arrival.check(now, start.0, status)?;
+    sqlx::query("UPDATE appointment SET status = 'arrived' WHERE id = $1")
         .bind(appointment)
         .execute(&mut **tx)
         .await?;
     let id = format!("en-{:016x}", crate::random::u64()?);
     sqlx::query(
         "INSERT INTO encounter (id, appointment_id, clinic_id, scheduled_at, status, arrived_at, source) \
-         VALUES (?, ?, ?, ?, 'arrived', ?, ?)",
+         VALUES ($1, $2, $3, $4, 'arrived', $5, $6)",
     )
     .bind(&id)
     .bind(appointment)
     .bind(&clinic)
     .bind(start)
-    .bind(now)
+    .bind(Time(now))
     .bind(source)
     .execute(&mut **tx)
     .await?;
@@ -237,7 +248,7 @@ pub(crate) async fn patient_check_in(
     let now = Utc::now();
     let mut tx = begin(&state).await?;
     let owner: Option<(String,)> =
-        sqlx::query_as("SELECT patient_id FROM appointment WHERE id = ?")
+        sqlx::query_as("SELECT patient_id FROM appointment WHERE id = $1")
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -247,13 +258,13 @@ pub(crate) async fn patient_check_in(
         _ => return Err(FhirError::NotFound),
     }
     let already: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = ?")
+        sqlx::query_as("SELECT id FROM encounter WHERE appointment_id = $1")
             .bind(&id)
             .fetch_optional(&mut *tx)
             .await?;
     let (encounter, _) = check_in(&mut tx, &state, &id, "app", now).await?;
     tx.commit().await?;
-    queue_changed(&state);
+    queue_changed(&state).await;
     let row = encounter_row(&state.db, &encounter)
         .await?
         .ok_or(FhirError::NotFound)?;
@@ -280,7 +291,7 @@ pub(crate) async fn read_encounter(
 
 /// Where encounter `id` stands at `now`, for its patient.
 pub(crate) async fn queue_status(
-    db: &SqlitePool,
+    db: &AnyPool,
     patient: &str,
     id: &str,
     now: DateTime<Utc>,
@@ -291,7 +302,9 @@ pub(crate) async fn queue_status(
         .ok_or(FhirError::NotFound)?;
     let (state, place) = match row.status.as_str() {
         "arrived" => {
-            let place = clinic_queue(db, &row.clinic_id).await?.place(id, now);
+            let place = clinic_queue(&mut *db.acquire().await?, &row.clinic_id)
+                .await?
+                .place(id, now);
             ("waiting", place)
         }
         "in-progress" => ("called", None),
@@ -324,8 +337,61 @@ pub(crate) async fn get_queue_status(
 /// `GET /api/waiting-times`: every department's live estimate. Not patient data: no token.
 pub(crate) async fn get_waiting_times(
     State(state): State<ServerState>,
-) -> Result<Json<WaitingTimes>, FhirError> {
-    Ok(Json(waiting_times(&state.db, Utc::now()).await?))
+) -> Result<Response, FhirError> {
+    let answer = |json: axum::body::Bytes| {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json,
+        )
+            .into_response()
+    };
+    if let Some(json) = state.board.fresh(*state.queue.borrow()) {
+        return Ok(answer(json));
+    }
+    // One request computes; the others that missed wait for it rather than all reading the
+    // queues at once.
+    let _computing = state.board.computing.lock().await;
+    let version = *state.queue.borrow();
+    if let Some(json) = state.board.fresh(version) {
+        return Ok(answer(json));
+    }
+    let board = waiting_times(&state.db, Utc::now()).await?;
+    let json = axum::body::Bytes::from(
+        serde_json::to_vec(&board).map_err(|e| FhirError::Internal(e.to_string()))?,
+    );
+    state.board.store(version, json.clone());
+    Ok(answer(json))
+}
+
+/// How long a computed board is served while no queue changes: its estimates move with the
+/// clock, a second at a time at most.
+const BOARD_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The waiting-times board as last computed, shared by every request for it. Computing it reads
+/// every clinic's queue, and a hospital's screens and patients' apps ask far more often than
+/// queues change: a board is reused until a queue changes (on this instance or, through the
+/// database's announcements, another) or it is [`BOARD_MAX_AGE`] old.
+#[derive(Debug, Default)]
+pub(crate) struct BoardCache {
+    current: std::sync::RwLock<Option<(u64, std::time::Instant, axum::body::Bytes)>>,
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl BoardCache {
+    /// The board's JSON, if one was computed at queue version `version` less than
+    /// [`BOARD_MAX_AGE`] ago.
+    fn fresh(&self, version: u64) -> Option<axum::body::Bytes> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current
+            .as_ref()
+            .filter(|(v, at, _)| *v == version && at.elapsed() < BOARD_MAX_AGE)
+            .map(|(_, _, json)| json.clone())
+    }
+
+    fn store(&self, version: u64, json: axum::body::Bytes) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((version, std::time::Instant::now(), json));
+    }
 }
 
 /// Failed kiosk identifications allowed per window, per reference and per kiosk.
@@ -387,7 +453,7 @@ pub(crate) async fn kiosk_check_in(
     let matched: Option<(String, String)> = match &reference {
         Some(reference) => sqlx::query_as(
             "SELECT a.id, a.patient_id FROM appointment a JOIN patient p ON p.id = a.patient_id \
-                 WHERE a.booking_reference = ? AND p.birth_date = ?",
+                 WHERE a.booking_reference = $1 AND p.birth_date = $2",
         )
         .bind(reference.compact())
         .bind(request.birth_date.trim())
@@ -405,11 +471,11 @@ pub(crate) async fn kiosk_check_in(
     let outcome = match check_in(&mut tx, &state, &appointment, "kiosk", now).await {
         Ok((encounter, clinic)) => {
             tx.commit().await?;
-            queue_changed(&state);
-            let queue = clinic_queue(&state.db, &clinic).await?;
+            queue_changed(&state).await;
+            let queue = clinic_queue(&mut *state.db.acquire().await?, &clinic).await?;
             let place = queue.place(&encounter, now);
             let (name, location): (String, String) =
-                sqlx::query_as("SELECT name, location FROM clinic WHERE id = ?")
+                sqlx::query_as("SELECT name, location FROM clinic WHERE id = $1")
                     .bind(&clinic)
                     .fetch_one(&state.db)
                     .await?;
@@ -448,21 +514,21 @@ pub(crate) async fn call_next(
     now: DateTime<Utc>,
 ) -> Result<Option<String>, FhirError> {
     let mut tx = begin(state).await?;
-    let queue = clinic_queue(&state.db, clinic).await?;
+    let queue = clinic_queue(&mut tx, clinic).await?;
     let Some(next) = queue.in_order().first().map(|q| q.id.clone()) else {
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE encounter SET status = 'in-progress', called_at = ?, room = ? \
-         WHERE id = ? AND status = 'arrived'",
+        "UPDATE encounter SET status = 'in-progress', called_at = $1, room = $2 \
+         WHERE id = $3 AND status = 'arrived'",
     )
-    .bind(now)
+    .bind(Time(now))
     .bind(room)
     .bind(&next)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    queue_changed(state);
+    queue_changed(state).await;
     Ok(Some(next))
 }
 
@@ -474,10 +540,10 @@ pub(crate) async fn finish(
 ) -> Result<bool, FhirError> {
     let mut tx = begin(state).await?;
     let done: Option<(Option<String>,)> = sqlx::query_as(
-        "UPDATE encounter SET status = 'finished', finished_at = ? WHERE id = ? AND status = 'in-progress' \
+        "UPDATE encounter SET status = 'finished', finished_at = $1 WHERE id = $2 AND status = 'in-progress' \
          RETURNING appointment_id",
     )
-    .bind(now)
+    .bind(Time(now))
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -485,13 +551,13 @@ pub(crate) async fn finish(
         return Ok(false);
     };
     if let Some(appointment) = appointment {
-        sqlx::query("UPDATE appointment SET status = 'fulfilled' WHERE id = ?")
+        sqlx::query("UPDATE appointment SET status = 'fulfilled' WHERE id = $1")
             .bind(appointment)
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    queue_changed(state);
+    queue_changed(state).await;
     Ok(true)
 }
 

@@ -12,10 +12,11 @@ use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hale_fhir::smart::Scopes;
 use sha2::{Digest, Sha256};
 
+use crate::db::Time;
 use crate::{FhirError, ServerState};
 
 /// What a route needs of its caller.
@@ -261,15 +262,15 @@ pub(crate) async fn authorize(
     };
     let recorded = sqlx::query(
         "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(Utc::now())
+    .bind(Time(Utc::now()))
     .bind(actor_kind)
     .bind(actor_id)
     .bind(patient)
     .bind(action.code())
     .bind(&route)
-    .bind(response.status().as_u16())
+    .bind(i64::from(response.status().as_u16()))
     .execute(&state.db)
     .await;
     if let Err(e) = recorded {
@@ -326,15 +327,15 @@ async fn principal(
         .ok_or(FhirError::Unauthenticated)?;
     let hash = hash_token(token);
     let now = Utc::now();
-    let patient: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT patient_id, scope, expires_at FROM access_token WHERE token_hash = ? \
+    let patient: Option<(String, String, Time)> = sqlx::query_as(
+        "SELECT patient_id, scope, expires_at FROM access_token WHERE token_hash = $1 \
          AND (grant_id IS NULL OR grant_id NOT IN (SELECT grant_id FROM revoked_grant))",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
     if let Some((patient_id, scope, expires_at)) = patient {
-        return if expires_at > now {
+        return if expires_at.0 > now {
             Ok(Principal::Patient {
                 patient_id,
                 scopes: Scopes::parse(&scope),
@@ -343,14 +344,14 @@ async fn principal(
             Err(FhirError::Unauthenticated)
         };
     }
-    let device: Option<(String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = ?",
+    let device: Option<(String, String, Time)> = sqlx::query_as(
+        "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
     match device {
-        Some((device_id, scope, expires_at)) if expires_at > now => Ok(Principal::Device {
+        Some((device_id, scope, expires_at)) if expires_at.0 > now => Ok(Principal::Device {
             device_id,
             scopes: Scopes::parse(&scope),
         }),

@@ -1,7 +1,7 @@
 //! Booking, cancelling and rescheduling appointments.
 //!
-//! Every change runs in one `BEGIN IMMEDIATE` transaction: it takes SQLite's write lock before
-//! it reads, so the rules are checked against data no other booking can change underneath. The
+//! Every change runs in one writing transaction ([`crate::db::begin_write`]): it takes the
+//! database's write lock, across every server instance, before it reads, so the rules are checked against data no other booking can change underneath. The
 //! slot is claimed with a conditional update (`… WHERE status = 'free'`), and the schema's
 //! partial unique index refuses a second live appointment in a slot even if code were wrong.
 //! A booking may carry a client-chosen request id: repeating the request returns the first
@@ -14,27 +14,28 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use hale_domain::{AppointmentStatus, BookingReference, Refusal, Span};
 use hale_fhir::{Appointment, Parameters, Resource, REQUEST_ID_SYSTEM};
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
 use crate::auth::PatientToken;
+use crate::db::Time;
 use crate::error::fhir_json;
 use crate::fhir::load_appointment;
 use crate::{FhirError, ServerState};
 
-pub(crate) async fn begin(state: &ServerState) -> Result<Transaction<'static, Sqlite>, FhirError> {
-    Ok(state.db.begin_with("BEGIN IMMEDIATE").await?)
+pub(crate) async fn begin(state: &ServerState) -> Result<Transaction<'static, Any>, FhirError> {
+    crate::db::begin_write(&state.db).await
 }
 
 /// The spans of the patient's live appointments, but `except` (the one being moved).
 pub(crate) async fn live_spans(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     except: Option<&str>,
 ) -> Result<Vec<Span>, FhirError> {
-    let rows: Vec<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
+    let rows: Vec<(Time, Time)> = sqlx::query_as(
         "SELECT s.start_at, s.end_at FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         WHERE a.patient_id = ? AND a.status IN ('booked', 'pending', 'proposed', 'arrived', 'checked-in') \
-         AND a.id <> ?",
+         WHERE a.patient_id = $1 AND a.status IN ('booked', 'pending', 'proposed', 'arrived', 'checked-in') \
+         AND a.id <> $2",
     )
     .bind(patient)
     .bind(except.unwrap_or(""))
@@ -42,22 +43,28 @@ pub(crate) async fn live_spans(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(start, end)| Span { start, end })
+        .map(|(start, end)| Span {
+            start: start.0,
+            end: end.0,
+        })
         .collect())
 }
 
 /// Claims a free slot, or says why not: no such slot (404) or already taken (409).
-async fn claim_slot(tx: &mut Transaction<'_, Sqlite>, slot: &str) -> Result<Span, FhirError> {
-    let claimed: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "UPDATE slot SET status = 'busy' WHERE id = ? AND status = 'free' RETURNING start_at, end_at",
+async fn claim_slot(tx: &mut Transaction<'_, Any>, slot: &str) -> Result<Span, FhirError> {
+    let claimed: Option<(Time, Time)> = sqlx::query_as(
+        "UPDATE slot SET status = 'busy' WHERE id = $1 AND status = 'free' RETURNING start_at, end_at",
     )
     .bind(slot)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some((start, end)) = claimed {
-        return Ok(Span { start, end });
+        return Ok(Span {
+            start: start.0,
+            end: end.0,
+        });
     }
-    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM slot WHERE id = ?")
+    let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM slot WHERE id = $1")
         .bind(slot)
         .fetch_optional(&mut **tx)
         .await?;
@@ -73,7 +80,7 @@ async fn existing_request(
     request_id: &str,
 ) -> Result<Option<String>, FhirError> {
     let id: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM appointment WHERE patient_id = ? AND request_id = ?")
+        sqlx::query_as("SELECT id FROM appointment WHERE patient_id = $1 AND request_id = $2")
             .bind(patient)
             .bind(request_id)
             .fetch_optional(&state.db)
@@ -178,7 +185,7 @@ async fn book(
 /// Writes a new appointment with a fresh id and booking reference; the one place appointments
 /// are created (bookings and the demo seed). The caller has already claimed the slot.
 pub(crate) async fn insert_appointment(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     slot: &str,
     status: &str,
@@ -189,14 +196,14 @@ pub(crate) async fn insert_appointment(
     let reference = BookingReference::from_entropy(crate::random::u64()?);
     sqlx::query(
         "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at, request_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(patient)
     .bind(slot)
     .bind(status)
     .bind(reference.compact())
-    .bind(now)
+    .bind(Time(now))
     .bind(request_id)
     .execute(&mut **tx)
     .await?;
@@ -205,13 +212,13 @@ pub(crate) async fn insert_appointment(
 
 /// The appointment's current slot, start and status, if it is the patient's.
 pub(crate) async fn current(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     id: &str,
 ) -> Result<(String, DateTime<Utc>, AppointmentStatus), FhirError> {
-    let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+    let row: Option<(String, Time, String)> = sqlx::query_as(
         "SELECT a.slot_id, s.start_at, a.status FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         WHERE a.id = ? AND a.patient_id = ?",
+         WHERE a.id = $1 AND a.patient_id = $2",
     )
     .bind(id)
     .bind(patient)
@@ -220,7 +227,7 @@ pub(crate) async fn current(
     let (slot, start, status) = row.ok_or(FhirError::NotFound)?;
     let status = AppointmentStatus::from_fhir_code(&status)
         .ok_or_else(|| FhirError::Internal(format!("stored status '{status}'")))?;
-    Ok((slot, start, status))
+    Ok((slot, start.0, status))
 }
 
 /// `POST /fhir/Appointment/{id}/$cancel`: cancels and frees the slot.
@@ -233,7 +240,7 @@ pub(crate) async fn cancel_appointment(
     let (slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
     let now = Utc::now();
     state.rules.check_change(now, start, status)?;
-    sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = ?")
+    sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = $1")
         .bind(&id)
         .execute(&mut *tx)
         .await?;
@@ -268,7 +275,7 @@ pub(crate) async fn reschedule_appointment(
     state
         .rules
         .check_reschedule(Utc::now(), start, status, span, &others)?;
-    sqlx::query("UPDATE appointment SET slot_id = ? WHERE id = ?")
+    sqlx::query("UPDATE appointment SET slot_id = $1 WHERE id = $2")
         .bind(&new_slot)
         .bind(&id)
         .execute(&mut *tx)

@@ -1,36 +1,275 @@
-//! Opening and migrating the hospital database.
+//! The hospital database: SQLite on one machine, PostgreSQL for a hospital that outgrows one,
+//! chosen by the database URL.
+//!
+//! The server talks to both through sqlx's `Any` driver in one portable dialect: `$N`
+//! placeholders, `ON CONFLICT`, integers as 64-bit, times as RFC 3339 UTC text (which sorts as
+//! time does). What differs between the two lives here and nowhere else:
+//! - the migrations, one directory per database with the same versions and meaning;
+//! - how a write takes the database's write lock ([`begin_write`]);
+//! - how server instances sharing one database hear of each other's queue changes ([`Backend`]).
 
-use std::str::FromStr;
-
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyTypeInfo, AnyTypeInfoKind};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Arguments, Executor, Transaction};
 
 use crate::{FhirError, HospitalInfo};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Opens (creating if needed) and migrates the database at `url`.
-pub async fn open_database(url: &str) -> Result<SqlitePool, FhirError> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| FhirError::Internal(format!("bad database URL: {e}")))?
-        .create_if_missing(true)
-        .foreign_keys(true)
-        // WAL lets readers go on while a booking writes; NORMAL is durable across app crashes.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(std::time::Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    MIGRATOR
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The database a URL names, or an error naming the schemes Hale knows.
+    pub fn of_url(url: &str) -> Result<Self, FhirError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Self::Sqlite),
+            "postgres" | "postgresql" => Ok(Self::Postgres),
+            _ => Err(FhirError::Internal(format!(
+                "unsupported database URL scheme '{scheme}': use sqlite:// or postgres://"
+            ))),
+        }
+    }
+
+    /// The database a pool is connected to.
+    pub fn of(pool: &AnyPool) -> Self {
+        match pool.connect_options().database_url.scheme() {
+            "sqlite" => Self::Sqlite,
+            _ => Self::Postgres,
+        }
+    }
+}
+
+/// The PostgreSQL advisory lock every writing transaction holds (an arbitrary, fixed key).
+const WRITE_LOCK: i64 = 0x4841_4c45; // "HALE"
+
+/// The channel server instances announce queue changes on.
+pub(crate) const QUEUE_CHANNEL: &str = "hale_queue";
+
+/// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+pub async fn open_database(url: &str) -> Result<AnyPool, FhirError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let pool = match backend {
+        Backend::Sqlite => {
+            // The `Any` driver takes SQLite's options from the URL alone: ask for the file to be
+            // created there, and set the rest on each new connection.
+            let url = if url.contains("mode=") || url.contains(":memory:") {
+                url.to_owned()
+            } else if url.contains('?') {
+                format!("{url}&mode=rwc")
+            } else {
+                format!("{url}?mode=rwc")
+            };
+            AnyPoolOptions::new()
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers go on while a booking writes; NORMAL is durable
+                        // across app crashes; a writer waits for the lock rather than failing.
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?
+        }
+        Backend::Postgres => {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?;
+            check_collation(&pool).await?;
+            pool
+        }
+    };
+    let migrator = match backend {
+        Backend::Sqlite => &SQLITE_MIGRATIONS,
+        Backend::Postgres => &POSTGRES_MIGRATIONS,
+    };
+    migrator
         .run(&pool)
         .await
         .map_err(|e| FhirError::Internal(format!("migration failed: {e}")))?;
     Ok(pool)
 }
 
-pub(crate) async fn hospital_info(db: &SqlitePool) -> Result<HospitalInfo, FhirError> {
+/// Times, references and ids are compared as text: PostgreSQL must compare them byte by byte,
+/// as SQLite does, or a linguistic collation could order two times wrongly.
+async fn check_collation(pool: &AnyPool) -> Result<(), FhirError> {
+    let (collate,): (String,) = sqlx::query_as(
+        "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
+    )
+    .fetch_one(pool)
+    .await?;
+    let bytewise = ["C", "POSIX", "C.UTF-8", "C.utf8", "ucs_basic"];
+    if bytewise.contains(&collate.as_str()) {
+        Ok(())
+    } else {
+        Err(FhirError::Internal(format!(
+            "the database's collation is '{collate}'; Hale needs a byte-order one: \
+             create it with `createdb --locale=C --encoding=UTF8 --template=template0`"
+        )))
+    }
+}
+
+/// Begins a transaction: every transaction in the server is one of these, since each writes.
+///
+/// It takes the database's write lock first, so that what it reads stays true until it commits:
+/// SQLite's `BEGIN IMMEDIATE`, and on PostgreSQL one advisory lock held to the end of the
+/// transaction, which serialises writers across every server instance on the database. (A
+/// deferred SQLite `BEGIN` that reads and then writes fails at once with "database is locked"
+/// when another writer got in between; the busy timeout does not cover that upgrade.)
+pub(crate) async fn begin_write(db: &AnyPool) -> Result<Transaction<'static, Any>, FhirError> {
+    match Backend::of(db) {
+        Backend::Sqlite => Ok(db.begin_with("BEGIN IMMEDIATE").await?),
+        Backend::Postgres => {
+            let mut tx = db.begin().await?;
+            // pg_advisory_xact_lock returns `void`, which the `Any` driver cannot carry.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// Tells the other server instances on this database that a queue changed (PostgreSQL only;
+/// a SQLite file has one server).
+pub(crate) async fn announce_queue_change(db: &AnyPool) -> Result<(), FhirError> {
+    if Backend::of(db) == Backend::Postgres {
+        db.execute(format!("NOTIFY {QUEUE_CHANNEL}").as_str())
+            .await?;
+    }
+    Ok(())
+}
+
+/// An instant as the database keeps it: RFC 3339 UTC text, e.g. `2026-12-03T09:30:00+00:00`
+/// (the form sqlx's SQLite driver wrote before the server spoke to PostgreSQL too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Time(pub DateTime<Utc>);
+
+impl Time {
+    pub fn text(t: DateTime<Utc>) -> String {
+        t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
+    }
+}
+
+impl From<Time> for DateTime<Utc> {
+    fn from(t: Time) -> Self {
+        t.0
+    }
+}
+
+impl sqlx::Type<Any> for Time {
+    fn type_info() -> AnyTypeInfo {
+        <String as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        ty.kind() == AnyTypeInfoKind::Text
+    }
+}
+
+impl<'q> sqlx::Encode<'q, Any> for Time {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <String as sqlx::Encode<Any>>::encode(Self::text(self.0), buf)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Time {
+    fn decode(value: <Any as sqlx::Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&str as sqlx::Decode<Any>>::decode(value)?;
+        Ok(Self(parse_time(text)?))
+    }
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, BoxDynError> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    // SQLite's own `datetime()` form, should a row ever have been written by hand.
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
+        .map_err(|e| format!("'{text}' is not a time: {e}"))?;
+    Ok(naive.and_utc())
+}
+
+/// A query assembled piece by piece with numbered placeholders, which both databases read
+/// (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which PostgreSQL does not take).
+#[derive(Default)]
+pub(crate) struct Sql<'q> {
+    text: String,
+    args: AnyArguments<'q>,
+    count: usize,
+}
+
+impl<'q> Sql<'q> {
+    pub(crate) fn new(start: &str) -> Self {
+        Self {
+            text: start.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.text.push_str(sql);
+        self
+    }
+
+    pub(crate) fn push_bind<T>(&mut self, value: T) -> &mut Self
+    where
+        T: 'q + Send + sqlx::Encode<'q, Any> + sqlx::Type<Any>,
+    {
+        self.count += 1;
+        self.text.push('$');
+        self.text.push_str(&self.count.to_string());
+        // Encoding into `AnyArguments` cannot fail for the plain values bound here.
+        let _ = self.args.add(value);
+        self
+    }
+
+    /// `$a, $b, …`, one placeholder per value (for `IN (…)`).
+    pub(crate) fn push_list<T, I>(&mut self, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = T>,
+        T: 'q + Send + sqlx::Encode<'q, Any> + sqlx::Type<Any>,
+    {
+        for (i, value) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.push_bind(value);
+        }
+        self
+    }
+
+    /// The query, ready to run; its arguments are taken, so build it once.
+    pub(crate) fn build_query_as<O>(&mut self) -> sqlx::query::QueryAs<'_, Any, O, AnyArguments<'_>>
+    where
+        O: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>,
+    {
+        sqlx::query_as_with(&self.text, std::mem::take(&mut self.args))
+    }
+}
+
+pub(crate) async fn hospital_info(db: &AnyPool) -> Result<HospitalInfo, FhirError> {
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT name, timezone FROM hospital WHERE id = 1")
             .fetch_optional(db)
@@ -40,4 +279,84 @@ pub(crate) async fn hospital_info(db: &SqlitePool) -> Result<HospitalInfo, FhirE
         .parse()
         .map_err(|_| FhirError::Internal(format!("unknown time zone '{timezone}'")))?;
     Ok(HospitalInfo { name, timezone })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_written_as_sqlx_wrote_them_and_read_in_either_form() {
+        let t = DateTime::parse_from_rfc3339("2026-12-03T09:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(Time::text(t), "2026-12-03T09:30:00+00:00");
+        assert_eq!(parse_time("2026-12-03T09:30:00+00:00").unwrap(), t);
+        assert_eq!(parse_time("2026-12-03 09:30:00").unwrap(), t);
+        assert!(parse_time("3 December").is_err());
+    }
+
+    #[test]
+    fn both_databases_have_the_same_migrations() {
+        let names = |m: &Migrator| -> Vec<(i64, String)> {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        assert!(SQLITE_MIGRATIONS.iter().count() >= 8);
+    }
+
+    /// The statements alone: comments dropped, whitespace collapsed.
+    fn statements(sql: &str) -> String {
+        sql.lines()
+            .map(|l| l.split("--").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn the_postgres_migrations_are_the_sqlite_ones_in_postgres_types() {
+        // The only differences allowed: PostgreSQL's names for SQLite's types, and the one
+        // case-blind column, which PostgreSQL gets as a unique index on lower().
+        let nocase = (
+            "username TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL );",
+            "username TEXT NOT NULL, password_hash TEXT NOT NULL ); CREATE UNIQUE INDEX \
+             patient_login_username ON patient_login (lower(username));",
+        );
+        for (sqlite, postgres) in SQLITE_MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS.iter()) {
+            let translated = statements(&sqlite.sql)
+                .replace(
+                    "INTEGER PRIMARY KEY AUTOINCREMENT",
+                    "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                )
+                .replace("INTEGER", "BIGINT")
+                .replace("REAL", "DOUBLE PRECISION")
+                .replace(nocase.0, nocase.1);
+            assert_eq!(
+                translated,
+                statements(&postgres.sql),
+                "migration {} differs beyond types",
+                sqlite.version
+            );
+        }
+    }
+
+    #[test]
+    fn the_url_names_the_database() {
+        assert_eq!(Backend::of_url("sqlite://h.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::of_url("postgres://hale@db/hale").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://db/hale").unwrap(),
+            Backend::Postgres
+        );
+        assert!(Backend::of_url("mysql://db/hale").is_err());
+    }
 }

@@ -11,6 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::arrival::{call_next, finish, queue_changed};
+use crate::db::Time;
 use crate::{FhirError, ServerState};
 
 const TICK: std::time::Duration = std::time::Duration::from_secs(4);
@@ -42,15 +43,15 @@ async fn step(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> 
     .fetch_all(&state.db)
     .await?;
     for (clinic, rooms) in clinics {
-        let in_progress: Vec<(String, DateTime<Utc>, String)> = sqlx::query_as(
-            "SELECT id, called_at, room FROM encounter WHERE clinic_id = ? AND status = 'in-progress'",
+        let in_progress: Vec<(String, Time, String)> = sqlx::query_as(
+            "SELECT id, called_at, room FROM encounter WHERE clinic_id = $1 AND status = 'in-progress'",
         )
         .bind(&clinic)
         .fetch_all(&state.db)
         .await?;
         let mut busy = Vec::new();
         for (id, called, room) in in_progress {
-            if now - called >= visit_length(&id) {
+            if now - called.0 >= visit_length(&id) {
                 finish(state, &id, now).await?;
             } else {
                 busy.push(room);
@@ -63,7 +64,7 @@ async fn step(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> 
             }
         }
         let waiting: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM encounter WHERE clinic_id = ? AND status = 'arrived'",
+            "SELECT COUNT(*) FROM encounter WHERE clinic_id = $1 AND status = 'arrived'",
         )
         .bind(&clinic)
         .fetch_one(&state.db)
@@ -74,15 +75,15 @@ async fn step(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> 
                 Duration::minutes(i64::try_from(crate::random::u64()? % 20).unwrap_or(0) - 5);
             sqlx::query(
                 "INSERT INTO encounter (id, appointment_id, clinic_id, scheduled_at, status, arrived_at, source) \
-                 VALUES (?, NULL, ?, ?, 'arrived', ?, 'simulation')",
+                 VALUES ($1, NULL, $2, $3, 'arrived', $4, 'simulation')",
             )
             .bind(format!("en-sim-{:016x}", crate::random::u64()?))
             .bind(&clinic)
-            .bind(now + offset)
-            .bind(now)
+            .bind(Time(now + offset))
+            .bind(Time(now))
             .execute(&state.db)
             .await?;
-            queue_changed(state);
+            queue_changed(state).await;
         }
     }
     Ok(())

@@ -13,8 +13,9 @@ use hale_fhir::medication::{
 use hale_fhir::{
     CodeableConcept, Coding, Identifier, MedicationAdministration, Reference, Resource,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Any, Transaction};
 
+use crate::db::Time;
 use crate::seed::{DEMO_PATIENT, HOSPITAL_TZ, OTHER_PATIENT};
 use crate::FhirError;
 
@@ -220,7 +221,7 @@ const HISTORY_DAYS: i64 = 31;
 
 /// Inserts the demo prescriptions (once) and, the first time, the demo patient's recent history.
 pub(crate) async fn seed(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
     let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
@@ -229,14 +230,14 @@ pub(crate) async fn seed(
         let json =
             serde_json::to_string(&p.dosage).map_err(|e| FhirError::Internal(e.to_string()))?;
         let inserted = sqlx::query(
-            "INSERT OR IGNORE INTO medication_request (id, patient_id, status, medication, \
+            "INSERT INTO medication_request (id, patient_id, status, medication, \
              authored_on, requester_id, dosage, dispense_quantity, dispense_unit) \
-             VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, 'active', $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
         )
         .bind(p.id)
         .bind(p.patient)
         .bind(p.medicine)
-        .bind(authored)
+        .bind(Time(authored))
         .bind(p.prescriber)
         .bind(&json)
         .bind(p.dispensed.0)
@@ -255,7 +256,7 @@ pub(crate) async fn seed(
 /// A believable record of the last month: most doses taken a few minutes either side of
 /// their time, one in ten forgotten, the odd one skipped because the patient felt unwell.
 async fn history(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     p: &Prescription,
     authored: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -315,9 +316,9 @@ async fn history(
         let json = serde_json::to_string(&Resource::MedicationAdministration(record))
             .map_err(|e| FhirError::Internal(e.to_string()))?;
         sqlx::query(
-            "INSERT OR IGNORE INTO medication_administration (id, patient_id, identifier_system, \
+            "INSERT INTO medication_administration (id, patient_id, identifier_system, \
              identifier_value, request_id, status, effective_at, resource, received_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
         )
         .bind(format!("ma-demo-{}-{i}", p.id))
         .bind(p.patient)
@@ -325,9 +326,9 @@ async fn history(
         .bind(&identifier)
         .bind(p.id)
         .bind(status)
-        .bind(at)
+        .bind(Time(at))
         .bind(&json)
-        .bind(now)
+        .bind(Time(now))
         .execute(&mut **tx)
         .await?;
     }

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hale_fhir::capability::{
     Implementation, Interaction, Rest, RestResource, SearchParam, Software,
 };
@@ -10,9 +10,9 @@ use hale_fhir::{
     Appointment, AppointmentParticipant, Bundle, CapabilityStatement, CodeableConcept, Coding,
     HumanName, Identifier, Patient, Reference, Resource, BOOKING_REFERENCE_SYSTEM, FHIR_VERSION,
 };
-use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::PatientToken;
+use crate::db::{Sql, Time};
 use crate::error::fhir_json;
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
@@ -138,8 +138,8 @@ struct AppointmentRow {
     patient_given: String,
     patient_family: String,
     slot_id: String,
-    start_at: DateTime<Utc>,
-    end_at: DateTime<Utc>,
+    start_at: Time,
+    end_at: Time,
     clinic_id: String,
     clinic_name: String,
     specialty_code: String,
@@ -182,9 +182,9 @@ impl AppointmentRow {
                 text: Some(self.clinic_name),
             }],
             description: None,
-            minutes_duration: Some((self.end_at - self.start_at).num_minutes().max(0) as u32),
-            start: Some(self.start_at),
-            end: Some(self.end_at),
+            minutes_duration: Some((self.end_at.0 - self.start_at.0).num_minutes().max(0) as u32),
+            start: Some(self.start_at.0),
+            end: Some(self.end_at.0),
             slot: vec![Reference::to("Slot", &self.slot_id, None)],
             participant: vec![
                 accepted(Reference::to(
@@ -222,14 +222,14 @@ pub(crate) async fn search_appointments(
             _ => {}
         }
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(APPOINTMENT_SELECT);
+    let mut sql = Sql::new(APPOINTMENT_SELECT);
     sql.push("WHERE a.patient_id = ")
         .push_bind(&token.patient_id);
     if let Some(from) = range.from {
-        sql.push(" AND s.start_at >= ").push_bind(from);
+        sql.push(" AND s.start_at >= ").push_bind(Time(from));
     }
     if let Some(until) = range.until {
-        sql.push(" AND s.start_at < ").push_bind(until);
+        sql.push(" AND s.start_at < ").push_bind(Time(until));
     }
     sql.push(" ORDER BY s.start_at, a.id");
     let rows: Vec<AppointmentRow> = sql.build_query_as().fetch_all(&state.db).await?;
@@ -260,7 +260,7 @@ pub(crate) async fn load_appointment(
     id: &str,
 ) -> Result<Option<Appointment>, FhirError> {
     let row: Option<AppointmentRow> = sqlx::query_as(&format!(
-        "{APPOINTMENT_SELECT} WHERE a.id = ? AND a.patient_id = ?"
+        "{APPOINTMENT_SELECT} WHERE a.id = $1 AND a.patient_id = $2"
     ))
     .bind(id)
     .bind(patient)
@@ -277,7 +277,7 @@ pub(crate) async fn read_patient(
 ) -> Result<Response, FhirError> {
     token.require_patient(&id)?;
     let row: Option<(String, String, String, String)> =
-        sqlx::query_as("SELECT mrn, given, family, birth_date FROM patient WHERE id = ?")
+        sqlx::query_as("SELECT mrn, given, family, birth_date FROM patient WHERE id = $1")
             .bind(&id)
             .fetch_optional(&state.db)
             .await?;

@@ -40,19 +40,20 @@ use axum::routing::{delete, get, post};
 use axum::Router;
 use chrono_tz::Tz;
 use hale_domain::{ArrivalWindow, BookingRules, WaitlistPolicy};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use db::open_database;
+pub use db::{open_database, Backend, Time as DbTime};
 pub use error::FhirError;
 pub use oauth::TokenLifetimes;
 
 /// How to run a hospital server.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
-    /// An sqlx database URL, e.g. `sqlite:///var/lib/hale/hospital.db` or `sqlite::memory:`.
+    /// The database: `sqlite:///var/lib/hale/hospital.db` (one machine), `sqlite::memory:`, or
+    /// `postgres://hale@db.example/hale` (several instances may share it).
     pub database_url: String,
     /// Where to listen; port 0 picks a free port.
     pub bind: SocketAddr,
@@ -95,7 +96,7 @@ impl ServerOptions {
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct ServerState {
-    pub(crate) db: SqlitePool,
+    pub(crate) db: AnyPool,
     pub(crate) hospital: Arc<HospitalInfo>,
     pub(crate) dev_sign_in: bool,
     pub(crate) rules: BookingRules,
@@ -103,6 +104,8 @@ pub struct ServerState {
     pub(crate) arrival: ArrivalWindow,
     /// Bumped on every queue change; live streams wait on it.
     pub(crate) queue: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The waiting-times board, computed once for many requests.
+    pub(crate) board: Arc<arrival::BoardCache>,
     /// Failed kiosk identifications, for rate limiting.
     pub(crate) attempts: Arc<arrival::Attempts>,
     pub(crate) payments: Arc<dyn payments::PaymentProvider>,
@@ -125,7 +128,7 @@ pub struct HospitalInfo {
 
 /// Builds the HTTP routes over an opened, migrated database, and the state they share.
 async fn router(
-    db: SqlitePool,
+    db: AnyPool,
     options: &ServerOptions,
     closing: tokio::sync::watch::Receiver<bool>,
 ) -> Result<(Router, ServerState), FhirError> {
@@ -138,6 +141,7 @@ async fn router(
         waitlist: options.waitlist,
         arrival: options.arrival,
         queue: Arc::new(tokio::sync::watch::Sender::new(0)),
+        board: Arc::new(arrival::BoardCache::default()),
         attempts: Arc::new(arrival::Attempts::default()),
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
@@ -323,6 +327,12 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         .await
     });
     let mut background = vec![tokio::spawn(waitlist::sweep_forever(state.clone()))];
+    if Backend::of(&state.db) == Backend::Postgres {
+        background.push(tokio::spawn(live::follow_other_instances(
+            options.database_url.clone(),
+            state.queue.clone(),
+        )));
+    }
     if options.seed_demo && options.simulate_demo_day {
         background.push(tokio::spawn(demo_day::run(state)));
     }

@@ -139,3 +139,39 @@ pub(crate) async fn queue_events(
     }))
     .keep_alive(KeepAlive::default()))
 }
+
+/// Bumps this instance's queue signal whenever another instance on the same PostgreSQL
+/// database announces a change (`NOTIFY hale_queue`), so a patient's live view moves whichever
+/// instance they are connected to. Runs until the server stops.
+pub(crate) async fn follow_other_instances(url: String, queue: std::sync::Arc<watch::Sender<u64>>) {
+    let bump = || queue.send_modify(|v| *v = v.wrapping_add(1));
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other instances' queue changes; retrying");
+                tokio::time::sleep(StdDuration::from_secs(2)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(crate::db::QUEUE_CHANNEL).await {
+            tracing::warn!(error = %e, "cannot listen for other instances' queue changes; retrying");
+            tokio::time::sleep(StdDuration::from_secs(2)).await;
+            continue;
+        }
+        // Whatever was announced while not listening is caught up at once.
+        bump();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(_)) => bump(),
+                // The connection dropped; the listener reconnects on the next call.
+                Ok(None) => bump(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "lost the queue-change channel; reconnecting");
+                    tokio::time::sleep(StdDuration::from_secs(1)).await;
+                    break;
+                }
+            }
+        }
+    }
+}

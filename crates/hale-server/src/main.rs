@@ -10,7 +10,8 @@ hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
                      [--no-simulation] [--dev-sign-in]
 
-  --database URL     sqlx database URL      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
+  --database URL     sqlite://FILE, or postgres://USER@HOST/DB shared by several instances
+                     [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
   --no-seed          do not create or top up the demo hospital

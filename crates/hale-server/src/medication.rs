@@ -2,8 +2,8 @@
 //! records (`MedicationAdministration`), which arrive as conditional creates, alone or in a
 //! `transaction` Bundle, so the same record sent twice is stored once.
 //!
-//! Writes run in `BEGIN IMMEDIATE` transactions: SQLite's write lock is taken before the
-//! look-up, so two sends of one record queue behind each other instead of failing to upgrade
+//! Writes run in writing transactions ([`crate::db::begin_write`]): the write lock is taken
+//! before the look-up, so two sends of one record queue behind each other instead of failing to upgrade
 //! a read lock, and the unique index on (patient, identifier) settles any race that is left.
 
 use axum::extract::{RawQuery, State};
@@ -16,9 +16,10 @@ use hale_fhir::{
     Bundle, BundleEntry, BundleResponse, CodeableConcept, MedicationAdministration,
     MedicationRequest, Reference, Resource,
 };
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
+use crate::db::{Sql, Time};
 use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
@@ -36,7 +37,7 @@ struct RequestRow {
     patient_id: String,
     status: String,
     medication: String,
-    authored_on: DateTime<Utc>,
+    authored_on: Time,
     requester_id: Option<String>,
     requester_name: Option<String>,
     dosage: String,
@@ -57,7 +58,7 @@ impl RequestRow {
                 text: Some(self.medication),
             }),
             subject: Reference::to("Patient", &self.patient_id, None),
-            authored_on: Some(self.authored_on),
+            authored_on: Some(self.authored_on.0),
             requester: self
                 .requester_id
                 .map(|id| Reference::to("Practitioner", &id, self.requester_name)),
@@ -87,7 +88,7 @@ pub(crate) async fn search_requests(
             _ => {}
         }
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = Sql::new(
         "SELECT m.id, m.patient_id, m.status, m.medication, m.authored_on, m.requester_id, \
          pr.name AS requester_name, m.dosage, m.dispense_quantity, m.dispense_unit \
          FROM medication_request m LEFT JOIN practitioner pr ON pr.id = m.requester_id \
@@ -96,10 +97,7 @@ pub(crate) async fn search_requests(
     sql.push_bind(&token.patient_id);
     if !statuses.is_empty() {
         sql.push(" AND m.status IN (");
-        let mut list = sql.separated(", ");
-        for s in &statuses {
-            list.push_bind(s);
-        }
+        sql.push_list(statuses.iter());
         sql.push(")");
     }
     sql.push(" ORDER BY m.authored_on, m.id");
@@ -128,15 +126,13 @@ pub(crate) async fn search_administrations(
             _ => {}
         }
     }
-    let mut sql = QueryBuilder::<Sqlite>::new(
-        "SELECT resource FROM medication_administration WHERE patient_id = ",
-    );
+    let mut sql = Sql::new("SELECT resource FROM medication_administration WHERE patient_id = ");
     sql.push_bind(&token.patient_id);
     if let Some(from) = range.from {
-        sql.push(" AND effective_at >= ").push_bind(from);
+        sql.push(" AND effective_at >= ").push_bind(Time(from));
     }
     if let Some(until) = range.until {
-        sql.push(" AND effective_at < ").push_bind(until);
+        sql.push(" AND effective_at < ").push_bind(Time(until));
     }
     if let Some((system, value)) = &identifier {
         sql.push(" AND identifier_system = ").push_bind(system);
@@ -324,7 +320,7 @@ pub(crate) fn split_identifier(token: &str) -> Result<(String, String), FhirErro
 /// Checks one dose record and stores it unless one with its identifier exists. Returns whether
 /// it was created, and the record as stored.
 async fn store_administration(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     token: &PatientToken,
     mut record: MedicationAdministration,
     condition: Option<&str>,
@@ -372,7 +368,7 @@ async fn store_administration(
                 FhirError::Invalid("request must reference a MedicationRequest".into())
             })?;
             let known: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM medication_request WHERE id = ? AND patient_id = ?",
+                "SELECT id FROM medication_request WHERE id = $1 AND patient_id = $2",
             )
             .bind(id)
             .bind(&token.patient_id)
@@ -394,7 +390,7 @@ async fn store_administration(
     let inserted = sqlx::query(
         "INSERT INTO medication_administration (id, patient_id, identifier_system, \
          identifier_value, request_id, status, effective_at, resource, received_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING",
     )
     .bind(&id)
@@ -403,9 +399,9 @@ async fn store_administration(
     .bind(&value)
     .bind(&request_id)
     .bind(&record.status)
-    .bind(effective)
+    .bind(Time(effective))
     .bind(&json)
-    .bind(now)
+    .bind(Time(now))
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -420,7 +416,7 @@ async fn store_administration(
 }
 
 async fn existing(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     patient: &str,
     system: &str,
     value: &str,
@@ -437,7 +433,7 @@ async fn existing(
 /// The resource stored in `table` (a table of resources kept whole, unique on patient and
 /// identifier) under a patient's identifier, if any.
 pub(crate) async fn stored_by_identifier(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     table: &'static str,
     patient: &str,
     system: &str,
@@ -445,7 +441,7 @@ pub(crate) async fn stored_by_identifier(
 ) -> Result<Option<Resource>, FhirError> {
     let json: Option<String> = sqlx::query_scalar(&format!(
         "SELECT resource FROM {table} \
-         WHERE patient_id = ? AND identifier_system = ? AND identifier_value = ?"
+         WHERE patient_id = $1 AND identifier_system = $2 AND identifier_value = $3"
     ))
     .bind(patient)
     .bind(system)

@@ -30,6 +30,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::{hash_token, new_token};
+use crate::db::Time;
 use crate::{FhirError, ServerState};
 
 /// How long the tokens of a sign-in live.
@@ -60,9 +61,9 @@ const MAX_FAILURES_PER_ADDRESS: usize = 30;
 const FAILURE_WINDOW: Duration = Duration::minutes(15);
 
 /// Registers the app as a public client, with exactly the scopes this server offers it.
-pub(crate) async fn register_app_client(db: &sqlx::SqlitePool) -> Result<(), FhirError> {
+pub(crate) async fn register_app_client(db: &sqlx::AnyPool) -> Result<(), FhirError> {
     sqlx::query(
-        "INSERT INTO oauth_client (id, name, redirect_path, scope) VALUES (?, 'Hale', '/callback', ?) \
+        "INSERT INTO oauth_client (id, name, redirect_path, scope) VALUES ($1, 'Hale', '/callback', $2) \
          ON CONFLICT (id) DO UPDATE SET scope = excluded.scope",
     )
     .bind(APP_CLIENT_ID)
@@ -168,7 +169,7 @@ async fn check_request(
     request: &AuthorizeRequest,
 ) -> Result<Checked, Refusal> {
     let client: Option<(String, String)> =
-        sqlx::query_as("SELECT redirect_path, scope FROM oauth_client WHERE id = ?")
+        sqlx::query_as("SELECT redirect_path, scope FROM oauth_client WHERE id = $1")
             .bind(&request.client_id)
             .fetch_optional(&state.db)
             .await
@@ -338,7 +339,7 @@ async fn issue_code(
     let code = new_token()?;
     sqlx::query(
         "INSERT INTO authorization_code (code_hash, client_id, patient_id, redirect_uri, \
-         code_challenge, scope, expires_at, grant_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         code_challenge, scope, expires_at, grant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(hash_token(&code))
     .bind(&request.client_id)
@@ -346,7 +347,7 @@ async fn issue_code(
     .bind(&request.redirect_uri)
     .bind(&request.code_challenge)
     .bind(checked.scope.to_string())
-    .bind(now + CODE_LIFETIME)
+    .bind(Time(now + CODE_LIFETIME))
     .bind(new_token()?)
     .execute(&state.db)
     .await?;
@@ -360,11 +361,12 @@ async fn verify_password(
     username: &str,
     password: &str,
 ) -> Result<Option<String>, FhirError> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT patient_id, password_hash FROM patient_login WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&state.db)
-            .await?;
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT patient_id, password_hash FROM patient_login WHERE lower(username) = lower($1)",
+    )
+    .bind(username)
+    .fetch_optional(&state.db)
+    .await?;
     let (patient, stored) = match row {
         Some((p, h)) => (Some(p), h),
         None => (None, DUMMY_HASH.to_owned()),
@@ -613,20 +615,20 @@ async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Re
         ));
     }
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     type CodeRow = (
         String,
         String,
         String,
         String,
         String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
+        Time,
+        Option<Time>,
         String,
     );
     let row: Option<CodeRow> = sqlx::query_as(
         "SELECT client_id, patient_id, redirect_uri, code_challenge, scope, expires_at, used_at, grant_id \
-         FROM authorization_code WHERE code_hash = ?",
+         FROM authorization_code WHERE code_hash = $1",
     )
     .bind(hash_token(code))
     .fetch_optional(&mut *tx)
@@ -648,14 +650,14 @@ async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Re
             "code was issued to another client or redirect",
         ));
     }
-    if expires_at <= now {
+    if expires_at.0 <= now {
         return Ok(invalid_grant("code expired"));
     }
     if pkce_challenge(verifier) != challenge {
         return Ok(invalid_grant("code_verifier does not match the challenge"));
     }
-    sqlx::query("UPDATE authorization_code SET used_at = ? WHERE code_hash = ?")
-        .bind(now)
+    sqlx::query("UPDATE authorization_code SET used_at = $1 WHERE code_hash = $2")
+        .bind(Time(now))
         .bind(hash_token(code))
         .execute(&mut *tx)
         .await?;
@@ -673,19 +675,12 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
         ));
     };
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
-    type RefreshRow = (
-        String,
-        String,
-        String,
-        String,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        bool,
-    );
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    type RefreshRow = (String, String, String, String, Time, Option<Time>, i64);
     let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT grant_id, client_id, patient_id, scope, expires_at, rotated_at, \
-         grant_id IN (SELECT grant_id FROM revoked_grant) FROM refresh_token WHERE token_hash = ?",
+         CASE WHEN grant_id IN (SELECT grant_id FROM revoked_grant) THEN 1 ELSE 0 END \
+         FROM refresh_token WHERE token_hash = $1",
     )
     .bind(hash_token(token))
     .fetch_optional(&mut *tx)
@@ -693,7 +688,7 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
     let Some((grant, client, patient, scope, expires_at, rotated_at, revoked)) = row else {
         return Ok(invalid_grant("unknown refresh token"));
     };
-    if revoked {
+    if revoked != 0 {
         return Ok(invalid_grant("signed out"));
     }
     if rotated_at.is_some() {
@@ -706,11 +701,11 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
     if request.client_id.as_deref().is_some_and(|c| c != client) {
         return Ok(invalid_grant("refresh token was issued to another client"));
     }
-    if expires_at <= now {
+    if expires_at.0 <= now {
         return Ok(invalid_grant("refresh token expired"));
     }
-    sqlx::query("UPDATE refresh_token SET rotated_at = ? WHERE token_hash = ?")
-        .bind(now)
+    sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")
+        .bind(Time(now))
         .bind(hash_token(token))
         .execute(&mut *tx)
         .await?;
@@ -721,7 +716,7 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
 
 async fn issue_tokens(
     state: &ServerState,
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     grant: &str,
     client: &str,
     patient: &str,
@@ -733,14 +728,14 @@ async fn issue_tokens(
     let refresh = new_token()?;
     sqlx::query(
         "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(hash_token(&refresh))
     .bind(grant)
     .bind(client)
     .bind(patient)
     .bind(scope)
-    .bind(now + state.tokens.refresh)
+    .bind(Time(now + state.tokens.refresh))
     .execute(&mut **tx)
     .await?;
     let mut response = Json(PatientTokenResponse {
@@ -761,7 +756,7 @@ async fn issue_tokens(
 /// A new access token for `patient`, stored hashed; `grant` ties it to a sign-in so that
 /// revoking the sign-in ends it too.
 async fn insert_access_token(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     patient: &str,
     scope: &str,
     grant: Option<&str>,
@@ -769,12 +764,12 @@ async fn insert_access_token(
 ) -> Result<String, FhirError> {
     let token = new_token()?;
     sqlx::query(
-        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(hash_token(&token))
     .bind(patient)
     .bind(scope)
-    .bind(expires_at)
+    .bind(Time(expires_at))
     .bind(grant)
     .execute(conn)
     .await?;
@@ -782,15 +777,17 @@ async fn insert_access_token(
 }
 
 async fn revoke_grant(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     grant: &str,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
-    sqlx::query("INSERT OR IGNORE INTO revoked_grant (grant_id, revoked_at) VALUES (?, ?)")
-        .bind(grant)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO revoked_grant (grant_id, revoked_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(grant)
+    .bind(Time(now))
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -804,7 +801,7 @@ async fn device_token(state: &ServerState, request: &TokenRequest) -> Result<Res
         ));
     };
     let row: Option<(String, String)> =
-        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = ?")
+        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = $1")
             .bind(client_id)
             .fetch_optional(&state.db)
             .await?;
@@ -821,12 +818,12 @@ async fn device_token(state: &ServerState, request: &TokenRequest) -> Result<Res
     };
     let token = new_token()?;
     sqlx::query(
-        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(hash_token(&token))
     .bind(client_id)
     .bind(&scope)
-    .bind(Utc::now() + DEVICE_TOKEN_LIFETIME)
+    .bind(Time(Utc::now() + DEVICE_TOKEN_LIFETIME))
     .execute(&state.db)
     .await?;
     Ok(Json(DeviceTokenResponse {
@@ -851,16 +848,16 @@ pub(crate) async fn revoke(
 ) -> Result<StatusCode, FhirError> {
     let hash = hash_token(&request.token);
     let now = Utc::now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let grant: Option<String> =
-        sqlx::query_scalar("SELECT grant_id FROM refresh_token WHERE token_hash = ?")
+        sqlx::query_scalar("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
             .bind(&hash)
             .fetch_optional(&mut *tx)
             .await?;
     if let Some(grant) = grant {
         revoke_grant(&mut tx, &grant, now).await?;
     }
-    sqlx::query("DELETE FROM access_token WHERE token_hash = ?")
+    sqlx::query("DELETE FROM access_token WHERE token_hash = $1")
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
@@ -877,7 +874,7 @@ pub(crate) async fn dev_token(
         return Err(FhirError::NotFound);
     }
     let patient: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM patient WHERE mrn = ? AND birth_date = ?")
+        sqlx::query_as("SELECT id FROM patient WHERE mrn = $1 AND birth_date = $2")
             .bind(request.identifier.trim())
             .bind(request.birth_date.trim())
             .fetch_optional(&state.db)

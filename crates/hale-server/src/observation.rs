@@ -9,9 +9,10 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::observation::{kind_code, LOINC};
 use hale_fhir::{Bundle, BundleLink, Observation, Resource};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
 use crate::auth::{Audit, DeviceToken, PatientToken};
+use crate::db::{Sql, Time};
 use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::medication::{condition_identifier, split_identifier};
 use crate::search::{patient_id, TimeRange};
@@ -54,7 +55,7 @@ pub(crate) async fn create(
 /// Checks one Observation and stores it unless one with its identifier exists. Returns whether
 /// it was created, and the Observation as stored.
 pub(crate) async fn store(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     token: &PatientToken,
     mut observation: Observation,
     condition: Option<&str>,
@@ -107,7 +108,7 @@ pub(crate) async fn store(
         .map_err(|e| FhirError::Internal(e.to_string()))?;
     let inserted = sqlx::query(
         "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
-         effective_at, interpretation, resource, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         effective_at, interpretation, resource, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING",
     )
     .bind(&id)
@@ -115,10 +116,10 @@ pub(crate) async fn store(
     .bind(&system)
     .bind(&value)
     .bind(kind_code(reading.kind).0)
-    .bind(reading.effective)
+    .bind(Time(reading.effective))
     .bind(observation.interpretation().map(|i| i.code()))
     .bind(&json)
-    .bind(now)
+    .bind(Time(now))
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -133,7 +134,7 @@ pub(crate) async fn store(
 }
 
 async fn existing(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     patient: &str,
     system: &str,
     value: &str,
@@ -239,22 +240,18 @@ pub(crate) async fn search(
             return Err(FhirError::Invalid("name the patient to search".into()))
         }
     };
-    let mut sql =
-        QueryBuilder::<Sqlite>::new("SELECT resource FROM observation WHERE patient_id = ");
+    let mut sql = Sql::new("SELECT resource FROM observation WHERE patient_id = ");
     sql.push_bind(&patient);
     if !codes.is_empty() {
         sql.push(" AND code IN (");
-        let mut list = sql.separated(", ");
-        for code in &codes {
-            list.push_bind(code);
-        }
+        sql.push_list(codes.iter());
         sql.push(")");
     }
     if let Some(from) = range.from {
-        sql.push(" AND effective_at >= ").push_bind(from);
+        sql.push(" AND effective_at >= ").push_bind(Time(from));
     }
     if let Some(until) = range.until {
-        sql.push(" AND effective_at < ").push_bind(until);
+        sql.push(" AND effective_at < ").push_bind(Time(until));
     }
     if let Some((system, value)) = &identifier {
         sql.push(" AND identifier_system = ").push_bind(system);

@@ -2,7 +2,7 @@
 //! receipts, and concessions decided by rules over the hospital's own data.
 //!
 //! Prices come from the pure tariff (`hale_domain::parking`). A payment decision is keyed by a
-//! client-chosen idempotency key: in one `BEGIN IMMEDIATE` transaction the server looks for the
+//! client-chosen idempotency key: in one writing transaction (`db::begin_write`) the server looks for the
 //! key first and answers with the first attempt's outcome if it exists; otherwise it charges the
 //! provider (which also remembers the key) and records the outcome under that key. A retried,
 //! repeated or concurrent request therefore charges once.
@@ -20,10 +20,11 @@ use hale_fhir::parking::{
     ApplyConcession, CarPark, Card, Concession, ExtendParking, ParkingSession, Receipt,
     StartParking,
 };
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use crate::auth::PatientToken;
 use crate::booking::begin;
+use crate::db::Time;
 use crate::payments::Charge;
 use crate::{FhirError, ServerState};
 
@@ -32,15 +33,15 @@ fn tariff_of(json: &str) -> Result<Tariff, FhirError> {
 }
 
 async fn active_in(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::any::AnyExecutor<'_>,
     car_park: &str,
     now: DateTime<Utc>,
 ) -> Result<u32, FhirError> {
     let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM parking_session WHERE car_park_id = ? AND ended_at IS NULL AND expires_at > ?",
+        "SELECT COUNT(*) FROM parking_session WHERE car_park_id = $1 AND ended_at IS NULL AND expires_at > $2",
     )
     .bind(car_park)
-    .bind(now)
+    .bind(Time(now))
     .fetch_one(db)
     .await?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
@@ -60,7 +61,7 @@ pub(crate) async fn car_parks(
     for (id, name, location, capacity, tariff) in rows {
         let clinics: Vec<(String, String)> = sqlx::query_as(
             "SELECT cc.clinic_id, c.name FROM car_park_clinic cc JOIN clinic c ON c.id = cc.clinic_id \
-             WHERE cc.car_park_id = ? ORDER BY cc.clinic_id",
+             WHERE cc.car_park_id = $1 ORDER BY cc.clinic_id",
         )
                 .bind(&id)
                 .fetch_all(&state.db)
@@ -83,13 +84,13 @@ pub(crate) async fn car_parks(
 
 /// The most generous of the patient's approved concessions for a stay of `stay`, if any.
 async fn best_relief(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     tariff: &Tariff,
     stay: Duration,
 ) -> Result<Option<Relief>, FhirError> {
     let rows: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT relief FROM concession WHERE patient_id = ? AND status = 'approved'",
+        "SELECT relief FROM concession WHERE patient_id = $1 AND status = 'approved'",
     )
     .bind(patient)
     .fetch_all(&mut **tx)
@@ -111,12 +112,12 @@ fn check_key(key: &str) -> Result<(), FhirError> {
 
 /// The outcome already recorded under `key`, if any: the session it paid for, or its refusal.
 async fn earlier_outcome(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     key: &str,
 ) -> Result<Option<Result<String, ParkingRefusal>>, FhirError> {
     let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT status, session_id, decline_code FROM payment WHERE patient_id = ? AND idempotency_key = ?",
+        "SELECT status, session_id, decline_code FROM payment WHERE patient_id = $1 AND idempotency_key = $2",
     )
     .bind(patient)
     .bind(key)
@@ -156,7 +157,7 @@ struct PaymentRecord<'a> {
 
 /// Charges `amount` (nothing to charge for a free stay) and records the outcome under the key.
 async fn pay(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     state: &ServerState,
     record: &PaymentRecord<'_>,
     amount: u32,
@@ -194,20 +195,20 @@ async fn pay(
     };
     sqlx::query(
         "INSERT INTO payment (id, patient_id, idempotency_key, session_id, purpose, minutes, amount_pence, \
-         status, decline_code, card_last4, receipt_number, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         status, decline_code, card_last4, receipt_number, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(format!("pay-{:016x}", crate::random::u64()?))
     .bind(record.patient)
     .bind(record.key)
     .bind(record.session)
     .bind(record.purpose)
-    .bind(record.minutes)
-    .bind(amount)
+    .bind(i64::from(record.minutes))
+    .bind(i64::from(amount))
     .bind(status)
     .bind(decline)
     .bind(&last4)
     .bind(receipt)
-    .bind(now)
+    .bind(Time(now))
     .execute(&mut **tx)
     .await?;
     Ok(outcome)
@@ -221,7 +222,7 @@ struct ReceiptRow {
     minutes: i64,
     amount_pence: i64,
     card_last4: String,
-    created_at: DateTime<Utc>,
+    created_at: Time,
 }
 
 #[derive(sqlx::FromRow)]
@@ -231,29 +232,25 @@ struct ConcessionRow {
     status: String,
     relief: Option<String>,
     reason: String,
-    decided_at: DateTime<Utc>,
+    decided_at: Time,
 }
 
-async fn session_json(
-    db: &SqlitePool,
-    patient: &str,
-    id: &str,
-) -> Result<ParkingSession, FhirError> {
+async fn session_json(db: &AnyPool, patient: &str, id: &str) -> Result<ParkingSession, FhirError> {
     type Row = (
         String,
         String,
         String,
         String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
+        Time,
+        Time,
+        Option<Time>,
         i64,
         Option<String>,
     );
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.id, s.car_park_id, c.name, s.registration, s.started_at, s.expires_at, s.ended_at, \
          s.paid_pence, s.relief FROM parking_session s JOIN car_park c ON c.id = s.car_park_id \
-         WHERE s.id = ? AND s.patient_id = ?",
+         WHERE s.id = $1 AND s.patient_id = $2",
     )
     .bind(id)
     .bind(patient)
@@ -263,7 +260,7 @@ async fn session_json(
         row.ok_or(FhirError::NotFound)?;
     let receipts: Vec<ReceiptRow> = sqlx::query_as(
         "SELECT id, receipt_number, purpose, minutes, amount_pence, card_last4, created_at FROM payment \
-         WHERE session_id = ? AND status = 'approved' ORDER BY created_at, id",
+         WHERE session_id = $1 AND status = 'approved' ORDER BY created_at, id",
     )
     .bind(&id)
     .fetch_all(db)
@@ -276,9 +273,9 @@ async fn session_json(
         car_park,
         car_park_name,
         registration: shown,
-        started,
-        expires,
-        ended,
+        started: started.0,
+        expires: expires.0,
+        ended: ended.map(|t| t.0),
         paid_pence: u32::try_from(paid).unwrap_or(0),
         relief: relief.and_then(|r| serde_json::from_str(&r).ok()),
         receipts: receipts
@@ -290,7 +287,7 @@ async fn session_json(
                 minutes: u32::try_from(r.minutes).unwrap_or(0),
                 amount_pence: u32::try_from(r.amount_pence).unwrap_or(0),
                 card_last4: r.card_last4,
-                created: r.created_at,
+                created: r.created_at.0,
             })
             .collect(),
     })
@@ -313,7 +310,7 @@ pub(crate) async fn start(
         return answer_earlier(&state, patient, earlier).await;
     }
     let park: Option<(i64, String)> =
-        sqlx::query_as("SELECT capacity, tariff FROM car_park WHERE id = ?")
+        sqlx::query_as("SELECT capacity, tariff FROM car_park WHERE id = $1")
             .bind(&request.car_park)
             .fetch_optional(&mut *tx)
             .await?;
@@ -336,16 +333,16 @@ pub(crate) async fn start(
     // The session row must exist before the payment that references it.
     sqlx::query(
         "INSERT INTO parking_session (id, patient_id, car_park_id, registration, started_at, expires_at, relief, paid_pence) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&session)
     .bind(patient)
     .bind(&request.car_park)
     .bind(registration.as_str())
-    .bind(now)
-    .bind(now + stay)
+    .bind(Time(now))
+    .bind(Time(now + stay))
     .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
-    .bind(price)
+    .bind(i64::from(price))
     .execute(&mut *tx)
     .await?;
     match pay(&mut tx, &state, &record, price, now).await? {
@@ -358,11 +355,11 @@ pub(crate) async fn start(
         Err(refusal) => {
             // Keep the declined payment (so a retry with this key gets the same answer) but
             // not the session it would have paid for.
-            sqlx::query("UPDATE payment SET session_id = NULL WHERE session_id = ?")
+            sqlx::query("UPDATE payment SET session_id = NULL WHERE session_id = $1")
                 .bind(&session)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("DELETE FROM parking_session WHERE id = ?")
+            sqlx::query("DELETE FROM parking_session WHERE id = $1")
                 .bind(&session)
                 .execute(&mut *tx)
                 .await?;
@@ -389,23 +386,17 @@ pub(crate) async fn extend(
         drop(tx);
         return answer_earlier(&state, patient, earlier).await;
     }
-    type Row = (
-        DateTime<Utc>,
-        DateTime<Utc>,
-        Option<DateTime<Utc>>,
-        i64,
-        Option<String>,
-        String,
-    );
+    type Row = (Time, Time, Option<Time>, i64, Option<String>, String);
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.started_at, s.expires_at, s.ended_at, s.paid_pence, s.relief, c.tariff \
-         FROM parking_session s JOIN car_park c ON c.id = s.car_park_id WHERE s.id = ? AND s.patient_id = ?",
+         FROM parking_session s JOIN car_park c ON c.id = s.car_park_id WHERE s.id = $1 AND s.patient_id = $2",
     )
     .bind(&id)
     .bind(patient)
     .fetch_optional(&mut *tx)
     .await?;
     let (started, expires, ended, paid, relief, tariff) = row.ok_or(FhirError::NotFound)?;
+    let (started, expires) = (started.0, expires.0);
     if ended.is_some() || expires <= now {
         return Err(ParkingRefusal::SessionOver.into());
     }
@@ -424,9 +415,9 @@ pub(crate) async fn extend(
     };
     match pay(&mut tx, &state, &record, due, now).await? {
         Ok(_) => {
-            sqlx::query("UPDATE parking_session SET expires_at = ?, paid_pence = paid_pence + ? WHERE id = ?")
-                .bind(new_expiry)
-                .bind(due)
+            sqlx::query("UPDATE parking_session SET expires_at = $1, paid_pence = paid_pence + $2 WHERE id = $3")
+                .bind(Time(new_expiry))
+                .bind(i64::from(due))
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
@@ -435,7 +426,7 @@ pub(crate) async fn extend(
         }
         Err(refusal) => {
             sqlx::query(
-                "UPDATE payment SET session_id = NULL WHERE idempotency_key = ? AND patient_id = ?",
+                "UPDATE payment SET session_id = NULL WHERE idempotency_key = $1 AND patient_id = $2",
             )
             .bind(&request.idempotency_key)
             .bind(patient)
@@ -455,9 +446,9 @@ pub(crate) async fn end(
 ) -> Result<Json<ParkingSession>, FhirError> {
     let now = Utc::now();
     let done = sqlx::query(
-        "UPDATE parking_session SET ended_at = ? WHERE id = ? AND patient_id = ? AND ended_at IS NULL",
+        "UPDATE parking_session SET ended_at = $1 WHERE id = $2 AND patient_id = $3 AND ended_at IS NULL",
     )
-    .bind(now)
+    .bind(Time(now))
     .bind(&id)
     .bind(&token.patient_id)
     .execute(&state.db)
@@ -475,7 +466,7 @@ pub(crate) async fn sessions(
     State(state): State<ServerState>,
 ) -> Result<Json<Vec<ParkingSession>>, FhirError> {
     let ids: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM parking_session WHERE patient_id = ? ORDER BY started_at DESC, id",
+        "SELECT id FROM parking_session WHERE patient_id = $1 ORDER BY started_at DESC, id",
     )
     .bind(&token.patient_id)
     .fetch_all(&state.db)
@@ -498,16 +489,16 @@ pub(crate) async fn apply_concession(
     let patient = &token.patient_id;
     let window = Duration::days(i64::from(state.concessions.frequent_window_days));
     let (visits,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id WHERE a.patient_id = ? \
-         AND a.status IN ('booked', 'arrived', 'fulfilled') AND s.start_at >= ? AND s.start_at <= ?",
+        "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id WHERE a.patient_id = $1 \
+         AND a.status IN ('booked', 'arrived', 'fulfilled') AND s.start_at >= $2 AND s.start_at <= $3",
     )
     .bind(patient)
-    .bind(now - window)
-    .bind(now + window)
+    .bind(Time(now - window))
+    .bind(Time(now + window))
     .fetch_one(&state.db)
     .await?;
     let (children,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM child_admission WHERE parent_patient_id = ? AND discharged_at IS NULL",
+        "SELECT COUNT(*) FROM child_admission WHERE parent_patient_id = $1 AND discharged_at IS NULL",
     )
     .bind(patient)
     .fetch_one(&state.db)
@@ -530,7 +521,7 @@ pub(crate) async fn apply_concession(
     };
     let id = format!("co-{:016x}", crate::random::u64()?);
     sqlx::query(
-        "INSERT INTO concession (id, patient_id, kind, status, relief, reason, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO concession (id, patient_id, kind, status, relief, reason, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(patient)
@@ -538,7 +529,7 @@ pub(crate) async fn apply_concession(
     .bind(status)
     .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
     .bind(&reason)
-    .bind(now)
+    .bind(Time(now))
     .execute(&state.db)
     .await?;
     tracing::info!(status, "concession decided");
@@ -559,7 +550,7 @@ pub(crate) async fn concessions(
     State(state): State<ServerState>,
 ) -> Result<Json<Vec<Concession>>, FhirError> {
     let rows: Vec<ConcessionRow> = sqlx::query_as(
-        "SELECT id, kind, status, relief, reason, decided_at FROM concession WHERE patient_id = ? \
+        "SELECT id, kind, status, relief, reason, decided_at FROM concession WHERE patient_id = $1 \
          ORDER BY decided_at DESC, id",
     )
     .bind(&token.patient_id)
@@ -574,7 +565,7 @@ pub(crate) async fn concessions(
                     status: r.status,
                     reason: r.reason,
                     relief: r.relief.and_then(|x| serde_json::from_str(&x).ok()),
-                    decided: r.decided_at,
+                    decided: r.decided_at.0,
                 })
             })
             .collect(),

@@ -8,13 +8,13 @@
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use hale_fhir::{
     Bundle, BundleEntry, BundleLink, CodeableConcept, Coding, Reference, Resource, Schedule, Slot,
 };
-use sqlx::{QueryBuilder, Sqlite};
 
 use crate::auth::PatientToken;
+use crate::db::{Sql, Time};
 use crate::error::fhir_json;
 use crate::search::TimeRange;
 use crate::{FhirError, ServerState};
@@ -63,15 +63,32 @@ impl ScheduleRow {
     }
 }
 
+const SCHEDULE_SELECT: &str = "SELECT sc.id, pr.id AS practitioner_id, \
+     pr.name AS practitioner_name, c.id AS clinic_id, c.name AS clinic_name, c.specialty_code, \
+     c.location FROM schedule sc JOIN practitioner pr ON pr.id = sc.practitioner_id \
+     JOIN clinic c ON c.id = sc.clinic_id";
+
 async fn schedules(state: &ServerState) -> Result<Vec<ScheduleRow>, FhirError> {
-    Ok(sqlx::query_as(
-        "SELECT sc.id, pr.id AS practitioner_id, pr.name AS practitioner_name, \
-         c.id AS clinic_id, c.name AS clinic_name, c.specialty_code, c.location \
-         FROM schedule sc JOIN practitioner pr ON pr.id = sc.practitioner_id \
-         JOIN clinic c ON c.id = sc.clinic_id ORDER BY c.name, pr.name",
+    Ok(
+        sqlx::query_as(&format!("{SCHEDULE_SELECT} ORDER BY c.name, pr.name"))
+            .fetch_all(&state.db)
+            .await?,
     )
-    .fetch_all(&state.db)
-    .await?)
+}
+
+/// The schedules named, in the order of `ids` (a page of slots needs only its own, and a large
+/// hospital has hundreds).
+async fn schedules_named(state: &ServerState, ids: &[&str]) -> Result<Vec<ScheduleRow>, FhirError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(SCHEDULE_SELECT);
+    sql.push(" WHERE sc.id IN (")
+        .push_list(ids.iter().map(|id| (*id).to_owned()))
+        .push(")");
+    let mut rows: Vec<ScheduleRow> = sql.build_query_as().fetch_all(&state.db).await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
 }
 
 /// `GET /fhir/Schedule`: every bookable schedule.
@@ -147,14 +164,14 @@ pub(crate) async fn search_slots(
     let q = parse_slot_query(&query, &state)?;
     // A patient is never offered a slot that has already begun.
     let from = q.range.from.map_or(Utc::now(), |f| f.max(Utc::now()));
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = Sql::new(
         "SELECT s.id, s.schedule_id, s.start_at, s.end_at FROM slot s \
          JOIN schedule sc ON sc.id = s.schedule_id JOIN clinic c ON c.id = sc.clinic_id \
          WHERE s.status = 'free' AND s.start_at >= ",
     );
-    sql.push_bind(from);
+    sql.push_bind(Time(from));
     if let Some(until) = q.range.until {
-        sql.push(" AND s.start_at < ").push_bind(until);
+        sql.push(" AND s.start_at < ").push_bind(Time(until));
     }
     if let Some(code) = &q.service_type {
         sql.push(" AND c.specialty_code = ").push_bind(code);
@@ -171,16 +188,21 @@ pub(crate) async fn search_slots(
         .push_bind(i64::from(q.count) + 1)
         .push(" OFFSET ")
         .push_bind(i64::from(q.offset));
-    let mut rows: Vec<(String, String, DateTime<Utc>, DateTime<Utc>)> =
+    let mut rows: Vec<(String, String, Time, Time)> =
         sql.build_query_as().fetch_all(&state.db).await?;
     let more = rows.len() > q.count as usize;
     rows.truncate(q.count as usize);
 
-    let all_schedules = schedules(&state).await?;
-    let mut entry = Vec::with_capacity(rows.len() + 8);
     let mut included: Vec<&str> = Vec::new();
+    for (_, schedule_id, _, _) in &rows {
+        if !included.contains(&schedule_id.as_str()) {
+            included.push(schedule_id);
+        }
+    }
+    let page_schedules = schedules_named(&state, &included).await?;
+    let mut entry = Vec::with_capacity(rows.len() + included.len());
     for (id, schedule_id, start, end) in &rows {
-        let schedule = all_schedules.iter().find(|s| &s.id == schedule_id);
+        let schedule = page_schedules.iter().find(|s| &s.id == schedule_id);
         entry.push(BundleEntry {
             full_url: None,
             resource: Resource::Slot(Slot {
@@ -191,24 +213,20 @@ pub(crate) async fn search_slots(
                     .collect(),
                 schedule: Reference::to("Schedule", schedule_id, None),
                 status: "free".into(),
-                start: *start,
-                end: *end,
+                start: start.0,
+                end: end.0,
             }),
             ..BundleEntry::default()
         });
-        if !included.contains(&schedule_id.as_str()) {
-            included.push(schedule_id);
-        }
     }
     let total = entry.len() as u32;
-    for row in all_schedules {
-        if included.contains(&row.id.as_str()) {
-            entry.push(BundleEntry {
-                full_url: None,
-                resource: Resource::Schedule(row.into_fhir()),
-                ..BundleEntry::default()
-            });
-        }
+    // The page's schedules follow its slots, in the order the slots first name them.
+    for row in page_schedules {
+        entry.push(BundleEntry {
+            full_url: None,
+            resource: Resource::Schedule(row.into_fhir()),
+            ..BundleEntry::default()
+        });
     }
     let mut link = Vec::new();
     if more {

@@ -6,10 +6,11 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use hale_domain::BookingReference;
 
+use crate::db::Time;
 use crate::FhirError;
 
 /// The demo hospital's name.
@@ -133,16 +134,18 @@ const DEMO_BOOKINGS: [(&str, i64, (u32, u32)); 3] = [
 const OTHER_BOOKINGS: [(&str, i64, (u32, u32)); 1] = [("cl-cardiology", 3, (11, 0))];
 
 /// Creates or tops up the demo hospital as of `now`.
-pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), FhirError> {
-    let mut tx = db.begin().await?;
-    sqlx::query("INSERT OR IGNORE INTO hospital (id, name, timezone) VALUES (1, ?, ?)")
-        .bind(HOSPITAL_NAME)
-        .bind(HOSPITAL_TZ.name())
-        .execute(&mut *tx)
-        .await?;
+pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirError> {
+    let mut tx = crate::db::begin_write(db).await?;
+    sqlx::query(
+        "INSERT INTO hospital (id, name, timezone) VALUES (1, $1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(HOSPITAL_NAME)
+    .bind(HOSPITAL_TZ.name())
+    .execute(&mut *tx)
+    .await?;
     for clinic in &CLINICS {
         sqlx::query(
-            "INSERT OR IGNORE INTO clinic (id, name, specialty_code, location) VALUES (?, ?, ?, ?)",
+            "INSERT INTO clinic (id, name, specialty_code, location) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(clinic.id)
         .bind(clinic.name)
@@ -153,7 +156,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         for (i, name) in clinic.clinicians.iter().enumerate() {
             let practitioner = format!("pr-{}-{}", &clinic.id[3..], i + 1);
             sqlx::query(
-                "INSERT OR IGNORE INTO practitioner (id, name, clinic_id) VALUES (?, ?, ?)",
+                "INSERT INTO practitioner (id, name, clinic_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(&practitioner)
             .bind(name)
@@ -161,7 +164,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT OR IGNORE INTO schedule (id, practitioner_id, clinic_id) VALUES (?, ?, ?)",
+                "INSERT INTO schedule (id, practitioner_id, clinic_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(format!("sc-{}", &practitioner[3..]))
             .bind(&practitioner)
@@ -174,7 +177,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
     seed_car_parks(&mut tx).await?;
     for device in [DEMO_KIOSK, DEMO_STAFF] {
         sqlx::query(
-            "INSERT OR IGNORE INTO device (id, name, secret_hash, scope) VALUES (?, ?, ?, ?)",
+            "INSERT INTO device (id, name, secret_hash, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
         )
         .bind(device.id)
         .bind(device.name)
@@ -189,7 +192,7 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         (OTHER_PATIENT, &OTHER_BOOKINGS[..]),
     ] {
         let inserted = sqlx::query(
-            "INSERT OR IGNORE INTO patient (id, mrn, given, family, birth_date) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO patient (id, mrn, given, family, birth_date) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(patient.id)
         .bind(patient.mrn)
@@ -200,14 +203,14 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         .await?
         .rows_affected()
             == 1;
-        let has_login: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM patient_login WHERE patient_id = ?)")
+        let logins: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM patient_login WHERE patient_id = $1")
                 .bind(patient.id)
                 .fetch_one(&mut *tx)
                 .await?;
-        if !has_login {
+        if logins == 0 {
             sqlx::query(
-                "INSERT INTO patient_login (patient_id, username, password_hash) VALUES (?, ?, ?)",
+                "INSERT INTO patient_login (patient_id, username, password_hash) VALUES ($1, $2, $3)",
             )
             .bind(patient.id)
             .bind(patient.username)
@@ -218,10 +221,10 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         if inserted && patient.id == OTHER_PATIENT.id {
             // Sam's child is staying in hospital: the parent concession has a case to approve.
             sqlx::query(
-                "INSERT INTO child_admission (parent_patient_id, admitted_at) VALUES (?, ?)",
+                "INSERT INTO child_admission (parent_patient_id, admitted_at) VALUES ($1, $2)",
             )
             .bind(patient.id)
-            .bind(now - Duration::days(2))
+            .bind(Time(now - Duration::days(2)))
             .execute(&mut *tx)
             .await?;
         }
@@ -240,10 +243,10 @@ pub async fn ensure_demo(db: &SqlitePool, now: DateTime<Utc>) -> Result<(), Fhir
         }
         let upcoming: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id \
-             WHERE a.patient_id = ? AND a.status = 'booked' AND s.start_at > ?",
+             WHERE a.patient_id = $1 AND a.status = 'booked' AND s.start_at > $2",
         )
         .bind(patient.id)
-        .bind(now)
+        .bind(Time(now))
         .fetch_one(&mut *tx)
         .await?;
         for (clinic, days, time) in bookings.iter().skip(upcoming as usize) {
@@ -274,13 +277,13 @@ fn local_instant(day: NaiveDate, (h, m): (u32, u32)) -> DateTime<Utc> {
 }
 
 /// Adds weekday slots for every schedule from the day after the last seeded one up to the horizon.
-async fn add_slots(tx: &mut Transaction<'_, Sqlite>, now: DateTime<Utc>) -> Result<(), FhirError> {
+async fn add_slots(tx: &mut Transaction<'_, Any>, now: DateTime<Utc>) -> Result<(), FhirError> {
     let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
-    let last: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT MAX(start_at) FROM slot")
+    let last: Option<Time> = sqlx::query_scalar("SELECT MAX(start_at) FROM slot")
         .fetch_one(&mut **tx)
         .await?;
     let first_day = last.map_or(today - Duration::days(HISTORY_DAYS), |t| {
-        t.with_timezone(&HOSPITAL_TZ).date_naive() + Duration::days(1)
+        t.0.with_timezone(&HOSPITAL_TZ).date_naive() + Duration::days(1)
     });
     let schedules: Vec<(String,)> = sqlx::query_as("SELECT id FROM schedule ORDER BY id")
         .fetch_all(&mut **tx)
@@ -294,13 +297,17 @@ async fn add_slots(tx: &mut Transaction<'_, Sqlite>, now: DateTime<Utc>) -> Resu
                     for n in 0..count {
                         let begins = first + Duration::minutes(SLOT_MINUTES * n);
                         sqlx::query(
-                            "INSERT OR IGNORE INTO slot (id, schedule_id, start_at, end_at, status) \
-                             VALUES (?, ?, ?, ?, 'free')",
+                            "INSERT INTO slot (id, schedule_id, start_at, end_at, status) \
+                             VALUES ($1, $2, $3, $4, 'free') ON CONFLICT DO NOTHING",
                         )
-                        .bind(format!("sl-{}-{}", &schedule[3..], begins.format("%Y%m%d%H%M")))
+                        .bind(format!(
+                            "sl-{}-{}",
+                            &schedule[3..],
+                            begins.format("%Y%m%d%H%M")
+                        ))
                         .bind(schedule)
-                        .bind(begins)
-                        .bind(begins + Duration::minutes(SLOT_MINUTES))
+                        .bind(Time(begins))
+                        .bind(Time(begins + Duration::minutes(SLOT_MINUTES)))
                         .execute(&mut **tx)
                         .await?;
                     }
@@ -314,7 +321,7 @@ async fn add_slots(tx: &mut Transaction<'_, Sqlite>, now: DateTime<Utc>) -> Resu
 
 /// Books the first free slot of `clinic` at or after local `time` on `day`.
 async fn book_first_free(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     clinic: &str,
     day: NaiveDate,
@@ -330,18 +337,18 @@ async fn book_first_free(
     }
     let slot: Option<(String,)> = sqlx::query_as(
         "SELECT s.id FROM slot s JOIN schedule sc ON sc.id = s.schedule_id \
-         WHERE sc.clinic_id = ? AND s.status = 'free' AND s.start_at >= ? \
+         WHERE sc.clinic_id = $1 AND s.status = 'free' AND s.start_at >= $2 \
          ORDER BY s.start_at, s.id LIMIT 1",
     )
     .bind(clinic)
-    .bind(local_instant(day, time))
+    .bind(Time(local_instant(day, time)))
     .fetch_optional(&mut **tx)
     .await?;
     let Some((slot,)) = slot else {
         return Ok(()); // The diary is full up to the horizon: nothing to book.
     };
     crate::booking::insert_appointment(tx, patient, &slot, status, None, now).await?;
-    sqlx::query("UPDATE slot SET status = 'busy' WHERE id = ?")
+    sqlx::query("UPDATE slot SET status = 'busy' WHERE id = $1")
         .bind(&slot)
         .execute(&mut **tx)
         .await?;
@@ -353,14 +360,14 @@ async fn book_first_free(
 /// queues), which need an appointment minutes away at any time of day. Returns its id and
 /// booking reference.
 pub async fn appointment_at(
-    db: &SqlitePool,
+    db: &AnyPool,
     patient: &str,
     clinic: &str,
     start: DateTime<Utc>,
 ) -> Result<(String, BookingReference), FhirError> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let schedule: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM schedule WHERE clinic_id = ? ORDER BY id LIMIT 1")
+        sqlx::query_as("SELECT id FROM schedule WHERE clinic_id = $1 ORDER BY id LIMIT 1")
             .bind(clinic)
             .fetch_optional(&mut *tx)
             .await?;
@@ -368,19 +375,19 @@ pub async fn appointment_at(
         schedule.ok_or_else(|| FhirError::Invalid(format!("no clinic '{clinic}'")))?;
     let slot = format!("sl-extra-{:016x}", crate::random::u64()?);
     sqlx::query(
-        "INSERT INTO slot (id, schedule_id, start_at, end_at, status) VALUES (?, ?, ?, ?, 'busy')",
+        "INSERT INTO slot (id, schedule_id, start_at, end_at, status) VALUES ($1, $2, $3, $4, 'busy')",
     )
     .bind(&slot)
     .bind(&schedule)
-    .bind(start)
-    .bind(start + Duration::minutes(SLOT_MINUTES))
+    .bind(Time(start))
+    .bind(Time(start + Duration::minutes(SLOT_MINUTES)))
     .execute(&mut *tx)
     .await?;
     let id =
         crate::booking::insert_appointment(&mut tx, patient, &slot, "booked", None, Utc::now())
             .await?;
     let (reference,): (String,) =
-        sqlx::query_as("SELECT booking_reference FROM appointment WHERE id = ?")
+        sqlx::query_as("SELECT booking_reference FROM appointment WHERE id = $1")
             .bind(&id)
             .fetch_one(&mut *tx)
             .await?;
@@ -426,12 +433,12 @@ pub const DEMO_CAR_PARKS: [(&str, &str, &str, i64, &[&str]); 2] = [
     ),
 ];
 
-async fn seed_car_parks(tx: &mut Transaction<'_, Sqlite>) -> Result<(), FhirError> {
+async fn seed_car_parks(tx: &mut Transaction<'_, Any>) -> Result<(), FhirError> {
     let tariff =
         serde_json::to_string(&demo_tariff()).map_err(|e| FhirError::Internal(e.to_string()))?;
     for (id, name, location, capacity, clinics) in DEMO_CAR_PARKS {
         sqlx::query(
-            "INSERT OR IGNORE INTO car_park (id, name, location, capacity, tariff) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO car_park (id, name, location, capacity, tariff) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(id)
         .bind(name)
@@ -442,7 +449,7 @@ async fn seed_car_parks(tx: &mut Transaction<'_, Sqlite>) -> Result<(), FhirErro
         .await?;
         for clinic in clinics {
             sqlx::query(
-                "INSERT OR IGNORE INTO car_park_clinic (car_park_id, clinic_id) VALUES (?, ?)",
+                "INSERT INTO car_park_clinic (car_park_id, clinic_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(clinic)

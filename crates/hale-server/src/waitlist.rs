@@ -14,21 +14,22 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use hale_domain::{AppointmentStatus, Refusal, Span, Waiting};
 use hale_fhir::waitlist::{JoinWaitlist, WaitlistEntry, WaitlistOffer};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 
 use crate::auth::PatientToken;
 use crate::booking::{appointment_response, begin, current, live_spans};
+use crate::db::Time;
 use crate::{FhirError, ServerState};
 
 /// Frees `slot` and offers it to the first waiting patient it fits, if any.
 pub(crate) async fn release_slot(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     state: &ServerState,
     slot: &str,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
-    let freed: Option<(DateTime<Utc>, DateTime<Utc>, String)> = sqlx::query_as(
-        "UPDATE slot SET status = 'free' WHERE id = ? \
+    let freed: Option<(Time, Time, String)> = sqlx::query_as(
+        "UPDATE slot SET status = 'free' WHERE id = $1 \
          RETURNING start_at, end_at, (SELECT clinic_id FROM schedule WHERE id = slot.schedule_id)",
     )
     .bind(slot)
@@ -37,31 +38,26 @@ pub(crate) async fn release_slot(
     let Some((start, end, clinic)) = freed else {
         return Ok(());
     };
-    let freed = Span { start, end };
+    let freed = Span {
+        start: start.0,
+        end: end.0,
+    };
     if freed.start < now + state.waitlist.min_notice {
         return Ok(());
     }
     // Waiting entries for the same clinic with no open offer that have not had this slot before.
-    type Row = (
-        String,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        DateTime<Utc>,
-        String,
-        String,
-        String,
-    );
+    type Row = (String, Time, Time, Time, String, String, String);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT w.id, w.created_at, w.not_before, s.start_at, a.status, a.patient_id, a.id \
          FROM waitlist_entry w JOIN appointment a ON a.id = w.appointment_id \
          JOIN slot s ON s.id = a.slot_id JOIN schedule sc ON sc.id = s.schedule_id \
-         WHERE w.status = 'waiting' AND sc.clinic_id = ? AND s.start_at > ? \
+         WHERE w.status = 'waiting' AND sc.clinic_id = $1 AND s.start_at > $2 \
          AND NOT EXISTS (SELECT 1 FROM waitlist_offer o WHERE o.entry_id = w.id \
-                         AND (o.status = 'open' OR o.slot_id = ?)) \
+                         AND (o.status = 'open' OR o.slot_id = $3)) \
          ORDER BY w.created_at, w.id",
     )
     .bind(&clinic)
-    .bind(freed.start)
+    .bind(Time(freed.start))
     .bind(slot)
     .fetch_all(&mut **tx)
     .await?;
@@ -72,29 +68,29 @@ pub(crate) async fn release_slot(
         };
         waiting.push(Waiting {
             entry,
-            since,
-            current_start,
+            since: since.0,
+            current_start: current_start.0,
             current_status,
-            not_before,
+            not_before: not_before.0,
             others: live_spans(tx, &patient, Some(&appointment)).await?,
         });
     }
     let Some(chosen) = state.waitlist.first_fit(&state.rules, now, freed, &waiting) else {
         return Ok(());
     };
-    sqlx::query("UPDATE slot SET status = 'busy-tentative' WHERE id = ? AND status = 'free'")
+    sqlx::query("UPDATE slot SET status = 'busy-tentative' WHERE id = $1 AND status = 'free'")
         .bind(slot)
         .execute(&mut **tx)
         .await?;
     sqlx::query(
         "INSERT INTO waitlist_offer (id, entry_id, slot_id, offered_at, expires_at, status) \
-         VALUES (?, ?, ?, ?, ?, 'open')",
+         VALUES ($1, $2, $3, $4, $5, 'open')",
     )
     .bind(format!("of-{:016x}", crate::random::u64()?))
     .bind(&chosen.entry)
     .bind(slot)
-    .bind(now)
-    .bind(now + state.waitlist.hold)
+    .bind(Time(now))
+    .bind(Time(now + state.waitlist.hold))
     .execute(&mut **tx)
     .await?;
     tracing::info!("waitlist offer made");
@@ -103,13 +99,13 @@ pub(crate) async fn release_slot(
 
 /// Ends the open offers of `entry` (withdrawn) and releases their slots.
 async fn withdraw_offers(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     state: &ServerState,
     entry: &str,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
     let slots: Vec<(String,)> = sqlx::query_as(
-        "UPDATE waitlist_offer SET status = 'withdrawn' WHERE entry_id = ? AND status = 'open' \
+        "UPDATE waitlist_offer SET status = 'withdrawn' WHERE entry_id = $1 AND status = 'open' \
          RETURNING slot_id",
     )
     .bind(entry)
@@ -123,13 +119,13 @@ async fn withdraw_offers(
 
 /// Takes appointment `id` off the waitlist (it was cancelled), releasing any slot held for it.
 pub(crate) async fn withdraw_appointment(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     state: &ServerState,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), FhirError> {
     let entries: Vec<(String,)> = sqlx::query_as(
-        "UPDATE waitlist_entry SET status = 'withdrawn' WHERE appointment_id = ? AND status = 'waiting' \
+        "UPDATE waitlist_entry SET status = 'withdrawn' WHERE appointment_id = $1 AND status = 'waiting' \
          RETURNING id",
     )
     .bind(id)
@@ -147,9 +143,9 @@ pub(crate) async fn expire_offers(
     now: DateTime<Utc>,
 ) -> Result<usize, FhirError> {
     let due: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM waitlist_offer WHERE status = 'open' AND expires_at <= ? LIMIT 1",
+        "SELECT 1 FROM waitlist_offer WHERE status = 'open' AND expires_at <= $1 LIMIT 1",
     )
-    .bind(now)
+    .bind(Time(now))
     .fetch_optional(&state.db)
     .await?;
     if due.is_none() {
@@ -158,10 +154,10 @@ pub(crate) async fn expire_offers(
     }
     let mut tx = begin(state).await?;
     let expired: Vec<(String,)> = sqlx::query_as(
-        "UPDATE waitlist_offer SET status = 'expired' WHERE status = 'open' AND expires_at <= ? \
+        "UPDATE waitlist_offer SET status = 'expired' WHERE status = 'open' AND expires_at <= $1 \
          RETURNING slot_id",
     )
-    .bind(now)
+    .bind(Time(now))
     .fetch_all(&mut *tx)
     .await?;
     for (slot,) in &expired {
@@ -189,14 +185,14 @@ pub(crate) async fn sweep_forever(state: ServerState) {
 struct EntryRow {
     id: String,
     appointment_id: String,
-    not_before: DateTime<Utc>,
-    created_at: DateTime<Utc>,
+    not_before: Time,
+    created_at: Time,
     status: String,
     offer_id: Option<String>,
     slot_id: Option<String>,
-    start_at: Option<DateTime<Utc>>,
-    end_at: Option<DateTime<Utc>>,
-    expires_at: Option<DateTime<Utc>>,
+    start_at: Option<Time>,
+    end_at: Option<Time>,
+    expires_at: Option<Time>,
     service: Option<String>,
     clinician: Option<String>,
     location: Option<String>,
@@ -214,20 +210,20 @@ impl EntryRow {
             (Some(id), Some(slot), Some(start), Some(end), Some(expires)) => Some(WaitlistOffer {
                 id,
                 slot,
-                start,
-                end,
+                start: start.0,
+                end: end.0,
                 service: self.service.unwrap_or_default(),
                 clinician: self.clinician,
                 location: self.location,
-                expires,
+                expires: expires.0,
             }),
             _ => None,
         };
         WaitlistEntry {
             id: self.id,
             appointment: self.appointment_id,
-            not_before: self.not_before,
-            created: self.created_at,
+            not_before: self.not_before.0,
+            created: self.created_at.0,
             status: self.status,
             offer,
         }
@@ -242,9 +238,9 @@ const ENTRY_SELECT: &str = "SELECT w.id, w.appointment_id, w.not_before, w.creat
     LEFT JOIN slot s ON s.id = o.slot_id LEFT JOIN schedule sc ON sc.id = s.schedule_id \
     LEFT JOIN clinic c ON c.id = sc.clinic_id LEFT JOIN practitioner pr ON pr.id = sc.practitioner_id";
 
-async fn entries(db: &SqlitePool, patient: &str) -> Result<Vec<WaitlistEntry>, FhirError> {
+async fn entries(db: &AnyPool, patient: &str) -> Result<Vec<WaitlistEntry>, FhirError> {
     let rows: Vec<EntryRow> = sqlx::query_as(&format!(
-        "{ENTRY_SELECT} WHERE a.patient_id = ? AND w.status = 'waiting' ORDER BY w.created_at, w.id"
+        "{ENTRY_SELECT} WHERE a.patient_id = $1 AND w.status = 'waiting' ORDER BY w.created_at, w.id"
     ))
     .bind(patient)
     .fetch_all(db)
@@ -252,8 +248,8 @@ async fn entries(db: &SqlitePool, patient: &str) -> Result<Vec<WaitlistEntry>, F
     Ok(rows.into_iter().map(EntryRow::into_json).collect())
 }
 
-async fn entry(db: &SqlitePool, id: &str) -> Result<WaitlistEntry, FhirError> {
-    let row: Option<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} WHERE w.id = ?"))
+async fn entry(db: &AnyPool, id: &str) -> Result<WaitlistEntry, FhirError> {
+    let row: Option<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} WHERE w.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
@@ -281,7 +277,7 @@ pub(crate) async fn join(
     let (_, start, status) = current(&mut tx, &token.patient_id, &body.appointment).await?;
     state.rules.check_change(now, start, status)?;
     let existing: Option<(String,)> = sqlx::query_as(
-        "SELECT id FROM waitlist_entry WHERE appointment_id = ? AND status = 'waiting'",
+        "SELECT id FROM waitlist_entry WHERE appointment_id = $1 AND status = 'waiting'",
     )
     .bind(&body.appointment)
     .fetch_optional(&mut *tx)
@@ -298,12 +294,12 @@ pub(crate) async fn join(
             let id = format!("wl-{:016x}", crate::random::u64()?);
             sqlx::query(
                 "INSERT INTO waitlist_entry (id, appointment_id, not_before, created_at, status) \
-                 VALUES (?, ?, ?, ?, 'waiting')",
+                 VALUES ($1, $2, $3, $4, 'waiting')",
             )
             .bind(&id)
             .bind(&body.appointment)
-            .bind(not_before)
-            .bind(now)
+            .bind(Time(not_before))
+            .bind(Time(now))
             .execute(&mut *tx)
             .await?;
             (id, StatusCode::CREATED)
@@ -315,13 +311,13 @@ pub(crate) async fn join(
 
 /// The entry `id` if it is the patient's and waiting.
 async fn own_entry(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     id: &str,
 ) -> Result<(), FhirError> {
     let found: Option<(String,)> = sqlx::query_as(
         "SELECT w.id FROM waitlist_entry w JOIN appointment a ON a.id = w.appointment_id \
-         WHERE w.id = ? AND a.patient_id = ? AND w.status = 'waiting'",
+         WHERE w.id = $1 AND a.patient_id = $2 AND w.status = 'waiting'",
     )
     .bind(id)
     .bind(patient)
@@ -339,7 +335,7 @@ pub(crate) async fn leave(
     let now = Utc::now();
     let mut tx = begin(&state).await?;
     own_entry(&mut tx, &token.patient_id, &id).await?;
-    sqlx::query("UPDATE waitlist_entry SET status = 'withdrawn' WHERE id = ?")
+    sqlx::query("UPDATE waitlist_entry SET status = 'withdrawn' WHERE id = $1")
         .bind(&id)
         .execute(&mut *tx)
         .await?;
@@ -350,22 +346,22 @@ pub(crate) async fn leave(
 
 /// The open, unexpired offer `id` of the patient: (entry, appointment, slot).
 async fn open_offer(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     patient: &str,
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, String, String), FhirError> {
-    let row: Option<(String, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+    let row: Option<(String, String, String, String, Time)> = sqlx::query_as(
         "SELECT o.entry_id, w.appointment_id, o.slot_id, o.status, o.expires_at \
          FROM waitlist_offer o JOIN waitlist_entry w ON w.id = o.entry_id \
-         JOIN appointment a ON a.id = w.appointment_id WHERE o.id = ? AND a.patient_id = ?",
+         JOIN appointment a ON a.id = w.appointment_id WHERE o.id = $1 AND a.patient_id = $2",
     )
     .bind(id)
     .bind(patient)
     .fetch_optional(&mut **tx)
     .await?;
     let (entry, appointment, slot, status, expires) = row.ok_or(FhirError::NotFound)?;
-    if status != "open" || expires <= now {
+    if status != "open" || expires.0 <= now {
         return Err(Refusal::OfferClosed.into());
     }
     Ok((entry, appointment, slot))
@@ -382,8 +378,8 @@ pub(crate) async fn accept(
     let mut tx = begin(&state).await?;
     let (entry, appointment, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
     let (old_slot, start, status) = current(&mut tx, &token.patient_id, &appointment).await?;
-    let held: Option<(DateTime<Utc>, DateTime<Utc>)> = sqlx::query_as(
-        "UPDATE slot SET status = 'busy' WHERE id = ? AND status = 'busy-tentative' \
+    let held: Option<(Time, Time)> = sqlx::query_as(
+        "UPDATE slot SET status = 'busy' WHERE id = $1 AND status = 'busy-tentative' \
          RETURNING start_at, end_at",
     )
     .bind(&slot)
@@ -392,22 +388,22 @@ pub(crate) async fn accept(
     let (new_start, new_end) = held.ok_or(Refusal::OfferClosed)?;
     let others = live_spans(&mut tx, &token.patient_id, Some(&appointment)).await?;
     let span = Span {
-        start: new_start,
-        end: new_end,
+        start: new_start.0,
+        end: new_end.0,
     };
     state
         .rules
         .check_reschedule(now, start, status, span, &others)?;
-    sqlx::query("UPDATE appointment SET slot_id = ? WHERE id = ?")
+    sqlx::query("UPDATE appointment SET slot_id = $1 WHERE id = $2")
         .bind(&slot)
         .bind(&appointment)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE waitlist_offer SET status = 'accepted' WHERE id = ?")
+    sqlx::query("UPDATE waitlist_offer SET status = 'accepted' WHERE id = $1")
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE waitlist_entry SET status = 'fulfilled' WHERE id = ?")
+    sqlx::query("UPDATE waitlist_entry SET status = 'fulfilled' WHERE id = $1")
         .bind(&entry)
         .execute(&mut *tx)
         .await?;
@@ -426,7 +422,7 @@ pub(crate) async fn decline(
     let now = Utc::now();
     let mut tx = begin(&state).await?;
     let (_, _, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
-    sqlx::query("UPDATE waitlist_offer SET status = 'declined' WHERE id = ?")
+    sqlx::query("UPDATE waitlist_offer SET status = 'declined' WHERE id = $1")
         .bind(&id)
         .execute(&mut *tx)
         .await?;

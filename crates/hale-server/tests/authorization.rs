@@ -99,8 +99,8 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         .to_owned();
     let expired = h.access_token(&DEMO_PATIENT).await;
     let db = hale_server::open_database(&h.db_url).await.unwrap();
-    sqlx::query("UPDATE access_token SET expires_at = ? WHERE token_hash = ?")
-        .bind(Utc::now() - Duration::seconds(1))
+    sqlx::query("UPDATE access_token SET expires_at = $1 WHERE token_hash = $2")
+        .bind(hale_server::DbTime(Utc::now() - Duration::seconds(1)))
         .bind(hex_sha256(&expired))
         .execute(&db)
         .await

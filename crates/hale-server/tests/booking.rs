@@ -184,8 +184,8 @@ async fn the_rules_refuse_with_their_codes() {
     // In the past: a slot from last week, named directly.
     let db = hale_server::open_database(&h.db_url).await.unwrap();
     let past: String =
-        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at < ? LIMIT 1")
-            .bind(Utc::now() - Duration::days(1))
+        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at < $1 LIMIT 1")
+            .bind(hale_server::DbTime(Utc::now() - Duration::days(1)))
             .fetch_one(&db)
             .await
             .unwrap();
@@ -200,12 +200,12 @@ async fn the_rules_refuse_with_their_codes() {
         .unwrap();
     let start = first["start"].as_str().unwrap();
     let same_time: String =
-        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at = ? LIMIT 1")
-            .bind(
+        sqlx::query_scalar("SELECT id FROM slot WHERE status = 'free' AND start_at = $1 LIMIT 1")
+            .bind(hale_server::DbTime(
                 chrono::DateTime::parse_from_rfc3339(start)
                     .unwrap()
                     .with_timezone(&Utc),
-            )
+            ))
             .fetch_one(&db)
             .await
             .unwrap();

@@ -1,28 +1,31 @@
-//! The demo hospital's data, straight from its SQLite file: seeding is idempotent, keeps the
+//! The demo hospital's data, straight from its database: seeding is idempotent, keeps the
 //! patients' diaries alive, and the schema itself refuses a double booking.
 
 use chrono::{Duration, TimeZone, Utc};
 use hale_server::seed::{ensure_demo, DEMO_PATIENT, OTHER_PATIENT};
-use sqlx::SqlitePool;
+use hale_server::DbTime;
+use sqlx::AnyPool;
 
-async fn database() -> (tempfile::TempDir, SqlitePool) {
+mod common;
+
+async fn database() -> (tempfile::TempDir, AnyPool) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let url = common::fresh_database(&dir).await;
     let pool = hale_server::open_database(&url).await.unwrap();
     (dir, pool)
 }
 
-async fn count(db: &SqlitePool, sql: &str) -> i64 {
+async fn count(db: &AnyPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
 }
 
-async fn upcoming(db: &SqlitePool, patient: &str, now: chrono::DateTime<Utc>) -> i64 {
+async fn upcoming(db: &AnyPool, patient: &str, now: chrono::DateTime<Utc>) -> i64 {
     sqlx::query_scalar(
         "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         WHERE a.patient_id = ? AND a.status = 'booked' AND s.start_at > ?",
+         WHERE a.patient_id = $1 AND a.status = 'booked' AND s.start_at > $2",
     )
     .bind(patient)
-    .bind(now)
+    .bind(DbTime(now))
     .fetch_one(db)
     .await
     .unwrap()
@@ -57,7 +60,7 @@ async fn a_month_later_the_diary_is_topped_up() {
     assert_eq!(upcoming(&db, DEMO_PATIENT.id, later).await, 0);
     ensure_demo(&db, later).await.unwrap();
     assert_eq!(upcoming(&db, DEMO_PATIENT.id, later).await, 3);
-    let last_slot: chrono::DateTime<Utc> = sqlx::query_scalar("SELECT MAX(start_at) FROM slot")
+    let DbTime(last_slot) = sqlx::query_scalar("SELECT MAX(start_at) FROM slot")
         .fetch_one(&db)
         .await
         .unwrap();
@@ -73,8 +76,8 @@ async fn slots_follow_london_wall_clock_time_across_the_clock_change() {
     let first_start = |day: &'static str| {
         let db = db.clone();
         async move {
-            let t: chrono::DateTime<Utc> = sqlx::query_scalar(
-                "SELECT MIN(start_at) FROM slot WHERE substr(start_at, 1, 10) = ?",
+            let DbTime(t) = sqlx::query_scalar(
+                "SELECT MIN(start_at) FROM slot WHERE substr(start_at, 1, 10) = $1",
             )
             .bind(day)
             .fetch_one(&db)
@@ -100,7 +103,7 @@ async fn the_database_refuses_a_second_live_appointment_in_one_slot() {
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
     ensure_demo(&db, now).await.unwrap();
     let (slot,): (String,) = sqlx::query_as(
-        "SELECT slot_id FROM appointment WHERE patient_id = ? AND status = 'booked' LIMIT 1",
+        "SELECT slot_id FROM appointment WHERE patient_id = $1 AND status = 'booked' LIMIT 1",
     )
     .bind(OTHER_PATIENT.id)
     .fetch_one(&db)
@@ -109,20 +112,24 @@ async fn the_database_refuses_a_second_live_appointment_in_one_slot() {
     let insert = |id: &'static str, reference: &'static str, status: &'static str| {
         sqlx::query(
             "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
         .bind(DEMO_PATIENT.id)
         .bind(slot.clone())
         .bind(status)
         .bind(reference)
-        .bind(now)
+        .bind(DbTime(now))
         .execute(&db)
     };
     let err = insert("ap-double", "ZZZZ-ZZZZ", "booked")
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("UNIQUE"), "{err}");
+    assert!(
+        err.as_database_error()
+            .is_some_and(|e| e.is_unique_violation()),
+        "{err}"
+    );
     // A cancelled record in the same slot is history, not a booking: allowed.
     insert("ap-old", "YYYY-YYYY", "cancelled").await.unwrap();
 }

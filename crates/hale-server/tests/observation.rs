@@ -86,7 +86,7 @@ fn transaction(resources: &[Value]) -> Value {
 
 async fn stored_with(h: &Hospital, key: &str) -> i64 {
     let db = hale_server::open_database(&h.db_url).await.unwrap();
-    sqlx::query_scalar("SELECT COUNT(*) FROM observation WHERE identifier_value = ?")
+    sqlx::query_scalar("SELECT COUNT(*) FROM observation WHERE identifier_value = $1")
         .bind(key)
         .fetch_one(&db)
         .await

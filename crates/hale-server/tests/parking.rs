@@ -42,7 +42,7 @@ async fn start(
 async fn approved_payments(h: &Hospital, key: &str) -> i64 {
     let db = hale_server::open_database(&h.db_url).await.unwrap();
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM payment WHERE idempotency_key = ? AND status = 'approved'",
+        "SELECT COUNT(*) FROM payment WHERE idempotency_key = $1 AND status = 'approved'",
     )
     .bind(key)
     .fetch_one(&db)

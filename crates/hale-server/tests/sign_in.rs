@@ -296,3 +296,18 @@ async fn a_narrower_grant_cannot_do_more_than_it_was_given() {
     let (status, _) = h.get(access, "Appointment").await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn refreshes_at_the_same_moment_are_each_answered() {
+    // Every server transaction takes the write lock as it begins: a deferred one that read
+    // first and wrote second failed at once with "database is locked" on SQLite when another
+    // sign-in wrote in between (seen as a 500 on the app's refresh at start-up).
+    let h = hospital().await;
+    let mut refresh_tokens = Vec::new();
+    for _ in 0..8 {
+        let tokens = h.sign_in(&DEMO_PATIENT).await;
+        refresh_tokens.push(tokens["refresh_token"].as_str().unwrap().to_owned());
+    }
+    let answers = futures_join_all(refresh_tokens.iter().map(|t| h.refresh(t))).await;
+    assert!(answers.iter().all(|(code, _)| *code == 200), "{answers:?}");
+}

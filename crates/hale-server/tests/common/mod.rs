@@ -1,7 +1,13 @@
-//! Shared support for the server's integration tests: a reference hospital on a temporary
-//! SQLite file, reached over real HTTP, and small readers for the FHIR JSON it answers with.
+//! Shared support for the server's integration tests: a reference hospital on a fresh database,
+//! reached over real HTTP, and small readers for the FHIR JSON it answers with.
+//!
+//! The database is a temporary SQLite file, or, when `HALE_TEST_POSTGRES` names a PostgreSQL
+//! server (`postgres://user@host:port`), a new database on it for each test: the whole suite
+//! runs against either (`scripts/test.sh` runs it against both).
 
 #![allow(dead_code)] // each test binary uses its own subset
+
+use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, Utc};
 use hale_domain::BookingRules;
@@ -26,7 +32,7 @@ pub async fn hospital_with_options(
     waitlist: hale_domain::WaitlistPolicy,
 ) -> Hospital {
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let db_url = fresh_database(&dir).await;
     let mut options = ServerOptions::embedded_demo(db_url.clone());
     options.rules = rules;
     options.waitlist = waitlist;
@@ -41,8 +47,54 @@ pub async fn hospital_with_options(
     }
 }
 
+/// A new, empty database for one test: a SQLite file in `dir`, or a database of its own on the
+/// PostgreSQL server named by `HALE_TEST_POSTGRES`.
+pub async fn fresh_database(dir: &tempfile::TempDir) -> String {
+    let Ok(server) = std::env::var("HALE_TEST_POSTGRES") else {
+        return format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("hale_test_{:016x}", rand_u64());
+    let mut admin =
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
+            .await
+            .expect("HALE_TEST_POSTGRES reachable");
+    // Byte-order collation, as the server requires of a hospital database.
+    sqlx::Executor::execute(
+        &mut admin,
+        format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+        .as_str(),
+    )
+    .await
+    .unwrap();
+    format!("{server}/{name}")
+}
+
+fn rand_u64() -> u64 {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    u64::from_le_bytes(b)
+}
+
 pub async fn hospital() -> Hospital {
     hospital_with(BookingRules::default()).await
+}
+
+impl Hospital {
+    /// A second server instance on this one's database, started as the first was (seeding is
+    /// idempotent), as a hospital group runs several behind one load balancer.
+    pub async fn another_instance(&self) -> Hospital {
+        let mut options = ServerOptions::embedded_demo(self.db_url.clone());
+        options.simulate_demo_day = false;
+        Hospital {
+            _dir: tempfile::tempdir().unwrap(),
+            server: hale_server::start(&options).await.unwrap(),
+            http: reqwest::Client::new(),
+            db_url: self.db_url.clone(),
+        }
+    }
 }
 
 impl Hospital {
@@ -268,7 +320,7 @@ impl Hospital {
     pub async fn live_in_slot(&self, slot: &str) -> i64 {
         let db = hale_server::open_database(&self.db_url).await.unwrap();
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM appointment WHERE slot_id = ? AND status NOT IN ('cancelled', 'entered-in-error', 'noshow')",
+            "SELECT COUNT(*) FROM appointment WHERE slot_id = $1 AND status NOT IN ('cancelled', 'entered-in-error', 'noshow')",
         )
         .bind(slot)
         .fetch_one(&db)
@@ -321,6 +373,41 @@ pub fn refusal(outcome: &Value) -> &str {
     outcome["issue"][0]["details"]["coding"][0]["code"]
         .as_str()
         .unwrap_or("")
+}
+
+/// Reads server-sent events from `response` until one satisfies `want`, or panics after 10 s.
+pub async fn next_event(response: &mut reqwest::Response, want: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + StdDuration::from_secs(10);
+    let mut buffer = String::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let chunk = tokio::time::timeout(left, response.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let frame: String = buffer.drain(..end + 2).collect();
+            let data: String = frame
+                .lines()
+                .filter_map(|l| l.strip_prefix("data: ").or_else(|| l.strip_prefix("data:")))
+                .collect();
+            if let Ok(value) = serde_json::from_str::<Value>(&data) {
+                if want(&value) {
+                    return value;
+                }
+            }
+        }
+    }
+}
+
+pub fn waiting_in(board: &Value, clinic: &str) -> u64 {
+    board["clinics"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["clinic"] == clinic))
+        .and_then(|c| c["waiting"].as_u64())
+        .unwrap_or(0)
 }
 
 /// Runs futures concurrently on this task (no extra dependency for a join_all).
