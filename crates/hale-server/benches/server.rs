@@ -12,6 +12,10 @@
 //! server [-- waiting|slots|bookings]`. On PostgreSQL: set `HALE_TEST_POSTGRES` (e.g.
 //! `source scripts/postgres.sh`) and the hospital's database is made there instead.
 
+// The server tests' support: a fresh SQLite file, or a database of its own on HALE_TEST_POSTGRES.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::process::{Child, Command};
@@ -61,7 +65,7 @@ async fn main() {
         .collect();
     let wants = |p: &str| parts.is_empty() || parts.iter().any(|a| a == p);
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = database_url(&dir).await;
+    let url = common::fresh_database(&dir).await;
     let backend = if url.starts_with("postgres") {
         "PostgreSQL"
     } else {
@@ -86,28 +90,6 @@ async fn main() {
     if wants("bookings") {
         bookings(server.addr, &url).await;
     }
-}
-
-async fn database_url(dir: &tempfile::TempDir) -> String {
-    let Ok(server) = std::env::var("HALE_TEST_POSTGRES") else {
-        return format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-    };
-    sqlx::any::install_default_drivers();
-    let name = format!("hale_bench_{}", std::process::id());
-    let mut admin =
-        <sqlx::AnyConnection as sqlx::Connection>::connect(&format!("{server}/postgres"))
-            .await
-            .expect("HALE_TEST_POSTGRES reachable");
-    sqlx::Executor::execute(
-        &mut admin,
-        format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
-        )
-        .as_str(),
-    )
-    .await
-    .expect("create the bench database");
-    format!("{server}/{name}")
 }
 
 /// The demo hospital, plus 500 clinicians spread over its four clinics with 90 days of weekday
