@@ -61,11 +61,19 @@ async fn setup(dir: &std::path::Path) -> (RunningServer, Arc<Patient>) {
     (server, Arc::new(patient))
 }
 
-/// Two free ophthalmology slots on one day 20 days ahead, after every seeded booking.
+/// Two free ophthalmology slots on one day 20 days ahead, after every seeded booking. The search
+/// starts at that day's midnight in the hospital's zone so the whole day's clinics are offered
+/// whatever the time of day the test runs.
 async fn two_slots(patient: &Patient) -> (String, DateTime<Utc>, String, DateTime<Utc>) {
+    let day = (Utc::now().with_timezone(&London) + Duration::days(20)).date_naive();
+    let midnight = day
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(London).earliest())
+        .expect("midnight exists in London")
+        .with_timezone(&Utc);
     let query = SlotQuery {
         service_code: Some("394594003".into()),
-        from: Some(Utc::now() + Duration::days(20)),
+        from: Some(midnight),
         count: 20,
         ..SlotQuery::default()
     };
