@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Prints the size figures tracked in BENCHMARKS.md: the stripped release binary and the UI wasm
-# (raw, gzip -9, brotli -11). Run after scripts/build.sh. Brotli needs Python's `brotli` module
+# (raw, gzip -9, brotli -11). Run after scripts/build.sh, with the same profile argument
+# (`release`, the default, or `dist`, the shipped build). Brotli needs Python's `brotli` module
 # (`pip install brotli`); without it that figure is reported as unavailable.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HALE_ROOT"
-app="$CARGO_TARGET_DIR/release/hale-app"
+profile=${1:-release}
+app="$CARGO_TARGET_DIR/$profile/hale-app"
 wasm=$(ls ui/dist/*_bg.wasm)
-printf 'release binary (stripped): %d bytes\n' "$(stat -c %s "$app")"
+printf '%s binary (stripped): %d bytes\n' "$profile" \
+  "$(stat -c %s "$app")"
 printf 'ui wasm raw:               %d bytes\n' "$(stat -c %s "$wasm")"
 printf 'ui wasm gzip -9:           %d bytes\n' "$(gzip -9 -c "$wasm" | wc -c)"
 if python3 -c 'import brotli' 2>/dev/null; then

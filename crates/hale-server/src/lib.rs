@@ -327,6 +327,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         .await
     });
     let mut background = vec![tokio::spawn(waitlist::sweep_forever(state.clone()))];
+    #[cfg(feature = "postgres")]
     if Backend::of(&state.db) == Backend::Postgres {
         background.push(tokio::spawn(live::follow_other_instances(
             options.database_url.clone(),

@@ -143,6 +143,7 @@ pub(crate) async fn queue_events(
 /// Bumps this instance's queue signal whenever another instance on the same PostgreSQL
 /// database announces a change (`NOTIFY hale_queue`), so a patient's live view moves whichever
 /// instance they are connected to. Runs until the server stops.
+#[cfg(feature = "postgres")]
 pub(crate) async fn follow_other_instances(url: String, queue: std::sync::Arc<watch::Sender<u64>>) {
     let bump = || queue.send_modify(|v| *v = v.wrapping_add(1));
     loop {

@@ -216,12 +216,16 @@ async fn store_transaction(
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
     let mut tx = crate::booking::begin(&state).await?;
-    let mut answers = Vec::with_capacity(bundle.entry.len());
+    // Dose records are stored as they come; readings are checked as they come and stored
+    // together after the loop (many rows per statement), their answers filled in at their places.
+    let mut answers: Vec<Option<(bool, String)>> = Vec::with_capacity(bundle.entry.len());
+    let mut readings = Vec::new();
+    let mut reading_places = Vec::new();
     for (index, entry) in bundle.entry.into_iter().enumerate() {
         let request = entry
             .request
             .ok_or_else(|| FhirError::Invalid(format!("entry {index} has no request")))?;
-        let (created, location) = match (
+        match (
             request.method.as_str(),
             request.url.as_str(),
             entry.resource,
@@ -238,36 +242,49 @@ async fn store_transaction(
                 .await
                 .map_err(|e| at_entry(index, e))?;
                 let id = stored.id.unwrap_or_default();
-                (created, format!("MedicationAdministration/{id}"))
+                answers.push(Some((created, format!("MedicationAdministration/{id}"))));
             }
             ("POST", "Observation", Resource::Observation(observation)) => {
                 token.require_scope("patient/Observation.c")?;
-                let (created, stored) = crate::observation::store(
-                    &mut tx,
+                let checked = crate::observation::check(
                     &token,
                     observation,
                     request.if_none_exist.as_deref(),
                     now,
                 )
-                .await
                 .map_err(|e| at_entry(index, e))?;
-                let id = stored.id.unwrap_or_default();
-                (created, format!("Observation/{id}"))
+                readings.push(checked);
+                reading_places.push(index);
+                answers.push(None);
             }
             (method, url, _) => {
                 return Err(FhirError::Invalid(format!(
                     "entry {index}: {method} {url} is not supported in a transaction here"
                 )))
             }
-        };
-        answers.push(BundleEntry {
-            response: Some(BundleResponse {
-                status: if created { "201 Created" } else { "200 OK" }.into(),
-                location: Some(location),
-            }),
-            ..BundleEntry::default()
-        });
+        }
     }
+    let stored =
+        crate::observation::store_checked(&mut tx, &token.patient_id, readings, now).await?;
+    for (index, (created, observation)) in reading_places.into_iter().zip(stored) {
+        let id = observation.id.unwrap_or_default();
+        answers[index] = Some((created, format!("Observation/{id}")));
+    }
+    let answers = answers
+        .into_iter()
+        .map(|answer| {
+            let (created, location) = answer.ok_or_else(|| {
+                FhirError::Internal("an entry was left without an outcome".into())
+            })?;
+            Ok(BundleEntry {
+                response: Some(BundleResponse {
+                    status: if created { "201 Created" } else { "200 OK" }.into(),
+                    location: Some(location),
+                }),
+                ..BundleEntry::default()
+            })
+        })
+        .collect::<Result<Vec<_>, FhirError>>()?;
     tx.commit().await?;
     let created = answers
         .iter()

@@ -12,7 +12,7 @@ use hale_fhir::{Bundle, BundleLink, Observation, Resource};
 use sqlx::AnyConnection;
 
 use crate::auth::{Audit, DeviceToken, PatientToken};
-use crate::db::{Sql, Time};
+use crate::db::{Backend, Sql, Time};
 use crate::error::{conditional_created, fhir_json, if_none_exist};
 use crate::medication::{condition_identifier, split_identifier};
 use crate::search::{patient_id, TimeRange};
@@ -57,10 +57,36 @@ pub(crate) async fn create(
 pub(crate) async fn store(
     tx: &mut AnyConnection,
     token: &PatientToken,
-    mut observation: Observation,
+    observation: Observation,
     condition: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(bool, Observation), FhirError> {
+    let checked = check(token, observation, condition, now)?;
+    store_checked(tx, &token.patient_id, vec![checked], now)
+        .await?
+        .pop()
+        .ok_or_else(|| FhirError::Internal("a stored reading has no outcome".into()))
+}
+
+/// An Observation that passed [`check`], with the row it is stored as.
+pub(crate) struct Checked {
+    observation: Observation,
+    id: String,
+    system: String,
+    value: String,
+    code: &'static str,
+    effective: DateTime<Utc>,
+    interpretation: Option<&'static str>,
+}
+
+/// Checks that `observation` is a reading `token`'s patient may record under `condition`, and
+/// gives it its server id.
+pub(crate) fn check(
+    token: &PatientToken,
+    mut observation: Observation,
+    condition: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Checked, FhirError> {
     let condition = condition.ok_or_else(|| {
         FhirError::Invalid(
             "readings are accepted only as conditional creates (If-None-Exist: identifier=…)"
@@ -100,37 +126,110 @@ pub(crate) async fn store(
             "effectiveDateTime is in the future".into(),
         ));
     }
-    // Insert first and look only on a conflict: a fresh reading (the common case) costs one
-    // statement, a repeated one two.
     let id = format!("obs-{:016x}", crate::random::u64()?);
     observation.id = Some(id.clone());
-    let json = serde_json::to_string(&Resource::Observation(observation.clone()))
-        .map_err(|e| FhirError::Internal(e.to_string()))?;
-    let inserted = sqlx::query(
-        "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
-         effective_at, interpretation, resource, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(&token.patient_id)
-    .bind(&system)
-    .bind(&value)
-    .bind(kind_code(reading.kind).0)
-    .bind(Time(reading.effective))
-    .bind(observation.interpretation().map(|i| i.code()))
-    .bind(&json)
-    .bind(Time(now))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
-        return Ok((true, observation));
+    Ok(Checked {
+        interpretation: observation.interpretation().map(|i| i.code()),
+        observation,
+        id,
+        system,
+        value,
+        code: kind_code(reading.kind).0,
+        effective: reading.effective,
+    })
+}
+
+/// Rows per INSERT (9 parameters each), inside SQLite's (32,766) and PostgreSQL's (65,535)
+/// limits on parameters.
+const ROWS_PER_INSERT: usize = 250;
+
+/// Stores each checked Observation of `patient` unless one with its identifier exists; returns,
+/// in order, whether each was created and the Observation as stored (the earlier copy for a
+/// repeat, including one repeated within `checked`).
+pub(crate) async fn store_checked(
+    tx: &mut AnyConnection,
+    patient: &str,
+    checked: Vec<Checked>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(bool, Observation)>, FhirError> {
+    // Insert first and look only on a conflict: fresh readings (the common case) cost one
+    // statement per chunk. Many rows per statement, because each statement is a round trip to
+    // the database; no RETURNING, because sqlx hands each returned row over separately, which
+    // costs as much again (BENCHMARKS.md, relay).
+    let mut created = std::collections::HashSet::new();
+    for chunk in checked.chunks(ROWS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            let json = serde_json::to_string(&Resource::Observation(c.observation.clone()))
+                .map_err(|e| FhirError::Internal(e.to_string()))?;
+            rows.push((c, json));
+        }
+        let mut sql = Sql::for_many(
+            Backend::of_connection(tx),
+            "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
+             effective_at, interpretation, resource, received_at) VALUES ",
+        );
+        for (i, (c, json)) in rows.into_iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .push_bind(c.id.as_str())
+                .push(", ")
+                .push_bind(patient)
+                .push(", ")
+                .push_bind(c.system.as_str())
+                .push(", ")
+                .push_bind(c.value.as_str())
+                .push(", ")
+                .push_bind(c.code)
+                .push(", ")
+                .push_bind(Time(c.effective))
+                .push(", ")
+                .push_bind(c.interpretation)
+                .push(", ")
+                .push_bind(json)
+                .push(", ")
+                .push_bind(Time(now))
+                .push(")");
+        }
+        sql.push(" ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING");
+        let inserted = sql
+            .build()
+            // A statement per chunk length would crowd the connection's statement cache.
+            .persistent(false)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let ids = chunk.iter().map(|c| c.id.as_str());
+        if usize::try_from(inserted).ok() == Some(chunk.len()) {
+            created.extend(ids.map(str::to_owned));
+            continue;
+        }
+        // Some were there before. The ids are this request's own, so those now stored are
+        // exactly the ones this statement created.
+        let mut sql = Sql::for_many(
+            Backend::of_connection(tx),
+            "SELECT id FROM observation WHERE id IN (",
+        );
+        sql.push_list(ids).push(")");
+        let found: Vec<(String,)> = sql
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *tx)
+            .await?;
+        created.extend(found.into_iter().map(|(id,)| id));
     }
-    // Stored before (a retry, or a concurrent request): answer with that copy.
-    let stored = existing(tx, &token.patient_id, &system, &value)
-        .await?
-        .ok_or_else(|| FhirError::Internal("a conflicting reading vanished".into()))?;
-    Ok((false, stored))
+    let mut outcomes = Vec::with_capacity(checked.len());
+    for c in checked {
+        if created.contains(&c.id) {
+            outcomes.push((true, c.observation));
+            continue;
+        }
+        // Stored before (a retry, an earlier entry, or a concurrent request): that copy.
+        let stored = existing(tx, patient, &c.system, &c.value)
+            .await?
+            .ok_or_else(|| FhirError::Internal("a conflicting reading vanished".into()))?;
+        outcomes.push((false, stored));
+    }
+    Ok(outcomes)
 }
 
 async fn existing(

@@ -211,6 +211,52 @@ async fn readings_and_doses_share_one_all_or_nothing_transaction_sent_concurrent
     );
 }
 
+/// A full transaction is stored many rows to a statement: an entry already stored, and one
+/// repeated inside the bundle, must still each come back as the one stored copy, in order.
+#[tokio::test]
+async fn a_full_transaction_with_repeats_answers_each_entry_in_order() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let key = |i: usize| format!("AA:BB:CC:DD:EE:02/heart-rate/f{i}");
+    let earlier = h
+        .http
+        .post(h.url("Observation"))
+        .bearer_auth(&alex)
+        .header(
+            "If-None-Exist",
+            format!("identifier={READING_SYSTEM}|{}", key(0)),
+        )
+        .json(&heart_rate(DEMO_PATIENT.id, &key(0), 61.0, 2000))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(earlier.status(), 201);
+    let earlier: Value = earlier.json().await.unwrap();
+
+    // Entry 0 was stored above; entries 1..=998 are new; entry 999 repeats entry 5.
+    let mut resources: Vec<Value> = (0..999)
+        .map(|i| heart_rate(DEMO_PATIENT.id, &key(i), 60.0, 1500 - i as i64))
+        .collect();
+    resources.push(heart_rate(DEMO_PATIENT.id, &key(5), 60.0, 1495));
+    let (code, answer) = h.post(&alex, "", transaction(&resources)).await;
+    assert_eq!(code, 200, "{answer}");
+    let statuses = statuses(&answer);
+    assert_eq!(statuses.len(), 1000);
+    assert_eq!(statuses[0], "200 OK");
+    assert!(statuses[1..999].iter().all(|s| s == "201 Created"));
+    assert_eq!(statuses[999], "200 OK");
+    let location = |i: usize| answer["entry"][i]["response"]["location"].clone();
+    assert_eq!(
+        location(0),
+        json!(format!("Observation/{}", earlier["id"].as_str().unwrap()))
+    );
+    assert_eq!(location(999), location(5));
+    assert_ne!(location(1), location(2));
+    for i in [0, 1, 5, 500, 501, 998] {
+        assert_eq!(stored_with(&h, &key(i)).await, 1, "reading {i}");
+    }
+}
+
 #[tokio::test]
 async fn malformed_or_foreign_readings_are_refused_and_store_nothing() {
     let h = hospital().await;

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Owner, Store, StoreError};
 
+/// Readings per INSERT statement: 10 parameters each, far below SQLite's 32,766.
+const ROWS_PER_INSERT: usize = 200;
+
 /// A device the patient paired.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairedDevice {
@@ -172,31 +175,42 @@ impl Store {
         received_at: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.db.begin().await?;
-        let mut added = Vec::new();
-        for (r, interpretation) in readings {
-            let vals =
-                serde_json::to_string(&r.values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let n = sqlx::query(
-                "INSERT INTO reading (hospital, patient_id, key, device, kind, effective_at, device_clock, vals, \
-                 interpretation, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (hospital, patient_id, key) DO NOTHING",
-            )
-            .bind(owner.hospital)
-            .bind(owner.patient_id)
-            .bind(&r.key)
-            .bind(&r.device)
-            .bind(r.kind.slug())
-            .bind(r.effective)
-            .bind(r.device_clock)
-            .bind(vals)
-            .bind(interpretation.map(|i| i.code()))
-            .bind(received_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 1 {
-                added.push(r.key.clone());
+        let mut new_keys = std::collections::HashSet::new();
+        // Many rows per statement: each statement is a round trip to sqlx's SQLite worker
+        // thread, which cost more than the insert itself (see BENCHMARKS.md, relay).
+        for chunk in readings.chunks(ROWS_PER_INSERT) {
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (r, interpretation) in chunk {
+                let vals = serde_json::to_string(&r.values)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                rows.push((r, interpretation, vals));
             }
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO reading (hospital, patient_id, key, device, kind, effective_at, \
+                 device_clock, vals, interpretation, received_at) ",
+            );
+            insert.push_values(rows, |mut row, (r, interpretation, vals)| {
+                row.push_bind(owner.hospital)
+                    .push_bind(owner.patient_id)
+                    .push_bind(&r.key)
+                    .push_bind(&r.device)
+                    .push_bind(r.kind.slug())
+                    .push_bind(r.effective)
+                    .push_bind(r.device_clock)
+                    .push_bind(vals)
+                    .push_bind(interpretation.map(|i| i.code()))
+                    .push_bind(received_at);
+            });
+            // Only the rows actually inserted come back: a key already stored (or repeated in
+            // the batch) conflicts and is skipped.
+            insert.push(" ON CONFLICT (hospital, patient_id, key) DO NOTHING RETURNING key");
+            let keys: Vec<String> = insert
+                .build_query_scalar()
+                // A statement per batch length would crowd the connection's statement cache.
+                .persistent(false)
+                .fetch_all(&mut *tx)
+                .await?;
+            new_keys.extend(keys);
         }
         sqlx::query(
             "UPDATE paired_device SET last_seen_at = ?, \
@@ -212,7 +226,12 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(added)
+        // In the order given, each once.
+        Ok(readings
+            .iter()
+            .filter(|(r, _)| new_keys.remove(&r.key))
+            .map(|(r, _)| r.key.clone())
+            .collect())
     }
 
     /// Readings of `kind` measured since `since`, oldest first (for charts).
@@ -389,6 +408,40 @@ mod tests {
             last_seen_at: None,
             last_sequence: None,
         }
+    }
+
+    /// A batch longer than one INSERT statement, with a key stored before and a key repeated
+    /// inside it: each new key is reported once, in the order given.
+    #[tokio::test]
+    async fn a_long_batch_reports_each_new_reading_once_in_order() {
+        let store = Store::open_in_memory().await.unwrap();
+        store.save_device(OWNER, &meter()).await.unwrap();
+        let t = at("2026-12-02T08:00:00Z");
+        let first = vec![(hr("AA/hr/3", 60.0, "2026-12-02T08:00:03Z"), None)];
+        store
+            .store_readings(OWNER, "AA", &first, None, t)
+            .await
+            .unwrap();
+        let mut batch: Vec<_> = (0..ROWS_PER_INSERT * 2 + 7)
+            .map(|i| {
+                let when = (t + chrono::Duration::seconds(i as i64)).to_rfc3339();
+                (hr(&format!("AA/hr/{i}"), 60.0, &when), None)
+            })
+            .collect();
+        batch.insert(10, batch[4].clone());
+        let added = store
+            .store_readings(OWNER, "AA", &batch, None, t)
+            .await
+            .unwrap();
+        let expected: Vec<String> = (0..ROWS_PER_INSERT * 2 + 7)
+            .filter(|&i| i != 3)
+            .map(|i| format!("AA/hr/{i}"))
+            .collect();
+        assert_eq!(added, expected);
+        assert_eq!(
+            store.unsynced_reading_count(OWNER).await.unwrap(),
+            (ROWS_PER_INSERT * 2 + 7) as u32
+        );
     }
 
     #[tokio::test]
