@@ -428,3 +428,109 @@ async fn a_low_supply_is_counted_down_and_reminded_once_per_count() {
     ));
     d.server.stop().await.unwrap();
 }
+
+/// Calls `remind_doses` every five minutes from `from` to `to` (UTC), as the watch task would
+/// with the clock passed in, and returns the instants at which a reminder was shown.
+async fn walk(
+    p: &hale_core::Patient,
+    shown: &Recorder,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let mut at = Vec::new();
+    let mut now = from;
+    while now <= to {
+        let before = shown.bodies().len();
+        p.remind_doses(shown, &London, now).await.unwrap();
+        at.extend(std::iter::repeat_n(now, shown.bodies().len() - before));
+        now += Duration::minutes(5);
+    }
+    at
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Daylight-saving changes and a clock set by hand, back and forward: each dose is reminded
+/// once, none is lost, and the reminder comes at the slot's rule (a skipped 01:30 at the end of
+/// the gap, a repeated 01:30 at its first occurrence).
+#[tokio::test]
+async fn clock_changes_neither_repeat_nor_drop_a_dose_reminder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let p = &d.patient;
+    p.add_medicine(daily_at(&[(1, 30), (8, 0)]), on(28, 12, 0))
+        .await
+        .unwrap();
+    let shown = Recorder::default();
+
+    // Spring forward, 30 March 2031: 01:00 GMT becomes 02:00 BST, so 01:30 does not happen and
+    // is due at 02:00 BST (01:00 UTC); 08:00 BST is 07:00 UTC.
+    let spring = walk(
+        p,
+        &shown,
+        utc("2031-03-29T20:00:00Z"),
+        utc("2031-03-30T09:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        spring,
+        [utc("2031-03-30T01:00:00Z"), utc("2031-03-30T07:00:00Z")]
+    );
+
+    // Fall back, 26 October 2031: 02:00 BST becomes 01:00 GMT, so 01:30 happens twice (00:30
+    // and 01:30 UTC) and is reminded at the first only; 08:00 GMT is 08:00 UTC.
+    let autumn = walk(
+        p,
+        &shown,
+        utc("2031-10-25T20:00:00Z"),
+        utc("2031-10-26T09:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        autumn,
+        [utc("2031-10-26T00:30:00Z"), utc("2031-10-26T08:00:00Z")]
+    );
+
+    // The clock set back an hour after a reminder, then running on past it again: no repeat.
+    let shown_before = shown.bodies().len();
+    let again = walk(
+        p,
+        &shown,
+        utc("2031-10-26T07:10:00Z"),
+        utc("2031-10-26T08:30:00Z"),
+    )
+    .await;
+    assert!(
+        again.is_empty(),
+        "reminded again after the clock went back: {again:?}"
+    );
+
+    // The clock set forward 18 hours, over the next 01:30: that dose (due within the last four
+    // hours) is reminded once, at the first look after the jump.
+    let jump = walk(
+        p,
+        &shown,
+        utc("2031-10-27T02:30:00Z"),
+        utc("2031-10-27T02:30:00Z"),
+    )
+    .await;
+    assert_eq!(jump, [utc("2031-10-27T02:30:00Z")]);
+    // And back to before the jump, then forward again: nothing more until the 08:00 dose.
+    let back = walk(
+        p,
+        &shown,
+        utc("2031-10-26T12:00:00Z"),
+        utc("2031-10-27T07:55:00Z"),
+    )
+    .await;
+    assert!(
+        back.is_empty(),
+        "reminded again after the clock went back: {back:?}"
+    );
+    assert_eq!(shown.bodies().len(), shown_before + 1);
+    d.server.stop().await.unwrap();
+}
