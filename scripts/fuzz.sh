@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Fuzz the Bluetooth health-profile decoders (hale-domain's `device` module) with cargo-fuzz:
-# every target in fuzz/fuzz_targets/ runs for SECONDS (default 60), one after the other.
+# Fuzz with cargo-fuzz: the Bluetooth health-profile decoders (hale-domain's `device` module),
+# the hospital server's first step with an upload (FHIR JSON to resources and readings,
+# `fhir_ingest`), and the decoding of every IPC command's arguments (`ipc_args`). Every target
+# in fuzz/fuzz_targets/ runs for SECONDS (default 60), one after the other.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
-# Each target decodes one characteristic's value and, when it decodes, takes it on through
-# readings, threshold assessment and the FHIR Observation round trip (fuzz/src/lib.rs). The
+# Each Bluetooth target decodes one characteristic's value and, when it decodes, takes it on
+# through readings, threshold assessment and the FHIR Observation round trip (fuzz/src/lib.rs;
+# the JSON targets' checks are fuzz/src/ingest.rs and fuzz/src/ipc.rs). The
 # script prints, per target, the time run, libFuzzer's execution count and coverage, and exits
 # non-zero if any target crashed (the crashing input is in fuzz/artifacts/<target>/).
 #
@@ -70,12 +73,17 @@ for target in "${targets[@]}"; do
   corpus="$work/corpus/$target"
   logfile="$work/logs/$target.log"
   mkdir -p "$corpus"
+  # A characteristic value is at most a few dozen bytes; FHIR and IPC JSON is longer.
+  case $target in
+    fhir_ingest | ipc_args) max_len=4096 ;;
+    *) max_len=64 ;;
+  esac
   log "$target: ${seconds}s (corpus $corpus, log $logfile)"
   # New inputs go to the first corpus directory (under $work); the seeds are only read.
   status=0
   cargo fuzz run --fuzz-dir "$fuzz_dir" --sanitizer "$sanitizer" "$target" \
     "$corpus" "$fuzz_dir/corpus/$target" -- \
-    -max_total_time="$seconds" -max_len=64 -timeout=10 -print_final_stats=1 \
+    -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -print_final_stats=1 \
     >"$logfile" 2>&1 || status=$?
 
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logfile" | tail -n 1)

@@ -1,4 +1,4 @@
-//! The check every fuzz target runs: decode one characteristic value and, when it decodes, take
+//! The checks the fuzz targets run. The Bluetooth targets: decode one characteristic value and, when it decodes, take
 //! it the whole way a notification goes in the app — readings, threshold assessment, and the FHIR
 //! Observation relayed to the hospital and read back by the server.
 //!
@@ -14,6 +14,9 @@
 //!
 //! Any failed assertion is a crash to libFuzzer, like a panic in a decoder; the panic message
 //! says which.
+
+pub mod ingest;
+pub mod ipc;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use hale_domain::device::{
