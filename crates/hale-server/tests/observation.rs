@@ -211,8 +211,9 @@ async fn readings_and_doses_share_one_all_or_nothing_transaction_sent_concurrent
     );
 }
 
-/// A full transaction is stored many rows to a statement: an entry already stored, and one
-/// repeated inside the bundle, must still each come back as the one stored copy, in order.
+/// A full transaction is stored many rows to a statement: an entry already stored, one repeated
+/// within the same statement and one repeated in a later statement must each come back as the
+/// one stored copy, in order.
 #[tokio::test]
 async fn a_full_transaction_with_repeats_answers_each_entry_in_order() {
     let h = hospital().await;
@@ -233,26 +234,36 @@ async fn a_full_transaction_with_repeats_answers_each_entry_in_order() {
     assert_eq!(earlier.status(), 201);
     let earlier: Value = earlier.json().await.unwrap();
 
-    // Entry 0 was stored above; entries 1..=998 are new; entry 999 repeats entry 5.
-    let mut resources: Vec<Value> = (0..999)
+    // Entry 0 was stored above; entry 2 repeats entry 1 (in the same statement); entry 999
+    // repeats entry 5 (in a later one); the rest are new.
+    let mut resources: Vec<Value> = (0..998)
         .map(|i| heart_rate(DEMO_PATIENT.id, &key(i), 60.0, 1500 - i as i64))
         .collect();
+    resources.insert(2, heart_rate(DEMO_PATIENT.id, &key(1), 60.0, 1499));
     resources.push(heart_rate(DEMO_PATIENT.id, &key(5), 60.0, 1495));
     let (code, answer) = h.post(&alex, "", transaction(&resources)).await;
     assert_eq!(code, 200, "{answer}");
     let statuses = statuses(&answer);
     assert_eq!(statuses.len(), 1000);
-    assert_eq!(statuses[0], "200 OK");
-    assert!(statuses[1..999].iter().all(|s| s == "201 Created"));
-    assert_eq!(statuses[999], "200 OK");
+    let repeats = [0, 2, 999];
+    for (i, status) in statuses.iter().enumerate() {
+        let expected = if repeats.contains(&i) {
+            "200 OK"
+        } else {
+            "201 Created"
+        };
+        assert_eq!(status, expected, "entry {i}");
+    }
     let location = |i: usize| answer["entry"][i]["response"]["location"].clone();
     assert_eq!(
         location(0),
         json!(format!("Observation/{}", earlier["id"].as_str().unwrap()))
     );
-    assert_eq!(location(999), location(5));
-    assert_ne!(location(1), location(2));
-    for i in [0, 1, 5, 500, 501, 998] {
+    assert_eq!(location(2), location(1));
+    // key(5) is entry 6, after the inserted repeat.
+    assert_eq!(location(999), location(6));
+    assert_ne!(location(1), location(3));
+    for i in [0, 1, 5, 500, 501, 997] {
         assert_eq!(stored_with(&h, &key(i)).await, 1, "reading {i}");
     }
 }
