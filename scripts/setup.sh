@@ -74,7 +74,8 @@ if ! cargo-deny --version 2>/dev/null | grep -qx "cargo-deny $CARGO_DENY_VERSION
   cargo install --locked -q cargo-deny --version "$CARGO_DENY_VERSION"
 fi
 
-# --- npm: the Tauri CLI and binaryen's wasm-opt (Debian's binaryen 108 breaks the wasm).
+# --- npm: the Tauri CLI, binaryen's wasm-opt (Debian's binaryen 108 breaks the wasm) and
+# axe-core (the accessibility journeys run it inside the app's webview).
 if [ ! -x node_modules/.bin/tauri ] || [ ! -x node_modules/.bin/wasm-opt ] \
    || [ ! package-lock.json -ot node_modules/.package-lock.json ]; then
   log "npm ci"

@@ -3,8 +3,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use hale_api::LocalDataReset;
 use hale_client::HospitalClient;
 use hale_core::kiosk::Kiosk;
+use hale_core::local_data::SetAside;
 use hale_core::Patient;
 use hale_server::{RunningServer, ServerOptions};
 
@@ -20,6 +22,8 @@ pub struct AppState {
     pub patient: Arc<Patient>,
     /// Whether the hospital is the embedded demo one.
     pub embedded: bool,
+    /// What this start did with local data it could not use (told to the patient).
+    pub local_data_reset: Option<LocalDataReset>,
     /// Kept so the embedded server lives as long as the app.
     _server: Option<RunningServer>,
 }
@@ -86,20 +90,24 @@ impl AppState {
     pub async fn start(config: AppConfig, data_dir: &Path) -> Result<Self, StartError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
-        let (store, key_place) = hale_core::local_data::open_store(
+        let opened = hale_core::local_data::open_store(
             &data_dir.join("hale.sqlite"),
             &SystemKeychain,
             &data_dir.join("hale.key"),
         )
         .await?;
-        tracing::info!(?key_place, "local data opened");
+        tracing::info!(key_place = ?opened.key_place, set_aside = ?opened.set_aside, "local data opened");
         let (fhir_base, hospital_key, server) = hospital(&config, data_dir).await?;
         let client = HospitalClient::new(&fhir_base)?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {
+            local_data_reset: opened.set_aside.map(|reason| match reason {
+                SetAside::Unreadable => LocalDataReset::Unreadable,
+                SetAside::Damaged => LocalDataReset::Damaged,
+            }),
             patient: Arc::new(Patient::new(
                 client,
-                store,
+                opened.store,
                 Arc::new(SystemKeychain),
                 hospital_key,
             )),

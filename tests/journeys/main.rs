@@ -1,9 +1,11 @@
 //! End-to-end journeys through the real release app. Run by `scripts/test.sh`, which builds the
 //! app and starts Xvfb; run alone with `cargo test -p hale-e2e -- --ignored --test-threads=1`.
 
+mod accessibility;
 mod arrival;
 mod booking;
 mod devices;
+mod faults;
 mod home;
 mod kiosk;
 mod medicines;

@@ -95,31 +95,9 @@ async fn launch_with(data_home: &Path, env: &[(&str, &str)], stderr: Stdio) -> R
     command
         .args(["--port", &port.to_string()])
         .args(["--native-port", &free_port().to_string()])
-        .env("HOME", data_home)
-        .env("XDG_DATA_HOME", data_home)
-        .env("XDG_CONFIG_HOME", data_home.join("config"))
-        .env("XDG_CACHE_HOME", data_home.join("cache"))
-        .env_remove("HALE_HOSPITAL_URL")
-        .env("BROWSER", test_browser())
-        .env(
-            "HALE_TEST_BROWSER_LOGIN",
-            format!("{}:{}", DEMO_PATIENT.username, DEMO_PATIENT.password),
-        )
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            format!("unix:path={}", data_home.join("no-bus").display()),
-        )
-        // Likewise Bluetooth (BlueZ on the system bus): only a journey's simulator, never the
-        // machine's own adapter.
-        .env(
-            "DBUS_SYSTEM_BUS_ADDRESS",
-            format!("unix:path={}", data_home.join("no-system-bus").display()),
-        )
         .stdout(Stdio::null())
         .stderr(stderr);
-    for (key, value) in env {
-        command.env(key, value);
-    }
+    app_environment(&mut command, data_home, env);
     let driver = Driver(
         command
             .spawn()
@@ -150,6 +128,73 @@ async fn launch_with(data_home: &Path, env: &[(&str, &str)], stderr: Stdio) -> R
         }
     };
     RunningApp { client, driver }
+}
+
+/// The environment every journey gives the app (see [`launch`]), then `env`.
+fn app_environment(command: &mut Command, data_home: &Path, env: &[(&str, &str)]) {
+    command
+        .env("HOME", data_home)
+        .env("XDG_DATA_HOME", data_home)
+        .env("XDG_CONFIG_HOME", data_home.join("config"))
+        .env("XDG_CACHE_HOME", data_home.join("cache"))
+        .env_remove("HALE_HOSPITAL_URL")
+        .env("BROWSER", test_browser())
+        .env(
+            "HALE_TEST_BROWSER_LOGIN",
+            format!("{}:{}", DEMO_PATIENT.username, DEMO_PATIENT.password),
+        )
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", data_home.join("no-bus").display()),
+        )
+        // Likewise Bluetooth (BlueZ on the system bus): only a journey's simulator, never the
+        // machine's own adapter.
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            format!("unix:path={}", data_home.join("no-system-bus").display()),
+        );
+    for (key, value) in env {
+        command.env(key, value);
+    }
+}
+
+/// The app started on its own, without WebDriver (nobody drives its screens), in a process
+/// group of its own so that it can be killed together with its WebKit processes.
+#[derive(Debug)]
+pub struct BareApp(Child);
+
+impl BareApp {
+    /// Starts the app with the environment [`launch`] gives it; its output is discarded.
+    pub fn start(data_home: &Path, env: &[(&str, &str)]) -> Self {
+        use std::os::unix::process::CommandExt as _;
+        let mut command = Command::new(app_binary());
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0);
+        app_environment(&mut command, data_home, env);
+        Self(command.spawn().expect("the app starts"))
+    }
+
+    /// SIGKILL to the app and everything in its process group, as a crash or a pulled battery
+    /// would end it: no destructor, no flush, no goodbye to the hospital.
+    pub fn kill(mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for BareApp {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", self.0.id())])
+                .status();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 /// Launches the app as [`launch`] does and signs in as the patient does: "Sign in" opens the

@@ -102,6 +102,16 @@ pub fn error_text(error: &ApiError) -> &'static str {
     }
 }
 
+/// Whether a change may have happened at the hospital although the app got no answer (the
+/// connection dropped, or the hospital failed mid-way): the same request again is the safe next
+/// step. A refusal is an answer, and repeating it would only be refused again.
+pub fn outcome_unknown(error: &ApiError) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::HospitalUnreachable | ErrorCode::HospitalError
+    )
+}
+
 /// A date of birth from three typed parts, as `YYYY-MM-DD`, or what is wrong with it.
 pub fn birth_date(day: &str, month: &str, year: &str) -> Result<String, &'static str> {
     let number = |s: &str| s.trim().parse::<u32>().ok();
@@ -219,6 +229,20 @@ pub fn offline_notice(freshness: &Freshness, offset: FixedOffset) -> Option<Stri
     Some(format!("{} {saved}", error_text(error)))
 }
 
+/// What the patient is told when this start found the data kept on the device unusable.
+pub fn local_data_reset(reason: hale_api::LocalDataReset) -> &'static str {
+    match reason {
+        hale_api::LocalDataReset::Damaged => {
+            "The information saved on this device was damaged, so Hale has set it aside and \
+             started afresh. Your records are being fetched from the hospital again."
+        }
+        hale_api::LocalDataReset::Unreadable => {
+            "The information saved on this device could not be opened, so Hale has set it \
+             aside and started afresh. Your records are being fetched from the hospital again."
+        }
+    }
+}
+
 /// When data was last confirmed live, for the page footer.
 pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
     format!("Updated {}", as_of.with_timezone(&offset).format("%H:%M"))
@@ -246,6 +270,42 @@ mod tests {
         assert_eq!(
             receipt_line(&r),
             "Receipt HALE-PK-000001: Extension, 1 hour, £3.00, card ending 4242, 1 Dec 2026 10:05"
+        );
+    }
+
+    #[test]
+    fn only_a_missing_answer_is_worth_the_same_request_again() {
+        let e = |code| ApiError::new(code, "detail");
+        assert!(outcome_unknown(&e(ErrorCode::HospitalUnreachable)));
+        assert!(outcome_unknown(&e(ErrorCode::HospitalError)));
+        for answered in [
+            ErrorCode::SlotTaken,
+            ErrorCode::CardDeclined,
+            ErrorCode::NotSignedIn,
+            ErrorCode::HospitalRejected,
+        ] {
+            assert!(!outcome_unknown(&e(answered)), "{answered:?}");
+        }
+    }
+
+    #[test]
+    fn a_local_data_reset_is_explained_without_jargon() {
+        for reason in [
+            hale_api::LocalDataReset::Damaged,
+            hale_api::LocalDataReset::Unreadable,
+        ] {
+            let text = local_data_reset(reason);
+            assert!(text.contains("fetched from the hospital again"), "{text}");
+            for jargon in ["SQLite", "database", "key", "corrupt", "error"] {
+                assert!(
+                    !text.to_lowercase().contains(&jargon.to_lowercase()),
+                    "{text}"
+                );
+            }
+        }
+        assert_ne!(
+            local_data_reset(hale_api::LocalDataReset::Damaged),
+            local_data_reset(hale_api::LocalDataReset::Unreadable)
         );
     }
 

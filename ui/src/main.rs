@@ -80,22 +80,31 @@ fn App() -> impl IntoView {
 fn PatientApp() -> impl IntoView {
     let session = RwSignal::new(Session::Unknown);
     provide_context(session);
+    let reset = RwSignal::new(None::<hale_api::LocalDataReset>);
     spawn_local(async move {
         // A failure to ask is shown by the screens themselves; assume signed in until told.
-        let signed_in = backend::call::<hale_api::GetSession>(&hale_api::NoArgs {})
-            .await
-            .map(|s| s.signed_in)
-            .unwrap_or(true);
+        let view = backend::call::<hale_api::GetSession>(&hale_api::NoArgs {}).await;
+        let signed_in = view.as_ref().map_or(true, |s| s.signed_in);
+        reset.set(view.ok().and_then(|s| s.local_data_reset));
         session.set(if signed_in {
             Session::SignedIn
         } else {
             Session::SignedOut(SignedOutBecause::NotYet)
         });
     });
-    move || match session.get() {
+    let screens = move || match session.get() {
         Session::Unknown => view! { <p class="loading" role="status">"Starting…"</p> }.into_any(),
         Session::SignedIn => view! { <SignedInApp /> }.into_any(),
         Session::SignedOut { .. } => view! { <pages::sign_in::SignInPage /> }.into_any(),
+    };
+    view! {
+        {move || reset.get().map(|reason| view! {
+            <div class="notice" role="alert" data-testid="local-data-reset">
+                <p>{format::local_data_reset(reason)}</p>
+                <button type="button" class="secondary" on:click=move |_| reset.set(None)>"OK"</button>
+            </div>
+        })}
+        {screens}
     }
 }
 

@@ -67,7 +67,9 @@ pub use parking::{
     ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle, StartParking,
     StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
-pub use session::{GetSession, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView};
+pub use session::{
+    GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,
+};
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
 };

@@ -9,6 +9,19 @@ use crate::NoArgs;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
     pub signed_in: bool,
+    /// Set when this start found the data kept on the device unusable and started afresh (the
+    /// old file is kept aside); the hospital's copy refills the new one. The patient is told.
+    #[serde(default)]
+    pub local_data_reset: Option<LocalDataReset>,
+}
+
+/// Why the data kept on the device was set aside at start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LocalDataReset {
+    /// It could not be opened with this device's key.
+    Unreadable,
+    /// Parts of it were damaged or missing.
+    Damaged,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

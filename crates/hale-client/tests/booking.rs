@@ -89,11 +89,26 @@ async fn find_book_move_and_cancel() {
         (booked.id.as_str(), page.slots[2].start)
     );
     assert_eq!(moved.reference, booked.reference);
+    // The same move again (its first answer lost) answers with the appointment where it is.
+    let again = client
+        .reschedule(&alex, &booked.id, &page.slots[2].id)
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.start), (moved.id.clone(), moved.start));
 
     let cancelled = client.cancel(&alex, &booked.id).await.unwrap();
     assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
-    let twice = client.cancel(&alex, &booked.id).await.unwrap_err();
-    assert_eq!(refusal_code(twice), "not-changeable");
+    // A cancelled appointment cannot be moved, not even to its own slot; a repeated cancel
+    // answers with it as it is.
+    let moved_again = client
+        .reschedule(&alex, &booked.id, &page.slots[2].id)
+        .await;
+    assert!(
+        matches!(moved_again, Err(ClientError::Refused { ref code, .. }) if code == "not-changeable"),
+        "a cancelled appointment cannot be moved: {moved_again:?}"
+    );
+    let twice = client.cancel(&alex, &booked.id).await.unwrap();
+    assert_eq!(twice.status, AppointmentStatus::Cancelled);
 
     // Another patient's appointment does not exist for Sam.
     assert!(matches!(

@@ -116,32 +116,75 @@ fn write_key_file(path: &Path, key: &StoreKey) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Opens the store at `path` with its key. One that cannot be read with the key is moved aside
-/// (to `…unreadable-N`) and a new, empty one is opened in its place.
+/// Why the store on disk was set aside and a new one started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetAside {
+    /// It cannot be read with this device's key.
+    Unreadable,
+    /// Pages of it are damaged or missing.
+    Damaged,
+}
+
+/// The store the app runs on, where its key is, and what happened to the one before, if it
+/// could not be used (the app tells the patient, and the hospital's copy refills the new one).
+#[derive(Debug)]
+pub struct OpenedStore {
+    pub store: Store,
+    pub key_place: KeyPlace,
+    pub set_aside: Option<SetAside>,
+}
+
+/// Opens the store at `path` with its key. One that cannot be read with the key, or is damaged,
+/// is moved aside with its write-ahead log (to `…unreadable-N`; kept: the right key may come
+/// back, and a damaged file may still hold records worth recovering by hand) and a new, empty
+/// one is opened in its place.
 pub async fn open_store(
     path: &Path,
     keychain: &dyn Keychain,
     key_file: &Path,
-) -> Result<(Store, KeyPlace), StoreError> {
-    let (key, place) = match store_key(keychain, key_file, path.exists())? {
+) -> Result<OpenedStore, StoreError> {
+    let (key, key_place) = match store_key(keychain, key_file, path.exists())? {
         KeyChoice::Key(key, place) => (key, place),
         KeyChoice::OutOfReach => {
             tracing::warn!("this run keeps nothing on disk; the local data waits for its key");
-            return Ok((Store::open_in_memory().await?, KeyPlace::Memory));
+            return Ok(OpenedStore {
+                store: Store::open_in_memory().await?,
+                key_place: KeyPlace::Memory,
+                set_aside: None,
+            });
         }
     };
-    match Store::open(path, &key).await {
-        Err(StoreError::Unreadable) => {
-            let aside = aside_name(path);
-            tracing::warn!(
-                "the local data could not be read with this key; kept aside, starting afresh"
-            );
-            std::fs::rename(path, &aside)?;
-            hale_store::remove_journal(path);
-            Ok((Store::open(path, &key).await?, place))
+    let reason = match Store::open(path, &key).await {
+        Ok(store) => {
+            return Ok(OpenedStore {
+                store,
+                key_place,
+                set_aside: None,
+            })
         }
-        other => other.map(|store| (store, place)),
+        Err(StoreError::Unreadable) => SetAside::Unreadable,
+        Err(StoreError::Damaged) => SetAside::Damaged,
+        Err(other) => return Err(other),
+    };
+    let aside = aside_name(path);
+    tracing::warn!(
+        ?reason,
+        "the local data could not be used; kept aside, starting afresh"
+    );
+    std::fs::rename(path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let (mut from, mut to) = (path.as_os_str().to_owned(), aside.as_os_str().to_owned());
+        from.push(suffix);
+        to.push(suffix);
+        if Path::new(&from).exists() {
+            std::fs::rename(&from, &to)?;
+        }
     }
+    Ok(OpenedStore {
+        store: Store::open(path, &key).await?,
+        key_place,
+        set_aside: Some(reason),
+    })
 }
 
 fn aside_name(path: &Path) -> PathBuf {
@@ -249,19 +292,21 @@ mod tests {
         let path = dir.path().join("hale.sqlite");
         let file = dir.path().join("hale.key");
         let keychain = TestKeychain::default();
-        let (store, place) = open_store(&path, &keychain, &file).await.unwrap();
+        let opened = open_store(&path, &keychain, &file).await.unwrap();
+        let (store, place) = (opened.store, opened.key_place);
         assert_eq!(place, KeyPlace::Keychain);
         store.set_reminder_leads(&[]).await.unwrap();
         drop(store);
 
         // The keychain is away (locked, its service not running): no key file is made, the
         // store is left alone, and this run's store is in memory.
-        let (run, place) = open_store(&path, &absent(), &file).await.unwrap();
-        assert_eq!(place, KeyPlace::Memory);
+        let run = open_store(&path, &absent(), &file).await.unwrap();
+        assert_eq!(run.key_place, KeyPlace::Memory);
+        let run = run.store;
         assert_eq!(run.reminder_leads().await.unwrap(), None);
         assert!(!file.exists());
         // Back with the keychain, the store is as it was.
-        let (back, _) = open_store(&path, &keychain, &file).await.unwrap();
+        let back = open_store(&path, &keychain, &file).await.unwrap().store;
         assert_eq!(back.reminder_leads().await.unwrap(), Some(Vec::new()));
     }
 
@@ -276,12 +321,44 @@ mod tests {
         drop(old);
 
         let keychain = TestKeychain::default();
-        let (store, _) = open_store(&path, &keychain, &file).await.unwrap();
+        let opened = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(opened.set_aside, Some(SetAside::Unreadable));
+        let store = opened.store;
         assert_eq!(store.reminder_leads().await.unwrap(), None, "a new store");
         let aside = dir.path().join("hale.sqlite.unreadable-1");
         assert!(aside.exists(), "the old one is kept");
         // The one kept aside still opens with its own key.
         let kept = Store::open(&aside, &other).await.unwrap();
         assert_eq!(kept.reminder_leads().await.unwrap(), Some(Vec::new()));
+    }
+
+    #[tokio::test]
+    async fn a_damaged_store_is_kept_aside_with_its_log_and_a_new_one_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hale.sqlite");
+        let file = dir.path().join("hale.key");
+        let keychain = TestKeychain::default();
+        let first = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(first.set_aside, None);
+        let leads = [hale_domain::Lead::Days(1)];
+        first.store.set_reminder_leads(&leads).await.unwrap();
+        first.store.close().await;
+        // Cut short past its first page, as a disk that filled up mid-write leaves it.
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 4096 * 2);
+        std::fs::write(&path, &bytes[..4096 + 1000]).unwrap();
+
+        let opened = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(opened.set_aside, Some(SetAside::Damaged));
+        assert_eq!(
+            opened.store.reminder_leads().await.unwrap(),
+            None,
+            "a new store"
+        );
+        assert!(dir.path().join("hale.sqlite.unreadable-1").exists());
+        // The next start finds the new store whole.
+        opened.store.close().await;
+        let again = open_store(&path, &keychain, &file).await.unwrap();
+        assert_eq!(again.set_aside, None);
     }
 }

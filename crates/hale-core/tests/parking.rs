@@ -6,17 +6,8 @@ mod common;
 
 use chrono::{Duration, Utc};
 use chrono_tz::Europe::London;
-use common::Recorder;
-use hale_client::Card;
+use common::{card, Recorder};
 use hale_core::{CoreError, Freshness};
-
-fn card() -> Card {
-    Card {
-        number: "4242424242424242".into(),
-        expiry: "12/30".into(),
-        cvc: "123".into(),
-    }
-}
 
 #[tokio::test]
 async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {

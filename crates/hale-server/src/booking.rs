@@ -5,7 +5,9 @@
 //! slot is claimed with a conditional update (`… WHERE status = 'free'`), and the schema's
 //! partial unique index refuses a second live appointment in a slot even if code were wrong.
 //! A booking may carry a client-chosen request id: repeating the request returns the first
-//! result instead of booking twice.
+//! result instead of booking twice. Likewise a cancel of a cancelled appointment, or a move to
+//! the slot the appointment already holds, answers with the appointment as it is: that is what
+//! a retry after a lost answer looks like, and it must not tell the patient it failed.
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -238,6 +240,11 @@ pub(crate) async fn cancel_appointment(
 ) -> Result<Response, FhirError> {
     let mut tx = begin(&state).await?;
     let (slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
+    if status == AppointmentStatus::Cancelled {
+        // A repeat (the app's first answer was lost): the appointment is what was asked for.
+        drop(tx);
+        return appointment_response(&state, &token, &id, StatusCode::OK).await;
+    }
     let now = Utc::now();
     state.rules.check_change(now, start, status)?;
     sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = $1")
@@ -264,10 +271,14 @@ pub(crate) async fn reschedule_appointment(
     let new_slot = new_slot(&parameters)?;
     let mut tx = begin(&state).await?;
     let (old_slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
-    if old_slot == new_slot {
-        return Err(FhirError::Invalid(
-            "that is the appointment's current slot".into(),
-        ));
+    let changeable = matches!(
+        status,
+        AppointmentStatus::Booked | AppointmentStatus::Pending | AppointmentStatus::Proposed
+    );
+    if old_slot == new_slot && changeable {
+        // A repeat of a move already made (its answer was lost): nothing left to do.
+        drop(tx);
+        return appointment_response(&state, &token, &id, StatusCode::OK).await;
     }
     state.rules.check_change(Utc::now(), start, status)?;
     let span = claim_slot(&mut tx, &new_slot).await?;

@@ -254,8 +254,10 @@ async fn cancelling_frees_the_slot_once_and_respects_the_cutoff() {
     );
     assert_eq!(h.live_in_slot(&slot).await, 0);
 
-    let (status, outcome) = h.post(&alex, &path, json!({})).await;
-    assert_eq!((status, refusal(&outcome)), (422, "not-changeable"));
+    // Cancelling again (a retry after a lost answer) answers with it, still cancelled.
+    let (status, again) = h.post(&alex, &path, json!({})).await;
+    assert_eq!((status, again["status"].as_str()), (200, Some("cancelled")));
+    assert_eq!(h.live_in_slot(&slot).await, 0);
 
     // Inside the cutoff: a hospital with a 30-day cutoff refuses.
     let strict = hospital_with(BookingRules {
@@ -313,6 +315,11 @@ async fn rescheduling_moves_in_one_step_or_not_at_all() {
     );
     assert_eq!(moved["slot"][0]["reference"], format!("Slot/{new}"));
     assert_eq!(h.live_in_slot(&old).await, 0);
+    assert_eq!(h.live_in_slot(&new).await, 1);
+    // The same move again (a retry after a lost answer): answered with it, nothing changes.
+    let (status, again) = h.post(&alex, &path, to(&new)).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["slot"][0]["reference"], format!("Slot/{new}"));
     assert_eq!(h.live_in_slot(&new).await, 1);
 
     // The old slot is offered again.

@@ -39,6 +39,10 @@ pub enum StoreError {
     /// The file is neither readable with this key nor a plain SQLite database.
     #[error("the local data cannot be read with this device's key")]
     Unreadable,
+    /// Pages of the file are damaged or missing (a disk error, a file cut short): found at open
+    /// by reading every page.
+    #[error("the local data file is damaged")]
+    Damaged,
     #[error("no randomness for a key: {0}")]
     Randomness(String),
     #[error("local file error: {0}")]
@@ -105,6 +109,20 @@ fn is_not_a_database(error: &StoreError) -> bool {
     matches!(error, StoreError::Database(sqlx::Error::Database(e)) if e.code().as_deref() == Some("26"))
 }
 
+/// Whether SQLite said the file is damaged: `SQLITE_CORRUPT` (11) or `SQLITE_NOTADB` (26), in
+/// any of their extended forms (the low byte is the primary code), also from inside a migration.
+fn is_damage(error: &StoreError) -> bool {
+    let database = match error {
+        StoreError::Database(sqlx::Error::Database(e)) => e,
+        StoreError::Migration(sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(e))) => e,
+        _ => return false,
+    };
+    database
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 11 | 26))
+}
+
 /// Which patient at which hospital a record belongs to.
 #[derive(Debug, Clone, Copy)]
 pub struct Owner<'a> {
@@ -135,13 +153,57 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) and migrates the store at `path`, encrypted with `key`.
+    /// A file whose first page reads but whose later pages are damaged or missing is
+    /// [`StoreError::Damaged`].
     pub async fn open(path: &Path, key: &StoreKey) -> Result<Self, StoreError> {
-        match Self::connect(Self::file_options(path, Some(key))).await {
+        let store = match Self::connect(Self::file_options(path, Some(key))).await {
             Err(error) if is_not_a_database(&error) => {
                 Self::encrypt_in_place(path, key).await?;
                 Self::connect(Self::file_options(path, Some(key))).await
             }
             other => other,
+        }
+        .map_err(|e| {
+            if is_damage(&e) {
+                StoreError::Damaged
+            } else {
+                e
+            }
+        })?;
+        store.check_pages().await?;
+        Ok(store)
+    }
+
+    /// Reads every page: SQLCipher checks each page's HMAC, and SQLite's quick check walks every
+    /// table and index. Damage is found here, at start, where the app
+    /// can set the file aside and refill a new one from the hospital, instead of by whichever
+    /// screen first reads a broken page.
+    async fn check_pages(&self) -> Result<(), StoreError> {
+        let damage = |e: sqlx::Error| {
+            let e = StoreError::from(e);
+            if is_damage(&e) {
+                StoreError::Damaged
+            } else {
+                e
+            }
+        };
+        // Every page's HMAC, free pages included: one row per page that fails.
+        let failed: Vec<String> = sqlx::query_scalar("PRAGMA cipher_integrity_check")
+            .fetch_all(&self.db)
+            .await
+            .map_err(damage)?;
+        if !failed.is_empty() {
+            return Err(StoreError::Damaged);
+        }
+        // The structure: every table and index whole, no page missing.
+        let verdict: String = sqlx::query_scalar("PRAGMA quick_check(1)")
+            .fetch_one(&self.db)
+            .await
+            .map_err(damage)?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged)
         }
     }
 
@@ -197,6 +259,11 @@ impl Store {
         remove_journal(path);
         std::fs::rename(&encrypted, path)?;
         Ok(())
+    }
+
+    /// Closes the store, waiting until its connection has written everything back to the file.
+    pub async fn close(self) {
+        self.db.close().await;
     }
 
     /// A private in-memory store, for tests.
@@ -634,6 +701,52 @@ mod tests {
             let cached = store.appointments(other).await.unwrap();
             assert_eq!(cached, Cached::default());
         }
+    }
+
+    /// A store file of a few hundred pages, written through to the main file and closed.
+    async fn written_store(path: &Path) {
+        let store = Store::open(path, &KEY).await.unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+        let many: Vec<Appointment> = (0..3000)
+            .map(|i| appt(&format!("appointment-{i}"), i % 24))
+            .collect();
+        store.replace_appointments(ALEX, &many, now).await.unwrap();
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&store.db)
+            .await
+            .unwrap();
+        store.db.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_file_damaged_or_cut_short_past_its_first_page_is_found_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = dir.path().join("original.sqlite");
+        written_store(&original).await;
+        let bytes = std::fs::read(&original).unwrap();
+        assert!(bytes.len() > 100 * 4096, "{} bytes", bytes.len());
+
+        let cut = dir.path().join("cut.sqlite");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        assert!(matches!(
+            Store::open(&cut, &KEY).await,
+            Err(StoreError::Damaged)
+        ));
+
+        // One page in the middle overwritten (a bad sector, a stray write).
+        let mut scribbled = bytes.clone();
+        let page = 50 * 4096;
+        scribbled[page + 100..page + 300].fill(0x5a);
+        let damaged = dir.path().join("damaged.sqlite");
+        std::fs::write(&damaged, &scribbled).unwrap();
+        assert!(matches!(
+            Store::open(&damaged, &KEY).await,
+            Err(StoreError::Damaged)
+        ));
+
+        // The intact file opens with everything in it.
+        let store = Store::open(&original, &KEY).await.unwrap();
+        assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 3000);
     }
 
     #[tokio::test]

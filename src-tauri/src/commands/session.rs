@@ -14,7 +14,10 @@ pub async fn get_session(
 ) -> Result<<GetSession as Command>::Output, ApiError> {
     let hale_api::NoArgs {} = args;
     let signed_in = state.patient.is_signed_in().await;
-    Ok(SessionView { signed_in })
+    Ok(SessionView {
+        signed_in,
+        local_data_reset: state.local_data_reset,
+    })
 }
 
 #[tauri::command]
@@ -28,7 +31,10 @@ pub async fn sign_in(
         .sign_in(&SystemBrowser, chrono::Utc::now())
         .await
         .map_err(convert::core_error)?;
-    Ok(SessionView { signed_in: true })
+    Ok(SessionView {
+        signed_in: true,
+        local_data_reset: state.local_data_reset,
+    })
 }
 
 #[tauri::command]

@@ -30,10 +30,18 @@ fn today() -> NaiveDate {
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Choosing,
-    Confirming { slot: SlotView, request_id: String },
+    Confirming {
+        slot: SlotView,
+        request_id: String,
+    },
     Working,
     Done(AppointmentView),
-    Failed(ApiError),
+    /// With the confirmation to send again when the hospital's answer never came (it may have
+    /// acted): the same request id makes the retry safe, so it can never book twice.
+    Failed {
+        error: ApiError,
+        again: Option<(SlotView, String)>,
+    },
 }
 
 #[component]
@@ -150,10 +158,18 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
             }
             Step::Working => view! { <p class="loading" role="status">"Asking the hospital…"</p> }.into_any(),
             Step::Done(appointment) => view! { <Booked appointment moved=moving.with_value(Option::is_some) /> }.into_any(),
-            Step::Failed(error) => view! {
+            Step::Failed { error, again } => view! {
                 <div class="error-panel" role="alert" data-testid="booking-error">
                     <p>{format::error_text(&error)}</p>
-                    <button type="button" on:click=move |_| search()>"Choose another time"</button>
+                    {again.map(|(slot, request_id)| view! {
+                        <p>"If the hospital did get your request, trying again will not make a second booking."</p>
+                        <button type="button" data-testid="booking-retry"
+                            on:click=move |_| step.set(Step::Confirming { slot: slot.clone(), request_id: request_id.clone() })>
+                            "Try again"
+                        </button>
+                        " "
+                    })}
+                    <button type="button" class="secondary" on:click=move |_| search()>"Choose another time"</button>
                 </div>
             }.into_any(),
         }}
@@ -228,8 +244,10 @@ fn Confirm(
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
+    let retry_with = (slot.clone(), request_id.clone());
     let confirm = move |_| {
         let (slot_id, request_id, moving) = (slot.id.clone(), request_id.clone(), moving.clone());
+        let again = retry_with.clone();
         step.set(Step::Working);
         spawn_local(async move {
             let result = match moving {
@@ -250,7 +268,10 @@ fn Confirm(
             };
             step.set(match result {
                 Ok(appointment) => Step::Done(appointment),
-                Err(error) => Step::Failed(error),
+                Err(error) => Step::Failed {
+                    again: format::outcome_unknown(&error).then_some(again),
+                    error,
+                },
             });
         });
     };

@@ -119,6 +119,15 @@ impl Demo {
     }
 }
 
+/// The payment processor's test card that is always approved.
+pub fn card() -> hale_client::Card {
+    hale_client::Card {
+        number: "4242424242424242".into(),
+        expiry: "12/30".into(),
+        cvc: "123".into(),
+    }
+}
+
 /// Records the notifications it is asked to show.
 #[derive(Default)]
 pub struct Recorder(pub Mutex<Vec<ReminderText>>);
