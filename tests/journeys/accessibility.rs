@@ -9,7 +9,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hale_e2e::{launch, RunningApp};
-use hale_server::seed::DEMO_KIOSK;
+use hale_server::seed::{DEMO_KIOSK, DEMO_PATIENT};
+use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -199,7 +200,7 @@ async fn every_patient_screen_passes_axe_core_in_both_themes_and_at_double_text_
 
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
-async fn every_kiosk_screen_passes_axe_core_in_both_themes() {
+async fn every_kiosk_screen_passes_axe_core_in_both_themes_and_fits_at_double_text_size() {
     let axe = axe_source();
     let mut problems = Vec::new();
     for theme in ["light", "dark"] {
@@ -220,6 +221,14 @@ async fn every_kiosk_screen_passes_axe_core_in_both_themes() {
             &audit(&app, &axe).await,
             &mut problems,
         );
+        if theme == "light" {
+            set_text_size(&app, 200).await;
+            assert!(
+                fits_sideways(&app).await,
+                "the kiosk is cut off at 200 % text"
+            );
+            set_text_size(&app, 100).await;
+        }
         // A reference whose check character is wrong: the kiosk's own answer.
         let field = app
             .wait_for_all("[data-testid=kiosk-reference]", 1, BOOT)
@@ -305,6 +314,18 @@ async fn press_enter(app: &RunningApp) {
     press(app, ENTER).await;
 }
 
+/// Types `text` into whatever has the focus, key by key.
+async fn type_keys(app: &RunningApp, text: &str) {
+    use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
+    let mut keys = KeyActions::new("keyboard".into());
+    for c in text.chars() {
+        keys = keys
+            .then(KeyAction::Down { value: c })
+            .then(KeyAction::Up { value: c });
+    }
+    app.client.perform_actions(keys).await.expect("type");
+}
+
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn a_booking_can_be_made_with_the_keyboard_alone_with_the_focus_always_visible() {
@@ -331,4 +352,81 @@ async fn a_booking_can_be_made_with_the_keyboard_alone_with_the_focus_always_vis
     let done = app.text_of("[data-testid=booked]").await;
     assert!(done.contains("Booked:"), "{done}");
     app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn parking_can_be_paid_with_the_keyboard_alone() {
+    let data = tempfile::tempdir().unwrap();
+    let app = launch(data.path(), &[("HALE_DEMO_SIMULATION", "off")]).await;
+    app.wait_for_all("[data-testid=sign-in-page]", 1, BOOT)
+        .await;
+    tab_to(&app, "[data-testid=sign-in]").await;
+    press_enter(&app).await;
+    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
+
+    tab_to(&app, "[data-testid=nav-parking]").await;
+    press_enter(&app).await;
+    app.wait_for_all("[data-testid=no-vehicle]", 1, BOOT).await;
+    tab_to(&app, "[data-testid=new-registration]").await;
+    type_keys(&app, "AB12CDE").await;
+    tab_to(&app, "[data-testid=add-vehicle]").await;
+    press_enter(&app).await;
+    app.wait_until_text("[data-testid=vehicles]", "AB12 CDE", BOOT)
+        .await;
+    app.wait_for_all("[data-testid=start-form]", 1, BOOT).await;
+    for (field, text) in [
+        ("start-card-number", "4242424242424242"),
+        ("start-card-expiry", "12/30"),
+        ("start-card-cvc", "123"),
+    ] {
+        tab_to(&app, &format!("[data-testid={field}]")).await;
+        type_keys(&app, text).await;
+    }
+    tab_to(&app, "[data-testid=start-parking]").await;
+    press_enter(&app).await;
+    app.wait_until_text("[data-testid=time-left]", "left", BOOT)
+        .await;
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn the_kiosk_checks_in_with_the_keyboard_alone() {
+    let hospital = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", hospital.path().join("h.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(db_url.clone());
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.unwrap();
+    let db = hale_server::open_database(&db_url).await.unwrap();
+    let start = chrono::Utc::now() + chrono::Duration::minutes(10);
+    let (_, reference) =
+        hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
+            .await
+            .unwrap();
+    let url = server.fhir_base();
+    let data = tempfile::tempdir().unwrap();
+    let env = [
+        ("HALE_HOSPITAL_URL", url.as_str()),
+        ("HALE_KIOSK", "1"),
+        ("HALE_KIOSK_ID", DEMO_KIOSK.id),
+        ("HALE_KIOSK_SECRET", DEMO_KIOSK.secret),
+    ];
+    let app = launch(data.path(), &env).await;
+    app.wait_for_all("[data-testid=kiosk]", 1, BOOT).await;
+    for (field, text) in [
+        ("kiosk-reference", reference.to_string()),
+        ("kiosk-day", "12".to_owned()),
+        ("kiosk-month", "6".to_owned()),
+        ("kiosk-year", "1984".to_owned()),
+    ] {
+        tab_to(&app, &format!("[data-testid={field}]")).await;
+        type_keys(&app, &text).await;
+    }
+    tab_to(&app, "[data-testid=kiosk-submit]").await;
+    press_enter(&app).await;
+    let said = app.text_of("[data-testid=kiosk-outcome]").await;
+    assert!(said.contains("You're checked in."), "{said}");
+    app.close().await;
+    server.stop().await.unwrap();
 }

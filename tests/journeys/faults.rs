@@ -287,7 +287,7 @@ async fn a_damaged_local_store_is_said_kept_aside_and_refilled_from_the_hospital
     let path = app_dir.join("hale.sqlite");
     let hex = std::fs::read_to_string(app_dir.join("hale.key")).unwrap();
     let key = StoreKey::from_hex(&hex).unwrap();
-    Store::open(&path, &key).await.unwrap().close().await;
+    checkpoint(&path, &hex).await;
     let mut bytes = std::fs::read(&path).unwrap();
     let pages = bytes.len() / 4096;
     assert!(pages > 4, "{pages} pages");
@@ -446,6 +446,30 @@ async fn settle(app: &hale_e2e::RunningApp) {
     tokio::time::sleep(Duration::from_millis(200)).await;
     while app.has(".loading").await {
         assert!(started.elapsed() < BOOT, "still loading");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Writes the store's write-ahead log back into its file, waiting while the app that just closed
+/// still holds it.
+async fn checkpoint(path: &Path, key_hex: &str) {
+    use sqlx::ConnectOptions as _;
+    let mut db = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .pragma("key", format!("\"x'{}'\"", key_hex.trim()))
+        .connect()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        if busy == 0 {
+            return;
+        }
+        assert!(started.elapsed() < BOOT, "the store stays busy");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
