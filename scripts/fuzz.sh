@@ -88,7 +88,7 @@ for target in "${targets[@]}"; do
 
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logfile" | tail -n 1)
   took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second(s)$/\1/p' "$logfile" | tail -n 1)
-  cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$logfile" | tail -n 1 || true)
+  cov=$(grep -aEo 'cov: [0-9]+ ft: [0-9]+' "$logfile" | tail -n 1 || true)
   if [[ $status -ne 0 ]] || grep -q -e '^==[0-9]*==ERROR' -e 'panicked at' "$logfile"; then
     crashed+=("$target")
     grep -E -m 5 -e 'panicked at' -e '^==[0-9]*==ERROR' -e 'SUMMARY' "$logfile" >&2 || true

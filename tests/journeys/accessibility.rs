@@ -25,6 +25,8 @@ fn axe_source() -> String {
 #[derive(Debug, Default)]
 struct Findings {
     by_impact: BTreeMap<String, usize>,
+    /// Every rule that failed, with its impact.
+    rules: Vec<String>,
     blocking: Vec<String>,
 }
 
@@ -64,6 +66,10 @@ async fn audit(app: &RunningApp, axe: &str) -> Findings {
                 v["id"], v["help"], v["nodes"]
             ));
         }
+        findings.rules.push(format!(
+            "{} ({impact})",
+            v["id"].as_str().unwrap_or_default()
+        ));
         *findings.by_impact.entry(impact).or_default() += 1;
     }
     findings
@@ -147,9 +153,10 @@ const SCREENS: [(&str, &str); 7] = [
 
 fn report(theme: &str, screen: &str, findings: &Findings, problems: &mut Vec<String>) {
     eprintln!(
-        "axe-core {theme:5} {screen:22} serious+critical {} (all by impact: {:?})",
+        "axe-core {theme:5} {screen:22} serious+critical {} (all by impact: {:?} {:?})",
         findings.blocking.len(),
-        findings.by_impact
+        findings.by_impact,
+        findings.rules
     );
     problems.extend(
         findings

@@ -99,7 +99,12 @@ pub fn KioskApp(idle_seconds: u32) -> impl IntoView {
                     let (tone, lines) = outcome_words(&answer);
                     view! {
                         <section class=format!("kiosk-outcome {tone}") role="alert" data-testid="kiosk-outcome">
-                            {lines.into_iter().map(|l| view! { <p>{l}</p> }).collect_view()}
+                            // The answer's first line is the screen's heading.
+                            {lines.into_iter().enumerate().map(|(i, l)| if i == 0 {
+                                view! { <h1>{l}</h1> }.into_any()
+                            } else {
+                                view! { <p>{l}</p> }.into_any()
+                            }).collect_view()}
                             <button type="button" data-testid="kiosk-done" on:click=move |_| reset()>"Done"</button>
                         </section>
                     }.into_any()
