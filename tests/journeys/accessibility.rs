@@ -321,14 +321,41 @@ async fn press_enter(app: &RunningApp) {
     press(app, ENTER).await;
 }
 
-/// Types `text` into whatever has the focus, key by key.
+/// Waits until the field matching `css` holds `text` (typing reached it).
+async fn wait_for_value(app: &RunningApp, css: &str, text: &str) {
+    let started = Instant::now();
+    loop {
+        let field = app.wait_for_all(css, 1, BOOT).await;
+        let value = field[0]
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if value == text {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{css} holds '{value}', not '{text}'"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Types `text` into whatever has the focus, key by key at a brisk typist's pace. (With no
+/// pause at all, one run in five lost the last keys of the kiosk's year field: see the closing
+/// note of issue 10; a scanner-speed test is to follow.)
 async fn type_keys(app: &RunningApp, text: &str) {
     use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
     let mut keys = KeyActions::new("keyboard".into());
     for c in text.chars() {
         keys = keys
             .then(KeyAction::Down { value: c })
-            .then(KeyAction::Up { value: c });
+            .then(KeyAction::Up { value: c })
+            .then(KeyAction::Pause {
+                duration: Duration::from_millis(30),
+            });
     }
     app.client.perform_actions(keys).await.expect("type");
 }
@@ -427,8 +454,10 @@ async fn the_kiosk_checks_in_with_the_keyboard_alone() {
         ("kiosk-month", "6".to_owned()),
         ("kiosk-year", "1984".to_owned()),
     ] {
-        tab_to(&app, &format!("[data-testid={field}]")).await;
+        let css = format!("[data-testid={field}]");
+        tab_to(&app, &css).await;
         type_keys(&app, &text).await;
+        wait_for_value(&app, &css, &text).await;
     }
     tab_to(&app, "[data-testid=kiosk-submit]").await;
     press_enter(&app).await;
