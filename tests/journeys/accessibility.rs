@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hale_e2e::{launch, RunningApp};
+use hale_e2e::{hospital_on_file, launch, RunningApp};
 use hale_server::seed::{DEMO_KIOSK, DEMO_PATIENT};
-use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -428,11 +427,7 @@ async fn parking_can_be_paid_with_the_keyboard_alone() {
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn the_kiosk_checks_in_with_the_keyboard_alone() {
     let hospital = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", hospital.path().join("h.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
-    let db = hale_server::open_database(&db_url).await.unwrap();
+    let (server, _, db) = hospital_on_file(hospital.path()).await;
     let start = chrono::Utc::now() + chrono::Duration::minutes(10);
     let (_, reference) =
         hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)

@@ -24,11 +24,10 @@ use hale_domain::device::reading::readings;
 use hale_domain::device::{decode, Characteristic, DeviceType};
 use hale_domain::medication::{DoseRecord, Outcome};
 use hale_e2e::keychain::KeychainBus;
-use hale_e2e::{launch, BareApp};
+use hale_e2e::{hospital_on_file, launch, BareApp};
 
 const BOOT: Duration = Duration::from_secs(60);
 use hale_server::seed::DEMO_PATIENT;
-use hale_server::ServerOptions;
 use hale_store::{Owner, PairedDevice, Store, StoreKey};
 use sqlx::AnyPool;
 
@@ -164,12 +163,8 @@ async fn progress(db: &AnyPool) -> i64 {
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn the_app_killed_100_times_mid_sync_leaves_every_record_on_the_hospital_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
+    let (server, _, db) = hospital_on_file(dir.path()).await;
     let base = server.fhir_base();
-    let db = hale_server::open_database(&db_url).await.unwrap();
 
     let home = dir.path().join("home");
     let app_dir = home.join("org.hale.patient");
@@ -346,15 +341,9 @@ const RAW: [&str; 12] = [
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn with_the_hospital_gone_every_screen_speaks_plainly_and_a_booking_retry_books_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
+    // `options` start the hospital again at the same address, on the same database.
+    let (server, options, db) = hospital_on_file(dir.path()).await;
     let base = server.fhir_base();
-    // A restart comes back at the same address, on the same database.
-    options.bind = server.addr;
-    options.seed_demo = false;
-    let db = hale_server::open_database(&db_url).await.unwrap();
 
     let home = dir.path().join("home");
     let app = launch(&home, &[("HALE_HOSPITAL_URL", base.as_str())]).await;

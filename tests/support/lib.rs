@@ -197,6 +197,30 @@ impl Drop for BareApp {
     }
 }
 
+/// A reference hospital in the test process on a SQLite file in `dir`, seeded with the demo
+/// hospital and its simulated clinic day off: the server, the options that start it again at
+/// the same address on the same data (as after a crash), and its database, for counting.
+pub async fn hospital_on_file(
+    dir: &Path,
+) -> (
+    hale_server::RunningServer,
+    hale_server::ServerOptions,
+    sqlx::AnyPool,
+) {
+    let db_url = format!("sqlite://{}", dir.join("hospital.sqlite").display());
+    let mut options = hale_server::ServerOptions::embedded_demo(db_url.clone());
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options)
+        .await
+        .expect("the hospital starts");
+    options.bind = server.addr;
+    options.seed_demo = false;
+    let db = hale_server::open_database(&db_url)
+        .await
+        .expect("the hospital's database");
+    (server, options, db)
+}
+
 /// Launches the app as [`launch`] does and signs in as the patient does: "Sign in" opens the
 /// hospital's page in the browser (the test browser), and the app's screens appear.
 pub async fn launch_signed_in(data_home: &Path, env: &[(&str, &str)]) -> RunningApp {

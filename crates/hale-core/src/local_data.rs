@@ -171,15 +171,7 @@ pub async fn open_store(
         ?reason,
         "the local data could not be used; kept aside, starting afresh"
     );
-    std::fs::rename(path, &aside)?;
-    for suffix in ["-wal", "-shm"] {
-        let (mut from, mut to) = (path.as_os_str().to_owned(), aside.as_os_str().to_owned());
-        from.push(suffix);
-        to.push(suffix);
-        if Path::new(&from).exists() {
-            std::fs::rename(&from, &to)?;
-        }
-    }
+    hale_store::move_store(path, &aside)?;
     Ok(OpenedStore {
         store: Store::open(path, &key).await?,
         key_place,

@@ -97,10 +97,38 @@ impl StoreKey {
 /// Removes the write-ahead log and shared-memory files of the store at `path`, once the store
 /// itself has been replaced or moved.
 pub fn remove_journal(path: &Path) {
-    for suffix in ["-wal", "-shm"] {
+    for side in journal(path) {
+        let _ = std::fs::remove_file(side);
+    }
+}
+
+/// Moves the store at `from`, with its write-ahead log and shared-memory files, to `to`, so the
+/// moved copy keeps every commit the log still holds.
+pub fn move_store(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::rename(from, to)?;
+    for (side, moved) in journal(from).into_iter().zip(journal(to)) {
+        if side.exists() {
+            std::fs::rename(side, moved)?;
+        }
+    }
+    Ok(())
+}
+
+/// The write-ahead log and shared-memory files beside the store at `path`.
+fn journal(path: &Path) -> [std::path::PathBuf; 2] {
+    ["-wal", "-shm"].map(|suffix| {
         let mut side = path.as_os_str().to_owned();
         side.push(suffix);
-        let _ = std::fs::remove_file(side);
+        side.into()
+    })
+}
+
+/// A damage code from SQLite becomes [`StoreError::Damaged`]; anything else is kept.
+fn damage_as_damaged(error: StoreError) -> StoreError {
+    if is_damage(&error) {
+        StoreError::Damaged
+    } else {
+        error
     }
 }
 
@@ -163,13 +191,7 @@ impl Store {
             }
             other => other,
         }
-        .map_err(|e| {
-            if is_damage(&e) {
-                StoreError::Damaged
-            } else {
-                e
-            }
-        })?;
+        .map_err(damage_as_damaged)?;
         store.check_pages().await?;
         Ok(store)
     }
@@ -179,14 +201,7 @@ impl Store {
     /// can set the file aside and refill a new one from the hospital, instead of by whichever
     /// screen first reads a broken page.
     async fn check_pages(&self) -> Result<(), StoreError> {
-        let damage = |e: sqlx::Error| {
-            let e = StoreError::from(e);
-            if is_damage(&e) {
-                StoreError::Damaged
-            } else {
-                e
-            }
-        };
+        let damage = |e: sqlx::Error| damage_as_damaged(e.into());
         // Every page's HMAC, free pages included: one row per page that fails.
         let failed: Vec<String> = sqlx::query_scalar("PRAGMA cipher_integrity_check")
             .fetch_all(&self.db)
