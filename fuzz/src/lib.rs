@@ -20,7 +20,7 @@ pub mod ipc;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use hale_domain::device::{
-    self, reading::readings, Characteristic, Measurement, Reading, Thresholds,
+    self, reading::readings, Characteristic, Context, Measurement, Reading, Thresholds,
 };
 use hale_fhir::Observation;
 use serde_json::Value;
@@ -37,7 +37,33 @@ fn received() -> DateTime<Utc> {
 
 /// Decodes `data` as a value of `characteristic` and checks everything downstream.
 pub fn check(characteristic: Characteristic, data: &[u8]) {
-    let Ok(measurement) = device::decode(characteristic, data) else {
+    check_with(characteristic, data, &Context::default());
+}
+
+/// The CGM characteristics are decoded with what the connection learnt: the first input byte
+/// says whether the sensor sends E2E-CRCs (its low bit) and whether a session start is known
+/// (the next bit, then read from the following 9 bytes as a Session Start Time), the rest is
+/// the value.
+pub fn check_cgm(characteristic: Characteristic, data: &[u8]) {
+    let Some((&head, rest)) = data.split_first() else {
+        return;
+    };
+    let mut context = Context {
+        cgm_e2e_crc: head & 1 != 0,
+        cgm_session: None,
+    };
+    let mut value = rest;
+    if head & 2 != 0 && rest.len() >= 9 {
+        if let Ok(start) = device::cgm::decode_session_start(&rest[..9], false) {
+            context.cgm_session = Some(start);
+        }
+        value = &rest[9..];
+    }
+    check_with(characteristic, value, &context);
+}
+
+fn check_with(characteristic: Characteristic, data: &[u8], context: &Context) {
+    let Ok(measurement) = device::decode_with(characteristic, data, context) else {
         return;
     };
 
@@ -57,11 +83,18 @@ pub fn check(characteristic: Characteristic, data: &[u8]) {
     let received = received();
     let east = FixedOffset::east_opt(14 * 3600).expect("UTC+14");
     let west = FixedOffset::west_opt(12 * 3600).expect("UTC-12");
+    for withheld in readings(DEVICE, &measurement, received, &Utc).withheld {
+        assert!(
+            withheld.values.iter().all(|q| q.value.is_finite() && q.plausible()),
+            "a withheld value shown that is no plausible number: {withheld:?}"
+        );
+    }
     let mut checked: Vec<Reading> = Vec::new();
     for reading in readings(DEVICE, &measurement, received, &Utc)
+        .kept
         .into_iter()
-        .chain(readings(DEVICE, &measurement, received, &east))
-        .chain(readings(DEVICE, &measurement, received, &west))
+        .chain(readings(DEVICE, &measurement, received, &east).kept)
+        .chain(readings(DEVICE, &measurement, received, &west).kept)
     {
         if !checked.contains(&reading) {
             check_reading(&reading);

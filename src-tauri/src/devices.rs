@@ -61,6 +61,7 @@ pub async fn watch_paired(patient: &Patient, ble: &BleHandle) {
                     id: d.id,
                     device_type: d.device_type,
                     last_sequence: d.last_sequence,
+                    record_session: d.record_session,
                 })
                 .collect();
             if let Err(error) = ble.watch(watched).await {
@@ -101,6 +102,15 @@ async fn store_batches<R: Runtime>(
                 }
             }
         };
+        // The last measurement whose values a device said are not patient data, shown for what
+        // it is (a continuous oximeter still settling sends one a second; the screen shows the
+        // latest).
+        if let Some(last) = recorded.withheld.last() {
+            let event = convert::devices::withheld(last);
+            if let Err(error) = app.emit(hale_api::DEVICES_EVENT, event) {
+                tracing::warn!(%error, "could not tell the screen about a withheld value");
+            }
+        }
         if !recorded.stored.is_empty() {
             let event = hale_api::DeviceEventView::ReadingsStored {
                 count: recorded.stored.len(),

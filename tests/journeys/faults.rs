@@ -84,6 +84,7 @@ async fn write_backlog(app_dir: &Path, hospital: &str, start: DateTime<Utc>) {
                 paired_at: start,
                 last_seen_at: None,
                 last_sequence: None,
+                record_session: None,
             },
         )
         .await
@@ -94,12 +95,12 @@ async fn write_backlog(app_dir: &Path, hospital: &str, start: DateTime<Utc>) {
         let bpm = 60 + u8::try_from(i % 40).unwrap();
         let m = decode(Characteristic::HeartRateMeasurement, &[0x00, bpm]).unwrap();
         let received = start + chrono::Duration::seconds(i64::try_from(i).unwrap());
-        for r in readings(DEVICE, &m, received, &London) {
+        for r in readings(DEVICE, &m, received, &London).kept {
             batch.push((r, None));
         }
         if batch.len() == 10_000 {
             let stored = store
-                .store_readings(owner, DEVICE, &batch, None, received)
+                .store_readings(owner, DEVICE, &batch, None, None, received)
                 .await
                 .unwrap();
             assert_eq!(stored.len(), batch.len());

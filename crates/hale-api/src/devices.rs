@@ -16,6 +16,7 @@ pub enum DeviceKind {
     BloodPressure,
     Thermometer,
     Glucose,
+    ContinuousGlucose,
     PulseOximeter,
     WeightScale,
 }
@@ -31,6 +32,53 @@ pub enum ReadingKindView {
     BodyHeight,
     Bmi,
     BloodGlucose,
+    /// A continuous glucose monitor's sensor glucose.
+    InterstitialGlucose,
+}
+
+/// Why a device's value was not recorded: the device itself said it is not a reading of the
+/// patient. Mirrors the domain's `NotPatientData`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithheldReason {
+    Demonstration,
+    Testing,
+    ControlSolution,
+    SensorFault,
+    Invalid,
+    Unavailable,
+    Unsuccessful,
+    AboveRange,
+    BelowRange,
+    Calibrating,
+    Questionable,
+    BodyMovement,
+    CuffTooLoose,
+    ImproperPosition,
+    Ongoing,
+    EarlyEstimate,
+}
+
+/// One value a device withheld.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithheldView {
+    pub kind: ReadingKindView,
+    /// The value as the device gave it ("91"), if it gave a usable number.
+    pub value: Option<String>,
+    pub unit: String,
+    pub reason: WithheldReason,
+}
+
+/// The patient's target range on a glucose chart, and how much of the range's readings lay
+/// below, in and above it (the International Consensus on Time in Range: 3.9–10.0 mmol/L).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TargetRangeView {
+    pub low: f64,
+    pub high: f64,
+    /// Whole percentages of the readings, adding up to 100 (or all 0 with no readings).
+    pub below_percent: u8,
+    pub in_range_percent: u8,
+    pub above_percent: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +114,20 @@ pub struct ReadingView {
     pub device: Option<String>,
     /// The hospital has confirmed it.
     pub synced: bool,
+    /// For a glucose reading, the meal the meter recorded it against.
+    #[serde(default)]
+    pub meal: Option<MealView>,
+}
+
+/// When a glucose reading was taken relative to a meal, as the meter recorded it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MealView {
+    BeforeMeal,
+    AfterMeal,
+    Fasting,
+    Casual,
+    Bedtime,
 }
 
 /// The patient's alert thresholds, as the settings form edits them.
@@ -113,6 +175,19 @@ pub enum DeviceEventView {
     CuffPressure {
         device: String,
         mmhg: f64,
+    },
+    /// A thermometer's value while it measures (shown live, never stored).
+    LiveTemperature {
+        device: String,
+        value: f64,
+        /// "°C" or "°F".
+        unit: String,
+    },
+    /// The values of one measurement the device said are not readings of the patient: shown,
+    /// never recorded.
+    Withheld {
+        device: String,
+        values: Vec<WithheldView>,
     },
     /// A device sent something it could not read; it stays connected.
     Malformed {
@@ -179,6 +254,8 @@ pub struct ReadingsView {
     pub unit: String,
     /// Oldest first.
     pub points: Vec<ChartPoint>,
+    /// For glucose: the target range and the time in it.
+    pub target_range: Option<TargetRangeView>,
     pub from: DateTime<FixedOffset>,
     pub to: DateTime<FixedOffset>,
 }

@@ -48,9 +48,10 @@ pub use booking::{
 };
 pub use devices::{
     ChartPoint, ChartRange, DeviceArgs, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ForgetDevice, GetDevices, GetReadings, LinkView, PairArgs, PairDevice, PairedDeviceView,
-    ReadingKindView, ReadingView, ReadingsArgs, ReadingsView, ScanArgs, ScanDevices, SetThresholds,
-    ThresholdsView, DEVICES_EVENT,
+    ForgetDevice, GetDevices, GetReadings, LinkView, MealView, PairArgs, PairDevice,
+    PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs, ReadingsView, ScanArgs,
+    ScanDevices, SetThresholds, TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
+    DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};

@@ -21,6 +21,7 @@ use btleplug::api::{Central, CentralEvent, Manager as _, Peripheral as _, ScanFi
 use btleplug::platform::{Adapter, Manager, Peripheral};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use hale_domain::device::thermometer::TemperatureUnit;
 use hale_domain::device::{DeviceType, Measurement};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot};
@@ -44,8 +45,12 @@ pub struct Discovered {
 pub struct Watched {
     pub id: String,
     pub device_type: DeviceType,
-    /// A glucose meter's newest stored record: only newer ones are downloaded.
+    /// The newest stored record received (a glucose meter's sequence number, a CGM's time
+    /// offset): only newer ones are downloaded.
     pub last_sequence: Option<u16>,
+    /// The CGM session `last_sequence` belongs to; a sensor in another session is downloaded
+    /// from its start.
+    pub record_session: Option<String>,
 }
 
 /// Where a device's link stands.
@@ -75,6 +80,12 @@ pub enum BleEvent {
     CuffPressure {
         device: String,
         mmhg: f64,
+    },
+    /// A thermometer's value while it measures (shown live, never stored).
+    IntermediateTemperature {
+        device: String,
+        value: f64,
+        unit: TemperatureUnit,
     },
     /// A value that could not be decoded; the device stays connected.
     Malformed {
@@ -240,10 +251,13 @@ pub(crate) enum SessionNews {
     Connected {
         device: String,
     },
-    /// A glucose download finished; the newest sequence number it delivered.
-    Downloaded {
+    /// Stored records were received up to `last_sequence` (in `record_session`); `downloaded`
+    /// when the download the session asked for at connection is complete.
+    Progress {
         device: String,
         last_sequence: Option<u16>,
+        record_session: Option<String>,
+        downloaded: bool,
     },
 }
 
@@ -371,13 +385,18 @@ impl Service {
                     let _ = reply.send(Err(BleError::Unavailable("no Bluetooth adapter".into())));
                     return;
                 }
-                let last_sequence = self.watched.get(&id).and_then(|w| w.last_sequence);
+                let (last_sequence, record_session) = self
+                    .watched
+                    .get(&id)
+                    .map(|w| (w.last_sequence, w.record_session.clone()))
+                    .unwrap_or_default();
                 self.watched.insert(
                     id.clone(),
                     Watched {
                         id: id.clone(),
                         device_type,
                         last_sequence,
+                        record_session,
                     },
                 );
                 match self.peripheral(&id).await {
@@ -407,7 +426,13 @@ impl Service {
                 let mut merged = keep;
                 for (id, w) in merged.iter_mut() {
                     if let Some(old) = self.watched.get(id) {
-                        w.last_sequence = w.last_sequence.max(old.last_sequence);
+                        if old.record_session == w.record_session {
+                            w.last_sequence = w.last_sequence.max(old.last_sequence);
+                        } else if old.last_sequence.is_some() {
+                            // Learnt from the device this run: a newer session than stored.
+                            w.last_sequence = old.last_sequence;
+                            w.record_session = old.record_session.clone();
+                        }
                     }
                 }
                 self.watched = merged;
@@ -545,7 +570,7 @@ impl Service {
     fn news(&mut self, news: SessionNews) {
         // News from a session stopped since (a device forgotten meanwhile) changes nothing.
         let device = match &news {
-            SessionNews::Connected { device } | SessionNews::Downloaded { device, .. } => device,
+            SessionNews::Connected { device } | SessionNews::Progress { device, .. } => device,
         };
         if !self.sessions.contains_key(device) {
             return;
@@ -557,14 +582,23 @@ impl Service {
                 }
                 self.set_link(&device, Link::Connected);
             }
-            SessionNews::Downloaded {
+            SessionNews::Progress {
                 device,
                 last_sequence,
+                record_session,
+                downloaded,
             } => {
                 if let Some(w) = self.watched.get_mut(&device) {
-                    w.last_sequence = w.last_sequence.max(last_sequence);
+                    if w.record_session == record_session {
+                        w.last_sequence = w.last_sequence.max(last_sequence);
+                    } else if last_sequence.is_some() {
+                        w.last_sequence = last_sequence;
+                        w.record_session = record_session;
+                    }
                 }
-                self.set_link(&device, Link::Connected);
+                if downloaded {
+                    self.set_link(&device, Link::Connected);
+                }
             }
         }
     }

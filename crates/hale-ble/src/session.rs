@@ -1,4 +1,5 @@
-//! One connected device: connect, discover, subscribe, download stored glucose records, then
+//! One connected device: connect, discover, read what decoding needs (a CGM's features and
+//! session start), subscribe, download stored records (a glucose meter's or a CGM's), then
 //! decode notifications into measurement batches until the link drops.
 
 use std::time::Duration;
@@ -9,7 +10,7 @@ use chrono::{DateTime, Duration as Span, Utc};
 use futures_util::StreamExt;
 use hale_domain::device::blood_pressure::{kpa_to_mmhg, PressureUnit};
 use hale_domain::device::racp::{self, Records, Response};
-use hale_domain::device::{decode, Characteristic, DeviceType, Measurement};
+use hale_domain::device::{decode_with, Characteristic, Context, Measurement};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::{short_uuid, Batch, BleError, BleEvent, SessionNews, Watched, CONNECT_TIMEOUT};
@@ -19,6 +20,9 @@ use crate::{short_uuid, Batch, BleError, BleEvent, SessionNews, Watched, CONNECT
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// … or at this many measurements, whichever comes first (a glucose download arrives at once).
 const FLUSH_AT: usize = 200;
+/// How long a glucose measurement that announced its context waits for it before it is handed
+/// on without (the context follows at once; a meter that never sends it loses nothing else).
+const CONTEXT_WAIT: Span = Span::seconds(2);
 
 pub(crate) struct Session {
     pub peripheral: Peripheral,
@@ -46,15 +50,20 @@ impl Session {
             })
             .await;
 
+        let context = self.read_context().await?;
         let racp = characteristics.iter().find(|c| {
             short_uuid(&c.uuid) == Some(Characteristic::RecordAccessControlPoint.uuid16())
         });
         let mut downloading = false;
-        if let (DeviceType::Glucose, Some(racp_char)) = (self.watched.device_type, racp) {
-            let which = self
-                .watched
-                .last_sequence
-                .map_or(Records::All, Records::After);
+        // A CGM in another session than the one last downloaded counts its records from 0
+        // again: everything it holds is new.
+        let record_session = context.cgm_session.and_then(|s| s.id());
+        let same_session = self.watched.record_session == record_session;
+        if let (true, Some(racp_char)) = (self.watched.device_type.keeps_records(), racp) {
+            let which = match self.watched.last_sequence {
+                Some(last) if same_session => Records::After(last),
+                _ => Records::All,
+            };
             if let Some(request) = racp::report_records(which) {
                 self.peripheral
                     .write(racp_char, &request, WriteType::WithResponse)
@@ -71,13 +80,14 @@ impl Session {
         let mut pending: Vec<(Measurement, DateTime<Utc>)> = Vec::new();
         let mut last_received: Option<DateTime<Utc>> = None;
         let mut newest_sequence = None;
+        let mut reported_sequence = None;
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         loop {
             tokio::select! {
                 notification = notifications.next() => {
                     let Some(n) = notification else { break };
                     let Some(characteristic) = short_uuid(&n.uuid).and_then(Characteristic::from_uuid16) else { continue };
-                    match decode(characteristic, &n.value) {
+                    match decode_with(characteristic, &n.value, &context) {
                         Ok(Measurement::RecordAccess(response)) => {
                             self.flush(&mut pending).await?;
                             if downloading {
@@ -87,7 +97,8 @@ impl Session {
                                         tracing::warn!(?code, "glucose download incomplete");
                                     }
                                 }
-                                let _ = self.news.send(SessionNews::Downloaded { device: device.clone(), last_sequence: newest_sequence }).await;
+                                self.progress(newest_sequence, &record_session, true).await;
+                                reported_sequence = newest_sequence;
                             }
                         }
                         Ok(Measurement::CuffPressure(m)) => {
@@ -96,12 +107,29 @@ impl Session {
                                 let _ = self.events.send(BleEvent::CuffPressure { device: device.clone(), mmhg });
                             }
                         }
-                        // The meal context is not stored yet; its measurement is.
-                        Ok(Measurement::GlucoseContext(_)) => {}
-                        Ok(m) => {
-                            if let Measurement::Glucose(g) = &m {
-                                newest_sequence = newest_sequence.max(Some(g.sequence));
+                        Ok(Measurement::IntermediateTemperature(m)) => {
+                            if let Some(value) = m.value.value() {
+                                let _ = self.events.send(BleEvent::IntermediateTemperature { device: device.clone(), value, unit: m.unit });
                             }
+                        }
+                        // The context goes with the measurement it follows (same sequence number).
+                        Ok(Measurement::GlucoseContext(c)) => {
+                            let waiting = pending.iter_mut().rev().find_map(|(m, _)| match m {
+                                Measurement::Glucose(g) if g.sequence == c.sequence && g.context.is_none() => Some(g),
+                                _ => None,
+                            });
+                            match waiting {
+                                Some(g) => g.context = Some(c),
+                                None => tracing::warn!("a glucose context arrived without its measurement"),
+                            }
+                        }
+                        Ok(m) => {
+                            let record = match &m {
+                                Measurement::Glucose(g) => Some(g.sequence),
+                                Measurement::Cgm(c) => c.records.iter().map(|r| r.time_offset).max(),
+                                _ => None,
+                            };
+                            newest_sequence = newest_sequence.max(record);
                             // Strictly increasing, to the millisecond keys are made of.
                             let now = Utc::now();
                             let at = match last_received {
@@ -111,7 +139,7 @@ impl Session {
                             last_received = Some(at);
                             pending.push((m, at));
                             if pending.len() >= FLUSH_AT {
-                                self.flush(&mut pending).await?;
+                                self.flush_ready(&mut pending).await?;
                             }
                         }
                         Err(error) => {
@@ -125,7 +153,12 @@ impl Session {
                     }
                 }
                 _ = tick.tick() => {
-                    self.flush(&mut pending).await?;
+                    self.flush_ready(&mut pending).await?;
+                    // Live records move the progress too, so a reconnect asks only for newer ones.
+                    if !downloading && newest_sequence != reported_sequence {
+                        self.progress(newest_sequence, &record_session, false).await;
+                        reported_sequence = newest_sequence;
+                    }
                     // A device that vanished (out of range, switched off) may never send a
                     // disconnection event; asking is the reliable way to notice.
                     if !self.peripheral.is_connected().await.unwrap_or(false) {
@@ -137,8 +170,39 @@ impl Session {
         self.flush(&mut pending).await
     }
 
+    /// Reads what decoding this device's values needs: a CGM's features (whether each value
+    /// ends in an E2E-CRC) and its session start (which places each record in time). A value
+    /// that cannot be read or decoded leaves the context without it: readings are then placed
+    /// at their receipt, never at a guessed time.
+    async fn read_context(&self) -> Result<Context, BleError> {
+        let mut context = Context::default();
+        for wanted in self.watched.device_type.context() {
+            let Some(c) = self
+                .peripheral
+                .characteristics()
+                .into_iter()
+                .find(|c| short_uuid(&c.uuid) == Some(wanted.uuid16()))
+            else {
+                continue;
+            };
+            let value = self.peripheral.read(&c).await.map_err(connect_error)?;
+            match decode_with(*wanted, &value, &context) {
+                Ok(m) => context.learn(&m),
+                Err(error) => {
+                    tracing::warn!(%error, characteristic = wanted.uuid16(), "malformed value");
+                    let _ = self.events.send(BleEvent::Malformed {
+                        device: self.watched.id.clone(),
+                        characteristic: wanted.uuid16(),
+                        error: error.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(context)
+    }
+
     /// Connects, discovers, and subscribes to every measurement characteristic the device has
-    /// (and a glucose meter's RACP). The notification stream is opened before subscribing so no
+    /// (and the RACP of a device that keeps records). The notification stream is opened before subscribing so no
     /// value sent right after subscription is missed.
     async fn open(
         &self,
@@ -164,7 +228,7 @@ impl Session {
             .iter()
             .map(|c| c.uuid16())
             .collect();
-        if self.watched.device_type == DeviceType::Glucose {
+        if self.watched.device_type.keeps_records() {
             wanted.push(Characteristic::RecordAccessControlPoint.uuid16());
         }
         let characteristics: Vec<GattCharacteristic> = p
@@ -181,6 +245,41 @@ impl Session {
             p.subscribe(c).await.map_err(connect_error)?;
         }
         Ok((characteristics, notifications))
+    }
+
+    async fn progress(
+        &self,
+        last_sequence: Option<u16>,
+        record_session: &Option<String>,
+        downloaded: bool,
+    ) {
+        let _ = self
+            .news
+            .send(SessionNews::Progress {
+                device: self.watched.id.clone(),
+                last_sequence,
+                record_session: record_session.clone(),
+                downloaded,
+            })
+            .await;
+    }
+
+    /// Hands on what is ready: everything but a glucose measurement at the end that still
+    /// waits for its announced context (for at most [`CONTEXT_WAIT`]).
+    async fn flush_ready(
+        &self,
+        pending: &mut Vec<(Measurement, DateTime<Utc>)>,
+    ) -> Result<(), BleError> {
+        let now = Utc::now();
+        let waiting = |(m, at): &(Measurement, DateTime<Utc>)| {
+            matches!(m, Measurement::Glucose(g) if g.context_follows && g.context.is_none())
+                && now - *at < CONTEXT_WAIT
+        };
+        let keep = pending.iter().rev().take_while(|p| waiting(p)).count();
+        let mut held = pending.split_off(pending.len() - keep);
+        self.flush(pending).await?;
+        pending.append(&mut held);
+        Ok(())
     }
 
     async fn flush(&self, pending: &mut Vec<(Measurement, DateTime<Utc>)>) -> Result<(), BleError> {

@@ -3,7 +3,9 @@
 //! connects and subscribes; notifications become decoded measurement batches; a malformed value
 //! is reported without dropping the link; a glucose meter's stored records are downloaded, and
 //! after a reconnect only the newer ones; a dropped link and a device leaving range reconnect by
-//! themselves.
+//! themselves; a continuous glucose monitor's features and session start are read at connection,
+//! its stored records (CRC-checked) download and then its live ones, and after a link loss only
+//! the newer ones.
 //!
 //! One test function on purpose: `DBUS_SYSTEM_BUS_ADDRESS` is process-wide.
 
@@ -11,7 +13,8 @@ use std::time::Duration;
 
 use hale_ble::{Batch, BleEvent, Link, Watched};
 use hale_bluez_sim::{
-    blood_pressure_monitor, glucose_meter, heart_rate_monitor, GlucoseRecord, Simulator,
+    blood_pressure_monitor, cgm_session_start, continuous_glucose_monitor, glucose_meter,
+    heart_rate_monitor, GlucoseRecord, Simulator,
 };
 use hale_domain::device::{DeviceType, Measurement};
 use tokio::sync::{broadcast, mpsc};
@@ -19,6 +22,7 @@ use tokio::sync::{broadcast, mpsc};
 const HRM: &str = "C4:7C:8D:6A:11:01";
 const METER: &str = "00:1B:DC:0F:22:02";
 const CUFF: &str = "00:1B:DC:0F:33:03";
+const CGM: &str = "00:1B:DC:0F:44:04";
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn event(
@@ -65,6 +69,22 @@ async fn measurements(
     .await
     .unwrap_or_else(|_| panic!("{count} measurements from {device}; got {got:?}"));
     got
+}
+
+/// The time offsets of CGM records, and the session each came with.
+fn cgm_offsets(ms: &[Measurement]) -> Vec<u16> {
+    ms.iter()
+        .flat_map(|m| match m {
+            Measurement::Cgm(c) => {
+                assert!(
+                    c.session.is_some(),
+                    "a CGM record without its session: {c:?}"
+                );
+                c.records.iter().map(|r| r.time_offset).collect::<Vec<_>>()
+            }
+            other => panic!("not a CGM measurement: {other:?}"),
+        })
+        .collect()
 }
 
 fn glucose_sequences(ms: &[Measurement]) -> Vec<u16> {
@@ -204,11 +224,13 @@ async fn devices_pair_stream_download_and_reconnect_through_btleplug() {
             id: HRM.into(),
             device_type: DeviceType::HeartRate,
             last_sequence: None,
+            record_session: None,
         },
         Watched {
             id: METER.into(),
             device_type: DeviceType::Glucose,
             last_sequence: Some(4),
+            record_session: None,
         },
     ])
     .await
@@ -246,7 +268,83 @@ async fn devices_pair_stream_download_and_reconnect_through_btleplug() {
     let bp = measurements(&mut batches, CUFF, 1).await;
     assert!(matches!(&bp[0], Measurement::BloodPressure(m) if m.systolic.value() == Some(121.0)));
 
+    // A continuous glucose monitor with an E2E-CRC: the session start is read at connection
+    // and every stored record arrives with it, then live ones.
+    let records = (1..=3)
+        .map(|i| GlucoseRecord::cgm(i * 5, 100 + i, true))
+        .collect();
+    sim.add_device(continuous_glucose_monitor(CGM, "Dexcom G7", records))
+        .await;
+    sim.set_value(
+        CGM,
+        0x2AAA,
+        &cgm_session_start((2026, 12, 4, 8, 0, 0), 4, 0, true),
+    )
+    .await;
+    ble.pair(CGM, DeviceType::ContinuousGlucose).await.unwrap();
+    let stored = measurements(&mut batches, CGM, 3).await;
+    assert_eq!(cgm_offsets(&stored), vec![5, 10, 15]);
+    let Measurement::Cgm(first) = &stored[0] else {
+        unreachable!()
+    };
+    assert_eq!(first.session.unwrap().utc_offset_min, Some(60));
+    assert_eq!(
+        sim.written(CGM, 0x2A52).await,
+        vec![vec![0x01, 0x01]],
+        "every stored record on first pairing"
+    );
+    assert!(
+        sim.notify(CGM, 0x2AA7, &GlucoseRecord::cgm(20, 110, true).measurement)
+            .await
+    );
+    assert_eq!(
+        cgm_offsets(&measurements(&mut batches, CGM, 1).await),
+        vec![20]
+    );
+    // A live value whose CRC does not match is reported, not taken for a reading.
+    let mut corrupted = GlucoseRecord::cgm(25, 111, true).measurement;
+    corrupted[2] ^= 0x40;
+    assert!(sim.notify(CGM, 0x2AA7, &corrupted).await);
+    let bad = event(&mut events, "CRC error", |e| {
+        matches!(
+            e,
+            BleEvent::Malformed {
+                characteristic: 0x2AA7,
+                ..
+            }
+        )
+    })
+    .await;
+    assert!(
+        matches!(&bad, BleEvent::Malformed { error, .. } if error.contains("E2E-CRC")),
+        "{bad:?}"
+    );
+    // Out of range for a while: the sensor keeps measuring; back in range, only the records
+    // after the newest one received are asked for.
+    sim.set_in_range(CGM, false).await;
+    event(
+        &mut events,
+        "CGM Disconnected",
+        linked(CGM, Link::Disconnected),
+    )
+    .await;
+    sim.add_glucose_record(CGM, GlucoseRecord::cgm(25, 112, true))
+        .await;
+    sim.add_glucose_record(CGM, GlucoseRecord::cgm(30, 113, true))
+        .await;
+    sim.set_in_range(CGM, true).await;
+    assert_eq!(
+        cgm_offsets(&measurements(&mut batches, CGM, 2).await),
+        vec![25, 30]
+    );
+    assert_eq!(
+        sim.written(CGM, 0x2A52).await.last().unwrap(),
+        &vec![0x01, 0x03, 0x01, 21, 0x00],
+        "records from time offset 21 on"
+    );
+
     let links = ble.links().await.unwrap();
     assert_eq!(links[HRM], Link::Connected);
     assert_eq!(links[CUFF], Link::Connected);
+    assert_eq!(links[CGM], Link::Connected);
 }

@@ -24,6 +24,7 @@ const DESCRIPTOR1: &str = "org.bluez.GattDescriptor1";
 const RACP: u16 = 0x2A52;
 const GLUCOSE_MEASUREMENT: u16 = 0x2A18;
 const GLUCOSE_CONTEXT: u16 = 0x2A34;
+const CGM_MEASUREMENT: u16 = 0x2AA7;
 /// Pause between the notifications of one transfer, as a meter paces them over the air.
 const RECORD_GAP: Duration = Duration::from_millis(5);
 
@@ -452,6 +453,15 @@ fn spawn_racp(conn: &Connection, shared: &Arc<Shared>, address: &str, plan: gluc
     shared.runtime.spawn(async move {
         let shared = task_shared;
         tokio::time::sleep(RECORD_GAP).await;
+        // A CGM sends its stored records as CGM Measurements; a meter as Glucose Measurements.
+        let is_cgm = shared
+            .device(&address, |d| d.characteristic(CGM_MEASUREMENT).is_some())
+            .unwrap_or(false);
+        let record_characteristic = if is_cgm {
+            CGM_MEASUREMENT
+        } else {
+            GLUCOSE_MEASUREMENT
+        };
         for record in &plan.records {
             let stop = shared
                 .device(&address, |d| d.racp_abort || !d.connected)
@@ -463,7 +473,7 @@ fn spawn_racp(conn: &Connection, shared: &Arc<Shared>, address: &str, plan: gluc
                 &conn,
                 &shared,
                 &address,
-                GLUCOSE_MEASUREMENT,
+                record_characteristic,
                 &record.measurement,
             )
             .await;

@@ -18,7 +18,10 @@
 //! - reads and writes, checked against the characteristic's flags, with BlueZ's error names;
 //! - the link dropping ([`Simulator::disconnect`]) and devices leaving range;
 //! - a glucose meter's Record Access Control Point (Glucose Service 1.0): stored records are sent
-//!   as notifications, followed by the RACP response indication.
+//!   as notifications, followed by the RACP response indication; a continuous glucose monitor's
+//!   the same way (CGM Service 1.0.1, records filtered by time offset, sent as CGM Measurements
+//!   with their E2E-CRC);
+//! - a pulse oximeter (Pulse Oximeter Service 1.0.1) whose values carry any status bits.
 //!
 //! The bus address is a process-wide environment variable: tests in one binary that use a
 //! simulator must run one at a time (or share one simulator). Call [`Simulator::start`] inside a
@@ -78,9 +81,11 @@ pub struct CharacteristicSpec {
 }
 
 /// One stored glucose record: raw Glucose Measurement (0x2A18) and, optionally, Glucose
-/// Measurement Context (0x2A34) values, exactly as the meter would send them.
+/// Measurement Context (0x2A34) values, exactly as the meter would send them; or a CGM
+/// Measurement (0x2AA7) of a continuous glucose monitor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GlucoseRecord {
+    /// What the RACP filters by: a meter's sequence number, a CGM's time offset.
     pub sequence: u16,
     pub measurement: Vec<u8>,
     pub context: Option<Vec<u8>>,
@@ -108,6 +113,26 @@ impl GlucoseRecord {
         }
     }
 
+    /// A CGM record `time_offset` minutes into the session: `mg_dl` (at most 2047) as an
+    /// SFLOAT, no annunciation, trend or quality, and an E2E-CRC when `crc` (the sensor's
+    /// features say whether it sends one).
+    pub fn cgm(time_offset: u16, mg_dl: u16, crc: bool) -> Self {
+        assert!(mg_dl <= 0x07FF, "an SFLOAT mantissa holds at most 2047");
+        let size: u8 = if crc { 8 } else { 6 };
+        let mut measurement = vec![size, 0x00];
+        measurement.extend_from_slice(&mg_dl.to_le_bytes());
+        measurement.extend_from_slice(&time_offset.to_le_bytes());
+        if crc {
+            let crc = e2e_crc(&measurement);
+            measurement.extend_from_slice(&crc.to_le_bytes());
+        }
+        Self {
+            sequence: time_offset,
+            measurement,
+            context: None,
+        }
+    }
+
     /// Attaches a raw context (0x2A34) value and sets the measurement's "context information
     /// follows" flag, which is how a client knows to wait for it.
     pub fn with_context(mut self, context: Vec<u8>) -> Self {
@@ -117,6 +142,40 @@ impl GlucoseRecord {
         self.context = Some(context);
         self
     }
+}
+
+/// The CGM Service's E2E-CRC (CGMS 1.0.1 §2.6): CRC-CCITT with seed 0xFFFF, processed least
+/// significant bit first (a table-free form of CRC-16/MCRF4XX).
+pub fn e2e_crc(data: &[u8]) -> u16 {
+    data.iter().fold(0xFFFF_u16, |crc, byte| {
+        (0..8).fold(crc ^ u16::from(*byte), |crc, _| {
+            let carry = crc & 1;
+            (crc >> 1) ^ (0x8408 * carry)
+        })
+    })
+}
+
+/// A CGM Feature (0x2AA8) value: no features but the E2E-CRC (when `crc`), interstitial fluid
+/// from subcutaneous tissue, and the CRC field (0xFFFF without the feature).
+pub fn cgm_features(crc: bool) -> Vec<u8> {
+    let mut value = vec![0x00, if crc { 0x10 } else { 0x00 }, 0x00, 0x59];
+    let field = if crc { e2e_crc(&value) } else { 0xFFFF };
+    value.extend_from_slice(&field.to_le_bytes());
+    value
+}
+
+/// A CGM Session Start Time (0x2AAA) value: `(year, month, day, hours, minutes, seconds)` on
+/// the sensor's clock, its time zone in 15-minute steps, DST offset code, and the E2E-CRC when
+/// `crc`.
+pub fn cgm_session_start(time: (u16, u8, u8, u8, u8, u8), zone: i8, dst: u8, crc: bool) -> Vec<u8> {
+    let (year, month, day, hours, minutes, seconds) = time;
+    let mut value = year.to_le_bytes().to_vec();
+    value.extend_from_slice(&[month, day, hours, minutes, seconds, zone as u8, dst]);
+    if crc {
+        let crc = e2e_crc(&value);
+        value.extend_from_slice(&crc.to_le_bytes());
+    }
+    value
 }
 
 fn characteristic(uuid16: u16, flags: &[&'static str]) -> CharacteristicSpec {
@@ -182,6 +241,55 @@ pub fn glucose_meter(address: &str, name: &str, records: Vec<GlucoseRecord>) -> 
             ],
         }],
         glucose_records: records,
+    }
+}
+
+/// A continuous glucose monitor: CGM service 0x181F with CGM Measurement 0x2AA7 (notify), CGM
+/// Feature 0x2AA8 (read; E2E-CRC supported), CGM Status 0x2AA9 (read), CGM Session Start Time
+/// 0x2AAA (read, write; unknown until [`Simulator::set_value`]), CGM Session Run Time 0x2AAB
+/// (read), the Record Access Control Point 0x2A52 (write, indicate) holding `records`, and the
+/// CGM Specific Ops Control Point 0x2AAC (write, indicate).
+pub fn continuous_glucose_monitor(
+    address: &str,
+    name: &str,
+    records: Vec<GlucoseRecord>,
+) -> DeviceSpec {
+    DeviceSpec {
+        address: address.to_owned(),
+        name: name.to_owned(),
+        rssi: -62,
+        services: vec![ServiceSpec {
+            uuid16: 0x181F,
+            characteristics: vec![
+                characteristic(0x2AA7, &["notify"]),
+                characteristic(0x2AA8, &["read"]),
+                characteristic(0x2AA9, &["read"]),
+                characteristic(0x2AAA, &["read", "write"]),
+                characteristic(0x2AAB, &["read"]),
+                characteristic(0x2A52, &["write", "indicate"]),
+                characteristic(0x2AAC, &["write", "indicate"]),
+            ],
+        }],
+        glucose_records: records,
+    }
+}
+
+/// A pulse oximeter: Pulse Oximeter service 0x1822 with PLX Spot-Check Measurement 0x2A5E
+/// (indicate), PLX Continuous Measurement 0x2A5F (notify) and PLX Features 0x2A60 (read).
+pub fn pulse_oximeter(address: &str, name: &str) -> DeviceSpec {
+    DeviceSpec {
+        address: address.to_owned(),
+        name: name.to_owned(),
+        rssi: -60,
+        services: vec![ServiceSpec {
+            uuid16: 0x1822,
+            characteristics: vec![
+                characteristic(0x2A5E, &["indicate"]),
+                characteristic(0x2A5F, &["notify"]),
+                characteristic(0x2A60, &["read"]),
+            ],
+        }],
+        glucose_records: Vec::new(),
     }
 }
 

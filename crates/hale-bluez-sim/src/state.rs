@@ -158,6 +158,10 @@ fn initial_value(uuid16: u16) -> Vec<u8> {
         0x2A38 => vec![0x01],       // body sensor location: chest
         0x2A49 => vec![0x00, 0x00], // blood pressure feature: none
         0x2A51 => vec![0x00, 0x00], // glucose feature: none
+        0x2A60 => vec![0x00, 0x00], // PLX features: no status support fields
+        0x2AA8 => crate::cgm_features(true),
+        // CGM session start time: not known (year 0, zone and DST unknown).
+        0x2AAA => crate::cgm_session_start((0, 0, 0, 0, 0, 0), -128, 255, true),
         _ => Vec::new(),
     }
 }

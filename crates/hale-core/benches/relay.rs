@@ -5,6 +5,10 @@
 //! Decode + store is compared with a raw rusqlite bulk insert of the same rows.
 //!
 //! Run: `cargo bench -p hale-core --bench relay` (add `-- N` for another number of readings).
+//!
+//! With `-- cgm` it measures a continuous glucose monitor instead: a 14-day sensor at one
+//! reading a minute (20,160 readings) downloaded through the RACP in the service's batches,
+//! stored, relayed and counted on the server.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -41,6 +45,9 @@ async fn signed_in(base: &str, path: &std::path::Path) -> Patient {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::args().any(|a| a == "cgm") {
+        return cgm().await;
+    }
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -62,6 +69,7 @@ async fn main() {
             paired_at: now,
             last_seen_at: None,
             last_sequence: None,
+            record_session: None,
         })
         .await
         .expect("pair");
@@ -100,6 +108,7 @@ async fn main() {
             paired_at: now,
             last_seen_at: None,
             last_sequence: None,
+            record_session: None,
         })
         .await
         .expect("pair");
@@ -154,14 +163,7 @@ async fn main() {
     let relay_s = began.elapsed().as_secs_f64();
 
     // Count on the server.
-    let db = hale_server::open_database(&db_url)
-        .await
-        .expect("server db");
-    let (rows, distinct): (i64, i64) =
-        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT identifier_value) FROM observation")
-            .fetch_one(&db)
-            .await
-            .expect("count");
+    let (rows, distinct) = held(&db_url).await;
     eprintln!("relay benchmark: {count} heart-rate readings at 1 Hz");
     eprintln!(
         "  decode + store (one transaction per reading):  {stored_s:.2} s  ({:.0} readings/s)",
@@ -191,6 +193,101 @@ async fn main() {
         rows - distinct
     );
     assert_eq!(rows as usize, count, "every reading on the server");
+    assert_eq!(rows, distinct, "no duplicates");
+    server.stop().await.expect("stop");
+}
+
+/// The readings the hospital holds, and how many distinct ones.
+async fn held(db_url: &str) -> (i64, i64) {
+    let db = hale_server::open_database(db_url).await.expect("server db");
+    sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT identifier_value) FROM observation")
+        .fetch_one(&db)
+        .await
+        .expect("count")
+}
+
+/// A 14-day CGM session at one reading a minute: every record downloaded as the device service
+/// hands a download over (batches of its FLUSH_AT, one record a notification), stored, then
+/// relayed and counted on the server.
+async fn cgm() {
+    use hale_domain::device::cgm::{self, CgmMeasurement, SessionStart};
+    use hale_domain::device::Measurement;
+    const COUNT: u16 = 20_160;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db_url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let mut options = ServerOptions::embedded_demo(db_url.clone());
+    options.simulate_demo_day = false;
+    let server = hale_server::start(&options).await.expect("server");
+    let patient = signed_in(&server.fhir_base(), &dir.path().join("app.sqlite")).await;
+    let now = Utc::now();
+    let sensor = "00:1B:DC:0F:44:04";
+    patient
+        .pair_device(&PairedDevice {
+            id: sensor.into(),
+            name: "CGM".into(),
+            device_type: DeviceType::ContinuousGlucose,
+            paired_at: now,
+            last_seen_at: None,
+            last_sequence: None,
+            record_session: None,
+        })
+        .await
+        .expect("pair");
+    let session = SessionStart {
+        local: Some((now - Duration::minutes(i64::from(COUNT) + 1)).naive_utc()),
+        utc_offset_min: Some(0),
+    };
+    // The sensor's notifications as sent: size, flags, SFLOAT mg/dL, offset, E2E-CRC.
+    let packets: Vec<Vec<u8>> = (1..=COUNT)
+        .map(|offset| {
+            let mg_dl = 80 + offset % 120;
+            let mut p = vec![8, 0];
+            p.extend(mg_dl.to_le_bytes());
+            p.extend(offset.to_le_bytes());
+            p.extend(cgm::e2e_crc(&p).to_le_bytes());
+            p
+        })
+        .collect();
+    let began = Instant::now();
+    for chunk in packets.chunks(BATCH) {
+        let batch: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                let records = cgm::decode_measurement(p, true).expect("valid record");
+                (
+                    Measurement::Cgm(CgmMeasurement {
+                        records,
+                        session: Some(session),
+                    }),
+                    now,
+                )
+            })
+            .collect();
+        patient
+            .record_measurements(sensor, &batch, &Utc, &Silent, now)
+            .await
+            .expect("store");
+    }
+    let stored_s = began.elapsed().as_secs_f64();
+    let began = Instant::now();
+    let report = patient.relay_readings(Utc::now()).await.expect("relay");
+    let relay_s = began.elapsed().as_secs_f64();
+    let (rows, distinct) = held(&db_url).await;
+    eprintln!("CGM relay benchmark: a 14-day sensor, {COUNT} readings at one a minute");
+    eprintln!(
+        "  decode (CRC checked) + store in batches of {BATCH}: {stored_s:.2} s  ({:.0} readings/s)",
+        f64::from(COUNT) / stored_s
+    );
+    eprintln!(
+        "  relay to the hospital on loopback:              {relay_s:.2} s  ({:.0} readings/s, {} created)",
+        f64::from(COUNT) / relay_s,
+        report.created
+    );
+    eprintln!(
+        "  on the server: {rows} rows, {distinct} distinct, {} duplicates",
+        rows - distinct
+    );
+    assert_eq!(rows, i64::from(COUNT), "every reading on the server");
     assert_eq!(rows, distinct, "no duplicates");
     server.stop().await.expect("stop");
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hale_domain::device::reading::readings;
-use hale_domain::device::{Assessment, Measurement, ReadingKind, Thresholds};
+use hale_domain::device::{Assessment, Measurement, ReadingKind, Thresholds, Withheld};
 use hale_domain::reminder::ReminderText;
 use hale_fhir::Observation;
 use hale_store::{PairedDevice, StoredReading};
@@ -29,6 +29,9 @@ pub struct Recorded {
     pub alerts: Vec<Assessment>,
     /// Alert notifications shown (fewer than alerts within one window).
     pub notified: usize,
+    /// Values the devices said are not patient data, one list per measurement: shown, never
+    /// stored or relayed.
+    pub withheld: Vec<Vec<Withheld>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,16 @@ pub enum DeviceError {
     NotSignedIn,
     #[error(transparent)]
     Threshold(#[from] hale_domain::device::alert::InvalidThreshold),
+}
+
+/// The stored record a measurement came from, by which the next download starts after it: a
+/// glucose meter's sequence number, or a CGM's time offset.
+fn last_record(measurement: &Measurement) -> Option<u16> {
+    match measurement {
+        Measurement::Glucose(g) => Some(g.sequence),
+        Measurement::Cgm(c) => c.records.iter().map(|r| r.time_offset).max(),
+        _ => None,
+    }
 }
 
 impl Patient {
@@ -81,8 +94,13 @@ impl Patient {
         let thresholds = self.store.thresholds(owner).await?;
         let mut batch = Vec::new();
         let mut assessments = Vec::new();
+        let mut withheld = Vec::new();
         for (m, received) in measurements {
-            for reading in readings(device, m, *received, zone) {
+            let found = readings(device, m, *received, zone);
+            if !found.withheld.is_empty() {
+                withheld.push(found.withheld);
+            }
+            for reading in found.kept {
                 let assessment = thresholds.assess(&reading);
                 batch.push((reading, assessment.as_ref().map(|a| a.interpretation)));
                 assessments.push(assessment);
@@ -90,17 +108,27 @@ impl Patient {
         }
         let last_sequence = measurements
             .iter()
-            .filter_map(|(m, _)| match m {
-                Measurement::Glucose(g) => Some(g.sequence),
-                _ => None,
-            })
+            .filter_map(|(m, _)| last_record(m))
             .max();
+        // The CGM session the newest record belongs to (a new session counts from 0 again).
+        let record_session = measurements.iter().rev().find_map(|(m, _)| match m {
+            Measurement::Cgm(c) => c.session.and_then(|s| s.id()),
+            _ => None,
+        });
         let stored = self
             .store
-            .store_readings(owner, device, &batch, last_sequence, now)
+            .store_readings(
+                owner,
+                device,
+                &batch,
+                last_sequence,
+                record_session.as_deref(),
+                now,
+            )
             .await?;
         let mut recorded = Recorded {
             stored,
+            withheld,
             ..Recorded::default()
         };
         for ((reading, _), assessment) in batch.iter().zip(assessments) {

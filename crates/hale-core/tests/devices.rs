@@ -24,6 +24,7 @@ fn device(id: &str, device_type: DeviceType, now: DateTime<Utc>) -> PairedDevice
         paired_at: now,
         last_seen_at: None,
         last_sequence: None,
+        record_session: None,
     }
 }
 
@@ -273,6 +274,112 @@ async fn a_glucose_meter_remembers_its_newest_record_and_old_records_do_not_alar
     assert!(meter.last_seen_at.is_some());
     let report = d.patient.relay_pending(now).await.unwrap();
     assert_eq!(report.created, 3);
+}
+
+#[tokio::test]
+async fn a_cgms_sensor_glucose_is_stored_alerted_and_relayed_once_and_a_new_session_restarts_its_progress(
+) {
+    use hale_domain::device::cgm::{CgmMeasurement, CgmRecord, SessionStart};
+    use hale_domain::device::{Numeric, ReadingKind};
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let now = Utc::now();
+    d.patient.home(now).await.unwrap();
+    let cgm = "CG:00:00:00:00:01";
+    d.patient
+        .pair_device(&device(cgm, DeviceType::ContinuousGlucose, now))
+        .await
+        .unwrap();
+    // A session that started two hours ago on the sensor's clock, at UTC.
+    let start = (now - Duration::hours(2)).with_nanosecond(0).unwrap();
+    let session = SessionStart {
+        local: Some(start.naive_utc()),
+        utc_offset_min: Some(0),
+    };
+    let record = |offset: u16, mg_dl: f64, status: u32| CgmRecord {
+        glucose: Numeric::Value(mg_dl),
+        time_offset: offset,
+        status,
+        trend: None,
+        quality: None,
+    };
+    // Five minutes apart; the last one low (54 mg/dL = 3.0 mmol/L) and recent; one the sensor
+    // says it could not measure while calibrating.
+    let measurement = Measurement::Cgm(CgmMeasurement {
+        records: vec![
+            record(100, 110.0, 0),
+            record(105, 112.0, 1 << 14),
+            record(110, 54.0, 0),
+        ],
+        session: Some(session),
+    });
+    let alerts = Recorder::default();
+    let recorded = d
+        .patient
+        .record_measurements(cgm, &[(measurement.clone(), now)], &London, &alerts, now)
+        .await
+        .unwrap();
+    assert_eq!(recorded.stored.len(), 2);
+    assert_eq!(
+        recorded.withheld.concat().len(),
+        1,
+        "the calibrating value is shown, not stored"
+    );
+    assert_eq!(alerts.bodies().len(), 1, "the recent low alarms");
+    assert_eq!(alerts.bodies()[0], "Sensor glucose 3.0 mmol/L is low.");
+    let stored = d
+        .patient
+        .readings(ReadingKind::InterstitialGlucose, now - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored[1].reading.effective,
+        start + Duration::minutes(110),
+        "placed by the session start and its offset"
+    );
+    let sensor = &d.patient.paired_devices().await.unwrap()[0];
+    assert_eq!(sensor.last_sequence, Some(110));
+    assert_eq!(sensor.record_session, session.id());
+
+    // The same records again (a re-download): nothing new, nothing relayed twice.
+    let again = d
+        .patient
+        .record_measurements(cgm, &[(measurement, now)], &London, &alerts, now)
+        .await
+        .unwrap();
+    assert!(again.stored.is_empty());
+    let report = d.patient.relay_pending(now).await.unwrap();
+    assert_eq!(report.created, 2);
+    let held = held(&d.base, now - Duration::days(1)).await;
+    let cgm_held: Vec<_> = held.iter().filter(|(k, _)| k.starts_with(cgm)).collect();
+    assert_eq!(cgm_held.len(), 2);
+    assert!(cgm_held.iter().all(|(_, n)| **n == 1));
+
+    // A new sensor: its session's first record, at offset 5, becomes the progress.
+    let new_session = SessionStart {
+        local: Some((now - Duration::minutes(10)).naive_utc()),
+        utc_offset_min: Some(0),
+    };
+    d.patient
+        .record_measurements(
+            cgm,
+            &[(
+                Measurement::Cgm(CgmMeasurement {
+                    records: vec![record(5, 120.0, 0)],
+                    session: Some(new_session),
+                }),
+                now,
+            )],
+            &London,
+            &alerts,
+            now,
+        )
+        .await
+        .unwrap();
+    let sensor = &d.patient.paired_devices().await.unwrap()[0];
+    assert_eq!(sensor.last_sequence, Some(5));
+    assert_eq!(sensor.record_session, new_session.id());
 }
 
 #[tokio::test]

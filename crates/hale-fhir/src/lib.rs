@@ -10,6 +10,7 @@ pub mod arrival;
 pub mod capability;
 pub mod datatypes;
 pub mod encounter;
+pub mod glucose_context;
 pub mod medication;
 pub mod observation;
 pub mod outcome;

@@ -52,6 +52,8 @@ pub struct ObservationComponent {
     pub code: CodeableConcept,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_quantity: Option<Quantity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_codeable_concept: Option<CodeableConcept>,
 }
 
 /// The LOINC code and display of a reading kind (the Observation's code).
@@ -67,6 +69,11 @@ pub fn kind_code(kind: ReadingKind) -> (&'static str, &'static str) {
         ReadingKind::BodyHeight => ("8302-2", "Body height"),
         ReadingKind::Bmi => ("39156-5", "Body mass index (BMI) [Ratio]"),
         ReadingKind::BloodGlucose => ("15074-8", "Glucose [Moles/volume] in Blood"),
+        // Not the blood code: a sensor under the skin measures the interstitial fluid, whose
+        // glucose lags the blood's by minutes.
+        ReadingKind::InterstitialGlucose => {
+            ("105272-9", "Glucose [Moles/volume] in Interstitial fluid")
+        }
     }
 }
 
@@ -83,6 +90,7 @@ pub fn vital_code(vital: Vital) -> (&'static str, &'static str) {
         Vital::BodyHeight => kind_code(ReadingKind::BodyHeight),
         Vital::Bmi => kind_code(ReadingKind::Bmi),
         Vital::BloodGlucose => kind_code(ReadingKind::BloodGlucose),
+        Vital::InterstitialGlucose => kind_code(ReadingKind::InterstitialGlucose),
     }
 }
 
@@ -98,6 +106,7 @@ fn vital_of(code: &str) -> Option<Vital> {
         Vital::BodyHeight,
         Vital::Bmi,
         Vital::BloodGlucose,
+        Vital::InterstitialGlucose,
     ]
     .into_iter()
     .find(|v| vital_code(*v).0 == code)
@@ -113,6 +122,20 @@ pub fn kind_of(code: &str) -> Option<ReadingKind> {
 fn loinc((code, display): (&str, &str)) -> Coding {
     Coding {
         system: Some(LOINC.into()),
+        code: Some(code.into()),
+        display: Some(display.into()),
+    }
+}
+
+/// The Observation category: vital signs, except a CGM's sensor glucose, which the HL7 CGM
+/// implementation guide files as a laboratory result.
+fn category(kind: ReadingKind) -> Coding {
+    let (code, display) = match kind {
+        ReadingKind::InterstitialGlucose => ("laboratory", "Laboratory"),
+        _ => ("vital-signs", "Vital Signs"),
+    };
+    Coding {
+        system: Some(OBSERVATION_CATEGORY.into()),
         code: Some(code.into()),
         display: Some(display.into()),
     }
@@ -152,11 +175,17 @@ impl Observation {
                         text: None,
                     },
                     value_quantity: Some(quantity(q)),
+                    value_codeable_concept: None,
                 })
                 .collect();
             (None, component)
         } else {
-            (reading.values.first().map(quantity), Vec::new())
+            let context = reading
+                .context
+                .as_ref()
+                .map(crate::glucose_context::components)
+                .unwrap_or_default();
+            (reading.values.first().map(quantity), context)
         };
         Self {
             id: None,
@@ -166,11 +195,7 @@ impl Observation {
             }],
             status: "final".into(),
             category: vec![CodeableConcept {
-                coding: vec![Coding {
-                    system: Some(OBSERVATION_CATEGORY.into()),
-                    code: Some("vital-signs".into()),
-                    display: Some("Vital Signs".into()),
-                }],
+                coding: vec![category(reading.kind)],
                 text: None,
             }],
             code,
@@ -285,6 +310,9 @@ impl Observation {
             effective,
             device_clock: true,
             values,
+            // The context travels as components for the hospital; it is not read back into
+            // the reading the server validates.
+            context: None,
         })
     }
 
@@ -332,6 +360,7 @@ mod tests {
             "2026-12-02T08:00:00Z".parse().unwrap(),
             &Utc,
         )
+        .kept
         .remove(0)
     }
 
@@ -409,7 +438,7 @@ mod tests {
         ];
         for (characteristic, bytes, loinc_code, ucum) in cases {
             let m = decode(characteristic, bytes).unwrap();
-            let r = &readings("D", &m, "2026-12-02T08:00:00Z".parse().unwrap(), &Utc)[0];
+            let r = &readings("D", &m, "2026-12-02T08:00:00Z".parse().unwrap(), &Utc).kept[0];
             let obs = Observation::from_reading(r, "p1", "device", None);
             assert_eq!(obs.code.coding[0].code.as_deref(), Some(loinc_code));
             assert_eq!(
@@ -428,7 +457,7 @@ mod tests {
             &[0x00, 0x61, 0x00, 0x48, 0x00],
         )
         .unwrap();
-        let r = &readings("D", &m, "2026-12-02T08:00:00Z".parse().unwrap(), &Utc)[0];
+        let r = &readings("D", &m, "2026-12-02T08:00:00Z".parse().unwrap(), &Utc).kept[0];
         let codes: Vec<_> = Observation::from_reading(r, "p", "d", None)
             .code
             .coding

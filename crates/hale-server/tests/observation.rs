@@ -29,6 +29,7 @@ fn reading(
             .iter()
             .map(|&(vital, value, unit)| Quantity { vital, value, unit })
             .collect(),
+        context: None,
     }
 }
 

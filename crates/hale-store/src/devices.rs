@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Owner, Store, StoreError};
 
-/// Readings per INSERT statement: 10 parameters each, far below SQLite's 32,766.
+/// Readings per INSERT statement: 11 parameters each, far below SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 200;
 
 /// A device the patient paired.
@@ -23,8 +23,11 @@ pub struct PairedDevice {
     pub device_type: DeviceType,
     pub paired_at: DateTime<Utc>,
     pub last_seen_at: Option<DateTime<Utc>>,
-    /// The newest glucose record stored from this meter.
+    /// The newest stored record downloaded: a glucose meter's sequence number, a CGM's time
+    /// offset.
     pub last_sequence: Option<u16>,
+    /// The CGM session `last_sequence` belongs to (`SessionStart::id`); `None` for a meter.
+    pub record_session: Option<String>,
 }
 
 /// A reading as stored, with what the relay needs beside it.
@@ -56,6 +59,7 @@ type DeviceRow = (
     DateTime<Utc>,
     Option<DateTime<Utc>>,
     Option<i64>,
+    Option<String>,
 );
 
 type ReadingRow = (
@@ -68,18 +72,34 @@ type ReadingRow = (
     Option<String>,
     Option<String>,
     Option<DateTime<Utc>>,
+    Option<String>,
 );
 
 const READING_COLUMNS: &str = "r.key, r.device, r.kind, r.effective_at, r.device_clock, r.vals, \
-     r.interpretation, d.name, r.synced_at";
+     r.interpretation, d.name, r.synced_at, r.context";
 
 fn reading_from_row(
-    (key, device, kind, effective, device_clock, vals, interpretation, device_name, synced_at): ReadingRow,
+    (
+        key,
+        device,
+        kind,
+        effective,
+        device_clock,
+        vals,
+        interpretation,
+        device_name,
+        synced_at,
+        context,
+    ): ReadingRow,
 ) -> Result<StoredReading, StoreError> {
     let kind = ReadingKind::from_slug(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("reading kind '{kind}'")))?;
     let values: Vec<Quantity> = serde_json::from_str(&vals)
         .map_err(|e| StoreError::Corrupt(format!("reading values: {e}")))?;
+    let context = context
+        .map(|c| serde_json::from_str(&c))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("reading context: {e}")))?;
     Ok(StoredReading {
         reading: Reading {
             key,
@@ -88,6 +108,7 @@ fn reading_from_row(
             effective,
             device_clock,
             values,
+            context,
         },
         interpretation: interpretation
             .as_deref()
@@ -105,8 +126,8 @@ impl Store {
         device: &PairedDevice,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO paired_device (hospital, patient_id, id, name, device_type, paired_at, last_seen_at, last_sequence) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hospital, patient_id, id) \
+            "INSERT INTO paired_device (hospital, patient_id, id, name, device_type, paired_at, last_seen_at, last_sequence, record_session) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hospital, patient_id, id) \
              DO UPDATE SET name = excluded.name, device_type = excluded.device_type",
         )
         .bind(owner.hospital)
@@ -117,6 +138,7 @@ impl Store {
         .bind(device.paired_at)
         .bind(device.last_seen_at)
         .bind(device.last_sequence.map(i64::from))
+        .bind(&device.record_session)
         .execute(&self.db)
         .await?;
         Ok(())
@@ -125,7 +147,7 @@ impl Store {
     /// The paired devices, in the order they were paired.
     pub async fn devices(&self, owner: Owner<'_>) -> Result<Vec<PairedDevice>, StoreError> {
         let rows: Vec<DeviceRow> = sqlx::query_as(
-            "SELECT id, name, device_type, paired_at, last_seen_at, last_sequence FROM paired_device \
+            "SELECT id, name, device_type, paired_at, last_seen_at, last_sequence, record_session FROM paired_device \
              WHERE hospital = ? AND patient_id = ? ORDER BY paired_at, id",
         )
         .bind(owner.hospital)
@@ -134,7 +156,15 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(
-                |(id, name, device_type, paired_at, last_seen_at, last_sequence)| {
+                |(
+                    id,
+                    name,
+                    device_type,
+                    paired_at,
+                    last_seen_at,
+                    last_sequence,
+                    record_session,
+                )| {
                     Ok(PairedDevice {
                         id,
                         name,
@@ -142,6 +172,7 @@ impl Store {
                         paired_at,
                         last_seen_at,
                         last_sequence: last_sequence.and_then(|s| u16::try_from(s).ok()),
+                        record_session,
                     })
                 },
             )
@@ -163,15 +194,16 @@ impl Store {
     }
 
     /// Stores a batch of readings from `device` in one transaction, with the device's progress:
-    /// the time it was seen and, for a glucose meter, the newest record's sequence number. The
-    /// two are written together so a crash cannot record progress without its readings.
-    /// Returns the readings that were new.
+    /// the time it was seen and, for a device that keeps records, the newest record's number
+    /// (within `record_session` for a CGM). The two are written together so a crash cannot
+    /// record progress without its readings. Returns the readings that were new.
     pub async fn store_readings(
         &self,
         owner: Owner<'_>,
         device: &str,
         readings: &[(Reading, Option<Interpretation>)],
         last_sequence: Option<u16>,
+        record_session: Option<&str>,
         received_at: DateTime<Utc>,
     ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.db.begin().await?;
@@ -183,13 +215,19 @@ impl Store {
             for (r, interpretation) in chunk {
                 let vals = serde_json::to_string(&r.values)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                rows.push((r, interpretation, vals));
+                let context = r
+                    .context
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                rows.push((r, interpretation, vals, context));
             }
             let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                 "INSERT INTO reading (hospital, patient_id, key, device, kind, effective_at, \
-                 device_clock, vals, interpretation, received_at) ",
+                 device_clock, vals, interpretation, received_at, context) ",
             );
-            insert.push_values(rows, |mut row, (r, interpretation, vals)| {
+            insert.push_values(rows, |mut row, (r, interpretation, vals, context)| {
                 row.push_bind(owner.hospital)
                     .push_bind(owner.patient_id)
                     .push_bind(&r.key)
@@ -199,7 +237,8 @@ impl Store {
                     .push_bind(r.device_clock)
                     .push_bind(vals)
                     .push_bind(interpretation.map(|i| i.code()))
-                    .push_bind(received_at);
+                    .push_bind(received_at)
+                    .push_bind(context);
             });
             // Only the rows actually inserted come back: a key already stored (or repeated in
             // the batch) conflicts and is skipped.
@@ -212,14 +251,19 @@ impl Store {
                 .await?;
             new_keys.extend(keys);
         }
+        // Within one session the newest record only moves forward (batches may be stored out of
+        // order); a new CGM session starts its count again.
         sqlx::query(
-            "UPDATE paired_device SET last_seen_at = ?, \
-             last_sequence = CASE WHEN ? IS NULL THEN last_sequence ELSE MAX(COALESCE(last_sequence, -1), ?) END \
-             WHERE hospital = ? AND patient_id = ? AND id = ?",
+            "UPDATE paired_device SET last_seen_at = ?1, \
+             last_sequence = CASE WHEN ?2 IS NULL THEN last_sequence \
+                                  WHEN record_session IS NOT ?3 THEN ?2 \
+                                  ELSE MAX(COALESCE(last_sequence, -1), ?2) END, \
+             record_session = CASE WHEN ?2 IS NULL THEN record_session ELSE ?3 END \
+             WHERE hospital = ?4 AND patient_id = ?5 AND id = ?6",
         )
         .bind(received_at)
         .bind(last_sequence.map(i64::from))
-        .bind(last_sequence.map(i64::from))
+        .bind(record_session)
         .bind(owner.hospital)
         .bind(owner.patient_id)
         .bind(device)
@@ -396,6 +440,7 @@ mod tests {
                 value: bpm,
                 unit: Unit::PerMinute,
             }],
+            context: None,
         }
     }
 
@@ -407,6 +452,7 @@ mod tests {
             paired_at: at("2026-12-01T08:00:00Z"),
             last_seen_at: None,
             last_sequence: None,
+            record_session: None,
         }
     }
 
@@ -419,7 +465,7 @@ mod tests {
         let t = at("2026-12-02T08:00:00Z");
         let first = vec![(hr("AA/hr/3", 60.0, "2026-12-02T08:00:03Z"), None)];
         store
-            .store_readings(OWNER, "AA", &first, None, t)
+            .store_readings(OWNER, "AA", &first, None, None, t)
             .await
             .unwrap();
         let mut batch: Vec<_> = (0..ROWS_PER_INSERT * 2 + 7)
@@ -430,7 +476,7 @@ mod tests {
             .collect();
         batch.insert(10, batch[4].clone());
         let added = store
-            .store_readings(OWNER, "AA", &batch, None, t)
+            .store_readings(OWNER, "AA", &batch, None, None, t)
             .await
             .unwrap();
         let expected: Vec<String> = (0..ROWS_PER_INSERT * 2 + 7)
@@ -456,13 +502,27 @@ mod tests {
             ),
         ];
         let added = store
-            .store_readings(OWNER, "AA", &batch, Some(7), at("2026-12-02T08:00:02Z"))
+            .store_readings(
+                OWNER,
+                "AA",
+                &batch,
+                Some(7),
+                None,
+                at("2026-12-02T08:00:02Z"),
+            )
             .await
             .unwrap();
         assert_eq!(added.len(), 2);
         // The same batch again (a re-sent memory): nothing new, progress never goes back.
         let again = store
-            .store_readings(OWNER, "AA", &batch, Some(3), at("2026-12-02T08:00:03Z"))
+            .store_readings(
+                OWNER,
+                "AA",
+                &batch,
+                Some(3),
+                None,
+                at("2026-12-02T08:00:03Z"),
+            )
             .await
             .unwrap();
         assert!(again.is_empty());

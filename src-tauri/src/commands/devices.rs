@@ -67,6 +67,7 @@ pub async fn pair_device(
         paired_at: Utc::now(),
         last_seen_at: None,
         last_sequence: None,
+        record_session: None,
     };
     // Remembered first, so readings arriving as soon as it connects have a device to belong to.
     state

@@ -3,11 +3,16 @@
 use chrono::{DateTime, Duration, Local, Utc};
 use hale_api::{
     ApiError, ChartPoint, ChartRange, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ErrorCode, LinkView, PairedDeviceView, ReadingKindView, ReadingView, ReadingsView,
-    ThresholdsView,
+    ErrorCode, LinkView, MealView, PairedDeviceView, ReadingKindView, ReadingView, ReadingsView,
+    TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
 };
 use hale_ble::{BleError, BleEvent, Link};
-use hale_domain::device::{DeviceType, Interpretation, ReadingKind, Thresholds, Vital};
+use hale_domain::device::glucose::Meal;
+use hale_domain::device::thermometer::TemperatureUnit;
+use hale_domain::device::time_in_range::{time_in_range, TARGET_HIGH, TARGET_LOW};
+use hale_domain::device::{
+    DeviceType, Interpretation, NotPatientData, Quantity, ReadingKind, Thresholds, Vital, Withheld,
+};
 use hale_store::{PairedDevice, StoredReading};
 
 use super::invalid;
@@ -18,6 +23,7 @@ pub fn kind(t: DeviceType) -> DeviceKind {
         DeviceType::BloodPressure => DeviceKind::BloodPressure,
         DeviceType::Thermometer => DeviceKind::Thermometer,
         DeviceType::Glucose => DeviceKind::Glucose,
+        DeviceType::ContinuousGlucose => DeviceKind::ContinuousGlucose,
         DeviceType::PulseOximeter => DeviceKind::PulseOximeter,
         DeviceType::WeightScale => DeviceKind::WeightScale,
     }
@@ -29,6 +35,7 @@ pub fn device_type(k: DeviceKind) -> DeviceType {
         DeviceKind::BloodPressure => DeviceType::BloodPressure,
         DeviceKind::Thermometer => DeviceType::Thermometer,
         DeviceKind::Glucose => DeviceType::Glucose,
+        DeviceKind::ContinuousGlucose => DeviceType::ContinuousGlucose,
         DeviceKind::PulseOximeter => DeviceType::PulseOximeter,
         DeviceKind::WeightScale => DeviceType::WeightScale,
     }
@@ -44,6 +51,63 @@ pub fn reading_kind_view(k: ReadingKind) -> ReadingKindView {
         ReadingKind::BodyHeight => ReadingKindView::BodyHeight,
         ReadingKind::Bmi => ReadingKindView::Bmi,
         ReadingKind::BloodGlucose => ReadingKindView::BloodGlucose,
+        ReadingKind::InterstitialGlucose => ReadingKindView::InterstitialGlucose,
+    }
+}
+
+fn meal(m: Meal) -> Option<MealView> {
+    match m {
+        Meal::BeforeMeal => Some(MealView::BeforeMeal),
+        Meal::AfterMeal => Some(MealView::AfterMeal),
+        Meal::Fasting => Some(MealView::Fasting),
+        Meal::Casual => Some(MealView::Casual),
+        Meal::Bedtime => Some(MealView::Bedtime),
+        Meal::Reserved(_) => None,
+    }
+}
+
+fn withheld_reason(r: NotPatientData) -> WithheldReason {
+    use NotPatientData as N;
+    use WithheldReason as W;
+    match r {
+        N::Demonstration => W::Demonstration,
+        N::Testing => W::Testing,
+        N::ControlSolution => W::ControlSolution,
+        N::SensorFault => W::SensorFault,
+        N::Invalid => W::Invalid,
+        N::Unavailable => W::Unavailable,
+        N::Unsuccessful => W::Unsuccessful,
+        N::AboveRange => W::AboveRange,
+        N::BelowRange => W::BelowRange,
+        N::Calibrating => W::Calibrating,
+        N::Questionable => W::Questionable,
+        N::BodyMovement => W::BodyMovement,
+        N::CuffTooLoose => W::CuffTooLoose,
+        N::ImproperPosition => W::ImproperPosition,
+        N::Ongoing => W::Ongoing,
+        N::EarlyEstimate => W::EarlyEstimate,
+    }
+}
+
+/// The values of one measurement a device said are not patient data, for the screen.
+pub fn withheld(measurement: &[Withheld]) -> DeviceEventView {
+    DeviceEventView::Withheld {
+        device: measurement
+            .first()
+            .map(|w| w.device.clone())
+            .unwrap_or_default(),
+        values: measurement
+            .iter()
+            .map(|w| {
+                let (value, unit) = shown(w.kind, &w.values);
+                WithheldView {
+                    kind: reading_kind_view(w.kind),
+                    value: (!value.is_empty()).then_some(value),
+                    unit,
+                    reason: withheld_reason(w.reason),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -105,21 +169,28 @@ fn number(v: f64, unit: hale_domain::device::Unit) -> String {
     }
 }
 
-pub fn reading(r: &StoredReading) -> ReadingView {
-    let q = &r.reading;
-    let (value, unit) = if q.kind == ReadingKind::BloodPressure {
-        let sys = q.value(Vital::Systolic).unwrap_or(f64::NAN);
-        let dia = q.value(Vital::Diastolic).unwrap_or(f64::NAN);
-        (format!("{sys:.0}/{dia:.0}"), "mmHg".to_owned())
+/// A reading's values as shown: "140/90" and "mmHg", or "72" and "bpm".
+fn shown(kind: ReadingKind, values: &[Quantity]) -> (String, String) {
+    let value = |vital| values.iter().find(|q| q.vital == vital).map(|q| q.value);
+    if kind == ReadingKind::BloodPressure {
+        match (value(Vital::Systolic), value(Vital::Diastolic)) {
+            (Some(sys), Some(dia)) => (format!("{sys:.0}/{dia:.0}"), "mmHg".to_owned()),
+            _ => (String::new(), "mmHg".to_owned()),
+        }
     } else {
-        let first = q.values.first();
+        let first = values.first();
         (
             first.map(|v| number(v.value, v.unit)).unwrap_or_default(),
             first
                 .map(|v| v.unit.symbol().to_owned())
                 .unwrap_or_default(),
         )
-    };
+    }
+}
+
+pub fn reading(r: &StoredReading) -> ReadingView {
+    let q = &r.reading;
+    let (value, unit) = shown(q.kind, &q.values);
     ReadingView {
         kind: reading_kind_view(q.kind),
         value,
@@ -131,6 +202,7 @@ pub fn reading(r: &StoredReading) -> ReadingView {
         }),
         device: r.device_name.clone(),
         synced: r.synced,
+        meal: q.context.as_ref().and_then(|c| c.meal).and_then(meal),
     }
 }
 
@@ -211,10 +283,29 @@ pub fn chart(
         .and_then(|r| r.reading.values.first())
         .map(|q| q.unit.symbol().to_owned())
         .unwrap_or_default();
+    let target_range = matches!(
+        kind,
+        ReadingKind::BloodGlucose | ReadingKind::InterstitialGlucose
+    )
+    .then(|| {
+        let t = time_in_range(
+            readings
+                .iter()
+                .filter_map(|r| r.reading.values.first().map(|q| q.value)),
+        );
+        TargetRangeView {
+            low: TARGET_LOW,
+            high: TARGET_HIGH,
+            below_percent: t.below,
+            in_range_percent: t.in_range,
+            above_percent: t.above,
+        }
+    });
     ReadingsView {
         kind: reading_kind_view(kind),
         range,
         unit,
+        target_range,
         points: readings
             .iter()
             .map(|r| ChartPoint {
@@ -248,6 +339,19 @@ pub fn event(e: BleEvent) -> DeviceEventView {
             link: link(l),
         },
         BleEvent::CuffPressure { device, mmhg } => DeviceEventView::CuffPressure { device, mmhg },
+        BleEvent::IntermediateTemperature {
+            device,
+            value,
+            unit,
+        } => DeviceEventView::LiveTemperature {
+            device,
+            value,
+            unit: match unit {
+                TemperatureUnit::Celsius => "°C",
+                TemperatureUnit::Fahrenheit => "°F",
+            }
+            .to_owned(),
+        },
         BleEvent::Malformed {
             device,
             characteristic,

@@ -1,6 +1,9 @@
 //! Words and charts for the Devices screen.
 
-use hale_api::{ChartPoint, DeviceKind, LinkView, ReadingKindView};
+use hale_api::{
+    ChartPoint, DeviceKind, LinkView, MealView, ReadingKindView, TargetRangeView, WithheldReason,
+    WithheldView,
+};
 
 use super::tenths;
 
@@ -10,6 +13,7 @@ pub fn device_kind_label(kind: DeviceKind) -> &'static str {
         DeviceKind::BloodPressure => "Blood pressure monitor",
         DeviceKind::Thermometer => "Thermometer",
         DeviceKind::Glucose => "Glucose meter",
+        DeviceKind::ContinuousGlucose => "Continuous glucose monitor",
         DeviceKind::PulseOximeter => "Pulse oximeter",
         DeviceKind::WeightScale => "Weight scale",
     }
@@ -25,7 +29,107 @@ pub fn reading_label(kind: ReadingKindView) -> &'static str {
         ReadingKindView::BodyHeight => "Height",
         ReadingKindView::Bmi => "BMI",
         ReadingKindView::BloodGlucose => "Blood glucose",
+        ReadingKindView::InterstitialGlucose => "Sensor glucose",
     }
+}
+
+pub fn meal_words(meal: MealView) -> &'static str {
+    match meal {
+        MealView::BeforeMeal => "Before a meal",
+        MealView::AfterMeal => "After a meal",
+        MealView::Fasting => "Fasting",
+        MealView::Casual => "Casual",
+        MealView::Bedtime => "At bedtime",
+    }
+}
+
+/// What the device said about a measurement Hale did not record, and what to do.
+fn withheld_reason_words(reason: WithheldReason) -> &'static str {
+    use WithheldReason as W;
+    match reason {
+        W::Demonstration => "the device marked the measurement as demonstration data",
+        W::Testing => "the device marked the measurement as test data",
+        W::ControlSolution => "the measurement was a control-solution test",
+        W::SensorFault => "the device reports a sensor problem: check the sensor is on properly",
+        W::Invalid => "the device marked the measurement as invalid: measure again",
+        W::Unavailable => "the device had no measurement to give",
+        W::Unsuccessful => "the measurement did not succeed: measure again",
+        W::AboveRange => {
+            "the result is above what the device can measure (HI): if you feel unwell, get help now"
+        }
+        W::BelowRange => {
+            "the result is below what the device can measure (LO): treat a low now and get help if you feel unwell"
+        }
+        W::Calibrating => "the device was calibrating",
+        W::Questionable => "the device marked the measurement as questionable: measure again",
+        W::BodyMovement => "you moved during the measurement: sit still and measure again",
+        W::CuffTooLoose => "the cuff was too loose: refit it and measure again",
+        W::ImproperPosition => "your arm was not at heart level: measure again",
+        W::Ongoing => "the device is still measuring",
+        W::EarlyEstimate => "the value is an early estimate; the final value follows",
+    }
+}
+
+/// A label inside a sentence: "heart rate", but "BMI".
+fn in_sentence(label: &str) -> String {
+    let mut chars = label.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if second.is_lowercase() => {
+            first.to_lowercase().chain(label.chars().skip(1)).collect()
+        }
+        _ => label.to_owned(),
+    }
+}
+
+/// "Not recorded: Oxygen saturation 91 % and heart rate 72 bpm, because the device marked the
+/// measurement as questionable: measure again." One sentence per reason.
+pub fn withheld_words(values: &[WithheldView]) -> String {
+    let mut reasons: Vec<WithheldReason> = Vec::new();
+    for v in values {
+        if !reasons.contains(&v.reason) {
+            reasons.push(v.reason);
+        }
+    }
+    reasons
+        .into_iter()
+        .map(|reason| {
+            let what: Vec<String> = values
+                .iter()
+                .filter(|v| v.reason == reason)
+                .enumerate()
+                .map(|(i, v)| {
+                    let label = reading_label(v.kind);
+                    let label = if i == 0 {
+                        label.to_owned()
+                    } else {
+                        in_sentence(label)
+                    };
+                    match &v.value {
+                        Some(value) => format!("{label} {value} {}", v.unit),
+                        None => label,
+                    }
+                })
+                .collect();
+            format!(
+                "Not recorded: {}, because {}.",
+                what.join(" and "),
+                withheld_reason_words(reason)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "Time in range 72 % (3.9–10 mmol/L): 5 % below, 23 % above."
+pub fn time_in_range_words(t: &TargetRangeView, unit: &str) -> String {
+    format!(
+        "Time in range {} % ({}–{} {unit}): {} % below, {} % above.",
+        t.in_range_percent,
+        tenths(t.low),
+        tenths(t.high),
+        t.below_percent,
+        t.above_percent
+    )
 }
 
 pub fn link_words(link: &LinkView) -> String {
@@ -65,7 +169,16 @@ const H: f64 = 120.0;
 /// A line chart of `points` between `from` and `to` (unix seconds), one line per value (two for
 /// blood pressure), flagged readings marked. Positions are whole pixels, so no float formatting
 /// is needed (it would add its tables to the wasm).
-pub fn readings_svg(points: &[ChartPoint], from: i64, to: i64, label: &str) -> String {
+///
+/// `band` is a target range (low, high) drawn behind the lines, with the scale stretched to
+/// show it whole.
+pub fn readings_svg(
+    points: &[ChartPoint],
+    from: i64,
+    to: i64,
+    label: &str,
+    band: Option<(f64, f64)>,
+) -> String {
     let mut svg = format!(
         r#"<svg viewBox="0 0 {} {}" role="img" aria-label="{}" data-testid="readings-chart">"#,
         W as i64,
@@ -81,11 +194,27 @@ pub fn readings_svg(points: &[ChartPoint], from: i64, to: i64, label: &str) -> S
         svg.push_str("</svg>");
         return svg;
     }
-    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = values
+        .iter()
+        .copied()
+        .chain(band.map(|b| b.0))
+        .fold(f64::INFINITY, f64::min);
+    let hi = values
+        .iter()
+        .copied()
+        .chain(band.map(|b| b.1))
+        .fold(f64::NEG_INFINITY, f64::max);
     let span = if hi - lo < 1e-9 { 1.0 } else { hi - lo };
     let x = |t: i64| ((t - from) as f64 / (to - from) as f64 * W).clamp(0.0, W) as i64;
     let y = |v: f64| (H - 8.0 - (v - lo) / span * (H - 16.0)) as i64;
+    if let Some((low, high)) = band {
+        svg.push_str(&format!(
+            r#"<rect class="target" data-testid="target-range" x="0" y="{}" width="{}" height="{}"/>"#,
+            y(high),
+            W as i64,
+            (y(low) - y(high)).max(1)
+        ));
+    }
     let lines = points.iter().map(|p| p.values.len()).max().unwrap_or(0);
     for line in 0..lines {
         let path: Vec<String> = points
@@ -173,7 +302,7 @@ mod tests {
             point("2026-12-01T12:00:00Z", &[185.0, 95.0], true),
             point("2026-12-02T00:00:00Z", &[130.0, 85.0], false),
         ];
-        let svg = readings_svg(&points, from, to, "Blood pressure");
+        let svg = readings_svg(&points, from, to, "Blood pressure", None);
         assert_eq!(svg.matches("<polyline").count(), 2);
         // Highest value at the top (y = 8), lowest at the bottom (y = 112), noon in the middle.
         assert!(svg.contains("160,8"), "{svg}");
@@ -184,7 +313,7 @@ mod tests {
 
     #[test]
     fn empty_charts_and_summaries() {
-        assert!(readings_svg(&[], 0, 10, "x").ends_with("></svg>"));
+        assert!(readings_svg(&[], 0, 10, "x", None).ends_with("></svg>"));
         assert_eq!(
             readings_summary(ReadingKindView::HeartRate, &[], "bpm"),
             "No heart rate readings in this period."
@@ -204,5 +333,94 @@ mod tests {
         assert_eq!(signal_words(Some(-50)), "strong signal");
         assert_eq!(signal_words(Some(-90)), "weak signal: bring it closer");
         assert!(link_words(&LinkView::Failed("timed out".into())).contains("timed out"));
+    }
+
+    #[test]
+    fn a_glucose_chart_draws_its_target_range_behind_the_trace() {
+        let from = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .timestamp();
+        let points = [
+            point("2026-12-01T00:00:00Z", &[5.0], false),
+            point("2026-12-01T12:00:00Z", &[6.0], false),
+        ];
+        let svg = readings_svg(
+            &points,
+            from,
+            from + 86_400,
+            "Sensor glucose",
+            Some((3.9, 10.0)),
+        );
+        // The scale stretches to the band: 10.0 at the top (y 8), 3.9 at the bottom (y 112).
+        assert!(
+            svg.contains(r#"data-testid="target-range" x="0" y="8" width="320" height="104""#),
+            "{svg}"
+        );
+        assert!(svg.find("target-range") < svg.find("<polyline"));
+        let t = TargetRangeView {
+            low: 3.9,
+            high: 10.0,
+            below_percent: 5,
+            in_range_percent: 72,
+            above_percent: 23,
+        };
+        assert_eq!(
+            time_in_range_words(&t, "mmol/L"),
+            "Time in range 72 % (3.9–10 mmol/L): 5 % below, 23 % above."
+        );
+    }
+
+    #[test]
+    fn withheld_values_are_named_with_what_the_device_said() {
+        let v = |kind, value: Option<&str>, unit: &str, reason| WithheldView {
+            kind,
+            value: value.map(str::to_owned),
+            unit: unit.to_owned(),
+            reason,
+        };
+        assert_eq!(
+            withheld_words(&[
+                v(
+                    ReadingKindView::OxygenSaturation,
+                    Some("91"),
+                    "%",
+                    WithheldReason::Questionable
+                ),
+                v(
+                    ReadingKindView::HeartRate,
+                    Some("72"),
+                    "bpm",
+                    WithheldReason::Questionable
+                ),
+            ]),
+            "Not recorded: Oxygen saturation 91 % and heart rate 72 bpm, because the device \
+             marked the measurement as questionable: measure again."
+        );
+        assert!(withheld_words(&[v(
+            ReadingKindView::BloodGlucose,
+            None,
+            "mmol/L",
+            WithheldReason::BelowRange
+        )])
+        .starts_with(
+            "Not recorded: Blood glucose, because the result is below what the device can measure (LO)"
+        ));
+        // Two reasons, two sentences.
+        let two = withheld_words(&[
+            v(
+                ReadingKindView::BloodPressure,
+                Some("120/80"),
+                "mmHg",
+                WithheldReason::CuffTooLoose,
+            ),
+            v(
+                ReadingKindView::HeartRate,
+                None,
+                "bpm",
+                WithheldReason::AboveRange,
+            ),
+        ]);
+        assert_eq!(two.matches("Not recorded").count(), 2, "{two}");
+        assert_eq!(in_sentence("BMI"), "BMI");
     }
 }

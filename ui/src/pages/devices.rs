@@ -71,6 +71,12 @@ impl Screen {
                 "Cuff pressure {} mmHg…",
                 format::tenths(mmhg.round())
             ))),
+            DeviceEventView::LiveTemperature { value, unit, .. } => self
+                .live
+                .set(Some(format!("Measuring… {} {unit}", format::tenths(value)))),
+            DeviceEventView::Withheld { values, .. } => {
+                self.live.set(Some(format::withheld_words(&values)))
+            }
             DeviceEventView::Malformed { message, .. } => self.live.set(Some(message)),
             DeviceEventView::ReadingsStored { alerts, .. } => {
                 if !alerts.is_empty() {
@@ -267,6 +273,7 @@ fn Latest(screen: Screen) -> impl IntoView {
                                 <span class="reading-kind">{format::reading_label(r.kind)}</span>
                                 <strong data-testid="reading-value">{format!("{} {}", r.value, r.unit)}</strong>
                                 {r.flag.clone().map(|f| view! { <span class="flag" data-testid="reading-flag">{f}</span> })}
+                                {r.meal.map(|m| view! { <span class="hint" data-testid="reading-meal">{format::meal_words(m)}</span> })}
                                 <span class="hint">{format!("{}{}", r.at.format("%e %b %H:%M"), r.device.map(|d| format!(", {d}")).unwrap_or_default())}</span>
                             </li>
                         }).collect_view()}
@@ -308,7 +315,7 @@ fn Chart(screen: Screen) -> impl IntoView {
                 {move || screen.view.get().latest.into_iter().map(|r| {
                     let k = r.kind;
                     view! {
-                        <button type="button" aria-pressed=move || (kind.get().or_else(|| screen.view.get().latest.first().map(|r| r.kind)) == Some(k)).to_string()
+                        <button type="button" data-testid="chart-kind" aria-pressed=move || (kind.get().or_else(|| screen.view.get().latest.first().map(|r| r.kind)) == Some(k)).to_string()
                             on:click=move |_| kind.set(Some(k))>{format::reading_label(k)}</button>
                     }
                 }).collect_view()}
@@ -323,11 +330,15 @@ fn Chart(screen: Screen) -> impl IntoView {
                     match chart.await {
                         Ok(Some(view)) => {
                             let summary = format::readings_summary(view.kind, &view.points, &view.unit);
-                            let svg = format::readings_svg(&view.points, view.from.timestamp(), view.to.timestamp(), &summary);
+                            let band = view.target_range.map(|t| (t.low, t.high));
+                            let svg = format::readings_svg(&view.points, view.from.timestamp(), view.to.timestamp(), &summary, band);
+                            let in_range = view.target_range.filter(|_| !view.points.is_empty())
+                                .map(|t| format::time_in_range_words(&t, &view.unit));
                             view! {
                                 <figure class="chart">
                                     <div inner_html=svg></div>
                                     <figcaption class="hint" data-testid="chart-summary">{summary}</figcaption>
+                                    {in_range.map(|words| view! { <p class="hint" data-testid="time-in-range">{words}</p> })}
                                 </figure>
                             }.into_any()
                         }

@@ -133,17 +133,23 @@ impl Thresholds {
                     )
                 })?
             }
-            ReadingKind::BloodGlucose => {
-                let g = v(Vital::BloodGlucose)?;
+            ReadingKind::BloodGlucose | ReadingKind::InterstitialGlucose => {
+                let vital = if reading.kind == ReadingKind::BloodGlucose {
+                    Vital::BloodGlucose
+                } else {
+                    Vital::InterstitialGlucose
+                };
+                let g = v(vital)?;
+                let label = reading.kind.label();
                 if g < self.glucose_low {
                     (
                         Interpretation::Low,
-                        format!("Blood glucose {g:.1} mmol/L is low."),
+                        format!("{label} {g:.1} mmol/L is low."),
                     )
                 } else if g > self.glucose_high {
                     (
                         Interpretation::High,
-                        format!("Blood glucose {g:.1} mmol/L is high."),
+                        format!("{label} {g:.1} mmol/L is high."),
                     )
                 } else {
                     return None;
@@ -203,6 +209,7 @@ mod tests {
                 .iter()
                 .map(|&(vital, value, unit)| Quantity { vital, value, unit })
                 .collect(),
+            context: None,
         }
     }
 

@@ -30,6 +30,8 @@ pub enum PulseRange {
 /// The Measurement Status field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeasurementStatus {
+    /// The field as sent, decided by [`super::validity::bp`].
+    pub bits: u16,
     pub body_movement: bool,
     pub cuff_too_loose: bool,
     pub irregular_pulse: bool,
@@ -40,6 +42,7 @@ pub struct MeasurementStatus {
 impl MeasurementStatus {
     fn from_bits(bits: u16) -> Self {
         Self {
+            bits,
             body_movement: bits & 0x0001 != 0,
             cuff_too_loose: bits & 0x0002 != 0,
             irregular_pulse: bits & 0x0004 != 0,
@@ -76,6 +79,8 @@ const TIME: u8 = 0x02;
 const PULSE: u8 = 0x04;
 const USER: u8 = 0x08;
 const STATUS: u8 = 0x10;
+/// Flags bits 5–7, reserved for future use.
+const RESERVED: u8 = 0xE0;
 
 pub fn decode(data: &[u8]) -> Result<BloodPressureMeasurement, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -110,6 +115,7 @@ pub fn decode(data: &[u8]) -> Result<BloodPressureMeasurement, DecodeError> {
     } else {
         None
     };
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(BloodPressureMeasurement {
         unit,
         systolic,

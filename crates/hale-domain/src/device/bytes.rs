@@ -81,6 +81,37 @@ impl<'a> Bytes<'a> {
     pub(crate) fn remaining(&self) -> usize {
         self.data.len() - self.at
     }
+
+    /// Ends a value whose fields are all read. Bytes left over are refused, unless the value
+    /// may have grown: a flag the specification reserves for future use is set (a later
+    /// version's optional field follows, which this version skips). A value with no reserved
+    /// flag set has nothing after its last field, so extra bytes mean it was misread.
+    pub(crate) fn finish(&self, may_grow: bool) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            _ if may_grow => Ok(()),
+            count => Err(DecodeError::TrailingBytes { count }),
+        }
+    }
+
+    /// Skips `count` bytes (a field this version does not read), or names it cut short.
+    pub(crate) fn skip(&mut self, count: usize, field: &'static str) -> Result<(), DecodeError> {
+        if self.remaining() < count {
+            return Err(DecodeError::Truncated {
+                field,
+                offset: self.at,
+                needed: count,
+                length: self.data.len(),
+            });
+        }
+        self.at += count;
+        Ok(())
+    }
+
+    /// The bytes read so far (what an E2E-CRC covers).
+    pub(crate) fn consumed(&self) -> &'a [u8] {
+        &self.data[..self.at]
+    }
 }
 
 #[cfg(test)]

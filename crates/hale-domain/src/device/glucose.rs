@@ -39,7 +39,7 @@ pub enum SampleType {
 }
 
 impl SampleType {
-    fn from_code(code: u8) -> Self {
+    pub(crate) fn from_code(code: u8) -> Self {
         match code {
             1 => Self::CapillaryWholeBlood,
             2 => Self::CapillaryPlasma,
@@ -63,17 +63,20 @@ pub enum SampleLocation {
     AlternateSite,
     Earlobe,
     ControlSolution,
+    /// Under the skin, where a continuous glucose monitor's sensor sits.
+    SubcutaneousTissue,
     NotAvailable,
     Reserved(u8),
 }
 
 impl SampleLocation {
-    fn from_code(code: u8) -> Self {
+    pub(crate) fn from_code(code: u8) -> Self {
         match code {
             1 => Self::Finger,
             2 => Self::AlternateSite,
             3 => Self::Earlobe,
             4 => Self::ControlSolution,
+            5 => Self::SubcutaneousTissue,
             15 => Self::NotAvailable,
             other => Self::Reserved(other),
         }
@@ -99,34 +102,41 @@ pub struct GlucoseMeasurement {
     pub sensor_status: Option<u16>,
     /// A Glucose Measurement Context with the same sequence number follows.
     pub context_follows: bool,
+    /// That context, once it arrived: the decoder leaves this empty and the device service
+    /// attaches the context that follows (matched by sequence number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<GlucoseContext>,
 }
 
-impl GlucoseMeasurement {
-    /// The concentration in mmol/L, or `None` when absent, a special value, or a control
-    /// solution test (which says nothing about the patient).
+impl Concentration {
+    /// The value in mmol/L, or `None` for a special value.
     pub fn mmol_per_l(&self) -> Option<f64> {
-        let c = self.concentration.as_ref()?;
-        if c.sample_type == SampleType::ControlSolution
-            || c.location == SampleLocation::ControlSolution
-        {
-            return None;
-        }
-        let value = c.value.value()?;
-        Some(match c.unit {
+        let value = self.value.value()?;
+        Some(match self.unit {
             ConcentrationUnit::MolPerL => value * 1000.0,
             // kg/L → mg/dL is × 10⁵; mg/dL → mmol/L is × 10 / molar mass.
             ConcentrationUnit::KgPerL => value * 100_000.0 * 10.0 / GLUCOSE_G_PER_MOL,
         })
     }
+
+    /// A control-solution test, which says nothing about the patient.
+    pub fn is_control_solution(&self) -> bool {
+        self.sample_type == SampleType::ControlSolution
+            || self.location == SampleLocation::ControlSolution
+    }
 }
 
-/// Sensor Status Annunciation bits that make a result unusable.
-pub const STATUS_RESULT_UNUSABLE: u16 = 0x0002 // sensor malfunction
-    | 0x0004 // sample size insufficient
-    | 0x0008 // strip insertion error
-    | 0x0010 // strip type incorrect
-    | 0x0200 // sensor read interrupted
-    | 0x0400; // general device fault
+impl GlucoseMeasurement {
+    /// The concentration in mmol/L, or `None` when absent, a special value, or a control
+    /// solution test.
+    pub fn mmol_per_l(&self) -> Option<f64> {
+        let c = self.concentration.as_ref()?;
+        if c.is_control_solution() {
+            return None;
+        }
+        c.mmol_per_l()
+    }
+}
 
 pub fn decode_measurement(data: &[u8]) -> Result<GlucoseMeasurement, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -160,12 +170,15 @@ pub fn decode_measurement(data: &[u8]) -> Result<GlucoseMeasurement, DecodeError
     } else {
         None
     };
+    // Flags bits 5–7 are reserved for future use.
+    bytes.finish(flags & 0xE0 != 0)?;
     Ok(GlucoseMeasurement {
         sequence,
         time,
         concentration,
         sensor_status,
         context_follows: flags & 0x10 != 0,
+        context: None,
     })
 }
 
@@ -180,11 +193,28 @@ pub enum Meal {
     Reserved(u8),
 }
 
+impl Meal {
+    /// How a person says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BeforeMeal => "Before a meal",
+            Self::AfterMeal => "After a meal",
+            Self::Fasting => "Fasting",
+            Self::Casual => "Casual",
+            Self::Bedtime => "At bedtime",
+            Self::Reserved(_) => "Meal not stated",
+        }
+    }
+}
+
+/// What a glucose meter recorded about the circumstances of a measurement (GSS §3.104), in the
+/// units the specification sends: carbohydrate and a medication's mass in kilograms, a
+/// medication's volume in litres.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GlucoseContext {
     pub sequence: u16,
     pub extended_flags: Option<u8>,
-    /// Carbohydrate ID (1 breakfast … 7 brunch) and grams.
+    /// Carbohydrate ID (1 breakfast … 7 brunch) and kilograms.
     pub carbohydrate: Option<(u8, Numeric)>,
     pub meal: Option<Meal>,
     /// Tester (low nibble) and health (high nibble) codes.
@@ -254,6 +284,9 @@ pub fn decode_context(data: &[u8]) -> Result<GlucoseContext, DecodeError> {
     } else {
         None
     };
+    // Every flag is defined; the Extended Flags are all reserved, so one set there is the only
+    // sign of a later version's fields.
+    bytes.finish(extended_flags.is_some_and(|f| f != 0))?;
     Ok(GlucoseContext {
         sequence,
         extended_flags,
@@ -335,7 +368,7 @@ mod tests {
         let c = decode_context(&[
             0xFF, 0x2A, 0x01, // all flags, seq 298
             0x00, // extended flags
-            0x01, 0x32, 0x00, // breakfast, 50 g
+            0x01, 0x32, 0x00, // breakfast, 50 (kg per the specification)
             0x01, // before meal
             0x51, // tester self (1), health "no issues" (5)
             0x10, 0x0E, 0x32, // 3600 s at 50 %
@@ -344,6 +377,8 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.sequence, 298);
+        // 50 as the specification's kilograms: what a meter sends here is its own business;
+        // the relay converts to grams.
         assert_eq!(c.carbohydrate, Some((1, Numeric::Value(50.0))));
         assert_eq!(c.meal, Some(Meal::BeforeMeal));
         assert_eq!(c.tester_health, Some((1, 5)));

@@ -32,6 +32,8 @@ const CONTACT_DETECTED: u8 = 0x02;
 const CONTACT_SUPPORTED: u8 = 0x04;
 const ENERGY: u8 = 0x08;
 const RR: u8 = 0x10;
+/// Flags bits 5–7, reserved for future use.
+const RESERVED: u8 = 0xE0;
 
 pub fn decode(data: &[u8]) -> Result<HeartRateMeasurement, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -69,11 +71,7 @@ pub fn decode(data: &[u8]) -> Result<HeartRateMeasurement, DecodeError> {
             rr_intervals_s.push(f64::from(bytes.u16("RR interval")?) / 1024.0);
         }
     }
-    if bytes.remaining() != 0 {
-        return Err(DecodeError::TrailingBytes {
-            count: bytes.remaining(),
-        });
-    }
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(HeartRateMeasurement {
         bpm,
         contact,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bytes::Bytes;
 use super::numeric::Numeric;
+use super::validity::{self, NotPatientData};
 use super::DecodeError;
 
 /// One SpO2 (%) and pulse rate (bpm) pair.
@@ -19,7 +20,8 @@ pub struct SpO2Pr {
 pub struct SpotCheck {
     pub reading: SpO2Pr,
     pub time: Option<NaiveDateTime>,
-    /// The raw Measurement Status bits (e.g. bit 5 "measurement ongoing", bit 8 "questionable").
+    /// The raw Measurement Status bits (bit 5 "measurement ongoing", bit 8 "fully qualified
+    /// data", bit 14 "questionable", …), decided by [`validity::plx`].
     pub measurement_status: Option<u16>,
     /// The raw 24-bit Device and Sensor Status bits.
     pub device_status: Option<u32>,
@@ -39,6 +41,11 @@ pub struct Continuous {
 }
 
 impl SpotCheck {
+    /// Why this is not patient data, if the oximeter says it is not.
+    pub fn not_patient_data(&self) -> Option<NotPatientData> {
+        validity::plx(self.measurement_status, self.device_status)
+    }
+
     /// The device time, unless the device says its clock is not set.
     pub fn trusted_time(&self) -> Option<NaiveDateTime> {
         if self.clock_not_set {
@@ -46,6 +53,13 @@ impl SpotCheck {
         } else {
             self.time
         }
+    }
+}
+
+impl Continuous {
+    /// Why this is not patient data, if the oximeter says it is not.
+    pub fn not_patient_data(&self) -> Option<NotPatientData> {
+        validity::plx(self.measurement_status, self.device_status)
     }
 }
 
@@ -60,10 +74,8 @@ fn pair(
     })
 }
 
-/// Measurement Status bit 5: the measurement is still going on, so the values are not final.
-pub const STATUS_ONGOING: u16 = 0x0020;
-/// Measurement Status bit 8: the data is questionable.
-pub const STATUS_QUESTIONABLE: u16 = 0x0100;
+/// Flags bits 5–7 of both characteristics, reserved for future use.
+const RESERVED: u8 = 0xE0;
 
 pub fn decode_spot_check(data: &[u8]) -> Result<SpotCheck, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -89,6 +101,7 @@ pub fn decode_spot_check(data: &[u8]) -> Result<SpotCheck, DecodeError> {
     } else {
         None
     };
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(SpotCheck {
         reading,
         time,
@@ -128,6 +141,7 @@ pub fn decode_continuous(data: &[u8]) -> Result<Continuous, DecodeError> {
     } else {
         None
     };
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(Continuous {
         normal,
         fast,
@@ -151,12 +165,13 @@ mod tests {
         let m = decode_spot_check(&[
             0x1F, 0x5B, 0x00, 0x6E, 0x00, // 91 %, 110 bpm
             0xEA, 0x07, 12, 2, 9, 15, 0, // time
-            0x00, 0x01, // questionable
+            0x00, 0x40, // bit 14: questionable measurement detected
             0x01, 0x00, 0x00, // device status bit 0
             0x2D, 0xF0, // PAI 4.5
         ])
         .unwrap();
-        assert_eq!(m.measurement_status, Some(STATUS_QUESTIONABLE));
+        assert_eq!(m.measurement_status, Some(0x4000));
+        assert_eq!(m.not_patient_data(), Some(NotPatientData::Questionable));
         assert_eq!(m.device_status, Some(1));
         assert_eq!(m.pulse_amplitude_index, Some(Numeric::Value(4.5)));
         assert!(m.clock_not_set);
@@ -176,7 +191,8 @@ mod tests {
         assert_eq!(m.normal.spo2.value(), Some(98.0));
         assert_eq!(m.fast.unwrap().pulse.value(), Some(61.0));
         assert_eq!(m.slow.unwrap().spo2.value(), Some(99.0));
-        assert_eq!(m.measurement_status, Some(STATUS_ONGOING));
+        assert_eq!(m.measurement_status, Some(0x0020));
+        assert_eq!(m.not_patient_data(), Some(NotPatientData::Ongoing));
     }
 
     #[test]
@@ -185,5 +201,42 @@ mod tests {
         assert_eq!(m.normal.spo2, Numeric::NotANumber);
         assert!(decode_continuous(&[0x01, 0x62, 0x00, 0x3C, 0x00, 0x61]).is_err());
         assert!(decode_spot_check(&[0x04, 0x61, 0x00, 0x48, 0x00, 0x01, 0x00]).is_err());
+    }
+
+    #[test]
+    fn regression_fully_qualified_spot_check_is_patient_data() {
+        // flags 0x02 (measurement status present), 97 %, 72 bpm, status 0x0100: bit 8 "Fully
+        // Qualified Data" (PLXS 1.0.1 §3.1.1.4), which an earlier decoder took for
+        // "questionable" and dropped.
+        let m = decode_spot_check(&[0x02, 0x61, 0x00, 0x48, 0x00, 0x00, 0x01]).unwrap();
+        assert_eq!(m.not_patient_data(), None);
+        // Bit 15: Invalid Measurement Detected.
+        let m = decode_spot_check(&[0x02, 0x61, 0x00, 0x48, 0x00, 0x00, 0x80]).unwrap();
+        assert_eq!(m.not_patient_data(), Some(NotPatientData::Invalid));
+    }
+
+    #[test]
+    fn demonstration_data_from_a_continuous_oximeter_is_not_patient_data() {
+        // flags 0x0C: measurement status and device status; status bit 10 (demonstration).
+        let m = decode_continuous(&[0x0C, 0x62, 0x00, 0x3C, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00])
+            .unwrap();
+        assert_eq!(m.not_patient_data(), Some(NotPatientData::Demonstration));
+        // Device status bit 15: sensor disconnected.
+        let m = decode_continuous(&[0x08, 0x62, 0x00, 0x3C, 0x00, 0x00, 0x80, 0x00]).unwrap();
+        assert_eq!(m.not_patient_data(), Some(NotPatientData::SensorFault));
+    }
+
+    #[test]
+    fn regression_trailing_bytes_are_refused_unless_a_reserved_flag_is_set() {
+        assert_eq!(
+            decode_spot_check(&[0x00, 0x61, 0x00, 0x48, 0x00, 0x00]),
+            Err(DecodeError::TrailingBytes { count: 1 })
+        );
+        assert_eq!(
+            decode_continuous(&[0x00, 0x62, 0x00, 0x3C, 0x00, 0x01, 0x02]),
+            Err(DecodeError::TrailingBytes { count: 2 })
+        );
+        // Flag bit 5 is reserved: a later version's field may follow, and is skipped.
+        assert!(decode_spot_check(&[0x20, 0x61, 0x00, 0x48, 0x00, 0x00]).is_ok());
     }
 }

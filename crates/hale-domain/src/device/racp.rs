@@ -101,24 +101,39 @@ impl ResponseCode {
     }
 }
 
+/// Decodes an indication of the control point. Both responses are exactly 4 bytes with the
+/// Null operator (GSS §3.183; CGMS 1.0.1 §3.6.4 uses the same two): a Number of Stored Records
+/// response is op code, operator, uint16; a Response Code is op code, operator, request op
+/// code, response code value. Any other width or operator is an error, never a count.
 pub fn decode_response(data: &[u8]) -> Result<Response, DecodeError> {
     let mut bytes = Bytes::new(data);
     let op = bytes.u8("op code")?;
-    let _operator = bytes.u8("operator")?;
-    match op {
-        OP_NUMBER_RESPONSE => Ok(Response::NumberOfRecords {
+    let operator = bytes.u8("operator")?;
+    if operator != OPERATOR_NULL {
+        return Err(DecodeError::Unexpected {
+            field: "response operator",
+            value: u32::from(operator),
+        });
+    }
+    let response = match op {
+        OP_NUMBER_RESPONSE => Response::NumberOfRecords {
             count: bytes.u16("number of records")?,
-        }),
+        },
         OP_RESPONSE_CODE => {
             let request = bytes.u8("request op code")?;
             let code = ResponseCode::from_code(bytes.u8("response code value")?);
-            Ok(Response::Outcome { request, code })
+            Response::Outcome { request, code }
         }
-        other => Err(DecodeError::Unexpected {
-            field: "op code",
-            value: u32::from(other),
-        }),
-    }
+        other => {
+            return Err(DecodeError::Unexpected {
+                field: "op code",
+                value: u32::from(other),
+            })
+        }
+    };
+    // The control point's responses have no flags and cannot grow.
+    bytes.finish(false)?;
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -172,5 +187,35 @@ mod tests {
             Err(DecodeError::Unexpected { .. })
         ));
         assert!(decode_response(&[]).is_err());
+    }
+
+    #[test]
+    fn regression_number_of_records_of_the_wrong_width_is_an_error() {
+        // Op code 5 is exactly 4 bytes: op code, operator Null, uint16 (GSS §3.183.2). A uint32
+        // operand (a CGM implementation's mistake) used to be read as its low 16 bits.
+        assert_eq!(
+            decode_response(&[0x05, 0x00, 0x2C, 0x01, 0x00, 0x00]),
+            Err(DecodeError::TrailingBytes { count: 2 })
+        );
+        assert_eq!(
+            decode_response(&[0x05, 0x00, 0x2C, 0x01, 0x00]),
+            Err(DecodeError::TrailingBytes { count: 1 })
+        );
+        assert_eq!(
+            decode_response(&[0x06, 0x00, 0x01, 0x01, 0x00]),
+            Err(DecodeError::TrailingBytes { count: 1 })
+        );
+    }
+
+    #[test]
+    fn regression_a_response_operator_other_than_null_is_an_error() {
+        assert_eq!(
+            decode_response(&[0x05, 0x01, 0x2C, 0x01]),
+            Err(DecodeError::Unexpected {
+                field: "response operator",
+                value: 1
+            })
+        );
+        assert!(decode_response(&[0x06, 0x03, 0x01, 0x01]).is_err());
     }
 }

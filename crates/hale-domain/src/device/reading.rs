@@ -10,9 +10,9 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::blood_pressure::{kpa_to_mmhg, PressureUnit};
-use super::glucose::STATUS_RESULT_UNUSABLE;
-use super::pulse_oximeter::{STATUS_ONGOING, STATUS_QUESTIONABLE};
+use super::glucose::GlucoseContext;
 use super::thermometer::TemperatureUnit;
+use super::validity::{self, NotPatientData};
 use super::weight::WeightUnits;
 use super::Measurement;
 
@@ -30,6 +30,8 @@ pub enum Vital {
     BodyHeight,
     Bmi,
     BloodGlucose,
+    /// Glucose in the interstitial fluid, as a continuous glucose monitor measures it.
+    InterstitialGlucose,
 }
 
 /// A reading's kind: one chart, one FHIR Observation code.
@@ -44,10 +46,11 @@ pub enum ReadingKind {
     BodyHeight,
     Bmi,
     BloodGlucose,
+    InterstitialGlucose,
 }
 
 impl ReadingKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::HeartRate,
         Self::BloodPressure,
         Self::OxygenSaturation,
@@ -56,6 +59,7 @@ impl ReadingKind {
         Self::BodyHeight,
         Self::Bmi,
         Self::BloodGlucose,
+        Self::InterstitialGlucose,
     ];
 
     /// The short, stable name used in keys and storage.
@@ -69,6 +73,7 @@ impl ReadingKind {
             Self::BodyHeight => "height",
             Self::Bmi => "bmi",
             Self::BloodGlucose => "glucose",
+            Self::InterstitialGlucose => "cgm-glucose",
         }
     }
 
@@ -86,6 +91,7 @@ impl ReadingKind {
             Self::BodyHeight => "Height",
             Self::Bmi => "BMI",
             Self::BloodGlucose => "Blood glucose",
+            Self::InterstitialGlucose => "Sensor glucose",
         }
     }
 }
@@ -185,7 +191,7 @@ impl Quantity {
             (Vital::BodyHeight, Unit::Inch) => (12.0, 108.0),
             (Vital::BodyHeight, _) => (30.0, 275.0),
             (Vital::Bmi, _) => (5.0, 150.0),
-            (Vital::BloodGlucose, _) => (0.5, 50.0),
+            (Vital::BloodGlucose | Vital::InterstitialGlucose, _) => (0.5, 50.0),
         };
         self.value.is_finite() && (low..=high).contains(&self.value)
     }
@@ -205,6 +211,10 @@ pub struct Reading {
     pub device_clock: bool,
     /// One value, or the systolic/diastolic/mean components of a blood pressure.
     pub values: Vec<Quantity>,
+    /// A glucose meter's record of the circumstances (meal, carbohydrate, exercise, medication,
+    /// HbA1c), when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<GlucoseContext>,
 }
 
 impl Reading {
@@ -214,6 +224,25 @@ impl Reading {
             .find(|q| q.vital == vital)
             .map(|q| q.value)
     }
+}
+
+/// A value a device sent that is not patient data (its own status bits say so): shown to the
+/// patient for what it is, never stored, alerted on or relayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withheld {
+    pub device: String,
+    pub kind: ReadingKind,
+    /// The value as the device gave it; empty where the device gave no usable number (a
+    /// result beyond its range, a failed weighing).
+    pub values: Vec<Quantity>,
+    pub reason: NotPatientData,
+}
+
+/// What a measurement gives: readings of the patient, and values withheld from them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Readings {
+    pub kept: Vec<Reading>,
+    pub withheld: Vec<Withheld>,
 }
 
 /// A device time later than this after receipt is a wrong clock, not a measurement.
@@ -240,28 +269,77 @@ struct Builder<'a> {
     effective: Option<DateTime<Utc>>,
     /// The identity part after the kind, shared by every reading of one measurement.
     id: String,
-    out: Vec<Reading>,
+    /// The context the measurement came with, kept with its readings.
+    context: Option<GlucoseContext>,
+    out: Readings,
 }
 
 impl Builder<'_> {
+    /// Keeps `values` as a reading, or withholds them when `not_patient_data` says why.
+    fn push_or_withhold(
+        &mut self,
+        kind: ReadingKind,
+        values: Vec<Quantity>,
+        not_patient_data: Option<NotPatientData>,
+    ) {
+        match not_patient_data {
+            Some(reason) => self.withhold(kind, values, reason),
+            None => self.push(kind, values),
+        }
+    }
+
+    fn withhold(&mut self, kind: ReadingKind, values: Vec<Quantity>, reason: NotPatientData) {
+        // A number beyond a device's range is no number; an implausible one is not shown.
+        let values = match reason {
+            NotPatientData::AboveRange | NotPatientData::BelowRange => Vec::new(),
+            _ => values.into_iter().filter(Quantity::plausible).collect(),
+        };
+        self.out.withheld.push(Withheld {
+            device: self.device.to_owned(),
+            kind,
+            values,
+            reason,
+        });
+    }
+
     fn push(&mut self, kind: ReadingKind, values: Vec<Quantity>) {
         if values.is_empty() || !values.iter().all(Quantity::plausible) {
             return;
         }
-        self.out.push(Reading {
+        self.out.kept.push(Reading {
             key: format!("{}/{}/{}", self.device, kind.slug(), self.id),
             device: self.device.to_owned(),
             kind,
             effective: self.effective.unwrap_or(self.received),
             device_clock: self.effective.is_some(),
             values,
+            context: self.context.clone(),
         });
     }
 
     fn one(&mut self, kind: ReadingKind, vital: Vital, value: Option<f64>, unit: Unit) {
-        if let Some(value) = value.filter(|v| v.is_finite()) {
-            self.push(kind, vec![Quantity { vital, value, unit }]);
+        self.one_unless(kind, vital, value, unit, None);
+    }
+
+    /// One value, kept unless the device says it is not patient data. A withheld value is
+    /// reported even when the device sent no number (a "HI" glucose).
+    fn one_unless(
+        &mut self,
+        kind: ReadingKind,
+        vital: Vital,
+        value: Option<f64>,
+        unit: Unit,
+        not_patient_data: Option<NotPatientData>,
+    ) {
+        let values: Vec<Quantity> = value
+            .filter(|v| v.is_finite())
+            .map(|value| Quantity { vital, value, unit })
+            .into_iter()
+            .collect();
+        if values.is_empty() && not_patient_data.is_none() {
+            return;
         }
+        self.push_or_withhold(kind, values, not_patient_data);
     }
 }
 
@@ -273,18 +351,23 @@ fn round(value: f64, places: i32) -> f64 {
 /// The readings in `measurement` from `device`, received at `received`, with the device's
 /// clock read in `zone` (the device's clock keeps the patient's local time).
 ///
-/// Intermediate cuff pressures, glucose contexts, RACP responses, control-solution tests,
-/// unusable or ongoing results, special values and implausible values give no reading.
+/// Intermediate cuff pressures and temperatures, glucose contexts, RACP responses and CGM
+/// features give nothing. Values the device's status bits say are not patient data
+/// ([`validity`]), control-solution tests and failed weighings are withheld. Special values and
+/// implausible values give nothing.
 pub fn readings<Tz: TimeZone>(
     device: &str,
     measurement: &Measurement,
     received: DateTime<Utc>,
     zone: &Tz,
-) -> Vec<Reading> {
+) -> Readings {
     let device_time = match measurement {
         Measurement::BloodPressure(m) => m.time,
         Measurement::Temperature(m) => m.time,
-        Measurement::Glucose(m) => m.time,
+        // A meter that says its clock was wrong when it measured gives no time to trust.
+        Measurement::Glucose(m) => m
+            .time
+            .filter(|_| !m.sensor_status.is_some_and(validity::glucose_time_fault)),
         Measurement::SpotCheck(m) => m.trusted_time(),
         Measurement::Weight(m) => m.time,
         _ => None,
@@ -300,7 +383,11 @@ pub fn readings<Tz: TimeZone>(
         received,
         effective,
         id,
-        out: Vec::new(),
+        context: match measurement {
+            Measurement::Glucose(m) => m.context.clone(),
+            _ => None,
+        },
+        out: Readings::default(),
     };
     match measurement {
         Measurement::HeartRate(m) => {
@@ -331,18 +418,25 @@ pub fn readings<Tz: TimeZone>(
                     })
                 })
                 .collect();
+            let status = m.status.map_or(0, |s| s.bits);
             // A panel without both systolic and diastolic is not a blood pressure.
             if values.iter().any(|q| q.vital == Vital::Systolic)
                 && values.iter().any(|q| q.vital == Vital::Diastolic)
             {
-                b.push(ReadingKind::BloodPressure, values);
+                b.push_or_withhold(ReadingKind::BloodPressure, values, validity::bp(status));
             }
-            b.one(
-                ReadingKind::HeartRate,
-                Vital::HeartRate,
-                m.pulse.and_then(|p| p.value()),
-                Unit::PerMinute,
-            );
+            if let Some(pulse) = m.pulse {
+                // A pulse goes with its panel: withheld with it, or alone when beyond the
+                // monitor's range.
+                let reason = validity::bp(status).or(validity::bp_pulse(status));
+                b.one_unless(
+                    ReadingKind::HeartRate,
+                    Vital::HeartRate,
+                    pulse.value(),
+                    Unit::PerMinute,
+                    reason,
+                );
+            }
         }
         Measurement::Temperature(m) => {
             let unit = match m.unit {
@@ -357,51 +451,84 @@ pub fn readings<Tz: TimeZone>(
             );
         }
         Measurement::Glucose(m) => {
-            let unusable = m
-                .sensor_status
-                .is_some_and(|s| s & STATUS_RESULT_UNUSABLE != 0);
-            if !unusable {
-                b.one(
+            let control = m
+                .concentration
+                .as_ref()
+                .is_some_and(|c| c.is_control_solution());
+            let reason = if control {
+                Some(NotPatientData::ControlSolution)
+            } else {
+                m.sensor_status.and_then(validity::glucose)
+            };
+            let value = m
+                .concentration
+                .as_ref()
+                .and_then(|c| c.mmol_per_l())
+                .map(|v| round(v, 1));
+            if m.concentration.is_some() {
+                b.one_unless(
                     ReadingKind::BloodGlucose,
                     Vital::BloodGlucose,
-                    m.mmol_per_l().map(|v| round(v, 1)),
+                    value,
                     Unit::MmolPerL,
+                    reason,
+                );
+            }
+        }
+        Measurement::Cgm(m) => {
+            for record in &m.records {
+                let start = m.session.and_then(|s| s.instant(zone));
+                let at = start.map(|s| s + Duration::minutes(i64::from(record.time_offset)));
+                // Placed by the session start; a record that would lie in the future is not.
+                b.effective =
+                    at.filter(|at| *at <= received + Duration::minutes(CLOCK_TOLERANCE_MIN));
+                b.id = match (b.effective, start) {
+                    (Some(_), Some(start)) => {
+                        format!("c{}o{}", start.format("%Y%m%dT%H%M%SZ"), record.time_offset)
+                    }
+                    // Several records may share one receipt: the offset tells them apart.
+                    _ => format!("r{}o{}", received.timestamp_millis(), record.time_offset),
+                };
+                b.one_unless(
+                    ReadingKind::InterstitialGlucose,
+                    Vital::InterstitialGlucose,
+                    record.mmol_per_l().map(|v| round(v, 1)),
+                    Unit::MmolPerL,
+                    record.not_patient_data(),
                 );
             }
         }
         Measurement::SpotCheck(m) => {
-            let status = m.measurement_status.unwrap_or(0);
-            if status & (STATUS_ONGOING | STATUS_QUESTIONABLE) == 0 {
-                b.one(
-                    ReadingKind::OxygenSaturation,
-                    Vital::OxygenSaturation,
-                    m.reading.spo2.value(),
-                    Unit::Percent,
-                );
-                b.one(
-                    ReadingKind::HeartRate,
-                    Vital::HeartRate,
-                    m.reading.pulse.value(),
-                    Unit::PerMinute,
-                );
-            }
+            b.one_unless(
+                ReadingKind::OxygenSaturation,
+                Vital::OxygenSaturation,
+                m.reading.spo2.value(),
+                Unit::Percent,
+                m.not_patient_data(),
+            );
+            b.one_unless(
+                ReadingKind::HeartRate,
+                Vital::HeartRate,
+                m.reading.pulse.value(),
+                Unit::PerMinute,
+                m.not_patient_data(),
+            );
         }
         Measurement::Continuous(m) => {
-            let status = m.measurement_status.unwrap_or(0);
-            if status & STATUS_QUESTIONABLE == 0 {
-                b.one(
-                    ReadingKind::OxygenSaturation,
-                    Vital::OxygenSaturation,
-                    m.normal.spo2.value(),
-                    Unit::Percent,
-                );
-                b.one(
-                    ReadingKind::HeartRate,
-                    Vital::HeartRate,
-                    m.normal.pulse.value(),
-                    Unit::PerMinute,
-                );
-            }
+            b.one_unless(
+                ReadingKind::OxygenSaturation,
+                Vital::OxygenSaturation,
+                m.normal.spo2.value(),
+                Unit::Percent,
+                m.not_patient_data(),
+            );
+            b.one_unless(
+                ReadingKind::HeartRate,
+                Vital::HeartRate,
+                m.normal.pulse.value(),
+                Unit::PerMinute,
+                m.not_patient_data(),
+            );
         }
         Measurement::Weight(m) => {
             let (mass, length, height) = match m.units {
@@ -412,18 +539,31 @@ pub fn readings<Tz: TimeZone>(
                 ),
                 WeightUnits::Imperial => (Unit::Pound, Unit::Inch, m.height),
             };
-            b.one(
-                ReadingKind::BodyWeight,
-                Vital::BodyWeight,
-                m.weight.map(|w| round(w, 3)),
-                mass,
-            );
-            b.one(ReadingKind::Bmi, Vital::Bmi, m.bmi, Unit::KgPerM2);
-            b.one(ReadingKind::BodyHeight, Vital::BodyHeight, height, length);
+            match m.weight {
+                Some(weight) => {
+                    b.one(
+                        ReadingKind::BodyWeight,
+                        Vital::BodyWeight,
+                        Some(round(weight, 3)),
+                        mass,
+                    );
+                    b.one(ReadingKind::Bmi, Vital::Bmi, m.bmi, Unit::KgPerM2);
+                    b.one(ReadingKind::BodyHeight, Vital::BodyHeight, height, length);
+                }
+                // "Measurement unsuccessful": the BMI beside it was computed from no weight.
+                None => b.withhold(
+                    ReadingKind::BodyWeight,
+                    Vec::new(),
+                    NotPatientData::Unsuccessful,
+                ),
+            }
         }
         Measurement::CuffPressure(_)
+        | Measurement::IntermediateTemperature(_)
         | Measurement::GlucoseContext(_)
-        | Measurement::RecordAccess(_) => {}
+        | Measurement::RecordAccess(_)
+        | Measurement::CgmFeatures(_)
+        | Measurement::CgmSessionStart(_) => {}
     }
     b.out
 }
@@ -452,7 +592,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].kind, ReadingKind::BloodPressure);
         assert_eq!(r[0].key, "AA:BB/blood-pressure/t20261202T074500");
@@ -470,15 +610,15 @@ mod tests {
     fn same_measurement_twice_gives_the_same_keys() {
         let data = [0x02, 0x8C, 0, 0x5A, 0, 0x6A, 0, 0xEA, 0x07, 12, 2, 7, 45, 0];
         let m = decode(Characteristic::BloodPressureMeasurement, &data).unwrap();
-        let first = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone());
-        let again = readings("AA:BB", &m, at("2026-12-02T09:00:00Z"), &zone());
+        let first = readings("AA:BB", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
+        let again = readings("AA:BB", &m, at("2026-12-02T09:00:00Z"), &zone()).kept;
         assert_eq!(first[0].key, again[0].key);
     }
 
     #[test]
     fn no_device_time_uses_the_receipt_time() {
         let m = decode(Characteristic::HeartRateMeasurement, &[0x00, 64]).unwrap();
-        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00.250Z"), &zone());
+        let r = readings("AA:BB", &m, at("2026-12-02T07:00:00.250Z"), &zone()).kept;
         assert_eq!(
             r[0].key,
             format!(
@@ -497,7 +637,7 @@ mod tests {
             &[0x02, 0x6C, 0x01, 0x00, 0xFF, 0xEB, 0x07, 1, 1, 0, 0, 0],
         )
         .unwrap();
-        let r = readings("T", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("T", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         assert!(!r[0].device_clock);
         assert!(r[0].key.contains("/r"));
     }
@@ -511,7 +651,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let r = readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         assert_eq!(r[0].key, "GL/glucose/s298");
         assert_eq!(r[0].value(Vital::BloodGlucose), Some(5.0));
         assert_eq!(r[0].values[0].unit, Unit::MmolPerL);
@@ -527,24 +667,32 @@ mod tests {
             ],
         )
         .unwrap();
-        assert!(readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone())
+            .kept
+            .is_empty());
         // NaN systolic: no panel.
         let m = decode(
             Characteristic::BloodPressureMeasurement,
             &[0x00, 0xFF, 0x07, 0x5A, 0, 0x6A, 0],
         )
         .unwrap();
-        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone())
+            .kept
+            .is_empty());
         // Cuff pressure while inflating.
         let m = decode(
             Characteristic::IntermediateCuffPressure,
             &[0x00, 0x96, 0, 0xFF, 0x07, 0xFF, 0x07],
         )
         .unwrap();
-        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone())
+            .kept
+            .is_empty());
         // A heart rate of zero is a lost contact, not a reading.
         let m = decode(Characteristic::HeartRateMeasurement, &[0x00, 0]).unwrap();
-        assert!(readings("HR", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(readings("HR", &m, at("2026-12-02T07:00:00Z"), &zone())
+            .kept
+            .is_empty());
     }
 
     #[test]
@@ -555,14 +703,16 @@ mod tests {
             &[0x6C, 0xEA, 0x01, 0x01, 0x3A, 0xFF],
         )
         .unwrap();
-        assert!(readings("T", &m, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(readings("T", &m, at("2026-12-02T07:00:00Z"), &zone())
+            .kept
+            .is_empty());
         // A pulse of 2,000 bpm beside a plausible pressure: the panel stays, the pulse goes.
         let m = decode(
             Characteristic::BloodPressureMeasurement,
             &[0x04, 0x78, 0x00, 0x50, 0x00, 0x5D, 0x00, 0xC8, 0x10],
         )
         .unwrap();
-        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].kind, ReadingKind::BloodPressure);
         let q = |vital, value, unit| Quantity { vital, value, unit };
@@ -579,7 +729,7 @@ mod tests {
             &[0x01, 0xA0, 0xF0, 0x6B, 0xF0, 0x7D, 0xF0],
         )
         .unwrap();
-        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         assert_eq!(r[0].value(Vital::Systolic), Some(120.0));
         assert_eq!(r[0].value(Vital::Diastolic), Some(80.0));
     }
@@ -591,7 +741,7 @@ mod tests {
             &[0x08, 0xA4, 0x38, 0xE6, 0x00, 0xE2, 0x06],
         )
         .unwrap();
-        let r = readings("WS", &m, at("2026-12-02T07:00:00Z"), &zone());
+        let r = readings("WS", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
         let kinds: Vec<_> = r.iter().map(|r| r.kind).collect();
         assert_eq!(
             kinds,
@@ -613,7 +763,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            readings("OX", &ok, at("2026-12-02T07:00:00Z"), &zone()).len(),
+            readings("OX", &ok, at("2026-12-02T07:00:00Z"), &zone())
+                .kept
+                .len(),
             2
         );
         let ongoing = decode(
@@ -621,7 +773,11 @@ mod tests {
             &[0x02, 0x61, 0x00, 0x48, 0x00, 0x20, 0x00],
         )
         .unwrap();
-        assert!(readings("OX", &ongoing, at("2026-12-02T07:00:00Z"), &zone()).is_empty());
+        assert!(
+            readings("OX", &ongoing, at("2026-12-02T07:00:00Z"), &zone())
+                .kept
+                .is_empty()
+        );
     }
 
     #[test]
@@ -638,5 +794,163 @@ mod tests {
         ] {
             assert_eq!(Unit::from_ucum(unit.ucum()), Some(unit));
         }
+    }
+
+    #[test]
+    fn regression_a_fully_qualified_oximeter_reading_is_kept_and_a_questionable_one_withheld() {
+        // Measurement Status 0x0100 is bit 8, Fully Qualified Data (PLXS 1.0.1 §3.1.1.4).
+        let fully_qualified = decode(
+            Characteristic::PlxSpotCheck,
+            &[0x02, 0x61, 0x00, 0x48, 0x00, 0x00, 0x01],
+        )
+        .unwrap();
+        let r = readings("OX", &fully_qualified, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r.kept.len(), 2);
+        assert!(r.withheld.is_empty());
+        // Bit 14, Questionable Measurement Detected: shown with its value, never kept.
+        let questionable = decode(
+            Characteristic::PlxSpotCheck,
+            &[0x02, 0x5B, 0x00, 0x48, 0x00, 0x00, 0x40],
+        )
+        .unwrap();
+        let r = readings("OX", &questionable, at("2026-12-02T07:00:00Z"), &zone());
+        assert!(r.kept.is_empty());
+        assert_eq!(r.withheld.len(), 2);
+        assert_eq!(r.withheld[0].kind, ReadingKind::OxygenSaturation);
+        assert_eq!(r.withheld[0].reason, NotPatientData::Questionable);
+        assert_eq!(r.withheld[0].values[0].value, 91.0);
+    }
+
+    #[test]
+    fn a_glucose_result_beyond_the_meters_range_is_withheld_without_a_number() {
+        // Sensor status bit 6: result lower than the device can process; the field holds 20 mg/dL.
+        let m = decode(
+            Characteristic::GlucoseMeasurement,
+            &[
+                0x0A, 1, 0, 0xEA, 0x07, 12, 1, 7, 0, 0, 0x14, 0xB0, 0x11, 0x40, 0x00,
+            ],
+        )
+        .unwrap();
+        let r = readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert!(r.kept.is_empty());
+        assert_eq!(r.withheld[0].reason, NotPatientData::BelowRange);
+        assert!(r.withheld[0].values.is_empty());
+        // A control-solution test is withheld for what it is.
+        let m = decode(
+            Characteristic::GlucoseMeasurement,
+            &[0x06, 1, 0, 0xEA, 0x07, 12, 2, 12, 0, 0, 0x38, 0xC0, 0x4A],
+        )
+        .unwrap();
+        let r = readings("GL", &m, at("2026-12-02T13:00:00Z"), &zone());
+        assert_eq!(r.withheld[0].reason, NotPatientData::ControlSolution);
+    }
+
+    #[test]
+    fn a_glucose_time_fault_places_the_reading_at_its_receipt() {
+        // Sensor status bit 11 (time fault): the value stands, the meter's clock does not.
+        let m = decode(
+            Characteristic::GlucoseMeasurement,
+            &[
+                0x0A, 7, 0, 0xEA, 0x07, 12, 1, 7, 0, 0, 0x5A, 0xB0, 0x11, 0x00, 0x08,
+            ],
+        )
+        .unwrap();
+        let r = readings("GL", &m, at("2026-12-02T07:00:00Z"), &zone()).kept;
+        assert_eq!(r[0].key, "GL/glucose/s7");
+        assert!(!r[0].device_clock);
+        assert_eq!(r[0].effective, at("2026-12-02T07:00:00Z"));
+    }
+
+    #[test]
+    fn blood_pressure_status_withholds_the_panel_or_only_the_pulse() {
+        // Cuff fit too loose (bit 1): the panel and its pulse are withheld.
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x14, 0x78, 0, 0x50, 0, 0x5D, 0, 0x48, 0, 0x02, 0x00],
+        )
+        .unwrap();
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert!(r.kept.is_empty());
+        assert_eq!(r.withheld.len(), 2);
+        assert!(r
+            .withheld
+            .iter()
+            .all(|w| w.reason == NotPatientData::CuffTooLoose));
+        // Pulse above the monitor's range (bits 3–4 = 1): the panel stands, the pulse goes.
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x14, 0x78, 0, 0x50, 0, 0x5D, 0, 0xFA, 0, 0x08, 0x00],
+        )
+        .unwrap();
+        let r = readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert_eq!(r.kept.len(), 1);
+        assert_eq!(r.kept[0].kind, ReadingKind::BloodPressure);
+        assert_eq!(r.withheld[0].reason, NotPatientData::AboveRange);
+        // An irregular pulse (bit 2) is a finding: both are kept.
+        let m = decode(
+            Characteristic::BloodPressureMeasurement,
+            &[0x14, 0x78, 0, 0x50, 0, 0x5D, 0, 0x48, 0, 0x04, 0x00],
+        )
+        .unwrap();
+        assert_eq!(
+            readings("BP", &m, at("2026-12-02T07:00:00Z"), &zone())
+                .kept
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_unsuccessful_weighing_keeps_no_bmi() {
+        let m = decode(
+            Characteristic::WeightMeasurement,
+            &[0x08, 0xFF, 0xFF, 0xE6, 0x00, 0xE2, 0x06],
+        )
+        .unwrap();
+        let r = readings("WS", &m, at("2026-12-02T07:00:00Z"), &zone());
+        assert!(r.kept.is_empty());
+        assert_eq!(r.withheld[0].reason, NotPatientData::Unsuccessful);
+    }
+
+    #[test]
+    fn cgm_records_are_placed_and_keyed_by_the_session_start_and_their_offset() {
+        use crate::device::cgm::{CgmMeasurement, CgmRecord, SessionStart};
+        use crate::device::Numeric;
+        let session = SessionStart {
+            local: Some("2026-12-02T06:00:00".parse().unwrap()),
+            utc_offset_min: Some(60),
+        };
+        let record = |offset, mg_dl, status| CgmRecord {
+            glucose: Numeric::Value(mg_dl),
+            time_offset: offset,
+            status,
+            trend: None,
+            quality: None,
+        };
+        let m = Measurement::Cgm(CgmMeasurement {
+            records: vec![
+                record(60, 100.0, 0),
+                record(61, 54.0, 0),
+                record(62, 40.0, 1 << 22),
+            ],
+            session: Some(session),
+        });
+        let r = readings("CG", &m, at("2026-12-02T06:10:00Z"), &zone());
+        assert_eq!(r.kept.len(), 2);
+        // 06:00 at UTC+1 is 05:00 UTC; 60 minutes later.
+        assert_eq!(r.kept[0].effective, at("2026-12-02T06:00:00Z"));
+        assert_eq!(r.kept[0].key, "CG/cgm-glucose/c20261202T050000Zo60");
+        assert_eq!(r.kept[0].kind, ReadingKind::InterstitialGlucose);
+        assert_eq!(r.kept[0].value(Vital::InterstitialGlucose), Some(5.6));
+        assert_eq!(r.kept[1].value(Vital::InterstitialGlucose), Some(3.0));
+        assert_eq!(r.withheld[0].reason, NotPatientData::BelowRange);
+        // Without a session start the records have no place in time but their receipt.
+        let m = Measurement::Cgm(CgmMeasurement {
+            records: vec![record(60, 100.0, 0)],
+            session: None,
+        });
+        let r = readings("CG", &m, at("2026-12-02T06:10:00Z"), &zone()).kept;
+        assert!(!r[0].device_clock);
+        assert!(r[0].key.contains("/r"));
     }
 }

@@ -60,6 +60,8 @@ pub struct TemperatureMeasurement {
 const FAHRENHEIT: u8 = 0x01;
 const TIME: u8 = 0x02;
 const SITE: u8 = 0x04;
+/// Flags bits 3–7, reserved for future use.
+const RESERVED: u8 = 0xF8;
 
 pub fn decode(data: &[u8]) -> Result<TemperatureMeasurement, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -80,6 +82,7 @@ pub fn decode(data: &[u8]) -> Result<TemperatureMeasurement, DecodeError> {
     } else {
         None
     };
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(TemperatureMeasurement {
         value,
         unit,

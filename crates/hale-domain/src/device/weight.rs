@@ -34,6 +34,8 @@ const TIME: u8 = 0x02;
 const USER: u8 = 0x04;
 const BMI_HEIGHT: u8 = 0x08;
 const UNSUCCESSFUL: u16 = 0xFFFF;
+/// Flags bits 4–7, reserved for future use.
+const RESERVED: u8 = 0xF0;
 
 pub fn decode(data: &[u8]) -> Result<WeightMeasurement, DecodeError> {
     let mut bytes = Bytes::new(data);
@@ -69,6 +71,7 @@ pub fn decode(data: &[u8]) -> Result<WeightMeasurement, DecodeError> {
     } else {
         (None, None)
     };
+    bytes.finish(flags & RESERVED != 0)?;
     Ok(WeightMeasurement {
         units,
         weight,

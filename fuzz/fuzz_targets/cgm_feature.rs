@@ -1,0 +1,8 @@
+//! Fuzzes CgmFeature: decode, then (on success) readings → assess →
+//! FHIR Observation round trip; see `hale_fuzz::check`.
+#![no_main]
+
+use hale_domain::device::Characteristic;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| hale_fuzz::check(Characteristic::CgmFeature, data));
