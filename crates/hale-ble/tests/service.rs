@@ -5,7 +5,8 @@
 //! after a reconnect only the newer ones; a dropped link and a device leaving range reconnect by
 //! themselves; a continuous glucose monitor's features and session start are read at connection,
 //! its stored records (CRC-checked) download and then its live ones, and after a link loss only
-//! the newer ones.
+//! the newer ones; a thermometer's value while it measures is a live event, its final one a
+//! measurement.
 //!
 //! One test function on purpose: `DBUS_SYSTEM_BUS_ADDRESS` is process-wide.
 
@@ -14,7 +15,7 @@ use std::time::Duration;
 use hale_ble::{Batch, BleEvent, Link, Watched};
 use hale_bluez_sim::{
     blood_pressure_monitor, cgm_session_start, continuous_glucose_monitor, glucose_meter,
-    heart_rate_monitor, GlucoseRecord, Simulator,
+    heart_rate_monitor, thermometer, GlucoseRecord, Simulator,
 };
 use hale_domain::device::{DeviceType, Measurement};
 use tokio::sync::{broadcast, mpsc};
@@ -23,6 +24,7 @@ const HRM: &str = "C4:7C:8D:6A:11:01";
 const METER: &str = "00:1B:DC:0F:22:02";
 const CUFF: &str = "00:1B:DC:0F:33:03";
 const CGM: &str = "00:1B:DC:0F:44:04";
+const THERMOMETER: &str = "00:1B:DC:0F:66:06";
 const WAIT: Duration = Duration::from_secs(15);
 
 async fn event(
@@ -341,6 +343,35 @@ async fn devices_pair_stream_download_and_reconnect_through_btleplug() {
         sim.written(CGM, 0x2A52).await.last().unwrap(),
         &vec![0x01, 0x03, 0x01, 21, 0x00],
         "records from time offset 21 on"
+    );
+
+    // A thermometer: its value while it measures shows live, the final one is a measurement.
+    sim.add_device(thermometer(THERMOMETER, "Braun ThermoScan"))
+        .await;
+    ble.pair(THERMOMETER, DeviceType::Thermometer)
+        .await
+        .unwrap();
+    // 36.4 °C as FLOAT 0xFF00016C.
+    assert!(
+        sim.notify(THERMOMETER, 0x2A1E, &[0x00, 0x6C, 0x01, 0x00, 0xFF])
+            .await
+    );
+    let live = event(&mut events, "intermediate temperature", |e| {
+        matches!(e, BleEvent::IntermediateTemperature { .. })
+    })
+    .await;
+    assert!(
+        matches!(live, BleEvent::IntermediateTemperature { value, .. } if value == 36.4),
+        "{live:?}"
+    );
+    assert!(
+        sim.notify(THERMOMETER, 0x2A1C, &[0x00, 0x6E, 0x01, 0x00, 0xFF])
+            .await
+    );
+    let final_value = measurements(&mut batches, THERMOMETER, 1).await;
+    assert!(
+        matches!(&final_value[0], Measurement::Temperature(m) if m.value.value() == Some(36.6)),
+        "only the final value is a measurement: {final_value:?}"
     );
 
     let links = ble.links().await.unwrap();

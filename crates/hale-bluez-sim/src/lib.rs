@@ -274,6 +274,25 @@ pub fn continuous_glucose_monitor(
     }
 }
 
+/// A thermometer: Health Thermometer service 0x1809 with Temperature Measurement 0x2A1C
+/// (indicate), Temperature Type 0x2A1D (read) and Intermediate Temperature 0x2A1E (notify).
+pub fn thermometer(address: &str, name: &str) -> DeviceSpec {
+    DeviceSpec {
+        address: address.to_owned(),
+        name: name.to_owned(),
+        rssi: -66,
+        services: vec![ServiceSpec {
+            uuid16: 0x1809,
+            characteristics: vec![
+                characteristic(0x2A1C, &["indicate"]),
+                characteristic(0x2A1D, &["read"]),
+                characteristic(0x2A1E, &["notify"]),
+            ],
+        }],
+        glucose_records: Vec::new(),
+    }
+}
+
 /// A pulse oximeter: Pulse Oximeter service 0x1822 with PLX Spot-Check Measurement 0x2A5E
 /// (indicate), PLX Continuous Measurement 0x2A5F (notify) and PLX Features 0x2A60 (read).
 pub fn pulse_oximeter(address: &str, name: &str) -> DeviceSpec {
