@@ -1,13 +1,16 @@
 //! Hale's reference hospital server.
 //!
 //! A small but real hospital back end so that the app runs out of the box: FHIR R4 JSON over
-//! HTTP (axum), data in SQLite through sqlx, and a seeded demo hospital. The app starts it
-//! embedded on a loopback port by default; hospitals or developers run it alone as the
-//! `hale-hospital` binary.
+//! HTTP (axum), data in SQLite or PostgreSQL through sqlx (several instances may share one
+//! PostgreSQL database), and a seeded demo hospital. The app starts it embedded on a loopback
+//! port by default; hospitals or developers run it alone as the `hale-hospital` binary.
 //!
 //! Every patient endpoint needs a bearer token bound to one patient and answers only with that
-//! patient's data. Tokens come from a development sign-in (`POST /auth/dev/token`) that checks a
-//! medical record number and date of birth; it is switched on by [`ServerOptions::dev_sign_in`].
+//! patient's data. Tokens come from the SMART on FHIR authorization server in `oauth`
+//! (authorization code with PKCE, rotating refresh tokens, revocation); `auth::rule` is the one
+//! table of who may call what, deny by default. A development sign-in (`POST /auth/dev/token`,
+//! medical record number and date of birth) exists for tests and is off unless
+//! [`ServerOptions::dev_sign_in`] switches it on.
 
 mod arrival;
 mod auth;
