@@ -88,6 +88,7 @@ async fn store_batches<R: Runtime>(
                 .record_measurements(
                     &batch.device,
                     &batch.measurements,
+                    batch.progress.as_ref(),
                     &Local,
                     notifier.as_ref(),
                     Utc::now(),

@@ -47,6 +47,7 @@ pub enum WithheldReason {
     SensorFault,
     Invalid,
     Unavailable,
+    UnknownTime,
     Unsuccessful,
     AboveRange,
     BelowRange,

@@ -22,7 +22,7 @@ use btleplug::platform::{Adapter, Manager, Peripheral};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use hale_domain::device::thermometer::TemperatureUnit;
-use hale_domain::device::{DeviceType, Measurement};
+use hale_domain::device::{DeviceType, Measurement, RecordProgress};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinSet;
@@ -104,6 +104,10 @@ pub enum BleEvent {
 pub struct Batch {
     pub device: String,
     pub measurements: Vec<(Measurement, DateTime<Utc>)>,
+    /// The stored records received in full with this batch, to be stored in the same
+    /// transaction as its readings. `None` while a download is still under way (a live record
+    /// arriving meanwhile must not move it past records not yet received) or when it failed.
+    pub progress: Option<RecordProgress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -539,8 +543,9 @@ impl Service {
                     return;
                 };
                 let address = p.address().to_string();
-                if let Some(task) = self.sessions.remove(&address) {
-                    task.abort();
+                // The session is not aborted: it notices within a second, hands on what it
+                // holds (a glucose record waiting for its context among them) and ends.
+                if self.sessions.contains_key(&address) {
                     self.set_link(&address, Link::Disconnected);
                 }
             }

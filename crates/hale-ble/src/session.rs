@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration as Span, Utc};
 use futures_util::StreamExt;
 use hale_domain::device::blood_pressure::{kpa_to_mmhg, PressureUnit};
 use hale_domain::device::racp::{self, Records, Response};
-use hale_domain::device::{decode_with, Characteristic, Context, Measurement};
+use hale_domain::device::{decode_with, Characteristic, Context, Measurement, RecordProgress};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::{short_uuid, Batch, BleError, BleEvent, SessionNews, Watched, CONNECT_TIMEOUT};
@@ -79,8 +79,9 @@ impl Session {
 
         let mut pending: Vec<(Measurement, DateTime<Utc>)> = Vec::new();
         let mut last_received: Option<DateTime<Utc>> = None;
-        let mut newest_sequence = None;
-        let mut reported_sequence = None;
+        // The newest stored record handed on so far; it becomes progress only once the download
+        // is complete (or, after it, with each live batch).
+        let mut handed_on: Option<u16> = None;
         let mut tick = tokio::time::interval(FLUSH_EVERY);
         loop {
             tokio::select! {
@@ -89,16 +90,23 @@ impl Session {
                     let Some(characteristic) = short_uuid(&n.uuid).and_then(Characteristic::from_uuid16) else { continue };
                     match decode_with(characteristic, &n.value, &context) {
                         Ok(Measurement::RecordAccess(response)) => {
-                            self.flush(&mut pending).await?;
+                            handed_on = handed_on.max(self.flush(&mut pending, None).await?);
                             if downloading {
                                 downloading = false;
-                                if let Response::Outcome { code, .. } = response {
-                                    if !code.is_complete() {
-                                        tracing::warn!(?code, "glucose download incomplete");
+                                let complete = match response {
+                                    Response::Outcome { code, .. } if !code.is_complete() => {
+                                        tracing::warn!(?code, "download incomplete");
+                                        false
                                     }
-                                }
-                                self.progress(newest_sequence, &record_session, true).await;
-                                reported_sequence = newest_sequence;
+                                    _ => true,
+                                };
+                                // Progress only for a download received in full: an incomplete
+                                // one is asked for again from where the store stands.
+                                let progress = handed_on.filter(|_| complete).map(|last| RecordProgress {
+                                    last,
+                                    session: record_session.clone(),
+                                });
+                                self.record_progress(progress, true).await?;
                             }
                         }
                         Ok(Measurement::CuffPressure(m)) => {
@@ -124,12 +132,6 @@ impl Session {
                             }
                         }
                         Ok(m) => {
-                            let record = match &m {
-                                Measurement::Glucose(g) => Some(g.sequence),
-                                Measurement::Cgm(c) => c.records.iter().map(|r| r.time_offset).max(),
-                                _ => None,
-                            };
-                            newest_sequence = newest_sequence.max(record);
                             // Strictly increasing, to the millisecond keys are made of.
                             let now = Utc::now();
                             let at = match last_received {
@@ -139,7 +141,7 @@ impl Session {
                             last_received = Some(at);
                             pending.push((m, at));
                             if pending.len() >= FLUSH_AT {
-                                self.flush_ready(&mut pending).await?;
+                                handed_on = handed_on.max(self.flush_ready(&mut pending, downloading, &record_session).await?);
                             }
                         }
                         Err(error) => {
@@ -153,12 +155,7 @@ impl Session {
                     }
                 }
                 _ = tick.tick() => {
-                    self.flush_ready(&mut pending).await?;
-                    // Live records move the progress too, so a reconnect asks only for newer ones.
-                    if !downloading && newest_sequence != reported_sequence {
-                        self.progress(newest_sequence, &record_session, false).await;
-                        reported_sequence = newest_sequence;
-                    }
+                    handed_on = handed_on.max(self.flush_ready(&mut pending, downloading, &record_session).await?);
                     // A device that vanished (out of range, switched off) may never send a
                     // disconnection event; asking is the reliable way to notice.
                     if !self.peripheral.is_connected().await.unwrap_or(false) {
@@ -167,7 +164,17 @@ impl Session {
                 }
             }
         }
-        self.flush(&mut pending).await
+        // The link is gone: everything still held goes on (live records carry their progress;
+        // a download cut short does not).
+        let progress = if downloading {
+            None
+        } else {
+            newest(&pending).map(|last| RecordProgress {
+                last,
+                session: record_session.clone(),
+            })
+        };
+        self.flush(&mut pending, progress).await.map(|_| ())
     }
 
     /// Reads what decoding this device's values needs: a CGM's features (whether each value
@@ -265,11 +272,14 @@ impl Session {
     }
 
     /// Hands on what is ready: everything but a glucose measurement at the end that still
-    /// waits for its announced context (for at most [`CONTEXT_WAIT`]).
+    /// waits for its announced context (for at most [`CONTEXT_WAIT`]). Outside a download the
+    /// batch's newest stored record is its progress. Returns the newest record handed on.
     async fn flush_ready(
         &self,
         pending: &mut Vec<(Measurement, DateTime<Utc>)>,
-    ) -> Result<(), BleError> {
+        downloading: bool,
+        record_session: &Option<String>,
+    ) -> Result<Option<u16>, BleError> {
         let now = Utc::now();
         let waiting = |(m, at): &(Measurement, DateTime<Utc>)| {
             matches!(m, Measurement::Glucose(g) if g.context_follows && g.context.is_none())
@@ -277,23 +287,76 @@ impl Session {
         };
         let keep = pending.iter().rev().take_while(|p| waiting(p)).count();
         let mut held = pending.split_off(pending.len() - keep);
-        self.flush(pending).await?;
+        let progress = if downloading {
+            None
+        } else {
+            newest(pending).map(|last| RecordProgress {
+                last,
+                session: record_session.clone(),
+            })
+        };
+        if let Some(p) = &progress {
+            // The service's copy, for a reconnect within this run.
+            self.progress(Some(p.last), &p.session, false).await;
+        }
+        let handed = self.flush(pending, progress).await?;
         pending.append(&mut held);
+        Ok(handed)
+    }
+
+    /// Stores a completed download's progress (a batch with no readings of its own) and tells
+    /// the service the download is over.
+    async fn record_progress(
+        &self,
+        progress: Option<RecordProgress>,
+        downloaded: bool,
+    ) -> Result<(), BleError> {
+        let (last, session) = match &progress {
+            Some(p) => (Some(p.last), p.session.clone()),
+            None => (None, None),
+        };
+        if progress.is_some() {
+            self.batches
+                .send(Batch {
+                    device: self.watched.id.clone(),
+                    measurements: Vec::new(),
+                    progress,
+                })
+                .await
+                .map_err(|_| BleError::Stopped)?;
+        }
+        self.progress(last, &session, downloaded).await;
         Ok(())
     }
 
-    async fn flush(&self, pending: &mut Vec<(Measurement, DateTime<Utc>)>) -> Result<(), BleError> {
+    /// Hands `pending` on as one batch with `progress`; returns the newest stored record in it.
+    async fn flush(
+        &self,
+        pending: &mut Vec<(Measurement, DateTime<Utc>)>,
+        progress: Option<RecordProgress>,
+    ) -> Result<Option<u16>, BleError> {
         if pending.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
+        let handed = newest(pending);
         let batch = Batch {
             device: self.watched.id.clone(),
             measurements: std::mem::take(pending),
+            progress,
         };
         // Waits (back-pressure) rather than dropping when the store falls behind.
         self.batches
             .send(batch)
             .await
-            .map_err(|_| BleError::Stopped)
+            .map_err(|_| BleError::Stopped)?;
+        Ok(handed)
     }
+}
+
+/// The newest stored-record number among `measurements`.
+fn newest(measurements: &[(Measurement, DateTime<Utc>)]) -> Option<u16> {
+    measurements
+        .iter()
+        .filter_map(|(m, _)| m.record_number())
+        .max()
 }

@@ -89,7 +89,7 @@ async fn main() {
         for (i, m) in measurements.into_iter().enumerate() {
             let at = start + Duration::seconds((b * BATCH + i) as i64);
             patient
-                .record_measurements(device, &[(m, at)], &Utc, &Silent, at)
+                .record_measurements(device, &[(m, at)], None, &Utc, &Silent, at)
                 .await
                 .expect("store");
         }
@@ -123,7 +123,7 @@ async fn main() {
             })
             .collect();
         other
-            .record_measurements(fast, &batch, &Utc, &Silent, now)
+            .record_measurements(fast, &batch, None, &Utc, &Silent, now)
             .await
             .expect("store");
     }
@@ -264,7 +264,7 @@ async fn cgm() {
             })
             .collect();
         patient
-            .record_measurements(sensor, &batch, &Utc, &Silent, now)
+            .record_measurements(sensor, &batch, None, &Utc, &Silent, now)
             .await
             .expect("store");
     }

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hale_domain::device::reading::readings;
-use hale_domain::device::{Assessment, Measurement, ReadingKind, Thresholds, Withheld};
+use hale_domain::device::{
+    Assessment, Measurement, ReadingKind, RecordProgress, Thresholds, Withheld,
+};
 use hale_domain::reminder::ReminderText;
 use hale_fhir::Observation;
 use hale_store::{PairedDevice, StoredReading};
@@ -42,16 +44,6 @@ pub enum DeviceError {
     Threshold(#[from] hale_domain::device::alert::InvalidThreshold),
 }
 
-/// The stored record a measurement came from, by which the next download starts after it: a
-/// glucose meter's sequence number, or a CGM's time offset.
-fn last_record(measurement: &Measurement) -> Option<u16> {
-    match measurement {
-        Measurement::Glucose(g) => Some(g.sequence),
-        Measurement::Cgm(c) => c.records.iter().map(|r| r.time_offset).max(),
-        _ => None,
-    }
-}
-
 impl Patient {
     async fn signed_in_patient(&self) -> Result<String, CoreError> {
         self.saved_patient()
@@ -79,12 +71,14 @@ impl Patient {
     }
 
     /// Stores the readings in `measurements` from `device` (each with the time it was
-    /// received) in one transaction with the device's progress (a glucose meter's newest
-    /// sequence number), then notifies the patient of any new reading that crossed a threshold.
+    /// received) in one transaction with the device's `progress` (the stored records received
+    /// in full, as the device service decided), then notifies the patient of any new reading
+    /// that crossed a threshold.
     pub async fn record_measurements<Tz: TimeZone>(
         &self,
         device: &str,
         measurements: &[(Measurement, DateTime<Utc>)],
+        progress: Option<&RecordProgress>,
         zone: &Tz,
         notifier: &dyn watch::Notifier,
         now: DateTime<Utc>,
@@ -106,23 +100,14 @@ impl Patient {
                 assessments.push(assessment);
             }
         }
-        let last_sequence = measurements
-            .iter()
-            .filter_map(|(m, _)| last_record(m))
-            .max();
-        // The CGM session the newest record belongs to (a new session counts from 0 again).
-        let record_session = measurements.iter().rev().find_map(|(m, _)| match m {
-            Measurement::Cgm(c) => c.session.and_then(|s| s.id()),
-            _ => None,
-        });
         let stored = self
             .store
             .store_readings(
                 owner,
                 device,
                 &batch,
-                last_sequence,
-                record_session.as_deref(),
+                progress.map(|p| p.last),
+                progress.and_then(|p| p.session.as_deref()),
                 now,
             )
             .await?;

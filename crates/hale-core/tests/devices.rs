@@ -11,7 +11,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::London;
 use common::{demo, Recorder};
 use hale_client::HospitalClient;
-use hale_domain::device::{decode, Characteristic, DeviceType, Measurement};
+use hale_domain::device::{decode, Characteristic, DeviceType, Measurement, RecordProgress};
 use hale_fhir::observation::READING_SYSTEM;
 use hale_server::seed::DEMO_PATIENT;
 use hale_store::PairedDevice;
@@ -91,6 +91,7 @@ async fn readings_taken_offline_are_relayed_exactly_once_with_their_alerts() {
         .record_measurements(
             "AA:00:00:00:00:01",
             &[(bp.clone(), now)],
+            None,
             &London,
             &alerts,
             now,
@@ -106,7 +107,14 @@ async fn readings_taken_offline_are_relayed_exactly_once_with_their_alerts() {
     // The cuff sends its memory again on reconnecting: nothing new, no second alert.
     let again = d
         .patient
-        .record_measurements("AA:00:00:00:00:01", &[(bp, now)], &London, &alerts, now)
+        .record_measurements(
+            "AA:00:00:00:00:01",
+            &[(bp, now)],
+            None,
+            &London,
+            &alerts,
+            now,
+        )
         .await
         .unwrap();
     assert!(again.stored.is_empty());
@@ -177,6 +185,7 @@ async fn a_relay_killed_at_random_points_mid_upload_loses_and_doubles_nothing() 
                 .record_measurements(
                     "HR:00:00:00:00:01",
                     &[(m, at + Duration::seconds(i))],
+                    None,
                     &London,
                     &notifier,
                     at + Duration::seconds(i),
@@ -257,6 +266,10 @@ async fn a_glucose_meter_remembers_its_newest_record_and_old_records_do_not_alar
                 (record(8, 21, 32), now),
                 (record(9, 22, 61), now),
             ],
+            Some(&RecordProgress {
+                last: 9,
+                session: None,
+            }),
             &London,
             &alerts,
             now,
@@ -316,7 +329,17 @@ async fn a_cgms_sensor_glucose_is_stored_alerted_and_relayed_once_and_a_new_sess
     let alerts = Recorder::default();
     let recorded = d
         .patient
-        .record_measurements(cgm, &[(measurement.clone(), now)], &London, &alerts, now)
+        .record_measurements(
+            cgm,
+            &[(measurement.clone(), now)],
+            Some(&RecordProgress {
+                last: 110,
+                session: session.id(),
+            }),
+            &London,
+            &alerts,
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(recorded.stored.len(), 2);
@@ -345,7 +368,7 @@ async fn a_cgms_sensor_glucose_is_stored_alerted_and_relayed_once_and_a_new_sess
     // The same records again (a re-download): nothing new, nothing relayed twice.
     let again = d
         .patient
-        .record_measurements(cgm, &[(measurement, now)], &London, &alerts, now)
+        .record_measurements(cgm, &[(measurement, now)], None, &London, &alerts, now)
         .await
         .unwrap();
     assert!(again.stored.is_empty());
@@ -371,6 +394,10 @@ async fn a_cgms_sensor_glucose_is_stored_alerted_and_relayed_once_and_a_new_sess
                 }),
                 now,
             )],
+            Some(&RecordProgress {
+                last: 5,
+                session: new_session.id(),
+            }),
             &London,
             &alerts,
             now,
@@ -402,7 +429,14 @@ async fn thresholds_are_the_patients_and_checked() {
         .unwrap();
     let alerts = Recorder::default();
     d.patient
-        .record_measurements("HR:1", &[(heart_rate(105), now)], &London, &alerts, now)
+        .record_measurements(
+            "HR:1",
+            &[(heart_rate(105), now)],
+            None,
+            &London,
+            &alerts,
+            now,
+        )
         .await
         .unwrap();
     assert_eq!(alerts.bodies(), vec!["Heart rate 105 bpm is high."]);
@@ -415,6 +449,7 @@ async fn thresholds_are_the_patients_and_checked() {
                 (heart_rate(110), now + Duration::milliseconds(1000)),
                 (heart_rate(111), now + Duration::milliseconds(1001)),
             ],
+            None,
             &London,
             &alerts,
             now + Duration::seconds(1),

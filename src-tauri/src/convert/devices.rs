@@ -76,6 +76,7 @@ fn withheld_reason(r: NotPatientData) -> WithheldReason {
         N::SensorFault => W::SensorFault,
         N::Invalid => W::Invalid,
         N::Unavailable => W::Unavailable,
+        N::UnknownTime => W::UnknownTime,
         N::Unsuccessful => W::Unsuccessful,
         N::AboveRange => W::AboveRange,
         N::BelowRange => W::BelowRange,

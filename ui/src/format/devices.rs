@@ -43,10 +43,22 @@ pub fn meal_words(meal: MealView) -> &'static str {
     }
 }
 
-/// What the device said about a measurement Hale did not record, and what to do.
-fn withheld_reason_words(reason: WithheldReason) -> &'static str {
+/// What the device said about a measurement of `kind` Hale did not record, and what to do.
+fn withheld_reason_words(reason: WithheldReason, kind: ReadingKindView) -> &'static str {
     use WithheldReason as W;
+    let glucose = matches!(
+        kind,
+        ReadingKindView::BloodGlucose | ReadingKindView::InterstitialGlucose
+    );
     match reason {
+        // Beyond-range advice differs: a LO glucose needs treating now, a pulse beyond a
+        // monitor's range a repeat (and help if unwell).
+        W::AboveRange | W::BelowRange if !glucose => {
+            "it is beyond what the device can measure: measure again, and get help if you feel unwell"
+        }
+        W::UnknownTime => {
+            "the sensor does not know when its session started, so the value cannot be placed in time"
+        }
         W::Demonstration => "the device marked the measurement as demonstration data",
         W::Testing => "the device marked the measurement as test data",
         W::ControlSolution => "the measurement was a control-solution test",
@@ -90,6 +102,13 @@ pub fn withheld_words(values: &[WithheldView]) -> String {
             reasons.push(v.reason);
         }
     }
+    // The advice for a reason follows the first value withheld for it.
+    let kind_of = |reason: WithheldReason| {
+        values
+            .iter()
+            .find(|v| v.reason == reason)
+            .map_or(ReadingKindView::HeartRate, |v| v.kind)
+    };
     reasons
         .into_iter()
         .map(|reason| {
@@ -113,7 +132,7 @@ pub fn withheld_words(values: &[WithheldView]) -> String {
             format!(
                 "Not recorded: {}, because {}.",
                 what.join(" and "),
-                withheld_reason_words(reason)
+                withheld_reason_words(reason, kind_of(reason))
             )
         })
         .collect::<Vec<_>>()
@@ -405,6 +424,14 @@ mod tests {
         .starts_with(
             "Not recorded: Blood glucose, because the result is below what the device can measure (LO)"
         ));
+        // A pulse beyond the monitor's range gets no glucose advice.
+        let pulse = withheld_words(&[v(
+            ReadingKindView::HeartRate,
+            None,
+            "bpm",
+            WithheldReason::BelowRange,
+        )]);
+        assert!(!pulse.contains("treat a low"), "{pulse}");
         // Two reasons, two sentences.
         let two = withheld_words(&[
             v(

@@ -250,8 +250,11 @@ impl SessionStart {
     /// the start, whatever offset the last session reached. `None` when the start is unknown.
     pub fn id(&self) -> Option<String> {
         let local = self.local?.format("%Y%m%dT%H%M%S");
+        // East or west of UTC as a letter: a '+' would read as a space in the conditional
+        // create's query string that carries the reading key.
         Some(match self.utc_offset_min {
-            Some(minutes) => format!("{local}{minutes:+}"),
+            Some(minutes) if minutes >= 0 => format!("{local}e{minutes}"),
+            Some(minutes) => format!("{local}w{}", minutes.unsigned_abs()),
             None => local.to_string(),
         })
     }
@@ -438,7 +441,7 @@ mod tests {
         let mut with_crc = data.to_vec();
         with_crc.extend(e2e_crc(&data).to_le_bytes());
         assert_eq!(decode_session_start(&with_crc, true).unwrap(), s);
-        assert_eq!(s.id().as_deref(), Some("20261204T080000+60"));
+        assert_eq!(s.id().as_deref(), Some("20261204T080000e60"));
         with_crc[9] ^= 1;
         assert!(decode_session_start(&with_crc, true).is_err());
     }

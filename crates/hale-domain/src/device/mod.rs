@@ -228,6 +228,26 @@ pub enum Measurement {
     Weight(weight::WeightMeasurement),
 }
 
+/// How far a device's stored records have been received in full: the newest record's number (a
+/// glucose meter's sequence number, a CGM's time offset) and the CGM session it belongs to. The
+/// next download asks for the records after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordProgress {
+    pub last: u16,
+    pub session: Option<String>,
+}
+
+impl Measurement {
+    /// The newest stored-record number this measurement carries, if it is a stored record.
+    pub fn record_number(&self) -> Option<u16> {
+        match self {
+            Self::Glucose(g) => Some(g.sequence),
+            Self::Cgm(c) => c.records.iter().map(|r| r.time_offset).max(),
+            _ => None,
+        }
+    }
+}
+
 /// What a device said earlier in the connection that decoding its values needs: a CGM's
 /// features (whether an E2E-CRC follows each value) and its session start.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

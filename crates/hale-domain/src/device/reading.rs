@@ -477,24 +477,26 @@ pub fn readings<Tz: TimeZone>(
         }
         Measurement::Cgm(m) => {
             for record in &m.records {
-                let start = m.session.and_then(|s| s.instant(zone));
-                let at = start.map(|s| s + Duration::minutes(i64::from(record.time_offset)));
+                let at = m.session.and_then(|s| s.at(record.time_offset, zone));
                 // Placed by the session start; a record that would lie in the future is not.
                 b.effective =
                     at.filter(|at| *at <= received + Duration::minutes(CLOCK_TOLERANCE_MIN));
-                b.id = match (b.effective, start) {
-                    (Some(_), Some(start)) => {
-                        format!("c{}o{}", start.format("%Y%m%dT%H%M%SZ"), record.time_offset)
-                    }
-                    // Several records may share one receipt: the offset tells them apart.
-                    _ => format!("r{}o{}", received.timestamp_millis(), record.time_offset),
-                };
+                // Keyed by the session as the sensor names it (not by an instant computed in
+                // the patient's zone, which travel would change) and the record's offset.
+                let session = m.session.and_then(|s| s.id());
+                let placed = b.effective.is_some() && session.is_some();
+                b.id = format!("c{}o{}", session.unwrap_or_default(), record.time_offset);
+                // A record with no place in time is shown, never stored: at its receipt time a
+                // download would misdate hours of history.
+                let reason = record
+                    .not_patient_data()
+                    .or((!placed).then_some(NotPatientData::UnknownTime));
                 b.one_unless(
                     ReadingKind::InterstitialGlucose,
                     Vital::InterstitialGlucose,
                     record.mmol_per_l().map(|v| round(v, 1)),
                     Unit::MmolPerL,
-                    record.not_patient_data(),
+                    reason,
                 );
             }
         }
@@ -939,18 +941,33 @@ mod tests {
         assert_eq!(r.kept.len(), 2);
         // 06:00 at UTC+1 is 05:00 UTC; 60 minutes later.
         assert_eq!(r.kept[0].effective, at("2026-12-02T06:00:00Z"));
-        assert_eq!(r.kept[0].key, "CG/cgm-glucose/c20261202T050000Zo60");
+        assert_eq!(r.kept[0].key, "CG/cgm-glucose/c20261202T060000e60o60");
+        // Regression: a '+' in the key read as a space in the conditional create's query.
+        assert!(r.kept[0]
+            .key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ":/-".contains(c)));
         assert_eq!(r.kept[0].kind, ReadingKind::InterstitialGlucose);
         assert_eq!(r.kept[0].value(Vital::InterstitialGlucose), Some(5.6));
         assert_eq!(r.kept[1].value(Vital::InterstitialGlucose), Some(3.0));
         assert_eq!(r.withheld[0].reason, NotPatientData::BelowRange);
-        // Without a session start the records have no place in time but their receipt.
+        // Without a session start the records have no place in time: shown, never kept.
         let m = Measurement::Cgm(CgmMeasurement {
             records: vec![record(60, 100.0, 0)],
             session: None,
         });
-        let r = readings("CG", &m, at("2026-12-02T06:10:00Z"), &zone()).kept;
-        assert!(!r[0].device_clock);
-        assert!(r[0].key.contains("/r"));
+        let r = readings("CG", &m, at("2026-12-02T06:10:00Z"), &zone());
+        assert!(r.kept.is_empty());
+        assert_eq!(r.withheld[0].reason, NotPatientData::UnknownTime);
+        // The key does not depend on the patient's zone when the sensor states its offset.
+        let m = Measurement::Cgm(CgmMeasurement {
+            records: vec![record(60, 100.0, 0)],
+            session: Some(session),
+        });
+        let elsewhere = FixedOffset::west_opt(5 * 3600).unwrap();
+        assert_eq!(
+            readings("CG", &m, at("2026-12-02T06:10:00Z"), &elsewhere).kept[0].key,
+            "CG/cgm-glucose/c20261202T060000e60o60"
+        );
     }
 }

@@ -28,6 +28,9 @@ pub enum NotPatientData {
     Invalid,
     /// The device has no measurement to give.
     Unavailable,
+    /// The value cannot be placed in time: a CGM record whose session start the sensor does not
+    /// know. Charted or relayed at its receipt it would misdate hours of history.
+    UnknownTime,
     /// The device weighed, but the weighing failed.
     Unsuccessful,
     /// The result is above what the device can measure: shown as "HI", never as a number.
