@@ -44,6 +44,25 @@ async fn pair(app: &RunningApp, name: &str) {
     }
 }
 
+/// The app, signed in to the hospital at `url` (the home screen signs the patient in before
+/// devices can be paired), with notifications on `bus` and Bluetooth from `sim`, on Devices.
+async fn on_devices(
+    data: &std::path::Path,
+    url: &str,
+    bus: &NotificationBus,
+    sim: &Simulator,
+) -> RunningApp {
+    let env = [
+        ("HALE_HOSPITAL_URL", url),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
+        ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
+    ];
+    let app = launch_signed_in(data, &env).await;
+    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
+    app.click("[data-testid=nav-devices]").await;
+    app
+}
+
 /// Clicks the first element matching `css` whose text is `text`.
 async fn click_text(app: &RunningApp, css: &str, text: &str) {
     let started = Instant::now();
@@ -132,15 +151,7 @@ async fn devices_are_paired_stream_readings_alert_reconnect_and_relay_each_readi
         .collect();
     sim.add_device(glucose_meter(METER, "Contour Next", records))
         .await;
-    let env = [
-        ("HALE_HOSPITAL_URL", url.as_str()),
-        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
-        ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
-    ];
-    let app = launch_signed_in(data.path(), &env).await;
-    // The home screen signs the patient in before devices can be paired.
-    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
-    app.click("[data-testid=nav-devices]").await;
+    let app = on_devices(data.path(), &url, &bus, &sim).await;
     app.wait_for_all("[data-testid=no-devices]", 1, BOOT).await;
 
     // Look for devices: both are listed with their kind; pair the strap.
@@ -245,14 +256,7 @@ async fn a_cgm_and_a_pulse_oximeter_reach_the_hospital_with_only_what_the_device
     sim.set_value(CGM, 0x2AAA, &cgm_session_start(start_time, 0, 0, true))
         .await;
     sim.add_device(pulse_oximeter(OXIMETER, "Nonin 3230")).await;
-    let env = [
-        ("HALE_HOSPITAL_URL", url.as_str()),
-        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
-        ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
-    ];
-    let app = launch_signed_in(data.path(), &env).await;
-    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
-    app.click("[data-testid=nav-devices]").await;
+    let app = on_devices(data.path(), &url, &bus, &sim).await;
     app.click("[data-testid=scan]").await;
     app.wait_for_all("[data-testid=found-device]", 2, BOOT)
         .await;

@@ -166,21 +166,14 @@ impl Session {
         }
         // The link is gone: everything still held goes on (live records carry their progress;
         // a download cut short does not).
-        let progress = if downloading {
-            None
-        } else {
-            newest(&pending).map(|last| RecordProgress {
-                last,
-                session: record_session.clone(),
-            })
-        };
+        let progress = live_progress(downloading, &pending, &record_session);
         self.flush(&mut pending, progress).await.map(|_| ())
     }
 
     /// Reads what decoding this device's values needs: a CGM's features (whether each value
     /// ends in an E2E-CRC) and its session start (which places each record in time). A value
-    /// that cannot be read or decoded leaves the context without it: readings are then placed
-    /// at their receipt, never at a guessed time.
+    /// that cannot be read or decoded leaves the context without it: a CGM's records are then
+    /// withheld, never placed at a guessed time.
     async fn read_context(&self) -> Result<Context, BleError> {
         let mut context = Context::default();
         for wanted in self.watched.device_type.context() {
@@ -254,18 +247,15 @@ impl Session {
         Ok((characteristics, notifications))
     }
 
-    async fn progress(
-        &self,
-        last_sequence: Option<u16>,
-        record_session: &Option<String>,
-        downloaded: bool,
-    ) {
+    /// Tells the service how far the stored records have been handed on (its copy, for a
+    /// reconnect within this run) and whether the download asked for at connection is over.
+    async fn progress(&self, progress: Option<&RecordProgress>, downloaded: bool) {
         let _ = self
             .news
             .send(SessionNews::Progress {
                 device: self.watched.id.clone(),
-                last_sequence,
-                record_session: record_session.clone(),
+                last_sequence: progress.map(|p| p.last),
+                record_session: progress.and_then(|p| p.session.clone()),
                 downloaded,
             })
             .await;
@@ -287,17 +277,9 @@ impl Session {
         };
         let keep = pending.iter().rev().take_while(|p| waiting(p)).count();
         let mut held = pending.split_off(pending.len() - keep);
-        let progress = if downloading {
-            None
-        } else {
-            newest(pending).map(|last| RecordProgress {
-                last,
-                session: record_session.clone(),
-            })
-        };
-        if let Some(p) = &progress {
-            // The service's copy, for a reconnect within this run.
-            self.progress(Some(p.last), &p.session, false).await;
+        let progress = live_progress(downloading, pending, record_session);
+        if progress.is_some() {
+            self.progress(progress.as_ref(), false).await;
         }
         let handed = self.flush(pending, progress).await?;
         pending.append(&mut held);
@@ -311,10 +293,7 @@ impl Session {
         progress: Option<RecordProgress>,
         downloaded: bool,
     ) -> Result<(), BleError> {
-        let (last, session) = match &progress {
-            Some(p) => (Some(p.last), p.session.clone()),
-            None => (None, None),
-        };
+        self.progress(progress.as_ref(), downloaded).await;
         if progress.is_some() {
             self.batches
                 .send(Batch {
@@ -325,7 +304,6 @@ impl Session {
                 .await
                 .map_err(|_| BleError::Stopped)?;
         }
-        self.progress(last, &session, downloaded).await;
         Ok(())
     }
 
@@ -351,6 +329,22 @@ impl Session {
             .map_err(|_| BleError::Stopped)?;
         Ok(handed)
     }
+}
+
+/// The progress a live batch carries: its newest stored record, in this session. None during a
+/// download, whose progress waits for its end.
+fn live_progress(
+    downloading: bool,
+    measurements: &[(Measurement, DateTime<Utc>)],
+    session: &Option<String>,
+) -> Option<RecordProgress> {
+    if downloading {
+        return None;
+    }
+    newest(measurements).map(|last| RecordProgress {
+        last,
+        session: session.clone(),
+    })
 }
 
 /// The newest stored-record number among `measurements`.

@@ -34,6 +34,28 @@ impl hale_core::watch::Notifier for Silent {
     }
 }
 
+/// Pairs a device of `device_type` as `name`.
+async fn pair(
+    patient: &Patient,
+    id: &str,
+    name: &str,
+    device_type: DeviceType,
+    now: chrono::DateTime<Utc>,
+) {
+    patient
+        .pair_device(&PairedDevice {
+            id: id.into(),
+            name: name.into(),
+            device_type,
+            paired_at: now,
+            last_seen_at: None,
+            last_sequence: None,
+            record_session: None,
+        })
+        .await
+        .expect("pair");
+}
+
 /// A patient app on its own store at `path`, signed in to the hospital at `base` through its
 /// sign-in page (the core tests' test browser and in-memory keychain).
 async fn signed_in(base: &str, path: &std::path::Path) -> Patient {
@@ -61,18 +83,14 @@ async fn main() {
     let patient = signed_in(&base, &dir.path().join("app.sqlite")).await;
     let now = Utc::now();
     let device = "C4:7C:8D:6A:11:01";
-    patient
-        .pair_device(&PairedDevice {
-            id: device.into(),
-            name: "Heart rate strap".into(),
-            device_type: DeviceType::HeartRate,
-            paired_at: now,
-            last_seen_at: None,
-            last_sequence: None,
-            record_session: None,
-        })
-        .await
-        .expect("pair");
+    pair(
+        &patient,
+        device,
+        "Heart rate strap",
+        DeviceType::HeartRate,
+        now,
+    )
+    .await;
 
     // Decode + store, batched.
     let start = now - Duration::seconds(count as i64 + 60);
@@ -100,18 +118,7 @@ async fn main() {
     // app store that is never relayed.
     let other = signed_in(&base, &dir.path().join("batched.sqlite")).await;
     let fast = "C4:7C:8D:6A:11:02";
-    other
-        .pair_device(&PairedDevice {
-            id: fast.into(),
-            name: "Fast stream".into(),
-            device_type: DeviceType::HeartRate,
-            paired_at: now,
-            last_seen_at: None,
-            last_sequence: None,
-            record_session: None,
-        })
-        .await
-        .expect("pair");
+    pair(&other, fast, "Fast stream", DeviceType::HeartRate, now).await;
     let began = Instant::now();
     for (b, chunk) in packets.chunks(BATCH).enumerate() {
         let batch: Vec<_> = chunk
@@ -221,18 +228,7 @@ async fn cgm() {
     let patient = signed_in(&server.fhir_base(), &dir.path().join("app.sqlite")).await;
     let now = Utc::now();
     let sensor = "00:1B:DC:0F:44:04";
-    patient
-        .pair_device(&PairedDevice {
-            id: sensor.into(),
-            name: "CGM".into(),
-            device_type: DeviceType::ContinuousGlucose,
-            paired_at: now,
-            last_seen_at: None,
-            last_sequence: None,
-            record_session: None,
-        })
-        .await
-        .expect("pair");
+    pair(&patient, sensor, "CGM", DeviceType::ContinuousGlucose, now).await;
     let session = SessionStart {
         local: Some((now - Duration::minutes(i64::from(COUNT) + 1)).naive_utc()),
         utc_offset_min: Some(0),
