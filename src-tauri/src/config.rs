@@ -108,8 +108,8 @@ impl AppConfig {
                     (Some(id), Some(secret)) => (id, secret),
                     // The demo kiosk's credentials only open the demo hospital.
                     (None, None) if hospital == HospitalChoice::EmbeddedDemo => (
-                        hale_server::seed::DEMO_KIOSK.id.to_owned(),
-                        hale_server::seed::DEMO_KIOSK.secret.to_owned(),
+                        hale_server::demo::seed::DEMO_KIOSK.id.to_owned(),
+                        hale_server::demo::seed::DEMO_KIOSK.secret.to_owned(),
                     ),
                     _ => return Err(ConfigError::Invalid {
                         name: "HALE_KIOSK_ID",
@@ -167,7 +167,7 @@ mod tests {
     fn kiosk_mode_takes_credentials_and_an_idle_timeout() {
         assert_eq!(config(&[]).unwrap().kiosk, None);
         let demo = config(&[("HALE_KIOSK", "1")]).unwrap().kiosk.unwrap();
-        assert_eq!(demo.client_id, hale_server::seed::DEMO_KIOSK.id);
+        assert_eq!(demo.client_id, hale_server::demo::seed::DEMO_KIOSK.id);
         assert_eq!(demo.idle_seconds, 60);
         // Another hospital's kiosk must bring its own credentials.
         let e = config(&[

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hale_e2e::{hospital_on_file, launch, RunningApp};
-use hale_server::seed::{DEMO_KIOSK, DEMO_PATIENT};
+use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT};
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -430,7 +430,7 @@ async fn the_kiosk_checks_in_with_the_keyboard_alone() {
     let (server, _, db) = hospital_on_file(hospital.path()).await;
     let start = chrono::Utc::now() + chrono::Duration::minutes(10);
     let (_, reference) =
-        hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
+        hale_server::demo::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
             .await
             .unwrap();
     let url = server.fhir_base();

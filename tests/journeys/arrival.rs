@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
-use hale_server::seed::{DEMO_PATIENT, DEMO_STAFF};
+use hale_server::demo::seed::{DEMO_PATIENT, DEMO_STAFF};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -21,7 +21,7 @@ async fn check_in_follow_the_queue_and_be_called() {
     let server = hale_server::start(&options).await.unwrap();
     let db = hale_server::open_database(&db_url).await.unwrap();
     let start = chrono::Utc::now() + chrono::Duration::minutes(10);
-    hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
+    hale_server::demo::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
         .await
         .unwrap();
     let url = server.fhir_base();

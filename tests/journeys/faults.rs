@@ -27,7 +27,7 @@ use hale_e2e::keychain::KeychainBus;
 use hale_e2e::{hospital_on_file, launch, BareApp};
 
 const BOOT: Duration = Duration::from_secs(60);
-use hale_server::seed::DEMO_PATIENT;
+use hale_server::demo::seed::DEMO_PATIENT;
 use hale_store::{Owner, PairedDevice, Store, StoreKey};
 use sqlx::AnyPool;
 

@@ -23,7 +23,7 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
     );
     assert_eq!(
         app.text_of("[data-testid=hospital-name]").await,
-        hale_server::seed::HOSPITAL_NAME
+        hale_server::demo::seed::HOSPITAL_NAME
     );
     let first = cards[0].text().await.unwrap();
     assert!(first.contains("Cardiology"), "soonest first: {first}");

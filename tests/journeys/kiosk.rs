@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use hale_e2e::{launch, RunningApp};
-use hale_server::seed::{DEMO_KIOSK, DEMO_PATIENT};
+use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -62,7 +62,7 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
     let db = hale_server::open_database(&db_url).await.unwrap();
     let start = chrono::Utc::now() + chrono::Duration::minutes(10);
     let (appointment, reference) =
-        hale_server::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
+        hale_server::demo::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
             .await
             .unwrap();
     let reference = reference.to_string();

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use hale_e2e::{launch_logged, RunningApp};
-use hale_server::seed::DEMO_PATIENT;
+use hale_server::demo::seed::DEMO_PATIENT;
 
 const WAIT: Duration = Duration::from_secs(60);
 

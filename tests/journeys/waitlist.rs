@@ -9,7 +9,7 @@ use fantoccini::Locator;
 use hale_client::{HospitalClient, SlotQuery};
 use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
-use hale_server::seed::OTHER_PATIENT;
+use hale_server::demo::seed::OTHER_PATIENT;
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use hale_server::seed::DEMO_PATIENT;
+use hale_server::demo::seed::DEMO_PATIENT;
 use hyper_util::client::legacy::connect::HttpConnector;
 
 /// The release binary under test: `HALE_APP_BIN`, else `target/release/hale-app`.

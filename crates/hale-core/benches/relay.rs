@@ -10,7 +10,8 @@
 //! reading a minute (20,160 readings) downloaded through the RACP in the service's batches,
 //! stored, relayed and counted on the server.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)] // the bench uses part of the tests' support
 mod common;
 
 use std::time::Instant;
@@ -19,7 +20,7 @@ use chrono::{Duration, Utc};
 use hale_core::Patient;
 use hale_domain::device::{decode, Characteristic, DeviceType};
 use hale_domain::reminder::ReminderText;
-use hale_server::seed::DEMO_PATIENT;
+use hale_server::demo::seed::DEMO_PATIENT;
 use hale_server::ServerOptions;
 use hale_store::{PairedDevice, Store};
 

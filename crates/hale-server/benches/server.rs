@@ -13,7 +13,8 @@
 //! `source scripts/postgres.sh`) and the hospital's database is made there instead.
 
 // The server tests' support: a fresh SQLite file, or a database of its own on HALE_TEST_POSTGRES.
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
+#[allow(dead_code)] // the bench uses part of the tests' support
 mod common;
 
 use std::collections::HashMap;
@@ -97,7 +98,7 @@ async fn main() {
 async fn build_hospital(url: &str) -> usize {
     let db = hale_server::open_database(url).await.expect("database");
     let now = Utc::now();
-    hale_server::seed::ensure_demo(&db, now)
+    hale_server::demo::seed::ensure_demo(&db, now)
         .await
         .expect("seed");
     let mut tx = db.begin().await.expect("begin");

@@ -6,9 +6,6 @@
 //! are pure (`hale_domain::arrival`); this module only loads what they need. Every change to a
 //! queue bumps [`ServerState::queue`], which wakes the live streams (`live.rs`).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,9 +20,10 @@ use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 use crate::auth::{Audit, DeviceToken, PatientToken};
-use crate::booking::begin;
+use crate::db::begin_write;
 use crate::db::Time;
 use crate::error::fhir_json;
+use crate::limits::Limit;
 use crate::{FhirError, ServerState};
 
 /// Tells the live streams that a queue changed: this instance's at once, and other instances on
@@ -246,7 +244,7 @@ pub(crate) async fn patient_check_in(
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let owner: Option<(String,)> =
         sqlx::query_as("SELECT patient_id FROM appointment WHERE id = $1")
             .bind(&id)
@@ -395,37 +393,14 @@ impl BoardCache {
 }
 
 /// Failed kiosk identifications allowed per window, per reference and per kiosk.
-const MAX_FAILURES_PER_REFERENCE: usize = 5;
-const MAX_FAILURES_PER_KIOSK: usize = 20;
-const FAILURE_WINDOW: Duration = Duration::minutes(15);
-
-/// Counts failed kiosk identifications, per kiosk and per reference, over a sliding window.
-/// In memory: a restart forgets, which errs on the side of letting patients check in.
-#[derive(Debug, Default)]
-pub(crate) struct Attempts {
-    failures: Mutex<HashMap<String, Vec<DateTime<Utc>>>>,
-}
-
-impl Attempts {
-    fn recent(&self, key: &str, now: DateTime<Utc>) -> usize {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let list = map.entry(key.to_owned()).or_default();
-        list.retain(|t| now - *t < FAILURE_WINDOW);
-        list.len()
-    }
-
-    fn blocked(&self, kiosk: &str, reference: &str, now: DateTime<Utc>) -> bool {
-        self.recent(&format!("kiosk:{kiosk}"), now) >= MAX_FAILURES_PER_KIOSK
-            || self.recent(&format!("ref:{reference}"), now) >= MAX_FAILURES_PER_REFERENCE
-    }
-
-    fn fail(&self, kiosk: &str, reference: &str, now: DateTime<Utc>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in [format!("kiosk:{kiosk}"), format!("ref:{reference}")] {
-            map.entry(key).or_default().push(now);
-        }
-    }
-}
+const PER_REFERENCE: Limit = Limit {
+    kind: "ref",
+    max: 5,
+};
+const PER_KIOSK: Limit = Limit {
+    kind: "kiosk",
+    max: 20,
+};
 
 /// `POST /api/kiosk/check-in`: a kiosk checks a patient in by booking reference and date of
 /// birth. Every answer is an explicit outcome; too many failures answer 429.
@@ -442,7 +417,10 @@ pub(crate) async fn kiosk_check_in(
         .as_ref()
         .map(|r| r.compact().to_owned())
         .unwrap_or_else(|| request.reference.trim().to_uppercase());
-    if state.attempts.blocked(&token.device_id, &key, now) {
+    if state
+        .attempts
+        .blocked(&[(PER_KIOSK, &token.device_id), (PER_REFERENCE, &key)], now)
+    {
         tracing::warn!("kiosk check-in rate-limited");
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
@@ -462,12 +440,14 @@ pub(crate) async fn kiosk_check_in(
         None => None,
     };
     let Some((appointment, patient)) = matched else {
-        state.attempts.fail(&token.device_id, &key, now);
+        state
+            .attempts
+            .fail(&[(PER_KIOSK, &token.device_id), (PER_REFERENCE, &key)], now);
         tracing::info!("kiosk check-in not matched");
         return Ok(Json(KioskOutcome::NotMatched).into_response());
     };
     audit.patient(&patient);
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let outcome = match check_in(&mut tx, &state, &appointment, "kiosk", now).await {
         Ok((encounter, clinic)) => {
             tx.commit().await?;
@@ -513,7 +493,7 @@ pub(crate) async fn call_next(
     room: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, FhirError> {
-    let mut tx = begin(state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let queue = clinic_queue(&mut tx, clinic).await?;
     let Some(next) = queue.in_order().first().map(|q| q.id.clone()) else {
         return Ok(None);
@@ -538,7 +518,7 @@ pub(crate) async fn finish(
     id: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, FhirError> {
-    let mut tx = begin(state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let done: Option<(Option<String>,)> = sqlx::query_as(
         "UPDATE encounter SET status = 'finished', finished_at = $1 WHERE id = $2 AND status = 'in-progress' \
          RETURNING appointment_id",

@@ -10,47 +10,19 @@
 //! a retry after a lost answer looks like, and it must not tell the patient it failed.
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
-use chrono::{DateTime, Utc};
-use hale_domain::{AppointmentStatus, BookingReference, Refusal, Span};
+use chrono::Utc;
+use hale_domain::{AppointmentStatus, Refusal, Span};
 use hale_fhir::{Appointment, Parameters, Resource, REQUEST_ID_SYSTEM};
 use sqlx::{Any, Transaction};
 
+use crate::appointments::{appointment_response, current, insert_appointment, live_spans};
 use crate::auth::PatientToken;
+use crate::db::begin_write;
 use crate::db::Time;
-use crate::error::fhir_json;
-use crate::fhir::load_appointment;
 use crate::{FhirError, ServerState};
-
-pub(crate) async fn begin(state: &ServerState) -> Result<Transaction<'static, Any>, FhirError> {
-    crate::db::begin_write(&state.db).await
-}
-
-/// The spans of the patient's live appointments, but `except` (the one being moved).
-pub(crate) async fn live_spans(
-    tx: &mut Transaction<'_, Any>,
-    patient: &str,
-    except: Option<&str>,
-) -> Result<Vec<Span>, FhirError> {
-    let rows: Vec<(Time, Time)> = sqlx::query_as(
-        "SELECT s.start_at, s.end_at FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         WHERE a.patient_id = $1 AND a.status IN ('booked', 'pending', 'proposed', 'arrived', 'checked-in') \
-         AND a.id <> $2",
-    )
-    .bind(patient)
-    .bind(except.unwrap_or(""))
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(start, end)| Span {
-            start: start.0,
-            end: end.0,
-        })
-        .collect())
-}
 
 /// Claims a free slot, or says why not: no such slot (404) or already taken (409).
 async fn claim_slot(tx: &mut Transaction<'_, Any>, slot: &str) -> Result<Span, FhirError> {
@@ -88,24 +60,6 @@ async fn existing_request(
             .fetch_optional(&state.db)
             .await?;
     Ok(id.map(|(id,)| id))
-}
-
-pub(crate) async fn appointment_response(
-    state: &ServerState,
-    token: &PatientToken,
-    id: &str,
-    status: StatusCode,
-) -> Result<Response, FhirError> {
-    let appointment = load_appointment(state, &token.patient_id, id)
-        .await?
-        .ok_or(FhirError::NotFound)?;
-    let mut response = (status, fhir_json(&Resource::Appointment(appointment))).into_response();
-    if status == StatusCode::CREATED {
-        if let Ok(location) = format!("Appointment/{id}").parse() {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-    }
-    Ok(response)
 }
 
 /// `POST /fhir/Appointment`: book the slot named in `slot[0]` for the token's patient.
@@ -166,7 +120,7 @@ async fn book(
     slot: &str,
     request_id: Option<&str>,
 ) -> Result<String, FhirError> {
-    let mut tx = begin(state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let span = claim_slot(&mut tx, slot).await?;
     let others = live_spans(&mut tx, &token.patient_id, None).await?;
     // Dropping the transaction on a refusal rolls the claim back.
@@ -184,61 +138,13 @@ async fn book(
     Ok(id)
 }
 
-/// Writes a new appointment with a fresh id and booking reference; the one place appointments
-/// are created (bookings and the demo seed). The caller has already claimed the slot.
-pub(crate) async fn insert_appointment(
-    tx: &mut Transaction<'_, Any>,
-    patient: &str,
-    slot: &str,
-    status: &str,
-    request_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<String, FhirError> {
-    let id = format!("ap-{:016x}", crate::random::u64()?);
-    let reference = BookingReference::from_entropy(crate::random::u64()?);
-    sqlx::query(
-        "INSERT INTO appointment (id, patient_id, slot_id, status, booking_reference, created_at, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(patient)
-    .bind(slot)
-    .bind(status)
-    .bind(reference.compact())
-    .bind(Time(now))
-    .bind(request_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
-}
-
-/// The appointment's current slot, start and status, if it is the patient's.
-pub(crate) async fn current(
-    tx: &mut Transaction<'_, Any>,
-    patient: &str,
-    id: &str,
-) -> Result<(String, DateTime<Utc>, AppointmentStatus), FhirError> {
-    let row: Option<(String, Time, String)> = sqlx::query_as(
-        "SELECT a.slot_id, s.start_at, a.status FROM appointment a JOIN slot s ON s.id = a.slot_id \
-         WHERE a.id = $1 AND a.patient_id = $2",
-    )
-    .bind(id)
-    .bind(patient)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (slot, start, status) = row.ok_or(FhirError::NotFound)?;
-    let status = AppointmentStatus::from_fhir_code(&status)
-        .ok_or_else(|| FhirError::Internal(format!("stored status '{status}'")))?;
-    Ok((slot, start.0, status))
-}
-
 /// `POST /fhir/Appointment/{id}/$cancel`: cancels and frees the slot.
 pub(crate) async fn cancel_appointment(
     token: PatientToken,
     State(state): State<ServerState>,
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let (slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
     if status == AppointmentStatus::Cancelled {
         // A repeat (the app's first answer was lost): the appointment is what was asked for.
@@ -269,7 +175,7 @@ pub(crate) async fn reschedule_appointment(
         return Err(FhirError::Invalid("the body must be Parameters".into()));
     };
     let new_slot = new_slot(&parameters)?;
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let (old_slot, start, status) = current(&mut tx, &token.patient_id, &id).await?;
     let changeable = matches!(
         status,

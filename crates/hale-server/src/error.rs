@@ -113,26 +113,3 @@ pub(crate) fn fhir_json<T: serde::Serialize>(body: &T) -> Response {
         Err(e) => FhirError::Internal(e.to_string()).into_response(),
     }
 }
-
-/// The answer to a conditional create: 201 with the new resource, or 200 with the one already
-/// stored under the identifier; `Location` names it either way.
-pub(crate) fn conditional_created(created: bool, location: &str, resource: &Resource) -> Response {
-    let mut response = fhir_json(resource).into_response();
-    *response.status_mut() = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
-}
-
-/// The `If-None-Exist` header of a conditional create, if sent.
-pub(crate) fn if_none_exist(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get("if-none-exist")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}

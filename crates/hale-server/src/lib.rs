@@ -12,24 +12,27 @@
 //! medical record number and date of birth) exists for tests and is off unless
 //! [`ServerOptions::dev_sign_in`] switches it on.
 
+mod appointments;
 mod arrival;
 mod auth;
 mod booking;
+mod conditional;
 mod db;
-mod demo_day;
-mod demo_medicines;
+pub mod demo;
 mod error;
 mod fhir;
+mod limits;
 mod live;
 mod medication;
 mod oauth;
 mod observation;
 mod parking;
+mod password;
 pub mod payments;
 mod random;
 mod scheduling;
 mod search;
-pub mod seed;
+mod transaction;
 mod waitlist;
 
 use std::net::SocketAddr;
@@ -110,14 +113,14 @@ pub struct ServerState {
     /// The waiting-times board, computed once for many requests.
     pub(crate) board: Arc<arrival::BoardCache>,
     /// Failed kiosk identifications, for rate limiting.
-    pub(crate) attempts: Arc<arrival::Attempts>,
+    pub(crate) attempts: Arc<limits::Failures>,
     pub(crate) payments: Arc<dyn payments::PaymentProvider>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
     /// Failed patient sign-ins, for rate limiting.
-    pub(crate) sign_in_attempts: Arc<oauth::SignInAttempts>,
-    /// The sign-in page names the demo patient's credentials (demo hospital only).
-    pub(crate) demo_hint: bool,
+    pub(crate) sign_in_attempts: Arc<limits::Failures>,
+    /// The demo patient's credentials, named on the sign-in page (demo hospital only).
+    pub(crate) demo_login: Option<oauth::DemoLogin>,
     /// Turns true when the server stops, so live streams end and shutdown need not wait.
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
 }
@@ -145,12 +148,15 @@ async fn router(
         arrival: options.arrival,
         queue: Arc::new(tokio::sync::watch::Sender::new(0)),
         board: Arc::new(arrival::BoardCache::default()),
-        attempts: Arc::new(arrival::Attempts::default()),
+        attempts: Arc::new(limits::Failures::default()),
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
-        sign_in_attempts: Arc::new(oauth::SignInAttempts::default()),
-        demo_hint: options.seed_demo,
+        sign_in_attempts: Arc::new(limits::Failures::default()),
+        demo_login: options.seed_demo.then_some(oauth::DemoLogin {
+            username: demo::seed::DEMO_PATIENT.username,
+            password: demo::seed::DEMO_PATIENT.password,
+        }),
         closing,
     };
     oauth::register_app_client(&state.db).await?;
@@ -178,8 +184,8 @@ async fn router(
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
         // The FHIR base itself takes transaction Bundles, written with or without the slash.
-        .route("/fhir", post(medication::transaction))
-        .route("/fhir/", post(medication::transaction))
+        .route("/fhir", post(transaction::transaction))
+        .route("/fhir/", post(transaction::transaction))
         .route("/fhir/MedicationRequest", get(medication::search_requests))
         .route(
             "/fhir/MedicationAdministration",
@@ -307,7 +313,7 @@ impl RunningServer {
 pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> {
     let db = open_database(&options.database_url).await?;
     if options.seed_demo {
-        seed::ensure_demo(&db, chrono::Utc::now()).await?;
+        demo::seed::ensure_demo(&db, chrono::Utc::now()).await?;
     }
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let (app, state) = router(db, options, closing_rx).await?;
@@ -338,7 +344,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         )));
     }
     if options.seed_demo && options.simulate_demo_day {
-        background.push(tokio::spawn(demo_day::run(state)));
+        background.push(tokio::spawn(demo::day::run(state)));
     }
     tracing::info!(%addr, "hospital server listening");
     Ok(RunningServer {

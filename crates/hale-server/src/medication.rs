@@ -1,6 +1,6 @@
 //! Medicines: the patient's prescriptions (`MedicationRequest`, read and search) and their dose
 //! records (`MedicationAdministration`), which arrive as conditional creates, alone or in a
-//! `transaction` Bundle, so the same record sent twice is stored once.
+//! `transaction` Bundle (see `transaction.rs`), so the same record sent twice is stored once.
 //!
 //! Writes run in writing transactions ([`crate::db::begin_write`]): the write lock is taken
 //! before the look-up, so two sends of one record queue behind each other instead of failing to upgrade
@@ -13,23 +13,20 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::medication::{DispenseRequest, Dosage, Quantity};
 use hale_fhir::{
-    Bundle, BundleEntry, BundleResponse, CodeableConcept, MedicationAdministration,
-    MedicationRequest, Reference, Resource,
+    Bundle, CodeableConcept, MedicationAdministration, MedicationRequest, Reference, Resource,
 };
 use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
+use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Sql, Time};
-use crate::error::{conditional_created, fhir_json, if_none_exist};
+use crate::error::fhir_json;
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
 
 /// How far ahead of the server's clock a dose may be dated: devices' clocks drift a little, but
 /// a dose next week is a mistake.
 const FUTURE_TOLERANCE: Duration = Duration::minutes(10);
-
-/// At most this many entries in one transaction, so one request cannot hold the database long.
-pub(crate) const MAX_TRANSACTION_ENTRIES: usize = 1000;
 
 #[derive(Debug, sqlx::FromRow)]
 struct RequestRow {
@@ -122,7 +119,7 @@ pub(crate) async fn search_administrations(
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "effective-time" => range.narrow(&value, state.hospital.timezone)?,
-            "identifier" => identifier = Some(split_identifier(&value)?),
+            "identifier" => identifier = Some(crate::conditional::split_identifier(&value)?),
             _ => {}
         }
     }
@@ -164,7 +161,7 @@ pub(crate) async fn create_administration(
         ));
     };
     let condition = if_none_exist(&headers);
-    let mut tx = crate::booking::begin(&state).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let (created, stored) =
         store_administration(&mut tx, &token, record, condition.as_deref(), Utc::now()).await?;
     tx.commit().await?;
@@ -179,164 +176,9 @@ pub(crate) async fn create_administration(
     ))
 }
 
-/// `POST /fhir` with a `transaction` Bundle of conditional creates of dose records
-/// (MedicationAdministration) and readings (Observation). All entries are stored or
-/// none is (one database transaction); the answer lists each entry's outcome in order.
-pub(crate) async fn transaction(
-    token: PatientToken,
-    State(state): State<ServerState>,
-    Json(body): Json<Resource>,
-) -> Result<Response, FhirError> {
-    let Resource::Bundle(bundle) = body else {
-        return Err(FhirError::Invalid("expected a Bundle".into()));
-    };
-    if bundle.bundle_type != "transaction" {
-        return Err(FhirError::Invalid(format!(
-            "expected a transaction Bundle, not '{}'",
-            bundle.bundle_type
-        )));
-    }
-    if bundle.entry.len() > MAX_TRANSACTION_ENTRIES {
-        return Err(FhirError::Invalid(format!(
-            "at most {MAX_TRANSACTION_ENTRIES} entries per transaction"
-        )));
-    }
-    // Run to the end even if the client goes away: a transaction dropped half-way (the
-    // handler's future cancelled by a closed connection) could leave its pooled SQLite
-    // connection inside a transaction, failing later requests.
-    tokio::spawn(store_transaction(token, state, bundle))
-        .await
-        .map_err(|e| FhirError::Internal(format!("the transaction task failed: {e}")))?
-}
-
-async fn store_transaction(
-    token: PatientToken,
-    state: ServerState,
-    bundle: Bundle,
-) -> Result<Response, FhirError> {
-    let now = Utc::now();
-    let mut tx = crate::booking::begin(&state).await?;
-    // Dose records are stored as they come; readings are checked as they come and stored
-    // together after the loop (many rows per statement), their answers filled in at their places.
-    let mut answers: Vec<Option<(bool, String)>> = Vec::with_capacity(bundle.entry.len());
-    let mut readings = Vec::new();
-    let mut reading_places = Vec::new();
-    for (index, entry) in bundle.entry.into_iter().enumerate() {
-        let request = entry
-            .request
-            .ok_or_else(|| FhirError::Invalid(format!("entry {index} has no request")))?;
-        match (
-            request.method.as_str(),
-            request.url.as_str(),
-            entry.resource,
-        ) {
-            ("POST", "MedicationAdministration", Resource::MedicationAdministration(record)) => {
-                token.require_scope("patient/MedicationAdministration.c")?;
-                let (created, stored) = store_administration(
-                    &mut tx,
-                    &token,
-                    record,
-                    request.if_none_exist.as_deref(),
-                    now,
-                )
-                .await
-                .map_err(|e| at_entry(index, e))?;
-                let id = stored.id.unwrap_or_default();
-                answers.push(Some((created, format!("MedicationAdministration/{id}"))));
-            }
-            ("POST", "Observation", Resource::Observation(observation)) => {
-                token.require_scope("patient/Observation.c")?;
-                let checked = crate::observation::check(
-                    &token,
-                    observation,
-                    request.if_none_exist.as_deref(),
-                    now,
-                )
-                .map_err(|e| at_entry(index, e))?;
-                readings.push(checked);
-                reading_places.push(index);
-                answers.push(None);
-            }
-            (method, url, _) => {
-                return Err(FhirError::Invalid(format!(
-                    "entry {index}: {method} {url} is not supported in a transaction here"
-                )))
-            }
-        }
-    }
-    let stored =
-        crate::observation::store_checked(&mut tx, &token.patient_id, readings, now).await?;
-    for (index, (created, observation)) in reading_places.into_iter().zip(stored) {
-        let id = observation.id.unwrap_or_default();
-        answers[index] = Some((created, format!("Observation/{id}")));
-    }
-    let answers = answers
-        .into_iter()
-        .map(|answer| {
-            let (created, location) = answer.ok_or_else(|| {
-                FhirError::Internal("an entry was left without an outcome".into())
-            })?;
-            Ok(BundleEntry {
-                response: Some(BundleResponse {
-                    status: if created { "201 Created" } else { "200 OK" }.into(),
-                    location: Some(location),
-                }),
-                ..BundleEntry::default()
-            })
-        })
-        .collect::<Result<Vec<_>, FhirError>>()?;
-    tx.commit().await?;
-    let created = answers
-        .iter()
-        .filter(|a| {
-            a.response
-                .as_ref()
-                .is_some_and(|r| r.status.starts_with("201"))
-        })
-        .count();
-    tracing::info!(entries = answers.len(), created, "transaction stored");
-    let response = Bundle {
-        bundle_type: "transaction-response".into(),
-        total: None,
-        link: Vec::new(),
-        entry: answers,
-    };
-    Ok(fhir_json(&Resource::Bundle(response)))
-}
-
-/// Names the failing entry, as a transaction's client needs to know which one to fix.
-fn at_entry(index: usize, error: FhirError) -> FhirError {
-    match error {
-        FhirError::Invalid(why) => FhirError::Invalid(format!("entry {index}: {why}")),
-        other => other,
-    }
-}
-
-/// `identifier=SYSTEM|VALUE` (the only condition Hale accepts) as (system, value).
-pub(crate) fn condition_identifier(condition: &str) -> Result<(String, String), FhirError> {
-    let mut pairs = url::form_urlencoded::parse(condition.as_bytes());
-    match (pairs.next(), pairs.next()) {
-        (Some((name, value)), None) if name == "identifier" => split_identifier(&value),
-        _ => Err(FhirError::Invalid(
-            "the condition must be identifier=SYSTEM|VALUE".into(),
-        )),
-    }
-}
-
-pub(crate) fn split_identifier(token: &str) -> Result<(String, String), FhirError> {
-    match token.split_once('|') {
-        Some((system, value)) if !system.is_empty() && !value.is_empty() => {
-            Ok((system.to_owned(), value.to_owned()))
-        }
-        _ => Err(FhirError::Invalid(
-            "an identifier must be written SYSTEM|VALUE".into(),
-        )),
-    }
-}
-
 /// Checks one dose record and stores it unless one with its identifier exists. Returns whether
 /// it was created, and the record as stored.
-async fn store_administration(
+pub(crate) async fn store_administration(
     tx: &mut AnyConnection,
     token: &PatientToken,
     mut record: MedicationAdministration,
@@ -349,7 +191,7 @@ async fn store_administration(
                 .into(),
         )
     })?;
-    let (system, value) = condition_identifier(condition)?;
+    let (system, value) = crate::conditional::condition_identifier(condition)?;
     if record.identifier_value(&system) != Some(value.as_str()) {
         return Err(FhirError::Invalid(
             "the record does not carry the identifier its condition names".into(),
@@ -438,36 +280,19 @@ async fn existing(
     system: &str,
     value: &str,
 ) -> Result<Option<MedicationAdministration>, FhirError> {
-    match stored_by_identifier(tx, "medication_administration", patient, system, value).await? {
+    match crate::conditional::stored_by_identifier(
+        tx,
+        "medication_administration",
+        patient,
+        system,
+        value,
+    )
+    .await?
+    {
         Some(Resource::MedicationAdministration(a)) => Ok(Some(a)),
         Some(_) => Err(FhirError::Internal(
             "stored administration unreadable".into(),
         )),
         None => Ok(None),
     }
-}
-
-/// The resource stored in `table` (a table of resources kept whole, unique on patient and
-/// identifier) under a patient's identifier, if any.
-pub(crate) async fn stored_by_identifier(
-    tx: &mut AnyConnection,
-    table: &'static str,
-    patient: &str,
-    system: &str,
-    value: &str,
-) -> Result<Option<Resource>, FhirError> {
-    let json: Option<String> = sqlx::query_scalar(&format!(
-        "SELECT resource FROM {table} \
-         WHERE patient_id = $1 AND identifier_system = $2 AND identifier_value = $3"
-    ))
-    .bind(patient)
-    .bind(system)
-    .bind(value)
-    .fetch_optional(&mut *tx)
-    .await?;
-    json.map(|j| {
-        serde_json::from_str::<Resource>(&j)
-            .map_err(|e| FhirError::Internal(format!("a stored resource is unreadable: {e}")))
-    })
-    .transpose()
 }

@@ -12,9 +12,10 @@ use hale_fhir::{Bundle, BundleLink, Observation, Resource};
 use sqlx::AnyConnection;
 
 use crate::auth::{Audit, DeviceToken, PatientToken};
+use crate::conditional::{condition_identifier, split_identifier};
+use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Backend, Sql, Time};
-use crate::error::{conditional_created, fhir_json, if_none_exist};
-use crate::medication::{condition_identifier, split_identifier};
+use crate::error::fhir_json;
 use crate::search::{patient_id, TimeRange};
 use crate::{FhirError, ServerState};
 
@@ -34,7 +35,7 @@ pub(crate) async fn create(
         return Err(FhirError::Invalid("expected an Observation".into()));
     };
     let condition = if_none_exist(&headers);
-    let mut tx = crate::booking::begin(&state).await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let (created, stored) = store(
         &mut tx,
         &token,
@@ -238,7 +239,8 @@ async fn existing(
     system: &str,
     value: &str,
 ) -> Result<Option<Observation>, FhirError> {
-    match crate::medication::stored_by_identifier(tx, "observation", patient, system, value).await?
+    match crate::conditional::stored_by_identifier(tx, "observation", patient, system, value)
+        .await?
     {
         Some(Resource::Observation(o)) => Ok(Some(o)),
         Some(_) => Err(FhirError::Internal("stored observation unreadable".into())),

@@ -23,7 +23,7 @@ use hale_fhir::parking::{
 use sqlx::{Any, AnyPool, Transaction};
 
 use crate::auth::PatientToken;
-use crate::booking::begin;
+use crate::db::begin_write;
 use crate::db::Time;
 use crate::payments::Charge;
 use crate::{FhirError, ServerState};
@@ -304,7 +304,7 @@ pub(crate) async fn start(
     check_key(&request.idempotency_key)?;
     let now = Utc::now();
     let patient = &token.patient_id;
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
         drop(tx);
         return answer_earlier(&state, patient, earlier).await;
@@ -381,7 +381,7 @@ pub(crate) async fn extend(
     check_key(&request.idempotency_key)?;
     let now = Utc::now();
     let patient = &token.patient_id;
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     if let Some(earlier) = earlier_outcome(&mut tx, patient, &request.idempotency_key).await? {
         drop(tx);
         return answer_earlier(&state, patient, earlier).await;

@@ -16,8 +16,9 @@ use hale_domain::{AppointmentStatus, Refusal, Span, Waiting};
 use hale_fhir::waitlist::{JoinWaitlist, WaitlistEntry, WaitlistOffer};
 use sqlx::{Any, AnyPool, Transaction};
 
+use crate::appointments::{appointment_response, current, live_spans};
 use crate::auth::PatientToken;
-use crate::booking::{appointment_response, begin, current, live_spans};
+use crate::db::begin_write;
 use crate::db::Time;
 use crate::{FhirError, ServerState};
 
@@ -152,7 +153,7 @@ pub(crate) async fn expire_offers(
         // The common case takes no write lock.
         return Ok(0);
     }
-    let mut tx = begin(state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let expired: Vec<(String,)> = sqlx::query_as(
         "UPDATE waitlist_offer SET status = 'expired' WHERE status = 'open' AND expires_at <= $1 \
          RETURNING slot_id",
@@ -273,7 +274,7 @@ pub(crate) async fn join(
     Json(body): Json<JoinWaitlist>,
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let (_, start, status) = current(&mut tx, &token.patient_id, &body.appointment).await?;
     state.rules.check_change(now, start, status)?;
     let existing: Option<(String,)> = sqlx::query_as(
@@ -333,7 +334,7 @@ pub(crate) async fn leave(
     Path(id): Path<String>,
 ) -> Result<StatusCode, FhirError> {
     let now = Utc::now();
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     own_entry(&mut tx, &token.patient_id, &id).await?;
     sqlx::query("UPDATE waitlist_entry SET status = 'withdrawn' WHERE id = $1")
         .bind(&id)
@@ -375,7 +376,7 @@ pub(crate) async fn accept(
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let (entry, appointment, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
     let (old_slot, start, status) = current(&mut tx, &token.patient_id, &appointment).await?;
     let held: Option<(Time, Time)> = sqlx::query_as(
@@ -420,7 +421,7 @@ pub(crate) async fn decline(
     Path(id): Path<String>,
 ) -> Result<StatusCode, FhirError> {
     let now = Utc::now();
-    let mut tx = begin(&state).await?;
+    let mut tx = begin_write(&state.db).await?;
     let (_, _, slot) = open_offer(&mut tx, &token.patient_id, &id, now).await?;
     sqlx::query("UPDATE waitlist_offer SET status = 'declined' WHERE id = $1")
         .bind(&id)

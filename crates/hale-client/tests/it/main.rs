@@ -1,0 +1,7 @@
+//! The hospital client's integration tests, against the real reference server over HTTP.
+//!
+//! One test binary for the whole crate (each file is a module), so the stack links once.
+
+mod booking;
+mod reference_server;
+mod sign_in;

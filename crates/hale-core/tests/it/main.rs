@@ -1,0 +1,15 @@
+//! The core's integration tests: the app's use cases against a real reference hospital over HTTP,
+//! with a real store on disk.
+//!
+//! One test binary for the whole crate (each file is a module), so the stack links once.
+
+mod arrival;
+mod common;
+mod devices;
+mod faults;
+mod medicines;
+mod offline;
+mod parking;
+mod reminders;
+mod sign_in;
+mod waitlist;

@@ -1,0 +1,285 @@
+//! The authorize endpoint: the client and its redirect checked, the sign-in page shown, the
+//! patient's credentials checked, a one-time code issued.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use hale_fhir::smart::Scopes;
+use serde::Deserialize;
+use url::Url;
+
+use super::page::{page, sign_in_page};
+use super::*;
+use crate::auth::{hash_token, new_token};
+use crate::db::Time;
+use crate::limits::Limit;
+use crate::{FhirError, ServerState};
+
+/// Failed sign-ins allowed per window: per account, and per network address.
+const PER_ACCOUNT: Limit = Limit {
+    kind: "account",
+    max: 5,
+};
+const PER_ADDRESS: Limit = Limit {
+    kind: "address",
+    max: 30,
+};
+
+/// The authorize request's parameters (RFC 6749 §4.1.1, RFC 7636 §4.3, SMART's `aud`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct AuthorizeRequest {
+    #[serde(default)]
+    pub(super) response_type: String,
+    #[serde(default)]
+    pub(super) client_id: String,
+    #[serde(default)]
+    pub(super) redirect_uri: String,
+    #[serde(default)]
+    pub(super) scope: String,
+    #[serde(default)]
+    pub(super) state: String,
+    #[serde(default)]
+    pub(super) code_challenge: String,
+    #[serde(default)]
+    pub(super) code_challenge_method: String,
+    pub(super) aud: Option<String>,
+}
+
+/// The sign-in form: the request again, and the patient's credentials.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(flatten)]
+    request: AuthorizeRequest,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// A checked authorize request: where to send the answer, and what may be granted.
+struct Checked {
+    redirect: Url,
+    scope: Scopes,
+}
+
+/// Why an authorize request fails. Without a trustworthy redirect the page says so itself
+/// (RFC 6749 §4.1.2.1: never redirect to an unverified address); otherwise the app is told.
+enum Refusal {
+    Page(String),
+    Redirect(Box<Url>, &'static str, String),
+}
+
+async fn check_request(
+    state: &ServerState,
+    headers: &HeaderMap,
+    request: &AuthorizeRequest,
+) -> Result<Checked, Refusal> {
+    let client: Option<(String, String)> =
+        sqlx::query_as("SELECT redirect_path, scope FROM oauth_client WHERE id = $1")
+            .bind(&request.client_id)
+            .fetch_optional(&state.db)
+            .await
+            .map_err(|_| Refusal::Page("The hospital could not check this request.".into()))?;
+    let Some((redirect_path, offered)) = client else {
+        return Err(Refusal::Page(
+            "This app is not registered with the hospital.".into(),
+        ));
+    };
+    let redirect = Url::parse(&request.redirect_uri)
+        .ok()
+        .filter(|u| is_loopback_redirect(u, &redirect_path))
+        .ok_or_else(|| {
+            Refusal::Page("The app asked to be answered at an address it may not use.".into())
+        })?;
+    let refuse = |error: &'static str, why: &str| {
+        Err(Refusal::Redirect(
+            Box::new(redirect.clone()),
+            error,
+            why.to_owned(),
+        ))
+    };
+    if request.response_type != "code" {
+        return refuse("unsupported_response_type", "only the code flow is offered");
+    }
+    if request.code_challenge_method != "S256" {
+        return refuse("invalid_request", "PKCE with S256 is required");
+    }
+    let challenge_ok = request.code_challenge.len() == 43
+        && request
+            .code_challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !challenge_ok {
+        return refuse("invalid_request", "code_challenge is not an S256 challenge");
+    }
+    if request.state.is_empty() {
+        return refuse("invalid_request", "state is required");
+    }
+    if let Some(aud) = &request.aud {
+        if aud.trim_end_matches('/') != format!("{}/fhir", issuer(headers)) {
+            return refuse("invalid_request", "aud is not this FHIR server");
+        }
+    }
+    let scope = Scopes::granted(&request.scope, &Scopes::parse(&offered));
+    if !scope.allows("launch/patient") {
+        return refuse("invalid_scope", "a patient sign-in needs launch/patient");
+    }
+    Ok(Checked { redirect, scope })
+}
+
+/// RFC 8252 §7.3: `http` to a loopback IP literal, any port, the client's registered path.
+fn is_loopback_redirect(url: &Url, path: &str) -> bool {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    url.scheme() == "http"
+        && loopback
+        && url.path() == path
+        && url.fragment().is_none()
+        && url.username().is_empty()
+}
+
+fn refusal_response(refusal: Refusal, state_param: &str) -> Response {
+    match refusal {
+        Refusal::Page(message) => page(StatusCode::BAD_REQUEST, "Cannot sign in", &message, None),
+        Refusal::Redirect(url, error, why) => {
+            let mut url = *url;
+            url.query_pairs_mut()
+                .append_pair("error", error)
+                .append_pair("error_description", &why)
+                .append_pair("state", state_param);
+            redirect(&url)
+        }
+    }
+}
+
+fn redirect(url: &Url) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(url.as_str()) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// `GET /auth/authorize`: the sign-in page.
+pub(crate) async fn authorize_page(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Query(request): Query<AuthorizeRequest>,
+) -> Response {
+    match check_request(&state, &headers, &request).await {
+        Ok(checked) => sign_in_page(&state, &request, &checked.scope, None),
+        Err(refusal) => refusal_response(refusal, &request.state),
+    }
+}
+
+/// `POST /auth/authorize`: checks the patient's credentials and redirects with a code.
+pub(crate) async fn authorize_submit(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let request = &form.request;
+    let checked = match check_request(&state, &headers, request).await {
+        Ok(c) => c,
+        Err(refusal) => return refusal_response(refusal, &request.state),
+    };
+    let now = Utc::now();
+    let account = form.username.trim().to_lowercase();
+    let address = peer.ip().to_string();
+    let limits = [
+        (PER_ACCOUNT, account.as_str()),
+        (PER_ADDRESS, address.as_str()),
+    ];
+    if state.sign_in_attempts.blocked(&limits, now) {
+        tracing::warn!("sign-in rate-limited");
+        return page(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many attempts",
+            "Too many sign-in attempts. Please wait 15 minutes and try again, or contact the hospital.",
+            None,
+        );
+    }
+    let patient =
+        match crate::password::verify(&state.db, form.username.trim(), &form.password).await {
+            Ok(Some(patient)) => patient,
+            Ok(None) => {
+                state.sign_in_attempts.fail(&limits, now);
+                tracing::info!("sign-in refused");
+                let mut response = sign_in_page(
+                    &state,
+                    request,
+                    &checked.scope,
+                    Some("The username or password is not right."),
+                );
+                *response.status_mut() = StatusCode::UNAUTHORIZED;
+                return response;
+            }
+            Err(e) => return e.into_response(),
+        };
+    match issue_code(&state, request, &checked, &patient, now).await {
+        Ok(code) => {
+            let mut url = checked.redirect;
+            url.query_pairs_mut()
+                .append_pair("code", &code)
+                .append_pair("state", &request.state)
+                // RFC 9207: names the server, so the app can tell mixed-up answers apart.
+                .append_pair("iss", &format!("{}/fhir", issuer(&headers)));
+            redirect(&url)
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn issue_code(
+    state: &ServerState,
+    request: &AuthorizeRequest,
+    checked: &Checked,
+    patient: &str,
+    now: DateTime<Utc>,
+) -> Result<String, FhirError> {
+    let code = new_token()?;
+    sqlx::query(
+        "INSERT INTO authorization_code (code_hash, client_id, patient_id, redirect_uri, \
+         code_challenge, scope, expires_at, grant_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(hash_token(&code))
+    .bind(&request.client_id)
+    .bind(patient)
+    .bind(&request.redirect_uri)
+    .bind(&request.code_challenge)
+    .bind(checked.scope.to_string())
+    .bind(Time(now + CODE_LIFETIME))
+    .bind(new_token()?)
+    .execute(&state.db)
+    .await?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_ip_redirects_on_the_registered_path_are_accepted() {
+        let ok = |u: &str| is_loopback_redirect(&Url::parse(u).unwrap(), "/callback");
+        assert!(ok("http://127.0.0.1:49152/callback"));
+        assert!(ok("http://[::1]:8080/callback"));
+        assert!(!ok("https://127.0.0.1:49152/callback"), "loopback is http");
+        assert!(
+            !ok("http://localhost:49152/callback"),
+            "RFC 8252 §8.3: IP literal"
+        );
+        assert!(!ok("http://evil.example/callback"));
+        assert!(!ok("http://127.0.0.1:49152/other"));
+        assert!(!ok("http://127.0.0.1:49152/callback#x"));
+        assert!(!ok("http://user@127.0.0.1:49152/callback"));
+    }
+}

@@ -1,0 +1,370 @@
+//! The token endpoint (code exchange, refresh rotation, device credentials), revocation, and
+//! the development sign-in.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use chrono::{DateTime, Utc};
+use hale_fhir::smart::{
+    pkce_challenge, pkce_verifier_is_valid, DevSignIn, DeviceTokenResponse, OAuthError,
+    PatientTokenResponse, TokenResponse, APP_SCOPE,
+};
+use serde::Deserialize;
+
+use super::*;
+use crate::auth::{hash_token, new_token};
+use crate::db::Time;
+use crate::{FhirError, ServerState};
+
+/// Every grant the token endpoint takes, form-encoded (RFC 6749 §4.1.3, §6, §4.4).
+#[derive(Debug, Deserialize)]
+pub(crate) struct TokenRequest {
+    grant_type: String,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    refresh_token: Option<String>,
+}
+
+/// An OAuth2 error answer with its status.
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let mut response = (
+        status,
+        Json(OAuthError {
+            error: error.to_owned(),
+            error_description: Some(description.to_owned()),
+        }),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn invalid_grant(why: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why)
+}
+
+/// `POST /auth/token`.
+pub(crate) async fn token(
+    State(state): State<ServerState>,
+    Form(request): Form<TokenRequest>,
+) -> Response {
+    let answer = match request.grant_type.as_str() {
+        "authorization_code" => exchange_code(&state, &request).await,
+        "refresh_token" => refresh(&state, &request).await,
+        "client_credentials" => device_token(&state, &request).await,
+        _ => Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "use authorization_code, refresh_token or client_credentials",
+        )),
+    };
+    answer.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
+    let (Some(code), Some(verifier), Some(redirect_uri), Some(client_id)) = (
+        &request.code,
+        &request.code_verifier,
+        &request.redirect_uri,
+        &request.client_id,
+    ) else {
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "code, code_verifier, redirect_uri and client_id are required",
+        ));
+    };
+    if !pkce_verifier_is_valid(verifier) {
+        return Ok(invalid_grant(
+            "code_verifier is not 43 to 128 unreserved characters",
+        ));
+    }
+    let now = Utc::now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    type CodeRow = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Time,
+        Option<Time>,
+        String,
+    );
+    let row: Option<CodeRow> = sqlx::query_as(
+        "SELECT client_id, patient_id, redirect_uri, code_challenge, scope, expires_at, used_at, grant_id \
+         FROM authorization_code WHERE code_hash = $1",
+    )
+    .bind(hash_token(code))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((code_client, patient, code_redirect, challenge, scope, expires_at, used_at, grant)) =
+        row
+    else {
+        return Ok(invalid_grant("unknown code"));
+    };
+    if used_at.is_some() {
+        // A code used twice was stolen or replayed: end everything issued from it.
+        revoke_grant(&mut tx, &grant, now).await?;
+        tx.commit().await?;
+        tracing::warn!("authorization code replayed; its grant is revoked");
+        return Ok(invalid_grant("code already used"));
+    }
+    if code_client != *client_id || code_redirect != *redirect_uri {
+        return Ok(invalid_grant(
+            "code was issued to another client or redirect",
+        ));
+    }
+    if expires_at.0 <= now {
+        return Ok(invalid_grant("code expired"));
+    }
+    if pkce_challenge(verifier) != challenge {
+        return Ok(invalid_grant("code_verifier does not match the challenge"));
+    }
+    sqlx::query("UPDATE authorization_code SET used_at = $1 WHERE code_hash = $2")
+        .bind(Time(now))
+        .bind(hash_token(code))
+        .execute(&mut *tx)
+        .await?;
+    let answer = issue_tokens(state, &mut tx, &grant, client_id, &patient, &scope, now).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
+    let Some(token) = &request.refresh_token else {
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "refresh_token is required",
+        ));
+    };
+    let now = Utc::now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    type RefreshRow = (String, String, String, String, Time, Option<Time>, i64);
+    let row: Option<RefreshRow> = sqlx::query_as(
+        "SELECT grant_id, client_id, patient_id, scope, expires_at, rotated_at, \
+         CASE WHEN grant_id IN (SELECT grant_id FROM revoked_grant) THEN 1 ELSE 0 END \
+         FROM refresh_token WHERE token_hash = $1",
+    )
+    .bind(hash_token(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((grant, client, patient, scope, expires_at, rotated_at, revoked)) = row else {
+        return Ok(invalid_grant("unknown refresh token"));
+    };
+    if revoked != 0 {
+        return Ok(invalid_grant("signed out"));
+    }
+    if rotated_at.is_some() {
+        // Only the newest refresh token is valid; an older one back means a copy exists.
+        revoke_grant(&mut tx, &grant, now).await?;
+        tx.commit().await?;
+        tracing::warn!("refresh token replayed; its grant is revoked");
+        return Ok(invalid_grant("refresh token already used"));
+    }
+    if request.client_id.as_deref().is_some_and(|c| c != client) {
+        return Ok(invalid_grant("refresh token was issued to another client"));
+    }
+    if expires_at.0 <= now {
+        return Ok(invalid_grant("refresh token expired"));
+    }
+    sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")
+        .bind(Time(now))
+        .bind(hash_token(token))
+        .execute(&mut *tx)
+        .await?;
+    let answer = issue_tokens(state, &mut tx, &grant, &client, &patient, &scope, now).await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+async fn issue_tokens(
+    state: &ServerState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    grant: &str,
+    client: &str,
+    patient: &str,
+    scope: &str,
+    now: DateTime<Utc>,
+) -> Result<Response, FhirError> {
+    let access =
+        insert_access_token(tx, patient, scope, Some(grant), now + state.tokens.access).await?;
+    let refresh = new_token()?;
+    sqlx::query(
+        "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash_token(&refresh))
+    .bind(grant)
+    .bind(client)
+    .bind(patient)
+    .bind(scope)
+    .bind(Time(now + state.tokens.refresh))
+    .execute(&mut **tx)
+    .await?;
+    let mut response = Json(PatientTokenResponse {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access.num_seconds(),
+        scope: scope.to_owned(),
+        patient: patient.to_owned(),
+        refresh_token: refresh,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// A new access token for `patient`, stored hashed; `grant` ties it to a sign-in so that
+/// revoking the sign-in ends it too.
+async fn insert_access_token(
+    conn: &mut sqlx::AnyConnection,
+    patient: &str,
+    scope: &str,
+    grant: Option<&str>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, FhirError> {
+    let token = new_token()?;
+    sqlx::query(
+        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hash_token(&token))
+    .bind(patient)
+    .bind(scope)
+    .bind(Time(expires_at))
+    .bind(grant)
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+async fn revoke_grant(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    grant: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FhirError> {
+    sqlx::query(
+        "INSERT INTO revoked_grant (grant_id, revoked_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(grant)
+    .bind(Time(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// OAuth2 client credentials for registered devices (RFC 6749 §4.4).
+async fn device_token(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
+    let (Some(client_id), Some(secret)) = (&request.client_id, &request.client_secret) else {
+        return Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id and client_secret are required",
+        ));
+    };
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = $1")
+            .bind(client_id)
+            .fetch_optional(&state.db)
+            .await?;
+    let scope = match row {
+        // Comparing hashes: the stored value never equals a secret, only its digest.
+        Some((secret_hash, scope)) if secret_hash == hash_token(secret) => scope,
+        _ => {
+            return Ok(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "unknown device or wrong secret",
+            ))
+        }
+    };
+    let token = new_token()?;
+    sqlx::query(
+        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(hash_token(&token))
+    .bind(client_id)
+    .bind(&scope)
+    .bind(Time(Utc::now() + DEVICE_TOKEN_LIFETIME))
+    .execute(&state.db)
+    .await?;
+    Ok(Json(DeviceTokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: DEVICE_TOKEN_LIFETIME.num_seconds(),
+        scope,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RevokeRequest {
+    token: String,
+}
+
+/// `POST /auth/revoke` (RFC 7009): a refresh token ends its whole sign-in; an access token ends
+/// itself. Unknown tokens are answered the same, so the endpoint tells nothing.
+pub(crate) async fn revoke(
+    State(state): State<ServerState>,
+    Form(request): Form<RevokeRequest>,
+) -> Result<StatusCode, FhirError> {
+    let hash = hash_token(&request.token);
+    let now = Utc::now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    let grant: Option<String> =
+        sqlx::query_scalar("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(grant) = grant {
+        revoke_grant(&mut tx, &grant, now).await?;
+    }
+    sqlx::query("DELETE FROM access_token WHERE token_hash = $1")
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(StatusCode::OK)
+}
+
+/// Development sign-in: a medical record number and date of birth buy a patient-bound token.
+pub(crate) async fn dev_token(
+    State(state): State<ServerState>,
+    Json(request): Json<DevSignIn>,
+) -> Result<Json<TokenResponse>, FhirError> {
+    if !state.dev_sign_in {
+        return Err(FhirError::NotFound);
+    }
+    let patient: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM patient WHERE mrn = $1 AND birth_date = $2")
+            .bind(request.identifier.trim())
+            .bind(request.birth_date.trim())
+            .fetch_optional(&state.db)
+            .await?;
+    let (patient_id,) = patient.ok_or(FhirError::LoginFailed)?;
+    let mut conn = state.db.acquire().await?;
+    let token = insert_access_token(
+        &mut conn,
+        &patient_id,
+        APP_SCOPE,
+        None,
+        Utc::now() + state.tokens.access,
+    )
+    .await?;
+    Ok(Json(TokenResponse {
+        access_token: token,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access.num_seconds(),
+        scope: APP_SCOPE.into(),
+        patient: patient_id,
+    }))
+}

@@ -1,0 +1,144 @@
+//! `POST /fhir` with a `transaction` Bundle: dose records and readings sent together, stored
+//! all or none in one writing transaction, each entry answered in order.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::Json;
+use chrono::Utc;
+use hale_fhir::{Bundle, BundleEntry, BundleResponse, Resource};
+
+use crate::auth::PatientToken;
+use crate::error::fhir_json;
+use crate::medication::store_administration;
+use crate::observation::{check, store_checked};
+use crate::{FhirError, ServerState};
+
+/// At most this many entries in one transaction, so one request cannot hold the database long.
+pub(crate) const MAX_TRANSACTION_ENTRIES: usize = 1000;
+
+/// `POST /fhir` with a `transaction` Bundle of conditional creates of dose records
+/// (MedicationAdministration) and readings (Observation). All entries are stored or
+/// none is (one database transaction); the answer lists each entry's outcome in order.
+pub(crate) async fn transaction(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Json(body): Json<Resource>,
+) -> Result<Response, FhirError> {
+    let Resource::Bundle(bundle) = body else {
+        return Err(FhirError::Invalid("expected a Bundle".into()));
+    };
+    if bundle.bundle_type != "transaction" {
+        return Err(FhirError::Invalid(format!(
+            "expected a transaction Bundle, not '{}'",
+            bundle.bundle_type
+        )));
+    }
+    if bundle.entry.len() > MAX_TRANSACTION_ENTRIES {
+        return Err(FhirError::Invalid(format!(
+            "at most {MAX_TRANSACTION_ENTRIES} entries per transaction"
+        )));
+    }
+    // Run to the end even if the client goes away: a transaction dropped half-way (the
+    // handler's future cancelled by a closed connection) could leave its pooled SQLite
+    // connection inside a transaction, failing later requests.
+    tokio::spawn(store_transaction(token, state, bundle))
+        .await
+        .map_err(|e| FhirError::Internal(format!("the transaction task failed: {e}")))?
+}
+
+async fn store_transaction(
+    token: PatientToken,
+    state: ServerState,
+    bundle: Bundle,
+) -> Result<Response, FhirError> {
+    let now = Utc::now();
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Dose records are stored as they come; readings are checked as they come and stored
+    // together after the loop (many rows per statement), their answers filled in at their places.
+    let mut answers: Vec<Option<(bool, String)>> = Vec::with_capacity(bundle.entry.len());
+    let mut readings = Vec::new();
+    let mut reading_places = Vec::new();
+    for (index, entry) in bundle.entry.into_iter().enumerate() {
+        let request = entry
+            .request
+            .ok_or_else(|| FhirError::Invalid(format!("entry {index} has no request")))?;
+        match (
+            request.method.as_str(),
+            request.url.as_str(),
+            entry.resource,
+        ) {
+            ("POST", "MedicationAdministration", Resource::MedicationAdministration(record)) => {
+                token.require_scope("patient/MedicationAdministration.c")?;
+                let (created, stored) = store_administration(
+                    &mut tx,
+                    &token,
+                    record,
+                    request.if_none_exist.as_deref(),
+                    now,
+                )
+                .await
+                .map_err(|e| at_entry(index, e))?;
+                let id = stored.id.unwrap_or_default();
+                answers.push(Some((created, format!("MedicationAdministration/{id}"))));
+            }
+            ("POST", "Observation", Resource::Observation(observation)) => {
+                token.require_scope("patient/Observation.c")?;
+                let checked = check(&token, observation, request.if_none_exist.as_deref(), now)
+                    .map_err(|e| at_entry(index, e))?;
+                readings.push(checked);
+                reading_places.push(index);
+                answers.push(None);
+            }
+            (method, url, _) => {
+                return Err(FhirError::Invalid(format!(
+                    "entry {index}: {method} {url} is not supported in a transaction here"
+                )))
+            }
+        }
+    }
+    let stored = store_checked(&mut tx, &token.patient_id, readings, now).await?;
+    for (index, (created, observation)) in reading_places.into_iter().zip(stored) {
+        let id = observation.id.unwrap_or_default();
+        answers[index] = Some((created, format!("Observation/{id}")));
+    }
+    let answers = answers
+        .into_iter()
+        .map(|answer| {
+            let (created, location) = answer.ok_or_else(|| {
+                FhirError::Internal("an entry was left without an outcome".into())
+            })?;
+            Ok(BundleEntry {
+                response: Some(BundleResponse {
+                    status: if created { "201 Created" } else { "200 OK" }.into(),
+                    location: Some(location),
+                }),
+                ..BundleEntry::default()
+            })
+        })
+        .collect::<Result<Vec<_>, FhirError>>()?;
+    tx.commit().await?;
+    let created = answers
+        .iter()
+        .filter(|a| {
+            a.response
+                .as_ref()
+                .is_some_and(|r| r.status.starts_with("201"))
+        })
+        .count();
+    tracing::info!(entries = answers.len(), created, "transaction stored");
+    let response = Bundle {
+        bundle_type: "transaction-response".into(),
+        total: None,
+        link: Vec::new(),
+        entry: answers,
+    };
+    Ok(fhir_json(&Resource::Bundle(response)))
+}
+
+/// Names the failing entry, as a transaction's client needs to know which one to fix.
+fn at_entry(index: usize, error: FhirError) -> FhirError {
+    match error {
+        FhirError::Invalid(why) => FhirError::Invalid(format!("entry {index}: {why}")),
+        other => other,
+    }
+}

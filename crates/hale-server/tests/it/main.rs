@@ -1,0 +1,16 @@
+//! The reference hospital server's integration tests: the real server on a fresh database
+//! (SQLite, or PostgreSQL when `HALE_TEST_POSTGRES` is set), reached over real HTTP.
+//!
+//! One test binary for the whole crate (each file is a module), so the stack links once.
+
+mod arrival;
+mod authorization;
+mod booking;
+mod common;
+mod demo_hospital;
+mod instances;
+mod medication;
+mod observation;
+mod parking;
+mod sign_in;
+mod waitlist;

@@ -1,0 +1,252 @@
+//! Parking over real HTTP on a real SQLite file: car parks and tariffs, start / extend / end with
+//! the server's prices, declined and insufficient-funds cards, a full car park, invalid
+//! registrations, concessions decided from the hospital's records, and payments that are never
+//! charged twice however often (or however concurrently) they are sent.
+
+use crate::common::*;
+use hale_server::demo::seed::{DEMO_PATIENT, OTHER_PATIENT};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const APPROVE: &str = "4242 4242 4242 4242";
+const DECLINE: &str = "4000 0000 0000 0002";
+const NO_FUNDS: &str = "4000 0000 0000 9995";
+
+fn card(number: &str) -> Value {
+    json!({"number": number, "expiry": "12/30", "cvc": "123"})
+}
+
+async fn start(
+    h: &Hospital,
+    token: &str,
+    park: &str,
+    reg: &str,
+    minutes: u32,
+    number: &str,
+    key: &str,
+) -> (u16, Value) {
+    h.api(
+        Method::POST,
+        token,
+        "parking/sessions",
+        Some(
+            json!({"car_park": park, "registration": reg, "minutes": minutes,
+                    "card": card(number), "idempotency_key": key}),
+        ),
+    )
+    .await
+}
+
+async fn approved_payments(h: &Hospital, key: &str) -> i64 {
+    let db = hale_server::open_database(&h.db_url).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM payment WHERE idempotency_key = $1 AND status = 'approved'",
+    )
+    .bind(key)
+    .fetch_one(&db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn car_parks_list_their_tariff_clinics_and_free_spaces() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (code, parks) = h.api(Method::GET, &alex, "car-parks", None).await;
+    assert_eq!(code, 200, "{parks}");
+    let eye = parks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "cp-eye")
+        .unwrap();
+    assert_eq!(eye["free_spaces"], 3);
+    assert_eq!(eye["clinics"], json!(["cl-ophthalmology"]));
+    assert_eq!(eye["tariff"]["daily_cap_pence"], 1000);
+    assert_eq!(h.api(Method::GET, "", "car-parks", None).await.0, 401);
+}
+
+#[tokio::test]
+async fn start_extend_end_with_receipts_and_server_prices() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    // 90 minutes: the "up to 2 hours" band, £4.00.
+    let (code, session) = start(&h, &alex, "cp-main", "ab12 cde", 90, APPROVE, "k-start").await;
+    assert_eq!(code, 201, "{session}");
+    assert_eq!(session["registration"], "AB12 CDE");
+    assert_eq!(session["paid_pence"], 400);
+    assert_eq!(session["receipts"][0]["amount_pence"], 400);
+    assert_eq!(session["receipts"][0]["card_last4"], "4242");
+    assert!(session["receipts"][0]["number"]
+        .as_str()
+        .unwrap()
+        .starts_with("HALE-PK-"));
+    let id = session["id"].as_str().unwrap().to_owned();
+
+    // 60 more minutes: the whole 150-minute stay is £7.00, so £3.00 is due.
+    let (code, extended) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("parking/sessions/{id}/extend"),
+            Some(json!({"minutes": 60, "card": card(APPROVE), "idempotency_key": "k-ext"})),
+        )
+        .await;
+    assert_eq!(code, 200, "{extended}");
+    assert_eq!(extended["paid_pence"], 700);
+    assert_eq!(extended["receipts"].as_array().unwrap().len(), 2);
+    assert_eq!(extended["receipts"][1]["amount_pence"], 300);
+
+    let (code, ended) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("parking/sessions/{id}/end"),
+            None,
+        )
+        .await;
+    assert_eq!(code, 200);
+    assert!(ended["ended"].is_string());
+    let (code, outcome) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("parking/sessions/{id}/extend"),
+            Some(json!({"minutes": 30, "card": card(APPROVE), "idempotency_key": "k-late"})),
+        )
+        .await;
+    assert_eq!((code, refusal(&outcome)), (409, "session-over"));
+
+    let (_, history) = h.api(Method::GET, &alex, "parking/sessions", None).await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    // Sam sees none of Alex's parking.
+    let sam = h.token(&OTHER_PATIENT).await;
+    let (_, theirs) = h.api(Method::GET, &sam, "parking/sessions", None).await;
+    assert_eq!(theirs, json!([]));
+    assert_eq!(
+        h.api(
+            Method::POST,
+            &sam,
+            &format!("parking/sessions/{id}/end"),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn refusals_charge_nothing_and_keep_their_answer() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (code, outcome) = start(&h, &alex, "cp-main", "AB12 CDE", 60, DECLINE, "k-d").await;
+    assert_eq!((code, refusal(&outcome)), (402, "card-declined"));
+    let (code, outcome) = start(&h, &alex, "cp-main", "AB12 CDE", 60, NO_FUNDS, "k-f").await;
+    assert_eq!((code, refusal(&outcome)), (402, "insufficient-funds"));
+    // Retrying a declined decision answers the same, even with a good card: a new decision
+    // needs a new key.
+    let (code, outcome) = start(&h, &alex, "cp-main", "AB12 CDE", 60, APPROVE, "k-d").await;
+    assert_eq!((code, refusal(&outcome)), (402, "card-declined"));
+    let (code, outcome) = start(&h, &alex, "cp-main", "NOT A REG", 60, APPROVE, "k-r").await;
+    assert_eq!((code, refusal(&outcome)), (422, "invalid-registration"));
+    let (code, outcome) = start(&h, &alex, "cp-main", "AB12 CDE", 5, APPROVE, "k-m").await;
+    assert_eq!((code, refusal(&outcome)), (422, "bad-duration"));
+    let (_, history) = h.api(Method::GET, &alex, "parking/sessions", None).await;
+    assert_eq!(history, json!([]), "no session without a payment");
+}
+
+#[tokio::test]
+async fn a_full_car_park_says_so() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    for (n, reg) in ["AB12 CDE", "CD34 EFG", "EF56 GHJ"].iter().enumerate() {
+        assert_eq!(
+            start(&h, &alex, "cp-eye", reg, 60, APPROVE, &format!("k{n}"))
+                .await
+                .0,
+            201
+        );
+    }
+    let (code, outcome) = start(&h, &alex, "cp-eye", "GH78 JKL", 60, APPROVE, "k3").await;
+    assert_eq!((code, refusal(&outcome)), (409, "car-park-full"));
+    assert_eq!(approved_payments(&h, "k3").await, 0);
+}
+
+#[tokio::test]
+async fn the_same_payment_sent_many_times_at_once_charges_once() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let attempts = (0..10).map(|_| start(&h, &alex, "cp-main", "AB12 CDE", 60, APPROVE, "k-same"));
+    let results = futures_join_all(attempts).await;
+    let ids: std::collections::HashSet<String> = results
+        .iter()
+        .map(|(code, s)| {
+            assert!(*code == 201 || *code == 200, "{code} {s}");
+            s["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one session");
+    assert_eq!(results.iter().filter(|(c, _)| *c == 201).count(), 1);
+    assert_eq!(approved_payments(&h, "k-same").await, 1);
+    let (_, history) = h.api(Method::GET, &alex, "parking/sessions", None).await;
+    assert_eq!(history.as_array().unwrap().len(), 1);
+    // And sent again later.
+    let (code, again) = start(&h, &alex, "cp-main", "AB12 CDE", 60, APPROVE, "k-same").await;
+    assert_eq!(
+        (code, again["id"].as_str()),
+        (200, ids.iter().next().map(String::as_str))
+    );
+    assert_eq!(approved_payments(&h, "k-same").await, 1);
+}
+
+#[tokio::test]
+async fn concessions_are_decided_from_records_and_lower_the_price() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let sam = h.token(&OTHER_PATIENT).await;
+    let apply = |token: String, body: Value| {
+        let h = &h;
+        async move {
+            h.api(Method::POST, &token, "parking/concessions", Some(body))
+                .await
+        }
+    };
+    // Alex has several visits this month: frequent attender, half price.
+    let (code, decided) = apply(alex.clone(), json!({"kind": "frequent_attender"})).await;
+    assert_eq!(code, 201, "{decided}");
+    assert_eq!(decided["status"], "approved");
+    assert!(decided["reason"]
+        .as_str()
+        .unwrap()
+        .contains("hospital visits in the last 30 days"));
+    let (_, session) = start(&h, &alex, "cp-main", "AB12 CDE", 90, APPROVE, "k-c").await;
+    assert_eq!(session["paid_pence"], 200);
+    // An expired blue badge is refused, with the reason; a valid one makes parking free.
+    let (_, refused) = apply(
+        alex.clone(),
+        json!({"kind": "blue_badge",
+        "blue_badge_number": "AB12345678", "blue_badge_expiry": "2020-01-01"}),
+    )
+    .await;
+    assert_eq!(
+        (refused["status"].as_str(), refused["reason"].as_str()),
+        (Some("refused"), Some("The blue badge has expired"))
+    );
+    let (_, badge) = apply(
+        alex.clone(),
+        json!({"kind": "blue_badge",
+        "blue_badge_number": "AB12345678", "blue_badge_expiry": "2099-01-01"}),
+    )
+    .await;
+    assert_eq!(badge["status"], "approved");
+    let (_, free) = start(&h, &alex, "cp-main", "CD34 EFG", 120, APPROVE, "k-free").await;
+    assert_eq!(free["paid_pence"], 0);
+    // Sam's child is admitted: a capped day; Alex has no child admitted.
+    let (_, parent) = apply(sam.clone(), json!({"kind": "parent_of_inpatient"})).await;
+    assert_eq!(parent["relief"], json!({"kind": "daily_cap", "pence": 300}));
+    let (_, no) = apply(alex.clone(), json!({"kind": "parent_of_inpatient"})).await;
+    assert_eq!(no["status"], "refused");
+    let (_, list) = h.api(Method::GET, &alex, "parking/concessions", None).await;
+    assert_eq!(list.as_array().unwrap().len(), 4);
+}
