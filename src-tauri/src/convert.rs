@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
 use hale_api::{
-    ApiError, AppointmentView, ClinicWaitView, ClinicianView, ErrorCode, FindSlotsArgs, Freshness,
-    HomeView, HospitalView, OfferView, QueueState, QueueView, ReminderChoice, ReminderLead,
-    ReminderSettings, ServiceView, SlotView, SlotsView, WaitingTimesView, WaitlistView,
-    MAX_SEARCH_DAYS,
+    ApiError, AppointmentStage, AppointmentView, ClinicWaitView, ClinicianView, ErrorCode,
+    FindSlotsArgs, Freshness, HomeView, HospitalView, OfferView, QueueState, QueueView,
+    ReminderChoice, ReminderLead, ReminderSettings, ServiceView, SlotView, SlotsView,
+    WaitingTimesView, WaitlistView, MAX_SEARCH_DAYS,
 };
 use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
-use hale_domain::Lead;
+use hale_domain::{Lead, RefusalCode};
 
 pub mod devices;
 mod medicines;
@@ -66,7 +66,7 @@ pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
         changeable,
         id: a.id,
         reference: a.reference.map(|r| r.to_string()),
-        status: a.status.fhir_code().to_owned(),
+        status: stage(a.status),
         start: a.start.with_timezone(&Local).fixed_offset(),
         end: a.end.with_timezone(&Local).fixed_offset(),
         service: a.service,
@@ -148,6 +148,19 @@ pub fn concession_kind(k: hale_api::ConcessionKindView) -> hale_domain::parking:
     }
 }
 
+/// A FHIR appointment status as the stage the patient's screens show.
+fn stage(status: hale_domain::AppointmentStatus) -> AppointmentStage {
+    use hale_domain::AppointmentStatus as S;
+    match status {
+        S::Proposed | S::Pending | S::Waitlist => AppointmentStage::Requested,
+        S::Booked => AppointmentStage::Booked,
+        S::Arrived | S::CheckedIn => AppointmentStage::Arrived,
+        S::Fulfilled => AppointmentStage::Finished,
+        S::Cancelled | S::EnteredInError => AppointmentStage::Cancelled,
+        S::Noshow => AppointmentStage::Missed,
+    }
+}
+
 pub fn concession(c: &hale_client::Concession) -> hale_api::ConcessionView {
     use hale_api::ConcessionKindView as V;
     use hale_domain::parking::{ConcessionKind as K, Relief};
@@ -157,7 +170,7 @@ pub fn concession(c: &hale_client::Concession) -> hale_api::ConcessionView {
             K::FrequentAttender => V::FrequentAttender,
             K::ParentOfInpatient => V::ParentOfInpatient,
         },
-        approved: c.status == "approved",
+        approved: c.status == hale_client::ConcessionStatus::Approved,
         reason: c.reason.clone(),
         effect: c.relief.map(|r| match r {
             Relief::Free => "Free parking".to_owned(),
@@ -232,10 +245,10 @@ pub fn queue(s: &hale_core::QueueStatus) -> QueueView {
     QueueView {
         encounter_id: s.encounter.clone(),
         appointment_id: s.appointment.clone(),
-        state: match s.state.as_str() {
-            "waiting" => QueueState::Waiting,
-            "called" => QueueState::Called,
-            _ => QueueState::Finished,
+        state: match s.state {
+            hale_core::QueueState::Waiting => QueueState::Waiting,
+            hale_core::QueueState::Called => QueueState::Called,
+            hale_core::QueueState::Finished => QueueState::Finished,
         },
         clinic: s.clinic.clone(),
         location: s.location.clone(),
@@ -373,7 +386,7 @@ pub fn client_error(e: &ClientError) -> ApiError {
         ClientError::Unreachable(_) => ErrorCode::HospitalUnreachable,
         ClientError::Unauthorized => ErrorCode::NotSignedIn,
         ClientError::Forbidden(_) => ErrorCode::Forbidden,
-        ClientError::Refused { code, .. } => refusal(code),
+        ClientError::Refused { code, .. } => refusal(*code),
         ClientError::NotFound | ClientError::Rejected { .. } | ClientError::InvalidUrl(_) => {
             ErrorCode::HospitalRejected
         }
@@ -382,26 +395,29 @@ pub fn client_error(e: &ClientError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
-/// The hospital's refusal codes (`hale_domain::Refusal::code`) as contract error codes.
-fn refusal(code: &str) -> ErrorCode {
+/// A hospital's refusal as the contract's error code. Exhaustive: a new refusal does not compile
+/// until it has its code here; one the hospital names but this version does not know is `Refused`.
+fn refusal(code: Option<RefusalCode>) -> ErrorCode {
+    let Some(code) = code else {
+        return ErrorCode::Refused;
+    };
     match code {
-        "slot-taken" => ErrorCode::SlotTaken,
-        "too-late-to-change" => ErrorCode::TooLateToChange,
-        "overlaps" => ErrorCode::Overlaps,
-        "beyond-horizon" => ErrorCode::BeyondHorizon,
-        "in-the-past" => ErrorCode::InThePast,
-        "not-changeable" => ErrorCode::NotChangeable,
-        "offer-closed" => ErrorCode::OfferClosed,
-        "arrival-too-early" => ErrorCode::TooEarlyToCheckIn,
-        "invalid-registration" => ErrorCode::InvalidRegistration,
-        "car-park-full" => ErrorCode::CarParkFull,
-        "card-declined" => ErrorCode::CardDeclined,
-        "insufficient-funds" => ErrorCode::InsufficientFunds,
-        "invalid-card" => ErrorCode::InvalidCard,
-        "session-over" => ErrorCode::ParkingOver,
-        "bad-duration" => ErrorCode::InvalidArgument,
-        "arrival-too-late" | "not-checkable" => ErrorCode::CannotCheckIn,
-        _ => ErrorCode::Refused,
+        RefusalCode::SlotTaken => ErrorCode::SlotTaken,
+        RefusalCode::TooLateToChange => ErrorCode::TooLateToChange,
+        RefusalCode::Overlaps => ErrorCode::Overlaps,
+        RefusalCode::BeyondHorizon => ErrorCode::BeyondHorizon,
+        RefusalCode::InThePast => ErrorCode::InThePast,
+        RefusalCode::NotChangeable => ErrorCode::NotChangeable,
+        RefusalCode::OfferClosed => ErrorCode::OfferClosed,
+        RefusalCode::ArrivalTooEarly => ErrorCode::TooEarlyToCheckIn,
+        RefusalCode::ArrivalTooLate | RefusalCode::NotCheckable => ErrorCode::CannotCheckIn,
+        RefusalCode::InvalidRegistration => ErrorCode::InvalidRegistration,
+        RefusalCode::CarParkFull => ErrorCode::CarParkFull,
+        RefusalCode::CardDeclined => ErrorCode::CardDeclined,
+        RefusalCode::InsufficientFunds => ErrorCode::InsufficientFunds,
+        RefusalCode::InvalidCard => ErrorCode::InvalidCard,
+        RefusalCode::SessionOver => ErrorCode::ParkingOver,
+        RefusalCode::BadDuration => ErrorCode::InvalidArgument,
     }
 }
 
@@ -497,14 +513,14 @@ mod tests {
             (ClientError::Forbidden("x".into()), ErrorCode::Forbidden),
             (
                 ClientError::Refused {
-                    code: "too-late-to-change".into(),
+                    code: Some(RefusalCode::TooLateToChange),
                     message: "x".into(),
                 },
                 ErrorCode::TooLateToChange,
             ),
             (
                 ClientError::Refused {
-                    code: "a-rule-from-the-future".into(),
+                    code: None,
                     message: "x".into(),
                 },
                 ErrorCode::Refused,
@@ -524,17 +540,9 @@ mod tests {
                 ErrorCode::HospitalRejected,
             ),
         ];
-        // Every domain refusal has its own contract code.
-        use hale_domain::Refusal;
-        for r in [
-            Refusal::InThePast,
-            Refusal::BeyondHorizon { days: 1 },
-            Refusal::TooLateToChange { hours: 1 },
-            Refusal::Overlaps,
-            Refusal::SlotTaken,
-            Refusal::NotChangeable("cancelled"),
-        ] {
-            assert_ne!(refusal(r.code()), ErrorCode::Refused, "{r:?}");
+        // Every refusal the hospital can give has a contract code of its own kind.
+        for r in RefusalCode::ALL {
+            assert_ne!(refusal(Some(r)), ErrorCode::Refused, "{r:?}");
         }
         for (error, code) in cases {
             assert_eq!(client_error(&error).code, code, "{error}");

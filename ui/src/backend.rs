@@ -1,8 +1,11 @@
-//! The only way the UI talks to the shell: `call::<C>(args)` for a contract command `C`.
+//! The only way the UI talks to the shell: `call::<C>(args)` for a contract command `C`, and
+//! `use_event` for the events it emits.
 
 use std::collections::BTreeMap;
 
 use hale_api::{ApiError, Command, ErrorCode, ARGS_KEY};
+use leptos::prelude::{on_cleanup, StoredValue, UpdateValue};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,8 +21,24 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
 }
 
+/// Calls `on_event` with each payload of the shell's `event` that decodes as `T`, for as long as
+/// the calling component is shown.
+pub fn use_event<T: DeserializeOwned>(event: &'static str, mut on_event: impl FnMut(T) + 'static) {
+    let listener = listen(event, move |message| {
+        // Tauri delivers `{ event, id, payload }`.
+        let payload = js_sys::Reflect::get(&message, &JsValue::from_str("payload"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if let Ok(value) = serde_wasm_bindgen::from_value::<T>(payload) {
+            on_event(value);
+        }
+    });
+    // Stored locally: the listener holds JS closures, which cannot leave this thread.
+    let listener = StoredValue::new_local(Some(listener));
+    on_cleanup(move || listener.update_value(|l| drop(l.take())));
+}
+
 /// A subscription to a shell event; dropping it unsubscribes.
-pub struct Listener {
+struct Listener {
     _handler: std::rc::Rc<Closure<dyn FnMut(JsValue)>>,
     unlisten: std::rc::Rc<std::cell::RefCell<Option<js_sys::Function>>>,
     dropped: std::rc::Rc<std::cell::Cell<bool>>,
@@ -34,28 +53,8 @@ impl Drop for Listener {
     }
 }
 
-/// Calls `on_event` whenever the shell emits `event`, until the returned [`Listener`] is dropped.
-pub fn listen(event: &'static str, mut on_event: impl FnMut() + 'static) -> Listener {
-    listen_raw(event, move |_| on_event())
-}
-
-/// Calls `on_event` with each payload of `event` that decodes as `T`, until the returned
-/// [`Listener`] is dropped.
-pub fn listen_for<T: serde::de::DeserializeOwned>(
-    event: &'static str,
-    mut on_event: impl FnMut(T) + 'static,
-) -> Listener {
-    listen_raw(event, move |message| {
-        // Tauri delivers `{ event, id, payload }`.
-        let payload = js_sys::Reflect::get(&message, &JsValue::from_str("payload"))
-            .unwrap_or(JsValue::UNDEFINED);
-        if let Ok(value) = serde_wasm_bindgen::from_value::<T>(payload) {
-            on_event(value);
-        }
-    })
-}
-
-fn listen_raw(event: &'static str, on_event: impl FnMut(JsValue) + 'static) -> Listener {
+/// Calls `on_event` with each message of `event` until the returned [`Listener`] is dropped.
+fn listen(event: &'static str, on_event: impl FnMut(JsValue) + 'static) -> Listener {
     let handler = std::rc::Rc::new(Closure::<dyn FnMut(JsValue)>::new(on_event));
     let unlisten = std::rc::Rc::new(std::cell::RefCell::new(None::<js_sys::Function>));
     let dropped = std::rc::Rc::new(std::cell::Cell::new(false));

@@ -4,6 +4,7 @@
 //! in `backend`. Presentation logic that can be a plain function (`format`) is one, and is unit
 //! tested; components are tested end to end in the real app (`tests/`).
 
+mod action;
 mod backend;
 mod components;
 mod format;

@@ -42,13 +42,30 @@ pub enum Freshness {
     },
 }
 
+/// Where an appointment stands, in the terms the patient's screens use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStage {
+    /// Asked for, not yet confirmed by the hospital.
+    Requested,
+    /// Booked and still to come.
+    Booked,
+    /// The patient has checked in.
+    Arrived,
+    /// The visit took place.
+    Finished,
+    /// Cancelled (or entered in error).
+    Cancelled,
+    /// The patient did not come.
+    Missed,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentView {
     pub id: String,
     /// The booking reference as shown to people, e.g. `7K3M-9Q2C`.
     pub reference: Option<String>,
-    /// The FHIR status code, e.g. `booked`.
-    pub status: String,
+    pub status: AppointmentStage,
     /// Start and end in the device's local offset, so the UI never guesses a time zone.
     pub start: DateTime<FixedOffset>,
     pub end: DateTime<FixedOffset>,

@@ -54,7 +54,7 @@ pub use devices::{
     DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
-pub use home::{AppointmentView, Freshness, GetHome, HomeView, HospitalView};
+pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
 pub use medicines::{
     AddMedicine, AddMedicineArgs, DayView, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,

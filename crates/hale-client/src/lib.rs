@@ -17,8 +17,13 @@ use std::time::Duration;
 
 pub use arrival::DeviceSession;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-pub use hale_fhir::arrival::{ClinicWaitingTime, KioskOutcome, QueueStatus, WaitingTimes};
-pub use hale_fhir::parking::{ApplyConcession, CarPark, Card, Concession, ParkingSession, Receipt};
+use hale_domain::RefusalCode;
+pub use hale_fhir::arrival::{
+    ClinicWaitingTime, KioskOutcome, QueueState, QueueStatus, WaitingTimes,
+};
+pub use hale_fhir::parking::{
+    ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ParkingSession, Receipt,
+};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
 use hale_fhir::waitlist::JoinWaitlist;
 pub use hale_fhir::waitlist::{WaitlistEntry, WaitlistOffer};
@@ -88,10 +93,13 @@ pub enum ClientError {
     Forbidden(String),
     #[error("the hospital has no such record")]
     NotFound,
-    /// A business rule or a lost race said no; `code` is the domain's refusal code
-    /// (e.g. `slot-taken`, `too-late-to-change`).
+    /// A business rule or a lost race said no; `code` is the refusal, `None` when the hospital
+    /// named one this version does not know (the code itself is then in `message`).
     #[error("the hospital refused: {message}")]
-    Refused { code: String, message: String },
+    Refused {
+        code: Option<RefusalCode>,
+        message: String,
+    },
     #[error("the hospital rejected the request ({status}): {diagnostics}")]
     Rejected { status: u16, diagnostics: String },
     #[error("the hospital failed ({status}): {diagnostics}")]
@@ -440,9 +448,14 @@ pub(crate) async fn send(request: RequestBuilder) -> Result<reqwest::Response, C
         .map(str::to_owned)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
     if let Some(code) = outcome.as_ref().and_then(OperationOutcome::refusal_code) {
+        let known = RefusalCode::from_code(code);
+        let message = match known {
+            Some(_) => diagnostics,
+            None => format!("{diagnostics} ({code})"),
+        };
         return Err(ClientError::Refused {
-            code: code.to_owned(),
-            message: diagnostics,
+            code: known,
+            message,
         });
     }
     Err(match status {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use hale_client::{QueueStatus, WaitingTimes};
+use hale_client::{QueueState, QueueStatus, WaitingTimes};
 use tokio::task::JoinHandle;
 
 use crate::watch::Notifier;
@@ -113,7 +113,7 @@ pub fn follow_queue(
                             continue;
                         };
                         sink.queue(&status);
-                        if status.state == "waiting" {
+                        if status.state == QueueState::Waiting {
                             // The clinic's wait may now outlast the patient's parking.
                             let zone = chrono::Local;
                             if let Err(error) = patient
@@ -123,10 +123,10 @@ pub fn follow_queue(
                                 tracing::info!(%error, "parking not checked against the wait");
                             }
                         }
-                        if status.state == "called" {
+                        if status.state == QueueState::Called {
                             announce_call(&patient, notifier.as_ref(), &status).await;
                         }
-                        if status.state == "finished" {
+                        if status.state == QueueState::Finished {
                             return;
                         }
                     }

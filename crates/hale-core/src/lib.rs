@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
-pub use hale_client::{ClinicWaitingTime, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer};
+pub use hale_client::{
+    ClinicWaitingTime, QueueState, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer,
+};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
 use hale_domain::{upcoming, Appointment, Lead, Service};
 use hale_store::{Owner, Store, StoreError};

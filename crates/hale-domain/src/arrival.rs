@@ -16,7 +16,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::AppointmentStatus;
+use crate::{AppointmentStatus, RefusalCode};
 
 /// When check-in is open around an appointment's start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,13 +46,18 @@ pub enum ArrivalRefusal {
 }
 
 impl ArrivalRefusal {
-    /// A stable wire code (FHIR `OperationOutcome.issue.details`).
-    pub fn code(&self) -> &'static str {
+    /// Its kind on the wire.
+    pub fn refusal_code(&self) -> RefusalCode {
         match self {
-            Self::TooEarly { .. } => "arrival-too-early",
-            Self::TooLate => "arrival-too-late",
-            Self::NotCheckable(_) => "not-checkable",
+            Self::TooEarly { .. } => RefusalCode::ArrivalTooEarly,
+            Self::TooLate => RefusalCode::ArrivalTooLate,
+            Self::NotCheckable(_) => RefusalCode::NotCheckable,
         }
+    }
+
+    /// Its stable wire code (FHIR `OperationOutcome.issue.details`).
+    pub fn code(&self) -> &'static str {
+        self.refusal_code().code()
     }
 }
 

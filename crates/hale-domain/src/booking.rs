@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::AppointmentStatus;
+use crate::{AppointmentStatus, RefusalCode};
 
 /// A hospital's booking policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,17 +45,22 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// A stable code for the wire (FHIR `OperationOutcome.issue.details`), kebab-case.
-    pub fn code(&self) -> &'static str {
+    /// Its kind on the wire.
+    pub fn refusal_code(&self) -> RefusalCode {
         match self {
-            Self::InThePast => "in-the-past",
-            Self::BeyondHorizon { .. } => "beyond-horizon",
-            Self::TooLateToChange { .. } => "too-late-to-change",
-            Self::Overlaps => "overlaps",
-            Self::SlotTaken => "slot-taken",
-            Self::NotChangeable(_) => "not-changeable",
-            Self::OfferClosed => "offer-closed",
+            Self::InThePast => RefusalCode::InThePast,
+            Self::BeyondHorizon { .. } => RefusalCode::BeyondHorizon,
+            Self::TooLateToChange { .. } => RefusalCode::TooLateToChange,
+            Self::Overlaps => RefusalCode::Overlaps,
+            Self::SlotTaken => RefusalCode::SlotTaken,
+            Self::NotChangeable(_) => RefusalCode::NotChangeable,
+            Self::OfferClosed => RefusalCode::OfferClosed,
         }
+    }
+
+    /// Its stable wire code (FHIR `OperationOutcome.issue.details`).
+    pub fn code(&self) -> &'static str {
+        self.refusal_code().code()
     }
 }
 

@@ -14,6 +14,7 @@ pub mod device;
 pub mod ics;
 pub mod medication;
 pub mod parking;
+pub mod refusal_code;
 pub mod reminder;
 pub mod slot;
 pub mod waitlist;
@@ -22,6 +23,7 @@ pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointme
 pub use arrival::{ArrivalRefusal, ArrivalWindow, ClinicQueue};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
+pub use refusal_code::RefusalCode;
 pub use reminder::{Lead, Reminder};
 pub use slot::{Clinician, OfferedSlot, Service};
 pub use waitlist::{Waiting, WaitlistPolicy};

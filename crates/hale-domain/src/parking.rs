@@ -13,6 +13,8 @@ use std::fmt;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::RefusalCode;
+
 /// A UK vehicle registration, normalised: upper case, no spaces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -569,16 +571,22 @@ pub enum ParkingRefusal {
 }
 
 impl ParkingRefusal {
-    pub fn code(&self) -> &'static str {
+    /// Its kind on the wire.
+    pub fn refusal_code(&self) -> RefusalCode {
         match self {
-            Self::InvalidRegistration(_) => "invalid-registration",
-            Self::CarParkFull => "car-park-full",
-            Self::CardDeclined => "card-declined",
-            Self::InsufficientFunds => "insufficient-funds",
-            Self::InvalidCard => "invalid-card",
-            Self::SessionOver => "session-over",
-            Self::BadDuration => "bad-duration",
+            Self::InvalidRegistration(_) => RefusalCode::InvalidRegistration,
+            Self::CarParkFull => RefusalCode::CarParkFull,
+            Self::CardDeclined => RefusalCode::CardDeclined,
+            Self::InsufficientFunds => RefusalCode::InsufficientFunds,
+            Self::InvalidCard => RefusalCode::InvalidCard,
+            Self::SessionOver => RefusalCode::SessionOver,
+            Self::BadDuration => RefusalCode::BadDuration,
         }
+    }
+
+    /// Its stable wire code (FHIR `OperationOutcome.issue.details`).
+    pub fn code(&self) -> &'static str {
+        self.refusal_code().code()
     }
 }
 

@@ -26,13 +26,24 @@ pub struct WaitingTimes {
     pub clinics: Vec<ClinicWaitingTime>,
 }
 
+/// Where a checked-in patient's visit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueState {
+    /// Checked in, waiting to be called.
+    Waiting,
+    /// Called to a room.
+    Called,
+    /// Seen, or no longer in the queue.
+    Finished,
+}
+
 /// Where a checked-in patient is: `GET /api/queue/{encounter}` and its event stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueStatus {
     pub encounter: String,
     pub appointment: Option<String>,
-    /// `waiting`, `called` or `finished`.
-    pub state: String,
+    pub state: QueueState,
     pub clinic: String,
     pub location: String,
     /// 1 for the next to be called; only while waiting.

@@ -94,12 +94,19 @@ pub struct ApplyConcession {
     pub blue_badge_expiry: Option<NaiveDate>,
 }
 
+/// The hospital's decision on a concession.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConcessionStatus {
+    Approved,
+    Refused,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Concession {
     pub id: String,
     pub kind: ConcessionKind,
-    /// `approved` or `refused`.
-    pub status: String,
+    pub status: ConcessionStatus,
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relief: Option<Relief>,

@@ -14,7 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use hale_domain::arrival::{ClinicQueue, Queued};
 use hale_domain::{AppointmentStatus, BookingReference};
 use hale_fhir::arrival::{
-    CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueStatus, WaitingTimes,
+    CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueState, QueueStatus,
+    WaitingTimes,
 };
 use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -303,15 +304,15 @@ pub(crate) async fn queue_status(
             let place = clinic_queue(&mut *db.acquire().await?, &row.clinic_id)
                 .await?
                 .place(id, now);
-            ("waiting", place)
+            (QueueState::Waiting, place)
         }
-        "in-progress" => ("called", None),
-        _ => ("finished", None),
+        "in-progress" => (QueueState::Called, None),
+        _ => (QueueState::Finished, None),
     };
     Ok(QueueStatus {
         encounter: row.id,
         appointment: row.appointment_id,
-        state: state.into(),
+        state,
         clinic: row.clinic_name,
         location: row.location,
         position: place.map(|p| u32::try_from(p.position).unwrap_or(u32::MAX)),

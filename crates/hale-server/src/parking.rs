@@ -17,8 +17,8 @@ use hale_domain::parking::{
     Registration, Relief, Tariff,
 };
 use hale_fhir::parking::{
-    ApplyConcession, CarPark, Card, Concession, ExtendParking, ParkingSession, Receipt,
-    StartParking,
+    ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ExtendParking, ParkingSession,
+    Receipt, StartParking,
 };
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -516,8 +516,14 @@ pub(crate) async fn apply_concession(
         .concessions
         .decide(request.kind, &facts, now.date_naive());
     let (status, relief, reason) = match decision {
-        ConcessionDecision::Approved { relief, reason } => ("approved", Some(relief), reason),
-        ConcessionDecision::Refused { reason } => ("refused", None, reason),
+        ConcessionDecision::Approved { relief, reason } => {
+            (ConcessionStatus::Approved, Some(relief), reason)
+        }
+        ConcessionDecision::Refused { reason } => (ConcessionStatus::Refused, None, reason),
+    };
+    let status_code = match status {
+        ConcessionStatus::Approved => "approved",
+        ConcessionStatus::Refused => "refused",
     };
     let id = format!("co-{:016x}", crate::random::u64()?);
     sqlx::query(
@@ -526,17 +532,17 @@ pub(crate) async fn apply_concession(
     .bind(&id)
     .bind(patient)
     .bind(request.kind.code())
-    .bind(status)
+    .bind(status_code)
     .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
     .bind(&reason)
     .bind(Time(now))
     .execute(&state.db)
     .await?;
-    tracing::info!(status, "concession decided");
+    tracing::info!(status = status_code, "concession decided");
     let body = Concession {
         id,
         kind: request.kind,
-        status: status.into(),
+        status,
         reason,
         relief,
         decided: now,
@@ -562,7 +568,7 @@ pub(crate) async fn concessions(
                 Some(Concession {
                     id: r.id,
                     kind: serde_json::from_value(serde_json::Value::String(r.kind)).ok()?,
-                    status: r.status,
+                    status: serde_json::from_value(serde_json::Value::String(r.status)).ok()?,
                     reason: r.reason,
                     relief: r.relief.and_then(|x| serde_json::from_str(&x).ok()),
                     decided: r.decided_at.0,

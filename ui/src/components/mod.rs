@@ -1,9 +1,11 @@
 //! Components shared by screens.
 
 mod appointment_card;
+mod inline_error;
 mod notice;
 
 pub use appointment_card::AppointmentCard;
+pub use inline_error::InlineError;
 pub use notice::{ErrorPanel, Notice};
 
 /// The device's current UTC offset, from the webview's clock settings.

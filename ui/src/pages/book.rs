@@ -91,7 +91,15 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
     let service = RwSignal::new(initial);
     let clinician = RwSignal::new(String::new());
     let from = RwSignal::new(today());
-    let results = RwSignal::new(None::<Result<SlotsView, ApiError>>);
+    let find = Action::new_local(|args: &FindSlotsArgs| {
+        let args = args.clone();
+        async move { backend::call::<FindSlots>(&args).await }
+    });
+    // A new search hides the last one's results until its own come.
+    let results = {
+        let (searching, found) = (find.pending(), find.value());
+        Signal::derive(move || if searching.get() { None } else { found.get() })
+    };
     let step = RwSignal::new(Step::Choosing);
     let services = StoredValue::new(services);
     let moving = StoredValue::new(moving);
@@ -104,11 +112,8 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
             days: SEARCH_DAYS,
             offset: 0,
         };
-        results.set(None);
         step.set(Step::Choosing);
-        spawn_local(async move {
-            results.set(Some(backend::call::<FindSlots>(&args).await));
-        });
+        find.dispatch(args);
     };
 
     let clinicians = move || {
@@ -178,7 +183,7 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
 
 #[component]
 fn Results(
-    results: RwSignal<Option<Result<SlotsView, ApiError>>>,
+    results: Signal<Option<Result<SlotsView, ApiError>>>,
     step: RwSignal<Step>,
 ) -> impl IntoView {
     move || {

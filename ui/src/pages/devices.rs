@@ -5,14 +5,15 @@
 
 use hale_api::{
     ApiError, ChartRange, DeviceArgs, DeviceEventView, DevicesView, DiscoveredView, ForgetDevice,
-    GetDevices, GetReadings, NoArgs, PairArgs, PairDevice, ReadingKindView, ReadingsArgs, ScanArgs,
-    ScanDevices, SetThresholds, ThresholdsView, DEVICES_EVENT,
+    GetDevices, GetReadings, LinkView, NoArgs, PairArgs, PairDevice, ReadingKindView, ReadingsArgs,
+    ScanArgs, ScanDevices, SetThresholds, ThresholdsView, DEVICES_EVENT,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::action::failure;
 use crate::backend;
-use crate::components::ErrorPanel;
+use crate::components::{ErrorPanel, InlineError};
 use crate::format;
 
 #[component]
@@ -34,30 +35,70 @@ pub fn DevicesPage() -> impl IntoView {
     }
 }
 
+/// The devices screen's data: the last answer, and what the shell's events said since.
 #[derive(Clone, Copy)]
-struct Screen {
+struct DevicesData {
     view: RwSignal<DevicesView>,
     error: RwSignal<Option<ApiError>>,
     /// Devices found while scanning, newest signal last.
     found: RwSignal<Vec<DiscoveredView>>,
     scanning: RwSignal<bool>,
-    /// A device being paired (its id), so its button shows progress.
-    pairing: RwSignal<Option<String>>,
     /// The last thing a device said that is worth showing (a live cuff pressure, a bad value).
     live: RwSignal<Option<String>>,
     alerts: RwSignal<Vec<String>>,
     /// Bumped when readings arrive, so the chart reloads.
     readings_changed: RwSignal<u32>,
+    /// Reloads the whole screen, see `reload`.
+    reloader: Action<(), ()>,
+    /// Whether `reloader` is under way.
+    reloading: Memo<bool>,
+    /// Whether a reload was asked for while one was under way.
+    reload_again: StoredValue<bool>,
 }
 
-impl Screen {
-    fn reload(self) {
-        spawn_local(async move {
-            match backend::call::<GetDevices>(&NoArgs {}).await {
-                Ok(view) => self.view.set(view),
-                Err(e) => self.error.set(Some(e)),
+impl DevicesData {
+    fn new(initial: DevicesView) -> Self {
+        let view = RwSignal::new(initial);
+        let error = RwSignal::new(None);
+        let reload_again = StoredValue::new(false);
+        let reloader = Action::new_local(move |_: &()| async move {
+            loop {
+                match backend::call::<GetDevices>(&NoArgs {}).await {
+                    Ok(answer) => view.set(answer),
+                    Err(e) => error.set(Some(e)),
+                }
+                // `try_`: the screen may be gone by now.
+                if !reload_again
+                    .try_update_value(std::mem::take)
+                    .unwrap_or(false)
+                {
+                    break;
+                }
             }
         });
+        Self {
+            view,
+            error,
+            found: RwSignal::new(Vec::new()),
+            scanning: RwSignal::new(false),
+            live: RwSignal::new(None),
+            alerts: RwSignal::new(Vec::new()),
+            readings_changed: RwSignal::new(0),
+            reloader,
+            reloading: reloader.pending(),
+            reload_again,
+        }
+    }
+
+    /// One reload at a time: the events of one batch come close together, and those that come
+    /// while a reload is under way are answered by one more after it (which also sees anything
+    /// the one under way may have missed).
+    fn reload(self) {
+        if self.reloading.get_untracked() {
+            self.reload_again.set_value(true);
+        } else {
+            self.reloader.dispatch(());
+        }
     }
 
     fn event(self, event: DeviceEventView) {
@@ -66,7 +107,7 @@ impl Screen {
                 found.retain(|f| f.id != d.id);
                 found.push(d);
             }),
-            DeviceEventView::Link { .. } => self.reload(),
+            DeviceEventView::Link { device, link } => self.link(device, link),
             DeviceEventView::CuffPressure { mmhg, .. } => self.live.set(Some(format!(
                 "Cuff pressure {} mmHg…",
                 format::tenths(mmhg.round())
@@ -91,74 +132,82 @@ impl Screen {
             }
         }
     }
+
+    /// A device's link changed. The event says to what, so a device shown is updated in place;
+    /// one not shown yet (being paired) needs a reload.
+    fn link(self, device: String, link: LinkView) {
+        let shown = self
+            .view
+            .with_untracked(|v| v.devices.iter().any(|d| d.id == device));
+        if shown {
+            self.view.update(|v| {
+                for d in v.devices.iter_mut().filter(|d| d.id == device) {
+                    d.link = link.clone();
+                }
+            });
+            // A reload under way may have read the link before it changed: one more follows.
+            if self.reloading.get_untracked() {
+                self.reload_again.set_value(true);
+            }
+        } else {
+            self.reload();
+        }
+    }
 }
 
 #[component]
 fn Devices(initial: DevicesView) -> impl IntoView {
-    let screen = Screen {
-        view: RwSignal::new(initial),
-        error: RwSignal::new(None),
-        found: RwSignal::new(Vec::new()),
-        scanning: RwSignal::new(false),
-        pairing: RwSignal::new(None),
-        live: RwSignal::new(None),
-        alerts: RwSignal::new(Vec::new()),
-        readings_changed: RwSignal::new(0),
-    };
-    let listener = StoredValue::new_local(Some(backend::listen_for::<DeviceEventView>(
-        DEVICES_EVENT,
-        move |e| screen.event(e),
-    )));
+    let data = DevicesData::new(initial);
+    backend::use_event(DEVICES_EVENT, move |e| data.event(e));
     on_cleanup(move || {
-        listener.update_value(|l| drop(l.take()));
         // Leaving the screen stops a scan the patient started (it costs battery).
-        if screen.scanning.get_untracked() {
+        if data.scanning.get_untracked() {
             spawn_local(async move {
                 let _ = backend::call::<ScanDevices>(&ScanArgs { on: false }).await;
             });
         }
     });
     view! {
-        {move || screen.view.get().unavailable.map(|why| view! {
+        {move || data.view.get().unavailable.map(|why| view! {
             <div class="notice" role="status" data-testid="bluetooth-unavailable">
                 {format!("Bluetooth is not available: {why}. Readings you already have are below.")}
             </div>
         })}
-        {move || (!screen.alerts.get().is_empty()).then(|| view! {
+        {move || (!data.alerts.get().is_empty()).then(|| view! {
             <div class="alert-panel" role="alert" data-testid="reading-alerts">
                 <h2>"Check these readings"</h2>
-                <ul>{screen.alerts.get().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
+                <ul>{data.alerts.get().into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}</ul>
                 <p>"If you feel unwell, call your care team, or 999 in an emergency."</p>
-                <button type="button" on:click=move |_| screen.alerts.set(Vec::new())>"Dismiss"</button>
+                <button type="button" on:click=move |_| data.alerts.set(Vec::new())>"Dismiss"</button>
             </div>
         })}
-        {move || screen.error.get().map(|e| view! {
-            <p class="inline-error" role="alert" data-testid="devices-error">{format::error_text(&e)}</p>
-        })}
-        {move || screen.live.get().map(|text| view! { <p class="hint" role="status" data-testid="device-live">{text}</p> })}
-        <Paired screen />
-        <Finder screen />
-        <Latest screen />
-        <Chart screen />
-        <Thresholds screen />
+        <InlineError error=move || data.error.get() testid="devices-error" />
+        {move || data.live.get().map(|text| view! { <p class="hint" role="status" data-testid="device-live">{text}</p> })}
+        <Paired data />
+        <Finder data />
+        <Latest data />
+        <Chart data />
+        <Thresholds data />
     }
 }
 
 #[component]
-fn Paired(screen: Screen) -> impl IntoView {
-    let forget = move |id: String| {
-        spawn_local(async move {
-            match backend::call::<ForgetDevice>(&DeviceArgs { id }).await {
-                Ok(view) => screen.view.set(view),
-                Err(e) => screen.error.set(Some(e)),
+fn Paired(data: DevicesData) -> impl IntoView {
+    let forget = Action::new_local(move |args: &DeviceArgs| {
+        let args = args.clone();
+        async move {
+            match backend::call::<ForgetDevice>(&args).await {
+                Ok(view) => data.view.set(view),
+                Err(e) => data.error.set(Some(e)),
             }
-        });
-    };
+        }
+    });
+    let forgetting = forget.input();
     view! {
         <section aria-labelledby="paired-heading">
             <h2 id="paired-heading">"Your devices"</h2>
             {move || {
-                let devices = screen.view.get().devices;
+                let devices = data.view.get().devices;
                 if devices.is_empty() {
                     return view! { <p class="hint" data-testid="no-devices">"No devices yet. Find one below."</p> }.into_any();
                 }
@@ -166,12 +215,17 @@ fn Paired(screen: Screen) -> impl IntoView {
                     <ul class="devices" data-testid="paired-devices">
                         {devices.into_iter().map(|d| {
                             let id = d.id.clone();
+                            let busy = {
+                                let id = id.clone();
+                                move || forgetting.with(|f| f.as_ref().is_some_and(|f| f.id == id))
+                            };
                             view! {
                                 <li class="card device" data-testid="paired-device">
                                     <h3>{d.name.clone()}</h3>
                                     <p class="hint">{format::device_kind_label(d.kind)}</p>
                                     <p data-testid="device-link">{format::link_words(&d.link)}</p>
-                                    <button type="button" class="secondary" on:click=move |_| forget(id.clone())>"Forget this device"</button>
+                                    <button type="button" class="secondary" disabled=busy
+                                        on:click=move |_| { forget.dispatch(DeviceArgs { id: id.clone() }); }>"Forget this device"</button>
                                 </li>
                             }
                         }).collect_view()}
@@ -183,52 +237,47 @@ fn Paired(screen: Screen) -> impl IntoView {
 }
 
 #[component]
-fn Finder(screen: Screen) -> impl IntoView {
-    let toggle = move |_| {
-        let on = !screen.scanning.get_untracked();
-        spawn_local(async move {
-            match backend::call::<ScanDevices>(&ScanArgs { on }).await {
-                Ok(()) => {
-                    screen.scanning.set(on);
-                    if on {
-                        screen.found.set(Vec::new());
-                    }
+fn Finder(data: DevicesData) -> impl IntoView {
+    let scan = Action::new_local(move |&on: &bool| async move {
+        match backend::call::<ScanDevices>(&ScanArgs { on }).await {
+            Ok(()) => {
+                data.scanning.set(on);
+                if on {
+                    data.found.set(Vec::new());
                 }
-                Err(e) => screen.error.set(Some(e)),
             }
-        });
-    };
-    let pair = move |d: DiscoveredView| {
-        screen.pairing.set(Some(d.id.clone()));
-        spawn_local(async move {
-            let args = PairArgs {
-                id: d.id.clone(),
-                name: d.name.clone(),
-                kind: d.kind,
-            };
+            Err(e) => data.error.set(Some(e)),
+        }
+    });
+    let pair = Action::new_local(move |args: &PairArgs| {
+        let args = args.clone();
+        async move {
             match backend::call::<PairDevice>(&args).await {
                 Ok(view) => {
-                    screen.error.set(None);
-                    screen.view.set(view);
-                    screen.found.update(|f| f.retain(|x| x.id != d.id));
+                    data.error.set(None);
+                    data.view.set(view);
+                    data.found.update(|f| f.retain(|x| x.id != args.id));
                 }
-                Err(e) => screen.error.set(Some(e)),
+                Err(e) => data.error.set(Some(e)),
             }
-            screen.pairing.set(None);
-        });
-    };
+        }
+    });
+    // The device being paired, so its button shows progress.
+    let pairing = pair.input();
     view! {
         <section aria-labelledby="find-heading">
             <h2 id="find-heading">"Add a device"</h2>
             <p class="hint">"Switch the device on (or start a measurement) and keep it close."</p>
-            <button type="button" data-testid="scan" on:click=toggle aria-pressed=move || screen.scanning.get().to_string()>
-                {move || if screen.scanning.get() { "Stop looking" } else { "Look for devices" }}
+            <button type="button" data-testid="scan" disabled=scan.pending()
+                on:click=move |_| { scan.dispatch(!data.scanning.get_untracked()); }
+                aria-pressed=move || data.scanning.get().to_string()>
+                {move || if data.scanning.get() { "Stop looking" } else { "Look for devices" }}
             </button>
             {move || {
-                let paired: Vec<String> = screen.view.get().devices.into_iter().map(|d| d.id).collect();
-                let found: Vec<DiscoveredView> = screen.found.get().into_iter().filter(|d| !paired.contains(&d.id)).collect();
+                let paired: Vec<String> = data.view.get().devices.into_iter().map(|d| d.id).collect();
+                let found: Vec<DiscoveredView> = data.found.get().into_iter().filter(|d| !paired.contains(&d.id)).collect();
                 if found.is_empty() {
-                    return screen.scanning.get().then(|| view! {
+                    return data.scanning.get().then(|| view! {
                         <p class="hint" role="status" data-testid="scan-empty">"Looking for devices nearby…"</p>
                     }.into_any());
                 }
@@ -236,13 +285,13 @@ fn Finder(screen: Screen) -> impl IntoView {
                     <ul class="found" data-testid="found-devices">
                         {found.into_iter().map(|d| {
                             let id = d.id.clone();
-                            let busy = Signal::derive(move || screen.pairing.get().as_deref() == Some(id.as_str()));
+                            let busy = Signal::derive(move || pairing.with(|p| p.as_ref().is_some_and(|p| p.id == id)));
                             let label = format!("{}, {} ({})", d.name, format::device_kind_label(d.kind), format::signal_words(d.rssi));
-                            let device = d.clone();
+                            let args = PairArgs { id: d.id, name: d.name, kind: d.kind };
                             view! {
                                 <li class="card" data-testid="found-device">
                                     <span>{label}</span>
-                                    <button type="button" data-testid="pair" disabled=busy on:click=move |_| pair(device.clone())>
+                                    <button type="button" data-testid="pair" disabled=busy on:click=move |_| { pair.dispatch(args.clone()); }>
                                         {move || if busy.get() { "Connecting…" } else { "Pair" }}
                                     </button>
                                 </li>
@@ -256,13 +305,13 @@ fn Finder(screen: Screen) -> impl IntoView {
 }
 
 #[component]
-fn Latest(screen: Screen) -> impl IntoView {
+fn Latest(data: DevicesData) -> impl IntoView {
     view! {
         <section aria-labelledby="latest-heading">
             <h2 id="latest-heading">"Latest readings"</h2>
-            <p class="hint" data-testid="relay-status">{move || format::relay_words(screen.view.get().unsynced)}</p>
+            <p class="hint" data-testid="relay-status">{move || format::relay_words(data.view.get().unsynced)}</p>
             {move || {
-                let latest = screen.view.get().latest;
+                let latest = data.view.get().latest;
                 if latest.is_empty() {
                     return view! { <p class="hint" data-testid="no-readings">"No readings yet."</p> }.into_any();
                 }
@@ -285,14 +334,14 @@ fn Latest(screen: Screen) -> impl IntoView {
 }
 
 #[component]
-fn Chart(screen: Screen) -> impl IntoView {
+fn Chart(data: DevicesData) -> impl IntoView {
     let kind = RwSignal::new(None::<ReadingKindView>);
     let range = RwSignal::new(ChartRange::Week);
     let chart = LocalResource::new(move || {
-        let _ = screen.readings_changed.get();
+        let _ = data.readings_changed.get();
         let chosen = kind
             .get()
-            .or_else(|| screen.view.get_untracked().latest.first().map(|r| r.kind));
+            .or_else(|| data.view.get_untracked().latest.first().map(|r| r.kind));
         let range = range.get();
         async move {
             match chosen {
@@ -312,10 +361,10 @@ fn Chart(screen: Screen) -> impl IntoView {
         <section aria-labelledby="chart-heading">
             <h2 id="chart-heading">"Over time"</h2>
             <div class="segmented" role="group" aria-label="Reading">
-                {move || screen.view.get().latest.into_iter().map(|r| {
+                {move || data.view.get().latest.into_iter().map(|r| {
                     let k = r.kind;
                     view! {
-                        <button type="button" data-testid="chart-kind" aria-pressed=move || (kind.get().or_else(|| screen.view.get().latest.first().map(|r| r.kind)) == Some(k)).to_string()
+                        <button type="button" data-testid="chart-kind" aria-pressed=move || (kind.get().or_else(|| data.view.get().latest.first().map(|r| r.kind)) == Some(k)).to_string()
                             on:click=move |_| kind.set(Some(k))>{format::reading_label(k)}</button>
                     }
                 }).collect_view()}
@@ -343,7 +392,7 @@ fn Chart(screen: Screen) -> impl IntoView {
                             }.into_any()
                         }
                         Ok(None) => ().into_any(),
-                        Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <InlineError error=move || Some(e.clone()) /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -360,8 +409,16 @@ type Field = (
 );
 
 #[component]
-fn Thresholds(screen: Screen) -> impl IntoView {
-    let saved = RwSignal::new(None::<Result<(), ApiError>>);
+fn Thresholds(data: DevicesData) -> impl IntoView {
+    let saving = Action::new_local(move |wanted: &ThresholdsView| {
+        let wanted = *wanted;
+        async move {
+            let thresholds = backend::call::<SetThresholds>(&wanted).await?;
+            data.view.update(|v| v.thresholds = thresholds);
+            Ok::<_, ApiError>(())
+        }
+    });
+    let saved = saving.value();
     let fields: [Field; 8] = [
         (
             "systolic",
@@ -415,17 +472,18 @@ fn Thresholds(screen: Screen) -> impl IntoView {
     let inputs: Vec<RwSignal<String>> = fields
         .iter()
         .map(|(_, _, get, _)| {
-            RwSignal::new(format::tenths(get(&screen.view.get_untracked().thresholds)))
+            RwSignal::new(format::tenths(get(&data.view.get_untracked().thresholds)))
         })
         .collect();
     let save = {
         let inputs = inputs.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            let mut wanted = screen.view.get_untracked().thresholds;
+            let mut wanted = data.view.get_untracked().thresholds;
             for ((_, _, _, set), input) in fields.iter().zip(&inputs) {
                 match format::decimal(&input.get_untracked()) {
                     Some(v) => set(&mut wanted, v),
+                    // Said where a failed save is said.
                     None => {
                         saved.set(Some(Err(ApiError::new(
                             hale_api::ErrorCode::InvalidArgument,
@@ -435,15 +493,7 @@ fn Thresholds(screen: Screen) -> impl IntoView {
                     }
                 }
             }
-            spawn_local(async move {
-                match backend::call::<SetThresholds>(&wanted).await {
-                    Ok(t) => {
-                        screen.view.update(|v| v.thresholds = t);
-                        saved.set(Some(Ok(())));
-                    }
-                    Err(e) => saved.set(Some(Err(e))),
-                }
-            });
+            saving.dispatch(wanted);
         }
     };
     view! {
@@ -458,12 +508,10 @@ fn Thresholds(screen: Screen) -> impl IntoView {
                         <input id=input_id inputmode="decimal" prop:value=move || input.get() on:input=move |ev| input.set(event_target_value(&ev))/>
                     }
                 }).collect_view()}
-                <button type="submit">"Save"</button>
+                <button type="submit" disabled=saving.pending()>"Save"</button>
             </form>
-            {move || saved.get().map(|r| match r {
-                Ok(()) => view! { <p class="hint" role="status">"Saved."</p> }.into_any(),
-                Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
-            })}
+            {move || saved.with(|s| matches!(s, Some(Ok(())))).then(|| view! { <p class="hint" role="status">"Saved."</p> })}
+            <InlineError error=failure(saving) />
         </details>
     }
 }

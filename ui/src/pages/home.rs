@@ -1,15 +1,15 @@
 //! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
 
 use hale_api::{
-    AcceptOffer, ApiError, AppointmentArgs, AppointmentView, CancelAppointment, CheckIn,
-    DeclineOffer, ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs,
+    AcceptOffer, ApiError, AppointmentArgs, AppointmentStage, AppointmentView, CancelAppointment,
+    CheckIn, DeclineOffer, ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs,
     OfferArgs, QueueView, WaitlistArgs, QUEUE_EVENT,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::action::{busy_until_replaced, failure};
 use crate::backend;
-use crate::components::{local_offset, AppointmentCard, ErrorPanel, Notice};
+use crate::components::{local_offset, AppointmentCard, ErrorPanel, InlineError, Notice};
 use crate::format;
 use crate::Screen;
 
@@ -17,12 +17,12 @@ use crate::Screen;
 pub fn HomePage() -> impl IntoView {
     let home = LocalResource::new(|| backend::call::<GetHome>(&NoArgs {}));
     let retry = Callback::new(move |()| home.refetch());
-    // An earlier slot offered while this screen is open appears without a manual reload.
-    let listener = StoredValue::new_local(Some(backend::listen(
+    // An earlier slot offered while this screen is open appears without a manual reload. The
+    // event says only that something changed: its payload, if any, is not read.
+    backend::use_event(
         hale_api::WAITLIST_CHANGED_EVENT,
-        move || home.refetch(),
-    )));
-    on_cleanup(move || listener.update_value(|l| drop(l.take())));
+        move |_: serde::de::IgnoredAny| home.refetch(),
+    );
     view! {
         <main class="page">
             // A transition keeps the current screen while a reload is under way.
@@ -100,104 +100,102 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
 #[component]
 fn Arrival(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView {
     let place = RwSignal::new(None::<QueueView>);
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let id = appointment.id.clone();
-    let arrived = appointment.status == "arrived";
-    let listener = StoredValue::new_local(Some(backend::listen_for::<QueueView>(QUEUE_EVENT, {
-        let id = id.clone();
-        move |q| {
+    let arrived = appointment.status == AppointmentStage::Arrived;
+    backend::use_event(QUEUE_EVENT, {
+        let id = appointment.id.clone();
+        move |q: QueueView| {
             if q.appointment_id.as_deref() == Some(id.as_str()) {
                 place.set(Some(q));
             }
         }
-    })));
-    on_cleanup(move || listener.update_value(|l| drop(l.take())));
-    let check_in = move || {
-        let args = AppointmentArgs {
-            appointment_id: id.clone(),
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match backend::call::<CheckIn>(&args).await {
+    });
+    let check_in = Action::new_local(move |args: &AppointmentArgs| {
+        let args = args.clone();
+        async move {
+            let q = backend::call::<CheckIn>(&args).await?;
+            if arrived {
+                place.set(Some(q));
+            } else {
                 // Just checked in: reload, so the card shows the appointment as arrived.
-                Ok(_) if !arrived => retry.run(()),
-                Ok(q) => place.set(Some(q)),
-                Err(e) => error.set(Some(e)),
+                retry.run(());
             }
-            busy.set(false);
-        });
+            Ok::<_, ApiError>(())
+        }
+    });
+    let args = AppointmentArgs {
+        appointment_id: appointment.id,
     };
     if arrived {
-        check_in();
+        check_in.dispatch(args.clone());
     }
+    let checking_in = check_in.pending();
     view! {
         {move || match place.get() {
             Some(q) => view! {
                 <p class="queue" role="status" aria-live="polite" data-testid="queue-status">{format::queue_words(&q)}</p>
             }.into_any(),
             None => view! {
-                <button type="button" data-testid="check-in" disabled=move || busy.get()
+                <button type="button" data-testid="check-in" disabled=checking_in
                     on:click={
-                        let check_in = check_in.clone();
-                        move |_| check_in()
+                        let args = args.clone();
+                        move |_| { check_in.dispatch(args.clone()); }
                     }>"Check in"</button>
                 " "
             }.into_any(),
         }}
-        {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
+        <InlineError error=failure(check_in) />
     }
+}
+
+/// A change the patient asks of the waiting list.
+#[derive(Clone)]
+enum WaitlistChange {
+    Join(AppointmentArgs),
+    Leave(WaitlistArgs),
+    Accept(OfferArgs),
+    Decline(OfferArgs),
 }
 
 /// Asking for an earlier time, and the offer when one is held for the patient.
 #[component]
 fn Waitlist(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView {
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    // Runs one waitlist command, then reloads the screen (or shows why it failed).
-    let run =
-        move |work: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ApiError>>>>| {
-            busy.set(true);
-            spawn_local(async move {
-                match work.await {
-                    Ok(()) => retry.run(()),
-                    Err(e) => error.set(Some(e)),
-                }
-                busy.set(false);
-            });
-        };
-    let failure = move || {
-        error
-            .get()
-            .map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })
-    };
+    // One change at a time; each reloads the screen (or says why it failed).
+    let change = Action::new_local(move |change: &WaitlistChange| {
+        let change = change.clone();
+        async move {
+            match change {
+                WaitlistChange::Join(args) => backend::call::<JoinWaitlist>(&args).await.map(drop),
+                WaitlistChange::Leave(args) => backend::call::<LeaveWaitlist>(&args).await,
+                WaitlistChange::Accept(args) => backend::call::<AcceptOffer>(&args).await.map(drop),
+                WaitlistChange::Decline(args) => backend::call::<DeclineOffer>(&args).await,
+            }?;
+            retry.run(());
+            Ok::<_, ApiError>(())
+        }
+    });
+    let busy = change.pending();
+    let failed = failure(change);
     let Some(entry) = appointment.waitlist else {
-        let args = AppointmentArgs {
+        let join = WaitlistChange::Join(AppointmentArgs {
             appointment_id: appointment.id,
-        };
+        });
         return view! {
-            <button type="button" class="secondary" data-testid="join-waitlist" disabled=move || busy.get()
-                on:click=move |_| {
-                    let args = args.clone();
-                    run(Box::pin(async move { backend::call::<JoinWaitlist>(&args).await.map(drop) }));
-                }>"Ask for an earlier time"</button>
+            <button type="button" class="secondary" data-testid="join-waitlist" disabled=busy
+                on:click=move |_| { change.dispatch(join.clone()); }>"Ask for an earlier time"</button>
             " "
-            {failure}
+            <InlineError error=failed />
         }.into_any();
     };
     let Some(offer) = entry.offer else {
-        let args = WaitlistArgs {
+        let leave = WaitlistChange::Leave(WaitlistArgs {
             entry_id: entry.entry_id,
-        };
+        });
         return view! {
             <p class="hint" data-testid="waiting">"You are on the waiting list for an earlier time. We will let you know when one frees up."</p>
-            <button type="button" class="secondary" data-testid="leave-waitlist" disabled=move || busy.get()
-                on:click=move |_| {
-                    let args = args.clone();
-                    run(Box::pin(async move { backend::call::<LeaveWaitlist>(&args).await }));
-                }>"Stop waiting"</button>
+            <button type="button" class="secondary" data-testid="leave-waitlist" disabled=busy
+                on:click=move |_| { change.dispatch(leave.clone()); }>"Stop waiting"</button>
             " "
-            {failure}
+            <InlineError error=failed />
         }.into_any();
     };
     let when = format::when(offer.start, offer.end);
@@ -207,29 +205,23 @@ fn Waitlist(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView 
         .flatten()
         .collect::<Vec<_>>()
         .join(", ");
-    let accept = OfferArgs {
+    let accept = WaitlistChange::Accept(OfferArgs {
         offer_id: offer.offer_id.clone(),
-    };
-    let decline = OfferArgs {
+    });
+    let decline = WaitlistChange::Decline(OfferArgs {
         offer_id: offer.offer_id,
-    };
+    });
     view! {
         <section class="offer" role="region" aria-label="Earlier time offered" data-testid="offer">
             <p><strong>"An earlier time is held for you: "</strong>{when}</p>
             {(!who.is_empty()).then(|| view! { <p>{who}</p> })}
             <p class="hint">"Held until " {held_until} ". Take it, and your current time goes to someone else."</p>
-            <button type="button" data-testid="accept-offer" disabled=move || busy.get()
-                on:click=move |_| {
-                    let args = accept.clone();
-                    run(Box::pin(async move { backend::call::<AcceptOffer>(&args).await.map(drop) }));
-                }>"Take this time"</button>
+            <button type="button" data-testid="accept-offer" disabled=busy
+                on:click=move |_| { change.dispatch(accept.clone()); }>"Take this time"</button>
             " "
-            <button type="button" class="secondary" data-testid="decline-offer" disabled=move || busy.get()
-                on:click=move |_| {
-                    let args = decline.clone();
-                    run(Box::pin(async move { backend::call::<DeclineOffer>(&args).await }));
-                }>"No, keep my time"</button>
-            {failure}
+            <button type="button" class="secondary" data-testid="decline-offer" disabled=busy
+                on:click=move |_| { change.dispatch(decline.clone()); }>"No, keep my time"</button>
+            <InlineError error=failed />
         </section>
     }.into_any()
 }
@@ -260,44 +252,35 @@ fn QrToggle(reference: String) -> impl IntoView {
 fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let confirming = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let id = appointment.id.clone();
-    let cancel = move |_| {
-        let args = AppointmentArgs {
-            appointment_id: id.clone(),
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match backend::call::<CancelAppointment>(&args).await {
-                Ok(_) => retry.run(()),
-                Err(e) => {
-                    error.set(Some(e));
-                    busy.set(false);
-                    confirming.set(false);
-                }
+    let cancel = Action::new_local(move |args: &AppointmentArgs| {
+        let args = args.clone();
+        async move {
+            let cancelled = backend::call::<CancelAppointment>(&args).await.map(drop);
+            match cancelled {
+                Ok(()) => retry.run(()),
+                Err(_) => confirming.set(false),
             }
-        });
-    };
-    let saved = RwSignal::new(None::<Result<String, ApiError>>);
-    let export_args = AppointmentArgs {
+            cancelled
+        }
+    });
+    let cancelling = busy_until_replaced(cancel);
+    let cancel_args = AppointmentArgs {
         appointment_id: appointment.id.clone(),
     };
-    let export = move |_| {
-        let args = export_args.clone();
-        spawn_local(async move {
-            saved.set(Some(
-                backend::call::<ExportCalendar>(&args).await.map(|f| f.path),
-            ));
-        });
-    };
+    let export = Action::new_local(move |args: &AppointmentArgs| {
+        let args = args.clone();
+        async move { backend::call::<ExportCalendar>(&args).await.map(|f| f.path) }
+    });
+    let saved = export.value();
+    let export_args = cancel_args.clone();
     let calendar = view! {
-        <button type="button" class="secondary" data-testid="add-to-calendar" on:click=export>"Add to calendar"</button>
+        <button type="button" class="secondary" data-testid="add-to-calendar" disabled=export.pending()
+            on:click=move |_| { export.dispatch(export_args.clone()); }>"Add to calendar"</button>
         {appointment.reference.clone().map(|reference| view! { " " <QrToggle reference /> })}
-        {move || saved.get().map(|r| match r {
-            Ok(path) => view! { <p class="hint" role="status" data-testid="calendar-saved">"Saved to " {path}</p> }.into_any(),
-            Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
+        {move || saved.get().and_then(Result::ok).map(|path| view! {
+            <p class="hint" role="status" data-testid="calendar-saved">"Saved to " {path}</p>
         })}
+        <InlineError error=failure(export) />
     };
     if offline {
         return view! {
@@ -309,7 +292,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
         .into_any();
     }
     // Once arrived, the appointment is no longer the patient's to change: show the queue.
-    if appointment.status == "arrived" {
+    if appointment.status == AppointmentStage::Arrived {
         return view! {
             <div class="actions">
                 <Arrival appointment=appointment.clone() retry />
@@ -338,7 +321,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             {waitlist}
             {calendar}
             " "
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
+            <InlineError error=failure(cancel) />
             <Show when=move || confirming.get() fallback=move || {
                 let moving = appointment.clone();
                 view! {
@@ -350,7 +333,11 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                 }
             }>
                 <p class="question">"Cancel this appointment? The time will be offered to someone else."</p>
-                <button type="button" data-testid="confirm-cancel" disabled=move || busy.get() on:click=cancel.clone()>"Yes, cancel it"</button>
+                <button type="button" data-testid="confirm-cancel" disabled=cancelling
+                    on:click={
+                        let args = cancel_args.clone();
+                        move |_| { cancel.dispatch(args.clone()); }
+                    }>"Yes, cancel it"</button>
                 " "
                 <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
             </Show>

@@ -4,9 +4,9 @@
 
 use hale_api::{ApiError, ErrorCode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::backend;
+use crate::components::InlineError;
 use crate::format;
 
 /// How long an outcome stays up at most, so the next person starts fresh.
@@ -22,17 +22,24 @@ pub fn KioskApp(idle_seconds: u32) -> impl IntoView {
     let day = RwSignal::new(String::new());
     let month = RwSignal::new(String::new());
     let year = RwSignal::new(String::new());
-    let outcome = RwSignal::new(None::<Result<KioskOutcomeView, ApiError>>);
     let problem = RwSignal::new(None::<&'static str>);
-    let busy = RwSignal::new(false);
     let last_activity = RwSignal::new(now_ms());
+    let check_in = Action::new_local(move |args: &KioskCheckInArgs| {
+        let args = args.clone();
+        async move {
+            let answer = backend::call::<KioskCheckIn>(&args).await;
+            last_activity.set(now_ms());
+            answer
+        }
+    });
+    let outcome = check_in.value();
+    let busy = check_in.pending();
     let reset = move || {
         for field in [reference, day, month, year] {
             field.set(String::new());
         }
-        outcome.set(None);
+        check_in.clear();
         problem.set(None);
-        busy.set(false);
         last_activity.set(now_ms());
     };
     let touched = move || {
@@ -69,13 +76,7 @@ pub fn KioskApp(idle_seconds: u32) -> impl IntoView {
             reference: reference.get(),
             birth_date,
         };
-        busy.set(true);
-        spawn_local(async move {
-            let answer = backend::call::<KioskCheckIn>(&args).await;
-            outcome.set(Some(answer));
-            last_activity.set(now_ms());
-            busy.set(false);
-        });
+        check_in.dispatch(args);
     };
     let field = move |signal: RwSignal<String>,
                       id: &'static str,
@@ -133,8 +134,8 @@ pub fn KioskApp(idle_seconds: u32) -> impl IntoView {
                             {field(month, "kiosk-month", "Month", 2)}
                             {field(year, "kiosk-year", "Year", 4)}
                         </fieldset>
-                        {move || problem.get().map(|p| view! { <p class="inline-error" role="alert" data-testid="kiosk-problem">{p}</p> })}
-                        <button type="submit" data-testid="kiosk-submit" disabled=move || busy.get()>"Check in"</button>
+                        <InlineError error=move || problem.get() testid="kiosk-problem" />
+                        <button type="submit" data-testid="kiosk-submit" disabled=busy>"Check in"</button>
                     </form>
                 }.into_any(),
             }}

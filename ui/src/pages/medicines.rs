@@ -3,16 +3,15 @@
 //! with the whole screen, which replaces what is shown.
 
 use hale_api::{
-    AddMedicine, AddMedicineArgs, ApiError, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,
-    LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView, NoArgs,
-    SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
+    AddMedicine, AddMedicineArgs, ApiError, Command, DoseOutcomeArgs, DoseStateView, DoseView,
+    GetMedicines, LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView,
+    NoArgs, SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
     StopMedicine,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::backend;
-use crate::components::{local_offset, ErrorPanel, Notice};
+use crate::components::{local_offset, ErrorPanel, InlineError, Notice};
 use crate::format;
 
 #[component]
@@ -34,68 +33,71 @@ pub fn MedicinesPage() -> impl IntoView {
     }
 }
 
-/// The screen's state: the last answer and the last error of an action.
+/// The medicines screen's data: the last answer, and the last error of an action.
 #[derive(Clone, Copy)]
-struct Screen {
+struct MedicinesData {
     view: RwSignal<MedicinesView>,
     error: RwSignal<Option<ApiError>>,
 }
 
-impl Screen {
-    /// Runs a command whose answer is the whole screen.
-    fn act<C>(self, args: C::Args)
+impl MedicinesData {
+    /// An action running command `C`, whose answer is the whole screen. Its buttons are
+    /// disabled while it is pending, so a double tap sends it once.
+    fn action<C>(self) -> Action<C::Args, ()>
     where
-        C: hale_api::Command<Output = MedicinesView> + 'static,
+        C: Command<Output = MedicinesView> + 'static,
+        C::Args: Clone + 'static,
     {
-        spawn_local(async move {
-            match backend::call::<C>(&args).await {
-                Ok(view) => {
-                    self.error.set(None);
-                    self.view.set(view);
+        Action::new_local(move |args: &C::Args| {
+            let args = args.clone();
+            async move {
+                match backend::call::<C>(&args).await {
+                    Ok(view) => {
+                        self.error.set(None);
+                        self.view.set(view);
+                    }
+                    Err(e) => self.error.set(Some(e)),
                 }
-                Err(e) => self.error.set(Some(e)),
             }
-        });
+        })
     }
 }
 
 #[component]
 fn Medicines(initial: MedicinesView) -> impl IntoView {
-    let screen = Screen {
+    let data = MedicinesData {
         view: RwSignal::new(initial),
         error: RwSignal::new(None),
     };
-    let notice = move || format::offline_notice(&screen.view.get().freshness, local_offset());
+    let notice = move || format::offline_notice(&data.view.get().freshness, local_offset());
     view! {
         {move || notice().map(|text| view! { <Notice text /> })}
-        {move || screen.error.get().map(|e| view! {
-            <p class="inline-error" role="alert" data-testid="medicines-error">{format::error_text(&e)}</p>
-        })}
-        <p class="hint" data-testid="sync-status">{move || format::sync_words(screen.view.get().unsynced)}</p>
-        <Today screen />
-        <Adherence screen />
+        <InlineError error=move || data.error.get() testid="medicines-error" />
+        <p class="hint" data-testid="sync-status">{move || format::sync_words(data.view.get().unsynced)}</p>
+        <Today data />
+        <Adherence data />
         <section aria-labelledby="list-heading">
             <h2 id="list-heading">"Your medicines"</h2>
             <ul class="medicines" data-testid="medicines">
                 {move || {
-                    let view = screen.view.get();
+                    let view = data.view.get();
                     view.medicines.into_iter().filter(|m| m.active).map(|m| view! {
-                        <MedicineCard medicine=m screen />
+                        <MedicineCard medicine=m data />
                     }).collect_view()
                 }}
             </ul>
         </section>
-        <AddForm screen />
+        <AddForm data />
     }
 }
 
 #[component]
-fn Today(screen: Screen) -> impl IntoView {
+fn Today(data: MedicinesData) -> impl IntoView {
     view! {
         <section aria-labelledby="today-heading">
             <h2 id="today-heading">"Today's doses"</h2>
             {move || {
-                let view = screen.view.get();
+                let view = data.view.get();
                 if view.doses.is_empty() {
                     return view! { <p class="hint" data-testid="no-doses">"No doses are planned for today."</p> }.into_any();
                 }
@@ -103,7 +105,7 @@ fn Today(screen: Screen) -> impl IntoView {
                 view! {
                     <ul class="doses" data-testid="doses">
                         {view.doses.into_iter().map(|d| view! {
-                            <DoseRow dose=d reasons=reasons.clone() screen />
+                            <DoseRow dose=d reasons=reasons.clone() data />
                         }).collect_view()}
                     </ul>
                 }.into_any()
@@ -113,7 +115,7 @@ fn Today(screen: Screen) -> impl IntoView {
 }
 
 #[component]
-fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> impl IntoView {
+fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, data: MedicinesData) -> impl IntoView {
     let open = matches!(
         dose.state,
         DoseStateView::Upcoming
@@ -130,47 +132,49 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> im
     let time_problem = RwSignal::new(false);
     let skipping = RwSignal::new(false);
     let reason = RwSignal::new(SkipReasonView::Other);
-    let (medicine_id, slot) = (dose.medicine_id.clone(), dose.slot.clone());
-    let log = move |outcome: DoseOutcomeArgs| {
-        screen.act::<LogDose>(LogDoseArgs {
-            medicine_id: medicine_id.clone(),
-            slot: Some(slot.clone()),
-            outcome,
-            at: None,
-        })
+    let (logging, snoozing) = (data.action::<LogDose>(), data.action::<SnoozeDose>());
+    // Taking, skipping and snoozing the same dose exclude each other: one at a time.
+    let busy = {
+        let (logging, snoozing) = (logging.pending(), snoozing.pending());
+        Signal::derive(move || logging.get() || snoozing.get())
+    };
+    let log = {
+        let (medicine_id, slot) = (dose.medicine_id.clone(), dose.slot.clone());
+        move |outcome: DoseOutcomeArgs, at| {
+            logging.dispatch(LogDoseArgs {
+                medicine_id: medicine_id.clone(),
+                slot: Some(slot.clone()),
+                outcome,
+                at,
+            });
+        }
     };
     let take = {
         let log = log.clone();
-        move |_| log(DoseOutcomeArgs::Taken { amount: None })
+        move |_| log(DoseOutcomeArgs::Taken { amount: None }, None)
     };
     let taken_earlier = {
-        let (medicine_id, slot, due) = (dose.medicine_id.clone(), dose.slot.clone(), dose.due);
+        let (log, due) = (log.clone(), dose.due);
         move |_| match format::taken_at(due, &taken_time.get_untracked()) {
             Some(at) => {
                 time_problem.set(false);
-                screen.act::<LogDose>(LogDoseArgs {
-                    medicine_id: medicine_id.clone(),
-                    slot: Some(slot.clone()),
-                    outcome: DoseOutcomeArgs::Taken { amount: None },
-                    at: Some(at),
-                })
+                log(DoseOutcomeArgs::Taken { amount: None }, Some(at));
             }
             None => time_problem.set(true),
         }
     };
     let skip = move |_| {
-        log(DoseOutcomeArgs::Skipped {
-            reason: reason.get_untracked(),
-        })
+        let reason = reason.get_untracked();
+        log(DoseOutcomeArgs::Skipped { reason }, None);
     };
     let snooze = {
         let (medicine_id, slot) = (dose.medicine_id.clone(), dose.slot.clone());
         move |_| {
-            screen.act::<SnoozeDose>(SnoozeDoseArgs {
+            snoozing.dispatch(SnoozeDoseArgs {
                 medicine_id: medicine_id.clone(),
                 slot: slot.clone(),
                 minutes: hale_api::SNOOZE_CHOICES[0],
-            })
+            });
         }
     };
     let state_class = format::dose_state_class(&dose.state);
@@ -184,9 +188,9 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> im
             <p class="state" data-testid="dose-state">{format::dose_state_words(&dose.state)}</p>
             {open.then(|| view! {
                 <div class="actions">
-                    <button type="button" data-testid="take" aria-label=format!("Taken: {label}") on:click=take>"Taken"</button>
+                    <button type="button" data-testid="take" aria-label=format!("Taken: {label}") disabled=busy on:click=take>"Taken"</button>
                     {snoozable.then(|| view! {
-                        <button type="button" class="secondary" data-testid="snooze" on:click=snooze.clone()>
+                        <button type="button" class="secondary" data-testid="snooze" disabled=busy on:click=snooze.clone()>
                             {format!("Remind me in {} minutes", hale_api::SNOOZE_CHOICES[0])}
                         </button>
                     })}
@@ -199,10 +203,8 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> im
                     <label for=time_id.clone()>"Took it earlier? At (HH:MM)"</label>
                     <input id=time_id.clone() data-testid="taken-time" inputmode="numeric" autocomplete="off"
                         prop:value=move || taken_time.get() on:input=move |e| taken_time.set(event_target_value(&e)) />
-                    <button type="button" class="secondary" data-testid="taken-earlier" on:click=taken_earlier.clone()>"Log it"</button>
-                    {move || time_problem.get().then(|| view! {
-                        <p class="inline-error" role="alert">"Write the time as HH:MM, e.g. 09:15."</p>
-                    })}
+                    <button type="button" class="secondary" data-testid="taken-earlier" disabled=busy on:click=taken_earlier.clone()>"Log it"</button>
+                    <InlineError error=move || time_problem.get().then_some("Write the time as HH:MM, e.g. 09:15.") />
                 </div>
             })}
             {move || skipping.get().then(|| {
@@ -216,7 +218,7 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> im
                                 <option value=format::skip_reason_code(r.reason) selected=r.reason == SkipReasonView::Other>{r.label}</option>
                             }).collect_view()}
                         </select>
-                        <button type="button" data-testid="confirm-skip" on:click=skip.clone()>"Skip this dose"</button>
+                        <button type="button" data-testid="confirm-skip" disabled=busy on:click=skip.clone()>"Skip this dose"</button>
                     </div>
                 }
             })}
@@ -225,19 +227,19 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, screen: Screen) -> im
 }
 
 #[component]
-fn Adherence(screen: Screen) -> impl IntoView {
+fn Adherence(data: MedicinesData) -> impl IntoView {
     let days = RwSignal::new(7usize);
     view! {
         <section aria-labelledby="adherence-heading">
             <h2 id="adherence-heading">"How it's going"</h2>
-            <p data-testid="adherence-week">{move || format::adherence_words(&screen.view.get().week, "In the last 7 days")}</p>
-            <p data-testid="adherence-month">{move || format::adherence_words(&screen.view.get().month, "In the last 30 days")}</p>
+            <p data-testid="adherence-week">{move || format::adherence_words(&data.view.get().week, "In the last 7 days")}</p>
+            <p data-testid="adherence-month">{move || format::adherence_words(&data.view.get().month, "In the last 30 days")}</p>
             <div class="segmented" role="group" aria-label="Chart period">
                 <button type="button" aria-pressed=move || (days.get() == 7).to_string() on:click=move |_| days.set(7)>"Week"</button>
                 <button type="button" aria-pressed=move || (days.get() == 30).to_string() on:click=move |_| days.set(30)>"Month"</button>
             </div>
             {move || {
-                let view = screen.view.get();
+                let view = data.view.get();
                 let shown: Vec<_> = view.daily.iter().rev().take(days.get()).rev().cloned().collect();
                 let summary = format::chart_summary(&shown);
                 let svg = format::chart_svg(&shown, &summary);
@@ -253,17 +255,29 @@ fn Adherence(screen: Screen) -> impl IntoView {
 }
 
 #[component]
-fn MedicineCard(medicine: MedicineView, screen: Screen) -> impl IntoView {
+fn MedicineCard(medicine: MedicineView, data: MedicinesData) -> impl IntoView {
     let supply = RwSignal::new(String::new());
     let id = medicine.id.clone();
+    let (saving, logging, stopping) = (
+        data.action::<SetSupply>(),
+        data.action::<LogDose>(),
+        data.action::<StopMedicine>(),
+    );
+    // One change to a medicine at a time.
+    let busy = {
+        let pending = [saving.pending(), logging.pending(), stopping.pending()];
+        Signal::derive(move || pending.iter().any(|p| p.get()))
+    };
     let save_supply = {
         let id = id.clone();
         move |_| match format::decimal(&supply.get_untracked()) {
-            Some(remaining) => screen.act::<SetSupply>(SetSupplyArgs {
-                medicine_id: id.clone(),
-                remaining,
-            }),
-            None => screen.error.set(Some(ApiError::new(
+            Some(remaining) => {
+                saving.dispatch(SetSupplyArgs {
+                    medicine_id: id.clone(),
+                    remaining,
+                });
+            }
+            None => data.error.set(Some(ApiError::new(
                 hale_api::ErrorCode::InvalidArgument,
                 "not a number",
             ))),
@@ -272,20 +286,20 @@ fn MedicineCard(medicine: MedicineView, screen: Screen) -> impl IntoView {
     let log_prn = {
         let id = id.clone();
         move |_| {
-            screen.act::<LogDose>(LogDoseArgs {
+            logging.dispatch(LogDoseArgs {
                 medicine_id: id.clone(),
                 slot: None,
                 outcome: DoseOutcomeArgs::Taken { amount: None },
                 at: None,
-            })
+            });
         }
     };
     let stop = {
         let id = id.clone();
         move |_| {
-            screen.act::<StopMedicine>(MedicineArgs {
+            stopping.dispatch(MedicineArgs {
                 medicine_id: id.clone(),
-            })
+            });
         }
     };
     let input_id = format!("supply-{}", id.replace(':', "-"));
@@ -306,24 +320,24 @@ fn MedicineCard(medicine: MedicineView, screen: Screen) -> impl IntoView {
             })}
             {medicine.as_needed.then(|| view! {
                 <p data-testid="prn-count">{format::as_needed_words(medicine.taken_last_day, medicine.max_per_day)}</p>
-                <button type="button" data-testid="log-prn" on:click=log_prn>"I took a dose now"</button>
+                <button type="button" data-testid="log-prn" disabled=busy on:click=log_prn>"I took a dose now"</button>
             })}
             <p data-testid="supply">{format::supply_words(medicine.supply.as_ref(), &unit)}</p>
             <div class="field inline">
                 <label for=input_id.clone()>{format!("How many {unit}s do you have?")}</label>
                 <input id=input_id type="number" min="0" step="any" inputmode="decimal" data-testid="supply-input"
                     prop:value=move || supply.get() on:input=move |e| supply.set(event_target_value(&e)) />
-                <button type="button" class="secondary" data-testid="supply-save" on:click=save_supply>"Save"</button>
+                <button type="button" class="secondary" data-testid="supply-save" disabled=busy on:click=save_supply>"Save"</button>
             </div>
             {(medicine.source == MedicineSource::Own).then(|| view! {
-                <button type="button" class="secondary" data-testid="stop-medicine" on:click=stop>"I no longer take this"</button>
+                <button type="button" class="secondary" data-testid="stop-medicine" disabled=busy on:click=stop>"I no longer take this"</button>
             })}
         </li>
     }
 }
 
 #[component]
-fn AddForm(screen: Screen) -> impl IntoView {
+fn AddForm(data: MedicinesData) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let dose = RwSignal::new("1".to_owned());
     let unit = RwSignal::new("tablet".to_owned());
@@ -331,6 +345,7 @@ fn AddForm(screen: Screen) -> impl IntoView {
     let times = RwSignal::new("08:00".to_owned());
     let hours = RwSignal::new("8".to_owned());
     let problem = RwSignal::new(None::<&'static str>);
+    let adding = data.action::<AddMedicine>();
     let add = move |_| {
         let schedule = match format::schedule(
             &kind.get_untracked(),
@@ -348,7 +363,7 @@ fn AddForm(screen: Screen) -> impl IntoView {
             schedule,
             for_days: None,
         };
-        screen.act::<AddMedicine>(args);
+        adding.dispatch(args);
         name.set(String::new());
     };
     let field = move |id: &'static str, label: &'static str, signal: RwSignal<String>| {
@@ -382,8 +397,8 @@ fn AddForm(screen: Screen) -> impl IntoView {
                 }.into_any(),
                 _ => ().into_any(),
             }}
-            {move || problem.get().map(|p| view! { <p class="inline-error" role="alert">{p}</p> })}
-            <button type="button" data-testid="new-medicine-add" on:click=add>"Add medicine"</button>
+            <InlineError error=move || problem.get() />
+            <button type="button" data-testid="new-medicine-add" disabled=adding.pending() on:click=add>"Add medicine"</button>
         </section>
     }
 }

@@ -7,10 +7,10 @@ use hale_api::{
     StartParkingArgs, VehicleArgs,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::action::{busy_until_replaced, failure};
 use crate::backend;
-use crate::components::{local_offset, ErrorPanel, Notice};
+use crate::components::{local_offset, ErrorPanel, InlineError, Notice};
 use crate::format;
 
 #[component]
@@ -136,6 +136,13 @@ fn SessionDetails(session: ParkingSessionView) -> impl IntoView {
     }
 }
 
+/// A change to a running session.
+#[derive(Clone)]
+enum SessionChange {
+    Extend(ExtendParkingArgs),
+    End(ParkingSessionArgs),
+}
+
 /// A running session: time left, extend, end.
 #[component]
 fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
@@ -150,46 +157,44 @@ fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
     let left = move || format::time_left(((expires_ms - now.get()) / 60_000.0).ceil() as i64);
     let minutes = RwSignal::new(60u32);
     let card = CardFields::new();
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
     let request_id = StoredValue::new(backend::new_request_id());
+    // Extending and ending exclude each other: one change at a time.
+    let change = Action::new_local(move |change: &SessionChange| {
+        let change = change.clone();
+        async move {
+            let changed = match change {
+                SessionChange::Extend(args) => {
+                    let extended = backend::call::<ExtendParking>(&args).await;
+                    if let Err(e) = &extended {
+                        renew_after(e, request_id);
+                    }
+                    extended.map(drop)
+                }
+                SessionChange::End(args) => backend::call::<EndParking>(&args).await.map(drop),
+            };
+            if changed.is_ok() {
+                reload.run(());
+            }
+            changed
+        }
+    });
+    let busy = busy_until_replaced(change);
     let id = session.id.clone();
     let extend = {
         let id = id.clone();
         move |_| {
-            let args = ExtendParkingArgs {
+            change.dispatch(SessionChange::Extend(ExtendParkingArgs {
                 session_id: id.clone(),
                 minutes: minutes.get_untracked(),
                 card: card.args(),
                 request_id: request_id.get_value(),
-            };
-            busy.set(true);
-            spawn_local(async move {
-                match backend::call::<ExtendParking>(&args).await {
-                    Ok(_) => reload.run(()),
-                    Err(e) => {
-                        renew_after(&e, request_id);
-                        error.set(Some(e));
-                        busy.set(false);
-                    }
-                }
-            });
+            }));
         }
     };
     let end = move |_| {
-        let args = ParkingSessionArgs {
+        change.dispatch(SessionChange::End(ParkingSessionArgs {
             session_id: id.clone(),
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match backend::call::<EndParking>(&args).await {
-                Ok(_) => reload.run(()),
-                Err(e) => {
-                    error.set(Some(e));
-                    busy.set(false);
-                }
-            }
-        });
+        }));
     };
     let until = session.expires.format("%H:%M").to_string();
     view! {
@@ -206,10 +211,10 @@ fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
                 </select>
             </div>
             {card.view("extend")}
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
-            <button type="button" data-testid="extend-parking" disabled=move || busy.get() on:click=extend>"Pay and extend"</button>
+            <InlineError error=failure(change) />
+            <button type="button" data-testid="extend-parking" disabled=busy on:click=extend>"Pay and extend"</button>
             " "
-            <button type="button" class="secondary" data-testid="end-parking" disabled=move || busy.get() on:click=end>"End parking"</button>
+            <button type="button" class="secondary" data-testid="end-parking" disabled=busy on:click=end>"End parking"</button>
         </div>
     }
 }
@@ -232,9 +237,19 @@ fn StartForm(
     );
     let minutes = RwSignal::new(120u32);
     let card = CardFields::new();
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
     let request_id = StoredValue::new(backend::new_request_id());
+    let start = Action::new_local(move |args: &StartParkingArgs| {
+        let args = args.clone();
+        async move {
+            let started = backend::call::<StartParking>(&args).await.map(drop);
+            match &started {
+                Ok(()) => reload.run(()),
+                Err(e) => renew_after(e, request_id),
+            }
+            started
+        }
+    });
+    let busy = busy_until_replaced(start);
     let parks = StoredValue::new(parks);
     let price = move || {
         parks.with_value(|ps| {
@@ -244,24 +259,13 @@ fn StartForm(
                 .map(|(_, pence)| format::money(*pence))
         })
     };
-    let start = move |_| {
-        let args = StartParkingArgs {
+    let pay = move |_| {
+        start.dispatch(StartParkingArgs {
             car_park_id: park.get_untracked(),
             registration: vehicle.get_untracked(),
             minutes: minutes.get_untracked(),
             card: card.args(),
             request_id: request_id.get_value(),
-        };
-        busy.set(true);
-        spawn_local(async move {
-            match backend::call::<StartParking>(&args).await {
-                Ok(_) => reload.run(()),
-                Err(e) => {
-                    renew_after(&e, request_id);
-                    error.set(Some(e));
-                    busy.set(false);
-                }
-            }
         });
     };
     if vehicles.is_empty() {
@@ -305,8 +309,8 @@ fn StartForm(
             </div>
             <p class="price" data-testid="price">{move || price().map(|p| format!("Price: {p} (before any concession)"))}</p>
             {card.view("start")}
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert" data-testid="parking-error">{format::error_text(&e)}</p> })}
-            <button type="button" data-testid="start-parking" disabled=move || busy.get() on:click=start>"Pay and start parking"</button>
+            <InlineError error=failure(start) testid="parking-error" />
+            <button type="button" data-testid="start-parking" disabled=busy on:click=pay>"Pay and start parking"</button>
         </section>
     }.into_any()
 }
@@ -315,17 +319,18 @@ fn StartForm(
 fn Vehicles(vehicles: Vec<hale_api::VehicleView>, reload: Callback<()>) -> impl IntoView {
     let registration = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
+    let save = Action::new_local(move |args: &VehicleArgs| {
+        let args = args.clone();
+        async move {
+            backend::call::<SaveVehicle>(&args).await?;
+            reload.run(());
+            Ok::<_, ApiError>(())
+        }
+    });
     let add = move |_| {
-        let args = VehicleArgs {
+        save.dispatch(VehicleArgs {
             registration: registration.get_untracked(),
             label: Some(label.get_untracked()),
-        };
-        spawn_local(async move {
-            match backend::call::<SaveVehicle>(&args).await {
-                Ok(_) => reload.run(()),
-                Err(e) => error.set(Some(e)),
-            }
         });
     };
     view! {
@@ -346,8 +351,9 @@ fn Vehicles(vehicles: Vec<hale_api::VehicleView>, reload: Callback<()>) -> impl 
                 <input id="new-label" data-testid="new-label" autocomplete="off"
                     prop:value=move || label.get() on:input=move |e| label.set(event_target_value(&e)) />
             </div>
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert" data-testid="vehicle-error">{format::error_text(&e)}</p> })}
-            <button type="button" class="secondary" data-testid="add-vehicle" on:click=add>"Save vehicle"</button>
+            <InlineError error=failure(save) testid="vehicle-error" />
+            <button type="button" class="secondary" data-testid="add-vehicle" disabled=busy_until_replaced(save)
+                on:click=add>"Save vehicle"</button>
         </section>
     }
 }
@@ -358,18 +364,19 @@ fn Concessions(decided: Vec<hale_api::ConcessionView>, reload: Callback<()>) -> 
     let kind = RwSignal::new(K::FrequentAttender);
     let number = RwSignal::new(String::new());
     let expiry = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
+    let applying = Action::new_local(move |args: &hale_api::ApplyConcessionArgs| {
+        let args = args.clone();
+        async move {
+            backend::call::<hale_api::ApplyConcession>(&args).await?;
+            reload.run(());
+            Ok::<_, ApiError>(())
+        }
+    });
     let apply = move |_| {
-        let args = hale_api::ApplyConcessionArgs {
+        applying.dispatch(hale_api::ApplyConcessionArgs {
             kind: kind.get_untracked(),
             blue_badge_number: Some(number.get_untracked()),
             blue_badge_expiry: Some(expiry.get_untracked()),
-        };
-        spawn_local(async move {
-            match backend::call::<hale_api::ApplyConcession>(&args).await {
-                Ok(_) => reload.run(()),
-                Err(e) => error.set(Some(e)),
-            }
         });
     };
     let name = |k: K| match k {
@@ -415,8 +422,9 @@ fn Concessions(decided: Vec<hale_api::ConcessionView>, reload: Callback<()>) -> 
                         on:input=move |e| expiry.set(event_target_value(&e)) />
                 </div>
             </Show>
-            {move || error.get().map(|e| view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> })}
-            <button type="button" class="secondary" data-testid="apply-concession" on:click=apply>"Apply"</button>
+            <InlineError error=failure(applying) />
+            <button type="button" class="secondary" data-testid="apply-concession" disabled=busy_until_replaced(applying)
+                on:click=apply>"Apply"</button>
         </section>
     }
 }

@@ -5,10 +5,10 @@ use hale_api::{
     SignOutArgs,
 };
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::action::{busy_until_replaced, failure};
 use crate::backend;
-use crate::components::ErrorPanel;
+use crate::components::{ErrorPanel, InlineError};
 use crate::format;
 use crate::{Session, SignedOutBecause};
 
@@ -36,25 +36,15 @@ pub fn SettingsPage() -> impl IntoView {
 fn SignOutSection() -> impl IntoView {
     let session = expect_context::<RwSignal<Session>>();
     let remove = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let failed = RwSignal::new(None::<ApiError>);
-    let sign_out = move |_| {
-        busy.set(true);
-        let args = SignOutArgs {
-            remove_local_data: remove.get_untracked(),
-        };
-        spawn_local(async move {
-            match backend::call::<SignOut>(&args).await {
-                Ok(done) => session.set(Session::SignedOut(SignedOutBecause::SignedOut {
-                    hospital_told: done.hospital_told,
-                })),
-                Err(e) => {
-                    let _ = failed.try_set(Some(e));
-                    let _ = busy.try_set(false);
-                }
-            }
-        });
-    };
+    // The answer may come when this screen is gone (signed out, or the patient moved on): the
+    // action's state outlives it, so nothing is written to a disposed signal.
+    let sign_out = Action::new_local(move |&args: &SignOutArgs| async move {
+        let done = backend::call::<SignOut>(&args).await?;
+        session.set(Session::SignedOut(SignedOutBecause::SignedOut {
+            hospital_told: done.hospital_told,
+        }));
+        Ok::<_, ApiError>(())
+    });
     view! {
         <section aria-labelledby="sign-out-heading">
             <h2 id="sign-out-heading">"Sign out"</h2>
@@ -67,11 +57,11 @@ fn SignOutSection() -> impl IntoView {
                 </label>
             </div>
             <p class="hint">"Your records at the hospital stay there. Readings and doses not yet sent to the hospital are lost if you remove them."</p>
-            <button type="button" data-testid="sign-out" prop:disabled=move || busy.get()
-                on:click=sign_out>"Sign out"</button>
-            {move || failed.get().map(|e| view! {
-                <p class="inline-error" role="alert">{format::error_text(&e)}</p>
-            })}
+            <button type="button" data-testid="sign-out" prop:disabled=busy_until_replaced(sign_out)
+                on:click=move |_| {
+                    sign_out.dispatch(SignOutArgs { remove_local_data: remove.get_untracked() });
+                }>"Sign out"</button>
+            <InlineError error=failure(sign_out) />
         </section>
     }
 }
@@ -79,7 +69,25 @@ fn SignOutSection() -> impl IntoView {
 #[component]
 fn Reminders(current: ReminderSettings) -> impl IntoView {
     let state = RwSignal::new(current);
-    let outcome = RwSignal::new(None::<Result<(), ApiError>>);
+    let save = Action::new_local(move |args: &SetRemindersArgs| {
+        let args = args.clone();
+        async move {
+            match backend::call::<SetReminders>(&args).await {
+                Ok(saved) => {
+                    state.set(saved);
+                    Ok(())
+                }
+                // The checkboxes go back to what is saved, so they never show an unsaved state.
+                Err(e) => {
+                    state.notify();
+                    Err(e)
+                }
+            }
+        }
+    });
+    // While one change is saved, the next would start from a state about to be replaced.
+    let saving = save.pending();
+    let outcome = save.value();
     let toggle = move |index: usize| {
         let mut wanted = state.get_untracked();
         if let Some(choice) = wanted.choices.get_mut(index) {
@@ -93,19 +101,7 @@ fn Reminders(current: ReminderSettings) -> impl IntoView {
                 .map(|c| c.lead)
                 .collect(),
         };
-        spawn_local(async move {
-            match backend::call::<SetReminders>(&args).await {
-                Ok(saved) => {
-                    state.set(saved);
-                    outcome.set(Some(Ok(())));
-                }
-                // The checkboxes go back to what is saved, so they never show an unsaved state.
-                Err(e) => {
-                    state.notify();
-                    outcome.set(Some(Err(e)));
-                }
-            }
-        });
+        save.dispatch(args);
     };
     view! {
         <section aria-labelledby="reminders-heading">
@@ -116,7 +112,7 @@ fn Reminders(current: ReminderSettings) -> impl IntoView {
                     let id = format!("lead-{index}");
                     view! {
                         <div class="check">
-                            <input type="checkbox" id=id.clone() prop:checked=choice.chosen
+                            <input type="checkbox" id=id.clone() prop:checked=choice.chosen prop:disabled=saving
                                 data-testid=format!("lead-{}", format::lead_key(choice.lead))
                                 on:change=move |_| toggle(index) />
                             <label for=id>{choice.label}</label>
@@ -125,10 +121,10 @@ fn Reminders(current: ReminderSettings) -> impl IntoView {
                 }).collect_view()}
             </fieldset>
             <p class="hint">"Reminders say only when your appointment is, not what it is for, because they can show on a locked screen."</p>
-            {move || outcome.get().map(|r| match r {
-                Ok(()) => view! { <p class="hint" role="status" data-testid="reminders-saved">"Saved."</p> }.into_any(),
-                Err(e) => view! { <p class="inline-error" role="alert">{format::error_text(&e)}</p> }.into_any(),
+            {move || outcome.with(|o| matches!(o, Some(Ok(())))).then(|| view! {
+                <p class="hint" role="status" data-testid="reminders-saved">"Saved."</p>
             })}
+            <InlineError error=failure(save) />
         </section>
     }
 }

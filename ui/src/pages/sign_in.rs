@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::backend;
-use crate::format;
+use crate::components::InlineError;
 use crate::{Session, SignedOutBecause};
 
 #[component]
@@ -63,9 +63,7 @@ pub fn SignInPage() -> impl IntoView {
                     "Waiting for you to finish signing in in your browser…"
                 </p>
             })}
-            {move || failed.get().map(|e| view! {
-                <p class="inline-error" role="alert" data-testid="sign-in-error">{format::error_text(&e)}</p>
-            })}
+            <InlineError error=move || failed.get() testid="sign-in-error" />
         </main>
     }
 }

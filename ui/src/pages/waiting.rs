@@ -13,11 +13,9 @@ pub fn WaitingTimesPage() -> impl IntoView {
     let retry = Callback::new(move |()| first.refetch());
     // Pushed boards replace the first one as they come.
     let live = RwSignal::new(None::<WaitingTimesView>);
-    let listener = StoredValue::new_local(Some(backend::listen_for::<WaitingTimesView>(
-        WAITING_TIMES_EVENT,
-        move |board| live.set(Some(board)),
-    )));
-    on_cleanup(move || listener.update_value(|l| drop(l.take())));
+    backend::use_event(WAITING_TIMES_EVENT, move |board: WaitingTimesView| {
+        live.set(Some(board))
+    });
     view! {
         <main class="page">
             <h1>"Waiting times"</h1>

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotQuery};
-use hale_domain::AppointmentStatus;
+use hale_domain::{AppointmentStatus, RefusalCode};
 use hale_server::demo::seed::{DemoPatient, DEMO_PATIENT, OTHER_PATIENT};
 use hale_server::ServerOptions;
 
@@ -12,7 +12,7 @@ async fn sign_in(client: &HospitalClient, p: &DemoPatient) -> Session {
     client.dev_sign_in(p.mrn, born).await.unwrap()
 }
 
-fn refusal_code(e: ClientError) -> String {
+fn refusal_code(e: ClientError) -> Option<RefusalCode> {
     match e {
         ClientError::Refused { code, .. } => code,
         other => panic!("expected a refusal, got {other:?}"),
@@ -78,7 +78,7 @@ async fn find_book_move_and_cancel() {
         .book(&sam, &page.slots[0].id, "req-b")
         .await
         .unwrap_err();
-    assert_eq!(refusal_code(lost), "slot-taken");
+    assert_eq!(refusal_code(lost), Some(RefusalCode::SlotTaken));
 
     let moved = client
         .reschedule(&alex, &booked.id, &page.slots[2].id)
@@ -104,7 +104,13 @@ async fn find_book_move_and_cancel() {
         .reschedule(&alex, &booked.id, &page.slots[2].id)
         .await;
     assert!(
-        matches!(moved_again, Err(ClientError::Refused { ref code, .. }) if code == "not-changeable"),
+        matches!(
+            moved_again,
+            Err(ClientError::Refused {
+                code: Some(RefusalCode::NotChangeable),
+                ..
+            })
+        ),
         "a cancelled appointment cannot be moved: {moved_again:?}"
     );
     let twice = client.cancel(&alex, &booked.id).await.unwrap();

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, Utc};
-use hale_client::{QueueStatus, WaitingTimes};
+use hale_client::{QueueState, QueueStatus, WaitingTimes};
 use hale_core::arrival::{follow_board, follow_queue, LiveSink};
 use hale_core::watch::Notifier;
 use hale_domain::reminder::ReminderText;
@@ -67,8 +67,8 @@ async fn a_checked_in_patient_follows_their_place_and_is_told_once_when_called()
 
     let status = patient.check_in(&appointment, Utc::now()).await.unwrap();
     assert_eq!(
-        (status.state.as_str(), status.position),
-        ("waiting", Some(1))
+        (status.state, status.position),
+        (QueueState::Waiting, Some(1))
     );
     assert_eq!(status.clinic, "Cardiology");
     // The local copy knows the appointment is arrived.
@@ -138,8 +138,8 @@ async fn a_checked_in_patient_follows_their_place_and_is_told_once_when_called()
     assert_eq!(shown[0].body, "Please go to Room 3 now.");
     let last = recorder.queue.lock().unwrap().last().cloned().unwrap();
     assert_eq!(
-        (last.state.as_str(), last.room.as_deref()),
-        ("called", Some("Room 3"))
+        (last.state, last.room.as_deref()),
+        (QueueState::Called, Some("Room 3"))
     );
 
     // A second follower (e.g. after a restart) does not announce the call again.

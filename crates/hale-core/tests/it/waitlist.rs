@@ -104,7 +104,7 @@ async fn an_offer_is_announced_once_shown_at_home_and_accepting_moves_the_appoin
     // A second accept is refused with a code the app can explain.
     match patient.accept_offer(&offer.id, Utc::now()).await {
         Err(hale_core::CoreError::Hospital(hale_client::ClientError::Refused { code, .. })) => {
-            assert_eq!(code, "offer-closed")
+            assert_eq!(code, Some(hale_domain::RefusalCode::OfferClosed))
         }
         other => panic!("expected offer-closed, got {other:?}"),
     }
