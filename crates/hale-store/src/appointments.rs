@@ -1,0 +1,149 @@
+//! The patient's cached appointments and who last signed in at each hospital.
+
+use chrono::{DateTime, Utc};
+use hale_domain::{Appointment, AppointmentStatus};
+
+use crate::{Cached, Owner, Profile, Store, StoreError};
+
+const APPOINTMENTS: &str = "Appointment";
+
+impl Store {
+    /// Replaces the patient's cached appointments with `appointments`, fetched at `fetched_at`.
+    pub async fn replace_appointments(
+        &self,
+        owner: Owner<'_>,
+        appointments: &[Appointment],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("DELETE FROM appointment WHERE hospital = ? AND patient_id = ?")
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .execute(&mut *tx)
+            .await?;
+        for a in appointments {
+            sqlx::query(
+                "INSERT INTO appointment (hospital, patient_id, id, reference, status, start_at, \
+                 end_at, service, clinician, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .bind(&a.id)
+            .bind(a.reference.as_ref().map(|r| r.compact().to_owned()))
+            .bind(a.status.fhir_code())
+            .bind(a.start)
+            .bind(a.end)
+            .bind(&a.service)
+            .bind(&a.clinician)
+            .bind(&a.location)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO fetched (hospital, patient_id, resource, fetched_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (hospital, patient_id, resource) DO UPDATE SET fetched_at = excluded.fetched_at",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(APPOINTMENTS)
+        .bind(fetched_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The patient's cached appointments, by start time.
+    pub async fn appointments(
+        &self,
+        owner: Owner<'_>,
+    ) -> Result<Cached<Vec<Appointment>>, StoreError> {
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, reference, status, start_at, end_at, service, clinician, location \
+             FROM appointment WHERE hospital = ? AND patient_id = ? ORDER BY start_at, id",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .fetch_all(&self.db)
+        .await?;
+        let records = rows
+            .into_iter()
+            .map(
+                |(id, reference, status, start, end, service, clinician, location)| {
+                    let status = AppointmentStatus::from_fhir_code(&status).ok_or_else(|| {
+                        StoreError::Corrupt(format!("unknown appointment status '{status}'"))
+                    })?;
+                    let reference = reference
+                        .map(|r| r.parse())
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(format!("booking reference: {e}")))?;
+                    Ok(Appointment {
+                        id,
+                        reference,
+                        status,
+                        start,
+                        end,
+                        service,
+                        clinician,
+                        location,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let fetched_at: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT fetched_at FROM fetched WHERE hospital = ? AND patient_id = ? AND resource = ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(APPOINTMENTS)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(Cached {
+            records,
+            fetched_at,
+        })
+    }
+
+    /// Remembers who signed in at `hospital` and what the hospital and patient are called.
+    pub async fn save_profile(&self, hospital: &str, profile: &Profile) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO profile (hospital, hospital_name, patient_id, patient_name) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (hospital) DO UPDATE SET hospital_name = excluded.hospital_name, \
+             patient_id = excluded.patient_id, patient_name = excluded.patient_name",
+        )
+        .bind(hospital)
+        .bind(&profile.hospital_name)
+        .bind(&profile.patient_id)
+        .bind(&profile.patient_name)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The last patient who signed in at `hospital`, if any.
+    pub async fn profile(&self, hospital: &str) -> Result<Option<Profile>, StoreError> {
+        let row: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT hospital_name, patient_id, patient_name FROM profile WHERE hospital = ?",
+        )
+        .bind(hospital)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(
+            row.map(|(hospital_name, patient_id, patient_name)| Profile {
+                hospital_name,
+                patient_id,
+                patient_name,
+            }),
+        )
+    }
+}
