@@ -238,15 +238,18 @@ fn Paired(data: DevicesData) -> impl IntoView {
 
 #[component]
 fn Finder(data: DevicesData) -> impl IntoView {
-    let scan = Action::new_local(move |&on: &bool| async move {
-        match backend::call::<ScanDevices>(&ScanArgs { on }).await {
-            Ok(()) => {
-                data.scanning.set(on);
-                if on {
-                    data.found.set(Vec::new());
-                }
+    let scan = Action::new_local(move |&on: &bool| {
+        // Cleared before the scan starts, not after: devices are reported as soon as it does,
+        // and clearing on its answer would drop the first ones (a device reported once stays
+        // unseen; a journey on a slow machine found none).
+        if on {
+            data.found.set(Vec::new());
+        }
+        async move {
+            match backend::call::<ScanDevices>(&ScanArgs { on }).await {
+                Ok(()) => data.scanning.set(on),
+                Err(e) => data.error.set(Some(e)),
             }
-            Err(e) => data.error.set(Some(e)),
         }
     });
     let pair = Action::new_local(move |args: &PairArgs| {
