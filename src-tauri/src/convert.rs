@@ -9,11 +9,11 @@ use hale_api::{
 };
 use hale_client::{ClientError, SlotPage, SlotQuery};
 use hale_core::CoreError;
-use hale_domain::{Lead, RefusalCode};
+use hale_domain::{Allowed, Lead, RefusalCode};
 
 pub mod devices;
 mod medicines;
-pub use medicines::{log_dose, medicines, new_medicine, require_token};
+pub use medicines::{log_dose, medicines, new_medicine};
 
 /// Slots per page of search results.
 const PAGE: u32 = 40;
@@ -31,15 +31,22 @@ pub fn home(home: hale_core::Home, hospital_url: &str, embedded: bool) -> HomeVi
         appointments: home
             .appointments
             .into_iter()
-            .map(|a| {
-                let entry = home.waitlist.iter().find(|e| e.appointment == a.id);
+            .map(|u| {
+                let entry = home
+                    .waitlist
+                    .iter()
+                    .find(|e| e.appointment == u.appointment.id);
                 AppointmentView {
                     waitlist: entry.map(waitlist),
-                    ..appointment(a)
+                    ..appointment(u.appointment, u.allowed)
                 }
             })
             .collect(),
-        past: home.past.into_iter().map(appointment).collect(),
+        past: home
+            .past
+            .into_iter()
+            .map(|a| appointment(a, Allowed::default()))
+            .collect(),
         freshness: freshness(home.freshness),
     }
 }
@@ -54,16 +61,11 @@ pub fn freshness(f: hale_core::Freshness) -> Freshness {
     }
 }
 
-pub fn appointment(a: hale_domain::Appointment) -> AppointmentView {
-    let now = Utc::now();
-    let can_check_in = a.status == hale_domain::AppointmentStatus::Booked
-        && hale_domain::ArrivalWindow::default().is_open(now, a.start);
-    let changeable = hale_domain::BookingRules::default()
-        .check_change(now, a.start, a.status)
-        .is_ok();
+/// An appointment and what the core decided the patient may do with it.
+pub fn appointment(a: hale_domain::Appointment, allowed: Allowed) -> AppointmentView {
     AppointmentView {
-        can_check_in,
-        changeable,
+        can_check_in: allowed.can_check_in,
+        changeable: allowed.changeable,
         id: a.id,
         reference: a.reference.map(|r| r.to_string()),
         status: stage(a.status),
@@ -173,12 +175,9 @@ pub fn concession(c: &hale_client::Concession) -> hale_api::ConcessionView {
         approved: c.status == hale_client::ConcessionStatus::Approved,
         reason: c.reason.clone(),
         effect: c.relief.map(|r| match r {
-            Relief::Free => "Free parking".to_owned(),
-            Relief::PercentOff { percent: 50 } => "Half price".to_owned(),
-            Relief::PercentOff { percent } => format!("{percent}% off"),
-            Relief::DailyCap { pence } => {
-                format!("At most £{}.{:02} a day", pence / 100, pence % 100)
-            }
+            Relief::Free => hale_api::ReliefView::Free,
+            Relief::PercentOff { percent } => hale_api::ReliefView::PercentOff { percent },
+            Relief::DailyCap { pence } => hale_api::ReliefView::DailyCap { pence },
         }),
         decided: c.decided.with_timezone(&Local).fixed_offset(),
     }
@@ -341,7 +340,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 
 /// Refuses an id that is not a FHIR resource id before it can reach a URL.
 pub fn require_id(name: &str, value: &str) -> Result<(), ApiError> {
-    if hale_api::is_resource_id(value) {
+    if hale_api::is_identifier(value) {
         Ok(())
     } else {
         Err(invalid(format!("{name} is not a valid id")))

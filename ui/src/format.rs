@@ -127,6 +127,16 @@ pub fn birth_date(day: &str, month: &str, year: &str) -> Result<String, &'static
     }
 }
 
+/// What an approved concession does, e.g. "Half price" or "At most £3.00 a day".
+pub fn relief_words(relief: hale_api::ReliefView) -> String {
+    match relief {
+        hale_api::ReliefView::Free => "Free parking".to_owned(),
+        hale_api::ReliefView::PercentOff { percent: 50 } => "Half price".to_owned(),
+        hale_api::ReliefView::PercentOff { percent } => format!("{percent}% off"),
+        hale_api::ReliefView::DailyCap { pence } => format!("At most {} a day", money(pence)),
+    }
+}
+
 /// Pence as pounds: "£4.00", or "Free".
 pub fn money(pence: u32) -> String {
     if pence == 0 {
@@ -251,6 +261,24 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_concession_says_what_it_does() {
+        use hale_api::ReliefView;
+        assert_eq!(relief_words(ReliefView::Free), "Free parking");
+        assert_eq!(
+            relief_words(ReliefView::PercentOff { percent: 50 }),
+            "Half price"
+        );
+        assert_eq!(
+            relief_words(ReliefView::PercentOff { percent: 20 }),
+            "20% off"
+        );
+        assert_eq!(
+            relief_words(ReliefView::DailyCap { pence: 300 }),
+            "At most £3.00 a day"
+        );
+    }
 
     #[test]
     fn money_and_time_left_read_as_words() {

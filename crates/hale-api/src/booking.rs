@@ -104,13 +104,16 @@ pub struct ExportedFile {
     pub path: String,
 }
 
-/// Whether `id` looks like a hospital resource id (FHIR `id`: 1–64 of `A–Z a–z 0–9 - .`).
-/// The shell refuses anything else before it reaches a URL.
-pub fn is_resource_id(id: &str) -> bool {
-    (1..=64).contains(&id.len())
+/// Whether `id` may name something in a command: a hospital resource (a FHIR `id`), a medicine,
+/// a dose's slot or a device. 1 to 80 of `A–Z a–z 0–9 - _ : . @`, and not dots alone (a URL
+/// would read those as a step up its path). The shell refuses anything else before it reaches a
+/// URL or the store; the app's one check of ids.
+pub fn is_identifier(id: &str) -> bool {
+    (1..=80).contains(&id.len())
         && id
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            .all(|b| b.is_ascii_alphanumeric() || b"-_:.@".contains(&b))
+        && !id.bytes().all(|b| b == b'.')
 }
 
 #[cfg(test)]
@@ -118,11 +121,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn resource_ids_follow_fhir() {
-        assert!(is_resource_id("sl-cardiology-1-202612011000"));
-        assert!(is_resource_id("ap-0123abcd.x"));
-        for bad in ["", "a/b", "../x", "a b", "é", &"x".repeat(65), "a?b=c"] {
-            assert!(!is_resource_id(bad), "{bad:?}");
+    fn identifiers_are_short_plain_tokens_that_cannot_step_up_a_path() {
+        for good in [
+            "sl-cardiology-1-202612011000",
+            "ap-0123abcd.x",
+            "rx:mr-0001",
+            "2026-12-02T08:00",
+            "00:1B:DC:0F:33:03",
+        ] {
+            assert!(is_identifier(good), "{good:?}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "../x",
+            "..",
+            ".",
+            "a b",
+            "é",
+            &"x".repeat(81),
+            "a?b=c",
+            "x'; DROP TABLE",
+        ] {
+            assert!(!is_identifier(bad), "{bad:?}");
         }
     }
 }

@@ -42,7 +42,7 @@ pub use arrival::{
     WAITING_TIMES_EVENT,
 };
 pub use booking::{
-    is_resource_id, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
+    is_identifier, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
     ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,
     RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
 };
@@ -59,14 +59,14 @@ pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeVi
 pub use medicines::{
     AddMedicine, AddMedicineArgs, DayView, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,
     LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView, ScheduleArgs,
-    SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
+    ScheduleView, SetSupply, SetSupplyArgs, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
     StopMedicine, SupplyView, TallyView, WeekdayView, SNOOZE_CHOICES,
 };
 pub use parking::{
     ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
     ConcessionView, EndParking, ExtendParking, ExtendParkingArgs, GetParking, ParkingSessionArgs,
-    ParkingSessionView, ParkingView, ReceiptView, RemoveVehicle, SaveVehicle, StartParking,
-    StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
+    ParkingSessionView, ParkingView, ReceiptView, ReliefView, RemoveVehicle, SaveVehicle,
+    StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
 pub use session::{
     GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,

@@ -1,7 +1,7 @@
 //! Medicines: the list, today's doses, logging and snoozing, adherence, supply, and medicines
 //! the patient adds.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use crate::{Freshness, NoArgs};
@@ -18,8 +18,8 @@ pub struct MedicinesView {
     pub daily: Vec<DayView>,
     /// Dose records the hospital has not confirmed yet.
     pub unsynced: u32,
-    /// The reasons a patient can give for skipping a dose.
-    pub skip_reasons: Vec<SkipReasonChoice>,
+    /// The reasons a patient can give for skipping a dose, in the order to offer them.
+    pub skip_reasons: Vec<SkipReasonView>,
     pub freshness: Freshness,
 }
 
@@ -31,8 +31,9 @@ pub struct DoseView {
     pub slot: String,
     /// In the device's local offset.
     pub due: DateTime<FixedOffset>,
-    /// E.g. "2 tablets".
-    pub amount: Option<String>,
+    /// Amount per dose, in `unit` (e.g. 2 "tablet"), where the schedule gives one.
+    pub dose: Option<f64>,
+    pub unit: Option<String>,
     pub state: DoseStateView,
 }
 
@@ -80,8 +81,11 @@ pub struct MedicineView {
     pub id: String,
     pub name: String,
     pub source: MedicineSource,
-    /// The prescriber's words, or a summary of the schedule the patient chose.
+    /// The prescriber's words, if any.
     pub instructions: Option<String>,
+    /// The schedule, where it is one a patient can choose (the UI words it when there are no
+    /// instructions); `None` for other prescription schedules.
+    pub schedule: Option<ScheduleView>,
     /// "When needed" medicines have no doses on the list; the patient logs each one.
     pub as_needed: bool,
     /// At most this many doses in 24 hours, for a "when needed" medicine.
@@ -114,12 +118,6 @@ pub enum SkipReasonView {
     RanOut,
     ClinicianAdvice,
     Other,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SkipReasonChoice {
-    pub reason: SkipReasonView,
-    pub label: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -170,14 +168,31 @@ pub enum WeekdayView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScheduleArgs {
-    /// Each day at these wall-clock times ("HH:MM").
-    Daily { times: Vec<String> },
-    /// Every `hours` hours from `first` ("HH:MM").
-    EveryHours { hours: u32, first: String },
-    /// On these days at `time` ("HH:MM").
+    /// Each day at these wall-clock times.
+    Daily { times: Vec<NaiveTime> },
+    /// Every `hours` hours from `first`.
+    EveryHours { hours: u32, first: NaiveTime },
+    /// On these days at `time`.
     Weekly {
         days: Vec<WeekdayView>,
-        time: String,
+        time: NaiveTime,
+    },
+    /// Only when needed.
+    AsNeeded,
+}
+
+/// A medicine's schedule as the patient's screens describe it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ScheduleView {
+    /// Each day at these times.
+    Daily { times: Vec<NaiveTime> },
+    /// Every `hours` hours from these times.
+    EveryHours { hours: u32, from: Vec<NaiveTime> },
+    /// On these days at these times.
+    Weekly {
+        days: Vec<WeekdayView>,
+        times: Vec<NaiveTime>,
     },
     /// Only when needed.
     AsNeeded,
@@ -245,11 +260,11 @@ mod tests {
             serde_json::json!({"kind": "skipped", "reason": "side-effects"})
         );
         let daily = ScheduleArgs::Daily {
-            times: vec!["08:00".into()],
+            times: vec![NaiveTime::from_hms_opt(8, 0, 0).unwrap()],
         };
         assert_eq!(
             serde_json::to_value(&daily).unwrap(),
-            serde_json::json!({"kind": "daily", "times": ["08:00"]})
+            serde_json::json!({"kind": "daily", "times": ["08:00:00"]})
         );
     }
 }

@@ -29,14 +29,29 @@ pub enum ConcessionKindView {
     ParentOfInpatient,
 }
 
+/// What an approved concession does to the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReliefView {
+    Free,
+    /// Percent off, 1 to 99.
+    PercentOff {
+        percent: u8,
+    },
+    /// At most this much a day.
+    DailyCap {
+        pence: u32,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConcessionView {
     pub kind: ConcessionKindView,
     pub approved: bool,
     /// The hospital's reason, in words for the patient.
     pub reason: String,
-    /// What it does, e.g. "Free parking", "Half price", "At most £3.00 a day".
-    pub effect: Option<String>,
+    /// What it does, when approved.
+    pub effect: Option<ReliefView>,
     pub decided: DateTime<FixedOffset>,
 }
 

@@ -8,6 +8,7 @@ mod arrival;
 mod medication;
 mod observation;
 mod parking;
+mod rules;
 mod sign_in;
 mod sse;
 

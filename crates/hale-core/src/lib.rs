@@ -26,7 +26,7 @@ pub use hale_client::{
     ClinicWaitingTime, QueueState, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer,
 };
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
-use hale_domain::{upcoming, Appointment, Lead, Service};
+use hale_domain::{upcoming, Allowed, Appointment, AppointmentRules, Lead, Service};
 use hale_store::{Owner, Store, StoreError};
 use tokio::sync::{Mutex, Notify, OnceCell};
 
@@ -76,14 +76,21 @@ const HISTORY: Duration = Duration::days(365);
 pub struct Home {
     pub hospital_name: Option<String>,
     pub patient_name: Option<String>,
-    /// Upcoming appointments, soonest first.
-    pub appointments: Vec<Appointment>,
+    /// Upcoming appointments, soonest first, with what the patient may do with each.
+    pub appointments: Vec<Upcoming>,
     /// Past, cancelled and missed appointments, most recent first.
     pub past: Vec<Appointment>,
     /// Appointments waiting for an earlier time, with any slot offered. Only known live: an
     /// offer is held for minutes, so a saved copy of one would mislead.
     pub waitlist: Vec<WaitlistEntry>,
     pub freshness: Freshness,
+}
+
+/// An upcoming appointment and what the patient may do with it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upcoming {
+    pub appointment: Appointment,
+    pub allowed: Allowed,
 }
 
 /// The patient's appointments split for the appointments screen.
@@ -110,6 +117,9 @@ pub struct Patient {
     smart: OnceCell<hale_fhir::smart::SmartConfiguration>,
     /// Signalled whenever the local copy or a setting changes, so the watch task re-plans.
     changed: Arc<Notify>,
+    /// The hospital's rules for changing and checking in, as last read (Hale's defaults until
+    /// then). Kept in memory: offline, the patient can neither change nor check in anyway.
+    rules: std::sync::Mutex<AppointmentRules>,
 }
 
 impl Patient {
@@ -130,6 +140,23 @@ impl Patient {
             hospital_key,
             smart: OnceCell::new(),
             changed: Arc::new(Notify::new()),
+            rules: std::sync::Mutex::new(AppointmentRules::default()),
+        }
+    }
+
+    /// What the patient may do with `appointment` at `now`, by the hospital's rules.
+    pub fn allowed(&self, appointment: &Appointment, now: DateTime<Utc>) -> Allowed {
+        self.rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .allowed(appointment, now)
+    }
+
+    /// Reads the hospital's rules again; on failure the last ones stay.
+    async fn refresh_rules(&self) {
+        match self.client.rules().await {
+            Ok(rules) => *self.rules.lock().unwrap_or_else(|e| e.into_inner()) = rules,
+            Err(error) => tracing::info!(%error, "the hospital's rules were not read"),
         }
     }
 
@@ -146,16 +173,26 @@ impl Patient {
         let appointments = self.appointments(now).await?;
         let profile = self.store.profile(&self.hospital_key).await?;
         let waitlist = match appointments.freshness {
-            Freshness::Live { .. } => self.waitlist().await.unwrap_or_else(|error| {
-                tracing::info!(%error, "waitlist not available");
-                Vec::new()
-            }),
+            Freshness::Live { .. } => {
+                self.refresh_rules().await;
+                self.waitlist().await.unwrap_or_else(|error| {
+                    tracing::info!(%error, "waitlist not available");
+                    Vec::new()
+                })
+            }
             Freshness::Offline { .. } => Vec::new(),
         };
         Ok(Home {
             hospital_name: profile.as_ref().and_then(|p| p.hospital_name.clone()),
             patient_name: profile.and_then(|p| p.patient_name),
-            appointments: appointments.upcoming,
+            appointments: appointments
+                .upcoming
+                .into_iter()
+                .map(|appointment| Upcoming {
+                    allowed: self.allowed(&appointment, now),
+                    appointment,
+                })
+                .collect(),
             past: appointments.past,
             waitlist,
             freshness: appointments.freshness,

@@ -6,6 +6,7 @@
 //! every rule is tested with plain values. CI builds this crate for `wasm32-unknown-unknown` to
 //! keep it that way.
 
+pub mod allowed;
 pub mod appointment;
 pub mod arrival;
 pub mod booking;
@@ -19,6 +20,7 @@ pub mod reminder;
 pub mod slot;
 pub mod waitlist;
 
+pub use allowed::{Allowed, AppointmentRules};
 pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointment};
 pub use arrival::{ArrivalRefusal, ArrivalWindow, ClinicQueue};
 pub use booking::{BookingRules, Refusal, Span};

@@ -17,6 +17,7 @@ pub mod outcome;
 pub mod parameters;
 pub mod parking;
 pub mod patient;
+pub mod rules;
 pub mod scheduling;
 pub mod smart;
 pub mod waitlist;

@@ -71,6 +71,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         | "/fhir/metadata"
         | "/fhir/.well-known/smart-configuration"
         | "/.well-known/smart-configuration"
+        | "/api/rules"
         | "/api/waiting-times"
         | "/api/waiting-times/events"
             if get =>

@@ -30,6 +30,7 @@ mod parking;
 mod password;
 pub mod payments;
 mod random;
+mod rules;
 mod scheduling;
 mod search;
 mod transaction;
@@ -199,6 +200,7 @@ async fn router(
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))
         .route("/api/waitlist/offers/{id}/decline", post(waitlist::decline))
+        .route("/api/rules", get(rules::rules))
         .route("/api/waiting-times", get(arrival::get_waiting_times))
         .route("/api/waiting-times/events", get(live::waiting_times_events))
         .route("/api/queue/{id}", get(arrival::get_queue_status))

@@ -50,7 +50,8 @@ pub async fn book_slot(
         .book(&args.slot_id, &args.request_id, Utc::now())
         .await)
         .map_err(convert::core_error)?;
-    Ok(convert::appointment(booked))
+    let allowed = state.patient.allowed(&booked, Utc::now());
+    Ok(convert::appointment(booked, allowed))
 }
 
 #[tauri::command]
@@ -61,7 +62,8 @@ pub async fn cancel_appointment(
     convert::require_id("appointment_id", &args.appointment_id)?;
     let cancelled = (state.patient.cancel(&args.appointment_id, Utc::now()).await)
         .map_err(convert::core_error)?;
-    Ok(convert::appointment(cancelled))
+    let allowed = state.patient.allowed(&cancelled, Utc::now());
+    Ok(convert::appointment(cancelled, allowed))
 }
 
 #[tauri::command]
@@ -75,7 +77,8 @@ pub async fn reschedule_appointment(
         .reschedule(&args.appointment_id, &args.slot_id, Utc::now())
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::appointment(moved))
+    let allowed = state.patient.allowed(&moved, Utc::now());
+    Ok(convert::appointment(moved, allowed))
 }
 
 #[tauri::command]

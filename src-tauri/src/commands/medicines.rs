@@ -54,8 +54,8 @@ pub async fn snooze_dose(
     state: State<'_, AppState>,
     args: <SnoozeDose as Command>::Args,
 ) -> Result<<SnoozeDose as Command>::Output, ApiError> {
-    convert::require_token("medicine_id", &args.medicine_id)?;
-    convert::require_token("slot", &args.slot)?;
+    convert::require_id("medicine_id", &args.medicine_id)?;
+    convert::require_id("slot", &args.slot)?;
     state
         .patient
         .snooze_dose(
@@ -75,11 +75,9 @@ pub async fn add_medicine(
     state: State<'_, AppState>,
     args: <AddMedicine as Command>::Args,
 ) -> Result<<AddMedicine as Command>::Output, ApiError> {
-    let now = Utc::now();
-    let new = convert::new_medicine(args, now.with_timezone(&Local).date_naive())?;
     state
         .patient
-        .add_medicine(new, now)
+        .add_medicine(convert::new_medicine(args), &Local, Utc::now())
         .await
         .map_err(convert::core_error)?;
     screen(&state).await
@@ -90,7 +88,7 @@ pub async fn stop_medicine(
     state: State<'_, AppState>,
     args: <StopMedicine as Command>::Args,
 ) -> Result<<StopMedicine as Command>::Output, ApiError> {
-    convert::require_token("medicine_id", &args.medicine_id)?;
+    convert::require_id("medicine_id", &args.medicine_id)?;
     state
         .patient
         .stop_medicine(&args.medicine_id)
@@ -104,7 +102,7 @@ pub async fn set_supply(
     state: State<'_, AppState>,
     args: <SetSupply as Command>::Args,
 ) -> Result<<SetSupply as Command>::Output, ApiError> {
-    convert::require_token("medicine_id", &args.medicine_id)?;
+    convert::require_id("medicine_id", &args.medicine_id)?;
     state
         .patient
         .set_supply(&args.medicine_id, args.remaining, Utc::now())

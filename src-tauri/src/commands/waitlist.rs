@@ -44,7 +44,8 @@ pub async fn accept_offer(
         .accept_offer(&args.offer_id, chrono::Utc::now())
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::appointment(moved))
+    let allowed = state.patient.allowed(&moved, chrono::Utc::now());
+    Ok(convert::appointment(moved, allowed))
 }
 
 #[tauri::command]

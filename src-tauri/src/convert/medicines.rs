@@ -1,19 +1,17 @@
 //! Medicines between the core and the contract.
 
-use chrono::{DateTime, Local, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Local, Utc, Weekday};
 use hale_api::{
     AddMedicineArgs, ApiError, DayView, DoseOutcomeArgs, DoseStateView, DoseView, ErrorCode,
-    LogDoseArgs, MedicineSource, MedicineView, MedicinesView, ScheduleArgs, SkipReasonChoice,
+    LogDoseArgs, MedicineSource, MedicineView, MedicinesView, ScheduleArgs, ScheduleView,
     SkipReasonView, SupplyView, TallyView, WeekdayView,
 };
 use hale_core::medicines::{
-    DoseItem, LogDose, MedicineError, MedicineStatus, Medicines, NewMedicine,
+    DoseItem, LogDose, MedicineError, MedicineStatus, Medicines, NewMedicine, OwnSchedule,
 };
 use hale_domain::medication::adherence::{DoseState, Tally};
-use hale_domain::medication::timing::{Bounds, DosageStep, PeriodUnit, Timing};
+use hale_domain::medication::timing::PeriodUnit;
 use hale_domain::medication::{Outcome, SkipReason, Source};
-
-use super::invalid;
 
 fn local(t: DateTime<Utc>) -> DateTime<chrono::FixedOffset> {
     t.with_timezone(&Local).fixed_offset()
@@ -34,13 +32,7 @@ pub fn medicines(m: Medicines) -> MedicinesView {
             })
             .collect(),
         unsynced: m.unsynced,
-        skip_reasons: SkipReason::ALL
-            .into_iter()
-            .map(|r| SkipReasonChoice {
-                reason: skip_view(r),
-                label: r.label().to_owned(),
-            })
-            .collect(),
+        skip_reasons: SkipReason::ALL.into_iter().map(skip_view).collect(),
         freshness: super::freshness(m.freshness),
     }
 }
@@ -55,24 +47,10 @@ fn tally(t: Tally) -> TallyView {
     }
 }
 
-/// "2 tablets", "1 capsule", "0.5 tablet".
-pub fn amount(value: Option<f64>, unit: Option<&str>) -> Option<String> {
-    let value = value?;
-    let number = if value.fract() == 0.0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value}")
-    };
-    Some(match unit {
-        Some(u) if value != 1.0 && !u.ends_with('s') => format!("{number} {u}s"),
-        Some(u) => format!("{number} {u}"),
-        None => number,
-    })
-}
-
 fn dose(d: DoseItem) -> DoseView {
     DoseView {
-        amount: amount(d.dose, d.unit.as_deref()),
+        dose: d.dose,
+        unit: d.unit,
         medicine_id: d.medicine_id,
         name: d.name,
         slot: d.slot,
@@ -95,8 +73,8 @@ fn dose(d: DoseItem) -> DoseView {
 
 fn medicine(s: MedicineStatus) -> MedicineView {
     let m = s.medicine;
-    let instructions = m.instructions.clone().or_else(|| describe(&m));
     MedicineView {
+        schedule: schedule(&m),
         unscheduled: m.steps.is_empty() && m.as_needed.is_none(),
         as_needed: m.as_needed.is_some(),
         max_per_day: m.as_needed.as_ref().and_then(|a| a.max_per_day),
@@ -107,7 +85,7 @@ fn medicine(s: MedicineStatus) -> MedicineView {
             Source::Prescription => MedicineSource::Prescription,
             Source::Own => MedicineSource::Own,
         },
-        instructions,
+        instructions: m.instructions,
         unit: m.unit,
         active: m.active,
         supply: s.supply.map(|o| SupplyView {
@@ -120,41 +98,36 @@ fn medicine(s: MedicineStatus) -> MedicineView {
     }
 }
 
-/// A plain summary of a schedule the patient chose ("Every day at 08:00 and 20:00").
-fn describe(m: &hale_domain::medication::Medicine) -> Option<String> {
+/// The schedule in the contract's terms, where it is one the screens can describe: "when
+/// needed", or the first step's times by day, by hours or by weekday.
+fn schedule(m: &hale_domain::medication::Medicine) -> Option<ScheduleView> {
     if m.as_needed.is_some() {
-        return Some("When needed".to_owned());
+        return Some(ScheduleView::AsNeeded);
     }
     let t = &m.steps.first()?.timing;
-    let times: Vec<String> = t
-        .time_of_day
-        .iter()
-        .map(|t| t.format("%H:%M").to_string())
-        .collect();
-    let times = match times.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    };
+    let times = t.time_of_day.clone();
     Some(match t.period_unit {
-        PeriodUnit::Hour => format!("Every {} hours from {times}", t.period),
-        PeriodUnit::Week => {
-            let days: Vec<&str> = t.day_of_week.iter().map(|d| weekday_name(*d)).collect();
-            format!("Every {} at {times}", days.join(", "))
-        }
-        _ => format!("Every day at {times}"),
+        PeriodUnit::Hour => ScheduleView::EveryHours {
+            hours: t.period,
+            from: times,
+        },
+        PeriodUnit::Week => ScheduleView::Weekly {
+            days: t.day_of_week.iter().map(|d| weekday_view(*d)).collect(),
+            times,
+        },
+        _ => ScheduleView::Daily { times },
     })
 }
 
-fn weekday_name(d: Weekday) -> &'static str {
+fn weekday_view(d: Weekday) -> WeekdayView {
     match d {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
+        Weekday::Mon => WeekdayView::Mon,
+        Weekday::Tue => WeekdayView::Tue,
+        Weekday::Wed => WeekdayView::Wed,
+        Weekday::Thu => WeekdayView::Thu,
+        Weekday::Fri => WeekdayView::Fri,
+        Weekday::Sat => WeekdayView::Sat,
+        Weekday::Sun => WeekdayView::Sun,
     }
 }
 
@@ -178,24 +151,10 @@ fn skip_reason(r: SkipReasonView) -> SkipReason {
     }
 }
 
-/// Ids and slots are short, printable tokens; anything else is refused before the core sees it.
-pub fn require_token(name: &str, value: &str) -> Result<(), ApiError> {
-    let ok = !value.is_empty()
-        && value.len() <= 80
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_:.@".contains(c));
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid(format!("'{name}' is not a valid identifier")))
-    }
-}
-
 pub fn log_dose(args: LogDoseArgs) -> Result<LogDose, ApiError> {
-    require_token("medicine_id", &args.medicine_id)?;
+    super::require_id("medicine_id", &args.medicine_id)?;
     if let Some(slot) = &args.slot {
-        require_token("slot", slot)?;
+        super::require_id("slot", slot)?;
     }
     Ok(LogDose {
         medicine_id: args.medicine_id,
@@ -210,11 +169,6 @@ pub fn log_dose(args: LogDoseArgs) -> Result<LogDose, ApiError> {
     })
 }
 
-fn time(text: &str) -> Result<NaiveTime, ApiError> {
-    NaiveTime::parse_from_str(text, "%H:%M")
-        .map_err(|_| invalid(format!("'{text}' is not a time (HH:MM)")))
-}
-
 fn weekday(d: &WeekdayView) -> Weekday {
     match d {
         WeekdayView::Mon => Weekday::Mon,
@@ -227,85 +181,23 @@ fn weekday(d: &WeekdayView) -> Weekday {
     }
 }
 
-/// The patient's new medicine; its course starts today (local) and runs `for_days` if given.
-pub fn new_medicine(args: AddMedicineArgs, today: NaiveDate) -> Result<NewMedicine, ApiError> {
-    if args.dose.is_some_and(|d| !(d > 0.0 && d < 1000.0)) {
-        return Err(invalid("the dose must be above zero"));
-    }
-    if args.for_days.is_some_and(|d| !(1..=366).contains(&d)) {
-        return Err(invalid("a course lasts 1 to 366 days"));
-    }
-    let blank = Timing {
-        frequency: 1,
-        period: 1,
-        period_unit: PeriodUnit::Day,
-        time_of_day: Vec::new(),
-        day_of_week: Vec::new(),
-        when: Vec::new(),
-        offset_minutes: 0,
-        count: None,
-    };
-    let timing = match &args.schedule {
-        ScheduleArgs::AsNeeded => None,
-        ScheduleArgs::Daily { times } => {
-            if times.is_empty() || times.len() > 12 {
-                return Err(invalid("choose 1 to 12 times a day"));
-            }
-            let times = times
-                .iter()
-                .map(|t| time(t))
-                .collect::<Result<Vec<_>, _>>()?;
-            Some(Timing {
-                frequency: times.len() as u32,
-                time_of_day: times,
-                ..blank
-            })
-        }
-        ScheduleArgs::EveryHours { hours, first } => {
-            if !(1..=72).contains(hours) {
-                return Err(invalid("every 1 to 72 hours"));
-            }
-            Some(Timing {
-                period: *hours,
-                period_unit: PeriodUnit::Hour,
-                time_of_day: vec![time(first)?],
-                ..blank
-            })
-        }
-        ScheduleArgs::Weekly { days, time: at } => {
-            if days.is_empty() {
-                return Err(invalid("choose at least one day"));
-            }
-            Some(Timing {
-                period_unit: PeriodUnit::Week,
-                frequency: days.len() as u32,
-                day_of_week: days.iter().map(weekday).collect(),
-                time_of_day: vec![time(at)?],
-                ..blank
-            })
-        }
-    };
-    let start = today.and_time(NaiveTime::MIN);
-    let end = args
-        .for_days
-        .and_then(|d| today.checked_add_days(chrono::Days::new(u64::from(d))))
-        .map(|d| d.and_time(NaiveTime::MIN));
-    let unit = args
-        .unit
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty() && u.len() <= 30);
-    Ok(NewMedicine {
+/// The patient's new medicine, as they described it (the core checks it).
+pub fn new_medicine(args: AddMedicineArgs) -> NewMedicine {
+    NewMedicine {
         name: args.name,
-        instructions: None,
         dose: args.dose,
-        unit: unit.clone(),
-        step: timing.map(|timing| DosageStep {
-            timing,
-            bounds: Bounds { start, end },
-            dose: args.dose,
-            unit,
-        }),
-    })
+        unit: args.unit,
+        schedule: match args.schedule {
+            ScheduleArgs::AsNeeded => OwnSchedule::AsNeeded,
+            ScheduleArgs::Daily { times } => OwnSchedule::Daily { times },
+            ScheduleArgs::EveryHours { hours, first } => OwnSchedule::EveryHours { hours, first },
+            ScheduleArgs::Weekly { days, time } => OwnSchedule::Weekly {
+                days: days.iter().map(weekday).collect(),
+                time,
+            },
+        },
+        for_days: args.for_days,
+    }
 }
 
 pub fn medicine_error(e: MedicineError) -> ApiError {
@@ -317,83 +209,4 @@ pub fn medicine_error(e: MedicineError) -> ApiError {
         MedicineError::Invalid(_) => ErrorCode::InvalidArgument,
     };
     ApiError::new(code, e.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_read_as_people_write_them() {
-        assert_eq!(
-            amount(Some(2.0), Some("tablet")).as_deref(),
-            Some("2 tablets")
-        );
-        assert_eq!(
-            amount(Some(1.0), Some("capsule")).as_deref(),
-            Some("1 capsule")
-        );
-        assert_eq!(
-            amount(Some(0.5), Some("tablet")).as_deref(),
-            Some("0.5 tablets")
-        );
-        assert_eq!(amount(Some(2.0), Some("puffs")).as_deref(), Some("2 puffs"));
-        assert_eq!(amount(None, Some("tablet")), None);
-    }
-
-    #[test]
-    fn a_new_medicine_is_checked_and_scheduled_from_today() {
-        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
-        let args = |schedule| AddMedicineArgs {
-            name: "Vitamin D".into(),
-            dose: Some(1.0),
-            unit: Some("capsule".into()),
-            schedule,
-            for_days: Some(10),
-        };
-        let daily = new_medicine(
-            args(ScheduleArgs::Daily {
-                times: vec!["08:00".into(), "20:00".into()],
-            }),
-            today,
-        )
-        .unwrap();
-        let step = daily.step.unwrap();
-        assert_eq!(step.timing.frequency, 2);
-        assert_eq!(
-            step.bounds.end.unwrap().date(),
-            today + chrono::Duration::days(10)
-        );
-        for bad in [
-            ScheduleArgs::Daily { times: vec![] },
-            ScheduleArgs::Daily {
-                times: vec!["25:00".into()],
-            },
-            ScheduleArgs::EveryHours {
-                hours: 0,
-                first: "08:00".into(),
-            },
-            ScheduleArgs::Weekly {
-                days: vec![],
-                time: "08:00".into(),
-            },
-        ] {
-            assert_eq!(
-                new_medicine(args(bad), today).unwrap_err().code,
-                ErrorCode::InvalidArgument
-            );
-        }
-        assert!(new_medicine(args(ScheduleArgs::AsNeeded), today)
-            .unwrap()
-            .step
-            .is_none());
-    }
-
-    #[test]
-    fn identifiers_from_the_ui_are_plain_tokens() {
-        assert!(require_token("slot", "2026-12-02T08:00").is_ok());
-        assert!(require_token("medicine_id", "rx:mr-0001").is_ok());
-        assert!(require_token("slot", "").is_err());
-        assert!(require_token("slot", "x'; DROP TABLE").is_err());
-    }
 }

@@ -1,6 +1,10 @@
 //! Medicines in words, and the adherence chart's geometry.
 
-use hale_api::{DayView, DoseStateView, ScheduleArgs, SkipReasonView, SupplyView, TallyView};
+use chrono::NaiveTime;
+use hale_api::{
+    DayView, DoseStateView, ScheduleArgs, ScheduleView, SkipReasonView, SupplyView, TallyView,
+    WeekdayView,
+};
 
 /// Whether the hospital has every dose record yet.
 pub fn sync_words(unsynced: u32) -> String {
@@ -227,19 +231,13 @@ pub fn skip_reason(code: &str) -> SkipReasonView {
     .unwrap_or(SkipReasonView::Other)
 }
 
-/// A wall-clock time typed as "8:05", "08:05" or "8.05": (hour, minute).
-pub fn clock_time(text: &str) -> Option<(u32, u32)> {
+/// A wall-clock time typed as "8:05", "08:05" or "8.05"; the app's one reader of typed times.
+pub fn clock_time(text: &str) -> Option<NaiveTime> {
     let (h, m) = text.trim().split_once([':', '.'])?;
-    let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
-    (h < 24
-        && m < 60
-        && (1..=2).contains(
-            &text
-                .trim()
-                .len()
-                .saturating_sub(text.trim().find([':', '.'])? + 1),
-        ))
-    .then_some((h, m))
+    if h.is_empty() || h.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
 /// The moment `time` on the day of `due`, in `due`'s offset: when a missed dose was taken.
@@ -247,28 +245,17 @@ pub fn taken_at(
     due: chrono::DateTime<chrono::FixedOffset>,
     time: &str,
 ) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    let (h, m) = clock_time(time)?;
-    let local = due.date_naive().and_hms_opt(h, m, 0)?;
+    let local = due.date_naive().and_time(clock_time(time)?);
     local.and_local_timezone(*due.offset()).single()
 }
 
 /// The schedule the add form describes: `kind` is daily, hours or as-needed; `times` a list
 /// like "8:00, 20:00"; `hours` the interval.
 pub fn schedule(kind: &str, times: &str, hours: &str) -> Result<ScheduleArgs, &'static str> {
-    let parsed: Vec<String> = times
+    let parsed: Vec<NaiveTime> = times
         .split([',', ' ', ';'])
         .filter(|t| !t.is_empty())
-        .map(|t| {
-            let (h, m) = t
-                .split_once([':', '.'])
-                .ok_or("Write times as HH:MM, e.g. 08:00.")?;
-            match (h.parse::<u32>(), m.parse::<u32>()) {
-                (Ok(h), Ok(m)) if h < 24 && m < 60 && m.to_string().len() <= 2 => {
-                    Ok(format!("{h:02}:{m:02}"))
-                }
-                _ => Err("Write times as HH:MM, e.g. 08:00."),
-            }
-        })
+        .map(|t| clock_time(t).ok_or("Write times as HH:MM, e.g. 08:00."))
         .collect::<Result<_, _>>()?;
     match kind {
         "as-needed" => Ok(ScheduleArgs::AsNeeded),
@@ -287,6 +274,70 @@ pub fn schedule(kind: &str, times: &str, hours: &str) -> Result<ScheduleArgs, &'
         }
         _ if parsed.is_empty() => Err("Give at least one time, e.g. 08:00."),
         _ => Ok(ScheduleArgs::Daily { times: parsed }),
+    }
+}
+
+/// "2 tablets", "1 capsule", "0.5 tablets": a dose as people write it.
+pub fn amount(value: Option<f64>, unit: Option<&str>) -> Option<String> {
+    let value = value?;
+    let number = if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    };
+    Some(match unit {
+        Some(u) if value != 1.0 && !u.ends_with('s') => format!("{number} {u}s"),
+        Some(u) => format!("{number} {u}"),
+        None => number,
+    })
+}
+
+/// A schedule in a sentence ("Every day at 08:00 and 20:00").
+pub fn schedule_words(schedule: &ScheduleView) -> String {
+    let times = |times: &[NaiveTime]| {
+        let times: Vec<String> = times
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
+        match times.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        }
+    };
+    match schedule {
+        ScheduleView::AsNeeded => "When needed".to_owned(),
+        ScheduleView::EveryHours { hours, from } => {
+            format!("Every {hours} hours from {}", times(from))
+        }
+        ScheduleView::Weekly { days, times: at } => {
+            let days: Vec<&str> = days.iter().map(weekday_name).collect();
+            format!("Every {} at {}", days.join(", "), times(at))
+        }
+        ScheduleView::Daily { times: at } => format!("Every day at {}", times(at)),
+    }
+}
+
+fn weekday_name(d: &WeekdayView) -> &'static str {
+    match d {
+        WeekdayView::Mon => "Monday",
+        WeekdayView::Tue => "Tuesday",
+        WeekdayView::Wed => "Wednesday",
+        WeekdayView::Thu => "Thursday",
+        WeekdayView::Fri => "Friday",
+        WeekdayView::Sat => "Saturday",
+        WeekdayView::Sun => "Sunday",
+    }
+}
+
+/// What the patient reads for a reason to skip a dose.
+pub fn skip_reason_words(reason: SkipReasonView) -> &'static str {
+    match reason {
+        SkipReasonView::FeltUnwell => "I felt unwell",
+        SkipReasonView::SideEffects => "Side effects",
+        SkipReasonView::RanOut => "I ran out",
+        SkipReasonView::ClinicianAdvice => "My doctor or nurse said to",
+        SkipReasonView::Other => "Another reason",
     }
 }
 
@@ -379,10 +430,57 @@ mod tests {
             taken_at(due, "9:15").unwrap().to_rfc3339(),
             "2026-12-02T09:15:00+01:00"
         );
-        assert_eq!(clock_time("08.30"), Some((8, 30)));
+        assert_eq!(clock_time("08.30"), Some(hm(8, 30)));
         for bad in ["", "24:00", "8", "8:7:0", "8:075", "x:10"] {
             assert_eq!(clock_time(bad), None, "{bad}");
         }
+    }
+
+    fn hm(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn amounts_read_as_people_write_them() {
+        assert_eq!(
+            amount(Some(2.0), Some("tablet")).as_deref(),
+            Some("2 tablets")
+        );
+        assert_eq!(
+            amount(Some(1.0), Some("capsule")).as_deref(),
+            Some("1 capsule")
+        );
+        assert_eq!(
+            amount(Some(0.5), Some("tablet")).as_deref(),
+            Some("0.5 tablets")
+        );
+        assert_eq!(amount(Some(2.0), Some("puffs")).as_deref(), Some("2 puffs"));
+        assert_eq!(amount(None, Some("tablet")), None);
+    }
+
+    #[test]
+    fn schedules_read_as_a_sentence() {
+        assert_eq!(
+            schedule_words(&ScheduleView::Daily {
+                times: vec![hm(8, 0), hm(13, 0), hm(20, 0)]
+            }),
+            "Every day at 08:00, 13:00 and 20:00"
+        );
+        assert_eq!(
+            schedule_words(&ScheduleView::EveryHours {
+                hours: 8,
+                from: vec![hm(6, 0)]
+            }),
+            "Every 8 hours from 06:00"
+        );
+        assert_eq!(
+            schedule_words(&ScheduleView::Weekly {
+                days: vec![WeekdayView::Mon, WeekdayView::Thu],
+                times: vec![hm(9, 0)]
+            }),
+            "Every Monday, Thursday at 09:00"
+        );
+        assert_eq!(schedule_words(&ScheduleView::AsNeeded), "When needed");
     }
 
     #[test]
@@ -390,14 +488,14 @@ mod tests {
         assert_eq!(
             schedule("daily", "8:00, 20:30", ""),
             Ok(ScheduleArgs::Daily {
-                times: vec!["08:00".into(), "20:30".into()]
+                times: vec![hm(8, 0), hm(20, 30)]
             })
         );
         assert_eq!(
             schedule("hours", "06:00", "8"),
             Ok(ScheduleArgs::EveryHours {
                 hours: 8,
-                first: "06:00".into()
+                first: hm(6, 0)
             })
         );
         assert_eq!(schedule("as-needed", "", ""), Ok(ScheduleArgs::AsNeeded));

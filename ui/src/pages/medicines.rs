@@ -5,8 +5,7 @@
 use hale_api::{
     AddMedicine, AddMedicineArgs, ApiError, Command, DoseOutcomeArgs, DoseStateView, DoseView,
     GetMedicines, LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView,
-    NoArgs, SetSupply, SetSupplyArgs, SkipReasonChoice, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
-    StopMedicine,
+    NoArgs, SetSupply, SetSupplyArgs, SkipReasonView, SnoozeDose, SnoozeDoseArgs, StopMedicine,
 };
 use leptos::prelude::*;
 
@@ -115,7 +114,7 @@ fn Today(data: MedicinesData) -> impl IntoView {
 }
 
 #[component]
-fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, data: MedicinesData) -> impl IntoView {
+fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonView>, data: MedicinesData) -> impl IntoView {
     let open = matches!(
         dose.state,
         DoseStateView::Upcoming
@@ -184,7 +183,7 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, data: MedicinesData) 
     view! {
         <li class=format!("card dose {state_class}") data-testid="dose" data-slot=dose.slot.clone()>
             <p><span class="time">{format::time(dose.due)}</span> " " <strong>{dose.name.clone()}</strong>
-                {dose.amount.clone().map(|a| format!(" · {a}"))}</p>
+                {format::amount(dose.dose, dose.unit.as_deref()).map(|a| format!(" · {a}"))}</p>
             <p class="state" data-testid="dose-state">{format::dose_state_words(&dose.state)}</p>
             {open.then(|| view! {
                 <div class="actions">
@@ -215,7 +214,7 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonChoice>, data: MedicinesData) 
                         <select id=id data-testid="skip-reason"
                             on:change=move |e| reason.set(format::skip_reason(&event_target_value(&e)))>
                             {reasons.clone().into_iter().map(|r| view! {
-                                <option value=format::skip_reason_code(r.reason) selected=r.reason == SkipReasonView::Other>{r.label}</option>
+                                <option value=format::skip_reason_code(r) selected=r == SkipReasonView::Other>{format::skip_reason_words(r)}</option>
                             }).collect_view()}
                         </select>
                         <button type="button" data-testid="confirm-skip" disabled=busy on:click=skip.clone()>"Skip this dose"</button>
@@ -311,7 +310,11 @@ fn MedicineCard(medicine: MedicineView, data: MedicinesData) -> impl IntoView {
                 MedicineSource::Prescription => "Prescribed by the hospital",
                 MedicineSource::Own => "Added by you",
             }}</p>
-            {medicine.instructions.clone().map(|i| view! { <p>{i}</p> })}
+            {medicine
+                .instructions
+                .clone()
+                .or_else(|| medicine.schedule.as_ref().map(format::schedule_words))
+                .map(|i| view! { <p>{i}</p> })}
             {medicine.unscheduled.then(|| view! {
                 <p class="hint">"Hale cannot set reminders for this prescription's schedule. Follow the instructions above."</p>
             })}

@@ -391,7 +391,7 @@ fn Concessions(decided: Vec<hale_api::ConcessionView>, reload: Callback<()>) -> 
                 {decided.into_iter().map(|c| view! {
                     <li data-testid="concession">
                         <strong>{name(c.kind)}</strong>": "
-                        {if c.approved { c.effect.clone().unwrap_or_default() } else { "Not approved".to_owned() }}
+                        {if c.approved { c.effect.map(format::relief_words).unwrap_or_default() } else { "Not approved".to_owned() }}
                         " ("{c.reason}")"
                     </li>
                 }).collect_view()}

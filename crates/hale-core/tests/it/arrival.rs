@@ -76,6 +76,7 @@ async fn a_checked_in_patient_follows_their_place_and_is_told_once_when_called()
     let mine = home
         .appointments
         .iter()
+        .map(|u| &u.appointment)
         .find(|a| a.id == appointment)
         .unwrap();
     assert_eq!(mine.status, hale_domain::AppointmentStatus::Arrived);

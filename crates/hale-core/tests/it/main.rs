@@ -11,5 +11,6 @@ mod medicines;
 mod offline;
 mod parking;
 mod reminders;
+mod rules;
 mod sign_in;
 mod waitlist;

@@ -9,10 +9,9 @@ use crate::common::{demo, Recorder};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use hale_client::HospitalClient;
-use hale_core::medicines::{LogDose, MedicineError, NewMedicine};
+use hale_core::medicines::{LogDose, MedicineError, NewMedicine, OwnSchedule};
 use hale_core::{CoreError, Freshness};
 use hale_domain::medication::adherence::DoseState;
-use hale_domain::medication::timing::{Bounds, DosageStep, PeriodUnit, Timing};
 use hale_domain::medication::{Outcome, SkipReason};
 use hale_fhir::medication::DOSE_SYSTEM;
 use hale_server::demo::seed::DEMO_PATIENT;
@@ -28,33 +27,15 @@ fn on(day: u32, h: u32, m: u32) -> DateTime<Utc> {
 fn daily_at(times: &[(u32, u32)]) -> NewMedicine {
     NewMedicine {
         name: "Vitamin D 1000 units".into(),
-        instructions: None,
         dose: Some(1.0),
         unit: Some("capsule".into()),
-        step: Some(DosageStep {
-            timing: Timing {
-                frequency: times.len() as u32,
-                period: 1,
-                period_unit: PeriodUnit::Day,
-                time_of_day: times
-                    .iter()
-                    .map(|(h, m)| NaiveTime::from_hms_opt(*h, *m, 0).unwrap())
-                    .collect(),
-                day_of_week: Vec::new(),
-                when: Vec::new(),
-                offset_minutes: 0,
-                count: None,
-            },
-            bounds: Bounds {
-                start: NaiveDate::from_ymd_opt(2031, 3, 1)
-                    .unwrap()
-                    .and_hms_opt(0, 0, 0)
-                    .unwrap(),
-                end: None,
-            },
-            dose: None,
-            unit: None,
-        }),
+        schedule: OwnSchedule::Daily {
+            times: times
+                .iter()
+                .map(|(h, m)| NaiveTime::from_hms_opt(*h, *m, 0).unwrap())
+                .collect(),
+        },
+        for_days: None,
     }
 }
 
@@ -239,7 +220,7 @@ async fn a_dose_is_reminded_once_per_due_time_and_again_after_a_snooze() {
     let d = demo(dir.path()).await;
     let p = &d.patient;
     let med = p
-        .add_medicine(daily_at(&[(10, 10), (21, 0)]), on(2, 9, 0))
+        .add_medicine(daily_at(&[(10, 10), (21, 0)]), &London, on(2, 9, 0))
         .await
         .unwrap();
     let shown = Recorder::default();
@@ -332,7 +313,11 @@ async fn after_the_app_was_closed_due_doses_are_reminded_once_and_old_ones_show_
     let d = demo(dir.path()).await;
     let med = d
         .patient
-        .add_medicine(daily_at(&[(6, 0), (10, 10), (10, 40)]), on(2, 5, 0))
+        .add_medicine(
+            daily_at(&[(6, 0), (10, 10), (10, 40)]),
+            &London,
+            on(2, 5, 0),
+        )
         .await
         .unwrap();
     let shown = Recorder::default();
@@ -387,7 +372,7 @@ async fn a_low_supply_is_counted_down_and_reminded_once_per_count() {
     let d = demo(dir.path()).await;
     let p = &d.patient;
     let med = p
-        .add_medicine(daily_at(&[(8, 0), (20, 0)]), on(2, 7, 0))
+        .add_medicine(daily_at(&[(8, 0), (20, 0)]), &London, on(2, 7, 0))
         .await
         .unwrap();
     let shown = Recorder::default();
@@ -460,7 +445,7 @@ async fn clock_changes_neither_repeat_nor_drop_a_dose_reminder() {
     let dir = tempfile::tempdir().unwrap();
     let d = demo(dir.path()).await;
     let p = &d.patient;
-    p.add_medicine(daily_at(&[(1, 30), (8, 0)]), on(28, 12, 0))
+    p.add_medicine(daily_at(&[(1, 30), (8, 0)]), &London, on(28, 12, 0))
         .await
         .unwrap();
     let shown = Recorder::default();

@@ -42,7 +42,10 @@ async fn live_data_is_cached_and_shown_when_the_hospital_goes_away() {
         Some(hale_server::demo::seed::HOSPITAL_NAME)
     );
     assert!(live.appointments.len() >= 3, "{:?}", live.appointments);
-    assert!(live.appointments.iter().all(|a| a.end > fetched_at));
+    assert!(live
+        .appointments
+        .iter()
+        .all(|u| u.appointment.end > fetched_at));
 
     server.stop().await.unwrap();
 

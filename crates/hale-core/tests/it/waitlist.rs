@@ -96,6 +96,7 @@ async fn an_offer_is_announced_once_shown_at_home_and_accepting_moves_the_appoin
     let mine = home
         .appointments
         .iter()
+        .map(|u| &u.appointment)
         .find(|a| a.id == booked.id)
         .unwrap();
     assert_eq!(mine.start, sooner.start, "the local copy moved too");

@@ -15,6 +15,8 @@
 //! known limit for these rare schedules, see `timing`).
 
 pub mod adherence;
+pub mod overview;
+pub mod own;
 pub mod supply;
 pub mod timing;
 

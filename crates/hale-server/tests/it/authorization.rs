@@ -150,6 +150,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
     let endpoints = vec![
         ep(Method::GET, "fhir/metadata", None, Public, false),
         ep(Method::GET, "api/waiting-times", None, Public, false),
+        ep(Method::GET, "api/rules", None, Public, false),
         ep(
             Method::GET,
             &format!("fhir/Patient/{}", DEMO_PATIENT.id),
