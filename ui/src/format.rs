@@ -133,7 +133,10 @@ pub fn relief_words(relief: hale_api::ReliefView) -> String {
         hale_api::ReliefView::Free => "Free parking".to_owned(),
         hale_api::ReliefView::PercentOff { percent: 50 } => "Half price".to_owned(),
         hale_api::ReliefView::PercentOff { percent } => format!("{percent}% off"),
-        hale_api::ReliefView::DailyCap { pence } => format!("At most {} a day", money(pence)),
+        // Not `money`, which says "Free" for nothing: a cap is an amount.
+        hale_api::ReliefView::DailyCap { pence } => {
+            format!("At most £{}.{:02} a day", pence / 100, pence % 100)
+        }
     }
 }
 
@@ -277,6 +280,10 @@ mod tests {
         assert_eq!(
             relief_words(ReliefView::DailyCap { pence: 300 }),
             "At most £3.00 a day"
+        );
+        assert_eq!(
+            relief_words(ReliefView::DailyCap { pence: 0 }),
+            "At most £0.00 a day"
         );
     }
 

@@ -174,8 +174,9 @@ impl Patient {
         let profile = self.store.profile(&self.hospital_key).await?;
         let waitlist = match appointments.freshness {
             Freshness::Live { .. } => {
-                self.refresh_rules().await;
-                self.waitlist().await.unwrap_or_else(|error| {
+                // Two small reads the screen waits for: asked together, not one after the other.
+                let ((), waitlist) = tokio::join!(self.refresh_rules(), self.waitlist());
+                waitlist.unwrap_or_else(|error| {
                     tracing::info!(%error, "waitlist not available");
                     Vec::new()
                 })
