@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use hale_core::arrival::{follow_board, follow_queue, LiveHandle, LiveSink};
 use hale_core::watch::Notifier;
-use hale_core::{Patient, QueueStatus, WaitingTimes};
+use hale_core::Patient;
+use hale_domain::queue::{QueueStatus, WaitingTimes};
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::convert;

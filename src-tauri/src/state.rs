@@ -33,6 +33,8 @@ pub enum StartError {
     #[error("cannot create the data directory {0}: {1}")]
     DataDir(String, std::io::Error),
     #[error("cannot open the local store: {0}")]
+    LocalData(#[from] hale_core::local_data::LocalDataError),
+    #[error("cannot use the local store: {0}")]
     Store(#[from] hale_store::StoreError),
     #[error("cannot start the embedded hospital: {0}")]
     Server(#[from] hale_server::FhirError),

@@ -158,12 +158,16 @@ pub fn time_left(minutes: i64) -> String {
     }
 }
 
+/// The hospital's name, or a kind stand-in when it has not said.
+pub fn hospital_name(name: Option<&str>) -> String {
+    name.unwrap_or("Your hospital").to_owned()
+}
+
 /// One receipt in a line.
 pub fn receipt_line(r: &hale_api::ReceiptView) -> String {
-    let what = if r.purpose == "extend" {
-        "Extension"
-    } else {
-        "Parking"
+    let what = match r.purpose {
+        hale_api::ReceiptPurposeView::Start => "Parking",
+        hale_api::ReceiptPurposeView::Extend => "Extension",
     };
     format!(
         "Receipt {}: {what}, {}, {}, card ending {}, {}",
@@ -288,6 +292,12 @@ mod tests {
     }
 
     #[test]
+    fn a_hospital_that_has_not_named_itself_is_your_hospital() {
+        assert_eq!(hospital_name(Some("St Elsewhere")), "St Elsewhere");
+        assert_eq!(hospital_name(None), "Your hospital");
+    }
+
+    #[test]
     fn money_and_time_left_read_as_words() {
         assert_eq!(money(0), "Free");
         assert_eq!(money(250), "£2.50");
@@ -296,7 +306,7 @@ mod tests {
         assert_eq!(time_left(0), "Time is up");
         let r = hale_api::ReceiptView {
             number: "HALE-PK-000001".into(),
-            purpose: "extend".into(),
+            purpose: hale_api::ReceiptPurposeView::Extend,
             minutes: 60,
             amount_pence: 300,
             card_last4: "4242".into(),

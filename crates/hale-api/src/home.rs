@@ -23,7 +23,8 @@ pub struct HomeView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HospitalView {
-    pub name: String,
+    /// As the hospital names itself; `None` when it has not said (the UI words a fallback).
+    pub name: Option<String>,
     pub base_url: String,
     /// True when the app runs the reference hospital itself (the demo hospital).
     pub embedded: bool,

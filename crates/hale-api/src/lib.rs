@@ -65,8 +65,8 @@ pub use medicines::{
 pub use parking::{
     ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
     ConcessionView, EndParking, ExtendParking, ExtendParkingArgs, GetParking, ParkingSessionArgs,
-    ParkingSessionView, ParkingView, ReceiptView, ReliefView, RemoveVehicle, SaveVehicle,
-    StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
+    ParkingSessionView, ParkingView, ReceiptPurposeView, ReceiptView, ReliefView, RemoveVehicle,
+    SaveVehicle, StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
 pub use session::{
     GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,

@@ -101,11 +101,19 @@ pub struct ParkingSessionView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReceiptView {
     pub number: String,
-    pub purpose: String,
+    pub purpose: ReceiptPurposeView,
     pub minutes: u32,
     pub amount_pence: u32,
     pub card_last4: String,
     pub created: DateTime<FixedOffset>,
+}
+
+/// What a payment bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReceiptPurposeView {
+    Start,
+    Extend,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

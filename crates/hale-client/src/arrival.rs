@@ -1,13 +1,17 @@
 //! Arrival: check-in, queue status and waiting times, live; and the kiosk's device sign-in.
+//! The hospital's JSON is read into the domain's types here.
 
 use std::fmt;
 
-use hale_fhir::arrival::{KioskCheckIn, KioskOutcome, QueueStatus, WaitingTimes};
+use chrono::Duration;
+use hale_domain::queue::{ClinicWaitingTime, KioskOutcome, QueueState, QueueStatus, WaitingTimes};
+use hale_domain::RefusalCode;
 use hale_fhir::smart::DeviceTokenResponse;
 use hale_fhir::{Encounter, Resource};
+use hale_hospital_json::arrival as wire;
 use reqwest::header;
 
-use crate::sse::EventStream;
+use crate::sse::{EventStream, Updates};
 use crate::{decode, send, unexpected, ClientError, HospitalClient, Session};
 
 /// A device's sign-in (a kiosk): a token with the device's scope, no patient.
@@ -25,17 +29,21 @@ impl fmt::Debug for DeviceSession {
 impl HospitalClient {
     /// `GET /api/waiting-times`: every department's estimate. Needs no sign-in.
     pub async fn waiting_times(&self) -> Result<WaitingTimes, ClientError> {
-        decode(send(self.http.get(self.api_url(&["waiting-times"])?)).await?).await
+        let board = decode(send(self.http.get(self.api_url(&["waiting-times"])?)).await?).await?;
+        Ok(waiting_times(board))
     }
 
     /// The waiting-times board, live (`/api/waiting-times/events`).
-    pub async fn waiting_times_events(&self) -> Result<EventStream, ClientError> {
+    pub async fn waiting_times_events(&self) -> Result<Updates<WaitingTimes>, ClientError> {
         let url = self.api_url(&["waiting-times", "events"])?;
         let request = self
             .streaming
             .get(url)
             .header(header::ACCEPT, "text/event-stream");
-        Ok(EventStream::new(send(request).await?))
+        let events = EventStream::new(send(request).await?);
+        Ok(Updates::new(events, |data| {
+            Ok(waiting_times(read_json(data)?))
+        }))
     }
 
     /// Checks in for appointment `id` (`$check-in`); answers with its Encounter. Checking in
@@ -59,7 +67,9 @@ impl HospitalClient {
         encounter: &str,
     ) -> Result<QueueStatus, ClientError> {
         let request = self.http.get(self.api_url(&["queue", encounter])?);
-        decode(send(self.authed(request, session)).await?).await
+        Ok(queue_status(
+            decode(send(self.authed(request, session)).await?).await?,
+        ))
     }
 
     /// The patient's place, live, until the visit ends.
@@ -67,13 +77,16 @@ impl HospitalClient {
         &self,
         session: &Session,
         encounter: &str,
-    ) -> Result<EventStream, ClientError> {
+    ) -> Result<Updates<QueueStatus>, ClientError> {
         let url = self.api_url(&["queue", encounter, "events"])?;
         let request = self
             .streaming
             .get(url)
             .header(header::ACCEPT, "text/event-stream");
-        Ok(EventStream::new(send(self.authed(request, session)).await?))
+        let events = EventStream::new(send(self.authed(request, session)).await?);
+        Ok(Updates::new(events, |data| {
+            Ok(queue_status(read_json(data)?))
+        }))
     }
 
     /// OAuth2 client credentials for a registered device (`POST /auth/token`).
@@ -104,7 +117,7 @@ impl HospitalClient {
         reference: &str,
         birth_date: &str,
     ) -> Result<KioskOutcome, ClientError> {
-        let body = KioskCheckIn {
+        let body = wire::KioskCheckIn {
             reference: reference.to_owned(),
             birth_date: birth_date.to_owned(),
         };
@@ -129,6 +142,67 @@ impl HospitalClient {
                 status: e.status().map_or(0, |s| s.as_u16()),
                 diagnostics: "the hospital refused the kiosk".into(),
             })?;
-        decode(response).await
+        Ok(kiosk_outcome(decode(response).await?))
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(data: &str) -> Result<T, ClientError> {
+    serde_json::from_str(data).map_err(|e| ClientError::InvalidResponse(e.to_string()))
+}
+
+fn waiting_times(board: wire::WaitingTimes) -> WaitingTimes {
+    WaitingTimes {
+        updated: board.updated,
+        clinics: board
+            .clinics
+            .into_iter()
+            .map(|c| ClinicWaitingTime {
+                clinic: c.clinic,
+                name: c.name,
+                location: c.location,
+                waiting: c.waiting,
+                estimate: Duration::minutes(c.estimate_minutes),
+                running_late: Duration::minutes(c.running_late_minutes),
+            })
+            .collect(),
+    }
+}
+
+fn queue_status(s: wire::QueueStatus) -> QueueStatus {
+    QueueStatus {
+        encounter: s.encounter,
+        appointment: s.appointment,
+        state: match s.state {
+            wire::QueueState::Waiting => QueueState::Waiting,
+            wire::QueueState::Called => QueueState::Called,
+            wire::QueueState::Finished => QueueState::Finished,
+        },
+        clinic: s.clinic,
+        location: s.location,
+        position: s.position,
+        estimate: s.estimate_minutes.map(Duration::minutes),
+        room: s.room,
+        updated: s.updated,
+    }
+}
+
+fn kiosk_outcome(o: wire::KioskOutcome) -> KioskOutcome {
+    match o {
+        wire::KioskOutcome::CheckedIn {
+            clinic,
+            location,
+            position,
+            estimate_minutes,
+        } => KioskOutcome::CheckedIn {
+            clinic,
+            location,
+            position,
+            estimate: Duration::minutes(estimate_minutes),
+        },
+        wire::KioskOutcome::SeeReception { reason } => KioskOutcome::SeeReception {
+            reason: RefusalCode::from_code(&reason),
+        },
+        wire::KioskOutcome::NotMatched => KioskOutcome::NotMatched,
+        wire::KioskOutcome::TooManyAttempts => KioskOutcome::TooManyAttempts,
     }
 }

@@ -11,6 +11,7 @@ mod parking;
 mod rules;
 mod sign_in;
 mod sse;
+mod waitlist;
 
 pub use sign_in::{Authorization, LoopbackRedirect, SignInError, Tokens};
 use std::fmt;
@@ -19,22 +20,14 @@ use std::time::Duration;
 pub use arrival::DeviceSession;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use hale_domain::RefusalCode;
-pub use hale_fhir::arrival::{
-    ClinicWaitingTime, KioskOutcome, QueueState, QueueStatus, WaitingTimes,
-};
-pub use hale_fhir::parking::{
-    ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ParkingSession, Receipt,
-};
 use hale_fhir::smart::{DevSignIn, TokenResponse};
-use hale_fhir::waitlist::JoinWaitlist;
-pub use hale_fhir::waitlist::{WaitlistEntry, WaitlistOffer};
 use hale_fhir::{
     Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
 pub use medication::Stored;
 use reqwest::{header, RequestBuilder, StatusCode};
-pub use sse::{EventStream, SseEvent};
+pub use sse::{EventStream, SseEvent, Updates};
 use url::Url;
 
 /// What free slots to look for.
@@ -336,54 +329,7 @@ impl HospitalClient {
         Ok(url)
     }
 
-    /// The patient's waitlist entries, each with its open offer of an earlier slot, if any.
-    pub async fn waitlist(&self, session: &Session) -> Result<Vec<WaitlistEntry>, ClientError> {
-        let request = self.http.get(self.api_url(&["waitlist"])?);
-        decode(send(self.authed(request, session)).await?).await
-    }
-
-    /// Asks for an earlier time for appointment `id`, nothing before `not_before` (default:
-    /// as soon as possible). Asking again returns the same entry.
-    pub async fn join_waitlist(
-        &self,
-        session: &Session,
-        id: &str,
-        not_before: Option<DateTime<Utc>>,
-    ) -> Result<WaitlistEntry, ClientError> {
-        let body = JoinWaitlist {
-            appointment: id.to_owned(),
-            not_before,
-        };
-        let request = self.http.post(self.api_url(&["waitlist"])?).json(&body);
-        decode(send(self.authed(request, session)).await?).await
-    }
-
-    /// Stops waiting; a slot held for the entry passes to the next patient.
-    pub async fn leave_waitlist(&self, session: &Session, entry: &str) -> Result<(), ClientError> {
-        let request = self.http.delete(self.api_url(&["waitlist", entry])?);
-        send(self.authed(request, session)).await.map(drop)
-    }
-
-    /// Accepts offer `id`: the appointment moves to the held slot. Answers with it, moved.
-    pub async fn accept_offer(
-        &self,
-        session: &Session,
-        id: &str,
-    ) -> Result<hale_domain::Appointment, ClientError> {
-        let url = self.api_url(&["waitlist", "offers", id, "accept"])?;
-        self.appointment(self.authed(self.http.post(url), session))
-            .await
-    }
-
-    /// Declines offer `id`; the patient keeps waiting for another.
-    pub async fn decline_offer(&self, session: &Session, id: &str) -> Result<(), ClientError> {
-        let url = self.api_url(&["waitlist", "offers", id, "decline"])?;
-        send(self.authed(self.http.post(url), session))
-            .await
-            .map(drop)
-    }
-
-    async fn appointment(
+    pub(crate) async fn appointment(
         &self,
         request: RequestBuilder,
     ) -> Result<hale_domain::Appointment, ClientError> {

@@ -1,7 +1,7 @@
 //! The hospital's rules for changing and checking in, read as the domain's.
 
 use hale_domain::AppointmentRules;
-use hale_fhir::rules::HospitalRules;
+use hale_hospital_json::rules::HospitalRules;
 
 use crate::{decode, send, ClientError, HospitalClient};
 

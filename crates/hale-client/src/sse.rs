@@ -80,6 +80,38 @@ impl EventStream {
     }
 }
 
+/// A live stream of one kind of update, read into the domain's type. An event that cannot be
+/// read is skipped (and logged without its content): the next one replaces it anyway.
+pub struct Updates<T> {
+    events: EventStream,
+    read: fn(&str) -> Result<T, ClientError>,
+}
+
+impl<T> std::fmt::Debug for Updates<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Updates")
+            .field("events", &self.events)
+            .finish()
+    }
+}
+
+impl<T> Updates<T> {
+    pub(crate) fn new(events: EventStream, read: fn(&str) -> Result<T, ClientError>) -> Self {
+        Self { events, read }
+    }
+
+    /// The next update; `None` when the server ended the stream.
+    pub async fn next(&mut self) -> Result<Option<T>, ClientError> {
+        while let Some(event) = self.events.next().await? {
+            match (self.read)(&event.data) {
+                Ok(update) => return Ok(Some(update)),
+                Err(error) => tracing::warn!(%error, event = %event.event, "an unreadable update"),
+            }
+        }
+        Ok(None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
-use hale_client::{QueueState, QueueStatus, WaitingTimes};
+use hale_domain::queue::{QueueState, QueueStatus, WaitingTimes};
 use tokio::task::JoinHandle;
 
 use crate::watch::Notifier;
@@ -74,12 +74,9 @@ pub fn follow_board(patient: Arc<Patient>, sink: Arc<dyn LiveSink>) -> LiveHandl
     LiveHandle(tokio::spawn(async move {
         loop {
             match patient.client.waiting_times_events().await {
-                Ok(mut events) => {
-                    while let Ok(Some(event)) = events.next().await {
-                        match serde_json::from_str::<WaitingTimes>(&event.data) {
-                            Ok(board) => sink.waiting_times(&board),
-                            Err(error) => tracing::warn!(%error, "unreadable waiting times"),
-                        }
+                Ok(mut boards) => {
+                    while let Ok(Some(board)) = boards.next().await {
+                        sink.waiting_times(&board);
                     }
                 }
                 Err(error) => tracing::info!(%error, "waiting times not available"),
@@ -106,12 +103,8 @@ pub fn follow_queue(
                 })
                 .await;
             match events {
-                Ok(mut events) => {
-                    while let Ok(Some(event)) = events.next().await {
-                        let Ok(status) = serde_json::from_str::<QueueStatus>(&event.data) else {
-                            tracing::warn!("unreadable queue status");
-                            continue;
-                        };
+                Ok(mut updates) => {
+                    while let Ok(Some(status)) = updates.next().await {
                         sink.queue(&status);
                         if status.state == QueueState::Waiting {
                             // The clinic's wait may now outlast the patient's parking.

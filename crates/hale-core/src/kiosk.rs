@@ -3,7 +3,8 @@
 //! outcome. It keeps nothing: no store, no cache, no log of who checked in.
 
 use chrono::NaiveDate;
-use hale_client::{ClientError, DeviceSession, HospitalClient, KioskOutcome};
+use hale_client::{ClientError, DeviceSession, HospitalClient};
+use hale_domain::queue::KioskOutcome;
 use hale_domain::BookingReference;
 use tokio::sync::Mutex;
 

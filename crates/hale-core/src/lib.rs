@@ -22,11 +22,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
-pub use hale_client::{
-    ClinicWaitingTime, QueueState, QueueStatus, WaitingTimes, WaitlistEntry, WaitlistOffer,
-};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
-use hale_domain::{upcoming, Allowed, Appointment, AppointmentRules, Lead, Service};
+use hale_domain::{upcoming, Allowed, Appointment, AppointmentRules, Lead, Service, WaitlistEntry};
 use hale_store::{Owner, Store, StoreError};
 use tokio::sync::{Mutex, Notify, OnceCell};
 
@@ -42,6 +39,8 @@ pub enum CoreError {
     InvalidLeads(#[from] InvalidLeads),
     #[error(transparent)]
     InvalidRegistration(#[from] hale_domain::parking::InvalidRegistration),
+    #[error(transparent)]
+    InvalidVehicleLabel(#[from] hale_domain::parking::InvalidVehicleLabel),
     #[error(transparent)]
     Medicine(#[from] medicines::MedicineError),
     #[error(transparent)]

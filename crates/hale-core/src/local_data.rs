@@ -19,6 +19,20 @@ use crate::sign_in::Keychain;
 /// The keychain account of the local store's key (hospitals' accounts are their keys or URLs).
 pub const STORE_KEY_ACCOUNT: &str = "local-data-key";
 
+/// Why the local data could not be opened at all (a store that cannot be read is set aside
+/// instead, see [`open_store`]).
+#[derive(Debug, thiserror::Error)]
+pub enum LocalDataError {
+    /// The keychain entry or the key file holds something that is not a key: someone else wrote
+    /// it, or it was damaged. It is left as it is, for a person to look at.
+    #[error("the {0:?} holds a local data key that is not a key")]
+    NotAKey(KeyPlace),
+    #[error("the local data key file: {0}")]
+    KeyFile(#[from] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
 /// Where the local store's key was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyPlace {
@@ -44,13 +58,12 @@ pub fn store_key(
     keychain: &dyn Keychain,
     key_file: &Path,
     store_exists: bool,
-) -> Result<KeyChoice, StoreError> {
+) -> Result<KeyChoice, LocalDataError> {
     let from_file = read_key_file(key_file)?;
     match keychain.load(STORE_KEY_ACCOUNT) {
         Ok(Some(hex)) => {
-            let key = StoreKey::from_hex(&hex).ok_or_else(|| {
-                StoreError::Corrupt("the keychain's local data key is not a key".into())
-            })?;
+            let key =
+                StoreKey::from_hex(&hex).ok_or(LocalDataError::NotAKey(KeyPlace::Keychain))?;
             Ok(KeyChoice::Key(key, KeyPlace::Keychain))
         }
         Ok(None) => {
@@ -91,17 +104,17 @@ pub fn store_key(
     }
 }
 
-fn read_key_file(path: &Path) -> Result<Option<StoreKey>, StoreError> {
+fn read_key_file(path: &Path) -> Result<Option<StoreKey>, LocalDataError> {
     match std::fs::read_to_string(path) {
         Ok(text) => StoreKey::from_hex(&text)
             .map(Some)
-            .ok_or_else(|| StoreError::Corrupt("the local data key file is not a key".into())),
+            .ok_or(LocalDataError::NotAKey(KeyPlace::File)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
-fn write_key_file(path: &Path, key: &StoreKey) -> Result<(), StoreError> {
+fn write_key_file(path: &Path, key: &StoreKey) -> Result<(), LocalDataError> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -142,7 +155,7 @@ pub async fn open_store(
     path: &Path,
     keychain: &dyn Keychain,
     key_file: &Path,
-) -> Result<OpenedStore, StoreError> {
+) -> Result<OpenedStore, LocalDataError> {
     let (key, key_place) = match store_key(keychain, key_file, path.exists())? {
         KeyChoice::Key(key, place) => (key, place),
         KeyChoice::OutOfReach => {
@@ -164,7 +177,7 @@ pub async fn open_store(
         }
         Err(StoreError::Unreadable) => SetAside::Unreadable,
         Err(StoreError::Damaged) => SetAside::Damaged,
-        Err(other) => return Err(other),
+        Err(other) => return Err(other.into()),
     };
     let aside = aside_name(path);
     tracing::warn!(
@@ -271,7 +284,29 @@ mod tests {
         );
     }
 
-    fn key(choice: Result<KeyChoice, StoreError>) -> (StoreKey, KeyPlace) {
+    #[test]
+    fn a_key_that_is_not_a_key_is_named_where_it_was_and_left_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hale.key");
+        let keychain = TestKeychain::default();
+        keychain.save(STORE_KEY_ACCOUNT, "not hex").unwrap();
+        assert!(matches!(
+            store_key(&keychain, &file, true),
+            Err(LocalDataError::NotAKey(KeyPlace::Keychain))
+        ));
+        assert_eq!(
+            keychain.load(STORE_KEY_ACCOUNT).unwrap().as_deref(),
+            Some("not hex")
+        );
+        std::fs::write(&file, "0123").unwrap();
+        assert!(matches!(
+            store_key(&absent(), &file, true),
+            Err(LocalDataError::NotAKey(KeyPlace::File))
+        ));
+        assert!(file.exists(), "kept for a person to look at");
+    }
+
+    fn key(choice: Result<KeyChoice, LocalDataError>) -> (StoreKey, KeyPlace) {
         match choice.unwrap() {
             KeyChoice::Key(key, place) => (key, place),
             KeyChoice::OutOfReach => panic!("no key"),

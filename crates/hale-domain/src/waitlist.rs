@@ -72,6 +72,43 @@ impl WaitlistPolicy {
     }
 }
 
+/// Where a patient's waitlist entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryStatus {
+    /// Still looking for an earlier slot.
+    Waiting,
+    /// An offer was accepted: the appointment moved.
+    Fulfilled,
+    /// The patient left the waitlist, or the appointment ended.
+    Withdrawn,
+}
+
+/// A patient's request for an earlier time, with the offer open to them, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitlistEntry {
+    pub id: String,
+    /// The booked appointment an earlier time is wanted for.
+    pub appointment: String,
+    pub not_before: DateTime<Utc>,
+    pub created: DateTime<Utc>,
+    pub status: EntryStatus,
+    pub offer: Option<WaitlistOffer>,
+}
+
+/// An earlier slot held for the patient until `expires`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitlistOffer {
+    pub id: String,
+    /// The held slot's id.
+    pub slot: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub service: String,
+    pub clinician: Option<String>,
+    pub location: Option<String>,
+    pub expires: DateTime<Utc>,
+}
+
 /// The notification of an offer: when the earlier time is and until when it is held. Like a
 /// reminder, it never names the clinic, since it can show on a locked screen.
 pub fn offer_text<Tz: TimeZone>(

@@ -6,7 +6,6 @@
 //! elements in incoming JSON are ignored, as FHIR's forward-compatibility rules expect of a reader.
 
 pub mod appointment;
-pub mod arrival;
 pub mod capability;
 pub mod datatypes;
 pub mod encounter;
@@ -15,12 +14,9 @@ pub mod medication;
 pub mod observation;
 pub mod outcome;
 pub mod parameters;
-pub mod parking;
 pub mod patient;
-pub mod rules;
 pub mod scheduling;
 pub mod smart;
-pub mod waitlist;
 
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;

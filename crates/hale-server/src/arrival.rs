@@ -13,11 +13,11 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::arrival::{ClinicQueue, Queued};
 use hale_domain::{AppointmentStatus, BookingReference};
-use hale_fhir::arrival::{
+use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
+use hale_hospital_json::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueState, QueueStatus,
     WaitingTimes,
 };
-use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 
 use crate::auth::{Audit, DeviceToken, PatientToken};

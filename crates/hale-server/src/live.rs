@@ -121,7 +121,7 @@ pub(crate) async fn queue_events(
             let view = crate::arrival::queue_status(&state.db, patient, id, Utc::now())
                 .await
                 .ok()?;
-            let finished = view.state == hale_fhir::arrival::QueueState::Finished;
+            let finished = view.state == hale_hospital_json::arrival::QueueState::Finished;
             Some((serde_json::to_string(&view).ok()?, finished))
         })
     };

@@ -16,7 +16,7 @@ use hale_domain::parking::{
     blue_badge_number_ok, check_minutes, ConcessionDecision, ConcessionFacts, ParkingRefusal,
     Registration, Relief, Tariff,
 };
-use hale_fhir::parking::{
+use hale_hospital_json::parking::{
     ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ExtendParking, ParkingSession,
     Receipt, StartParking,
 };

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hale_domain::parking::ParkingRefusal;
-use hale_fhir::parking::Card;
+use hale_hospital_json::parking::Card;
 
 /// A successful charge.
 #[derive(Debug, Clone, PartialEq, Eq)]

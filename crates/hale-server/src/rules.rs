@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::Json;
 use hale_domain::AppointmentRules;
-use hale_fhir::rules::HospitalRules;
+use hale_hospital_json::rules::HospitalRules;
 
 use crate::ServerState;
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use hale_domain::{AppointmentStatus, Refusal, Span, Waiting};
-use hale_fhir::waitlist::{JoinWaitlist, WaitlistEntry, WaitlistOffer};
+use hale_hospital_json::waitlist::{JoinWaitlist, WaitlistEntry, WaitlistOffer, WaitlistStatus};
 use sqlx::{Any, AnyPool, Transaction};
 
 use crate::appointments::{appointment_response, current, live_spans};
@@ -200,7 +200,9 @@ struct EntryRow {
 }
 
 impl EntryRow {
-    fn into_json(self) -> WaitlistEntry {
+    fn into_json(self) -> Result<WaitlistEntry, FhirError> {
+        let status = WaitlistStatus::from_code(&self.status)
+            .ok_or_else(|| FhirError::Internal(format!("waitlist status '{}'", self.status)))?;
         let offer = match (
             self.offer_id,
             self.slot_id,
@@ -220,14 +222,14 @@ impl EntryRow {
             }),
             _ => None,
         };
-        WaitlistEntry {
+        Ok(WaitlistEntry {
             id: self.id,
             appointment: self.appointment_id,
             not_before: self.not_before.0,
             created: self.created_at.0,
-            status: self.status,
+            status,
             offer,
-        }
+        })
     }
 }
 
@@ -246,7 +248,7 @@ async fn entries(db: &AnyPool, patient: &str) -> Result<Vec<WaitlistEntry>, Fhir
     .bind(patient)
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(EntryRow::into_json).collect())
+    rows.into_iter().map(EntryRow::into_json).collect()
 }
 
 async fn entry(db: &AnyPool, id: &str) -> Result<WaitlistEntry, FhirError> {
@@ -254,7 +256,7 @@ async fn entry(db: &AnyPool, id: &str) -> Result<WaitlistEntry, FhirError> {
         .bind(id)
         .fetch_optional(db)
         .await?;
-    row.map(EntryRow::into_json).ok_or(FhirError::NotFound)
+    row.ok_or(FhirError::NotFound)?.into_json()
 }
 
 /// `GET /api/waitlist`: the patient's waiting entries, each with its open offer.

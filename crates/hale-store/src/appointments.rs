@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use hale_domain::{Appointment, AppointmentStatus};
 
+use crate::fetched::{fetched_at, mark_fetched};
 use crate::{Cached, Owner, Profile, Store, StoreError};
 
 const APPOINTMENTS: &str = "Appointment";
@@ -39,16 +40,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query(
-            "INSERT INTO fetched (hospital, patient_id, resource, fetched_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (hospital, patient_id, resource) DO UPDATE SET fetched_at = excluded.fetched_at",
-        )
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(APPOINTMENTS)
-        .bind(fetched_at)
-        .execute(&mut *tx)
-        .await?;
+        mark_fetched(&mut tx, owner, APPOINTMENTS, fetched_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -100,14 +92,7 @@ impl Store {
                 },
             )
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let fetched_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT fetched_at FROM fetched WHERE hospital = ? AND patient_id = ? AND resource = ?",
-        )
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(APPOINTMENTS)
-        .fetch_optional(&self.db)
-        .await?;
+        let fetched_at = fetched_at(&self.db, owner, APPOINTMENTS).await?;
         Ok(Cached {
             records,
             fetched_at,

@@ -13,6 +13,7 @@ use sqlx::SqlitePool;
 
 mod appointments;
 mod devices;
+mod fetched;
 mod file;
 mod key;
 mod medicines;

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use hale_domain::medication::{DoseRecord, Medicine, Outcome, SkipReason, Source};
 
+use crate::fetched::{fetched_at, mark_fetched};
 use crate::{Cached, Owner, Store, StoreError};
 
 const PRESCRIPTIONS: &str = "MedicationRequest";
@@ -75,16 +76,7 @@ impl Store {
         for m in prescriptions {
             insert_medicine(&mut tx, owner, m).await?;
         }
-        sqlx::query(
-            "INSERT INTO fetched (hospital, patient_id, resource, fetched_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (hospital, patient_id, resource) DO UPDATE SET fetched_at = excluded.fetched_at",
-        )
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(PRESCRIPTIONS)
-        .bind(fetched_at)
-        .execute(&mut *tx)
-        .await?;
+        mark_fetched(&mut tx, owner, PRESCRIPTIONS, fetched_at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -118,14 +110,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>, _>>()?;
         records.sort_by_key(|m| m.name.to_lowercase());
-        let fetched_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "SELECT fetched_at FROM fetched WHERE hospital = ? AND patient_id = ? AND resource = ?",
-        )
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(PRESCRIPTIONS)
-        .fetch_optional(&self.db)
-        .await?;
+        let fetched_at = fetched_at(&self.db, owner, PRESCRIPTIONS).await?;
         Ok(Cached {
             records,
             fetched_at,

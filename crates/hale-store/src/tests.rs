@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_domain::parking::{ParkingSession, Receipt, ReceiptPurpose, Relief};
 use hale_domain::{Appointment, AppointmentStatus, BookingReference, Lead};
 
 use super::*;
@@ -26,6 +27,11 @@ const KEY: StoreKey = StoreKey::from_bytes([42; 32]);
 const ALEX: Owner<'static> = Owner {
     hospital: "http://h/fhir",
     patient_id: "pt-1",
+};
+
+const SAM: Owner<'static> = Owner {
+    hospital: "http://h/fhir",
+    patient_id: "pt-2",
 };
 
 #[tokio::test]
@@ -204,18 +210,74 @@ async fn vehicles_are_saved_updated_and_removed() {
     assert!(store.vehicles().await.unwrap().is_empty());
 }
 
+fn parked(id: &str, started: DateTime<Utc>, relief: Option<Relief>) -> ParkingSession {
+    ParkingSession {
+        id: id.into(),
+        car_park: "cp-main".into(),
+        car_park_name: "Main car park".into(),
+        registration: "AB12CDE".into(),
+        started,
+        expires: started + Duration::hours(2),
+        ended: None,
+        paid_pence: 400,
+        relief,
+        receipts: vec![Receipt {
+            id: format!("{id}-r1"),
+            number: "HALE-PK-000001".into(),
+            purpose: ReceiptPurpose::Start,
+            minutes: 120,
+            amount_pence: 400,
+            card_last4: "4242".into(),
+            created: started,
+        }],
+    }
+}
+
 #[tokio::test]
-async fn the_parking_copy_is_replaced_whole() {
+async fn the_parking_copy_reads_back_in_typed_rows_newest_first_with_receipts() {
     let store = Store::open_in_memory().await.unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
     assert_eq!(store.parking(ALEX).await.unwrap(), Cached::default());
-    store.replace_parking(ALEX, "[1]", now).await.unwrap();
-    store.replace_parking(ALEX, "[2]", now).await.unwrap();
-    let copy = store.parking(ALEX).await.unwrap();
-    assert_eq!(
-        (copy.records.as_deref(), copy.fetched_at),
-        (Some("[2]"), Some(now))
+    let mut newest = parked("pk-2", now, Some(Relief::PercentOff { percent: 50 }));
+    newest.receipts.push(Receipt {
+        id: "pk-2-r2".into(),
+        purpose: ReceiptPurpose::Extend,
+        created: now + Duration::minutes(90),
+        ..newest.receipts[0].clone()
+    });
+    let older = parked(
+        "pk-1",
+        now - Duration::days(3),
+        Some(Relief::DailyCap { pence: 0 }),
     );
+    let free = parked("pk-0", now - Duration::days(9), Some(Relief::Free));
+    let sessions = vec![newest, older, free];
+    store.replace_parking(ALEX, &sessions, now).await.unwrap();
+    let copy = store.parking(ALEX).await.unwrap();
+    assert_eq!((copy.records, copy.fetched_at), (sessions, Some(now)));
+}
+
+#[tokio::test]
+async fn the_parking_copy_is_replaced_whole_and_kept_per_patient() {
+    let store = Store::open_in_memory().await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    store
+        .replace_parking(ALEX, &[parked("pk-1", now, None)], now)
+        .await
+        .unwrap();
+    store
+        .replace_parking(SAM, &[parked("pk-9", now, None)], now)
+        .await
+        .unwrap();
+    let later = now + Duration::hours(1);
+    store
+        .replace_parking(ALEX, &[parked("pk-2", now, None)], later)
+        .await
+        .unwrap();
+    let alex = store.parking(ALEX).await.unwrap();
+    let ids: Vec<&str> = alex.records.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!((ids, alex.fetched_at), (vec!["pk-2"], Some(later)));
+    assert_eq!(store.parking(SAM).await.unwrap().records[0].id, "pk-9");
 }
 
 /// Every file the store writes: the database and its write-ahead log.

@@ -2,7 +2,6 @@
 
 use chrono::{Datelike, NaiveDate};
 use hale_api::{ApiError, AppMode, Command, GetMode, KioskCheckIn, KioskOutcomeView};
-use hale_client::KioskOutcome;
 use hale_core::kiosk::KioskAnswer;
 use tauri::State;
 
@@ -37,24 +36,7 @@ pub async fn kiosk_check_in(
         .map_err(|e| convert::client_error(&e))?;
     Ok(match answer {
         KioskAnswer::CheckReference => KioskOutcomeView::CheckReference,
-        KioskAnswer::Hospital(KioskOutcome::CheckedIn {
-            clinic,
-            location,
-            position,
-            estimate_minutes,
-        }) => KioskOutcomeView::CheckedIn {
-            clinic,
-            location,
-            position,
-            estimate_minutes,
-        },
-        KioskAnswer::Hospital(KioskOutcome::SeeReception { reason }) => {
-            KioskOutcomeView::SeeReception {
-                too_early: reason == "arrival-too-early",
-            }
-        }
-        KioskAnswer::Hospital(KioskOutcome::NotMatched) => KioskOutcomeView::NotMatched,
-        KioskAnswer::Hospital(KioskOutcome::TooManyAttempts) => KioskOutcomeView::TooManyAttempts,
+        KioskAnswer::Hospital(outcome) => convert::kiosk_outcome(outcome),
     })
 }
 

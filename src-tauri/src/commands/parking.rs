@@ -15,24 +15,12 @@ pub async fn get_parking(
     args: <GetParking as Command>::Args,
 ) -> Result<<GetParking as Command>::Output, ApiError> {
     let hale_api::NoArgs {} = args;
-    let now = chrono::Utc::now();
-    let p = &state.patient;
-    let parking = p.parking(now).await.map_err(convert::core_error)?;
-    // Car parks need the hospital; offline the screen still shows vehicles and sessions.
-    let car_parks = p.car_parks().await.unwrap_or_default();
-    let concessions = p.concessions().await.unwrap_or_default();
-    let vehicles = p.vehicles().await.map_err(convert::core_error)?;
-    // The saved copy is enough to suggest a car park; no second trip to the hospital.
-    let saved = p.saved_appointments().await.map_err(convert::core_error)?;
-    let upcoming = hale_domain::upcoming(&saved, now);
-    Ok(convert::parking(
-        parking,
-        car_parks,
-        &concessions,
-        vehicles,
-        &upcoming,
-        now,
-    ))
+    let parking = state
+        .patient
+        .parking(chrono::Utc::now())
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::parking(parking))
 }
 
 #[tauri::command]
@@ -40,10 +28,9 @@ pub async fn save_vehicle(
     state: State<'_, AppState>,
     args: <SaveVehicle as Command>::Args,
 ) -> Result<<SaveVehicle as Command>::Output, ApiError> {
-    let label = convert::vehicle_label(args.label)?;
     let vehicle = state
         .patient
-        .save_vehicle(&args.registration, label)
+        .save_vehicle(&args.registration, args.label.as_deref())
         .await
         .map_err(convert::core_error)?;
     Ok(convert::vehicle(vehicle))
@@ -82,7 +69,7 @@ pub async fn start_parking(
         )
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::parking_session(&session, now))
+    Ok(convert::stay(session))
 }
 
 #[tauri::command]
@@ -104,7 +91,7 @@ pub async fn extend_parking(
         )
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::parking_session(&session, now))
+    Ok(convert::stay(session))
 }
 
 #[tauri::command]
@@ -119,7 +106,7 @@ pub async fn end_parking(
         .end_parking(&args.session_id, now)
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::parking_session(&session, now))
+    Ok(convert::stay(session))
 }
 
 #[tauri::command]
@@ -127,26 +114,11 @@ pub async fn apply_concession(
     state: State<'_, AppState>,
     args: <ApplyConcession as Command>::Args,
 ) -> Result<<ApplyConcession as Command>::Output, ApiError> {
-    let expiry = match args.blue_badge_expiry.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                ApiError::new(
-                    hale_api::ErrorCode::InvalidArgument,
-                    "the expiry date is not a date",
-                )
-            })?,
-        ),
-    };
-    let application = hale_client::ApplyConcession {
-        kind: convert::concession_kind(args.kind),
-        blue_badge_number: args.blue_badge_number.filter(|n| !n.trim().is_empty()),
-        blue_badge_expiry: expiry,
-    };
+    let application = convert::concession_application(args)?;
     let decided = state
         .patient
         .apply_concession(&application)
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::concession(&decided))
+    Ok(convert::concession(decided))
 }

@@ -15,7 +15,7 @@ use hale_domain::device::{
 };
 use hale_store::{PairedDevice, StoredReading};
 
-use super::invalid;
+use super::errors::invalid;
 
 pub fn kind(t: DeviceType) -> DeviceKind {
     match t {

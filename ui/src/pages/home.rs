@@ -58,7 +58,7 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
     view! {
         <header class="masthead">
             <h1 data-testid="greeting">{greeting}</h1>
-            <p class="hospital" data-testid="hospital-name">{home.hospital.name}</p>
+            <p class="hospital" data-testid="hospital-name">{format::hospital_name(home.hospital.name.as_deref())}</p>
         </header>
         {notice.map(|text| view! {
             <Notice text />

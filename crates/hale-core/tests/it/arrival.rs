@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, Utc};
-use hale_client::{QueueState, QueueStatus, WaitingTimes};
 use hale_core::arrival::{follow_board, follow_queue, LiveSink};
 use hale_core::watch::Notifier;
+use hale_domain::queue::{QueueState, QueueStatus, WaitingTimes};
 use hale_domain::reminder::ReminderText;
 use hale_server::demo::seed::DEMO_STAFF;
 

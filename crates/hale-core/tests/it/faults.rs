@@ -365,7 +365,7 @@ async fn parking_is_paid_once_through_a_stopped_hospital_and_lost_answers() {
     link.lose_next_answer();
     let lost = pay_an_hour().await;
     assert!(unreachable(lost));
-    let session = pay_an_hour().await.unwrap();
+    let session = pay_an_hour().await.unwrap().session;
     assert_eq!(session.receipts.len(), 1);
 
     // Extending: down, then the answer lost, then the retry.
@@ -401,7 +401,8 @@ async fn parking_is_paid_once_through_a_stopped_hospital_and_lost_answers() {
             Utc::now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .session;
     assert_eq!(extended.id, session.id);
     assert_eq!(extended.receipts.len(), 2);
     assert_eq!(extended.expires, session.expires + Duration::minutes(30));

@@ -18,7 +18,7 @@ async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
         Err(CoreError::InvalidRegistration(_))
     ));
     let car = patient
-        .save_vehicle("ab12 cde", Some("Fiesta".into()))
+        .save_vehicle("ab12 cde", Some("Fiesta"))
         .await
         .unwrap();
     assert_eq!(car.registration, "AB12CDE");
@@ -29,19 +29,27 @@ async fn pay_once_see_it_offline_and_be_reminded_before_it_runs_out() {
         .start_parking("cp-main", &car.registration, 60, &card(), "core-key-1", now)
         .await
         .unwrap();
+    assert!(first.running);
+    let first = first.session;
     // The same decision retried (a lost answer, say) is the same session, paid once.
     let again = patient
         .start_parking("cp-main", &car.registration, 60, &card(), "core-key-1", now)
         .await
-        .unwrap();
+        .unwrap()
+        .session;
     assert_eq!(first.id, again.id);
     assert_eq!(first.receipts.len(), 1);
 
     server.stop().await.unwrap();
     let offline = patient.parking(Utc::now()).await.unwrap();
     assert!(matches!(offline.freshness, Freshness::Offline { .. }));
-    assert_eq!(offline.sessions.len(), 1);
-    assert_eq!(offline.sessions[0].id, first.id);
+    // The saved copy is the session as paid, receipt and all, and still running.
+    assert_eq!(offline.stays.len(), 1);
+    assert_eq!(offline.stays[0].session, first);
+    assert!(offline.stays[0].running);
+    // Car parks and concessions need the hospital; the vehicles are on the device.
+    assert!(offline.car_parks.is_empty() && offline.concessions.is_empty());
+    assert_eq!(offline.vehicles, vec![car.clone()]);
 
     // 15 minutes before the end, once; nothing earlier, nothing twice.
     let recorder = Recorder::default();

@@ -118,8 +118,8 @@ impl Demo {
 }
 
 /// The payment processor's test card that is always approved.
-pub fn card() -> hale_client::Card {
-    hale_client::Card {
+pub fn card() -> hale_domain::parking::Card {
+    hale_domain::parking::Card {
         number: "4242424242424242".into(),
         expiry: "12/30".into(),
         cvc: "123".into(),

@@ -24,10 +24,38 @@ pub struct WaitlistEntry {
     pub appointment: String,
     pub not_before: DateTime<Utc>,
     pub created: DateTime<Utc>,
-    /// `waiting`, `fulfilled` (an offer was accepted) or `withdrawn`.
-    pub status: String,
+    pub status: WaitlistStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<WaitlistOffer>,
+}
+
+/// Where a waitlist entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitlistStatus {
+    /// Still looking for an earlier slot.
+    Waiting,
+    /// An offer was accepted: the appointment moved.
+    Fulfilled,
+    /// The patient left the waitlist, or the appointment ended.
+    Withdrawn,
+}
+
+impl WaitlistStatus {
+    /// The status as it travels and as a hospital stores it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Fulfilled => "fulfilled",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Waiting, Self::Fulfilled, Self::Withdrawn]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
 }
 
 /// An earlier slot held for the patient until `expires`.
@@ -57,15 +85,29 @@ mod tests {
             appointment: "ap-1".into(),
             not_before: "2026-12-01T00:00:00Z".parse().unwrap(),
             created: "2026-11-25T10:00:00Z".parse().unwrap(),
-            status: "waiting".into(),
+            status: WaitlistStatus::Waiting,
             offer: None,
         };
         let json = serde_json::to_value(&entry).unwrap();
         assert!(json.get("offer").is_none());
+        assert_eq!(json["status"], "waiting");
         assert_eq!(json["not_before"], "2026-12-01T00:00:00Z");
         assert_eq!(
             serde_json::from_value::<WaitlistEntry>(json).unwrap(),
             entry
         );
+    }
+
+    #[test]
+    fn every_status_reads_back_from_its_code_as_it_travels() {
+        for status in [
+            WaitlistStatus::Waiting,
+            WaitlistStatus::Fulfilled,
+            WaitlistStatus::Withdrawn,
+        ] {
+            assert_eq!(WaitlistStatus::from_code(status.code()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.code());
+        }
+        assert_eq!(WaitlistStatus::from_code("pending"), None);
     }
 }

@@ -15,6 +15,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::RefusalCode;
 
+mod overview;
+mod records;
+
+pub use overview::{overview, CarParkOffer, ParkingOverview, Stay};
+pub use records::{
+    CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Receipt,
+    ReceiptPurpose,
+};
+
 /// A UK vehicle registration, normalised: upper case, no spaces.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -121,6 +130,24 @@ impl fmt::Display for Registration {
         } else {
             write!(f, "{} {}", &s[..split], &s[split..])
         }
+    }
+}
+
+/// A vehicle's own name ("Blue Fiesta") is at most this many characters.
+pub const VEHICLE_LABEL_MAX: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a vehicle's name is up to {VEHICLE_LABEL_MAX} printable characters")]
+pub struct InvalidVehicleLabel;
+
+/// A vehicle's own name, trimmed; blank means none.
+pub fn vehicle_label(label: Option<&str>) -> Result<Option<String>, InvalidVehicleLabel> {
+    match label.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(None),
+        Some(l) if l.chars().count() <= VEHICLE_LABEL_MAX && !l.chars().any(char::is_control) => {
+            Ok(Some(l.to_owned()))
+        }
+        Some(_) => Err(InvalidVehicleLabel),
     }
 }
 
@@ -625,6 +652,25 @@ pub fn extension_needed(
 #[cfg(test)]
 mod extension_tests {
     use super::*;
+
+    #[test]
+    fn vehicle_names_are_short_and_printable() {
+        assert_eq!(vehicle_label(None), Ok(None));
+        assert_eq!(vehicle_label(Some("  ")), Ok(None));
+        assert_eq!(
+            vehicle_label(Some(" Blue Fiesta ")),
+            Ok(Some("Blue Fiesta".into()))
+        );
+        assert_eq!(
+            vehicle_label(Some(&"x".repeat(40))).map(|l| l.map(|l| l.len())),
+            Ok(Some(40))
+        );
+        assert_eq!(
+            vehicle_label(Some(&"x".repeat(41))),
+            Err(InvalidVehicleLabel)
+        );
+        assert_eq!(vehicle_label(Some("car\u{0}")), Err(InvalidVehicleLabel));
+    }
     use chrono::{TimeZone, Utc};
 
     #[test]

@@ -1,0 +1,36 @@
+//! Field mapping from the core's decided results to the IPC contract's views, one file per
+//! feature, and the core's errors as the contract's stable codes. Nothing here decides or words:
+//! the core has decided, and the UI words.
+
+mod appointments;
+mod arrival;
+pub mod devices;
+mod errors;
+mod medicines;
+mod parking;
+mod settings;
+
+use chrono::{DateTime, FixedOffset, Local, Utc};
+use hale_api::Freshness;
+
+pub use appointments::{appointment, home, service, slot_query, slots, waitlist};
+pub use arrival::{kiosk_outcome, queue, waiting_times};
+pub use errors::{client_error, core_error, require_id};
+pub use medicines::{log_dose, medicines, new_medicine};
+pub use parking::{card, concession, concession_application, parking, registration, stay, vehicle};
+pub use settings::{lead, reminder_settings};
+
+pub fn freshness(f: hale_core::Freshness) -> Freshness {
+    match f {
+        hale_core::Freshness::Live { as_of } => Freshness::Live { as_of },
+        hale_core::Freshness::Offline { cached_at, error } => Freshness::Offline {
+            cached_at,
+            error: client_error(&error),
+        },
+    }
+}
+
+/// A time on the device's clock, as the screens show it.
+fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&Local).fixed_offset()
+}
