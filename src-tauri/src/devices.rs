@@ -113,9 +113,19 @@ async fn store_batches<R: Runtime>(
             }
         }
         if !recorded.stored.is_empty() {
+            // The screen shows the newest of each kind; tell it those, not "reload".
+            let (latest, unsynced) = match patient.latest_readings().await {
+                Ok(found) => found,
+                Err(error) => {
+                    tracing::warn!(%error, "the newest readings could not be read back");
+                    (Vec::new(), 0)
+                }
+            };
             let event = hale_api::DeviceEventView::ReadingsStored {
                 count: recorded.stored.len(),
                 alerts: recorded.alerts.iter().map(|a| a.message.clone()).collect(),
+                latest: latest.iter().map(convert::devices::reading).collect(),
+                unsynced,
             };
             if let Err(error) = app.emit(hale_api::DEVICES_EVENT, event) {
                 tracing::warn!(%error, "could not tell the screen about new readings");
@@ -135,7 +145,14 @@ async fn relay_fresh<R: Runtime>(patient: Arc<Patient>, relay: Arc<Notify>, app:
                 // Sent even when this pass found nothing: the watch task may have relayed them
                 // meanwhile, and the screen's relay status should say so either way.
                 let count = report.created + report.already_there;
-                let event = hale_api::DeviceEventView::ReadingsRelayed { count };
+                let unsynced = match patient.latest_readings().await {
+                    Ok((_, unsynced)) => unsynced,
+                    Err(error) => {
+                        tracing::warn!(%error, "the outbox could not be counted");
+                        continue;
+                    }
+                };
+                let event = hale_api::DeviceEventView::ReadingsRelayed { count, unsynced };
                 if let Err(error) = app.emit(hale_api::DEVICES_EVENT, event) {
                     tracing::warn!(%error, "could not tell the screen about relayed readings");
                 }

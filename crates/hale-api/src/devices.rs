@@ -195,14 +195,18 @@ pub enum DeviceEventView {
         device: String,
         message: String,
     },
-    /// New readings were stored (reload the screen).
+    /// New readings were stored: the newest of each kind now, and how many wait to be relayed
+    /// (the screen updates in place; no reload).
     ReadingsStored {
         count: usize,
         alerts: Vec<String>,
+        latest: Vec<ReadingView>,
+        unsynced: u32,
     },
-    /// Readings reached the hospital (reload the screen's relay status).
+    /// Readings reached the hospital: how many still wait.
     ReadingsRelayed {
         count: usize,
+        unsynced: u32,
     },
     Unavailable {
         message: String,

@@ -25,7 +25,8 @@ use hale_fhir::{
     Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
-pub use medication::Stored;
+pub use medication::{Prescriptions, Stored};
+pub use observation::OutgoingReading;
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent, Updates};
 use url::Url;
@@ -112,6 +113,8 @@ pub struct HospitalClient {
     streaming: reqwest::Client,
     /// The FHIR base, always ending in `/` so relative joins stay under it.
     fhir_base: Url,
+    /// The hospital's SMART endpoints, asked once and shared by the clones of this client.
+    smart: std::sync::Arc<tokio::sync::OnceCell<hale_fhir::smart::SmartConfiguration>>,
 }
 
 impl HospitalClient {
@@ -144,6 +147,7 @@ impl HospitalClient {
             http,
             streaming,
             fhir_base: base,
+            smart: Default::default(),
         })
     }
 

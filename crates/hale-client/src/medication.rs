@@ -2,7 +2,8 @@
 //! of conditional creates, so a record sent twice (after a lost answer, a crash, a retry) is
 //! stored once.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use hale_domain::medication::{DoseRecord, Medicine};
 use hale_fhir::medication::DOSE_SYSTEM;
 use hale_fhir::{Bundle, MedicationAdministration, MedicationRequest, Resource};
 
@@ -17,7 +18,70 @@ pub enum Stored {
     AlreadyThere,
 }
 
+/// The patient's prescriptions as medicines, in the patient's zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prescriptions {
+    /// A prescription whose dosage Hale cannot schedule is here too, without reminders.
+    pub medicines: Vec<Medicine>,
+    /// How many of them have such a dosage (never guessed at).
+    pub unschedulable: usize,
+}
+
 impl HospitalClient {
+    /// Every prescription of the patient, read as medicines whose times are in `zone`.
+    pub async fn prescriptions<Tz: TimeZone>(
+        &self,
+        session: &Session,
+        zone: &Tz,
+    ) -> Result<Prescriptions, ClientError> {
+        let requests = self.medication_requests(session).await?;
+        let mut unschedulable = 0;
+        let medicines = requests
+            .iter()
+            .map(|r| {
+                let (medicine, error) = r.to_medicine(zone);
+                unschedulable += usize::from(error.is_some());
+                medicine
+            })
+            .collect();
+        Ok(Prescriptions {
+            medicines,
+            unschedulable,
+        })
+    }
+
+    /// The dose records the hospital holds for the patient since `since`; one it could not
+    /// have had from Hale (no dose key) is left out.
+    pub async fn dose_records(
+        &self,
+        session: &Session,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DoseRecord>, ClientError> {
+        let held = self.medication_administrations(session, since).await?;
+        Ok(held
+            .iter()
+            .filter_map(MedicationAdministration::to_record)
+            .collect())
+    }
+
+    /// Sends dose records of `patient_id`, each with its medicine, in one transaction. Answers,
+    /// in order, whether each was stored now or was already there. All or nothing: an error
+    /// means none was stored by this call.
+    pub async fn send_doses(
+        &self,
+        session: &Session,
+        patient_id: &str,
+        doses: &[(&DoseRecord, &Medicine)],
+    ) -> Result<Vec<Stored>, ClientError> {
+        let records = doses
+            .iter()
+            .map(|(record, medicine)| {
+                MedicationAdministration::from_record(record, medicine, patient_id)
+            })
+            .collect();
+        self.send_administrations(session, records).await
+    }
+
     /// `GET [base]/MedicationRequest?patient=…`: every prescription of the patient.
     pub async fn medication_requests(
         &self,
@@ -80,9 +144,8 @@ impl HospitalClient {
         }
     }
 
-    /// Sends dose records in one transaction; each must carry a [`DOSE_SYSTEM`] identifier.
-    /// Answers, in order, whether each was stored now or was already there. All or nothing: an
-    /// error means none was stored by this call.
+    /// Sends FHIR dose records in one transaction; each must carry a [`DOSE_SYSTEM`]
+    /// identifier. Answers as [`Self::send_doses`] does.
     pub async fn send_administrations(
         &self,
         session: &Session,

@@ -3,13 +3,42 @@
 //! stored once.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use hale_domain::device::{Interpretation, Reading};
 use hale_fhir::observation::READING_SYSTEM;
 use hale_fhir::{Observation, Resource};
 
 use crate::{ClientError, HospitalClient, Session, Stored};
 
+/// A reading on its way to the hospital, with what the Observation says besides its value.
+#[derive(Debug, Clone, Copy)]
+pub struct OutgoingReading<'a> {
+    pub reading: &'a Reading,
+    /// The device as the patient knows it ("Omron M3").
+    pub device_label: &'a str,
+    /// Beyond the patient's thresholds (high or low), as the app decided when it was stored.
+    pub interpretation: Option<Interpretation>,
+}
+
 impl HospitalClient {
-    /// Sends readings in one transaction; each must carry a [`READING_SYSTEM`] identifier.
+    /// Sends readings of `patient_id` in one transaction, as vital-signs Observations named by
+    /// their reading keys. Answers, in order, whether each was stored now or was already
+    /// there. All or nothing.
+    pub async fn send_readings(
+        &self,
+        session: &Session,
+        patient_id: &str,
+        readings: &[OutgoingReading<'_>],
+    ) -> Result<Vec<Stored>, ClientError> {
+        let observations = readings
+            .iter()
+            .map(|r| {
+                Observation::from_reading(r.reading, patient_id, r.device_label, r.interpretation)
+            })
+            .collect();
+        self.send_observations(session, observations).await
+    }
+
+    /// Sends FHIR readings in one transaction; each must carry a [`READING_SYSTEM`] identifier.
     /// Answers, in order, whether each was stored now or was already there. All or nothing.
     pub async fn send_observations(
         &self,

@@ -89,12 +89,16 @@ impl HospitalClient {
         decode(crate::send(self.http.get(url)).await?).await
     }
 
+    /// The hospital's SMART endpoints, asked the first time they are needed.
+    async fn smart(&self) -> Result<&SmartConfiguration, ClientError> {
+        self.smart
+            .get_or_try_init(|| self.smart_configuration())
+            .await
+    }
+
     /// Starts a sign-in answered at `redirect_uri` (a loopback address).
-    pub fn authorization(
-        &self,
-        config: &SmartConfiguration,
-        redirect_uri: &str,
-    ) -> Result<Authorization, ClientError> {
+    pub async fn authorization(&self, redirect_uri: &str) -> Result<Authorization, ClientError> {
+        let config = self.smart().await?;
         let verifier = random_text()?;
         let state = random_text()?;
         let mut url = Url::parse(&config.authorization_endpoint)
@@ -120,7 +124,6 @@ impl HospitalClient {
     /// code for tokens.
     pub async fn finish_sign_in(
         &self,
-        config: &SmartConfiguration,
         authorization: &Authorization,
         callback: &Url,
         now: DateTime<Utc>,
@@ -148,14 +151,13 @@ impl HospitalClient {
             ("client_id", APP_CLIENT_ID),
             ("code_verifier", authorization.verifier.as_str()),
         ];
-        self.token_request(config, &form, now).await.map(Ok)
+        self.token_request(&form, now).await.map(Ok)
     }
 
     /// A new access token from the refresh token, which is spent: keep the new one.
     /// `Unauthorized` means the sign-in is over (revoked, expired or replayed).
     pub async fn refresh_session(
         &self,
-        config: &SmartConfiguration,
         refresh_token: &str,
         now: DateTime<Utc>,
     ) -> Result<Tokens, ClientError> {
@@ -164,15 +166,12 @@ impl HospitalClient {
             ("refresh_token", refresh_token),
             ("client_id", APP_CLIENT_ID),
         ];
-        self.token_request(config, &form, now).await
+        self.token_request(&form, now).await
     }
 
     /// Sign-out: ends the sign-in at the hospital (RFC 7009).
-    pub async fn revoke(
-        &self,
-        config: &SmartConfiguration,
-        refresh_token: &str,
-    ) -> Result<(), ClientError> {
+    pub async fn revoke(&self, refresh_token: &str) -> Result<(), ClientError> {
+        let config = self.smart().await?;
         let url = Url::parse(&config.revocation_endpoint)
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         crate::send(
@@ -186,10 +185,10 @@ impl HospitalClient {
 
     async fn token_request(
         &self,
-        config: &SmartConfiguration,
         form: &[(&str, &str)],
         now: DateTime<Utc>,
     ) -> Result<Tokens, ClientError> {
+        let config = self.smart().await?;
         let url = Url::parse(&config.token_endpoint)
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         let response = self

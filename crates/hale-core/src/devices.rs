@@ -3,12 +3,12 @@
 //! hospital as FHIR Observations exactly once.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_client::OutgoingReading;
 use hale_domain::device::reading::readings;
 use hale_domain::device::{
     Assessment, Measurement, ReadingKind, RecordProgress, Thresholds, Withheld,
 };
 use hale_domain::reminder::ReminderText;
-use hale_fhir::Observation;
 use hale_store::{PairedDevice, StoredReading};
 
 use crate::medicines::SyncReport;
@@ -167,17 +167,18 @@ impl Patient {
             if batch.is_empty() {
                 return Ok(report);
             }
-            let observations: Vec<Observation> = batch
+            let outgoing: Vec<OutgoingReading<'_>> = batch
                 .iter()
-                .map(|r| {
-                    let label = r.device_name.as_deref().unwrap_or("Bluetooth device");
-                    Observation::from_reading(&r.reading, &patient, label, r.interpretation)
+                .map(|r| OutgoingReading {
+                    reading: &r.reading,
+                    device_label: r.device_name.as_deref().unwrap_or("Bluetooth device"),
+                    interpretation: r.interpretation,
                 })
                 .collect();
             let answers = self
                 .with_session(|s| {
-                    let observations = observations.clone();
-                    async move { self.client.send_observations(&s, observations).await }
+                    let (outgoing, patient) = (&outgoing, &patient);
+                    async move { self.client.send_readings(&s, patient, outgoing).await }
                 })
                 .await?;
             for a in &answers {

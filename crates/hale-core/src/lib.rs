@@ -25,7 +25,7 @@ use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
 use hale_domain::{upcoming, Allowed, Appointment, AppointmentRules, Lead, Service, WaitlistEntry};
 use hale_store::{Owner, Store, StoreError};
-use tokio::sync::{Mutex, Notify, OnceCell};
+use tokio::sync::{Mutex, Notify};
 
 use sign_in::{Keychain, SignIn};
 
@@ -113,7 +113,6 @@ pub struct Patient {
     hospital_key: String,
     /// Held while a refresh is under way: see [`sign_in`].
     session: Mutex<SignIn>,
-    smart: OnceCell<hale_fhir::smart::SmartConfiguration>,
     /// Signalled whenever the local copy or a setting changes, so the watch task re-plans.
     changed: Arc<Notify>,
     /// The hospital's rules for changing and checking in, as last read (Hale's defaults until
@@ -137,7 +136,6 @@ impl Patient {
             store,
             keychain,
             hospital_key,
-            smart: OnceCell::new(),
             changed: Arc::new(Notify::new()),
             rules: std::sync::Mutex::new(AppointmentRules::default()),
         }

@@ -15,7 +15,6 @@ pub use hale_domain::medication::overview::{DoseItem, MedicineStatus};
 pub use hale_domain::medication::own::{NewMedicine, OwnSchedule};
 use hale_domain::medication::{AsNeeded, DoseRecord, Medicine, Outcome, Source};
 use hale_domain::reminder::ReminderText;
-use hale_fhir::MedicationAdministration;
 
 use crate::watch::Notifier;
 use crate::{CoreError, Freshness, Patient};
@@ -127,38 +126,24 @@ impl Patient {
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let requests = self
-            .with_session(|s| async move { self.client.medication_requests(&s).await })
+        let prescriptions = self
+            .with_session(|s| async move { self.client.prescriptions(&s, zone).await })
             .await?;
         let since = now - Duration::days(HISTORY_DAYS + 1);
-        let held = self
-            .with_session(
-                |s| async move { self.client.medication_administrations(&s, since).await },
-            )
+        let records = self
+            .with_session(|s| async move { self.client.dose_records(&s, since).await })
             .await?;
         let session = self.session().await?;
         let owner = self.owner(&session.patient_id);
-        let mut unreadable = 0usize;
-        let prescriptions: Vec<Medicine> = requests
-            .iter()
-            .map(|r| {
-                let (medicine, error) = r.to_medicine(zone);
-                if error.is_some() {
-                    unreadable += 1;
-                }
-                medicine
-            })
-            .collect();
-        if unreadable > 0 {
+        if prescriptions.unschedulable > 0 {
             tracing::warn!(
-                unreadable,
+                unschedulable = prescriptions.unschedulable,
                 "prescriptions whose schedule Hale cannot follow"
             );
         }
         self.store
-            .replace_prescriptions(owner, &prescriptions, now)
+            .replace_prescriptions(owner, &prescriptions.medicines, now)
             .await?;
-        let records: Vec<DoseRecord> = held.iter().filter_map(|a| a.to_record()).collect();
         let restored = self.store.import_doses(owner, &records, now).await?;
         if restored > 0 {
             tracing::info!(restored, "dose records restored from the hospital");
@@ -190,18 +175,19 @@ impl Patient {
             if batch.is_empty() {
                 return Ok(report);
             }
-            let records: Vec<MedicationAdministration> = batch
+            let fallbacks: Vec<Medicine> = batch
                 .iter()
-                .map(|r| {
-                    let fallback = unknown_medicine(&r.medicine_id);
-                    let medicine = medicines.get(&r.medicine_id).unwrap_or(&fallback);
-                    MedicationAdministration::from_record(r, medicine, &patient)
-                })
+                .map(|r| unknown_medicine(&r.medicine_id))
+                .collect();
+            let doses: Vec<(&DoseRecord, &Medicine)> = batch
+                .iter()
+                .zip(&fallbacks)
+                .map(|(r, fallback)| (r, medicines.get(&r.medicine_id).unwrap_or(fallback)))
                 .collect();
             let answers = self
                 .with_session(|s| {
-                    let records = records.clone();
-                    async move { self.client.send_administrations(&s, records).await }
+                    let (doses, patient) = (&doses, &patient);
+                    async move { self.client.send_doses(&s, patient, doses).await }
                 })
                 .await?;
             for a in &answers {

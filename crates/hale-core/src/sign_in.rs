@@ -11,7 +11,6 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use hale_client::{ClientError, LoopbackRedirect, Session, Tokens};
-use hale_fhir::smart::SmartConfiguration;
 use hale_store::Profile;
 
 use crate::{CoreError, Patient};
@@ -99,18 +98,15 @@ impl Patient {
         browser: &dyn Browser,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let config = self.smart_configuration().await?;
         let listener = LoopbackRedirect::bind().await?;
-        let authorization = self
-            .client
-            .authorization(&config, listener.redirect_uri())?;
+        let authorization = self.client.authorization(listener.redirect_uri()).await?;
         browser
             .open(authorization.url.as_str())
             .map_err(CoreError::NoBrowser)?;
         let callback = listener.wait(SIGN_IN_TIMEOUT).await?;
         let tokens = self
             .client
-            .finish_sign_in(&config, &authorization, &callback, now)
+            .finish_sign_in(&authorization, &callback, now)
             .await??;
         let mut guard = self.session.lock().await;
         self.remember(&tokens.refresh_token);
@@ -155,17 +151,7 @@ impl Patient {
     }
 
     async fn revoke(&self, refresh_token: &str) -> Result<(), CoreError> {
-        let config = self.smart_configuration().await?;
-        Ok(self.client.revoke(&config, refresh_token).await?)
-    }
-
-    /// The hospital's SMART endpoints, asked once.
-    async fn smart_configuration(&self) -> Result<SmartConfiguration, CoreError> {
-        Ok(self
-            .smart
-            .get_or_try_init(|| self.client.smart_configuration())
-            .await?
-            .clone())
+        Ok(self.client.revoke(refresh_token).await?)
     }
 
     /// Keeps `refresh_token` for the next start. A keychain that fails costs the patient a
@@ -187,13 +173,8 @@ impl Patient {
     pub(crate) async fn session(&self) -> Result<Session, CoreError> {
         let mut guard = self.session.lock().await;
         if let SignIn::Refreshable { refresh_token } = &*guard {
-            let config = self.smart_configuration().await?;
             // `now` only anchors the token's expiry time, which the core does not act on.
-            match self
-                .client
-                .refresh_session(&config, refresh_token, Utc::now())
-                .await
-            {
+            match self.client.refresh_session(refresh_token, Utc::now()).await {
                 Ok(tokens) => {
                     self.remember(&tokens.refresh_token);
                     *guard = SignIn::In {

@@ -119,17 +119,29 @@ impl DevicesData {
                 self.live.set(Some(format::withheld_words(&values)))
             }
             DeviceEventView::Malformed { message, .. } => self.live.set(Some(message)),
-            DeviceEventView::ReadingsStored { alerts, .. } => {
+            // The events say what changed: the screen updates in place, without a reload.
+            DeviceEventView::ReadingsStored {
+                alerts,
+                latest,
+                unsynced,
+                ..
+            } => {
                 if !alerts.is_empty() {
                     self.alerts.set(alerts);
                 }
                 self.live.set(None);
+                self.view.update(|v| {
+                    v.latest = latest;
+                    v.unsynced = unsynced;
+                });
                 self.readings_changed.update(|n| *n += 1);
-                self.reload();
+                self.after_a_change();
             }
-            DeviceEventView::ReadingsRelayed { .. } | DeviceEventView::Unavailable { .. } => {
-                self.reload()
+            DeviceEventView::ReadingsRelayed { unsynced, .. } => {
+                self.view.update(|v| v.unsynced = unsynced);
+                self.after_a_change();
             }
+            DeviceEventView::Unavailable { .. } => self.reload(),
         }
     }
 
@@ -145,12 +157,17 @@ impl DevicesData {
                     d.link = link.clone();
                 }
             });
-            // A reload under way may have read the link before it changed: one more follows.
-            if self.reloading.get_untracked() {
-                self.reload_again.set_value(true);
-            }
+            self.after_a_change();
         } else {
             self.reload();
+        }
+    }
+
+    /// After an in-place update: a reload under way may have read the screen before the
+    /// change, and would put the old one back, so one more follows it.
+    fn after_a_change(self) {
+        if self.reloading.get_untracked() {
+            self.reload_again.set_value(true);
         }
     }
 }

@@ -23,11 +23,8 @@ async fn sign_in(
     client: &HospitalClient,
     p: &DemoPatient,
 ) -> Result<hale_client::Tokens, SignInError> {
-    let config = client.smart_configuration().await.unwrap();
     let listener = LoopbackRedirect::bind().await.unwrap();
-    let authorization = client
-        .authorization(&config, listener.redirect_uri())
-        .unwrap();
+    let authorization = client.authorization(listener.redirect_uri()).await.unwrap();
     let waiting = tokio::spawn(listener.wait(Duration::from_secs(10)));
     let shown = hale_test_browser::sign_in(&authorization.url, p.username, p.password)
         .await
@@ -35,7 +32,7 @@ async fn sign_in(
     assert_eq!(shown, 200, "the browser ends on the loopback's page");
     let callback = waiting.await.unwrap()?;
     client
-        .finish_sign_in(&config, &authorization, &callback, Utc::now())
+        .finish_sign_in(&authorization, &callback, Utc::now())
         .await
         .unwrap()
 }
@@ -54,26 +51,22 @@ async fn the_app_signs_in_through_the_browser_and_refreshes_silently() {
     let patient = client.patient(&tokens.session).await.unwrap();
     assert_eq!(patient.id.as_deref(), Some(DEMO_PATIENT.id));
 
-    let config = client.smart_configuration().await.unwrap();
     let renewed = client
-        .refresh_session(&config, &tokens.refresh_token, Utc::now())
+        .refresh_session(&tokens.refresh_token, Utc::now())
         .await
         .unwrap();
     assert_ne!(renewed.refresh_token, tokens.refresh_token);
     client.patient(&renewed.session).await.unwrap();
 
     // Sign-out: the hospital forgets the sign-in; refreshing again says sign in.
-    client
-        .revoke(&config, &renewed.refresh_token)
-        .await
-        .unwrap();
+    client.revoke(&renewed.refresh_token).await.unwrap();
     assert!(matches!(
         client.patient(&renewed.session).await,
         Err(ClientError::Unauthorized)
     ));
     assert!(matches!(
         client
-            .refresh_session(&config, &renewed.refresh_token, Utc::now())
+            .refresh_session(&renewed.refresh_token, Utc::now())
             .await,
         Err(ClientError::Unauthorized)
     ));
@@ -83,9 +76,9 @@ async fn the_app_signs_in_through_the_browser_and_refreshes_silently() {
 async fn an_answer_to_another_sign_in_or_a_refusal_is_not_a_sign_in() {
     let (_dir, server) = hospital().await;
     let client = HospitalClient::new(&server.fhir_base()).unwrap();
-    let config = client.smart_configuration().await.unwrap();
     let authorization = client
-        .authorization(&config, "http://127.0.0.1:1/callback")
+        .authorization("http://127.0.0.1:1/callback")
+        .await
         .unwrap();
     let state = authorization
         .url
@@ -98,11 +91,10 @@ async fn an_answer_to_another_sign_in_or_a_refusal_is_not_a_sign_in() {
         |query: String| Url::parse(&format!("http://127.0.0.1:1/callback?{query}")).unwrap();
     let finish = |url: Url| {
         let client = client.clone();
-        let config = config.clone();
         let authorization = &authorization;
         async move {
             client
-                .finish_sign_in(&config, authorization, &url, Utc::now())
+                .finish_sign_in(authorization, &url, Utc::now())
                 .await
                 .unwrap()
         }
@@ -122,7 +114,6 @@ async fn an_answer_to_another_sign_in_or_a_refusal_is_not_a_sign_in() {
     // A forged code with the right state: the hospital refuses the exchange.
     let forged = client
         .finish_sign_in(
-            &config,
             &authorization,
             &answer(format!("code=forged&state={state}")),
             Utc::now(),

@@ -190,13 +190,8 @@ async fn a_record_whose_confirmation_was_lost_is_sent_again_and_stored_once() {
         .iter()
         .find(|s| s.medicine.id == record.medicine_id)
         .unwrap();
-    let admin = hale_fhir::MedicationAdministration::from_record(
-        &record,
-        &medicine.medicine,
-        DEMO_PATIENT.id,
-    );
     client
-        .send_administrations(&session, vec![admin])
+        .send_doses(&session, DEMO_PATIENT.id, &[(&record, &medicine.medicine)])
         .await
         .unwrap();
 

@@ -137,9 +137,8 @@ async fn a_sign_in_ended_at_the_hospital_signs_the_patient_out_here() {
 
     // The hospital ends the sign-in (as a sign-out elsewhere, or IT, would).
     let client = HospitalClient::new(&t.base).unwrap();
-    let config = client.smart_configuration().await.unwrap();
     let token = saved(&t.keychain, &t.base).unwrap();
-    client.revoke(&config, &token).await.unwrap();
+    client.revoke(&token).await.unwrap();
 
     let again = restarted(&t.base, &t.store, t.keychain.clone()).await;
     assert!(matches!(
@@ -176,9 +175,8 @@ async fn signing_out_revokes_at_the_hospital_and_can_remove_everything_here() {
     ));
     // The hospital no longer honours the sign-in.
     let client = HospitalClient::new(&t.base).unwrap();
-    let config = client.smart_configuration().await.unwrap();
     assert!(matches!(
-        client.refresh_session(&config, &token, Utc::now()).await,
+        client.refresh_session(&token, Utc::now()).await,
         Err(ClientError::Unauthorized)
     ));
     // The local copy is gone, not merely hidden (the store's own tests show the erased rows
