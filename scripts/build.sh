@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the UI (trunk, wasm) and the app that embeds it: `release` (what the tests run), or with
+# Builds the UI (scripts/ui.sh, wasm) and the app that embeds it: `release` (what the tests run), or with
 # `dist` as argument the app alone in the shipping profile (fat LTO, size-optimised), without the
 # embedded hospital's PostgreSQL driver, which a workspace build brings in for the server's tests.
 set -euo pipefail
@@ -7,8 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$HALE_ROOT"
 profile=${1:-release}
 
-log "building the UI (trunk, release)"
-(cd ui && trunk build --release)
+log "building the UI (release)"
+./scripts/ui.sh
 
 if [[ $profile == dist ]]; then
   log "building the app (dist)"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything Hale needs on a Debian 12 machine, skipping what is already there.
-# Sourced by scripts/start.sh and scripts/test.sh; safe to run again at any time.
+# Run by scripts/start.sh and scripts/test.sh; safe to run again at any time. With --dev it also
+# installs trunk, which `tauri dev` serves the UI with (builds use scripts/ui.sh instead).
 set -euo pipefail
+dev=false
+if [ "${1:-}" = "--dev" ]; then dev=true; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -11,6 +14,10 @@ TAURI_DRIVER_VERSION="2.1.0"
 CARGO_DENY_VERSION="0.20.2"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# The tools below are built from source, one after another; one target directory for all of
+# them lets a crate built for one (same version, same features) serve the next.
+export CARGO_TARGET_DIR="${HALE_TOOLS_TARGET:-${TMPDIR:-/tmp}/hale-tools-target}"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -44,12 +51,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# --- The offline cargo registry: trunk runs cargo offline, so fetch every crate first.
+# --- The offline cargo registry: the UI builds offline, so fetch every crate first.
 log "cargo: fetching crates"
 cargo fetch --locked -q
 
-# --- trunk builds the Leptos UI. 0.22 needs a newer Rust than this toolchain.
-if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+# --- trunk serves the UI in the developer loop. 0.22 needs a newer Rust than this toolchain.
+if $dev && ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
   log "cargo install trunk $TRUNK_VERSION (a few minutes, once)"
   cargo install --locked -q trunk --version "$TRUNK_VERSION"
 fi
