@@ -14,6 +14,7 @@ pub mod booking_reference;
 pub mod device;
 pub mod ics;
 pub mod medication;
+pub mod monitoring;
 pub mod parking;
 pub mod queue;
 pub mod refusal_code;
