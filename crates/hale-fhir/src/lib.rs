@@ -7,6 +7,7 @@
 
 pub mod appointment;
 pub mod capability;
+pub mod care_plan;
 pub mod datatypes;
 pub mod encounter;
 pub mod glucose_context;
@@ -20,6 +21,7 @@ pub mod smart;
 
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
+pub use care_plan::{CarePlan, Goal};
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
 pub use medication::{MedicationAdministration, MedicationRequest};
@@ -62,6 +64,8 @@ pub enum Resource {
     MedicationRequest(MedicationRequest),
     MedicationAdministration(MedicationAdministration),
     Observation(Observation),
+    CarePlan(CarePlan),
+    Goal(Goal),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]

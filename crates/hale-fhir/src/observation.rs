@@ -94,7 +94,8 @@ pub fn vital_code(vital: Vital) -> (&'static str, &'static str) {
     }
 }
 
-fn vital_of(code: &str) -> Option<Vital> {
+/// The vital a LOINC code names (a reading's or a component's code).
+pub fn vital_of(code: &str) -> Option<Vital> {
     [
         Vital::HeartRate,
         Vital::Systolic,
@@ -119,7 +120,7 @@ pub fn kind_of(code: &str) -> Option<ReadingKind> {
         .find(|k| kind_code(*k).0 == code)
 }
 
-fn loinc((code, display): (&str, &str)) -> Coding {
+pub(crate) fn loinc((code, display): (&str, &str)) -> Coding {
     Coding {
         system: Some(LOINC.into()),
         code: Some(code.into()),
