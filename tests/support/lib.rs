@@ -127,6 +127,16 @@ async fn launch_with(data_home: &Path, env: &[(&str, &str)], stderr: Stdio) -> R
             Err(e) => panic!("no WebDriver session after 30 s: {e}"),
         }
     };
+    // `HALE_E2E_WINDOW=390x844` runs a journey at a phone's size, for its screenshots.
+    if let Some((w, h)) = std::env::var("HALE_E2E_WINDOW")
+        .ok()
+        .and_then(|s| s.split_once('x').map(|(w, h)| (w.parse(), h.parse())))
+        .and_then(|(w, h)| Some((w.ok()?, h.ok()?)))
+    {
+        if let Err(e) = client.set_window_size(w, h).await {
+            eprintln!("the window could not be set to {w}x{h}: {e}");
+        }
+    }
     RunningApp { client, driver }
 }
 
