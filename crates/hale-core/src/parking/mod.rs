@@ -169,7 +169,7 @@ impl Patient {
         Ok(sessions)
     }
 
-    pub(crate) async fn parking_copy(
+    async fn parking_copy(
         &self,
     ) -> Result<(Vec<ParkingSession>, Option<DateTime<Utc>>), CoreError> {
         let Some(patient) = self.saved_patient().await? else {

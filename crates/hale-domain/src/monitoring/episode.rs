@@ -87,10 +87,6 @@ impl Finding {
             tier,
         }
     }
-
-    pub fn family(&self) -> Option<Family> {
-        Family::of(&self.key)
-    }
 }
 
 /// An alert not yet cleared.
@@ -314,7 +310,7 @@ mod tests {
             ),
         ];
         for (f, family) in findings {
-            assert_eq!(f.family(), Some(family), "{}", f.key);
+            assert_eq!(Family::of(&f.key), Some(family), "{}", f.key);
         }
         assert_eq!(Family::of("nonsense:x"), None);
     }
