@@ -8,6 +8,7 @@
 pub mod appointment;
 pub mod capability;
 pub mod care_plan;
+pub mod care_team;
 pub mod datatypes;
 pub mod encounter;
 pub mod glucose_context;
@@ -22,6 +23,7 @@ pub mod smart;
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use care_plan::{CarePlan, Goal};
+pub use care_team::{Communication, Flag, Task};
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
 pub use medication::{MedicationAdministration, MedicationRequest};
@@ -66,6 +68,9 @@ pub enum Resource {
     Observation(Observation),
     CarePlan(CarePlan),
     Goal(Goal),
+    Flag(Flag),
+    Task(Task),
+    Communication(Communication),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]

@@ -55,7 +55,8 @@ pub const APP_CLIENT_ID: &str = "hale-app";
 pub const APP_SCOPE: &str = "launch/patient openid fhirUser offline_access \
 patient/Patient.r patient/Appointment.crus patient/Encounter.cr patient/Schedule.s \
 patient/Slot.s patient/MedicationRequest.s patient/MedicationAdministration.cs \
-patient/Observation.cs hale/waitlist hale/parking";
+patient/Observation.cs patient/CarePlan.rs patient/Goal.rs patient/Flag.rs patient/Task.rs \
+patient/Communication.rs hale/waitlist hale/parking";
 
 /// A set of granted scopes, and the question every endpoint asks of it: does it allow this?
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

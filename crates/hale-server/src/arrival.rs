@@ -32,7 +32,7 @@ use crate::{FhirError, ServerState};
 /// fail, the other instances' streams still catch up at their next periodic refresh.
 pub(crate) async fn queue_changed(state: &ServerState) {
     state.queue.send_modify(|v| *v = v.wrapping_add(1));
-    if let Err(e) = crate::db::announce_queue_change(&state.db).await {
+    if let Err(e) = crate::db::announce(&state.db, crate::db::QUEUE_CHANNEL).await {
         tracing::warn!(error = %e, "queue change not announced to other instances");
     }
 }

@@ -103,6 +103,8 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         }
         "/fhir/Observation" if get => (PatientOrDevice("patient/Observation.s", STAFF), R),
         "/fhir/Observation" if post => (Patient("patient/Observation.c"), C),
+        "/fhir/CarePlan" if get => (Patient("patient/CarePlan.s"), R),
+        "/fhir/Flag" if get => (Patient("patient/Flag.s"), R),
         "/api/waitlist" if get => (Patient("hale/waitlist"), R),
         "/api/waitlist" if post => (Patient("hale/waitlist"), C),
         "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),

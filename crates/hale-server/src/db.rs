@@ -66,6 +66,8 @@ const WRITE_LOCK: i64 = 0x4841_4c45; // "HALE"
 
 /// The channel server instances announce queue changes on.
 pub(crate) const QUEUE_CHANNEL: &str = "hale_queue";
+/// The channel server instances announce alert and worklist changes on.
+pub(crate) const ALERTS_CHANNEL: &str = "hale_alerts";
 
 /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
 pub async fn open_database(url: &str) -> Result<AnyPool, FhirError> {
@@ -160,12 +162,11 @@ pub(crate) async fn begin_write(db: &AnyPool) -> Result<Transaction<'static, Any
     }
 }
 
-/// Tells the other server instances on this database that a queue changed (PostgreSQL only;
-/// a SQLite file has one server).
-pub(crate) async fn announce_queue_change(db: &AnyPool) -> Result<(), FhirError> {
+/// Tells the other server instances on this database that something on `channel` changed
+/// (PostgreSQL only; a SQLite file has one server).
+pub(crate) async fn announce(db: &AnyPool, channel: &str) -> Result<(), FhirError> {
     if Backend::of(db) == Backend::Postgres {
-        db.execute(format!("NOTIFY {QUEUE_CHANNEL}").as_str())
-            .await?;
+        db.execute(format!("NOTIFY {channel}").as_str()).await?;
     }
     Ok(())
 }
@@ -371,13 +372,24 @@ mod tests {
     #[test]
     fn the_postgres_migrations_are_the_sqlite_ones_in_postgres_types() {
         // The only differences allowed: PostgreSQL's names for SQLite's types, and the one
-        // case-blind column, which PostgreSQL gets as a unique index on lower().
-        let nocase = (
-            "username TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL );",
-            "username TEXT NOT NULL, password_hash TEXT NOT NULL ); CREATE UNIQUE INDEX \
-             patient_login_username ON patient_login (lower(username));",
-        );
+        // case-blind sign-in names, which PostgreSQL gets as a unique index on lower().
+        let nocase = |table: &str| {
+            (
+                "username TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL );"
+                    .to_owned(),
+                format!(
+                    "username TEXT NOT NULL, password_hash TEXT NOT NULL ); CREATE UNIQUE INDEX \
+                     {table}_username ON {table} (lower(username));"
+                ),
+            )
+        };
         for (sqlite, postgres) in SQLITE_MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS.iter()) {
+            let table = if sqlite.version == 9 {
+                "staff"
+            } else {
+                "patient_login"
+            };
+            let nocase = nocase(table);
             let translated = statements(&sqlite.sql)
                 .replace(
                     "INTEGER PRIMARY KEY AUTOINCREMENT",
@@ -385,7 +397,7 @@ mod tests {
                 )
                 .replace("INTEGER", "BIGINT")
                 .replace("REAL", "DOUBLE PRECISION")
-                .replace(nocase.0, nocase.1);
+                .replace(&nocase.0, &nocase.1);
             assert_eq!(
                 translated,
                 statements(&postgres.sql),

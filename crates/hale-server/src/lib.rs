@@ -24,6 +24,7 @@ mod fhir;
 mod limits;
 mod live;
 mod medication;
+pub mod monitoring;
 mod oauth;
 mod observation;
 mod parking;
@@ -54,6 +55,7 @@ use tokio::task::JoinHandle;
 
 pub use db::{open_database, Backend, Time as DbTime};
 pub use error::FhirError;
+pub use monitoring::MonitoringOptions;
 pub use oauth::TokenLifetimes;
 
 /// How to run a hospital server.
@@ -80,6 +82,8 @@ pub struct ServerOptions {
     pub payments: Arc<dyn payments::PaymentProvider>,
     /// How long patients' access and refresh tokens live.
     pub tokens: TokenLifetimes,
+    /// How the hospital watches enrolled patients' readings and doses.
+    pub monitoring: MonitoringOptions,
 }
 
 impl ServerOptions {
@@ -96,6 +100,7 @@ impl ServerOptions {
             simulate_demo_day: true,
             payments: Arc::new(payments::Sandbox::default()),
             tokens: TokenLifetimes::default(),
+            monitoring: MonitoringOptions::default(),
         }
     }
 }
@@ -124,6 +129,20 @@ pub struct ServerState {
     pub(crate) demo_login: Option<oauth::DemoLogin>,
     /// Turns true when the server stops, so live streams end and shutdown need not wait.
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
+    pub(crate) monitoring: MonitoringOptions,
+    /// Bumped on every change to alerts and the worklist; the console's live views wait on it.
+    pub(crate) alerts: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl ServerState {
+    /// Tells the live views that alerts changed: this instance's at once, other instances' on
+    /// the same database through it. Called after the change committed.
+    pub(crate) async fn alerts_changed(&self) {
+        self.alerts.send_modify(|v| *v = v.wrapping_add(1));
+        if let Err(e) = db::announce(&self.db, db::ALERTS_CHANNEL).await {
+            tracing::warn!(error = %e, "alert change not announced to other instances");
+        }
+    }
 }
 
 /// The hospital's own description, from its database.
@@ -159,6 +178,8 @@ async fn router(
             password: demo::seed::DEMO_PATIENT.password,
         }),
         closing,
+        monitoring: options.monitoring,
+        alerts: Arc::new(tokio::sync::watch::Sender::new(0)),
     };
     oauth::register_app_client(&state.db).await?;
     let routes = Router::new()
@@ -196,6 +217,8 @@ async fn router(
             "/fhir/Observation",
             get(observation::search).post(observation::create),
         )
+        .route("/fhir/CarePlan", get(monitoring::plans::search_care_plans))
+        .route("/fhir/Flag", get(monitoring::alerts::search_flags))
         .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))
@@ -280,14 +303,24 @@ pub struct RunningServer {
     shutdown: Option<oneshot::Sender<()>>,
     closing: tokio::sync::watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
-    /// Background tasks (waitlist sweeper, demo day); stopped with the server.
+    /// Background tasks (waitlist sweeper, monitoring timer, demo day); stopped with the server.
     background: Vec<JoinHandle<()>>,
+    state: ServerState,
 }
 
 impl RunningServer {
     /// The base URL of the FHIR endpoint, e.g. `http://127.0.0.1:41234/fhir`.
     pub fn fhir_base(&self) -> String {
         format!("http://{}/fhir", self.addr)
+    }
+
+    /// Runs the monitoring timer's pass now, as if the clock read `now`: for tests, benchmarks
+    /// and an operator who will not wait for the next tick.
+    pub async fn monitoring_pass(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<monitoring::SweepReport, FhirError> {
+        monitoring::sweep::sweep(&self.state, now).await
     }
 
     /// Stops accepting connections, ends live streams, lets requests in flight finish (for at
@@ -337,16 +370,22 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         })
         .await
     });
-    let mut background = vec![tokio::spawn(waitlist::sweep_forever(state.clone()))];
+    let mut background = vec![
+        tokio::spawn(waitlist::sweep_forever(state.clone())),
+        tokio::spawn(monitoring::sweep::sweep_forever(state.clone())),
+    ];
     #[cfg(feature = "postgres")]
     if Backend::of(&state.db) == Backend::Postgres {
         background.push(tokio::spawn(live::follow_other_instances(
             options.database_url.clone(),
-            state.queue.clone(),
+            vec![
+                (db::QUEUE_CHANNEL, state.queue.clone()),
+                (db::ALERTS_CHANNEL, state.alerts.clone()),
+            ],
         )));
     }
     if options.seed_demo && options.simulate_demo_day {
-        background.push(tokio::spawn(demo::day::run(state)));
+        background.push(tokio::spawn(demo::day::run(state.clone())));
     }
     tracing::info!(%addr, "hospital server listening");
     Ok(RunningServer {
@@ -355,5 +394,6 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         closing,
         task,
         background,
+        state,
     })
 }

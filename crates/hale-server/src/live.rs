@@ -140,35 +140,45 @@ pub(crate) async fn queue_events(
     .keep_alive(KeepAlive::default()))
 }
 
-/// Bumps this instance's queue signal whenever another instance on the same PostgreSQL
-/// database announces a change (`NOTIFY hale_queue`), so a patient's live view moves whichever
-/// instance they are connected to. Runs until the server stops.
+/// Bumps this instance's signals whenever another instance on the same PostgreSQL database
+/// announces a change on their channels (`NOTIFY hale_queue`, `NOTIFY hale_alerts`), so a live
+/// view moves whichever instance it is connected to. Runs until the server stops.
 #[cfg(feature = "postgres")]
-pub(crate) async fn follow_other_instances(url: String, queue: std::sync::Arc<watch::Sender<u64>>) {
-    let bump = || queue.send_modify(|v| *v = v.wrapping_add(1));
+pub(crate) async fn follow_other_instances(
+    url: String,
+    signals: Vec<(&'static str, std::sync::Arc<watch::Sender<u64>>)>,
+) {
+    let bump = |channel: Option<&str>| {
+        for (name, signal) in &signals {
+            if channel.is_none_or(|c| c == *name) {
+                signal.send_modify(|v| *v = v.wrapping_add(1));
+            }
+        }
+    };
+    let names: Vec<&str> = signals.iter().map(|(n, _)| *n).collect();
     loop {
         let mut listener = match sqlx::postgres::PgListener::connect(&url).await {
             Ok(l) => l,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for other instances' queue changes; retrying");
+                tracing::warn!(error = %e, "cannot listen for other instances' changes; retrying");
                 tokio::time::sleep(StdDuration::from_secs(2)).await;
                 continue;
             }
         };
-        if let Err(e) = listener.listen(crate::db::QUEUE_CHANNEL).await {
-            tracing::warn!(error = %e, "cannot listen for other instances' queue changes; retrying");
+        if let Err(e) = listener.listen_all(names.iter().copied()).await {
+            tracing::warn!(error = %e, "cannot listen for other instances' changes; retrying");
             tokio::time::sleep(StdDuration::from_secs(2)).await;
             continue;
         }
         // Whatever was announced while not listening is caught up at once.
-        bump();
+        bump(None);
         loop {
             match listener.try_recv().await {
-                Ok(Some(_)) => bump(),
+                Ok(Some(n)) => bump(Some(n.channel())),
                 // The connection dropped; the listener reconnects on the next call.
-                Ok(None) => bump(),
+                Ok(None) => bump(None),
                 Err(e) => {
-                    tracing::warn!(error = %e, "lost the queue-change channel; reconnecting");
+                    tracing::warn!(error = %e, "lost the change channel; reconnecting");
                     tokio::time::sleep(StdDuration::from_secs(1)).await;
                     break;
                 }

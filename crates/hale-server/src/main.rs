@@ -36,6 +36,7 @@ fn parse_args() -> Result<ServerOptions, String> {
         simulate_demo_day: true,
         payments: std::sync::Arc::new(hale_server::payments::Sandbox::default()),
         tokens: hale_server::TokenLifetimes::default(),
+        monitoring: hale_server::MonitoringOptions::default(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

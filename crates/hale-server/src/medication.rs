@@ -71,6 +71,29 @@ impl RequestRow {
     }
 }
 
+const REQUEST_COLUMNS: &str = "SELECT m.id, m.patient_id, m.status, m.medication, m.authored_on, \
+     m.requester_id, pr.name AS requester_name, m.dosage, m.dispense_quantity, m.dispense_unit \
+     FROM medication_request m LEFT JOIN practitioner pr ON pr.id = m.requester_id \
+     WHERE m.patient_id = ";
+
+/// The patient's active prescriptions as medicines with schedules, read in the hospital's zone
+/// exactly as the app reads them, so both expand the same doses.
+pub(crate) async fn active_medicines(
+    conn: &mut AnyConnection,
+    patient: &str,
+    zone: &chrono_tz::Tz,
+) -> Result<Vec<hale_domain::medication::Medicine>, FhirError> {
+    let rows: Vec<RequestRow> = sqlx::query_as(&format!(
+        "{REQUEST_COLUMNS}$1 AND m.status = 'active' ORDER BY m.authored_on, m.id"
+    ))
+    .bind(patient)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok(r.into_fhir()?.to_medicine(zone).0))
+        .collect()
+}
+
 /// `GET /fhir/MedicationRequest?patient=…[&status=…]`: the token's patient's prescriptions.
 pub(crate) async fn search_requests(
     token: PatientToken,
@@ -85,12 +108,7 @@ pub(crate) async fn search_requests(
             _ => {}
         }
     }
-    let mut sql = Sql::new(
-        "SELECT m.id, m.patient_id, m.status, m.medication, m.authored_on, m.requester_id, \
-         pr.name AS requester_name, m.dosage, m.dispense_quantity, m.dispense_unit \
-         FROM medication_request m LEFT JOIN practitioner pr ON pr.id = m.requester_id \
-         WHERE m.patient_id = ",
-    );
+    let mut sql = Sql::new(REQUEST_COLUMNS);
     sql.push_bind(&token.patient_id);
     if !statuses.is_empty() {
         sql.push(" AND m.status IN (");
@@ -162,9 +180,26 @@ pub(crate) async fn create_administration(
     };
     let condition = if_none_exist(&headers);
     let mut tx = crate::db::begin_write(&state.db).await?;
+    let now = Utc::now();
     let (created, stored) =
-        store_administration(&mut tx, &token, record, condition.as_deref(), Utc::now()).await?;
+        store_administration(&mut tx, &token, record, condition.as_deref(), now).await?;
+    let changes = if created {
+        crate::monitoring::alerts::after_new_data(
+            &mut tx,
+            &token.patient_id,
+            crate::monitoring::engine::ON_DOSES,
+            &state.hospital.timezone,
+            &state.monitoring,
+            now,
+        )
+        .await?
+    } else {
+        Default::default()
+    };
     tx.commit().await?;
+    if !changes.is_empty() {
+        state.alerts_changed().await;
+    }
     let location = format!(
         "MedicationAdministration/{}",
         stored.id.as_deref().unwrap_or("")

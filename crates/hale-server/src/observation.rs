@@ -36,15 +36,25 @@ pub(crate) async fn create(
     };
     let condition = if_none_exist(&headers);
     let mut tx = crate::db::begin_write(&state.db).await?;
-    let (created, stored) = store(
-        &mut tx,
-        &token,
-        observation,
-        condition.as_deref(),
-        Utc::now(),
-    )
-    .await?;
+    let now = Utc::now();
+    let (created, stored) = store(&mut tx, &token, observation, condition.as_deref(), now).await?;
+    let changes = if created {
+        crate::monitoring::alerts::after_new_data(
+            &mut tx,
+            &token.patient_id,
+            crate::monitoring::engine::ON_READINGS,
+            &state.hospital.timezone,
+            &state.monitoring,
+            now,
+        )
+        .await?
+    } else {
+        Default::default()
+    };
     tx.commit().await?;
+    if !changes.is_empty() {
+        state.alerts_changed().await;
+    }
     let location = format!("Observation/{}", stored.id.as_deref().unwrap_or(""));
     Ok(conditional_created(
         created,
@@ -78,6 +88,8 @@ pub(crate) struct Checked {
     code: &'static str,
     effective: DateTime<Utc>,
     interpretation: Option<&'static str>,
+    /// The device that took it, so a device gone quiet is noticed.
+    device: String,
 }
 
 /// Checks that `observation` is a reading `token`'s patient may record under `condition`, and
@@ -137,10 +149,11 @@ pub(crate) fn check(
         value,
         code: kind_code(reading.kind).0,
         effective: reading.effective,
+        device: reading.device,
     })
 }
 
-/// Rows per INSERT (9 parameters each), inside SQLite's (32,766) and PostgreSQL's (65,535)
+/// Rows per INSERT (10 parameters each), inside SQLite's (32,766) and PostgreSQL's (65,535)
 /// limits on parameters.
 const ROWS_PER_INSERT: usize = 250;
 
@@ -168,7 +181,7 @@ pub(crate) async fn store_checked(
         let mut sql = Sql::for_many(
             Backend::of_connection(tx),
             "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
-             effective_at, interpretation, resource, received_at) VALUES ",
+             effective_at, interpretation, resource, received_at, device_id) VALUES ",
         );
         for (i, (c, json)) in rows.into_iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -189,6 +202,8 @@ pub(crate) async fn store_checked(
                 .push_bind(json)
                 .push(", ")
                 .push_bind(Time(now))
+                .push(", ")
+                .push_bind(c.device.as_str())
                 .push(")");
         }
         sql.push(" ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING");

@@ -58,6 +58,7 @@ async fn store_transaction(
     let mut answers: Vec<Option<(bool, String)>> = Vec::with_capacity(bundle.entry.len());
     let mut readings = Vec::new();
     let mut reading_places = Vec::new();
+    let mut stored_new_dose = false;
     for (index, entry) in bundle.entry.into_iter().enumerate() {
         let request = entry
             .request
@@ -78,6 +79,7 @@ async fn store_transaction(
                 )
                 .await
                 .map_err(|e| at_entry(index, e))?;
+                stored_new_dose |= created;
                 let id = stored.id.unwrap_or_default();
                 answers.push(Some((created, format!("MedicationAdministration/{id}"))));
             }
@@ -97,6 +99,7 @@ async fn store_transaction(
         }
     }
     let stored = store_checked(&mut tx, &token.patient_id, readings, now).await?;
+    let stored_new_reading = stored.iter().any(|(created, _)| *created);
     for (index, (created, observation)) in reading_places.into_iter().zip(stored) {
         let id = observation.id.unwrap_or_default();
         answers[index] = Some((created, format!("Observation/{id}")));
@@ -116,7 +119,31 @@ async fn store_transaction(
             })
         })
         .collect::<Result<Vec<_>, FhirError>>()?;
+    // New data is looked at in the transaction that stores it: never stored unseen.
+    let mut families = Vec::new();
+    if stored_new_reading {
+        families.extend_from_slice(crate::monitoring::engine::ON_READINGS);
+    }
+    if stored_new_dose {
+        families.extend_from_slice(crate::monitoring::engine::ON_DOSES);
+    }
+    let changes = if families.is_empty() {
+        Default::default()
+    } else {
+        crate::monitoring::alerts::after_new_data(
+            &mut tx,
+            &token.patient_id,
+            &families,
+            &state.hospital.timezone,
+            &state.monitoring,
+            now,
+        )
+        .await?
+    };
     tx.commit().await?;
+    if !changes.is_empty() {
+        state.alerts_changed().await;
+    }
     let created = answers
         .iter()
         .filter(|a| {

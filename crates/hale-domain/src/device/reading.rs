@@ -34,6 +34,23 @@ pub enum Vital {
     InterstitialGlucose,
 }
 
+impl Vital {
+    /// The kind of reading this value is part of.
+    pub fn kind(self) -> ReadingKind {
+        match self {
+            Self::HeartRate => ReadingKind::HeartRate,
+            Self::Systolic | Self::Diastolic | Self::MeanArterial => ReadingKind::BloodPressure,
+            Self::OxygenSaturation => ReadingKind::OxygenSaturation,
+            Self::BodyTemperature => ReadingKind::BodyTemperature,
+            Self::BodyWeight => ReadingKind::BodyWeight,
+            Self::BodyHeight => ReadingKind::BodyHeight,
+            Self::Bmi => ReadingKind::Bmi,
+            Self::BloodGlucose => ReadingKind::BloodGlucose,
+            Self::InterstitialGlucose => ReadingKind::InterstitialGlucose,
+        }
+    }
+}
+
 /// A reading's kind: one chart, one FHIR Observation code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

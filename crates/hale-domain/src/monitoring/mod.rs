@@ -7,6 +7,7 @@
 //!
 //! Pure: the clock, the zone and the data are arguments.
 
+pub mod care_team;
 pub mod doses;
 pub mod episode;
 pub mod limits;
@@ -14,6 +15,7 @@ pub mod missing;
 pub mod plan;
 pub mod trend;
 
+pub use care_team::{CareMessage, HospitalAlert};
 pub use episode::{reconcile, Changes, EscalationPolicy, Family, Finding, OpenAlert};
 pub use limits::{Band, Crossed, Tier, VitalLimits};
 pub use plan::{MonitoringPlan, PlannedMeasurement};

@@ -105,7 +105,7 @@ impl TrendRule {
         }
     }
 
-    fn days(&self) -> u32 {
+    pub fn days(&self) -> u32 {
         match self {
             Self::RiseWithin { days, .. }
             | Self::MeanAtOrAbove { days, .. }

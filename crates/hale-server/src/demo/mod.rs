@@ -5,6 +5,7 @@
 //! reaches into this folder; the hospital's own modules never import it, so nothing a real
 //! hospital runs depends on demo data.
 
+pub mod care_team;
 pub(crate) mod day;
 mod medicines;
 pub mod seed;

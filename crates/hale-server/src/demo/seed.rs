@@ -263,6 +263,7 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
         }
     }
     super::medicines::seed(&mut tx, now).await?;
+    super::care_team::seed(&mut tx, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -132,3 +132,65 @@ async fn a_queue_change_made_through_one_instance_reaches_streams_on_the_other()
     assert_eq!(called["room"], "Room 4");
     next_event(&mut board, |v| waiting_in(v, "cl-cardiology") == 0).await;
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
+async fn two_instances_raise_each_alert_once() {
+    require_postgres();
+    let a = hospital().await;
+    let b = a.another_instance().await;
+    let alex = a.token(&DEMO_PATIENT).await;
+    let now = chrono::Utc::now();
+    // Twenty red readings through both instances at once, and both timers running a pass a day
+    // on (missed doses, missing data) at the same time.
+    let sends = (0..20).map(|i| {
+        let h = if i % 2 == 0 { &a } else { &b };
+        let alex = alex.clone();
+        async move {
+            let reading = crate::monitoring::bp(
+                &format!("race{i}"),
+                185.0,
+                125.0,
+                now - chrono::Duration::seconds(60 - i),
+            );
+            crate::monitoring::send(h, &alex, &reading).await
+        }
+    });
+    let statuses = futures_join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let later = now + chrono::Duration::days(1);
+    let (pa, pb) = tokio::join!(
+        a.server.monitoring_pass(later),
+        b.server.monitoring_pass(later)
+    );
+    pa.unwrap();
+    pb.unwrap();
+
+    let db = hale_server::open_database(&a.db_url).await.unwrap();
+    let per_rule: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT rule_key, COUNT(*) FROM alert WHERE patient_id = $1 GROUP BY rule_key ORDER BY rule_key",
+    )
+    .bind(DEMO_PATIENT.id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert!(
+        per_rule
+            .iter()
+            .any(|(k, _)| k == "out-of-range:blood-pressure"),
+        "{per_rule:?}"
+    );
+    assert!(
+        per_rule.iter().any(|(k, _)| k.starts_with("missed-dose:")),
+        "{per_rule:?}"
+    );
+    for (rule, n) in &per_rule {
+        assert_eq!(*n, 1, "{rule}: {per_rule:?}");
+    }
+    let tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM task WHERE patient_id = $1")
+        .bind(DEMO_PATIENT.id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(tasks, per_rule.len() as i64);
+}

@@ -10,6 +10,7 @@ mod common;
 mod demo_hospital;
 mod instances;
 mod medication;
+mod monitoring;
 mod observation;
 mod parking;
 mod sign_in;

@@ -1,0 +1,132 @@
+//! Enrolment: a patient's monitoring plan, kept by one care team, read by the engine and served
+//! to the patient's app as a FHIR CarePlan with its Goals.
+
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use hale_domain::monitoring::MonitoringPlan;
+use hale_fhir::{Bundle, Resource};
+use sqlx::AnyConnection;
+
+use crate::auth::PatientToken;
+use crate::db::Time;
+use crate::error::fhir_json;
+use crate::search::patient_id;
+use crate::{FhirError, ServerState};
+
+/// A patient enrolled in monitoring.
+#[derive(Debug, Clone)]
+pub(crate) struct Enrolment {
+    pub id: String,
+    pub patient_id: String,
+    pub plan: MonitoringPlan,
+    pub enrolled: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    patient_id: String,
+    plan: String,
+    enrolled_at: Time,
+}
+
+impl Row {
+    fn into_enrolment(self) -> Result<Enrolment, FhirError> {
+        let plan = serde_json::from_str(&self.plan)
+            .map_err(|e| FhirError::Internal(format!("a stored plan is unreadable: {e}")))?;
+        Ok(Enrolment {
+            id: self.id,
+            patient_id: self.patient_id,
+            plan,
+            enrolled: self.enrolled_at.0,
+        })
+    }
+}
+
+const COLUMNS: &str = "SELECT id, patient_id, plan, enrolled_at FROM monitoring_plan";
+
+/// The patient's current plan, if they are enrolled.
+pub(crate) async fn enrolment(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Option<Enrolment>, FhirError> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "{COLUMNS} WHERE patient_id = $1 AND ended_at IS NULL"
+    ))
+    .bind(patient)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(Row::into_enrolment).transpose()
+}
+
+/// Every current enrolment, in patient order.
+pub(crate) async fn all_enrolments(db: &sqlx::AnyPool) -> Result<Vec<Enrolment>, FhirError> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{COLUMNS} WHERE ended_at IS NULL ORDER BY patient_id"
+    ))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(Row::into_enrolment).collect()
+}
+
+/// Enrols `patient` with `team` under `plan`, or replaces the plan of a current enrolment
+/// (keeping when it began). The plan is checked first.
+pub(crate) async fn enrol(
+    conn: &mut AnyConnection,
+    patient: &str,
+    team: &str,
+    plan: MonitoringPlan,
+    by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<MonitoringPlan, FhirError> {
+    let plan = plan
+        .validated()
+        .map_err(|e| FhirError::Invalid(format!("the plan cannot be followed: {e}")))?;
+    let json = serde_json::to_string(&plan).map_err(|e| FhirError::Internal(e.to_string()))?;
+    let id = format!("cp-{:016x}", crate::random::u64()?);
+    // An ended enrolment starts again from now; a current one keeps its start.
+    sqlx::query(
+        "INSERT INTO monitoring_plan (patient_id, id, team_id, plan, enrolled_at, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6) \
+         ON CONFLICT (patient_id) DO UPDATE SET team_id = excluded.team_id, plan = excluded.plan, \
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by, \
+         enrolled_at = CASE WHEN monitoring_plan.ended_at IS NULL THEN monitoring_plan.enrolled_at \
+                            ELSE excluded.enrolled_at END, \
+         ended_at = NULL",
+    )
+    .bind(patient)
+    .bind(id)
+    .bind(team)
+    .bind(json)
+    .bind(Time(now))
+    .bind(by)
+    .execute(&mut *conn)
+    .await?;
+    Ok(plan)
+}
+
+/// `GET /fhir/CarePlan?patient=…`: the patient's current monitoring plan as a CarePlan and its
+/// Goals (as `_include=CarePlan:goal` would add them), or an empty bundle when not enrolled.
+pub(crate) async fn search_care_plans(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, FhirError> {
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        if matches!(name.as_ref(), "patient" | "subject") {
+            token.require_patient(patient_id(&value))?;
+        }
+    }
+    let mut conn = state.db.acquire().await?;
+    let mut resources = Vec::new();
+    if let Some(e) = enrolment(&mut conn, &token.patient_id).await? {
+        let (care_plan, goals) =
+            hale_fhir::care_plan::to_fhir(&e.plan, &e.id, &e.patient_id, e.enrolled);
+        resources.push(Resource::CarePlan(care_plan));
+        if token.require_scope("patient/Goal.r").is_ok() {
+            resources.extend(goals.into_iter().map(Resource::Goal));
+        }
+    }
+    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+}
