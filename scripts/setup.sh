@@ -25,11 +25,13 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # --- Debian packages: WebKitGTK for the Tauri shell, D-Bus for BLE and notifications,
 # --- Xvfb + WebKitWebDriver for end-to-end tests, imagemagick for screenshots, GNOME Keyring
 # --- (a real Secret Service) for the journeys that keep a sign-in between starts, PostgreSQL
-# --- for the hospital server's tests on it (scripts/postgres.sh starts a throwaway cluster).
+# --- for the hospital server's tests on it (scripts/postgres.sh starts a throwaway cluster),
+# --- Chromium + chromedriver for the care team console's journeys in a real browser.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev
   xvfb xauth webkit2gtk-driver dbus imagemagick gnome-keyring postgresql
+  chromium chromium-driver
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -30,8 +30,9 @@ pub(crate) enum Access {
     PatientPerEntry,
     /// A registered device's token holding this scope.
     Device(&'static str),
-    /// Either a patient's token with the first scope or a device's with the second.
-    PatientOrDevice(&'static str, &'static str),
+    /// A member of staff signed in to the console (its session cookie); handlers check which
+    /// patients and actions their team and role allow.
+    Staff,
 }
 
 /// FHIR AuditEvent actions: create, read, update, delete, execute.
@@ -101,10 +102,11 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/MedicationAdministration" if post => {
             (Patient("patient/MedicationAdministration.c"), C)
         }
-        "/fhir/Observation" if get => (PatientOrDevice("patient/Observation.s", STAFF), R),
+        "/fhir/Observation" if get => (Patient("patient/Observation.s"), R),
         "/fhir/Observation" if post => (Patient("patient/Observation.c"), C),
         "/fhir/CarePlan" if get => (Patient("patient/CarePlan.s"), R),
         "/fhir/Flag" if get => (Patient("patient/Flag.s"), R),
+        "/fhir/Communication" if get => (Patient("patient/Communication.s"), R),
         "/api/waitlist" if get => (Patient("hale/waitlist"), R),
         "/api/waitlist" if post => (Patient("hale/waitlist"), C),
         "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),
@@ -120,6 +122,17 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/api/parking/sessions/{id}/extend" | "/api/parking/sessions/{id}/end" if post => {
             (Patient("hale/parking"), U)
         }
+        "/console/sign-in" if get || post => (Public, E),
+        "/console/assets/{file}" if get => (Public, R),
+        "/console" | "/console/worklist" | "/console/events" | "/console/admin" if get => {
+            (Staff, R)
+        }
+        "/console/patients/{id}" if get => (Staff, R),
+        "/console/sign-out" | "/console/patients/{id}/break-glass" if post => (Staff, E),
+        "/console/tasks/{id}/{action}" if post => (Staff, U),
+        "/console/patients/{id}/message" if post => (Staff, C),
+        "/console/patients/{id}/plan" | "/console/patients/{id}/unenrol" if post => (Staff, U),
+        "/console/enrol" if post => (Staff, C),
         "/api/kiosk/check-in" if post => (Device(KIOSK), E),
         "/api/clinics/{clinic}/call-next" | "/api/encounters/{id}/finish" if post => {
             (Device(STAFF), U)
@@ -133,6 +146,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
 pub(crate) enum Principal {
     Patient { patient_id: String, scopes: Scopes },
     Device { device_id: String, scopes: Scopes },
+    Staff(crate::console::session::StaffSession),
 }
 
 /// The patient a request is authorised for: every patient handler takes one, so no handler can
@@ -180,7 +194,7 @@ impl FromRequestParts<ServerState> for PatientToken {
                 patient_id: patient_id.clone(),
                 scopes: scopes.clone(),
             }),
-            Some(Principal::Device { .. }) => Err(FhirError::Forbidden(
+            Some(Principal::Device { .. } | Principal::Staff(_)) => Err(FhirError::Forbidden(
                 "a device may not read patient records here".into(),
             )),
             None => Err(FhirError::Unauthenticated),
@@ -196,7 +210,7 @@ impl FromRequestParts<ServerState> for DeviceToken {
             Some(Principal::Device { device_id, .. }) => Ok(DeviceToken {
                 device_id: device_id.clone(),
             }),
-            Some(Principal::Patient { .. }) => Err(FhirError::Forbidden(
+            Some(Principal::Patient { .. } | Principal::Staff(_)) => Err(FhirError::Forbidden(
                 "only a registered device may do that".into(),
             )),
             None => Err(FhirError::Unauthenticated),
@@ -204,13 +218,29 @@ impl FromRequestParts<ServerState> for DeviceToken {
     }
 }
 
-/// Lets a device's handler name the patient it acted on, for the audit row.
+/// Lets a device's or staff member's handler name the patient it acted on (and a break-glass
+/// read its reason), for the audit row.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Audit(Arc<Mutex<Option<String>>>);
+pub(crate) struct Audit(Arc<Mutex<AuditNote>>);
+
+#[derive(Debug, Clone, Default)]
+struct AuditNote {
+    patient: Option<String>,
+    reason: Option<String>,
+}
 
 impl Audit {
     pub fn patient(&self, patient_id: &str) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(patient_id.to_owned());
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).patient = Some(patient_id.to_owned());
+    }
+
+    /// The stated reason for reading outside one's team ("break glass").
+    pub fn reason(&self, reason: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).reason = Some(reason.to_owned());
+    }
+
+    fn note(&self) -> AuditNote {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -241,8 +271,19 @@ pub(crate) async fn authorize(
     if access == Access::Public {
         return next.run(req).await;
     }
-    let principal = match principal(&state, req.headers()).await {
+    let found = if access == Access::Staff {
+        crate::console::session::from_cookie(&state, req.headers())
+            .await
+            .map(Principal::Staff)
+    } else {
+        principal(&state, req.headers()).await
+    };
+    let principal = match found {
         Ok(p) => p,
+        // The console's pages send a person without a session to its sign-in page.
+        Err(FhirError::Unauthenticated) if access == Access::Staff => {
+            return crate::console::session::to_sign_in(req.method());
+        }
         Err(e) => return e.into_response(),
     };
     let audit = Audit::default();
@@ -255,17 +296,15 @@ pub(crate) async fn authorize(
         }
         Err(e) => e.into_response(),
     };
+    let note = audit.note();
     let (actor_kind, actor_id, patient) = match &principal {
         Principal::Patient { patient_id, .. } => ("patient", patient_id, Some(patient_id.clone())),
-        Principal::Device { device_id, .. } => (
-            "device",
-            device_id,
-            audit.0.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-        ),
+        Principal::Device { device_id, .. } => ("device", device_id, note.patient),
+        Principal::Staff(s) => ("staff", &s.id, note.patient),
     };
     let recorded = sqlx::query(
-        "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(Time(Utc::now()))
     .bind(actor_kind)
@@ -274,6 +313,7 @@ pub(crate) async fn authorize(
     .bind(action.code())
     .bind(&route)
     .bind(i64::from(response.status().as_u16()))
+    .bind(note.reason)
     .execute(&state.db)
     .await;
     if let Err(e) = recorded {
@@ -287,20 +327,14 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
     let denied = |why: &str| Err(FhirError::Forbidden(why.to_owned()));
     match (access, principal) {
         (Access::Public, _) | (Access::PatientPerEntry, Principal::Patient { .. }) => Ok(()),
-        (
-            Access::Patient(scope) | Access::PatientOrDevice(scope, _),
-            Principal::Patient { scopes, .. },
-        ) => {
+        (Access::Patient(scope), Principal::Patient { scopes, .. }) => {
             if scopes.allows(scope) {
                 Ok(())
             } else {
                 Err(FhirError::Forbidden(format!("the token lacks {scope}")))
             }
         }
-        (
-            Access::Device(scope) | Access::PatientOrDevice(_, scope),
-            Principal::Device { scopes, .. },
-        ) => {
+        (Access::Device(scope), Principal::Device { scopes, .. }) => {
             if scopes.allows(scope) {
                 Ok(())
             } else {
@@ -313,6 +347,9 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
         (Access::Device(_), Principal::Patient { .. }) => {
             denied("only a registered device may do that")
         }
+        (Access::Staff, Principal::Staff(_)) => Ok(()),
+        (Access::Staff, _) => denied("only a signed-in member of staff may do that"),
+        (_, Principal::Staff(_)) => denied("the console's session is for the console only"),
     }
 }
 
@@ -421,8 +458,9 @@ mod tests {
         assert!(check(kiosk, &device("system/Encounter.c hale/check-in")).is_ok());
         assert!(check(kiosk, &device("hale/queue")).is_err());
         assert!(check(kiosk, &patient("hale/check-in")).is_err());
+        // The shared staff-console secret keeps device jobs only: it reads no patient data.
         let readings = rule(&Method::GET, "/fhir/Observation").unwrap().0;
-        assert!(check(readings, &device("hale/queue")).is_ok());
+        assert!(check(readings, &device("hale/queue")).is_err());
         assert!(check(readings, &device("hale/check-in")).is_err());
     }
 

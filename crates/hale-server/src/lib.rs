@@ -17,10 +17,12 @@ mod arrival;
 mod auth;
 mod booking;
 mod conditional;
+mod console;
 mod db;
 pub mod demo;
 mod error;
 mod fhir;
+mod html;
 mod limits;
 mod live;
 mod medication;
@@ -127,6 +129,8 @@ pub struct ServerState {
     pub(crate) sign_in_attempts: Arc<limits::Failures>,
     /// The demo patient's credentials, named on the sign-in page (demo hospital only).
     pub(crate) demo_login: Option<oauth::DemoLogin>,
+    /// The demo care team's logins, named on the console's sign-in page (demo hospital only).
+    pub(crate) demo_staff: Vec<console::session::DemoStaffLogin>,
     /// Turns true when the server stops, so live streams end and shutdown need not wait.
     pub(crate) closing: tokio::sync::watch::Receiver<bool>,
     pub(crate) monitoring: MonitoringOptions,
@@ -177,6 +181,18 @@ async fn router(
             username: demo::seed::DEMO_PATIENT.username,
             password: demo::seed::DEMO_PATIENT.password,
         }),
+        demo_staff: if options.seed_demo {
+            demo::care_team::DEMO_STAFF_MEMBERS
+                .iter()
+                .map(|s| console::session::DemoStaffLogin {
+                    name: s.name,
+                    username: s.username,
+                    password: s.password,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         closing,
         monitoring: options.monitoring,
         alerts: Arc::new(tokio::sync::watch::Sender::new(0)),
@@ -261,6 +277,8 @@ async fn router(
         .route("/auth/revoke", post(oauth::revoke))
         .route("/auth/dev/token", post(oauth::dev_token))
         .route("/health", get(|| async { "ok" }))
+        .route("/fhir/Communication", get(monitoring::messages::search))
+        .merge(console::routes())
         // Every matched route passes its access rule first (and is audited).
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

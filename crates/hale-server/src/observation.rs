@@ -1,8 +1,7 @@
 //! Vital-sign Observations from patients' devices: conditional creates (alone or in a
-//! transaction), and search for the patient and for the care team.
+//! transaction), and search for the patient (the care team reads them in the console).
 
-use axum::extract::{FromRequestParts, RawQuery, State};
-use axum::http::request::Parts;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
@@ -11,7 +10,7 @@ use hale_fhir::observation::{kind_code, LOINC};
 use hale_fhir::{Bundle, BundleLink, Observation, Resource};
 use sqlx::AnyConnection;
 
-use crate::auth::{Audit, DeviceToken, PatientToken};
+use crate::auth::PatientToken;
 use crate::conditional::{condition_identifier, split_identifier};
 use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Backend, Sql, Time};
@@ -263,39 +262,11 @@ async fn existing(
     }
 }
 
-/// Who may search readings: the patient (their own) or a staff console (any patient's).
-#[derive(Debug)]
-pub(crate) enum Reader {
-    Patient(PatientToken),
-    Staff,
-}
-
-impl FromRequestParts<ServerState> for Reader {
-    type Rejection = FhirError;
-
-    /// The route's access rule has already admitted a patient with the search scope or a staff
-    /// console; which of the two it was decides what may be searched.
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &ServerState,
-    ) -> Result<Self, Self::Rejection> {
-        match PatientToken::from_request_parts(parts, state).await {
-            Ok(patient) => Ok(Self::Patient(patient)),
-            Err(FhirError::Forbidden(_)) => {
-                DeviceToken::from_request_parts(parts, state).await?;
-                Ok(Self::Staff)
-            }
-            Err(other) => Err(other),
-        }
-    }
-}
-
 /// `GET /fhir/Observation?patient=…[&code=[SYSTEM|]CODE,…][&date=…][&identifier=…][&_count=…]`:
 /// readings oldest first, paged by `_count` with a `next` link. A code matches the
 /// Observation's own code (a panel's, not its components'), as FHIR's `code` parameter does.
 pub(crate) async fn search(
-    reader: Reader,
-    audit: Audit,
+    token: PatientToken,
     State(state): State<ServerState>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
@@ -342,19 +313,13 @@ pub(crate) async fn search(
             _ => {}
         }
     }
-    let patient = match (&reader, patient) {
-        (Reader::Patient(token), Some(p)) => {
+    // The care team reads readings in the console, under its own access rule.
+    let patient = match patient {
+        Some(p) => {
             token.require_patient(&p)?;
             p
         }
-        (Reader::Patient(token), None) => token.patient_id.clone(),
-        (Reader::Staff, Some(p)) => {
-            audit.patient(&p);
-            p
-        }
-        (Reader::Staff, None) => {
-            return Err(FhirError::Invalid("name the patient to search".into()))
-        }
+        None => token.patient_id.clone(),
     };
     let mut sql = Sql::new("SELECT resource FROM observation WHERE patient_id = ");
     sql.push_bind(&patient);

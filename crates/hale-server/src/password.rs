@@ -1,5 +1,5 @@
-//! Patients' passwords: Argon2id PHC strings, checked off the async workers, in the same time
-//! whether or not the name exists.
+//! Passwords of patients and of staff: Argon2id PHC strings, checked off the async workers, in
+//! the same time whether or not the name exists.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -8,19 +8,36 @@ use sqlx::AnyPool;
 
 use crate::FhirError;
 
-/// The patient whose login matches, if any. Unknown names cost as much as wrong passwords, so
-/// timing does not tell which names exist.
+/// Whose sign-in names are looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accounts {
+    Patients,
+    Staff,
+}
+
+impl Accounts {
+    fn query(self) -> &'static str {
+        match self {
+            Self::Patients => {
+                "SELECT patient_id, password_hash FROM patient_login WHERE lower(username) = lower($1)"
+            }
+            Self::Staff => "SELECT id, password_hash FROM staff WHERE lower(username) = lower($1)",
+        }
+    }
+}
+
+/// The id of the patient or member of staff whose login matches, if any. Unknown names cost as
+/// much as wrong passwords, so timing does not tell which names exist.
 pub(crate) async fn verify(
     db: &AnyPool,
+    accounts: Accounts,
     username: &str,
     password: &str,
 ) -> Result<Option<String>, FhirError> {
-    let row: Option<(String, String)> = sqlx::query_as(
-        "SELECT patient_id, password_hash FROM patient_login WHERE lower(username) = lower($1)",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<(String, String)> = sqlx::query_as(accounts.query())
+        .bind(username)
+        .fetch_optional(db)
+        .await?;
     let (patient, stored) = match row {
         Some((p, h)) => (Some(p), h),
         None => (None, DUMMY_HASH.to_owned()),

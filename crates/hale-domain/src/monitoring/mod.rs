@@ -14,6 +14,7 @@ pub mod limits;
 pub mod missing;
 pub mod plan;
 pub mod trend;
+pub mod worklist;
 
 pub use care_team::{CareMessage, HospitalAlert};
 pub use episode::{reconcile, Changes, EscalationPolicy, Family, Finding, OpenAlert};

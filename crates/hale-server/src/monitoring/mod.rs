@@ -11,6 +11,7 @@
 
 pub(crate) mod alerts;
 pub(crate) mod engine;
+pub(crate) mod messages;
 pub(crate) mod plans;
 pub(crate) mod sweep;
 

@@ -106,6 +106,24 @@ pub(crate) async fn enrol(
     Ok(plan)
 }
 
+/// Ends the patient's enrolment; their open tasks stay for the team to resolve.
+pub(crate) async fn unenrol(
+    conn: &mut AnyConnection,
+    patient: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, FhirError> {
+    let ended = sqlx::query(
+        "UPDATE monitoring_plan SET ended_at = $2, updated_at = $2 \
+         WHERE patient_id = $1 AND ended_at IS NULL",
+    )
+    .bind(patient)
+    .bind(Time(now))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(ended == 1)
+}
+
 /// `GET /fhir/CarePlan?patient=…`: the patient's current monitoring plan as a CarePlan and its
 /// Goals (as `_include=CarePlan:goal` would add them), or an empty bundle when not enrolled.
 pub(crate) async fn search_care_plans(

@@ -20,11 +20,11 @@ use crate::limits::Limit;
 use crate::{FhirError, ServerState};
 
 /// Failed sign-ins allowed per window: per account, and per network address.
-const PER_ACCOUNT: Limit = Limit {
+pub(crate) const PER_ACCOUNT: Limit = Limit {
     kind: "account",
     max: 5,
 };
-const PER_ADDRESS: Limit = Limit {
+pub(crate) const PER_ADDRESS: Limit = Limit {
     kind: "address",
     max: 30,
 };
@@ -207,23 +207,29 @@ pub(crate) async fn authorize_submit(
             None,
         );
     }
-    let patient =
-        match crate::password::verify(&state.db, form.username.trim(), &form.password).await {
-            Ok(Some(patient)) => patient,
-            Ok(None) => {
-                state.sign_in_attempts.fail(&limits, now);
-                tracing::info!("sign-in refused");
-                let mut response = sign_in_page(
-                    &state,
-                    request,
-                    &checked.scope,
-                    Some("The username or password is not right."),
-                );
-                *response.status_mut() = StatusCode::UNAUTHORIZED;
-                return response;
-            }
-            Err(e) => return e.into_response(),
-        };
+    let patient = match crate::password::verify(
+        &state.db,
+        crate::password::Accounts::Patients,
+        form.username.trim(),
+        &form.password,
+    )
+    .await
+    {
+        Ok(Some(patient)) => patient,
+        Ok(None) => {
+            state.sign_in_attempts.fail(&limits, now);
+            tracing::info!("sign-in refused");
+            let mut response = sign_in_page(
+                &state,
+                request,
+                &checked.scope,
+                Some("The username or password is not right."),
+            );
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            return response;
+        }
+        Err(e) => return e.into_response(),
+    };
     match issue_code(&state, request, &checked, &patient, now).await {
         Ok(code) => {
             let mut url = checked.redirect;

@@ -1,10 +1,11 @@
 //! The sign-in page: plain HTML, no scripts, every echoed text escaped.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use hale_fhir::smart::Scopes;
 
 use super::authorize::AuthorizeRequest;
+use crate::html::{escape, protect};
 use crate::ServerState;
 
 /// The demo patient's sign-in, shown on the demo hospital's page so that a developer can sign
@@ -13,21 +14,6 @@ use crate::ServerState;
 pub(crate) struct DemoLogin {
     pub username: &'static str,
     pub password: &'static str,
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// What a scope lets the app do, in words a patient reads before signing in.
@@ -41,6 +27,9 @@ fn describe(scope: &str) -> Option<&'static str> {
         "patient/Observation" => "send your device readings to your care team",
         "hale/waitlist" => "put you on waiting lists for earlier appointments",
         "hale/parking" => "pay for hospital parking",
+        "patient/CarePlan" | "patient/Goal" => "show your care team's monitoring plan",
+        "patient/Flag" | "patient/Task" => "show the alerts your care team has seen",
+        "patient/Communication" => "show messages from your care team",
         "offline_access" => "stay signed in on this device until you sign out",
         _ => return None,
     })
@@ -120,31 +109,9 @@ button{{margin-top:1.25rem;font:inherit;padding:.6rem 1.2rem}}#error{{color:#9b1
 </head><body><h1>{title}</h1>{content}</body></html>"#
     );
     let mut response = (status, Html(html)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+    protect(
+        response.headers_mut(),
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     );
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pages_escape_what_they_echo() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
-    }
 }

@@ -7,6 +7,7 @@ mod arrival;
 mod authorization;
 mod booking;
 mod common;
+mod console;
 mod demo_hospital;
 mod instances;
 mod medication;
