@@ -4,6 +4,7 @@
 mod accessibility;
 mod arrival;
 mod booking;
+mod console;
 mod devices;
 mod faults;
 mod home;

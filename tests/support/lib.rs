@@ -5,6 +5,7 @@
 //! Needs a display (Xvfb), `tauri-driver` and `WebKitWebDriver` on PATH, and the release app
 //! built with the `custom-protocol` feature; `scripts/test.sh` provides all of them.
 
+pub mod browser;
 pub mod bus;
 pub mod keychain;
 pub mod notifications;
