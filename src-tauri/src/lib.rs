@@ -151,6 +151,7 @@ pub fn run() {
             devices::forget_device => hale_api::ForgetDevice,
             devices::get_readings => hale_api::GetReadings,
             devices::set_thresholds => hale_api::SetThresholds,
+            care_team::get_care_team => hale_api::GetCareTeam,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -1,5 +1,6 @@
-//! Live views for the screens: the waiting-times board and followed queue places, emitted as
-//! shell events, and the followers' handles so each encounter is followed once.
+//! Live views for the screens: the waiting-times board, followed queue places and the care
+//! team's changes, emitted as shell events, and the followers' handles so each encounter is
+//! followed once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,12 @@ impl<R: Runtime> LiveSink for EventSink<R> {
             tracing::warn!(%error, "could not send the queue place to the screen");
         }
     }
+
+    fn care_team_changed(&self) {
+        if let Err(error) = self.0.emit(hale_api::CARE_TEAM_EVENT, ()) {
+            tracing::warn!(%error, "could not tell the screen the care team changed");
+        }
+    }
 }
 
 /// The live followers of one app.
@@ -36,6 +43,7 @@ pub struct Live {
     notifier: Arc<dyn Notifier>,
     sink: Arc<dyn LiveSink>,
     _board: LiveHandle,
+    _care_team: LiveHandle,
     queues: Mutex<HashMap<String, LiveHandle>>,
 }
 
@@ -53,11 +61,14 @@ impl Live {
         sink: Arc<dyn LiveSink>,
     ) -> Self {
         let board = follow_board(patient.clone(), sink.clone());
+        let care_team =
+            hale_core::care_team::follow_care_team(patient.clone(), notifier.clone(), sink.clone());
         Self {
             patient,
             notifier,
             sink,
             _board: board,
+            _care_team: care_team,
             queues: Mutex::new(HashMap::new()),
         }
     }

@@ -140,13 +140,14 @@ fn theme_env(theme: &str) -> (&'static str, &'static str) {
 }
 
 /// The patient app's screens: the tab to press, and the name printed.
-const SCREENS: [(&str, &str); 7] = [
+const SCREENS: [(&str, &str); 8] = [
     ("nav-home", "appointments"),
     ("nav-book", "book"),
     ("nav-waiting", "waiting times"),
     ("nav-parking", "parking"),
     ("nav-medicines", "medicines"),
     ("nav-devices", "devices"),
+    ("nav-care-team", "care team"),
     ("nav-settings", "settings"),
 ];
 

@@ -4,6 +4,7 @@
 mod accessibility;
 mod arrival;
 mod booking;
+mod care_team;
 mod console;
 mod devices;
 mod faults;

@@ -221,6 +221,9 @@ pub async fn hospital_on_file(
     let db_url = format!("sqlite://{}", dir.join("hospital.sqlite").display());
     let mut options = hale_server::ServerOptions::embedded_demo(db_url.clone());
     options.simulate_demo_day = false;
+    // The monitoring timer (missed doses, missing data) would add alerts of its own mid-journey;
+    // journeys that need it run a pass themselves.
+    options.monitoring.every = Duration::from_secs(24 * 3600);
     let server = hale_server::start(&options)
         .await
         .expect("the hospital starts");

@@ -3,8 +3,10 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use hale_api::{ApiError, ErrorCode, Freshness};
 
+mod care_team;
 mod devices;
 mod medicines;
+pub use care_team::*;
 pub use devices::*;
 pub use medicines::*;
 
@@ -93,6 +95,9 @@ pub fn error_text(error: &ApiError) -> &'static str {
             "The device did not answer. Switch it on, keep it close, and try again."
         }
         ErrorCode::InvalidArgument => "Something in the request was not valid.",
+        ErrorCode::LooserThanPlan => {
+            "Your care team set this alert. You can make it stricter, but not looser."
+        }
         ErrorCode::LocalStorage => "Hale could not read or save data on this device.",
         ErrorCode::Internal => "Something went wrong inside Hale.",
         ErrorCode::SignInNotFinished => {

@@ -35,6 +35,7 @@ pub enum Screen {
     Parking,
     Medicines,
     Devices,
+    CareTeam,
 }
 
 /// Whether a patient is signed in, as the shell said last. Provided as context: any screen that
@@ -134,6 +135,7 @@ fn SignedInApp() -> impl IntoView {
             {nav(Screen::Parking, "Parking", "nav-parking")}
             {nav(Screen::Medicines, "Medicines", "nav-medicines")}
             {nav(Screen::Devices, "Devices", "nav-devices")}
+            {nav(Screen::CareTeam, "Care team", "nav-care-team")}
             {nav(Screen::Settings, "Settings", "nav-settings")}
         </nav>
         {move || match screen.get() {
@@ -147,6 +149,7 @@ fn SignedInApp() -> impl IntoView {
             Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
             Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
             Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
+            Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),
         }}
     }
 }

@@ -60,6 +60,8 @@ pub enum ErrorCode {
     DeviceUnreachable,
     /// The UI sent arguments the shell refuses.
     InvalidArgument,
+    /// An alert threshold looser than the care team's plan allows.
+    LooserThanPlan,
     /// The app's own storage failed.
     LocalStorage,
     /// A fault in the app itself.

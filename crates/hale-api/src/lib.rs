@@ -27,6 +27,7 @@ macro_rules! command {
 
 mod arrival;
 mod booking;
+mod care_team;
 mod devices;
 mod error;
 mod home;
@@ -45,6 +46,11 @@ pub use booking::{
     is_identifier, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
     ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,
     RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
+};
+pub use care_team::{
+    AlertAboutView, AlertTierView, CareMessageView, CareTeamView, GetCareTeam, HospitalAlertView,
+    LimitView, LimitVitalView, NextMeasurementView, PlanView, PlannedMeasurementView,
+    CARE_TEAM_EVENT,
 };
 pub use devices::{
     ChartPoint, ChartRange, DeviceArgs, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
@@ -136,6 +142,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     ForgetDevice::NAME,
     GetReadings::NAME,
     SetThresholds::NAME,
+    GetCareTeam::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

@@ -19,6 +19,8 @@ use crate::{CoreError, Patient};
 pub trait LiveSink: Send + Sync + 'static {
     fn waiting_times(&self, board: &WaitingTimes);
     fn queue(&self, status: &QueueStatus);
+    /// The care team's side changed (read it again from the local copy).
+    fn care_team_changed(&self) {}
 }
 
 /// Stops its task when dropped.
@@ -26,6 +28,10 @@ pub trait LiveSink: Send + Sync + 'static {
 pub struct LiveHandle(JoinHandle<()>);
 
 impl LiveHandle {
+    pub(crate) fn spawn(task: impl std::future::Future<Output = ()> + Send + 'static) -> Self {
+        Self(tokio::spawn(task))
+    }
+
     /// Whether the task has ended (e.g. the visit is over).
     pub fn is_finished(&self) -> bool {
         self.0.is_finished()

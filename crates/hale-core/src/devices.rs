@@ -42,6 +42,8 @@ pub enum DeviceError {
     NotSignedIn,
     #[error(transparent)]
     Threshold(#[from] hale_domain::device::alert::InvalidThreshold),
+    #[error(transparent)]
+    LooserThanPlan(#[from] hale_domain::monitoring::patient_side::LooserThanPlan),
 }
 
 impl Patient {
@@ -85,7 +87,7 @@ impl Patient {
     ) -> Result<Recorded, CoreError> {
         let patient = self.signed_in_patient().await?;
         let owner = self.owner(&patient);
-        let thresholds = self.store.thresholds(owner).await?;
+        let thresholds = self.alert_thresholds(owner).await?;
         let mut batch = Vec::new();
         let mut assessments = Vec::new();
         let mut withheld = Vec::new();
@@ -246,8 +248,13 @@ impl Patient {
     }
 
     /// Saves the patient's thresholds after checking each lies where an alert still means danger.
+    /// The care team's plan may set red limits: an alert may be stricter than those, never looser.
     pub async fn set_thresholds(&self, thresholds: &Thresholds) -> Result<Thresholds, CoreError> {
         thresholds.validate().map_err(DeviceError::from)?;
+        if let Some(plan) = self.saved_plan().await? {
+            hale_domain::monitoring::patient_side::check_not_looser(thresholds, &plan)
+                .map_err(DeviceError::from)?;
+        }
         let patient = self.signed_in_patient().await?;
         self.store
             .set_thresholds(self.owner(&patient), thresholds)

@@ -9,6 +9,7 @@
 //! The clock is an argument: every use case takes `now`.
 
 pub mod arrival;
+pub mod care_team;
 pub mod devices;
 pub mod kiosk;
 pub mod local_data;

@@ -1,6 +1,7 @@
 //! The long-lived task that keeps the patient informed while the app runs: it refreshes from the
-//! hospital now and then, shows appointment, parking and medicine reminders when they fall due,
-//! sends logged doses to the hospital, and announces offers of earlier slots from the waitlist.
+//! hospital now and then, shows appointment, parking, medicine and planned-measurement reminders
+//! when they fall due, sends logged doses to the hospital, and announces offers of earlier slots
+//! from the waitlist and messages from the care team.
 //!
 //! It is a tokio task behind a [`WatchHandle`]. Reminders are computed from the local copy, so
 //! they come on time offline too; the hospital refresh only keeps that copy current. The task
@@ -108,6 +109,17 @@ where
                 if let Err(error) = patient.refresh_medicines(&zone, now).await {
                     tracing::info!(%error, "medicines not refreshed");
                 }
+                // The care team's plan, alerts and messages (live changes come through
+                // `care_team::follow_care_team`; this catches up after a gap).
+                match patient.refresh_care_team(now).await {
+                    Ok(_) => {
+                        if let Err(error) = patient.announce_messages(notifier.as_ref(), now).await
+                        {
+                            tracing::warn!(%error, "messages not announced");
+                        }
+                    }
+                    Err(error) => tracing::info!(%error, "care team not refreshed"),
+                }
             } else if let Err(error) = patient.sync_pending(clock()).await {
                 // Dose records wait in the outbox; the next pass tries again.
                 tracing::info!(%error, "dose records not sent yet");
@@ -156,7 +168,20 @@ where
                     None
                 }
             };
-            let next = [next, parking_next, doses_next].into_iter().flatten().min();
+            let measure_next = match patient
+                .remind_measurements(notifier.as_ref(), &zone, clock())
+                .await
+            {
+                Ok(next) => next,
+                Err(error) => {
+                    tracing::warn!(%error, "measurement reminders could not be checked");
+                    None
+                }
+            };
+            let next = [next, parking_next, doses_next, measure_next]
+                .into_iter()
+                .flatten()
+                .min();
             let mut wait = next
                 .and_then(|at| (at - clock()).to_std().ok())
                 .map_or(MAX_SLEEP, |w| w.min(MAX_SLEEP));

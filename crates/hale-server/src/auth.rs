@@ -107,6 +107,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/CarePlan" if get => (Patient("patient/CarePlan.s"), R),
         "/fhir/Flag" if get => (Patient("patient/Flag.s"), R),
         "/fhir/Communication" if get => (Patient("patient/Communication.s"), R),
+        "/api/care-team/events" if get => (Patient("patient/Flag.s"), R),
         "/api/waitlist" if get => (Patient("hale/waitlist"), R),
         "/api/waitlist" if post => (Patient("hale/waitlist"), C),
         "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),

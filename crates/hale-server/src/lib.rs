@@ -244,6 +244,7 @@ async fn router(
         .route("/api/waiting-times/events", get(live::waiting_times_events))
         .route("/api/queue/{id}", get(arrival::get_queue_status))
         .route("/api/queue/{id}/events", get(live::queue_events))
+        .route("/api/care-team/events", get(live::care_team_events))
         .route("/api/kiosk/check-in", post(arrival::kiosk_check_in))
         .route(
             "/api/clinics/{clinic}/call-next",

@@ -140,6 +140,54 @@ pub(crate) async fn queue_events(
     .keep_alive(KeepAlive::default()))
 }
 
+/// `GET /api/care-team/events`: a signal whenever the care team's side of the patient changes
+/// (an alert raised, seen or cleared, a message, a new plan); the app then reads it afresh.
+/// Only a stamp travels here, never the content.
+pub(crate) async fn care_team_events(
+    token: PatientToken,
+    State(state): State<ServerState>,
+) -> impl IntoResponse {
+    let changes = state.alerts.subscribe();
+    let render: Render = |state, patient| {
+        Box::pin(async move {
+            let stamp = care_team_stamp(&state, &patient).await.ok()?;
+            Some((serde_json::json!({ "stamp": stamp }).to_string(), false))
+        })
+    };
+    let closing = state.closing.clone();
+    Sse::new(events(Cursor {
+        state,
+        changes,
+        closing,
+        subject: token.patient_id,
+        render,
+        event: "care-team",
+        last: None,
+        first: true,
+        done: false,
+    }))
+    .keep_alive(KeepAlive::default())
+}
+
+/// Changes whenever anything the patient's app shows of the care team changes.
+async fn care_team_stamp(state: &ServerState, patient: &str) -> Result<String, FhirError> {
+    let (alerts, cleared, seen, messages, plan): (i64, i64, i64, i64, Option<String>) =
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM alert WHERE patient_id = $1), \
+                    (SELECT COUNT(*) FROM alert WHERE patient_id = $1 AND status = 'cleared'), \
+                    (SELECT COUNT(*) FROM task WHERE patient_id = $1 AND acknowledged_at IS NOT NULL), \
+                    (SELECT COUNT(*) FROM communication WHERE patient_id = $1), \
+                    (SELECT updated_at || COALESCE(ended_at, '') FROM monitoring_plan WHERE patient_id = $1)",
+        )
+        .bind(patient)
+        .fetch_one(&state.db)
+        .await?;
+    Ok(format!(
+        "{alerts}/{cleared}/{seen}/{messages}/{}",
+        plan.unwrap_or_default()
+    ))
+}
+
 /// Bumps this instance's signals whenever another instance on the same PostgreSQL database
 /// announces a change on their channels (`NOTIFY hale_queue`, `NOTIFY hale_alerts`), so a live
 /// view moves whichever instance it is connected to. Runs until the server stops.

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 mod appointments;
+mod care_team;
 mod devices;
 mod fetched;
 mod file;

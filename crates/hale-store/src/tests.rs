@@ -409,3 +409,54 @@ async fn erasing_leaves_nothing_of_the_patient_in_the_files() {
         .unwrap();
     assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
 }
+
+#[tokio::test]
+async fn the_care_teams_copy_is_replaced_whole_and_read_back_newest_first() {
+    use hale_domain::monitoring::{CareMessage, CareTeam, HospitalAlert, Tier};
+    let store = Store::open_in_memory().await.unwrap();
+    let at = |h| Utc.with_ymd_and_hms(2026, 12, 4, h, 0, 0).unwrap();
+    let alert = |id: &str, h, seen: Option<u32>| HospitalAlert {
+        id: id.into(),
+        key: "out-of-range:blood-pressure".into(),
+        tier: Tier::Red,
+        raised: at(h),
+        cleared: None,
+        seen: seen.map(at),
+    };
+    let team = CareTeam {
+        plan: None,
+        alerts: vec![alert("a1", 8, Some(9)), alert("a2", 10, None)],
+        messages: vec![CareMessage {
+            id: "m1".into(),
+            from: "Nurse Sam Okafor".into(),
+            text: "Please measure again.".into(),
+            sent: at(9),
+        }],
+    };
+    store.replace_care_team(ALEX, &team, at(11)).await.unwrap();
+    let read = store.care_team(ALEX).await.unwrap();
+    assert_eq!(read.fetched_at, Some(at(11)));
+    assert_eq!(
+        read.records.alerts,
+        vec![alert("a2", 10, None), alert("a1", 8, Some(9))]
+    );
+    assert_eq!(read.records.messages, team.messages);
+    assert!(store
+        .care_team(SAM)
+        .await
+        .unwrap()
+        .records
+        .alerts
+        .is_empty());
+    store
+        .replace_care_team(ALEX, &CareTeam::default(), at(12))
+        .await
+        .unwrap();
+    assert!(store
+        .care_team(ALEX)
+        .await
+        .unwrap()
+        .records
+        .alerts
+        .is_empty());
+}

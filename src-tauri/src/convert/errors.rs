@@ -74,6 +74,9 @@ pub fn core_error(e: CoreError) -> ApiError {
         CoreError::Device(e @ hale_core::devices::DeviceError::Threshold(_)) => {
             invalid(e.to_string())
         }
+        CoreError::Device(e @ hale_core::devices::DeviceError::LooserThanPlan(_)) => {
+            ApiError::new(ErrorCode::LooserThanPlan, e.to_string())
+        }
         CoreError::Store(e) => {
             tracing::error!(error = %e, "local store failed");
             ApiError::new(ErrorCode::LocalStorage, e.to_string())

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod book;
+pub mod care_team;
 pub mod devices;
 pub mod home;
 pub mod kiosk;

@@ -32,6 +32,15 @@ impl HospitalAlert {
     }
 }
 
+/// What the care team shares with the patient: their plan (if enrolled), the alerts the
+/// hospital raised, newest first, and the team's messages, newest first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CareTeam {
+    pub plan: Option<super::plan::MonitoringPlan>,
+    pub alerts: Vec<HospitalAlert>,
+    pub messages: Vec<CareMessage>,
+}
+
 /// A message from the care team to the patient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CareMessage {

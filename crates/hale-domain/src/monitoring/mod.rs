@@ -12,11 +12,12 @@ pub mod doses;
 pub mod episode;
 pub mod limits;
 pub mod missing;
+pub mod patient_side;
 pub mod plan;
 pub mod trend;
 pub mod worklist;
 
-pub use care_team::{CareMessage, HospitalAlert};
+pub use care_team::{CareMessage, CareTeam, HospitalAlert};
 pub use episode::{reconcile, Changes, EscalationPolicy, Family, Finding, OpenAlert};
 pub use limits::{Band, Crossed, Tier, VitalLimits};
 pub use plan::{MonitoringPlan, PlannedMeasurement};

@@ -147,3 +147,69 @@ impl Recorder {
             .collect()
     }
 }
+
+/// A member of the care team signed in to the hospital's console, as their browser would be.
+pub struct Staff {
+    http: reqwest::Client,
+    root: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Staff {
+    pub async fn sign_in(
+        server: &RunningServer,
+        who: &hale_server::demo::care_team::DemoStaff,
+    ) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let root = format!("http://{}", server.addr);
+        let r = http
+            .post(format!("{root}/console/sign-in"))
+            .form(&[("username", who.username), ("password", who.password)])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let page = http
+            .get(format!("{root}/console"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
+        let csrf = page[at..].split('"').next().unwrap().to_owned();
+        Self {
+            http,
+            root,
+            cookie,
+            csrf,
+        }
+    }
+
+    /// Posts a console form; returns the status.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> u16 {
+        let mut fields = vec![("csrf", self.csrf.as_str())];
+        fields.extend_from_slice(form);
+        self.http
+            .post(format!("{}{path}", self.root))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
