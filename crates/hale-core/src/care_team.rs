@@ -40,6 +40,10 @@ pub struct CareTeamScreen {
 const ANNOUNCE_WITHIN: Duration = Duration::days(2);
 /// How long to wait before listening again after the live signal dropped.
 const RECONNECT: StdDuration = StdDuration::from_secs(3);
+/// How long to wait when the hospital refuses the signal: a sign-in made before the care team
+/// was part of the app lacks its scopes until the patient signs in again, and asking every few
+/// seconds would only fill the hospital's audit log.
+const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
 
 impl Patient {
     /// Reads the care team from the hospital and replaces the local copy.
@@ -244,6 +248,7 @@ pub fn follow_care_team(
 ) -> LiveHandle {
     LiveHandle::spawn(async move {
         loop {
+            let mut wait = RECONNECT;
             if patient.is_signed_in().await {
                 let events = patient
                     .with_session(|s| {
@@ -268,10 +273,14 @@ pub fn follow_care_team(
                             }
                         }
                     }
+                    Err(CoreError::Hospital(hale_client::ClientError::Forbidden(_))) => {
+                        tracing::info!("the hospital refuses care team updates to this sign-in");
+                        wait = REFUSED_WAIT;
+                    }
                     Err(error) => tracing::info!(%error, "care team updates not available"),
                 }
             }
-            tokio::time::sleep(RECONNECT).await;
+            tokio::time::sleep(wait).await;
         }
     })
 }

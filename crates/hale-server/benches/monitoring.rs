@@ -121,7 +121,8 @@ async fn build(url: &str) {
     let enrolled = DbTime(now - Duration::days(3));
     let mut tx = db.begin().await.expect("begin");
     for chunk in (0..MONITORED).collect::<Vec<_>>().chunks(200) {
-        let mut patients = String::from("INSERT INTO patient (id, mrn, given, family, birth_date) VALUES ");
+        let mut patients =
+            String::from("INSERT INTO patient (id, mrn, given, family, birth_date) VALUES ");
         let mut plans = String::from(
             "INSERT INTO monitoring_plan (patient_id, id, team_id, plan, enrolled_at, updated_at) VALUES ",
         );
@@ -130,7 +131,11 @@ async fn build(url: &str) {
         );
         for (i, n) in chunk.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
-            let team = if *n < TEAM { CARDIOLOGY.0 } else { "team-bench" };
+            let team = if *n < TEAM {
+                CARDIOLOGY.0
+            } else {
+                "team-bench"
+            };
             patients.push_str(&format!(
                 "{sep}('pt-m{n:05}', 'MON-{n:06}', 'Monitored', 'Patient {n}', '1960-01-01')"
             ));
@@ -141,7 +146,10 @@ async fn build(url: &str) {
                 "{sep}('mr-m{n:05}', 'pt-m{n:05}', 'active', 'Ramipril 5 mg', $2, $3)"
             ));
         }
-        sqlx::query(&patients).execute(&mut *tx).await.expect("patients");
+        sqlx::query(&patients)
+            .execute(&mut *tx)
+            .await
+            .expect("patients");
         sqlx::query(&plans)
             .bind(&plan)
             .bind(enrolled)
@@ -170,8 +178,16 @@ fn reading(patient: usize, seq: u64, red: bool) -> (String, String) {
         effective: Utc::now(),
         device_clock: false,
         values: vec![
-            Quantity { vital: Vital::Systolic, value: sys, unit: Unit::MmHg },
-            Quantity { vital: Vital::Diastolic, value: dia, unit: Unit::MmHg },
+            Quantity {
+                vital: Vital::Systolic,
+                value: sys,
+                unit: Unit::MmHg,
+            },
+            Quantity {
+                vital: Vital::Diastolic,
+                value: dia,
+                unit: Unit::MmHg,
+            },
         ],
         context: None,
     };
@@ -224,7 +240,10 @@ async fn relay(root: &str) {
                 .post(format!("{root}/fhir/Observation"))
                 .bearer_auth(&tokens[patient])
                 .header("Content-Type", "application/fhir+json")
-                .header("If-None-Exist", format!("identifier={READING_SYSTEM}|{key}"))
+                .header(
+                    "If-None-Exist",
+                    format!("identifier={READING_SYSTEM}|{key}"),
+                )
                 .body(body)
                 .send()
                 .await
@@ -272,7 +291,10 @@ async fn worklist(root: &str, backend: &str) {
         .expect("client");
     let r = http
         .post(format!("{root}/console/sign-in"))
-        .form(&[("username", DEMO_NURSE.username), ("password", DEMO_NURSE.password)])
+        .form(&[
+            ("username", DEMO_NURSE.username),
+            ("password", DEMO_NURSE.password),
+        ])
         .send()
         .await
         .expect("sign-in");

@@ -171,19 +171,28 @@ pub(crate) async fn care_team_events(
 
 /// Changes whenever anything the patient's app shows of the care team changes.
 async fn care_team_stamp(state: &ServerState, patient: &str) -> Result<String, FhirError> {
-    let (alerts, cleared, seen, messages, plan): (i64, i64, i64, i64, Option<String>) =
-        sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM alert WHERE patient_id = $1), \
-                    (SELECT COUNT(*) FROM alert WHERE patient_id = $1 AND status = 'cleared'), \
-                    (SELECT COUNT(*) FROM task WHERE patient_id = $1 AND acknowledged_at IS NOT NULL), \
-                    (SELECT COUNT(*) FROM communication WHERE patient_id = $1), \
-                    (SELECT updated_at || COALESCE(ended_at, '') FROM monitoring_plan WHERE patient_id = $1)",
-        )
-        .bind(patient)
-        .fetch_one(&state.db)
-        .await?;
+    let (alerts, cleared, red, tasks, messages, plan): (
+        i64,
+        i64,
+        i64,
+        Option<String>,
+        i64,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM alert WHERE patient_id = $1), \
+                (SELECT COUNT(*) FROM alert WHERE patient_id = $1 AND status = 'cleared'), \
+                (SELECT COUNT(*) FROM alert WHERE patient_id = $1 AND tier = 'red'), \
+                (SELECT MAX(updated_at) FROM task WHERE patient_id = $1), \
+                (SELECT COUNT(*) FROM communication WHERE patient_id = $1), \
+                (SELECT updated_at || COALESCE(ended_at, '') FROM monitoring_plan \
+                 WHERE patient_id = $1)",
+    )
+    .bind(patient)
+    .fetch_one(&state.db)
+    .await?;
     Ok(format!(
-        "{alerts}/{cleared}/{seen}/{messages}/{}",
+        "{alerts}/{cleared}/{red}/{}/{messages}/{}",
+        tasks.unwrap_or_default(),
         plan.unwrap_or_default()
     ))
 }

@@ -62,6 +62,31 @@ pub(crate) async fn reach(
     Ok(glass.map_or(Reach::None, |(reason,)| Reach::BrokeGlass(reason)))
 }
 
+/// The refusal for a patient one may not reach; the same whether or not the patient exists, so
+/// ids cannot be probed.
+pub(crate) fn refused(who: &StaffSession) -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "This patient is not enrolled with your team.",
+    )
+    .for_staff(who)
+}
+
+/// Checks `who`'s team monitors `patient` (breaking glass does not count): for what changes the
+/// team's own care of the patient, such as the plan.
+pub(crate) async fn require_team(
+    conn: &mut AnyConnection,
+    who: &StaffSession,
+    audit: &Audit,
+    patient: &str,
+) -> Result<(), Problem> {
+    audit.patient(patient);
+    match reach(conn, who, patient, Utc::now()).await? {
+        Reach::Team => Ok(()),
+        _ => Err(refused(who)),
+    }
+}
+
 /// Checks `who` may act on `patient`, noting the patient (and a break-glass reason) for the
 /// audit row. Refuses with 403 otherwise.
 pub(crate) async fn require(
@@ -75,13 +100,7 @@ pub(crate) async fn require(
     match &reach {
         Reach::Team => {}
         Reach::BrokeGlass(reason) => audit.reason(reason),
-        Reach::None => {
-            return Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "This patient is not enrolled with your team.",
-            )
-            .for_staff(who))
-        }
+        Reach::None => return Err(refused(who)),
     }
     Ok(reach)
 }
@@ -114,9 +133,8 @@ pub(crate) async fn break_glass(
         .fetch_one(&state.db)
         .await?;
     if known == 0 {
-        return Err(
-            Problem::new(StatusCode::NOT_FOUND, "There is no such patient.").for_staff(&who),
-        );
+        // Answered as for a patient one may not reach: ids cannot be probed.
+        return Err(refused(&who));
     }
     let now = Utc::now();
     sqlx::query(

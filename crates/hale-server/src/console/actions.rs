@@ -11,7 +11,7 @@ use hale_domain::monitoring::{Band, MonitoringPlan, PlannedMeasurement, TrendRul
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::access::require;
+use super::access::{require, require_team};
 use super::layout::Problem;
 use super::patient::{LIMIT_FIELDS, MEASUREMENT_FIELDS, OUTCOMES};
 use super::session::StaffSession;
@@ -262,20 +262,15 @@ pub(crate) async fn edit_plan(
     who.require_csrf(fields.get("csrf").map_or("", String::as_str))?;
     who.require_clinician()?;
     let mut tx = crate::db::begin_write(&state.db).await?;
-    require(&mut tx, &who, &audit, &patient).await?;
+    // The team's own patient: breaking glass reads a record, it does not take over its care.
+    require_team(&mut tx, &who, &audit, &patient).await?;
     let current = enrolment(&mut tx, &patient).await?;
     let plan = plan_from_form(&fields, current.as_ref().map(|e| &e.plan)).map_err(|why| {
         Problem::invalid(format!("The plan was not saved: {why}.")).for_staff(&who)
     })?;
-    enrol_plan(
-        &mut tx,
-        &patient,
-        &who.team_id,
-        plan,
-        Some(&who.id),
-        Utc::now(),
-    )
-    .await?;
+    let now = Utc::now();
+    enrol_plan(&mut tx, &patient, &who.team_id, plan, Some(&who.id), now).await?;
+    recheck(&state, &mut tx, &patient, now).await?;
     tx.commit().await?;
     state.alerts_changed().await;
     Ok(Redirect::to(&format!("/console/patients/{patient}#plan-h")).into_response())
@@ -297,7 +292,7 @@ pub(crate) async fn unenrol(
     who.require_csrf(&form.csrf)?;
     who.require_clinician()?;
     let mut tx = crate::db::begin_write(&state.db).await?;
-    require(&mut tx, &who, &audit, &patient).await?;
+    require_team(&mut tx, &who, &audit, &patient).await?;
     crate::monitoring::plans::unenrol(&mut tx, &patient, Utc::now()).await?;
     tx.commit().await?;
     state.alerts_changed().await;
@@ -343,19 +338,34 @@ pub(crate) async fn enrol(
             );
         }
     } else {
-        enrol_plan(
-            &mut tx,
-            &patient,
-            &who.team_id,
-            standard_plan(),
-            Some(&who.id),
-            Utc::now(),
-        )
-        .await?;
+        let now = Utc::now();
+        let plan = standard_plan();
+        enrol_plan(&mut tx, &patient, &who.team_id, plan, Some(&who.id), now).await?;
+        recheck(&state, &mut tx, &patient, now).await?;
     }
     tx.commit().await?;
     state.alerts_changed().await;
     Ok(Redirect::to(&format!("/console/patients/{patient}#plan-h")).into_response())
+}
+
+/// Runs every rule for the patient under their plan as it now stands, so an alert the new
+/// limits no longer justify clears at once (and one they now call for is raised).
+async fn recheck(
+    state: &ServerState,
+    tx: &mut sqlx::AnyConnection,
+    patient: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), Problem> {
+    crate::monitoring::alerts::after_new_data(
+        tx,
+        patient,
+        &hale_domain::monitoring::Family::ALL,
+        &state.hospital.timezone,
+        &state.monitoring,
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Blood pressure morning and evening, with common hypertension thresholds.

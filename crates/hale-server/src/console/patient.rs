@@ -30,14 +30,11 @@ use crate::monitoring::plans::{enrolment, Enrolment};
 use crate::ServerState;
 
 /// The chart's span.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum Span {
-    #[serde(rename = "24h")]
     Day,
     #[default]
-    #[serde(rename = "7d")]
     Week,
-    #[serde(rename = "30d")]
     Month,
 }
 
@@ -47,6 +44,14 @@ impl Span {
         (Self::Week, "7d", "7 days"),
         (Self::Month, "30d", "30 days"),
     ];
+
+    /// An unknown span reads as the default: a mistyped address still shows the patient.
+    fn from_code(code: Option<&str>) -> Self {
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| Some(*c) == code)
+            .map_or(Self::default(), |(s, _, _)| *s)
+    }
 
     fn length(self) -> Duration {
         match self {
@@ -59,8 +64,7 @@ impl Span {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct PatientQuery {
-    #[serde(default)]
-    span: Span,
+    span: Option<String>,
     /// `alerts`: the alerts section alone, for the live refresh.
     part: Option<String>,
 }
@@ -83,6 +87,15 @@ pub(crate) async fn page(
 ) -> Result<Response, Problem> {
     let mut conn = state.db.acquire().await?;
     audit.patient(&id);
+    let now = Utc::now();
+    // Access first: a refusal names nobody and reads the same whether or not the id exists.
+    let reach = reach(&mut conn, &who, &id, now).await?;
+    if reach == Reach::None {
+        return Ok(break_glass_page(&who, &id));
+    }
+    if let Reach::BrokeGlass(reason) = &reach {
+        audit.reason(reason);
+    }
     let patient: Option<PatientRow> =
         sqlx::query_as("SELECT given, family, mrn, birth_date FROM patient WHERE id = $1")
             .bind(&id)
@@ -93,15 +106,7 @@ pub(crate) async fn page(
             Problem::new(StatusCode::NOT_FOUND, "There is no such patient.").for_staff(&who),
         );
     };
-    let now = Utc::now();
-    let reach = reach(&mut conn, &who, &id, now).await?;
     let name = format!("{} {}", patient.given, patient.family);
-    if reach == Reach::None {
-        return Ok(break_glass_page(&who, &id, &name));
-    }
-    if let Reach::BrokeGlass(reason) = &reach {
-        audit.reason(reason);
-    }
     let zone = state.hospital.timezone;
     let alerts = alerts_section(&mut conn, &who, &id, now).await?;
     if q.part.as_deref() == Some("alerts") {
@@ -111,10 +116,11 @@ pub(crate) async fn page(
     }
     let e = enrolment(&mut conn, &id).await?;
     let banner = banner(&mut conn, &id, &patient, &reach).await?;
-    let vitals = vitals_section(&mut conn, &id, e.as_ref(), q.span, &zone, now).await?;
+    let span = Span::from_code(q.span.as_deref());
+    let vitals = vitals_section(&mut conn, &id, e.as_ref(), span, &zone, now).await?;
     let adherence = adherence_section(&mut conn, &id, &zone, now).await?;
     let visits = visits_section(&mut conn, &id, &zone).await?;
-    let plan = plan_section(&who, &id, e.as_ref());
+    let plan = plan_section(&who, &id, e.as_ref(), &zone);
     let messages = messages_section(&mut conn, &who, &id, &zone).await?;
     let main = format!(
         r#"{banner}<div id="alerts" data-live="/console/patients/{pid}?part=alerts" aria-live="polite">{alerts}</div>{vitals}{adherence}{visits}{plan}{messages}"#,
@@ -129,14 +135,13 @@ pub(crate) async fn page(
     ))
 }
 
-fn break_glass_page(who: &StaffSession, id: &str, name: &str) -> Response {
+fn break_glass_page(who: &StaffSession, id: &str) -> Response {
     let main = format!(
-        r#"<h1>{name}</h1><p role="alert" class="problem">This patient is not enrolled with your team.</p>
+        r#"<h1>Not your team's patient</h1><p role="alert" class="problem">This patient is not enrolled with your team.</p>
 <p>To read their record in an emergency, say why. Your reason is recorded and shown to your team's admin, and access lasts one hour.</p>
 <form method="post" action="/console/patients/{id}/break-glass" class="narrow"><input type="hidden" name="csrf" value="{csrf}">
 <label for="reason">Reason</label><textarea id="reason" name="reason" required minlength="10" maxlength="500"></textarea>
 <button type="submit" class="danger">Break glass and open the record</button></form>"#,
-        name = escape(name),
         id = escape(id),
         csrf = escape(&who.csrf)
     );
@@ -563,7 +568,7 @@ pub(crate) const MEASUREMENT_FIELDS: [(ReadingKind, &str); 6] = [
     (ReadingKind::BloodGlucose, "glucose"),
 ];
 
-fn plan_section(who: &StaffSession, id: &str, e: Option<&Enrolment>) -> String {
+fn plan_section(who: &StaffSession, id: &str, e: Option<&Enrolment>, zone: &Tz) -> String {
     let Some(e) = e else {
         return r#"<section aria-labelledby="plan-h"><h2 id="plan-h">Monitoring plan</h2><p class="muted">Not enrolled.</p></section>"#.to_owned();
     };
@@ -606,7 +611,7 @@ fn plan_section(who: &StaffSession, id: &str, e: Option<&Enrolment>) -> String {
         .collect();
     let mut out = format!(
         r#"<section aria-labelledby="plan-h"><h2 id="plan-h">Monitoring plan</h2><p>Enrolled {}.</p><ul>{summary}</ul><ul>{limits}</ul>"#,
-        e.enrolled.format("%d/%m/%Y")
+        e.enrolled.with_timezone(zone).format("%d/%m/%Y")
     );
     if who.role == Role::Clinician {
         let csrf = escape(&who.csrf);

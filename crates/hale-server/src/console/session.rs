@@ -262,6 +262,9 @@ pub(crate) async fn sign_in(
         &form.password,
     )
     .await?;
+    // Public routes skip the access layer's audit: sign-ins are audited here, by name.
+    let account_of = verified.clone().unwrap_or_else(|| account.clone());
+    audit_sign_in(&state, &account_of, verified.is_some(), now).await;
     let Some(staff_id) = verified else {
         state.sign_in_attempts.fail(&limits, now);
         tracing::info!("console sign-in refused");
@@ -293,6 +296,28 @@ pub(crate) async fn sign_in(
         HeaderValue::from_str(&cookie).map_err(|e| FhirError::Internal(e.to_string()))?,
     );
     Ok(response)
+}
+
+/// An audit row for a console sign-in: the member of staff's id when it succeeded, else the
+/// name tried (never the password).
+async fn audit_sign_in(
+    state: &ServerState,
+    actor: &str,
+    succeeded: bool,
+    now: chrono::DateTime<Utc>,
+) {
+    let recorded = sqlx::query(
+        "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status) \
+         VALUES ($1, 'staff', $2, NULL, 'E', '/console/sign-in', $3)",
+    )
+    .bind(Time(now))
+    .bind(actor)
+    .bind(if succeeded { 303_i64 } else { 401_i64 })
+    .execute(&state.db)
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "sign-in audit row not written");
+    }
 }
 
 #[derive(Debug, Deserialize)]

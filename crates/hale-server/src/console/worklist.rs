@@ -99,8 +99,7 @@ pub async fn lines(
 }
 
 /// Which lines to show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum Filter {
     #[default]
     All,
@@ -129,6 +128,15 @@ impl Filter {
         }
     }
 
+    /// An unknown filter reads as all: a mistyped address still shows the worklist.
+    fn from_code(code: Option<&str>) -> Self {
+        Self::ALL
+            .iter()
+            .map(|(f, _)| *f)
+            .find(|f| Some(f.code()) == code)
+            .unwrap_or_default()
+    }
+
     fn keeps(self, l: &Line) -> bool {
         match self {
             Self::All => true,
@@ -142,8 +150,13 @@ impl Filter {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct WorklistQuery {
-    #[serde(default)]
-    filter: Filter,
+    filter: Option<String>,
+}
+
+impl WorklistQuery {
+    fn filter(&self) -> Filter {
+        Filter::from_code(self.filter.as_deref())
+    }
 }
 
 /// How long ago, in a few characters: "5 min", "3 h", "2 d".
@@ -232,8 +245,8 @@ pub(crate) async fn page(
         r#"<h1>Worklist · {team}</h1>{enrol}
 <div id="worklist" data-live="/console/worklist?filter={filter}" aria-live="polite">{list}</div>"#,
         team = escape(&who.team_name),
-        filter = q.filter.code(),
-        list = render(&lines, q.filter, Utc::now()),
+        filter = q.filter().code(),
+        list = render(&lines, q.filter(), Utc::now()),
     );
     Ok(frame(
         StatusCode::OK,
@@ -251,7 +264,7 @@ pub(crate) async fn fragment(
     Query(q): Query<WorklistQuery>,
 ) -> Result<Response, Problem> {
     let lines = lines(&state.db, &who.team_id, &who.id).await?;
-    let mut response = Html(render(&lines, q.filter, Utc::now())).into_response();
+    let mut response = Html(render(&lines, q.filter(), Utc::now())).into_response();
     crate::html::protect(response.headers_mut(), "default-src 'none'");
     Ok(response)
 }

@@ -214,6 +214,15 @@ struct PatientRow {
     acknowledged_at: Option<Time>,
     task_id: String,
     task_status: String,
+    task_priority: String,
+}
+
+/// An alert as the patient reads it, with its Task's id, status and priority.
+pub(crate) struct PatientAlert {
+    pub alert: HospitalAlert,
+    pub task_id: String,
+    pub task_status: String,
+    pub task_priority: String,
 }
 
 /// The patient's alerts, newest first, with when the care team saw each, and their Task's id
@@ -222,10 +231,11 @@ pub(crate) async fn patient_alerts(
     conn: &mut AnyConnection,
     patient: &str,
     limit: i64,
-) -> Result<Vec<(HospitalAlert, String, String)>, FhirError> {
+) -> Result<Vec<PatientAlert>, FhirError> {
     let rows: Vec<PatientRow> = sqlx::query_as(
         "SELECT a.id, a.rule_key, a.tier, a.raised_at, a.cleared_at, t.acknowledged_at, \
-         t.id AS task_id, t.status AS task_status FROM alert a JOIN task t ON t.alert_id = a.id \
+         t.id AS task_id, t.status AS task_status, t.priority AS task_priority \
+         FROM alert a JOIN task t ON t.alert_id = a.id \
          WHERE a.patient_id = $1 ORDER BY a.raised_at DESC, a.id LIMIT $2",
     )
     .bind(patient)
@@ -234,8 +244,8 @@ pub(crate) async fn patient_alerts(
     .await?;
     rows.into_iter()
         .map(|r| {
-            Ok((
-                HospitalAlert {
+            Ok(PatientAlert {
+                alert: HospitalAlert {
                     tier: tier_of(&r.tier)?,
                     id: r.id,
                     key: r.rule_key,
@@ -243,9 +253,10 @@ pub(crate) async fn patient_alerts(
                     cleared: r.cleared_at.map(|t| t.0),
                     seen: r.acknowledged_at.map(|t| t.0),
                 },
-                r.task_id,
-                r.task_status,
-            ))
+                task_id: r.task_id,
+                task_status: r.task_status,
+                task_priority: r.task_priority,
+            })
         })
         .collect()
 }
@@ -269,14 +280,20 @@ pub(crate) async fn search_flags(
     let alerts = patient_alerts(&mut conn, &token.patient_id, PATIENT_ALERTS).await?;
     let with_tasks = token.require_scope("patient/Task.r").is_ok();
     let mut resources = Vec::new();
-    for (alert, task_id, task_status) in alerts {
+    for PatientAlert {
+        alert,
+        task_id,
+        task_status,
+        task_priority,
+    } in alerts
+    {
         resources.push(Resource::Flag(flag(&alert, &token.patient_id, None)));
         if with_tasks {
             resources.push(Resource::Task(Task {
                 id: Some(task_id),
                 status: task_status,
                 intent: "order".into(),
-                priority: priority(alert.tier).into(),
+                priority: task_priority,
                 focus: Some(Reference::to("Flag", &alert.id, None)),
                 for_: Some(Reference::to("Patient", &token.patient_id, None)),
                 authored_on: Some(alert.raised),

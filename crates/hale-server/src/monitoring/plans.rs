@@ -106,7 +106,8 @@ pub(crate) async fn enrol(
     Ok(plan)
 }
 
-/// Ends the patient's enrolment; their open tasks stay for the team to resolve.
+/// Ends the patient's enrolment, and with it the monitoring's open alerts and tasks: nobody
+/// watches for them any more, so none is left hanging where no team can reach it.
 pub(crate) async fn unenrol(
     conn: &mut AnyConnection,
     patient: &str,
@@ -121,6 +122,22 @@ pub(crate) async fn unenrol(
     .execute(&mut *conn)
     .await?
     .rows_affected();
+    sqlx::query(
+        "UPDATE alert SET status = 'cleared', cleared_at = $2 \
+         WHERE patient_id = $1 AND status = 'open'",
+    )
+    .bind(patient)
+    .bind(Time(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE task SET status = 'completed', outcome = 'Monitoring ended', completed_at = $2, \
+         updated_at = $2 WHERE patient_id = $1 AND status <> 'completed'",
+    )
+    .bind(patient)
+    .bind(Time(now))
+    .execute(&mut *conn)
+    .await?;
     Ok(ended == 1)
 }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use hale_domain::monitoring::reconcile;
 
-use super::alerts::{check_patient, open_alerts};
+use super::alerts::{after_new_data, open_alerts};
 use super::engine::{evaluate, ON_TIMER};
 use super::plans::all_enrolments;
 use crate::{FhirError, ServerState};
@@ -53,9 +53,11 @@ pub async fn sweep(state: &ServerState, now: DateTime<Utc>) -> Result<SweepRepor
         if changes.is_empty() {
             continue;
         }
-        // Decide again under the lock: another instance may have acted in between.
+        // Decide again under the lock, with the enrolment as it is now: another instance may
+        // have acted in between, or a clinician changed or ended the plan.
         let mut tx = crate::db::begin_write(&state.db).await?;
-        let changes = check_patient(&mut tx, e, ON_TIMER, &zone, &options, now).await?;
+        let changes =
+            after_new_data(&mut tx, &e.patient_id, ON_TIMER, &zone, &options, now).await?;
         tx.commit().await?;
         if !changes.is_empty() {
             report.changed += 1;

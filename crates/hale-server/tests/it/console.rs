@@ -165,6 +165,17 @@ async fn staff_sign_in_as_themselves_and_wrong_passwords_are_limited_like_patien
         429,
         "the sixth try is refused, even with the right password"
     );
+    // Each try is on the audit trail, by the name tried.
+    let db = hale_server::open_database(&h.db_url).await.unwrap();
+    let tries: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_event WHERE route = '/console/sign-in' AND actor_id = $1 \
+         AND status = 401",
+    )
+    .bind(DEMO_NURSE.username)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(tries, 5);
     // Another member of staff is not held up by it.
     sign_in(&h, &DEMO_DOCTOR).await;
 }
@@ -469,4 +480,96 @@ async fn the_console_session_opens_no_patient_api_and_patient_tokens_open_no_con
             .0,
         303
     );
+}
+
+#[tokio::test]
+async fn breaking_glass_reads_a_record_but_never_takes_over_its_care() {
+    let h = hospital().await;
+    let outsider = sign_in(&h, &OTHER_TEAM_NURSE).await;
+    let path = format!("/console/patients/{}", DEMO_PATIENT.id);
+    // A refusal names nobody, and an id that does not exist reads the same.
+    let (code, page) = outsider.get(&path).await;
+    assert_eq!(code, 403);
+    assert!(!page.contains("Alex"), "{page}");
+    let (code, missing) = outsider.get("/console/patients/pt-9999").await;
+    assert_eq!(code, 403);
+    assert_eq!(
+        missing.replace("pt-9999", "ID"),
+        page.replace(DEMO_PATIENT.id, "ID")
+    );
+    let (code, _) = outsider
+        .post(
+            "/console/patients/pt-9999/break-glass",
+            &[("reason", "Checking who this is, please")],
+        )
+        .await;
+    assert_eq!(code, 403);
+    // Broken glass: the record opens, but the plan and the enrolment stay the team's.
+    let reason = "Patient arrived in respiratory clinic short of breath";
+    outsider
+        .post(&format!("{path}/break-glass"), &[("reason", reason)])
+        .await;
+    assert_eq!(outsider.get(&path).await.0, 200);
+    for (action, form) in [
+        ("plan", vec![("times_blood_pressure", "09:00")]),
+        ("unenrol", vec![]),
+    ] {
+        let (code, _) = outsider.post(&format!("{path}/{action}"), &form).await;
+        assert_eq!(code, 403, "{action}");
+    }
+    let nurse = sign_in(&h, &DEMO_NURSE).await;
+    assert!(
+        nurse.get("/console").await.1.contains("Alex Morgan"),
+        "still cardiology's"
+    );
+}
+
+#[tokio::test]
+async fn a_new_limit_clears_an_alert_it_no_longer_justifies_and_unenrolling_closes_the_rest() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    send(&h, &alex, &bp("n1", 172.0, 95.0, Utc::now())).await;
+    let db = hale_server::open_database(&h.db_url).await.unwrap();
+    let open = || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert WHERE rule_key = 'out-of-range:blood-pressure' AND status = 'open'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        n
+    };
+    assert_eq!(open().await, 1, "amber at 160");
+    let doctor = sign_in(&h, &DEMO_DOCTOR).await;
+    let plan = format!("/console/patients/{}/plan", DEMO_PATIENT.id);
+    let (code, _) = doctor
+        .post(
+            &plan,
+            &[
+                ("times_blood_pressure", "08:00, 20:00"),
+                ("systolic_amber_high", "175"),
+                ("systolic_red_high", "190"),
+            ],
+        )
+        .await;
+    assert_eq!(code, 303);
+    assert_eq!(
+        open().await,
+        0,
+        "172 is within the new limits: all clear at once"
+    );
+    send(&h, &alex, &bp("n2", 192.0, 95.0, Utc::now())).await;
+    assert_eq!(open().await, 1);
+    let (code, _) = doctor
+        .post(
+            &format!("/console/patients/{}/unenrol", DEMO_PATIENT.id),
+            &[],
+        )
+        .await;
+    assert_eq!(code, 303);
+    assert_eq!(open().await, 0);
+    let unresolved: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM task WHERE status <> 'completed'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(unresolved, 0, "nothing left where no team can reach it");
 }
