@@ -61,6 +61,7 @@ commands![
     ForgetDevice,
     GetReadings,
     SetThresholds,
+    GetCareTeam,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).
