@@ -142,7 +142,7 @@ impl Patient {
             return Ok(None);
         };
         let owner = self.owner(&patient);
-        let Some(plan) = self.store.care_team(owner).await?.records.plan else {
+        let Some(plan) = self.store.care_plan(owner).await? else {
             return Ok(None);
         };
         let (due, next) = self.due_measurements(owner, &plan, zone, now).await?;
@@ -188,7 +188,7 @@ impl Patient {
     /// red limits.
     pub(crate) async fn alert_thresholds(&self, owner: Owner<'_>) -> Result<Thresholds, CoreError> {
         let mine = self.store.thresholds(owner).await?;
-        Ok(match self.store.care_team(owner).await?.records.plan {
+        Ok(match self.store.care_plan(owner).await? {
             Some(plan) => tightened(&mine, &plan),
             None => mine,
         })
@@ -197,13 +197,7 @@ impl Patient {
     /// The care team's plan as last saved, if any.
     pub async fn saved_plan(&self) -> Result<Option<MonitoringPlan>, CoreError> {
         Ok(match self.saved_patient().await? {
-            Some(patient) => {
-                self.store
-                    .care_team(self.owner(&patient))
-                    .await?
-                    .records
-                    .plan
-            }
+            Some(patient) => self.store.care_plan(self.owner(&patient)).await?,
             None => None,
         })
     }

@@ -19,6 +19,12 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// A measured value as people write it: one decimal, none when whole ("185", "84.2").
+pub(crate) fn decimal(value: f64) -> String {
+    let text = format!("{value:.1}");
+    text.strip_suffix(".0").unwrap_or(&text).to_owned()
+}
+
 /// No framing, no caching (pages hold patient data), no referrer, and `policy` as the CSP.
 pub(crate) fn protect(headers: &mut HeaderMap, policy: &'static str) {
     headers.insert(
@@ -40,6 +46,12 @@ pub(crate) fn protect(headers: &mut HeaderMap, policy: &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_show_one_decimal_and_none_when_whole() {
+        assert_eq!(decimal(185.0), "185");
+        assert_eq!(decimal(84.24), "84.2");
+    }
 
     #[test]
     fn pages_escape_what_they_echo() {

@@ -81,18 +81,23 @@ impl Store {
         Ok(())
     }
 
-    /// The copy, newest alerts and messages first, and when it was fetched.
-    pub async fn care_team(&self, owner: Owner<'_>) -> Result<Cached<CareTeam>, StoreError> {
+    /// The care team's plan alone, as last copied: what the app's alerts and measurement
+    /// reminders follow, read on every batch of device readings.
+    pub async fn care_plan(&self, owner: Owner<'_>) -> Result<Option<MonitoringPlan>, StoreError> {
         let plan: Option<String> =
             sqlx::query_scalar("SELECT plan FROM care_plan WHERE hospital = ? AND patient_id = ?")
                 .bind(owner.hospital)
                 .bind(owner.patient_id)
                 .fetch_optional(&self.db)
                 .await?;
-        let plan: Option<MonitoringPlan> = plan
-            .map(|p| serde_json::from_str(&p))
+        plan.map(|p| serde_json::from_str(&p))
             .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("plan: {e}")))?;
+            .map_err(|e| StoreError::Corrupt(format!("plan: {e}")))
+    }
+
+    /// The copy, newest alerts and messages first, and when it was fetched.
+    pub async fn care_team(&self, owner: Owner<'_>) -> Result<Cached<CareTeam>, StoreError> {
+        let plan = self.care_plan(owner).await?;
         let rows: Vec<AlertRow> = sqlx::query_as(
             "SELECT id, rule_key, tier, raised, cleared, seen FROM hospital_alert \
              WHERE hospital = ? AND patient_id = ? ORDER BY raised DESC, id",

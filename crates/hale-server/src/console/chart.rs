@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hale_domain::monitoring::{Tier, VitalLimits};
 
-use crate::html::escape;
+use crate::html::{decimal as number, escape};
 
 const W: f64 = 640.0;
 const H: f64 = 200.0;
@@ -23,11 +23,6 @@ pub(crate) struct Series<'a> {
     pub unit: &'a str,
     pub points: &'a [(DateTime<Utc>, f64)],
     pub limits: Option<&'a VitalLimits>,
-}
-
-fn number(v: f64) -> String {
-    let t = format!("{v:.1}");
-    t.strip_suffix(".0").unwrap_or(&t).to_owned()
 }
 
 /// The chart from `from` to `to`, times on its axis in `zone`.

@@ -573,12 +573,7 @@ fn plan_section(who: &StaffSession, id: &str, e: Option<&Enrolment>, zone: &Tz) 
         return r#"<section aria-labelledby="plan-h"><h2 id="plan-h">Monitoring plan</h2><p class="muted">Not enrolled.</p></section>"#.to_owned();
     };
     let plan: &MonitoringPlan = &e.plan;
-    let fmt = |v: Option<f64>| {
-        v.map_or(String::new(), |v| {
-            let t = format!("{v:.1}");
-            t.strip_suffix(".0").unwrap_or(&t).to_owned()
-        })
-    };
+    let fmt = |v: Option<f64>| v.map_or(String::new(), crate::html::decimal);
     let summary: String = plan
         .measurements
         .iter()

@@ -72,7 +72,7 @@ pub(crate) async fn open_alerts(
 
 /// Runs `families` for the enrolled patient and brings their alerts up to date. Call it inside
 /// a transaction from [`crate::db::begin_write`]. Returns what changed.
-pub(crate) async fn check_patient(
+async fn check_patient(
     conn: &mut AnyConnection,
     e: &Enrolment,
     families: &[Family],

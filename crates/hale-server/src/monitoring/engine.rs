@@ -18,6 +18,7 @@ use sqlx::AnyConnection;
 use super::plans::Enrolment;
 use super::MonitoringOptions;
 use crate::db::Time;
+use crate::html::decimal as number;
 use crate::FhirError;
 
 /// Families looked at when readings arrive.
@@ -267,11 +268,6 @@ fn reading_of(json: &str) -> Result<Reading, FhirError> {
             .map_err(|e| FhirError::Internal(format!("a stored reading is unreadable: {e}"))),
         _ => Err(FhirError::Internal("a stored reading is unreadable".into())),
     }
-}
-
-fn number(value: f64) -> String {
-    let text = format!("{value:.1}");
-    text.strip_suffix(".0").unwrap_or(&text).to_owned()
 }
 
 /// "185/125 mmHg", "84.2 kg".
