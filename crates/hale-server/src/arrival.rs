@@ -396,11 +396,11 @@ impl BoardCache {
 /// Failed kiosk identifications allowed per window, per reference and per kiosk.
 const PER_REFERENCE: Limit = Limit {
     kind: "ref",
-    max: 5,
+    free: 5,
 };
 const PER_KIOSK: Limit = Limit {
     kind: "kiosk",
-    max: 20,
+    free: 20,
 };
 
 /// `POST /api/kiosk/check-in`: a kiosk checks a patient in by booking reference and date of
@@ -418,9 +418,19 @@ pub(crate) async fn kiosk_check_in(
         .as_ref()
         .map(|r| r.compact().to_owned())
         .unwrap_or_else(|| request.reference.trim().to_uppercase());
-    if state
-        .attempts
-        .blocked(&[(PER_KIOSK, &token.device_id), (PER_REFERENCE, &key)], now)
+    if key.chars().count() > crate::limits::MAX_VALUE_CHARS {
+        return Err(FhirError::Invalid(
+            "a booking reference has at most 128 characters".into(),
+        ));
+    }
+    // Reserved before the lookup, so parallel guesses cannot pass the count together.
+    let checks = [
+        (PER_KIOSK, token.device_id.as_str()),
+        (PER_REFERENCE, key.as_str()),
+    ];
+    if crate::limits::reserve(&state.db, &checks, now)
+        .await?
+        .is_err()
     {
         tracing::warn!("kiosk check-in rate-limited");
         return Ok((
@@ -441,12 +451,11 @@ pub(crate) async fn kiosk_check_in(
         None => None,
     };
     let Some((appointment, patient)) = matched else {
-        state
-            .attempts
-            .fail(&[(PER_KIOSK, &token.device_id), (PER_REFERENCE, &key)], now);
         tracing::info!("kiosk check-in not matched");
         return Ok(Json(KioskOutcome::NotMatched).into_response());
     };
+    // A match is no guess: it counts against neither the kiosk nor the reference.
+    crate::limits::refund(&state.db, &checks).await?;
     audit.patient(&patient);
     let mut tx = begin_write(&state.db).await?;
     let outcome = match check_in(&mut tx, &state, &appointment, "kiosk", now).await {

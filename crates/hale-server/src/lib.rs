@@ -16,6 +16,7 @@ mod appointments;
 mod arrival;
 mod auth;
 mod booking;
+mod client_address;
 mod conditional;
 mod console;
 mod db;
@@ -86,6 +87,9 @@ pub struct ServerOptions {
     pub tokens: TokenLifetimes,
     /// How the hospital watches enrolled patients' readings and doses.
     pub monitoring: MonitoringOptions,
+    /// The load balancers and reverse proxies in front of this server, whose forwarding headers
+    /// name the client's address. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServerOptions {
@@ -103,6 +107,7 @@ impl ServerOptions {
             payments: Arc::new(payments::Sandbox::default()),
             tokens: TokenLifetimes::default(),
             monitoring: MonitoringOptions::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -120,13 +125,13 @@ pub struct ServerState {
     pub(crate) queue: Arc<tokio::sync::watch::Sender<u64>>,
     /// The waiting-times board, computed once for many requests.
     pub(crate) board: Arc<arrival::BoardCache>,
-    /// Failed kiosk identifications, for rate limiting.
-    pub(crate) attempts: Arc<limits::Failures>,
     pub(crate) payments: Arc<dyn payments::PaymentProvider>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
-    /// Failed patient sign-ins, for rate limiting.
-    pub(crate) sign_in_attempts: Arc<limits::Failures>,
+    /// Turns at the password check (Argon2), shared by every sign-in on this instance.
+    pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
+    /// Proxies whose forwarding headers are believed ([`ServerOptions::trusted_proxies`]).
+    pub(crate) trusted_proxies: Arc<[std::net::IpAddr]>,
     /// The demo patient's credentials, named on the sign-in page (demo hospital only).
     pub(crate) demo_login: Option<oauth::DemoLogin>,
     /// The demo care team's logins, named on the console's sign-in page (demo hospital only).
@@ -139,6 +144,15 @@ pub struct ServerState {
 }
 
 impl ServerState {
+    /// Where a request came from, believing forwarding headers from trusted proxies only.
+    pub(crate) fn client_address(
+        &self,
+        peer: SocketAddr,
+        headers: &axum::http::HeaderMap,
+    ) -> std::net::IpAddr {
+        client_address::client_address(peer, headers, &self.trusted_proxies)
+    }
+
     /// Tells the live views that alerts changed: this instance's at once, other instances' on
     /// the same database through it. Called after the change committed.
     pub(crate) async fn alerts_changed(&self) {
@@ -172,11 +186,11 @@ async fn router(
         arrival: options.arrival,
         queue: Arc::new(tokio::sync::watch::Sender::new(0)),
         board: Arc::new(arrival::BoardCache::default()),
-        attempts: Arc::new(limits::Failures::default()),
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
-        sign_in_attempts: Arc::new(limits::Failures::default()),
+        password_checks: Arc::new(tokio::sync::Semaphore::new(password::CONCURRENT_CHECKS)),
+        trusted_proxies: options.trusted_proxies.clone().into(),
         demo_login: options.seed_demo.then_some(oauth::DemoLogin {
             username: demo::seed::DEMO_PATIENT.username,
             password: demo::seed::DEMO_PATIENT.password,

@@ -8,7 +8,7 @@ const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
-                     [--no-simulation] [--dev-sign-in]
+                     [--no-simulation] [--dev-sign-in] [--trusted-proxy IP]...
 
   --database URL     sqlite://FILE, or postgres://USER@HOST/DB shared by several instances
                      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
@@ -17,6 +17,8 @@ USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [-
   --no-seed          do not create or top up the demo hospital
   --no-simulation    do not run the demo hospital's simulated clinic day
   --dev-sign-in      allow the development sign-in (POST /auth/dev/token), for scripts
+  --trusted-proxy IP a load balancer or reverse proxy in front of the server, whose
+                     Forwarded / X-Forwarded-For headers name the client (repeatable)
 ";
 
 fn parse_args() -> Result<ServerOptions, String> {
@@ -37,6 +39,7 @@ fn parse_args() -> Result<ServerOptions, String> {
         payments: std::sync::Arc::new(hale_server::payments::Sandbox::default()),
         tokens: hale_server::TokenLifetimes::default(),
         monitoring: hale_server::MonitoringOptions::default(),
+        trusted_proxies: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -57,6 +60,14 @@ fn parse_args() -> Result<ServerOptions, String> {
                     return Err("--waitlist-hold must be at least 1 minute".into());
                 }
                 options.waitlist.hold = chrono::Duration::minutes(i64::from(minutes));
+            }
+            "--trusted-proxy" => {
+                let value = args.next().ok_or("--trusted-proxy needs an address")?;
+                options.trusted_proxies.push(
+                    value
+                        .parse()
+                        .map_err(|e| format!("--trusted-proxy {value}: {e}"))?,
+                );
             }
             "--no-seed" => options.seed_demo = false,
             "--no-simulation" => options.simulate_demo_day = false,

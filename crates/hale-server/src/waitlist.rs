@@ -174,11 +174,19 @@ pub(crate) async fn expire_offers(
 /// Runs [`expire_offers`] every second until the task is aborted.
 pub(crate) async fn sweep_forever(state: ServerState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    let mut tick_count: u64 = 1;
     loop {
         tick.tick().await;
         if let Err(error) = expire_offers(&state, Utc::now()).await {
             tracing::warn!(%error, "waitlist sweep failed");
         }
+        // The attempt counts' expired rows go with the same tick, a minute apart.
+        if tick_count.is_multiple_of(60) {
+            if let Err(error) = crate::limits::prune(&state.db, Utc::now()).await {
+                tracing::warn!(%error, "attempt limits not pruned");
+            }
+        }
+        tick_count = tick_count.wrapping_add(1);
     }
 }
 

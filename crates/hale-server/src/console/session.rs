@@ -17,20 +17,13 @@ use super::layout::{page, Place, Problem};
 use crate::auth::{hash_token, new_token, Principal};
 use crate::db::Time;
 use crate::html::escape;
-use crate::limits::Limit;
-use crate::oauth::PER_ADDRESS;
-use crate::password::Accounts;
+use crate::password::{Accounts, SignIn};
 use crate::{FhirError, ServerState};
 
 /// The session cookie's name.
 pub(crate) const COOKIE: &str = "hale_console";
 /// A shift, then sign in again.
 const LIFETIME: Duration = Duration::hours(12);
-/// Five wrong passwords per staff name per window, as for patients.
-const PER_STAFF_ACCOUNT: Limit = Limit {
-    kind: "staff-account",
-    max: 5,
-};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -238,42 +231,57 @@ pub(crate) struct SignInForm {
 pub(crate) async fn sign_in(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, Problem> {
     let now = Utc::now();
     let account = form.username.trim().to_lowercase();
-    let address = peer.ip().to_string();
-    let limits = [
-        (PER_STAFF_ACCOUNT, account.as_str()),
-        (PER_ADDRESS, address.as_str()),
-    ];
-    if state.sign_in_attempts.blocked(&limits, now) {
-        tracing::warn!("console sign-in rate-limited");
-        return Ok(sign_in_form(
-            &state,
-            Some("Too many sign-in attempts. Please wait 15 minutes and try again."),
-            StatusCode::TOO_MANY_REQUESTS,
-        ));
-    }
-    let verified = crate::password::verify(
-        &state.db,
+    let address = state.client_address(peer, &headers);
+    let outcome = crate::password::sign_in(
+        &state,
         Accounts::Staff,
-        form.username.trim(),
+        &form.username,
         &form.password,
+        address,
+        now,
     )
     .await?;
-    // Public routes skip the access layer's audit: sign-ins are audited here, by name.
-    let account_of = verified.clone().unwrap_or_else(|| account.clone());
-    audit_sign_in(&state, &account_of, verified.is_some(), now).await;
-    let Some(staff_id) = verified else {
-        state.sign_in_attempts.fail(&limits, now);
-        tracing::info!("console sign-in refused");
-        return Ok(sign_in_form(
-            &state,
-            Some("The username or password is not right."),
-            StatusCode::UNAUTHORIZED,
-        ));
+    let refused = |message: &str, status| Ok(sign_in_form(&state, Some(message), status));
+    let staff_id = match outcome {
+        SignIn::Verified(staff_id) => staff_id,
+        SignIn::Wrong => {
+            // Public routes skip the access layer's audit: sign-ins are audited here, by name.
+            audit_sign_in(&state, &account, false, now).await;
+            tracing::info!("console sign-in refused");
+            return refused(
+                "The username or password is not right.",
+                StatusCode::UNAUTHORIZED,
+            );
+        }
+        SignIn::Wait(wait) => {
+            tracing::warn!("console sign-in rate-limited");
+            return refused(
+                &format!(
+                    "Too many sign-in attempts. Please try again in {}.",
+                    crate::limits::wait_words(wait)
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+        }
+        SignIn::NameTooLong => {
+            return refused(
+                "That username is too long: usernames have at most 128 characters.",
+                StatusCode::BAD_REQUEST,
+            )
+        }
+        SignIn::Busy => {
+            return refused(
+                "The hospital is busy. Please try again in a minute.",
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+        }
     };
+    audit_sign_in(&state, &staff_id, true, now).await;
     let token = new_token()?;
     sqlx::query(
         "INSERT INTO staff_session (token_hash, staff_id, csrf, created_at, expires_at) \

@@ -16,18 +16,8 @@ use super::page::{page, sign_in_page};
 use super::*;
 use crate::auth::{hash_token, new_token};
 use crate::db::Time;
-use crate::limits::Limit;
+use crate::password::{Accounts, SignIn};
 use crate::{FhirError, ServerState};
-
-/// Failed sign-ins allowed per window: per account, and per network address.
-pub(crate) const PER_ACCOUNT: Limit = Limit {
-    kind: "account",
-    max: 5,
-};
-pub(crate) const PER_ADDRESS: Limit = Limit {
-    kind: "address",
-    max: 30,
-};
 
 /// The authorize request's parameters (RFC 6749 §4.1.1, RFC 7636 §4.3, SMART's `aud`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -192,41 +182,51 @@ pub(crate) async fn authorize_submit(
         Err(refusal) => return refusal_response(refusal, &request.state),
     };
     let now = Utc::now();
-    let account = form.username.trim().to_lowercase();
-    let address = peer.ip().to_string();
-    let limits = [
-        (PER_ACCOUNT, account.as_str()),
-        (PER_ADDRESS, address.as_str()),
-    ];
-    if state.sign_in_attempts.blocked(&limits, now) {
-        tracing::warn!("sign-in rate-limited");
-        return page(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many attempts",
-            "Too many sign-in attempts. Please wait 15 minutes and try again, or contact the hospital.",
-            None,
-        );
-    }
-    let patient = match crate::password::verify(
-        &state.db,
-        crate::password::Accounts::Patients,
-        form.username.trim(),
+    let address = state.client_address(peer, &headers);
+    let refused = |status, message: &str| {
+        let mut response = sign_in_page(&state, request, &checked.scope, Some(message));
+        *response.status_mut() = status;
+        response
+    };
+    let patient = match crate::password::sign_in(
+        &state,
+        Accounts::Patients,
+        &form.username,
         &form.password,
+        address,
+        now,
     )
     .await
     {
-        Ok(Some(patient)) => patient,
-        Ok(None) => {
-            state.sign_in_attempts.fail(&limits, now);
+        Ok(SignIn::Verified(patient)) => patient,
+        Ok(SignIn::Wrong) => {
             tracing::info!("sign-in refused");
-            let mut response = sign_in_page(
-                &state,
-                request,
-                &checked.scope,
-                Some("The username or password is not right."),
+            return refused(
+                StatusCode::UNAUTHORIZED,
+                "The username or password is not right.",
             );
-            *response.status_mut() = StatusCode::UNAUTHORIZED;
-            return response;
+        }
+        Ok(SignIn::Wait(wait)) => {
+            tracing::warn!("sign-in rate-limited");
+            return refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "Too many sign-in attempts. Please try again in {}, or contact the hospital.",
+                    crate::limits::wait_words(wait)
+                ),
+            );
+        }
+        Ok(SignIn::NameTooLong) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                "That username is too long: usernames have at most 128 characters.",
+            )
+        }
+        Ok(SignIn::Busy) => {
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The hospital is busy. Please try again in a minute.",
+            )
         }
         Err(e) => return e.into_response(),
     };

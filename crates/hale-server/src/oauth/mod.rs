@@ -104,6 +104,6 @@ mod authorize;
 mod page;
 mod token;
 
-pub(crate) use authorize::{authorize_page, authorize_submit, PER_ADDRESS};
+pub(crate) use authorize::{authorize_page, authorize_submit};
 pub(crate) use page::DemoLogin;
 pub(crate) use token::{dev_token, revoke, token};

@@ -194,3 +194,35 @@ async fn two_instances_raise_each_alert_once() {
         .unwrap();
     assert_eq!(tasks, per_rule.len() as i64);
 }
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
+async fn guesses_spread_over_two_instances_share_one_count() {
+    // Regression: each instance counted in its own memory, so behind a load balancer of N
+    // instances a guesser had N times the allowance.
+    require_postgres();
+    let a = hospital().await;
+    let b = a.another_instance().await;
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let scope = hale_fhir::smart::APP_SCOPE;
+    for (i, h) in [&a, &b, &a, &b, &a].into_iter().enumerate() {
+        let (status, _) = h
+            .authorize(
+                DEMO_PATIENT.username,
+                &format!("guess-{i}"),
+                scope,
+                verifier,
+            )
+            .await;
+        assert_eq!(status, 401);
+    }
+    let (status, _) = b
+        .authorize(
+            DEMO_PATIENT.username,
+            DEMO_PATIENT.password,
+            scope,
+            verifier,
+        )
+        .await;
+    assert_eq!(status, 429);
+}

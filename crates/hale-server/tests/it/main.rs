@@ -9,6 +9,7 @@ mod booking;
 mod common;
 mod console;
 mod demo_hospital;
+mod guessing;
 mod instances;
 mod medication;
 mod monitoring;

@@ -29,13 +29,21 @@ pub async fn hospital_with_options(
     rules: BookingRules,
     waitlist: hale_domain::WaitlistPolicy,
 ) -> Hospital {
+    hospital_configured(|options| {
+        options.rules = rules;
+        options.waitlist = waitlist;
+    })
+    .await
+}
+
+/// The demo hospital with its options changed by `configure`.
+pub async fn hospital_configured(configure: impl FnOnce(&mut ServerOptions)) -> Hospital {
     let dir = tempfile::tempdir().unwrap();
     let db_url = fresh_database(&dir).await;
     let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.rules = rules;
-    options.waitlist = waitlist;
     // Tests drive queues themselves; the demo day would call their patients at random.
     options.simulate_demo_day = false;
+    configure(&mut options);
     let server = hale_server::start(&options).await.unwrap();
     Hospital {
         _dir: dir,
@@ -173,6 +181,19 @@ impl Hospital {
         scope: &str,
         verifier: &str,
     ) -> (u16, String) {
+        self.authorize_via(username, password, scope, verifier, &[])
+            .await
+    }
+
+    /// [`Self::authorize`] with extra request headers (a proxy's `X-Forwarded-For`).
+    pub async fn authorize_via(
+        &self,
+        username: &str,
+        password: &str,
+        scope: &str,
+        verifier: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
         let challenge = hale_fhir::smart::pkce_challenge(verifier);
         let form = [
             ("response_type", "code"),
@@ -185,18 +206,27 @@ impl Hospital {
             ("username", username),
             ("password", password),
         ];
-        let r = no_redirects()
+        let mut request = no_redirects()
             .post(format!("http://{}/auth/authorize", self.server.addr))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+            .form(&form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let r = request.send().await.unwrap();
         let location = r
             .headers()
             .get("location")
             .map(|l| l.to_str().unwrap().to_owned())
             .unwrap_or_default();
         (r.status().as_u16(), location)
+    }
+
+    /// A connection to this hospital's database, to look at what the server keeps.
+    pub async fn database(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.db_url)
+            .await
+            .unwrap()
     }
 
     /// `POST /auth/token` with a form; returns the status and the JSON answer.
