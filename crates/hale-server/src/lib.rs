@@ -37,6 +37,7 @@ mod random;
 mod rules;
 mod scheduling;
 mod search;
+mod sign_in_form;
 mod transaction;
 mod waitlist;
 

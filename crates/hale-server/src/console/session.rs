@@ -18,6 +18,7 @@ use crate::auth::{hash_token, new_token, Principal};
 use crate::db::Time;
 use crate::html::escape;
 use crate::password::{Accounts, SignIn};
+use crate::sign_in_form::Guard as SignInGuard;
 use crate::{FhirError, ServerState};
 
 /// The session cookie's name.
@@ -177,7 +178,12 @@ pub(crate) struct DemoStaffLogin {
     pub password: &'static str,
 }
 
-fn sign_in_form(state: &ServerState, error: Option<&str>, status: StatusCode) -> Response {
+fn sign_in_form(
+    state: &ServerState,
+    error: Option<&str>,
+    status: StatusCode,
+    csrf: &str,
+) -> Response {
     let error = error
         .map(|e| {
             format!(
@@ -206,25 +212,35 @@ fn sign_in_form(state: &ServerState, error: Option<&str>, status: StatusCode) ->
 <table><thead><tr><th scope="col">Person</th><th scope="col">Username</th><th scope="col">Password</th></tr></thead><tbody>{rows}</tbody></table></section>"#
         )
     };
+    let csrf_field = escape(csrf);
     let main = format!(
         r#"<h1>Sign in to the care team console</h1>{error}
-<form method="post" action="/console/sign-in" class="narrow">
+<form method="post" action="/console/sign-in" class="narrow"><input type="hidden" name="csrf" value="{csrf_field}">
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="sign-in">Sign in</button></form>{demo}"#
     );
-    page(status, None, Place::SignIn, "Sign in", &main)
+    let mut response = page(status, None, Place::SignIn, "Sign in", &main);
+    SignInGuard::Console.set_cookie(&mut response, csrf);
+    response
 }
 
 /// `GET /console/sign-in`.
-pub(crate) async fn sign_in_page(State(state): State<ServerState>) -> Response {
-    sign_in_form(&state, None, StatusCode::OK)
+pub(crate) async fn sign_in_page(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let csrf = SignInGuard::Console.token(&headers)?;
+    Ok(sign_in_form(&state, None, StatusCode::OK, &csrf))
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct SignInForm {
     username: String,
     password: String,
+    /// The page's CSRF token ([`crate::sign_in_form`]).
+    #[serde(default)]
+    csrf: String,
 }
 
 /// `POST /console/sign-in`: a session for the right name and password, then the worklist.
@@ -246,7 +262,15 @@ pub(crate) async fn sign_in(
         now,
     )
     .await?;
-    let refused = |message: &str, status| Ok(sign_in_form(&state, Some(message), status));
+    let csrf = SignInGuard::Console.token(&headers)?;
+    let refused = |message: &str, status| Ok(sign_in_form(&state, Some(message), status, &csrf));
+    if !SignInGuard::Console.matches(&headers, &form.csrf) {
+        tracing::warn!("console sign-in form without its CSRF token");
+        return refused(
+            "This sign-in form has expired. Please sign in again.",
+            StatusCode::FORBIDDEN,
+        );
+    }
     let staff_id = match outcome {
         SignIn::Verified(staff_id) => staff_id,
         SignIn::Wrong => {

@@ -17,6 +17,7 @@ use super::*;
 use crate::auth::{hash_token, new_token};
 use crate::db::Time;
 use crate::password::{Accounts, SignIn};
+use crate::sign_in_form::Guard;
 use crate::{FhirError, ServerState};
 
 /// The authorize request's parameters (RFC 6749 §4.1.1, RFC 7636 §4.3, SMART's `aud`).
@@ -48,6 +49,9 @@ pub(crate) struct SignInForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// The page's CSRF token ([`crate::sign_in_form`]).
+    #[serde(default)]
+    csrf: String,
 }
 
 /// A checked authorize request: where to send the answer, and what may be granted.
@@ -164,7 +168,10 @@ pub(crate) async fn authorize_page(
     Query(request): Query<AuthorizeRequest>,
 ) -> Response {
     match check_request(&state, &headers, &request).await {
-        Ok(checked) => sign_in_page(&state, &request, &checked.scope, None),
+        Ok(checked) => match Guard::Patient.token(&headers) {
+            Ok(csrf) => sign_in_page(&state, &request, &checked.scope, None, &csrf),
+            Err(e) => e.into_response(),
+        },
         Err(refusal) => refusal_response(refusal, &request.state),
     }
 }
@@ -183,11 +190,23 @@ pub(crate) async fn authorize_submit(
     };
     let now = Utc::now();
     let address = state.client_address(peer, &headers);
+    let csrf = match Guard::Patient.token(&headers) {
+        Ok(csrf) => csrf,
+        Err(e) => return e.into_response(),
+    };
     let refused = |status, message: &str| {
-        let mut response = sign_in_page(&state, request, &checked.scope, Some(message));
+        let mut response = sign_in_page(&state, request, &checked.scope, Some(message), &csrf);
         *response.status_mut() = status;
         response
     };
+    // A form posted from elsewhere: a hostile page signing the browser in to its own account.
+    if !Guard::Patient.matches(&headers, &form.csrf) {
+        tracing::warn!("sign-in form without its CSRF token");
+        return refused(
+            StatusCode::FORBIDDEN,
+            "This sign-in form has expired. Please sign in again.",
+        );
+    }
     let patient = match crate::password::sign_in(
         &state,
         Accounts::Patients,

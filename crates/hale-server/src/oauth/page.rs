@@ -40,6 +40,7 @@ pub(super) fn sign_in_page(
     request: &AuthorizeRequest,
     scope: &Scopes,
     error: Option<&str>,
+    csrf: &str,
 ) -> Response {
     let hidden = [
         ("response_type", &request.response_type),
@@ -49,6 +50,7 @@ pub(super) fn sign_in_page(
         ("state", &request.state),
         ("code_challenge", &request.code_challenge),
         ("code_challenge_method", &request.code_challenge_method),
+        ("csrf", &csrf.to_owned()),
     ]
     .iter()
     .map(|(name, value)| {
@@ -89,12 +91,14 @@ pub(super) fn sign_in_page(
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="sign-in">Sign in</button></form>{hint}"#
     );
-    page(
+    let mut response = page(
         StatusCode::OK,
         &format!("Sign in to {}", escape(&state.hospital.name)),
         "",
         Some(&body),
-    )
+    );
+    crate::sign_in_form::Guard::Patient.set_cookie(&mut response, csrf);
+    response
 }
 
 /// A small HTML page with a strict policy of its own: no scripts, no framing, forms post here.

@@ -22,12 +22,7 @@ pub(crate) struct Console<'a> {
 
 pub(crate) async fn sign_in<'a>(h: &'a Hospital, who: &DemoStaff) -> Console<'a> {
     let http = no_redirects();
-    let r = http
-        .post(format!("http://{}/console/sign-in", h.server.addr))
-        .form(&[("username", who.username), ("password", who.password)])
-        .send()
-        .await
-        .unwrap();
+    let r = post_sign_in(h, &http, who.username, who.password).await;
     assert_eq!(r.status(), 303, "{} signs in", who.username);
     let set = r.headers()[SET_COOKIE].to_str().unwrap().to_owned();
     assert!(
@@ -49,12 +44,32 @@ pub(crate) async fn sign_in<'a>(h: &'a Hospital, who: &DemoStaff) -> Console<'a>
     console
 }
 
-fn csrf_in(page: &str) -> String {
-    let at = page
-        .find(r#"name="csrf" value=""#)
-        .expect("a form with a CSRF token")
-        + 19;
-    page[at..].split('"').next().unwrap().to_owned()
+/// Posts the console's sign-in form as a browser that opened it.
+pub(crate) async fn post_sign_in(
+    h: &Hospital,
+    http: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    let (cookie, csrf) =
+        open_sign_in_form(&format!("http://{}/console/sign-in", h.server.addr)).await;
+    http.post(format!("http://{}/console/sign-in", h.server.addr))
+        .header(COOKIE, cookie)
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn sets_a_session(r: &reqwest::Response) -> bool {
+    r.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().unwrap().starts_with("hale_console="))
 }
 
 impl Console<'_> {
@@ -142,24 +157,11 @@ async fn staff_sign_in_as_themselves_and_wrong_passwords_are_limited_like_patien
     );
     let http = no_redirects();
     for _ in 0..5 {
-        let r = http
-            .post(format!("http://{}/console/sign-in", h.server.addr))
-            .form(&[("username", DEMO_NURSE.username), ("password", "guess")])
-            .send()
-            .await
-            .unwrap();
+        let r = post_sign_in(&h, &http, DEMO_NURSE.username, "guess").await;
         assert_eq!(r.status(), 401);
-        assert!(r.headers().get(SET_COOKIE).is_none());
+        assert!(!sets_a_session(&r));
     }
-    let r = http
-        .post(format!("http://{}/console/sign-in", h.server.addr))
-        .form(&[
-            ("username", DEMO_NURSE.username),
-            ("password", DEMO_NURSE.password),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_sign_in(&h, &http, DEMO_NURSE.username, DEMO_NURSE.password).await;
     assert_eq!(
         r.status(),
         429,
@@ -572,4 +574,21 @@ async fn a_new_limit_clears_an_alert_it_no_longer_justifies_and_unenrolling_clos
             .await
             .unwrap();
     assert_eq!(unresolved, 0, "nothing left where no team can reach it");
+}
+
+#[tokio::test]
+async fn a_console_sign_in_posted_from_another_page_is_refused() {
+    // Regression (login CSRF): the console's sign-in form carried no token.
+    let h = hospital().await;
+    let r = no_redirects()
+        .post(format!("http://{}/console/sign-in", h.server.addr))
+        .form(&[
+            ("username", DEMO_NURSE.username),
+            ("password", DEMO_NURSE.password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(!sets_a_session(&r));
 }

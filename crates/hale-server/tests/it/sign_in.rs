@@ -309,3 +309,41 @@ async fn refreshes_at_the_same_moment_are_each_answered() {
     let answers = futures_join_all(refresh_tokens.iter().map(|t| h.refresh(t))).await;
     assert!(answers.iter().all(|(code, _)| *code == 200), "{answers:?}");
 }
+
+#[tokio::test]
+async fn a_sign_in_form_posted_from_another_page_is_refused() {
+    // Regression (login CSRF): a hostile page could post its own account's name and password
+    // in the patient's browser, signing the app in to the attacker's account.
+    let h = hospital().await;
+    let challenge = pkce_challenge(VERIFIER);
+    let form = [
+        ("response_type", "code"),
+        ("client_id", APP_CLIENT_ID),
+        ("redirect_uri", REDIRECT),
+        ("scope", APP_SCOPE),
+        ("state", "st-1"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("username", OTHER_PATIENT.username),
+        ("password", OTHER_PATIENT.password),
+    ];
+    let url = format!("http://{}/auth/authorize", h.server.addr);
+    let (cookie, _) = open_sign_in_form(
+        reqwest::Url::parse_with_params(&url, &form[..7])
+            .unwrap()
+            .as_str(),
+    )
+    .await;
+    let attempts = [
+        no_redirects().post(&url).form(&form),
+        no_redirects()
+            .post(&url)
+            .header("cookie", &cookie)
+            .form(&[&form[..], &[("csrf", &"0".repeat(64))]].concat()),
+    ];
+    for attempt in attempts {
+        let r = attempt.send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        assert!(r.headers().get("location").is_none(), "no code is issued");
+    }
+}

@@ -195,7 +195,7 @@ impl Hospital {
         headers: &[(&str, &str)],
     ) -> (u16, String) {
         let challenge = hale_fhir::smart::pkce_challenge(verifier);
-        let form = [
+        let mut form = vec![
             ("response_type", "code"),
             ("client_id", hale_fhir::smart::APP_CLIENT_ID),
             ("redirect_uri", REDIRECT),
@@ -203,11 +203,21 @@ impl Hospital {
             ("state", "st-123"),
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
+        ];
+        let page = reqwest::Url::parse_with_params(
+            &format!("http://{}/auth/authorize", self.server.addr),
+            &form,
+        )
+        .unwrap();
+        let (cookie, csrf) = open_sign_in_form(page.as_str()).await;
+        form.extend([
             ("username", username),
             ("password", password),
-        ];
+            ("csrf", &csrf),
+        ]);
         let mut request = no_redirects()
             .post(format!("http://{}/auth/authorize", self.server.addr))
+            .header("cookie", cookie)
             .form(&form);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -359,6 +369,30 @@ impl Hospital {
 
 /// The app's loopback redirect, as a native app registers it (any port).
 pub const REDIRECT: &str = "http://127.0.0.1:49152/callback";
+
+/// Opens a sign-in page as a browser would: its CSRF cookie (`name=value`, for a `Cookie`
+/// header) and the token in its form.
+pub async fn open_sign_in_form(url: &str) -> (String, String) {
+    let r = reqwest::get(url).await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .find(|c| c.contains("sign_in="))
+        .expect("the sign-in page sets its CSRF cookie");
+    (cookie, csrf_in(&r.text().await.unwrap()))
+}
+
+/// The CSRF token in a page's form.
+pub fn csrf_in(page: &str) -> String {
+    let at = page
+        .find(r#"name="csrf" value=""#)
+        .expect("a form with a CSRF token")
+        + 19;
+    page[at..].split('"').next().unwrap().to_owned()
+}
 
 pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
