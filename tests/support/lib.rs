@@ -227,8 +227,8 @@ pub async fn hospital_on_file(
     let server = hale_server::start(&options)
         .await
         .expect("the hospital starts");
+    // A restart reuses the address (the app's link points at it); seeding again is idempotent.
     options.bind = server.addr;
-    options.seed_demo = false;
     let db = hale_server::open_database(&db_url)
         .await
         .expect("the hospital's database");

@@ -64,7 +64,6 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
     let mut options = ServerOptions::embedded_demo(url.clone());
-    options.seed_demo = false;
     options.simulate_demo_day = false;
     // The bench runs its passes itself.
     options.monitoring.every = StdDuration::from_secs(24 * 3600);

@@ -202,6 +202,7 @@ impl Server {
                 url,
                 "--bind",
                 &addr.to_string(),
+                "--demo",
                 "--dev-sign-in",
             ])
             // Its warnings and errors (on standard output) are shown with the figures.

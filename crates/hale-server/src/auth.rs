@@ -385,17 +385,23 @@ async fn principal(
             Err(FhirError::Unauthenticated)
         };
     }
-    let device: Option<(String, String, Time)> = sqlx::query_as(
-        "SELECT device_id, scope, expires_at FROM device_token WHERE token_hash = $1",
+    // Checked against the device's registration as it is now: a revoked or removed device's
+    // tokens stop at once, and a narrowed registration narrows its tokens.
+    let device: Option<(String, String, String, Time)> = sqlx::query_as(
+        "SELECT t.device_id, t.scope, d.scope, t.expires_at FROM device_token t \
+         JOIN device d ON d.id = t.device_id \
+         WHERE t.token_hash = $1 AND d.revoked_at IS NULL",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
     match device {
-        Some((device_id, scope, expires_at)) if expires_at.0 > now => Ok(Principal::Device {
-            device_id,
-            scopes: Scopes::parse(&scope),
-        }),
+        Some((device_id, scope, registered, expires_at)) if expires_at.0 > now => {
+            Ok(Principal::Device {
+                device_id,
+                scopes: Scopes::granted(&scope, &Scopes::parse(&registered)),
+            })
+        }
         _ => Err(FhirError::Unauthenticated),
     }
 }

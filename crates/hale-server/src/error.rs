@@ -26,6 +26,9 @@ pub enum FhirError {
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Something this hospital has not set up (a card processor).
+    #[error("not available here: {0}")]
+    Unavailable(&'static str),
 }
 
 impl FhirError {
@@ -69,6 +72,11 @@ impl FhirError {
                 "no such resource".into(),
             ),
             Self::Invalid(why) => (StatusCode::BAD_REQUEST, IssueType::Invalid, why.clone()),
+            Self::Unavailable(why) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                IssueType::NotSupported,
+                (*why).to_owned(),
+            ),
             // Internal details go to the log, not to the client.
             Self::Database(_) | Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

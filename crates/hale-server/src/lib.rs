@@ -82,8 +82,8 @@ pub struct ServerOptions {
     pub arrival: ArrivalWindow,
     /// Run the demo hospital's simulated clinic day (only with `seed_demo`).
     pub simulate_demo_day: bool,
-    /// The card processor parking payments go to.
-    pub payments: Arc<dyn payments::PaymentProvider>,
+    /// The card processor parking payments go to; none, and parking cannot be paid for here.
+    pub payments: Option<Arc<dyn payments::PaymentProvider>>,
     /// How long patients' access and refresh tokens live.
     pub tokens: TokenLifetimes,
     /// How the hospital watches enrolled patients' readings and doses.
@@ -94,6 +94,25 @@ pub struct ServerOptions {
 }
 
 impl ServerOptions {
+    /// A hospital's own server: no demo data, no development sign-in, no card processor until
+    /// one is named.
+    pub fn hospital(database_url: impl Into<String>, bind: SocketAddr) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind,
+            seed_demo: false,
+            dev_sign_in: false,
+            rules: BookingRules::default(),
+            waitlist: WaitlistPolicy::default(),
+            arrival: ArrivalWindow::default(),
+            simulate_demo_day: false,
+            payments: None,
+            tokens: TokenLifetimes::default(),
+            monitoring: MonitoringOptions::default(),
+            trusted_proxies: Vec::new(),
+        }
+    }
+
     /// The embedded demo hospital: loopback, a free port, seeded, development sign-in on.
     pub fn embedded_demo(database_url: impl Into<String>) -> Self {
         Self {
@@ -105,7 +124,7 @@ impl ServerOptions {
             waitlist: WaitlistPolicy::default(),
             arrival: ArrivalWindow::default(),
             simulate_demo_day: true,
-            payments: Arc::new(payments::Sandbox::default()),
+            payments: Some(Arc::new(payments::Sandbox::default())),
             tokens: TokenLifetimes::default(),
             monitoring: MonitoringOptions::default(),
             trusted_proxies: Vec::new(),
@@ -126,7 +145,7 @@ pub struct ServerState {
     pub(crate) queue: Arc<tokio::sync::watch::Sender<u64>>,
     /// The waiting-times board, computed once for many requests.
     pub(crate) board: Arc<arrival::BoardCache>,
-    pub(crate) payments: Arc<dyn payments::PaymentProvider>,
+    pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
     /// Turns at the password check (Argon2), shared by every sign-in on this instance.
@@ -380,9 +399,22 @@ impl RunningServer {
 
 /// Opens the database, migrates and seeds it as asked, binds, and serves on a tokio task.
 pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> {
+    // The development sign-in takes a record number and a birth date: never off this machine.
+    if options.dev_sign_in && !options.bind.ip().is_loopback() {
+        return Err(FhirError::Invalid(format!(
+            "the development sign-in is for this machine only; it cannot listen on {}",
+            options.bind
+        )));
+    }
     let db = open_database(&options.database_url).await?;
     if options.seed_demo {
         demo::seed::ensure_demo(&db, chrono::Utc::now()).await?;
+    } else if let Some(found) = demo::credentials::published_in(&db).await? {
+        // Published passwords and secrets must never guard a real hospital's patients.
+        return Err(FhirError::Invalid(format!(
+            "this database holds the demo hospital's published credentials ({found}); \
+             start with --demo, or use a database without the demo hospital"
+        )));
     }
     let (closing, closing_rx) = tokio::sync::watch::channel(false);
     let (app, state) = router(db, options, closing_rx).await?;

@@ -2,45 +2,42 @@
 
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
+use hale_server::payments::Sandbox;
 use hale_server::ServerOptions;
 
 const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
-USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES] [--no-seed]
-                     [--no-simulation] [--dev-sign-in] [--trusted-proxy IP]...
+USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES]
+                     [--trusted-proxy IP]... [--payments PROVIDER]
+                     [--demo [--no-simulation] [--dev-sign-in]]
 
   --database URL     sqlite://FILE, or postgres://USER@HOST/DB shared by several instances
                      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
-  --no-seed          do not create or top up the demo hospital
-  --no-simulation    do not run the demo hospital's simulated clinic day
-  --dev-sign-in      allow the development sign-in (POST /auth/dev/token), for scripts
   --trusted-proxy IP a load balancer or reverse proxy in front of the server, whose
                      Forwarded / X-Forwarded-For headers name the client (repeatable)
+  --payments NAME    the card processor for parking: `sandbox` (the test-mode processor,
+                     with --demo only). Without one, parking cannot be paid for.
+  --demo             seed (or top up) the demo hospital, with its published logins and
+                     the sandbox card processor. Never for real patients: without it the
+                     server refuses a database that holds the demo's credentials.
+  --no-simulation    with --demo: do not run the demo's simulated clinic day
+  --dev-sign-in      with --demo, on loopback: the development sign-in (POST /auth/dev/token)
 ";
 
 fn parse_args() -> Result<ServerOptions, String> {
-    let mut options = ServerOptions {
-        database_url: std::env::var("HALE_DATABASE_URL")
-            .unwrap_or_else(|_| "sqlite://hale-hospital.db".to_owned()),
-        bind: std::env::var("HALE_BIND")
-            .unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
-            .parse()
-            .map_err(|e| format!("HALE_BIND: {e}"))?,
-        seed_demo: true,
-        // Off unless asked for: a hospital's patients sign in on its page.
-        dev_sign_in: false,
-        rules: hale_domain::BookingRules::default(),
-        waitlist: hale_domain::WaitlistPolicy::default(),
-        arrival: hale_domain::ArrivalWindow::default(),
-        simulate_demo_day: true,
-        payments: std::sync::Arc::new(hale_server::payments::Sandbox::default()),
-        tokens: hale_server::TokenLifetimes::default(),
-        monitoring: hale_server::MonitoringOptions::default(),
-        trusted_proxies: Vec::new(),
-    };
+    let database = std::env::var("HALE_DATABASE_URL")
+        .unwrap_or_else(|_| "sqlite://hale-hospital.db".to_owned());
+    let bind = std::env::var("HALE_BIND")
+        .unwrap_or_else(|_| "127.0.0.1:8080".to_owned())
+        .parse()
+        .map_err(|e| format!("HALE_BIND: {e}"))?;
+    let mut options = ServerOptions::hospital(database, bind);
+    let (mut demo, mut simulate, mut payments) = (false, true, None::<String>);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -69,13 +66,27 @@ fn parse_args() -> Result<ServerOptions, String> {
                         .map_err(|e| format!("--trusted-proxy {value}: {e}"))?,
                 );
             }
-            "--no-seed" => options.seed_demo = false,
-            "--no-simulation" => options.simulate_demo_day = false,
+            "--payments" => payments = Some(args.next().ok_or("--payments needs a provider")?),
+            "--demo" => demo = true,
+            "--no-simulation" => simulate = false,
             "--dev-sign-in" => options.dev_sign_in = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),
         }
     }
+    if options.dev_sign_in && !demo {
+        return Err("--dev-sign-in is for the demo hospital: add --demo".into());
+    }
+    options.seed_demo = demo;
+    options.simulate_demo_day = demo && simulate;
+    options.payments = match (payments.as_deref(), demo) {
+        (None, false) => None,
+        (None | Some("sandbox"), true) => Some(Arc::new(Sandbox::default())),
+        (Some("sandbox"), false) => {
+            return Err("the sandbox card processor approves made-up cards: --demo only".into())
+        }
+        (Some(other), _) => return Err(format!("unknown card processor '{other}'")),
+    };
     Ok(options)
 }
 

@@ -181,7 +181,12 @@ async fn pay(
             card_last4: last4.clone(),
         })
     } else {
-        state.payments.charge(record.key, amount, record.card)
+        let Some(processor) = &state.payments else {
+            return Err(FhirError::Unavailable(
+                "this hospital takes no card payments here: no card processor is configured",
+            ));
+        };
+        processor.charge(record.key, amount, record.card)
     };
     let (status, decline, receipt) = match &outcome {
         Ok(_) => {

@@ -121,11 +121,10 @@ impl Hospital {
         let sandbox = Arc::new(Sandbox::default());
         let mut options = ServerOptions::embedded_demo(url.clone());
         options.simulate_demo_day = false;
-        options.payments = sandbox.clone();
+        options.payments = Some(sandbox.clone());
         let server = hale_server::start(&options).await.unwrap();
-        // Later starts reuse the address (the link points at it) and keep the seeded data.
+        // Later starts reuse the address (the link points at it); seeding again is idempotent.
         options.bind = server.addr;
-        options.seed_demo = false;
         let db = hale_server::open_database(&url).await.unwrap();
         Self {
             options,

@@ -6,6 +6,7 @@
 //! hospital runs depends on demo data.
 
 pub mod care_team;
+pub(crate) mod credentials;
 pub(crate) mod day;
 mod medicines;
 pub mod seed;

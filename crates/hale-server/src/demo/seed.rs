@@ -176,15 +176,22 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
     add_slots(&mut tx, now).await?;
     seed_car_parks(&mut tx).await?;
     for device in [DEMO_KIOSK, DEMO_STAFF] {
-        sqlx::query(
-            "INSERT INTO device (id, name, secret_hash, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(device.id)
-        .bind(device.name)
-        .bind(crate::auth::hash_token(device.secret))
-        .bind(device.scope)
-        .execute(&mut *tx)
-        .await?;
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM device WHERE id = $1")
+            .bind(device.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        // Hashed only when new: Argon2 at every start would slow the app's.
+        if exists.is_none() {
+            sqlx::query(
+                "INSERT INTO device (id, name, secret_hash, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(device.id)
+            .bind(device.name)
+            .bind(crate::oauth::hash_device_secret(device.secret)?)
+            .bind(device.scope)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     let today = now.with_timezone(&HOSPITAL_TZ).date_naive();
     for (patient, bookings) in [

@@ -101,9 +101,11 @@ pub(crate) async fn smart_configuration(headers: HeaderMap) -> Json<SmartConfigu
 }
 
 mod authorize;
+mod device;
 mod page;
 mod token;
 
 pub(crate) use authorize::{authorize_page, authorize_submit};
+pub(crate) use device::{device_secret_works, hash_device_secret};
 pub(crate) use page::DemoLogin;
 pub(crate) use token::{dev_token, revoke, token};

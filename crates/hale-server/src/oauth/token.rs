@@ -1,18 +1,19 @@
 //! The token endpoint (code exchange, refresh rotation, device credentials), revocation, and
 //! the development sign-in.
 
-use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use hale_fhir::smart::{
-    pkce_challenge, pkce_verifier_is_valid, DevSignIn, DeviceTokenResponse, OAuthError,
-    PatientTokenResponse, TokenResponse, APP_SCOPE,
+    pkce_challenge, pkce_verifier_is_valid, DevSignIn, OAuthError, PatientTokenResponse,
+    TokenResponse, APP_SCOPE,
 };
 use serde::Deserialize;
 
-use super::*;
 use crate::auth::{hash_token, new_token};
 use crate::db::Time;
 use crate::{FhirError, ServerState};
@@ -30,7 +31,7 @@ pub(crate) struct TokenRequest {
 }
 
 /// An OAuth2 error answer with its status.
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = (
         status,
         Json(OAuthError {
@@ -52,12 +53,25 @@ fn invalid_grant(why: &str) -> Response {
 /// `POST /auth/token`.
 pub(crate) async fn token(
     State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Form(request): Form<TokenRequest>,
 ) -> Response {
     let answer = match request.grant_type.as_str() {
         "authorization_code" => exchange_code(&state, &request).await,
         "refresh_token" => refresh(&state, &request).await,
-        "client_credentials" => device_token(&state, &request).await,
+        "client_credentials" => {
+            let (Some(client_id), Some(secret)) = (&request.client_id, &request.client_secret)
+            else {
+                return oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "client_id and client_secret are required",
+                );
+            };
+            let address = state.client_address(peer, &headers);
+            super::device::device_token(&state, client_id, secret, address).await
+        }
         _ => Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -262,50 +276,6 @@ async fn revoke_grant(
     Ok(())
 }
 
-/// OAuth2 client credentials for registered devices (RFC 6749 §4.4).
-async fn device_token(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
-    let (Some(client_id), Some(secret)) = (&request.client_id, &request.client_secret) else {
-        return Ok(oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "client_id and client_secret are required",
-        ));
-    };
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT secret_hash, scope FROM device WHERE id = $1")
-            .bind(client_id)
-            .fetch_optional(&state.db)
-            .await?;
-    let scope = match row {
-        // Comparing hashes: the stored value never equals a secret, only its digest.
-        Some((secret_hash, scope)) if secret_hash == hash_token(secret) => scope,
-        _ => {
-            return Ok(oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "unknown device or wrong secret",
-            ))
-        }
-    };
-    let token = new_token()?;
-    sqlx::query(
-        "INSERT INTO device_token (token_hash, device_id, scope, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(hash_token(&token))
-    .bind(client_id)
-    .bind(&scope)
-    .bind(Time(Utc::now() + DEVICE_TOKEN_LIFETIME))
-    .execute(&state.db)
-    .await?;
-    Ok(Json(DeviceTokenResponse {
-        access_token: token,
-        token_type: "Bearer".into(),
-        expires_in: DEVICE_TOKEN_LIFETIME.num_seconds(),
-        scope,
-    })
-    .into_response())
-}
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct RevokeRequest {
     token: String,
@@ -319,30 +289,58 @@ pub(crate) async fn revoke(
 ) -> Result<StatusCode, FhirError> {
     let hash = hash_token(&request.token);
     let now = Utc::now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Looked up first, without the write lock: a stranger's made-up token must not queue
+    // behind (or in front of) every writer in the hospital.
     let grant: Option<String> =
         sqlx::query_scalar("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
             .bind(&hash)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&state.db)
             .await?;
     if let Some(grant) = grant {
+        let mut tx = crate::db::begin_write(&state.db).await?;
         revoke_grant(&mut tx, &grant, now).await?;
+        tx.commit().await?;
     }
-    sqlx::query("DELETE FROM access_token WHERE token_hash = $1")
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
+    for table in ["access_token", "device_token"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE token_hash = $1"))
+            .bind(&hash)
+            .execute(&state.db)
+            .await?;
+    }
     Ok(StatusCode::OK)
 }
 
 /// Development sign-in: a medical record number and date of birth buy a patient-bound token.
 pub(crate) async fn dev_token(
     State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Json(request): Json<DevSignIn>,
-) -> Result<Json<TokenResponse>, FhirError> {
+) -> Result<Response, FhirError> {
     if !state.dev_sign_in {
         return Err(FhirError::NotFound);
+    }
+    let record = request.identifier.trim();
+    if record.chars().count() > crate::limits::MAX_VALUE_CHARS {
+        return Err(FhirError::Invalid(
+            "a record number has at most 128 characters".into(),
+        ));
+    }
+    // A record number and a birth date are guessable: limited as passwords are.
+    let address = state.client_address(peer, &headers).to_string();
+    let checks = [
+        (crate::password::PER_ADDRESS, address.as_str()),
+        (PER_RECORD, record),
+    ];
+    if let Err(wait) = crate::limits::reserve(&state.db, &checks, Utc::now()).await? {
+        return Ok(oauth_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+            &format!(
+                "too many attempts; try again in {}",
+                crate::limits::wait_words(wait)
+            ),
+        ));
     }
     let patient: Option<(String,)> =
         sqlx::query_as("SELECT id FROM patient WHERE mrn = $1 AND birth_date = $2")
@@ -351,6 +349,12 @@ pub(crate) async fn dev_token(
             .fetch_optional(&state.db)
             .await?;
     let (patient_id,) = patient.ok_or(FhirError::LoginFailed)?;
+    crate::limits::refund(
+        &state.db,
+        &[(crate::password::PER_ADDRESS, address.as_str())],
+    )
+    .await?;
+    crate::limits::clear(&state.db, &[(PER_RECORD, record)]).await?;
     let mut conn = state.db.acquire().await?;
     let token = insert_access_token(
         &mut conn,
@@ -366,5 +370,12 @@ pub(crate) async fn dev_token(
         expires_in: state.tokens.access.num_seconds(),
         scope: APP_SCOPE.into(),
         patient: patient_id,
-    }))
+    })
+    .into_response())
 }
+
+/// Wrong birth dates allowed per record number before waits begin (development sign-in).
+const PER_RECORD: crate::limits::Limit = crate::limits::Limit {
+    kind: "record",
+    free: 5,
+};

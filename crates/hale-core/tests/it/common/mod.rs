@@ -166,9 +166,28 @@ impl Staff {
             .build()
             .unwrap();
         let root = format!("http://{}", server.addr);
+        // The sign-in form first, as a browser opens it: its CSRF cookie and token.
+        let form = http
+            .get(format!("{root}/console/sign-in"))
+            .send()
+            .await
+            .unwrap();
+        let guard = form.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let form_csrf = csrf_in(&form.text().await.unwrap());
         let r = http
             .post(format!("{root}/console/sign-in"))
-            .form(&[("username", who.username), ("password", who.password)])
+            .header("cookie", guard)
+            .form(&[
+                ("username", who.username),
+                ("password", who.password),
+                ("csrf", &form_csrf),
+            ])
             .send()
             .await
             .unwrap();
@@ -188,8 +207,7 @@ impl Staff {
             .text()
             .await
             .unwrap();
-        let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
-        let csrf = page[at..].split('"').next().unwrap().to_owned();
+        let csrf = csrf_in(&page);
         Self {
             http,
             root,
@@ -212,4 +230,10 @@ impl Staff {
             .status()
             .as_u16()
     }
+}
+
+/// The CSRF token in a console page's form.
+fn csrf_in(page: &str) -> String {
+    let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
+    page[at..].split('"').next().unwrap().to_owned()
 }
