@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::parking::{
-    blue_badge_number_ok, check_minutes, ConcessionDecision, ConcessionFacts, ParkingRefusal,
-    Registration, Relief, Tariff,
+    blue_badge_number_ok, check_card, check_minutes, ConcessionDecision, ConcessionFacts,
+    ParkingRefusal, Registration, Relief, Tariff,
 };
 use hale_hospital_json::parking::{
     ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ExtendParking, ParkingSession,
@@ -174,6 +174,7 @@ async fn pay(
         .take(4)
         .rev()
         .collect();
+    let mut mismatch = false;
     let outcome = if amount == 0 {
         Ok(Charge {
             id: "free".into(),
@@ -186,7 +187,26 @@ async fn pay(
                 "this hospital takes no card payments here: no card processor is configured",
             ));
         };
-        processor.charge(record.key, amount, record.card)
+        check_card(
+            &record.card.number,
+            &record.card.expiry,
+            &record.card.cvc,
+            now.date_naive(),
+        )?;
+        let key = crate::payments::processor_key(record.patient, record.key);
+        match processor.charge(&key, amount, record.card) {
+            // What is bought is what is paid: an approval for another amount buys nothing.
+            Ok(charge) if charge.amount_pence != amount => {
+                tracing::error!(
+                    charged = charge.amount_pence,
+                    price = amount,
+                    "the card processor charged another amount than the price; refund it"
+                );
+                mismatch = true;
+                Err(ParkingRefusal::CardDeclined)
+            }
+            other => other,
+        }
     };
     let (status, decline, receipt) = match &outcome {
         Ok(_) => {
@@ -196,6 +216,7 @@ async fn pay(
                     .await?;
             ("approved", None, Some(format!("HALE-PK-{:06}", n + 1)))
         }
+        Err(_) if mismatch => ("declined", Some("amount-mismatch"), None),
         Err(refusal) => ("declined", Some(refusal.code()), None),
     };
     sqlx::query(

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use hale_domain::parking::ParkingRefusal;
+use hale_domain::parking::{check_card, ParkingRefusal};
 use hale_hospital_json::parking::Card;
 
 /// A successful charge.
@@ -22,13 +22,23 @@ pub struct Charge {
 /// A card processor. A hospital plugs in its own; the reference server uses [`Sandbox`].
 pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
     /// Charges `amount_pence` to `card`. Calling again with the same `idempotency_key` returns
-    /// the first outcome and charges nothing more.
+    /// the first outcome and charges nothing more. The server derives the key from the patient
+    /// and the app's key ([`processor_key`]), so one patient's key never meets another's charge.
     fn charge(
         &self,
         idempotency_key: &str,
         amount_pence: u32,
         card: &Card,
     ) -> Result<Charge, ParkingRefusal>;
+}
+
+/// The idempotency key the processor sees: the patient's own key, scoped to the patient. An
+/// unscoped key let patient B, sending A's key, be answered with A's approval.
+pub fn processor_key(patient: &str, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{patient}\n{key}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("hale-{hex}")
 }
 
 /// The test-mode card processor.
@@ -45,28 +55,6 @@ impl Sandbox {
     }
 }
 
-/// Whether `digits` passes the Luhn check every card number carries.
-fn luhn(digits: &str) -> bool {
-    let sum: u32 = digits
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
 impl PaymentProvider for Sandbox {
     fn charge(
         &self,
@@ -79,14 +67,12 @@ impl PaymentProvider for Sandbox {
             return first.clone();
         }
         let digits: String = card.number.chars().filter(|c| !c.is_whitespace()).collect();
-        let outcome = if !(12..=19).contains(&digits.len())
-            || !digits.chars().all(|c| c.is_ascii_digit())
-            || !luhn(&digits)
-            || card.cvc.len() < 3
-        {
-            Err(ParkingRefusal::InvalidCard)
-        } else {
-            match digits.as_str() {
+        // It refuses what a real processor refuses: a bad number, a past or impossible expiry,
+        // a security code that is not digits.
+        let today = chrono::Utc::now().date_naive();
+        let outcome = match check_card(&card.number, &card.expiry, &card.cvc, today) {
+            Err(refusal) => Err(refusal),
+            Ok(()) => match digits.as_str() {
                 "4000000000000002" => Err(ParkingRefusal::CardDeclined),
                 "4000000000009995" => Err(ParkingRefusal::InsufficientFunds),
                 _ => Ok(Charge {
@@ -94,7 +80,7 @@ impl PaymentProvider for Sandbox {
                     amount_pence,
                     card_last4: digits[digits.len() - 4..].to_owned(),
                 }),
-            }
+            },
         };
         seen.insert(idempotency_key.to_owned(), outcome.clone());
         outcome

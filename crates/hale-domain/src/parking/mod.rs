@@ -15,9 +15,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::RefusalCode;
 
+mod card;
 mod overview;
 mod records;
 
+pub use card::{check_card, luhn};
 pub use overview::{overview, CarParkOffer, ParkingOverview, Stay};
 pub use records::{
     CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Receipt,

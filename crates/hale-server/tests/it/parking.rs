@@ -250,3 +250,112 @@ async fn concessions_are_decided_from_records_and_lower_the_price() {
     let (_, list) = h.api(Method::GET, &alex, "parking/concessions", None).await;
     assert_eq!(list.as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn another_patients_idempotency_key_never_buys_their_approval() {
+    // Regression: the key went to the card processor unscoped, so patient B sending A's key
+    // (with a card that would be declined) was answered with A's approval, for any length.
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let sam = h.token(&OTHER_PATIENT).await;
+    let (status, _) = start(
+        &h,
+        &alex,
+        "cp-main",
+        "AB12 CDE",
+        60,
+        "4242424242424242",
+        "k-shared",
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, outcome) = start(
+        &h,
+        &sam,
+        "cp-main",
+        "XY34 ZZZ",
+        480,
+        "4000000000000002",
+        "k-shared",
+    )
+    .await;
+    assert_eq!(status, 402, "{outcome}");
+    assert_eq!(refusal(&outcome), "card-declined");
+}
+
+#[tokio::test]
+async fn past_impossible_and_malformed_card_details_are_refused_before_any_charge() {
+    // Regression: an expiry of "12/20" or "13/99" and a security code of "abc" were charged.
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    for (i, (expiry, cvc)) in [("12/20", "123"), ("13/99", "123"), ("12/30", "abc")]
+        .into_iter()
+        .enumerate()
+    {
+        let (status, outcome) = h
+            .api(
+                Method::POST,
+                &alex,
+                "parking/sessions",
+                Some(
+                    json!({"car_park": "cp-main", "registration": "AB12 CDE", "minutes": 60,
+                    "card": {"number": "4242424242424242", "expiry": expiry, "cvc": cvc},
+                    "idempotency_key": format!("k-card-{i}")}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 422, "{expiry} {cvc}: {outcome}");
+        assert_eq!(refusal(&outcome), "invalid-card");
+    }
+    let mut db = h.database().await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payment")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing reached the processor or the ledger");
+}
+
+/// A processor that approves a different amount than it was asked for.
+#[derive(Debug)]
+struct ShortChanging;
+
+impl hale_server::payments::PaymentProvider for ShortChanging {
+    fn charge(
+        &self,
+        _key: &str,
+        amount_pence: u32,
+        _card: &hale_hospital_json::parking::Card,
+    ) -> Result<hale_server::payments::Charge, hale_domain::parking::ParkingRefusal> {
+        Ok(hale_server::payments::Charge {
+            id: "ch-short".into(),
+            amount_pence: amount_pence / 2,
+            card_last4: "4242".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_approval_for_another_amount_than_the_price_buys_nothing() {
+    let h = hospital_configured(|o| o.payments = Some(std::sync::Arc::new(ShortChanging))).await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (status, outcome) = start(
+        &h,
+        &alex,
+        "cp-main",
+        "AB12 CDE",
+        60,
+        "4242424242424242",
+        "k-short",
+    )
+    .await;
+    assert_eq!(status, 402, "{outcome}");
+    let (sessions, _) = h.api(Method::GET, &alex, "parking/sessions", None).await;
+    assert_eq!(sessions, 200);
+    let mut db = h.database().await;
+    let (code,): (String,) =
+        sqlx::query_as("SELECT decline_code FROM payment WHERE idempotency_key = 'k-short'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+    assert_eq!(code, "amount-mismatch", "recorded, for a refund");
+}
