@@ -78,6 +78,28 @@ impl fmt::Debug for Session {
     }
 }
 
+/// Refuses a hospital address that would carry tokens, passwords and card numbers in clear:
+/// `https`, or plain `http` to this machine only (the embedded hospital, a developer's).
+pub fn check_transport(url: &Url) -> Result<(), ClientError> {
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(ClientError::InvalidUrl(format!(
+            "plain http to {} would send sign-ins and card numbers unencrypted: use https",
+            url.host_str().unwrap_or("another machine")
+        ))),
+        other => Err(ClientError::InvalidUrl(format!(
+            "'{other}' is not http or https"
+        ))),
+    }
+}
+
 /// What went wrong talking to the hospital, in terms the app can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -122,12 +144,7 @@ impl HospitalClient {
     /// A client for the FHIR endpoint at `fhir_base`, e.g. `https://hospital.example/fhir`.
     pub fn new(fhir_base: &str) -> Result<Self, ClientError> {
         let mut base = Url::parse(fhir_base).map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
-        if !matches!(base.scheme(), "http" | "https") {
-            return Err(ClientError::InvalidUrl(format!(
-                "'{}' is not http or https",
-                base.scheme()
-            )));
-        }
+        check_transport(&base)?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);
@@ -447,5 +464,35 @@ pub(crate) fn without_url(e: &reqwest::Error) -> String {
     match std::error::Error::source(e) {
         Some(cause) => format!("{kind}: {cause}"),
         None => kind.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_except_to_this_machine() {
+        // Regression: `http://hospital.example/fhir` was accepted, so tokens, passwords and
+        // card numbers would have crossed the network in clear.
+        for remote in [
+            "http://hospital.example/fhir",
+            "http://10.0.0.5:8080/fhir",
+            "http://[2001:db8::1]/fhir",
+        ] {
+            assert!(
+                matches!(HospitalClient::new(remote), Err(ClientError::InvalidUrl(_))),
+                "{remote}"
+            );
+        }
+        for fine in [
+            "https://hospital.example/fhir",
+            "http://127.0.0.1:8080/fhir",
+            "http://[::1]:8080/fhir",
+            "http://localhost:8080/fhir",
+        ] {
+            assert!(HospitalClient::new(fine).is_ok(), "{fine}");
+        }
+        assert!(HospitalClient::new("ftp://hospital.example/fhir").is_err());
     }
 }

@@ -24,6 +24,13 @@ pub struct Authorization {
     verifier: String,
 }
 
+impl Authorization {
+    /// The `state` the answer must carry.
+    pub fn state(&self) -> &str {
+        &self.state
+    }
+}
+
 impl fmt::Debug for Authorization {
     // The verifier is the proof of this sign-in: never logged.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -59,6 +66,9 @@ pub enum SignInError {
     WrongState,
     #[error("the answer carries no code")]
     NoCode,
+    /// RFC 9207: the answer names another server than the one asked (a mix-up attack).
+    #[error("the answer came from another server")]
+    WrongIssuer,
     #[error("the browser did not come back in time")]
     TimedOut,
     #[error("the loopback listener failed: {0}")]
@@ -92,7 +102,16 @@ impl HospitalClient {
     /// The hospital's SMART endpoints, asked the first time they are needed.
     async fn smart(&self) -> Result<&SmartConfiguration, ClientError> {
         self.smart
-            .get_or_try_init(|| self.smart_configuration())
+            .get_or_try_init(|| async {
+                let config = self.smart_configuration().await?;
+                // The hospital's own answer may not steer sign-ins onto plain http either.
+                for endpoint in [&config.authorization_endpoint, &config.token_endpoint] {
+                    let url =
+                        Url::parse(endpoint).map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+                    crate::check_transport(&url)?;
+                }
+                Ok(config)
+            })
             .await
     }
 
@@ -144,6 +163,14 @@ impl HospitalClient {
         let Some(code) = param("code") else {
             return Ok(Err(SignInError::NoCode));
         };
+        // RFC 9207: a code must come from the hospital this sign-in asked, never another
+        // server the browser was steered to.
+        let issuer = param("iss");
+        if issuer.as_deref().map(|i| i.trim_end_matches('/'))
+            != Some(self.fhir_base().trim_end_matches('/'))
+        {
+            return Ok(Err(SignInError::WrongIssuer));
+        }
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
@@ -267,13 +294,16 @@ impl LoopbackRedirect {
 
     /// Waits for the browser to arrive at `/callback` and returns the full URL it asked for.
     /// Other requests (a favicon, a stray probe) are answered 404 and waiting goes on.
-    pub async fn wait(self, timeout: StdDuration) -> Result<Url, SignInError> {
-        tokio::time::timeout(timeout, self.accept_callback())
+    pub async fn wait(self, state: String, timeout: StdDuration) -> Result<Url, SignInError> {
+        tokio::time::timeout(timeout, self.accept_callback(&state))
             .await
             .map_err(|_| SignInError::TimedOut)?
     }
 
-    async fn accept_callback(&self) -> Result<Url, SignInError> {
+    /// The first request for exactly `/callback` carrying this sign-in's `state`. Anything else
+    /// (another path, a prefix like `/callbackX`, a page elsewhere guessing the port) is
+    /// answered 404 and waiting goes on, so a stray request cannot end the sign-in.
+    async fn accept_callback(&self, state: &str) -> Result<Url, SignInError> {
         loop {
             let (mut stream, _) = self
                 .listener
@@ -305,9 +335,14 @@ impl LoopbackRedirect {
                 .lines()
                 .next()
                 .and_then(|line| line.strip_prefix("GET "))
-                .and_then(|rest| rest.split(' ').next())
-                .filter(|t| t.starts_with("/callback"));
-            let url = target.and_then(|t| Url::parse(&format!("http://127.0.0.1{t}")).ok());
+                .and_then(|rest| rest.split(' ').next());
+            let url = target
+                .and_then(|t| Url::parse(&format!("http://127.0.0.1{t}")).ok())
+                .filter(|u| u.path() == "/callback")
+                .filter(|u| {
+                    u.query_pairs()
+                        .any(|(k, v)| k == "state" && v.as_ref() == state)
+                });
             let reply = match url {
                 Some(_) => format!(
                     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\

@@ -103,7 +103,9 @@ impl Patient {
         browser
             .open(authorization.url.as_str())
             .map_err(CoreError::NoBrowser)?;
-        let callback = listener.wait(SIGN_IN_TIMEOUT).await?;
+        let callback = listener
+            .wait(authorization.state().to_owned(), SIGN_IN_TIMEOUT)
+            .await?;
         let tokens = self
             .client
             .finish_sign_in(&authorization, &callback, now)

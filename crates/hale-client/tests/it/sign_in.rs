@@ -25,7 +25,8 @@ async fn sign_in(
 ) -> Result<hale_client::Tokens, SignInError> {
     let listener = LoopbackRedirect::bind().await.unwrap();
     let authorization = client.authorization(listener.redirect_uri()).await.unwrap();
-    let waiting = tokio::spawn(listener.wait(Duration::from_secs(10)));
+    let waiting =
+        tokio::spawn(listener.wait(authorization.state().to_owned(), Duration::from_secs(10)));
     let shown = hale_test_browser::sign_in(&authorization.url, p.username, p.password)
         .await
         .unwrap();
@@ -111,11 +112,12 @@ async fn an_answer_to_another_sign_in_or_a_refusal_is_not_a_sign_in() {
         finish(answer(format!("state={state}"))).await,
         Err(SignInError::NoCode)
     );
-    // A forged code with the right state: the hospital refuses the exchange.
+    // A forged code with the right state and issuer: the hospital refuses the exchange.
+    let iss = server.fhir_base();
     let forged = client
         .finish_sign_in(
             &authorization,
-            &answer(format!("code=forged&state={state}")),
+            &answer(format!("code=forged&state={state}&iss={iss}")),
             Utc::now(),
         )
         .await;
@@ -127,16 +129,21 @@ async fn an_answer_to_another_sign_in_or_a_refusal_is_not_a_sign_in() {
 
 #[tokio::test]
 async fn the_loopback_listener_ignores_strays_and_gives_up_in_time() {
+    // Regression: the path was matched by prefix and the first request taken from anyone, so
+    // `/callbackX` or another page's guess at the port ended the sign-in.
     let listener = LoopbackRedirect::bind().await.unwrap();
     let base = Url::parse(listener.redirect_uri()).unwrap();
-    let waiting = tokio::spawn(listener.wait(Duration::from_secs(10)));
+    let waiting = tokio::spawn(listener.wait("s".into(), Duration::from_secs(10)));
     let http = reqwest::Client::new();
-    let stray = http
-        .get(base.join("/favicon.ico").unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stray.status(), 404);
+    for stray in [
+        base.join("/favicon.ico").unwrap().to_string(),
+        base.join("/callbackX?code=c&state=s").unwrap().to_string(),
+        format!("{base}?code=forged&state=another"),
+        format!("{base}?code=forged"),
+    ] {
+        let r = http.get(&stray).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{stray}");
+    }
     let ok = http
         .get(format!("{base}?code=c&state=s"))
         .send()
@@ -148,7 +155,30 @@ async fn the_loopback_listener_ignores_strays_and_gives_up_in_time() {
 
     let idle = LoopbackRedirect::bind().await.unwrap();
     assert_eq!(
-        idle.wait(Duration::from_millis(200)).await,
+        idle.wait("s".into(), Duration::from_millis(200)).await,
         Err(SignInError::TimedOut)
     );
+}
+
+#[tokio::test]
+async fn a_code_from_another_server_than_the_one_asked_is_refused() {
+    // Regression (RFC 9207 mix-up): the app ignored `iss` in the answer.
+    let (_dir, server) = hospital().await;
+    let client = HospitalClient::new(&server.fhir_base()).unwrap();
+    let authorization = client
+        .authorization("http://127.0.0.1:1/callback")
+        .await
+        .unwrap();
+    let state = authorization.state().to_owned();
+    for iss in ["&iss=https://evil.example/fhir", ""] {
+        let callback = Url::parse(&format!(
+            "http://127.0.0.1:1/callback?code=c&state={state}{iss}"
+        ))
+        .unwrap();
+        let answer = client
+            .finish_sign_in(&authorization, &callback, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(answer.unwrap_err(), SignInError::WrongIssuer, "{iss}");
+    }
 }
