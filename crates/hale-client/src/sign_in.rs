@@ -251,10 +251,15 @@ impl HospitalClient {
             });
         }
         let token: PatientTokenResponse = decode(response).await?;
+        // The app asks for offline_access; without a refresh token it could not stay signed in.
+        let refresh_token = token.refresh_token.ok_or_else(|| ClientError::Rejected {
+            status: 200,
+            diagnostics: "the hospital granted no lasting sign-in (offline_access)".into(),
+        })?;
         let margin = Duration::seconds(30).min(Duration::seconds(token.expires_in / 2));
         Ok(Tokens {
             session: Session::new(token.access_token, token.patient),
-            refresh_token: token.refresh_token,
+            refresh_token,
             expires_at: now + Duration::seconds(token.expires_in) - margin,
         })
     }

@@ -267,7 +267,21 @@ impl Observation {
                 .ok_or(ObservationError::UnknownUnit)?;
             Ok(DomainQuantity { vital, value, unit })
         };
+        // A blood pressure has systolic, diastolic and mean pressures and a pulse, each once;
+        // every other reading has none.
+        let belongs = |v: &Vital| {
+            matches!(
+                v,
+                Vital::Systolic | Vital::Diastolic | Vital::MeanArterial | Vital::HeartRate
+            )
+        };
+        if kind != ReadingKind::BloodPressure && !self.component.is_empty() {
+            return Err(ObservationError::ForeignComponent);
+        }
         let values = if kind == ReadingKind::BloodPressure {
+            if self.component.len() > 4 {
+                return Err(ObservationError::ForeignComponent);
+            }
             self.component
                 .iter()
                 .map(|c| {
@@ -294,6 +308,13 @@ impl Observation {
         };
         if values.is_empty() {
             return Err(ObservationError::NoValue);
+        }
+        let mut seen = Vec::new();
+        for q in &values {
+            if kind == ReadingKind::BloodPressure && !belongs(&q.vital) || seen.contains(&q.vital) {
+                return Err(ObservationError::ForeignComponent);
+            }
+            seen.push(q.vital);
         }
         if !values.iter().all(DomainQuantity::plausible) {
             return Err(ObservationError::Implausible);
@@ -341,6 +362,9 @@ pub enum ObservationError {
     UnknownUnit,
     #[error("the Observation's value is outside what a person can have")]
     Implausible,
+    /// A component that a reading of its code does not have, or one given twice.
+    #[error("the Observation has components its code does not have")]
+    ForeignComponent,
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub enum IssueType {
     Throttled,
     Exception,
     NotSupported,
+    /// A request or a part of it is larger than the server takes.
+    TooLong,
     #[serde(other)]
     Other,
 }

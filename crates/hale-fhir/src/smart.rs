@@ -174,7 +174,9 @@ pub struct PatientTokenResponse {
     pub expires_in: i64,
     pub scope: String,
     pub patient: String,
-    pub refresh_token: String,
+    /// Only when the grant includes `offline_access` (SMART App Launch v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
 /// An OAuth2 error answer (RFC 6749 §5.2), e.g. `invalid_grant`.

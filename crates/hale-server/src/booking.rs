@@ -77,6 +77,15 @@ pub(crate) async fn create_appointment(
         .iter()
         .find(|i| i.system.as_deref() == Some(REQUEST_ID_SYSTEM))
         .and_then(|i| i.value.clone());
+    if request_id
+        .as_ref()
+        .is_some_and(|r| r.len() > crate::conditional::MAX_IDENTIFIER)
+    {
+        return Err(FhirError::Invalid(format!(
+            "a request id has at most {} characters",
+            crate::conditional::MAX_IDENTIFIER
+        )));
+    }
     if let Some(request_id) = &request_id {
         if let Some(id) = existing_request(&state, &token.patient_id, request_id).await? {
             return appointment_response(&state, &token, &id, StatusCode::OK).await;

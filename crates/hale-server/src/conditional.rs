@@ -21,7 +21,15 @@ pub(crate) fn condition_identifier(condition: &str) -> Result<(String, String), 
     }
 }
 
+/// The longest identifier (system and value) a record may carry: a UUID needs 36 characters.
+pub(crate) const MAX_IDENTIFIER: usize = 256;
+
 pub(crate) fn split_identifier(token: &str) -> Result<(String, String), FhirError> {
+    if token.len() > MAX_IDENTIFIER {
+        return Err(FhirError::Invalid(format!(
+            "an identifier has at most {MAX_IDENTIFIER} characters"
+        )));
+    }
     match token.split_once('|') {
         Some((system, value)) if !system.is_empty() && !value.is_empty() => {
             Ok((system.to_owned(), value.to_owned()))

@@ -34,6 +34,7 @@ mod parking;
 mod password;
 pub mod payments;
 mod random;
+mod response_policy;
 mod rules;
 mod scheduling;
 mod search;
@@ -320,6 +321,7 @@ async fn router(
             auth::authorize,
         ))
         .fallback(|| async { FhirError::NotFound })
+        .layer(axum::middleware::from_fn(response_policy::apply))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state.clone());
     Ok((routes, state))

@@ -104,7 +104,7 @@ pub(crate) async fn search_requests(
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
-            "status" => statuses.extend(value.split(',').map(str::to_owned)),
+            "status" => crate::search::push_values("status", &value, &mut statuses)?,
             _ => {}
         }
     }

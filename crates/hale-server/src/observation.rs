@@ -281,7 +281,15 @@ pub(crate) async fn search(
         match name.as_ref() {
             "patient" | "subject" => patient = Some(patient_id(&value).to_owned()),
             "code" => {
-                for token in value.split(',') {
+                let mut tokens = Vec::new();
+                crate::search::push_values("code", &value, &mut tokens)?;
+                if codes.len() + tokens.len() > crate::search::MAX_VALUES {
+                    return Err(FhirError::Invalid(format!(
+                        "'code' takes at most {} values",
+                        crate::search::MAX_VALUES
+                    )));
+                }
+                for token in &tokens {
                     let code = match token.split_once('|') {
                         Some((system, code)) if system == LOINC || system.is_empty() => code,
                         Some(_) => {

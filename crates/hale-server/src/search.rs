@@ -83,6 +83,28 @@ fn start_of_day(date: NaiveDate, zone: Tz) -> DateTime<Utc> {
 }
 
 /// The id in a `patient` parameter, given as `Patient/ID` or bare `ID`.
+/// The most values a search takes for one parameter (`code=a,b,…`, repeated or not): each is a
+/// bound SQL parameter, and thousands would be a cheap way to make the database work.
+pub(crate) const MAX_VALUES: usize = 50;
+
+/// Adds the comma-separated values of search parameter `name` to `values`, refusing more than
+/// [`MAX_VALUES`] in all with a clear 400.
+pub(crate) fn push_values(
+    name: &str,
+    value: &str,
+    values: &mut Vec<String>,
+) -> Result<(), FhirError> {
+    for part in value.split(',') {
+        if values.len() == MAX_VALUES {
+            return Err(FhirError::Invalid(format!(
+                "'{name}' takes at most {MAX_VALUES} values"
+            )));
+        }
+        values.push(part.to_owned());
+    }
+    Ok(())
+}
+
 pub(crate) fn patient_id(value: &str) -> &str {
     value.strip_prefix("Patient/").unwrap_or(value)
 }

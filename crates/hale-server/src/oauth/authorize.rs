@@ -113,10 +113,13 @@ async fn check_request(
     if request.state.is_empty() {
         return refuse("invalid_request", "state is required");
     }
-    if let Some(aud) = &request.aud {
-        if aud.trim_end_matches('/') != format!("{}/fhir", issuer(headers)) {
+    // SMART App Launch v2: `aud` is required, so a token is never minted for another server.
+    match &request.aud {
+        None => return refuse("invalid_request", "aud is required"),
+        Some(aud) if aud.trim_end_matches('/') != format!("{}/fhir", issuer(headers)) => {
             return refuse("invalid_request", "aud is not this FHIR server");
         }
+        Some(_) => {}
     }
     let scope = Scopes::granted(&request.scope, &Scopes::parse(&offered));
     if !scope.allows("launch/patient") {

@@ -25,6 +25,9 @@ pub struct TokenLifetimes {
     pub access: Duration,
     /// Refresh tokens: how long an app may stay signed in without use.
     pub refresh: Duration,
+    /// How long a sign-in may be kept alive by refreshing at all: then the patient signs in
+    /// again, so a stolen refresh token cannot live for ever.
+    pub absolute: Duration,
 }
 
 impl Default for TokenLifetimes {
@@ -32,6 +35,7 @@ impl Default for TokenLifetimes {
         Self {
             access: Duration::minutes(15),
             refresh: Duration::days(30),
+            absolute: Duration::days(90),
         }
     }
 }

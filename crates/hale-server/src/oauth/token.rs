@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use chrono::{DateTime, Utc};
 use hale_fhir::smart::{
-    pkce_challenge, pkce_verifier_is_valid, DevSignIn, OAuthError, PatientTokenResponse,
+    pkce_challenge, pkce_verifier_is_valid, DevSignIn, OAuthError, PatientTokenResponse, Scopes,
     TokenResponse, APP_SCOPE,
 };
 use serde::Deserialize;
@@ -100,6 +100,15 @@ async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Re
         ));
     }
     let now = Utc::now();
+    // Looked up before the write lock, as refresh tokens are.
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT grant_id FROM authorization_code WHERE code_hash = $1")
+            .bind(hash_token(code))
+            .fetch_optional(&state.db)
+            .await?;
+    if known.is_none() {
+        return Ok(invalid_grant("unknown code"));
+    }
     let mut tx = crate::db::begin_write(&state.db).await?;
     type CodeRow = (
         String,
@@ -152,14 +161,25 @@ async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Re
 }
 
 async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
-    let Some(token) = &request.refresh_token else {
+    let (Some(token), Some(client_id)) = (&request.refresh_token, &request.client_id) else {
         return Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            "refresh_token is required",
+            "refresh_token and client_id are required",
         ));
     };
     let now = Utc::now();
+    let hash = hash_token(token);
+    // Looked up before the write lock: a made-up token never queues behind the hospital's
+    // writers. Rotation below reads again under the lock.
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&state.db)
+            .await?;
+    if known.is_none() {
+        return Ok(invalid_grant("unknown refresh token"));
+    }
     let mut tx = crate::db::begin_write(&state.db).await?;
     type RefreshRow = (String, String, String, String, Time, Option<Time>, i64);
     let row: Option<RefreshRow> = sqlx::query_as(
@@ -167,7 +187,7 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
          CASE WHEN grant_id IN (SELECT grant_id FROM revoked_grant) THEN 1 ELSE 0 END \
          FROM refresh_token WHERE token_hash = $1",
     )
-    .bind(hash_token(token))
+    .bind(&hash)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((grant, client, patient, scope, expires_at, rotated_at, revoked)) = row else {
@@ -183,20 +203,40 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
         tracing::warn!("refresh token replayed; its grant is revoked");
         return Ok(invalid_grant("refresh token already used"));
     }
-    if request.client_id.as_deref().is_some_and(|c| c != client) {
+    if *client_id != client {
         return Ok(invalid_grant("refresh token was issued to another client"));
     }
     if expires_at.0 <= now {
         return Ok(invalid_grant("refresh token expired"));
     }
+    if grant_started(&mut tx, &grant).await? + state.tokens.absolute <= now {
+        return Ok(invalid_grant(
+            "this sign-in is too old; please sign in again",
+        ));
+    }
     sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")
         .bind(Time(now))
-        .bind(hash_token(token))
+        .bind(&hash)
         .execute(&mut *tx)
         .await?;
     let answer = issue_tokens(state, &mut tx, &grant, &client, &patient, &scope, now).await?;
     tx.commit().await?;
     Ok(answer)
+}
+
+/// When a sign-in began: its code's exchange.
+async fn grant_started(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    grant: &str,
+) -> Result<DateTime<Utc>, FhirError> {
+    let row: Option<(Option<Time>,)> =
+        sqlx::query_as("SELECT used_at FROM authorization_code WHERE grant_id = $1")
+            .bind(grant)
+            .fetch_optional(&mut **tx)
+            .await?;
+    row.and_then(|(used,)| used)
+        .map(|t| t.0)
+        .ok_or_else(|| FhirError::Internal("a refresh token without its sign-in".into()))
 }
 
 async fn issue_tokens(
@@ -210,19 +250,25 @@ async fn issue_tokens(
 ) -> Result<Response, FhirError> {
     let access =
         insert_access_token(tx, patient, scope, Some(grant), now + state.tokens.access).await?;
-    let refresh = new_token()?;
-    sqlx::query(
-        "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(hash_token(&refresh))
-    .bind(grant)
-    .bind(client)
-    .bind(patient)
-    .bind(scope)
-    .bind(Time(now + state.tokens.refresh))
-    .execute(&mut **tx)
-    .await?;
+    // SMART: a refresh token only for a grant that asked to stay signed in.
+    let refresh = if Scopes::parse(scope).allows("offline_access") {
+        let refresh = new_token()?;
+        sqlx::query(
+            "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash_token(&refresh))
+        .bind(grant)
+        .bind(client)
+        .bind(patient)
+        .bind(scope)
+        .bind(Time(now + state.tokens.refresh))
+        .execute(&mut **tx)
+        .await?;
+        Some(refresh)
+    } else {
+        None
+    };
     let mut response = Json(PatientTokenResponse {
         access_token: access,
         token_type: "Bearer".into(),

@@ -3,6 +3,7 @@
 //!
 //! One test binary for the whole crate (each file is a module), so the stack links once.
 
+mod abuse;
 mod arrival;
 mod authorization;
 mod booking;

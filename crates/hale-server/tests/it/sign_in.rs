@@ -316,6 +316,7 @@ async fn a_sign_in_form_posted_from_another_page_is_refused() {
     // in the patient's browser, signing the app in to the attacker's account.
     let h = hospital().await;
     let challenge = pkce_challenge(VERIFIER);
+    let aud = h.server.fhir_base();
     let form = [
         ("response_type", "code"),
         ("client_id", APP_CLIENT_ID),
@@ -324,12 +325,13 @@ async fn a_sign_in_form_posted_from_another_page_is_refused() {
         ("state", "st-1"),
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
+        ("aud", aud.as_str()),
         ("username", OTHER_PATIENT.username),
         ("password", OTHER_PATIENT.password),
     ];
     let url = format!("http://{}/auth/authorize", h.server.addr);
     let (cookie, _) = open_sign_in_form(
-        reqwest::Url::parse_with_params(&url, &form[..7])
+        reqwest::Url::parse_with_params(&url, &form[..8])
             .unwrap()
             .as_str(),
     )
@@ -346,4 +348,76 @@ async fn a_sign_in_form_posted_from_another_page_is_refused() {
         assert_eq!(r.status(), 403);
         assert!(r.headers().get("location").is_none(), "no code is issued");
     }
+}
+
+#[tokio::test]
+async fn a_sign_in_request_without_aud_is_sent_back_as_an_error() {
+    // Regression (SMART App Launch v2): `aud` was optional, so a token could be asked for
+    // without naming the server it is for.
+    let h = hospital().await;
+    let challenge = pkce_challenge(VERIFIER);
+    let r = no_redirects()
+        .get(format!("http://{}/auth/authorize", h.server.addr))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", APP_CLIENT_ID),
+            ("redirect_uri", REDIRECT),
+            ("scope", APP_SCOPE),
+            ("state", "abc"),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap();
+    assert_eq!(
+        query_param(location, "error").as_deref(),
+        Some("invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn a_grant_without_offline_access_gets_no_refresh_token() {
+    // Regression: a refresh token was issued whatever the grant asked for.
+    let h = hospital().await;
+    let tokens = h
+        .sign_in_with_scope(&DEMO_PATIENT, "launch/patient patient/Patient.r")
+        .await;
+    assert!(tokens["access_token"].is_string());
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+}
+
+#[tokio::test]
+async fn a_refresh_without_client_id_is_refused() {
+    // Regression: the client_id was checked only when sent.
+    let h = hospital().await;
+    let tokens = h.sign_in(&DEMO_PATIENT).await;
+    let (status, body) = h
+        .token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+        ])
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_past_its_absolute_lifetime_cannot_be_refreshed() {
+    // Regression: refreshing slid the expiry on for ever, so a stolen refresh token used
+    // once a month never died.
+    let h = hospital_configured(|o| o.tokens.absolute = chrono::Duration::seconds(2)).await;
+    let tokens = h.sign_in(&DEMO_PATIENT).await;
+    let (status, renewed) = h.refresh(tokens["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "within its lifetime");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let (status, body) = h.refresh(renewed["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
 }

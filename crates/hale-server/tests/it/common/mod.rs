@@ -195,6 +195,7 @@ impl Hospital {
         headers: &[(&str, &str)],
     ) -> (u16, String) {
         let challenge = hale_fhir::smart::pkce_challenge(verifier);
+        let aud = self.server.fhir_base();
         let mut form = vec![
             ("response_type", "code"),
             ("client_id", hale_fhir::smart::APP_CLIENT_ID),
@@ -203,6 +204,7 @@ impl Hospital {
             ("state", "st-123"),
             ("code_challenge", &challenge),
             ("code_challenge_method", "S256"),
+            ("aud", &aud),
         ];
         let page = reqwest::Url::parse_with_params(
             &format!("http://{}/auth/authorize", self.server.addr),
