@@ -337,29 +337,31 @@ pub(crate) async fn get_queue_status(
 pub(crate) async fn get_waiting_times(
     State(state): State<ServerState>,
 ) -> Result<Response, FhirError> {
-    let answer = |json: axum::body::Bytes| {
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            json,
-        )
-            .into_response()
-    };
+    let json = board_json(&state).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        json,
+    )
+        .into_response())
+}
+
+/// The board as JSON, from the cache while no queue changed: one request computes, the others
+/// that missed wait for it rather than all reading the queues at once.
+pub(crate) async fn board_json(state: &ServerState) -> Result<axum::body::Bytes, FhirError> {
     if let Some(json) = state.board.fresh(*state.queue.borrow()) {
-        return Ok(answer(json));
+        return Ok(json);
     }
-    // One request computes; the others that missed wait for it rather than all reading the
-    // queues at once.
     let _computing = state.board.computing.lock().await;
     let version = *state.queue.borrow();
     if let Some(json) = state.board.fresh(version) {
-        return Ok(answer(json));
+        return Ok(json);
     }
     let board = waiting_times(&state.db, Utc::now()).await?;
     let json = axum::body::Bytes::from(
         serde_json::to_vec(&board).map_err(|e| FhirError::Internal(e.to_string()))?,
     );
     state.board.store(version, json.clone());
-    Ok(answer(json))
+    Ok(json)
 }
 
 /// How long a computed board is served while no queue changes: its estimates move with the

@@ -354,6 +354,26 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
     }
 }
 
+/// When the patient access token with this hash stops working, if it works now (not expired,
+/// its sign-in not revoked): live streams ask before each update.
+pub(crate) async fn access_token_expiry(
+    db: &sqlx::AnyPool,
+    hash: &str,
+    now: chrono::DateTime<Utc>,
+) -> Option<chrono::DateTime<Utc>> {
+    let row: Result<Option<(Time,)>, _> = sqlx::query_as(
+        "SELECT expires_at FROM access_token WHERE token_hash = $1 \
+         AND (grant_id IS NULL OR grant_id NOT IN (SELECT grant_id FROM revoked_grant))",
+    )
+    .bind(hash)
+    .fetch_optional(db)
+    .await;
+    match row {
+        Ok(Some((expires,))) if expires.0 > now => Some(expires.0),
+        _ => None,
+    }
+}
+
 /// Finds the live token in the `Authorization` header: a patient's, else a device's.
 async fn principal(
     state: &ServerState,

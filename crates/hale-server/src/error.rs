@@ -26,6 +26,9 @@ pub enum FhirError {
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// Too many at once from this client (open live streams).
+    #[error("too many: {0}")]
+    TooMany(&'static str),
     /// Something this hospital has not set up (a card processor).
     #[error("not available here: {0}")]
     Unavailable(&'static str),
@@ -72,6 +75,11 @@ impl FhirError {
                 "no such resource".into(),
             ),
             Self::Invalid(why) => (StatusCode::BAD_REQUEST, IssueType::Invalid, why.clone()),
+            Self::TooMany(why) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                IssueType::Throttled,
+                (*why).to_owned(),
+            ),
             Self::Unavailable(why) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 IssueType::NotSupported,

@@ -26,6 +26,7 @@ mod fhir;
 mod html;
 mod limits;
 mod live;
+mod live_slots;
 mod medication;
 pub mod monitoring;
 mod oauth;
@@ -149,6 +150,8 @@ pub struct ServerState {
     pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
+    /// Places for open live streams, per client and in total.
+    pub(crate) live_slots: Arc<live_slots::LiveSlots>,
     /// Turns at the password check (Argon2), shared by every sign-in on this instance.
     pub(crate) password_checks: Arc<tokio::sync::Semaphore>,
     /// Proxies whose forwarding headers are believed ([`ServerOptions::trusted_proxies`]).
@@ -210,6 +213,7 @@ async fn router(
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
+        live_slots: Arc::new(live_slots::LiveSlots::default()),
         password_checks: Arc::new(tokio::sync::Semaphore::new(password::CONCURRENT_CHECKS)),
         trusted_proxies: options.trusted_proxies.clone().into(),
         demo_login: options.seed_demo.then_some(oauth::DemoLogin {

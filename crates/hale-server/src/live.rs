@@ -8,7 +8,10 @@
 use std::convert::Infallible;
 use std::time::Duration as StdDuration;
 
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use chrono::Utc;
@@ -16,6 +19,7 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::watch;
 
 use crate::auth::PatientToken;
+use crate::live_slots::Slot;
 use crate::{FhirError, ServerState};
 
 /// Estimates drift as time passes even when nobody moves.
@@ -30,6 +34,10 @@ type Render =
 
 struct Cursor {
     state: ServerState,
+    /// Its place among the open streams, given back when the stream ends.
+    _slot: Slot,
+    /// The hash of the patient's access token: the stream ends when the token does.
+    credential: Option<String>,
     changes: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
     /// What the view is about (the patient and encounter, or nothing for the board).
@@ -47,12 +55,23 @@ fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
             if c.done || *c.closing.borrow() {
                 return None;
             }
+            // An expired or revoked sign-in stops hearing about the patient: checked at every
+            // wake, and the stream wakes when its token expires.
+            let mut wait = REFRESH;
+            if let Some(hash) = &c.credential {
+                let now = Utc::now();
+                let expires = crate::auth::access_token_expiry(&c.state.db, hash, now).await?;
+                wait = wait.min((expires - now).to_std().unwrap_or_default());
+            }
             if !c.first {
                 tokio::select! {
                     changed = c.changes.changed() => if changed.is_err() { return None },
                     // The server is stopping: end the stream so shutdown need not wait for it.
                     _ = c.closing.changed() => return None,
-                    _ = tokio::time::sleep(REFRESH) => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+                if let Some(hash) = &c.credential {
+                    crate::auth::access_token_expiry(&c.state.db, hash, Utc::now()).await?;
                 }
             }
             c.first = false;
@@ -80,19 +99,43 @@ fn strip_updated(json: &str) -> String {
     }
 }
 
-/// `GET /api/waiting-times/events`: the board, live.
-pub(crate) async fn waiting_times_events(State(state): State<ServerState>) -> impl IntoResponse {
+/// A place for one more stream from the request's client, or a 429.
+fn slot(state: &ServerState, peer: SocketAddr, headers: &HeaderMap) -> Result<Slot, FhirError> {
+    state
+        .live_slots
+        .take(state.client_address(peer, headers))
+        .ok_or(FhirError::TooMany(
+            "too many live streams open from here; close one and try again",
+        ))
+}
+
+/// The hash of the request's bearer token, for [`Cursor::credential`].
+fn credential(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| crate::auth::hash_token(t.trim()))
+}
+
+/// `GET /api/waiting-times/events`: the board, live, from the same cache as the board itself.
+pub(crate) async fn waiting_times_events(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, FhirError> {
+    let slot = slot(&state, peer, &headers)?;
     let changes = state.queue.subscribe();
     let render: Render = |state, _| {
         Box::pin(async move {
-            let view = crate::arrival::waiting_times(&state.db, Utc::now())
-                .await
-                .ok()?;
-            Some((serde_json::to_string(&view).ok()?, false))
+            let json = crate::arrival::board_json(&state).await.ok()?;
+            Some((String::from_utf8(json.to_vec()).ok()?, false))
         })
     };
     let closing = state.closing.clone();
-    Sse::new(events(Cursor {
+    Ok(Sse::new(events(Cursor {
+        _slot: slot,
+        credential: None,
         state,
         changes,
         closing,
@@ -103,15 +146,18 @@ pub(crate) async fn waiting_times_events(State(state): State<ServerState>) -> im
         first: true,
         done: false,
     }))
-    .keep_alive(KeepAlive::default())
+    .keep_alive(KeepAlive::default()))
 }
 
 /// `GET /api/queue/{encounter}/events`: the patient's place, live, until the visit ends.
 pub(crate) async fn queue_events(
     token: PatientToken,
     State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, FhirError> {
+    let slot = slot(&state, peer, &headers)?;
     // Refuse at once (404) rather than open a stream that ends empty.
     crate::arrival::queue_status(&state.db, &token.patient_id, &id, Utc::now()).await?;
     let changes = state.queue.subscribe();
@@ -127,6 +173,8 @@ pub(crate) async fn queue_events(
     };
     let closing = state.closing.clone();
     Ok(Sse::new(events(Cursor {
+        _slot: slot,
+        credential: credential(&headers),
         state,
         changes,
         closing,
@@ -146,7 +194,10 @@ pub(crate) async fn queue_events(
 pub(crate) async fn care_team_events(
     token: PatientToken,
     State(state): State<ServerState>,
-) -> impl IntoResponse {
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, FhirError> {
+    let slot = slot(&state, peer, &headers)?;
     let changes = state.alerts.subscribe();
     let render: Render = |state, patient| {
         Box::pin(async move {
@@ -155,7 +206,9 @@ pub(crate) async fn care_team_events(
         })
     };
     let closing = state.closing.clone();
-    Sse::new(events(Cursor {
+    Ok(Sse::new(events(Cursor {
+        _slot: slot,
+        credential: credential(&headers),
         state,
         changes,
         closing,
@@ -166,7 +219,7 @@ pub(crate) async fn care_team_events(
         first: true,
         done: false,
     }))
-    .keep_alive(KeepAlive::default())
+    .keep_alive(KeepAlive::default()))
 }
 
 /// Changes whenever anything the patient's app shows of the care team changes.

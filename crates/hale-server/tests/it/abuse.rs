@@ -186,3 +186,58 @@ async fn a_request_id_of_100_kb_is_refused() {
     let (status, body) = h.book(&token, &slot, Some(&"x".repeat(100_000))).await;
     assert_eq!(status, 400, "{body}");
 }
+
+async fn open_stream(h: &Hospital, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut request = h.http.get(format!("http://{}/api/{path}", h.server.addr));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn live_streams_are_capped_per_client() {
+    // Regression: anyone could hold open as many event streams as they liked, each a
+    // connection and a task, without signing in.
+    let h = hospital().await;
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        let r = open_stream(&h, "waiting-times/events", None).await;
+        assert_eq!(r.status(), 200);
+        open.push(r);
+    }
+    let refused = open_stream(&h, "waiting-times/events", None).await;
+    let (status, _) = outcome_of(refused).await;
+    assert_eq!(status, 429);
+    drop(open.pop());
+    // The freed place is free once the server notices the stream ended.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let r = open_stream(&h, "waiting-times/events", None).await;
+        if r.status() == 200 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the place came back");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_live_stream_ends_when_its_token_expires() {
+    // Regression: a patient's stream went on after the token that opened it had expired or
+    // been revoked.
+    let h = hospital_configured(|o| o.tokens.access = chrono::Duration::seconds(2)).await;
+    let tokens = h.sign_in(&DEMO_PATIENT).await;
+    let mut stream = open_stream(
+        &h,
+        "care-team/events",
+        Some(tokens["access_token"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(stream.status(), 200);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(_)) = stream.chunk().await {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended when its token did");
+}
