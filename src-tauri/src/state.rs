@@ -47,7 +47,7 @@ pub enum StartError {
 async fn hospital(
     config: &AppConfig,
     data_dir: &Path,
-) -> Result<(String, String, Option<RunningServer>), StartError> {
+) -> Result<(HospitalClient, String, Option<RunningServer>), StartError> {
     match &config.hospital {
         HospitalChoice::EmbeddedDemo => {
             std::fs::create_dir_all(data_dir)
@@ -57,10 +57,18 @@ async fn hospital(
             options.simulate_demo_day = config.demo_simulation;
             // The app signs in like any other: through the hospital's page, never a shortcut.
             options.dev_sign_in = false;
+            // The embedded hospital holds this user's readings: only this app may ask it.
+            let secret = hale_server::new_app_secret()?;
+            options.app_secret = Some(secret.clone());
             let server = hale_server::start(&options).await?;
-            Ok((server.fhir_base(), EMBEDDED_KEY.to_owned(), Some(server)))
+            let client = HospitalClient::embedded(
+                &server.fhir_base(),
+                hale_server::APP_SECRET_HEADER,
+                &secret,
+            )?;
+            Ok((client, EMBEDDED_KEY.to_owned(), Some(server)))
         }
-        HospitalChoice::Remote(url) => Ok((url.clone(), url.clone(), None)),
+        HospitalChoice::Remote(url) => Ok((HospitalClient::new(url)?, url.clone(), None)),
     }
 }
 
@@ -78,8 +86,7 @@ impl KioskState {
         kiosk: &KioskConfig,
         data_dir: &Path,
     ) -> Result<Self, StartError> {
-        let (fhir_base, _, server) = hospital(config, data_dir).await?;
-        let client = HospitalClient::new(&fhir_base)?;
+        let (client, _, server) = hospital(config, data_dir).await?;
         tracing::info!(embedded = server.is_some(), "kiosk started");
         Ok(Self {
             kiosk: Kiosk::new(client, kiosk.client_id.clone(), kiosk.secret.clone()),
@@ -99,8 +106,7 @@ impl AppState {
         )
         .await?;
         tracing::info!(key_place = ?opened.key_place, set_aside = ?opened.set_aside, "local data opened");
-        let (fhir_base, hospital_key, server) = hospital(&config, data_dir).await?;
-        let client = HospitalClient::new(&fhir_base)?;
+        let (client, hospital_key, server) = hospital(&config, data_dir).await?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {
             local_data_reset: opened.set_aside.map(|reason| match reason {

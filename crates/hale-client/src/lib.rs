@@ -28,6 +28,7 @@ use hale_fhir::{
 };
 pub use medication::{Prescriptions, Stored};
 pub use observation::OutgoingReading;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent, Updates};
 use url::Url;
@@ -143,6 +144,23 @@ pub struct HospitalClient {
 impl HospitalClient {
     /// A client for the FHIR endpoint at `fhir_base`, e.g. `https://hospital.example/fhir`.
     pub fn new(fhir_base: &str) -> Result<Self, ClientError> {
+        Self::with_headers(fhir_base, HeaderMap::new())
+    }
+
+    /// A client for the app's own embedded hospital, which answers only requests carrying the
+    /// per-run `secret` it was started with (in `header`).
+    pub fn embedded(fhir_base: &str, header: &str, secret: &str) -> Result<Self, ClientError> {
+        let mut headers = HeaderMap::new();
+        let name = HeaderName::from_bytes(header.as_bytes())
+            .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        let mut value =
+            HeaderValue::from_str(secret).map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+        Self::with_headers(fhir_base, headers)
+    }
+
+    fn with_headers(fhir_base: &str, headers: HeaderMap) -> Result<Self, ClientError> {
         let mut base = Url::parse(fhir_base).map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         check_transport(&base)?;
         if !base.path().ends_with('/') {
@@ -152,6 +170,7 @@ impl HospitalClient {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(3))
             .timeout(Duration::from_secs(15))
+            .default_headers(headers.clone())
             .build()
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         let streaming = reqwest::Client::builder()
@@ -159,6 +178,7 @@ impl HospitalClient {
             // A live stream is quiet between events but never longer than the server's
             // keep-alive (15 s): a minute of silence means the connection is gone.
             .read_timeout(Duration::from_secs(60))
+            .default_headers(headers)
             .build()
             .map_err(|e| ClientError::InvalidUrl(e.to_string()))?;
         Ok(Self {

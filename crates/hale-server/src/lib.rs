@@ -27,6 +27,7 @@ mod html;
 mod limits;
 mod live;
 mod live_slots;
+mod loopback;
 mod medication;
 pub mod monitoring;
 mod oauth;
@@ -61,6 +62,7 @@ use tokio::task::JoinHandle;
 
 pub use db::{open_database, Backend, Time as DbTime};
 pub use error::FhirError;
+pub use loopback::APP_SECRET_HEADER;
 pub use monitoring::MonitoringOptions;
 pub use oauth::TokenLifetimes;
 
@@ -93,6 +95,9 @@ pub struct ServerOptions {
     /// The load balancers and reverse proxies in front of this server, whose forwarding headers
     /// name the client's address. Empty: the TCP peer is the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A per-run secret the app presents in [`APP_SECRET_HEADER`]: with it, `/fhir` and `/api`
+    /// answer only the app that started the server (the embedded hospital).
+    pub app_secret: Option<String>,
 }
 
 impl ServerOptions {
@@ -112,6 +117,7 @@ impl ServerOptions {
             tokens: TokenLifetimes::default(),
             monitoring: MonitoringOptions::default(),
             trusted_proxies: Vec::new(),
+            app_secret: None,
         }
     }
 
@@ -130,6 +136,7 @@ impl ServerOptions {
             tokens: TokenLifetimes::default(),
             monitoring: MonitoringOptions::default(),
             trusted_proxies: Vec::new(),
+            app_secret: None,
         }
     }
 }
@@ -150,6 +157,10 @@ pub struct ServerState {
     pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
+    /// Listening on loopback: requests must name a loopback host (DNS rebinding).
+    pub(crate) loopback_only: bool,
+    /// [`ServerOptions::app_secret`].
+    pub(crate) app_secret: Option<Arc<str>>,
     /// Places for open live streams, per client and in total.
     pub(crate) live_slots: Arc<live_slots::LiveSlots>,
     /// Turns at the password check (Argon2), shared by every sign-in on this instance.
@@ -194,6 +205,11 @@ pub struct HospitalInfo {
     pub timezone: Tz,
 }
 
+/// A new random secret for [`ServerOptions::app_secret`] (256 bits, hex).
+pub fn new_app_secret() -> Result<String, FhirError> {
+    auth::new_token()
+}
+
 /// Builds the HTTP routes over an opened, migrated database, and the state they share.
 async fn router(
     db: AnyPool,
@@ -213,6 +229,8 @@ async fn router(
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
+        loopback_only: options.bind.ip().is_loopback(),
+        app_secret: options.app_secret.as_deref().map(Arc::from),
         live_slots: Arc::new(live_slots::LiveSlots::default()),
         password_checks: Arc::new(tokio::sync::Semaphore::new(password::CONCURRENT_CHECKS)),
         trusted_proxies: options.trusted_proxies.clone().into(),
@@ -325,6 +343,10 @@ async fn router(
             auth::authorize,
         ))
         .fallback(|| async { FhirError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            loopback::guard,
+        ))
         .layer(axum::middleware::from_fn(response_policy::apply))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state.clone());

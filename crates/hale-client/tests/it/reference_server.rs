@@ -156,3 +156,27 @@ async fn a_stopped_hospital_is_reported_unreachable() {
         Err(ClientError::Unreachable(_))
     ));
 }
+
+#[tokio::test]
+async fn the_apps_client_carries_its_embedded_hospitals_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
+    let secret = hale_server::new_app_secret().unwrap();
+    let mut options = ServerOptions::embedded_demo(url);
+    options.app_secret = Some(secret.clone());
+    let server = hale_server::start(&options).await.unwrap();
+    let app =
+        HospitalClient::embedded(&server.fhir_base(), hale_server::APP_SECRET_HEADER, &secret)
+            .unwrap();
+    let alex = sign_in(&app, &DEMO_PATIENT).await;
+    assert!(!app
+        .appointments_from(&alex, today())
+        .await
+        .unwrap()
+        .is_empty());
+    let stranger = HospitalClient::new(&server.fhir_base()).unwrap();
+    assert!(matches!(
+        stranger.appointments_from(&alex, today()).await,
+        Err(ClientError::Forbidden(_))
+    ));
+}

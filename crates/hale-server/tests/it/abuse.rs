@@ -241,3 +241,44 @@ async fn a_live_stream_ends_when_its_token_expires() {
     .await;
     assert!(ended.is_ok(), "the stream ended when its token did");
 }
+
+#[tokio::test]
+async fn the_embedded_hospital_answers_only_the_app_that_started_it() {
+    // Regression: the app's embedded hospital, holding the user's real readings, answered any
+    // program on the machine that signed in with the demo's public password.
+    let secret = hale_server::new_app_secret().unwrap();
+    let h = hospital_configured(|o| o.app_secret = Some(secret.clone())).await;
+    let tokens = h.sign_in(&DEMO_PATIENT).await;
+    let token = tokens["access_token"].as_str().unwrap();
+    let path = h.url(&format!("Patient/{}", DEMO_PATIENT.id));
+    let stranger = h.http.get(&path).bearer_auth(token).send().await.unwrap();
+    assert_eq!(outcome_of(stranger).await.0, 403);
+    let app = h
+        .http
+        .get(&path)
+        .bearer_auth(token)
+        .header(hale_server::APP_SECRET_HEADER, &secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.status(), 200);
+}
+
+#[tokio::test]
+async fn a_loopback_server_refuses_a_host_name_pointed_at_it() {
+    // Regression (DNS rebinding): a web page whose name resolved to 127.0.0.1 could read the
+    // loopback hospital as its own origin.
+    let h = hospital().await;
+    let r = h
+        .http
+        .get(h.url("metadata"))
+        .header("host", format!("evil.example:{}", h.server.addr.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outcome_of(r).await.0, 403);
+    assert_eq!(
+        h.http.get(h.url("metadata")).send().await.unwrap().status(),
+        200
+    );
+}
