@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::parking::{
-    blue_badge_number_ok, check_card, check_minutes, ConcessionDecision, ConcessionFacts,
-    ParkingRefusal, Registration, Relief, Tariff,
+    blue_badge_number_ok, check_card, check_minutes, BadgeOnRegister, ConcessionDecision,
+    ConcessionFacts, ConcessionKind, ParkingRefusal, Registration, Relief, Tariff,
 };
 use hale_hospital_json::parking::{
     ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ExtendParking, ParkingSession,
@@ -85,20 +85,90 @@ pub(crate) async fn car_parks(
 /// The most generous of the patient's approved concessions for a stay of `stay`, if any.
 async fn best_relief(
     tx: &mut Transaction<'_, Any>,
+    state: &ServerState,
     patient: &str,
     tariff: &Tariff,
     stay: Duration,
+    now: DateTime<Utc>,
 ) -> Result<Option<Relief>, FhirError> {
-    let rows: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT relief FROM concession WHERE patient_id = $1 AND status = 'approved'",
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT kind, badge_number FROM concession WHERE patient_id = $1 AND status = 'approved'",
     )
     .bind(patient)
     .fetch_all(&mut **tx)
     .await?;
-    let reliefs = rows
+    // Each approval is decided again on today's records: a badge expired or struck off, a
+    // child discharged, visits aged out of the window all end the relief.
+    let mut reliefs = Vec::new();
+    for (kind, badge) in rows {
+        let Some(kind) = ConcessionKind::from_code(&kind) else {
+            continue;
+        };
+        let facts = concession_facts(tx, state, patient, badge.as_deref(), now).await?;
+        if let ConcessionDecision::Approved { relief, .. } =
+            state.concessions.decide(kind, &facts, now.date_naive())
+        {
+            reliefs.push(relief);
+        }
+    }
+    Ok(reliefs
         .into_iter()
-        .filter_map(|(r,)| r.and_then(|r| serde_json::from_str::<Relief>(&r).ok()));
-    Ok(reliefs.min_by_key(|r| tariff.price_with(stay, Some(*r))))
+        .min_by_key(|r| tariff.price_with(stay, Some(*r))))
+}
+
+/// A blue badge number as the register keeps it: upper case, no spaces.
+fn register_number(number: &str) -> String {
+    number
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// What the hospital's own records say about a patient's concessions now.
+async fn concession_facts(
+    db: &mut sqlx::AnyConnection,
+    state: &ServerState,
+    patient: &str,
+    badge_number: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ConcessionFacts, FhirError> {
+    let blue_badge = match badge_number.filter(|n| blue_badge_number_ok(n)) {
+        None => BadgeOnRegister::Malformed,
+        Some(number) => {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT valid_until FROM blue_badge WHERE number = $1")
+                    .bind(register_number(number))
+                    .fetch_optional(&mut *db)
+                    .await?;
+            match row.and_then(|(d,)| d.parse::<chrono::NaiveDate>().ok()) {
+                Some(until) => BadgeOnRegister::ValidUntil(until),
+                None => BadgeOnRegister::NotRegistered,
+            }
+        }
+    };
+    let window = Duration::days(i64::from(state.concessions.frequent_window_days));
+    // Visits attended, not bookings: anyone can book three appointments.
+    let (visits,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id WHERE a.patient_id = $1 \
+         AND a.status IN ('arrived', 'fulfilled') AND s.start_at >= $2 AND s.start_at <= $3",
+    )
+    .bind(patient)
+    .bind(Time(now - window))
+    .bind(Time(now))
+    .fetch_one(&mut *db)
+    .await?;
+    let (children,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM child_admission WHERE parent_patient_id = $1 AND discharged_at IS NULL",
+    )
+    .bind(patient)
+    .fetch_one(&mut *db)
+    .await?;
+    Ok(ConcessionFacts {
+        blue_badge,
+        visits_in_window: u32::try_from(visits).unwrap_or(0),
+        child_admitted: children > 0,
+    })
 }
 
 fn check_key(key: &str) -> Result<(), FhirError> {
@@ -345,7 +415,7 @@ pub(crate) async fn start(
         return Err(ParkingRefusal::CarParkFull.into());
     }
     let tariff = tariff_of(&tariff)?;
-    let relief = best_relief(&mut tx, patient, &tariff, stay).await?;
+    let relief = best_relief(&mut tx, &state, patient, &tariff, stay, now).await?;
     let price = tariff.price_with(stay, relief);
     let session = format!("pk-{:016x}", crate::random::u64()?);
     let record = PaymentRecord {
@@ -421,13 +491,24 @@ pub(crate) async fn extend(
     .bind(patient)
     .fetch_optional(&mut *tx)
     .await?;
-    let (started, expires, ended, paid, relief, tariff) = row.ok_or(FhirError::NotFound)?;
+    let (started, expires, ended, paid, _relief_at_start, tariff) =
+        row.ok_or(FhirError::NotFound)?;
     let (started, expires) = (started.0, expires.0);
     if ended.is_some() || expires <= now {
         return Err(ParkingRefusal::SessionOver.into());
     }
     let tariff = tariff_of(&tariff)?;
-    let relief: Option<Relief> = relief.and_then(|r| serde_json::from_str(&r).ok());
+    // An extension is a use: the concessions are decided again on today's records, so a relief
+    // that has ended (a child discharged, a badge expired) no longer lowers the price.
+    let relief = best_relief(
+        &mut tx,
+        &state,
+        patient,
+        &tariff,
+        expires + more - started,
+        now,
+    )
+    .await?;
     let new_expiry = expires + more;
     let total = tariff.price_with(new_expiry - started, relief);
     let due = total.saturating_sub(u32::try_from(paid).unwrap_or(0));
@@ -441,10 +522,11 @@ pub(crate) async fn extend(
     };
     match pay(&mut tx, &state, &record, due, now).await? {
         Ok(_) => {
-            sqlx::query("UPDATE parking_session SET expires_at = $1, paid_pence = paid_pence + $2 WHERE id = $3")
+            sqlx::query("UPDATE parking_session SET expires_at = $1, paid_pence = paid_pence + $2, relief = $4 WHERE id = $3")
                 .bind(Time(new_expiry))
                 .bind(i64::from(due))
                 .bind(&id)
+                .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -513,31 +595,14 @@ pub(crate) async fn apply_concession(
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
     let patient = &token.patient_id;
-    let window = Duration::days(i64::from(state.concessions.frequent_window_days));
-    let (visits,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id WHERE a.patient_id = $1 \
-         AND a.status IN ('booked', 'arrived', 'fulfilled') AND s.start_at >= $2 AND s.start_at <= $3",
-    )
-    .bind(patient)
-    .bind(Time(now - window))
-    .bind(Time(now + window))
-    .fetch_one(&state.db)
-    .await?;
-    let (children,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM child_admission WHERE parent_patient_id = $1 AND discharged_at IS NULL",
-    )
-    .bind(patient)
-    .fetch_one(&state.db)
-    .await?;
-    let facts = ConcessionFacts {
-        blue_badge_valid_until: request
-            .blue_badge_number
-            .as_deref()
-            .filter(|n| blue_badge_number_ok(n))
-            .and(request.blue_badge_expiry),
-        visits_in_window: u32::try_from(visits).unwrap_or(0),
-        child_admitted: children > 0,
-    };
+    let badge = request
+        .blue_badge_number
+        .as_deref()
+        .filter(|n| blue_badge_number_ok(n))
+        .map(register_number);
+    let mut conn = state.db.acquire().await?;
+    let facts = concession_facts(&mut conn, &state, patient, badge.as_deref(), now).await?;
+    drop(conn);
     let decision = state
         .concessions
         .decide(request.kind, &facts, now.date_naive());
@@ -553,7 +618,8 @@ pub(crate) async fn apply_concession(
     };
     let id = format!("co-{:016x}", crate::random::u64()?);
     sqlx::query(
-        "INSERT INTO concession (id, patient_id, kind, status, relief, reason, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO concession (id, patient_id, kind, status, relief, reason, decided_at, badge_number) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(patient)
@@ -562,6 +628,7 @@ pub(crate) async fn apply_concession(
     .bind(relief.and_then(|r| serde_json::to_string(&r).ok()))
     .bind(&reason)
     .bind(Time(now))
+    .bind(badge.filter(|_| request.kind == ConcessionKind::BlueBadge))
     .execute(&state.db)
     .await?;
     tracing::info!(status = status_code, "concession decided");

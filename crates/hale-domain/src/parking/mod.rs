@@ -409,17 +409,40 @@ impl ConcessionKind {
             Self::ParentOfInpatient => "parent_of_inpatient",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::BlueBadge,
+            Self::FrequentAttender,
+            Self::ParentOfInpatient,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
+    }
 }
 
 /// What the hospital knows when it decides, gathered from its own records.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConcessionFacts {
-    /// A blue badge's expiry as the patient gave it, if they gave one with a well-formed number.
-    pub blue_badge_valid_until: Option<chrono::NaiveDate>,
-    /// The patient's hospital visits (appointments attended or booked) in the policy's window.
+    /// The patient's blue badge as the hospital's register has it.
+    pub blue_badge: BadgeOnRegister,
+    /// The visits the patient attended in the policy's window before now (bookings do not
+    /// count: anyone can book).
     pub visits_in_window: u32,
     /// Whether the hospital has a child of the patient's admitted now.
     pub child_admitted: bool,
+}
+
+/// A blue badge looked up in the hospital's register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BadgeOnRegister {
+    /// No number given, or not one in the form badges have.
+    #[default]
+    Malformed,
+    /// A well-formed number the register does not have.
+    NotRegistered,
+    /// On the register, valid until this day (the register's date, not the patient's).
+    ValidUntil(chrono::NaiveDate),
 }
 
 /// The hospital's concession rules.
@@ -462,15 +485,20 @@ impl ConcessionPolicy {
     ) -> ConcessionDecision {
         use ConcessionDecision::{Approved, Refused};
         match kind {
-            ConcessionKind::BlueBadge => match facts.blue_badge_valid_until {
-                Some(until) if until >= today => Approved {
+            ConcessionKind::BlueBadge => match facts.blue_badge {
+                BadgeOnRegister::ValidUntil(until) if until >= today => Approved {
                     relief: self.blue_badge,
                     reason: format!("Blue badge valid until {}", until.format("%-d %B %Y")),
                 },
-                Some(_) => Refused {
+                BadgeOnRegister::ValidUntil(_) => Refused {
                     reason: "The blue badge has expired".into(),
                 },
-                None => Refused {
+                BadgeOnRegister::NotRegistered => Refused {
+                    reason: "The hospital has no record of this blue badge; please show it at \
+                             reception"
+                        .into(),
+                },
+                BadgeOnRegister::Malformed => Refused {
                     reason: "The blue badge number is not in the right format".into(),
                 },
             },
@@ -522,10 +550,25 @@ mod concession_tests {
     }
 
     #[test]
+    fn a_badge_the_register_does_not_have_is_refused_with_what_to_do() {
+        let facts = ConcessionFacts {
+            blue_badge: BadgeOnRegister::NotRegistered,
+            visits_in_window: 0,
+            child_admitted: false,
+        };
+        let decision =
+            ConcessionPolicy::default().decide(ConcessionKind::BlueBadge, &facts, day(1));
+        assert!(
+            matches!(&decision, ConcessionDecision::Refused { reason } if reason.contains("reception")),
+            "{decision:?}"
+        );
+    }
+
+    #[test]
     fn each_concession_is_decided_with_a_reason() {
         let p = ConcessionPolicy::default();
-        let facts = |badge, visits, child| ConcessionFacts {
-            blue_badge_valid_until: badge,
+        let facts = |badge: Option<NaiveDate>, visits, child| ConcessionFacts {
+            blue_badge: badge.map_or(BadgeOnRegister::Malformed, BadgeOnRegister::ValidUntil),
             visits_in_window: visits,
             child_admitted: child,
         };

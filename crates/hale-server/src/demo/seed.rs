@@ -58,6 +58,11 @@ pub const OTHER_PATIENT: DemoPatient = DemoPatient {
     password: "hale-demo-sam",
 };
 
+/// The demo hospital's register of blue badges (number, valid until): a current one and an
+/// expired one, for trying the parking concession.
+pub const DEMO_BLUE_BADGES: [(&str, &str); 2] =
+    [("AB12345678", "2099-01-01"), ("EX12345678", "2020-01-01")];
+
 /// A device registered with the demo hospital (OAuth2 client credentials).
 #[derive(Debug, Clone, Copy)]
 pub struct DemoDevice {
@@ -175,6 +180,16 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
     }
     add_slots(&mut tx, now).await?;
     seed_car_parks(&mut tx).await?;
+    // The hospital's register of blue badges: one current, one expired.
+    for (number, valid_until) in DEMO_BLUE_BADGES {
+        sqlx::query(
+            "INSERT INTO blue_badge (number, valid_until) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(number)
+        .bind(valid_until)
+        .execute(&mut *tx)
+        .await?;
+    }
     for device in [DEMO_KIOSK, DEMO_STAFF] {
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM device WHERE id = $1")
             .bind(device.id)
@@ -236,17 +251,24 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
             .await?;
         }
         if inserted && patient.id == DEMO_PATIENT.id {
-            // One finished visit, so history has something in it.
-            book_first_free(
-                &mut tx,
-                patient.id,
-                "cl-dermatology",
-                today - Duration::days(HISTORY_DAYS),
-                (9, 0),
-                "fulfilled",
-                now,
-            )
-            .await?;
+            // Three finished visits this month: history has something in it, and Alex is a
+            // frequent attender for the parking concession (which counts attended visits).
+            for (clinic, days_ago) in [
+                ("cl-dermatology", HISTORY_DAYS),
+                ("cl-cardiology", 10),
+                ("cl-endocrinology", 7),
+            ] {
+                book_first_free(
+                    &mut tx,
+                    patient.id,
+                    clinic,
+                    today - Duration::days(days_ago),
+                    (9, 0),
+                    "fulfilled",
+                    now,
+                )
+                .await?;
+            }
         }
         let upcoming: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM appointment a JOIN slot s ON s.id = a.slot_id \

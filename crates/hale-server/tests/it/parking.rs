@@ -222,11 +222,12 @@ async fn concessions_are_decided_from_records_and_lower_the_price() {
         .contains("hospital visits in the last 30 days"));
     let (_, session) = start(&h, &alex, "cp-main", "AB12 CDE", 90, APPROVE, "k-c").await;
     assert_eq!(session["paid_pence"], 200);
-    // An expired blue badge is refused, with the reason; a valid one makes parking free.
+    // A badge the register has as expired is refused (whatever expiry the patient types), with
+    // the reason; a current one makes parking free.
     let (_, refused) = apply(
         alex.clone(),
         json!({"kind": "blue_badge",
-        "blue_badge_number": "AB12345678", "blue_badge_expiry": "2020-01-01"}),
+        "blue_badge_number": "EX12345678", "blue_badge_expiry": "2099-01-01"}),
     )
     .await;
     assert_eq!(
@@ -358,4 +359,96 @@ async fn an_approval_for_another_amount_than_the_price_buys_nothing() {
             .await
             .unwrap();
     assert_eq!(code, "amount-mismatch", "recorded, for a refund");
+}
+
+#[tokio::test]
+async fn a_blue_badge_the_hospital_has_no_record_of_is_refused() {
+    // Regression: any well-formed number with a future expiry the patient typed made parking
+    // free.
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (_, decided) = h
+        .api(
+            Method::POST,
+            &alex,
+            "parking/concessions",
+            Some(json!({"kind": "blue_badge",
+                "blue_badge_number": "ZZ99999999", "blue_badge_expiry": "2099-01-01"})),
+        )
+        .await;
+    assert_eq!(decided["status"], "refused", "{decided}");
+    let (_, paid) = start(&h, &alex, "cp-main", "AB12 CDE", 120, APPROVE, "k-nobadge").await;
+    assert_ne!(paid["paid_pence"], 0);
+}
+
+#[tokio::test]
+async fn frequent_attendance_counts_visits_attended_not_bookings() {
+    // Regression: future bookings counted as visits, so booking three appointments bought
+    // half-price parking.
+    let h = hospital().await;
+    let sam = h.token(&OTHER_PATIENT).await;
+    for clinic in ["cl-dermatology", "cl-endocrinology", "cl-ophthalmology"] {
+        h.appointment_in(OTHER_PATIENT.id, clinic, 60).await;
+    }
+    let (_, decided) = h
+        .api(
+            Method::POST,
+            &sam,
+            "parking/concessions",
+            Some(json!({"kind": "frequent_attender"})),
+        )
+        .await;
+    assert_eq!(decided["status"], "refused", "{decided}");
+}
+
+#[tokio::test]
+async fn a_childs_admission_concession_ends_at_discharge_and_expiry_is_rechecked_at_use() {
+    // Regression: an approved concession applied for ever, after the child went home or the
+    // badge expired.
+    let h = hospital().await;
+    let sam = h.token(&OTHER_PATIENT).await;
+    let (_, parent) = h
+        .api(
+            Method::POST,
+            &sam,
+            "parking/concessions",
+            Some(json!({"kind": "parent_of_inpatient"})),
+        )
+        .await;
+    assert_eq!(parent["status"], "approved");
+    let mut db = h.database().await;
+    sqlx::query(
+        "UPDATE child_admission SET discharged_at = '2026-01-01T00:00:00+00:00' \
+         WHERE parent_patient_id = $1",
+    )
+    .bind(OTHER_PATIENT.id)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let (_, full) = start(&h, &sam, "cp-main", "XY34 ZZZ", 24 * 60, APPROVE, "k-after").await;
+    let (_, capped_would_be) = (300, 0);
+    assert!(
+        full["paid_pence"].as_u64().unwrap() > capped_would_be as u64 + 300,
+        "{full}"
+    );
+
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (_, badge) = h
+        .api(
+            Method::POST,
+            &alex,
+            "parking/concessions",
+            Some(json!({"kind": "blue_badge", "blue_badge_number": "AB12345678"})),
+        )
+        .await;
+    assert_eq!(badge["status"], "approved");
+    sqlx::query("UPDATE blue_badge SET valid_until = '2020-01-01' WHERE number = 'AB12345678'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let (_, paid) = start(&h, &alex, "cp-main", "AB12 CDE", 120, APPROVE, "k-expired").await;
+    assert_ne!(
+        paid["paid_pence"], 0,
+        "the expired badge no longer makes parking free"
+    );
 }
