@@ -323,7 +323,10 @@ mod tests {
         let (store, place) = (opened.store, opened.key_place);
         assert_eq!(place, KeyPlace::Keychain);
         store.set_reminder_leads(&[]).await.unwrap();
-        drop(store);
+        // Closed, not dropped: a dropped pool closes its connections later, on their own
+        // threads, which raced the next open and, at the test binary's exit, SQLCipher's own
+        // teardown ("double free or corruption", seen in CI).
+        store.close().await;
 
         // The keychain is away (locked, its service not running): no key file is made, the
         // store is left alone, and this run's store is in memory.
@@ -335,6 +338,8 @@ mod tests {
         // Back with the keychain, the store is as it was.
         let back = open_store(&path, &keychain, &file).await.unwrap().store;
         assert_eq!(back.reminder_leads().await.unwrap(), Some(Vec::new()));
+        run.close().await;
+        back.close().await;
     }
 
     #[tokio::test]
@@ -345,7 +350,7 @@ mod tests {
         let other = StoreKey::from_bytes([9; 32]);
         let old = Store::open(&path, &other).await.unwrap();
         old.set_reminder_leads(&[]).await.unwrap();
-        drop(old);
+        old.close().await;
 
         let keychain = TestKeychain::default();
         let opened = open_store(&path, &keychain, &file).await.unwrap();
@@ -357,6 +362,8 @@ mod tests {
         // The one kept aside still opens with its own key.
         let kept = Store::open(&aside, &other).await.unwrap();
         assert_eq!(kept.reminder_leads().await.unwrap(), Some(Vec::new()));
+        store.close().await;
+        kept.close().await;
     }
 
     #[tokio::test]
@@ -387,5 +394,6 @@ mod tests {
         opened.store.close().await;
         let again = open_store(&path, &keychain, &file).await.unwrap();
         assert_eq!(again.set_aside, None);
+        again.store.close().await;
     }
 }

@@ -21,8 +21,11 @@ pub fn remove_journal(path: &Path) {
 pub fn move_store(from: &Path, to: &Path) -> std::io::Result<()> {
     std::fs::rename(from, to)?;
     for (side, moved) in journal(from).into_iter().zip(journal(to)) {
-        if side.exists() {
-            std::fs::rename(side, moved)?;
+        // A log may vanish while we look: the failed open's connection, closing on its own
+        // thread, removes its empty log (seen as a set-aside failing with "not found").
+        match std::fs::rename(side, moved) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
         }
     }
     Ok(())
