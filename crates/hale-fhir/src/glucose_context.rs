@@ -67,6 +67,9 @@ fn quantity_component(
     }
 }
 
+/// The most components a context adds: one per kind of context.
+pub const MAX_COMPONENTS: usize = 6;
+
 /// The components the context adds to its glucose Observation. Special values (NaN, NRes, …)
 /// and an exercise "overrun" give none.
 pub fn components(context: &GlucoseContext) -> Vec<ObservationComponent> {

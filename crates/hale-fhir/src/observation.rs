@@ -275,13 +275,19 @@ impl Observation {
                 Vital::Systolic | Vital::Diastolic | Vital::MeanArterial | Vital::HeartRate
             )
         };
-        if kind != ReadingKind::BloodPressure && !self.component.is_empty() {
+        // A blood glucose carries its meal, carbohydrate, exercise, medication, health and
+        // HbA1c context as components (glucose_context, at most 6); other readings none.
+        let allowed = match kind {
+            ReadingKind::BloodPressure => 4,
+            ReadingKind::BloodGlucose | ReadingKind::InterstitialGlucose => {
+                crate::glucose_context::MAX_COMPONENTS
+            }
+            _ => 0,
+        };
+        if self.component.len() > allowed {
             return Err(ObservationError::ForeignComponent);
         }
         let values = if kind == ReadingKind::BloodPressure {
-            if self.component.len() > 4 {
-                return Err(ObservationError::ForeignComponent);
-            }
             self.component
                 .iter()
                 .map(|c| {
@@ -387,6 +393,32 @@ mod tests {
         )
         .kept
         .remove(0)
+    }
+
+    #[test]
+    fn a_glucose_reading_keeps_its_context_components_and_a_heart_rate_may_have_none() {
+        // Regression: the rule against foreign components first refused a glucose meter's
+        // meal and carbohydrate context (seen in the devices journey).
+        let glucose = |components: usize| {
+            let component = serde_json::json!({
+                "code": {"coding": [{"system": "urn:iso:std:iso:11073:10101", "code": "8417864"}]},
+                "valueCodeableConcept": {"text": "Before meal"}
+            });
+            serde_json::from_value::<Observation>(serde_json::json!({
+                "resourceType": "Observation", "status": "final",
+                "identifier": [{"system": READING_SYSTEM, "value": "g-1"}],
+                "code": {"coding": [{"system": LOINC, "code": "15074-8"}]},
+                "effectiveDateTime": "2026-12-01T08:00:00Z",
+                "valueQuantity": {"value": 5.5, "unit": "mmol/L", "system": UCUM, "code": "mmol/L"},
+                "component": vec![component; components]
+            }))
+            .unwrap()
+        };
+        assert!(glucose(2).to_reading().is_ok());
+        assert_eq!(
+            glucose(crate::glucose_context::MAX_COMPONENTS + 1).to_reading(),
+            Err(ObservationError::ForeignComponent)
+        );
     }
 
     #[test]
