@@ -106,5 +106,9 @@ mod tests {
             slots.open.lock().unwrap().1.len() <= 3,
             "no entry outlives its streams"
         );
+        let loose = Arc::new(LiveSlots::new(1, 3));
+        let _h1 = loose.take(here).unwrap();
+        let _h2 = loose.take(here).unwrap();
+        assert!(loose.take(here).is_some(), "this machine: the total only");
     }
 }
