@@ -15,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::sign_in_form::constant_time_eq;
 use crate::{FhirError, ServerState};
 
 /// The header the app sends its per-run secret in.
@@ -38,7 +39,8 @@ pub(crate) async fn guard(
             .headers()
             .get(APP_SECRET_HEADER)
             .and_then(|v| v.to_str().ok());
-        if guarded && !presented.is_some_and(|p| constant_time_eq(p, secret)) {
+        if guarded && !presented.is_some_and(|p| constant_time_eq(p.as_bytes(), secret.as_bytes()))
+        {
             return FhirError::Forbidden(
                 "only the app that started this hospital may ask it".into(),
             )
@@ -60,14 +62,6 @@ fn loopback_host(headers: &HeaderMap) -> bool {
         || name
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 #[cfg(test)]

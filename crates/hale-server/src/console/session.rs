@@ -111,15 +111,7 @@ impl FromRequestParts<ServerState> for StaffSession {
 }
 
 fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty())
+    crate::sign_in_form::cookie(headers, COOKIE).filter(|v| !v.is_empty())
 }
 
 #[derive(sqlx::FromRow)]
