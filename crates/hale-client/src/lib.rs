@@ -8,6 +8,7 @@ mod arrival;
 mod care_team;
 mod medication;
 mod observation;
+mod paging;
 mod parking;
 mod rules;
 mod sign_in;
@@ -249,10 +250,7 @@ impl HospitalClient {
         url.query_pairs_mut()
             .append_pair("patient", &format!("Patient/{}", session.patient_id))
             .append_pair("date", &format!("ge{}", from.format("%Y-%m-%d")));
-        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
-        else {
-            return Err(unexpected("Bundle"));
-        };
+        let bundle = self.search_pages(session, url).await?;
         Ok(map_appointments(&bundle))
     }
 
@@ -261,11 +259,7 @@ impl HospitalClient {
         &self,
         session: &Session,
     ) -> Result<Vec<hale_domain::Service>, ClientError> {
-        let url = self.url("Schedule")?;
-        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
-        else {
-            return Err(unexpected("Bundle"));
-        };
+        let bundle = self.search_pages(session, self.url("Schedule")?).await?;
         Ok(hale_fhir::scheduling::services(&bundle))
     }
 

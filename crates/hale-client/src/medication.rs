@@ -123,13 +123,24 @@ impl HospitalClient {
             .collect())
     }
 
-    /// A search of the signed-in patient's `resource_type` with `params`.
+    /// A search of the signed-in patient's `resource_type` with `params`, every page of it.
     pub(crate) async fn search(
         &self,
         session: &Session,
         resource_type: &str,
         params: &[(&str, &str)],
     ) -> Result<Bundle, ClientError> {
+        let url = self.search_url(session, resource_type, params)?;
+        self.search_pages(session, url).await
+    }
+
+    /// The URL of a search of the signed-in patient's `resource_type` with `params`.
+    pub(crate) fn search_url(
+        &self,
+        session: &Session,
+        resource_type: &str,
+        params: &[(&str, &str)],
+    ) -> Result<url::Url, ClientError> {
         let mut url = self.url(resource_type)?;
         {
             let mut pairs = url.query_pairs_mut();
@@ -138,10 +149,7 @@ impl HospitalClient {
                 pairs.append_pair(name, value);
             }
         }
-        match self.fetch(self.authed(self.http.get(url), session)).await? {
-            Resource::Bundle(bundle) => Ok(bundle),
-            _ => Err(unexpected("Bundle")),
-        }
+        Ok(url)
     }
 
     /// Sends FHIR dose records in one transaction; each must carry a [`DOSE_SYSTEM`]

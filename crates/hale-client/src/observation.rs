@@ -74,13 +74,16 @@ impl HospitalClient {
     ) -> Result<Vec<Observation>, ClientError> {
         let since = format!("ge{}", since.to_rfc3339_opts(SecondsFormat::Secs, true));
         let count = count.to_string();
-        let bundle = self
-            .search(
-                session,
-                "Observation",
-                &[("date", &since), ("_count", &count)],
-            )
-            .await?;
+        let url = self.search_url(
+            session,
+            "Observation",
+            &[("date", &since), ("_count", &count)],
+        )?;
+        // The first page only: the caller asked for at most `count`.
+        let Resource::Bundle(bundle) = self.fetch(self.authed(self.http.get(url), session)).await?
+        else {
+            return Err(crate::unexpected("Bundle"));
+        };
         Ok(bundle
             .entry
             .into_iter()

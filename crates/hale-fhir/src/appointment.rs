@@ -11,6 +11,8 @@ use crate::{CodeableConcept, Identifier, Reference, BOOKING_REFERENCE_SYSTEM};
 pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::datatypes::Meta>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier: Vec<Identifier>,
     pub status: String,

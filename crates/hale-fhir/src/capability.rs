@@ -35,8 +35,43 @@ pub struct Rest {
     pub mode: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<Security>,
     #[serde(default)]
     pub resource: Vec<RestResource>,
+    /// Whole-system interactions, e.g. `transaction`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interaction: Vec<Interaction>,
+}
+
+/// How clients authenticate: SMART on FHIR names its endpoints in the `oauth-uris` extension.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Security {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service: Vec<crate::CodeableConcept>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extension {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_uri: Option<String>,
+}
+
+/// The extension SMART App Launch puts on `rest.security`.
+pub const SMART_OAUTH_URIS: &str =
+    "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+/// An operation a resource type takes, e.g. `$cancel`, named without its `$`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Operation {
+    pub name: String,
+    pub definition: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -46,8 +81,19 @@ pub struct RestResource {
     pub resource_type: String,
     #[serde(default)]
     pub interaction: Vec<Interaction>,
+    /// `no-version`, `versioned` (meta.versionId kept and vread offered) or `versioned-update`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versioning: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditional_create: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_include: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub search_rev_include: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub search_param: Vec<SearchParam>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operation: Vec<Operation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -1,6 +1,27 @@
 //! FHIR R4 general-purpose data types used by the resources Hale exchanges.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+/// A resource's `meta`: which version this is and when it last changed. The server sets it; a
+/// client sending one has it ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<DateTime<Utc>>,
+}
+
+impl Meta {
+    pub fn version(version: i64, last_updated: DateTime<Utc>) -> Self {
+        Self {
+            version_id: Some(version.to_string()),
+            last_updated: Some(last_updated),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Reference {

@@ -14,6 +14,8 @@ pub const ACT_CODE_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/v3-ActC
 pub struct Encounter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::datatypes::Meta>,
     /// planned | arrived | triaged | in-progress | onleave | finished | cancelled
     pub status: String,
     pub class: Coding,

@@ -24,7 +24,7 @@ pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use care_plan::{CarePlan, Goal};
 pub use care_team::{Communication, Flag, Task};
-pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Reference};
+pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Meta, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
 pub use medication::{MedicationAdministration, MedicationRequest};
 pub use observation::Observation;
@@ -81,6 +81,42 @@ impl Resource {
     fn is_other(&self) -> bool {
         matches!(self, Resource::Other)
     }
+
+    /// The version the server gave the resource, for those Hale versions.
+    pub fn meta(&self) -> Option<&Meta> {
+        match self {
+            Self::Appointment(r) => r.meta.as_ref(),
+            Self::Encounter(r) => r.meta.as_ref(),
+            Self::Observation(r) => r.meta.as_ref(),
+            Self::MedicationAdministration(r) => r.meta.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The resource's type and id, `("Appointment", "ap-1")`, for those that have an id.
+    pub fn type_and_id(&self) -> Option<(&'static str, &str)> {
+        let (kind, id) = match self {
+            Self::Appointment(r) => ("Appointment", &r.id),
+            Self::Patient(r) => ("Patient", &r.id),
+            Self::Schedule(r) => ("Schedule", &r.id),
+            Self::Slot(r) => ("Slot", &r.id),
+            Self::Encounter(r) => ("Encounter", &r.id),
+            Self::MedicationRequest(r) => ("MedicationRequest", &r.id),
+            Self::MedicationAdministration(r) => ("MedicationAdministration", &r.id),
+            Self::Observation(r) => ("Observation", &r.id),
+            Self::CarePlan(r) => ("CarePlan", &r.id),
+            Self::Goal(r) => ("Goal", &r.id),
+            Self::Flag(r) => ("Flag", &r.id),
+            Self::Task(r) => ("Task", &r.id),
+            Self::Communication(r) => ("Communication", &r.id),
+            Self::OperationOutcome(_)
+            | Self::CapabilityStatement(_)
+            | Self::Bundle(_)
+            | Self::Parameters(_)
+            | Self::Other => return None,
+        };
+        Some((kind, id.as_deref()?))
+    }
 }
 
 /// A FHIR Bundle; Hale reads and writes `searchset` bundles, and sends `transaction` bundles of
@@ -113,9 +149,27 @@ pub struct BundleEntry {
     #[serde(default, skip_serializing_if = "Resource::is_other")]
     pub resource: Resource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<BundleSearch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<BundleRequest>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<BundleResponse>,
+}
+
+/// Why a search result is in the Bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleSearch {
+    pub mode: SearchMode,
+}
+
+/// `match`: it met the search's criteria; `include`: another result refers to it (or it to
+/// one, as a Task to its Flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SearchMode {
+    Match,
+    Include,
+    Outcome,
 }
 
 /// What a transaction entry asks: `POST MedicationAdministration` with `ifNoneExist:
@@ -143,10 +197,8 @@ impl Bundle {
         let entry: Vec<BundleEntry> = resources
             .into_iter()
             .map(|resource| BundleEntry {
-                full_url: None,
                 resource,
-                request: None,
-                response: None,
+                ..BundleEntry::default()
             })
             .collect();
         Self {
@@ -175,6 +227,7 @@ impl Bundle {
             .map(|(resource, resource_type, identifier)| BundleEntry {
                 full_url: None,
                 resource,
+                search: None,
                 request: Some(BundleRequest {
                     method: "POST".into(),
                     url: resource_type.into(),

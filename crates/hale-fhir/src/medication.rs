@@ -169,6 +169,8 @@ pub struct DatePeriod {
 pub struct MedicationAdministration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::datatypes::Meta>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier: Vec<Identifier>,
     /// completed (taken) | not-done (skipped) | in-progress | on-hold | stopped | entered-in-error
@@ -396,6 +398,7 @@ impl MedicationAdministration {
         };
         Self {
             id: None,
+            meta: None,
             identifier: vec![Identifier {
                 system: Some(DOSE_SYSTEM.into()),
                 value: Some(record.key()),

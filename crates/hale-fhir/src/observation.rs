@@ -25,6 +25,8 @@ pub const DEVICE_SYSTEM: &str = "urn:hale:ble-device";
 pub struct Observation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::datatypes::Meta>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier: Vec<Identifier>,
     /// final | amended | preliminary | …; device readings are `final`.
@@ -190,6 +192,7 @@ impl Observation {
         };
         Self {
             id: None,
+            meta: None,
             identifier: vec![Identifier {
                 system: Some(READING_SYSTEM.into()),
                 value: Some(reading.key.clone()),

@@ -1,8 +1,8 @@
 //! What booking, the waitlist and the demo seed share about appointments: creating one, reading
 //! its current state, the patient's other live appointments, and the answer that shows one.
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use hale_domain::{AppointmentStatus, BookingReference, Span};
 use hale_fhir::Resource;
@@ -10,8 +10,8 @@ use sqlx::{Any, Transaction};
 
 use crate::auth::PatientToken;
 use crate::db::Time;
-use crate::error::fhir_json;
 use crate::fhir::load_appointment;
+use crate::resource_response::resource_response;
 use crate::{FhirError, ServerState};
 
 /// The spans of the patient's live appointments, but `except` (the one being moved).
@@ -48,13 +48,10 @@ pub(crate) async fn appointment_response(
     let appointment = load_appointment(state, &token.patient_id, id)
         .await?
         .ok_or(FhirError::NotFound)?;
-    let mut response = (status, fhir_json(&Resource::Appointment(appointment))).into_response();
-    if status == StatusCode::CREATED {
-        if let Ok(location) = format!("Appointment/{id}").parse() {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-    }
-    Ok(response)
+    Ok(resource_response(
+        status,
+        &Resource::Appointment(appointment),
+    ))
 }
 
 /// Writes a new appointment with a fresh id and booking reference; the one place appointments

@@ -13,7 +13,7 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::arrival::{ClinicQueue, Queued};
 use hale_domain::{AppointmentStatus, BookingReference};
-use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Period, Reference, Resource};
+use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Meta, Period, Reference, Resource};
 use hale_hospital_json::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueState, QueueStatus,
     WaitingTimes,
@@ -23,8 +23,8 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use crate::auth::{Audit, DeviceToken, PatientToken};
 use crate::db::begin_write;
 use crate::db::Time;
-use crate::error::fhir_json;
 use crate::limits::Limit;
+use crate::resource_response::{current_version, resource_response};
 use crate::{FhirError, ServerState};
 
 /// Tells the live streams that a queue changed: this instance's at once, and other instances on
@@ -135,10 +135,13 @@ struct EncounterRow {
     arrived_at: Time,
     room: Option<String>,
     finished_at: Option<Time>,
+    version_id: i64,
+    last_updated: Time,
 }
 
 const ENCOUNTER_SELECT: &str = "SELECT e.id, e.appointment_id, a.patient_id, e.clinic_id, \
-    c.name AS clinic_name, c.specialty_code, c.location, e.status, e.arrived_at, e.room, e.finished_at \
+    c.name AS clinic_name, c.specialty_code, c.location, e.status, e.arrived_at, e.room, e.finished_at, \
+    e.version_id, COALESCE(e.last_updated, e.arrived_at) AS last_updated \
     FROM encounter e JOIN clinic c ON c.id = e.clinic_id LEFT JOIN appointment a ON a.id = e.appointment_id";
 
 async fn encounter_row(db: &AnyPool, id: &str) -> Result<Option<EncounterRow>, FhirError> {
@@ -154,6 +157,7 @@ impl EncounterRow {
     fn into_fhir(self) -> Encounter {
         Encounter {
             id: Some(self.id),
+            meta: Some(Meta::version(self.version_id, self.last_updated.0)),
             status: self.status,
             class: Encounter::ambulatory(),
             service_type: vec![CodeableConcept {
@@ -217,10 +221,14 @@ async fn check_in(
         return Ok((id, clinic));
     }
     state.arrival.check(now, start.0, status)?;
-    sqlx::query("UPDATE appointment SET status = 'arrived' WHERE id = $1")
-        .bind(appointment)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE appointment SET status = 'arrived', version_id = version_id + 1, \
+         last_updated = $1 WHERE id = $2",
+    )
+    .bind(Time(now))
+    .bind(appointment)
+    .execute(&mut **tx)
+    .await?;
     let id = format!("en-{:016x}", crate::random::u64()?);
     sqlx::query(
         "INSERT INTO encounter (id, appointment_id, clinic_id, scheduled_at, status, arrived_at, source) \
@@ -272,7 +280,10 @@ pub(crate) async fn patient_check_in(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, fhir_json(&Resource::Encounter(row.into_fhir()))).into_response())
+    Ok(resource_response(
+        status,
+        &Resource::Encounter(row.into_fhir()),
+    ))
 }
 
 /// `GET /fhir/Encounter/{id}`: one of the patient's encounters.
@@ -285,7 +296,25 @@ pub(crate) async fn read_encounter(
         .await?
         .filter(|r| r.patient_id.as_deref() == Some(token.patient_id.as_str()))
         .ok_or(FhirError::NotFound)?;
-    Ok(fhir_json(&Resource::Encounter(row.into_fhir())))
+    Ok(resource_response(
+        StatusCode::OK,
+        &Resource::Encounter(row.into_fhir()),
+    ))
+}
+
+/// `GET /fhir/Encounter/{id}/_history/{vid}`: the visit as it is, if that is version `vid`.
+pub(crate) async fn vread_encounter(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path((id, vid)): Path<(String, String)>,
+) -> Result<Response, FhirError> {
+    let row = encounter_row(&state.db, &id)
+        .await?
+        .filter(|r| r.patient_id.as_deref() == Some(token.patient_id.as_str()))
+        .ok_or(FhirError::NotFound)?;
+    let resource = Resource::Encounter(row.into_fhir());
+    current_version(&resource, &vid)?;
+    Ok(resource_response(StatusCode::OK, &resource))
 }
 
 /// Where encounter `id` stands at `now`, for its patient.
@@ -511,8 +540,8 @@ pub(crate) async fn call_next(
         return Ok(None);
     };
     sqlx::query(
-        "UPDATE encounter SET status = 'in-progress', called_at = $1, room = $2 \
-         WHERE id = $3 AND status = 'arrived'",
+        "UPDATE encounter SET status = 'in-progress', called_at = $1, room = $2, \
+         version_id = version_id + 1, last_updated = $1 WHERE id = $3 AND status = 'arrived'",
     )
     .bind(Time(now))
     .bind(room)
@@ -532,7 +561,8 @@ pub(crate) async fn finish(
 ) -> Result<bool, FhirError> {
     let mut tx = begin_write(&state.db).await?;
     let done: Option<(Option<String>,)> = sqlx::query_as(
-        "UPDATE encounter SET status = 'finished', finished_at = $1 WHERE id = $2 AND status = 'in-progress' \
+        "UPDATE encounter SET status = 'finished', finished_at = $1, \
+         version_id = version_id + 1, last_updated = $1 WHERE id = $2 AND status = 'in-progress' \
          RETURNING appointment_id",
     )
     .bind(Time(now))
@@ -543,10 +573,14 @@ pub(crate) async fn finish(
         return Ok(false);
     };
     if let Some(appointment) = appointment {
-        sqlx::query("UPDATE appointment SET status = 'fulfilled' WHERE id = $1")
-            .bind(appointment)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE appointment SET status = 'fulfilled', version_id = version_id + 1, \
+             last_updated = $1 WHERE id = $2",
+        )
+        .bind(Time(now))
+        .bind(appointment)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     queue_changed(state).await;

@@ -84,12 +84,19 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/Patient/{id}" if get => (Patient("patient/Patient.r"), R),
         "/fhir/Appointment" if get => (Patient("patient/Appointment.s"), R),
         "/fhir/Appointment" if post => (Patient("patient/Appointment.c"), C),
-        "/fhir/Appointment/{id}" if get => (Patient("patient/Appointment.r"), R),
+        "/fhir/Appointment/{id}" | "/fhir/Appointment/{id}/_history/{vid}" if get => {
+            (Patient("patient/Appointment.r"), R)
+        }
         "/fhir/Appointment/{id}/$cancel" | "/fhir/Appointment/{id}/$reschedule" if post => {
             (Patient("patient/Appointment.u"), U)
         }
         "/fhir/Appointment/{id}/$check-in" if post => (Patient("patient/Encounter.c"), C),
-        "/fhir/Encounter/{id}" | "/api/queue/{id}" | "/api/queue/{id}/events" if get => {
+        "/fhir/Encounter/{id}"
+        | "/fhir/Encounter/{id}/_history/{vid}"
+        | "/api/queue/{id}"
+        | "/api/queue/{id}/events"
+            if get =>
+        {
             (Patient("patient/Encounter.r"), R)
         }
         "/fhir/Schedule" if get => (Patient("patient/Schedule.s"), R),
@@ -253,6 +260,30 @@ impl FromRequestParts<ServerState> for Audit {
     }
 }
 
+/// A method the route has no rule for: 405 with the methods it does take (`Allow`), or, for a
+/// route with no rule at all (a mistake in this table), 403.
+fn not_allowed(route: &str) -> Response {
+    let allowed: Vec<&str> = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+    ]
+    .iter()
+    .filter(|m| rule(m, route).is_some())
+    .map(Method::as_str)
+    .collect();
+    if allowed.is_empty() {
+        return FhirError::Forbidden("no access rule for this route".into()).into_response();
+    }
+    let mut response = FhirError::MethodNotAllowed(allowed.join(", ")).into_response();
+    if let Ok(allow) = axum::http::HeaderValue::from_str(&allowed.join(", ")) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    response
+}
+
 /// Checks the caller against the route's rule, then records the request in the audit log.
 pub(crate) async fn authorize(
     State(state): State<ServerState>,
@@ -267,7 +298,7 @@ pub(crate) async fn authorize(
         return next.run(req).await;
     };
     let Some((access, action)) = rule(req.method(), &route) else {
-        return FhirError::Forbidden("no access rule for this route".into()).into_response();
+        return not_allowed(&route);
     };
     if access == Access::Public {
         return next.run(req).await;

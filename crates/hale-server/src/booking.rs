@@ -162,10 +162,14 @@ pub(crate) async fn cancel_appointment(
     }
     let now = Utc::now();
     state.rules.check_change(now, start, status)?;
-    sqlx::query("UPDATE appointment SET status = 'cancelled' WHERE id = $1")
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE appointment SET status = 'cancelled', version_id = version_id + 1, \
+         last_updated = $1 WHERE id = $2",
+    )
+    .bind(Time(now))
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
     crate::waitlist::withdraw_appointment(&mut tx, &state, &id, now).await?;
     crate::waitlist::release_slot(&mut tx, &state, &slot, now).await?;
     tx.commit().await?;
@@ -201,11 +205,15 @@ pub(crate) async fn reschedule_appointment(
     state
         .rules
         .check_reschedule(Utc::now(), start, status, span, &others)?;
-    sqlx::query("UPDATE appointment SET slot_id = $1 WHERE id = $2")
-        .bind(&new_slot)
-        .bind(&id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE appointment SET slot_id = $1, version_id = version_id + 1, last_updated = $2 \
+         WHERE id = $3",
+    )
+    .bind(&new_slot)
+    .bind(Time(Utc::now()))
+    .bind(&id)
+    .execute(&mut *tx)
+    .await?;
     crate::waitlist::release_slot(&mut tx, &state, &old_slot, Utc::now()).await?;
     tx.commit().await?;
     appointment_response(&state, &token, &id, StatusCode::OK).await

@@ -2,12 +2,11 @@
 //! readings arrive: the condition read and checked, the record already stored under an
 //! identifier found, and the answer worded (201 for new, 200 for one already there).
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use hale_fhir::Resource;
 use sqlx::AnyConnection;
 
-use crate::error::fhir_json;
 use crate::FhirError;
 
 /// `identifier=SYSTEM|VALUE` (the only condition Hale accepts) as (system, value).
@@ -67,17 +66,13 @@ pub(crate) async fn stored_by_identifier(
 
 /// The answer to a conditional create: 201 with the new resource, or 200 with the one already
 /// stored under the identifier; `Location` names it either way.
-pub(crate) fn conditional_created(created: bool, location: &str, resource: &Resource) -> Response {
-    let mut response = fhir_json(resource).into_response();
-    *response.status_mut() = if created {
+pub(crate) fn conditional_created(created: bool, resource: &Resource) -> Response {
+    let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
+    crate::resource_response::resource_response(status, resource)
 }
 
 /// The `If-None-Exist` header of a conditional create, if sent.

@@ -371,8 +371,18 @@ mod tests {
 
     #[test]
     fn the_postgres_migrations_are_the_sqlite_ones_in_postgres_types() {
-        // The only differences allowed: PostgreSQL's names for SQLite's types, and the one
-        // case-blind sign-in names, which PostgreSQL gets as a unique index on lower().
+        // The only differences allowed: PostgreSQL's names for SQLite's types; the one
+        // case-blind sign-in names, which PostgreSQL gets as a unique index on lower(); and
+        // statements editing stored JSON, which each database does with its own functions
+        // (compared by count: one each side).
+        let without_json = |sql: String| {
+            let (json, rest): (Vec<&str>, Vec<&str>) = sql
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .partition(|s| s.contains("json"));
+            (json.len(), rest.join("; "))
+        };
         let nocase = |table: &str| {
             (
                 "username TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL );"
@@ -399,8 +409,8 @@ mod tests {
                 .replace("REAL", "DOUBLE PRECISION")
                 .replace(&nocase.0, &nocase.1);
             assert_eq!(
-                translated,
-                statements(&postgres.sql),
+                without_json(translated),
+                without_json(statements(&postgres.sql)),
                 "migration {} differs beyond types",
                 sqlite.version
             );

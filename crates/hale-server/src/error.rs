@@ -14,6 +14,15 @@ pub enum FhirError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
+    /// A method the resource does not take; carries the ones it does.
+    #[error("method not allowed; allowed: {0}")]
+    MethodNotAllowed(String),
+    /// A response format the server does not write (FHIR XML, RDF).
+    #[error("not acceptable: {0}")]
+    NotAcceptable(String),
+    /// A request URI longer than the server reads.
+    #[error("the request URI is too long")]
+    UriTooLong,
     #[error("invalid request: {0}")]
     Invalid(String),
     #[error("refused: {0}")]
@@ -75,6 +84,24 @@ impl FhirError {
                 "no such resource".into(),
             ),
             Self::Invalid(why) => (StatusCode::BAD_REQUEST, IssueType::Invalid, why.clone()),
+            Self::MethodNotAllowed(allowed) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                IssueType::NotSupported,
+                format!("this resource takes {allowed} only"),
+            ),
+            Self::NotAcceptable(why) => (
+                StatusCode::NOT_ACCEPTABLE,
+                IssueType::NotSupported,
+                why.clone(),
+            ),
+            Self::UriTooLong => (
+                StatusCode::URI_TOO_LONG,
+                IssueType::TooLong,
+                format!(
+                    "the request URI is longer than {} bytes",
+                    crate::request_policy::MAX_URI
+                ),
+            ),
             Self::TooMany(why) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 IssueType::Throttled,

@@ -1,133 +1,22 @@
-//! The FHIR R4 endpoints: capability statement, appointments and the patient.
+//! The FHIR R4 endpoints for appointments and the patient.
 
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Utc;
-use hale_fhir::capability::{
-    Implementation, Interaction, Rest, RestResource, SearchParam, Software,
-};
 use hale_fhir::{
-    Appointment, AppointmentParticipant, Bundle, CapabilityStatement, CodeableConcept, Coding,
-    HumanName, Identifier, Patient, Reference, Resource, BOOKING_REFERENCE_SYSTEM, FHIR_VERSION,
+    Appointment, AppointmentParticipant, CodeableConcept, Coding, HumanName, Identifier, Meta,
+    Patient, Reference, Resource, BOOKING_REFERENCE_SYSTEM,
 };
 
 use crate::auth::PatientToken;
 use crate::db::{Sql, Time};
 use crate::error::fhir_json;
+use crate::resource_response::{current_version, resource_response};
 use crate::search::{patient_id, TimeRange};
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 const SNOMED: &str = "http://snomed.info/sct";
-
-pub(crate) async fn metadata(State(state): State<ServerState>) -> Response {
-    let interactions = |codes: &[&str]| {
-        codes
-            .iter()
-            .map(|c| Interaction {
-                code: (*c).to_owned(),
-            })
-            .collect()
-    };
-    let statement = CapabilityStatement {
-        status: "active".into(),
-        date: Utc::now().format("%Y-%m-%d").to_string(),
-        kind: "instance".into(),
-        fhir_version: FHIR_VERSION.into(),
-        format: vec!["json".into()],
-        software: Some(Software {
-            name: "Hale reference hospital server".into(),
-            version: Some(env!("CARGO_PKG_VERSION").into()),
-        }),
-        implementation: Some(Implementation {
-            description: state.hospital.name.clone(),
-        }),
-        rest: vec![Rest {
-            mode: "server".into(),
-            documentation: Some(
-                "Every patient endpoint needs a bearer token bound to one patient.".into(),
-            ),
-            resource: vec![
-                RestResource {
-                    resource_type: "Appointment".into(),
-                    interaction: interactions(&["read", "search-type", "create"]),
-                    search_param: vec![
-                        SearchParam {
-                            name: "patient".into(),
-                            param_type: "reference".into(),
-                        },
-                        SearchParam {
-                            name: "date".into(),
-                            param_type: "date".into(),
-                        },
-                    ],
-                },
-                RestResource {
-                    resource_type: "Slot".into(),
-                    interaction: interactions(&["search-type"]),
-                    search_param: [
-                        "status",
-                        "start",
-                        "service-type",
-                        "schedule",
-                        "schedule.actor",
-                    ]
-                    .iter()
-                    .map(|name| SearchParam {
-                        name: (*name).to_owned(),
-                        param_type: if *name == "start" { "date" } else { "token" }.into(),
-                    })
-                    .collect(),
-                },
-                RestResource {
-                    resource_type: "Schedule".into(),
-                    interaction: interactions(&["search-type"]),
-                    search_param: vec![],
-                },
-                RestResource {
-                    resource_type: "MedicationRequest".into(),
-                    interaction: interactions(&["search-type"]),
-                    search_param: vec![SearchParam {
-                        name: "status".into(),
-                        param_type: "token".into(),
-                    }],
-                },
-                RestResource {
-                    resource_type: "MedicationAdministration".into(),
-                    // Creates must be conditional on the dose's identifier (see docs).
-                    interaction: interactions(&["search-type", "create"]),
-                    search_param: vec![SearchParam {
-                        name: "effective-time".into(),
-                        param_type: "date".into(),
-                    }],
-                },
-                RestResource {
-                    resource_type: "Observation".into(),
-                    // Creates must be conditional on the reading's identifier; staff consoles
-                    // may search any patient's readings.
-                    interaction: interactions(&["search-type", "create"]),
-                    search_param: ["patient", "code", "date", "identifier"]
-                        .iter()
-                        .map(|name| SearchParam {
-                            name: (*name).to_owned(),
-                            param_type: match *name {
-                                "patient" => "reference",
-                                "date" => "date",
-                                _ => "token",
-                            }
-                            .into(),
-                        })
-                        .collect(),
-                },
-                RestResource {
-                    resource_type: "Patient".into(),
-                    interaction: interactions(&["read"]),
-                    search_param: vec![],
-                },
-            ],
-        }],
-    };
-    fhir_json(&Resource::CapabilityStatement(statement))
-}
 
 #[derive(Debug, sqlx::FromRow)]
 struct AppointmentRow {
@@ -146,13 +35,16 @@ struct AppointmentRow {
     location: String,
     practitioner_id: String,
     practitioner_name: String,
+    version_id: i64,
+    last_updated: Time,
 }
 
 const APPOINTMENT_SELECT: &str = "SELECT a.id, a.status, a.booking_reference, \
      p.id AS patient_id, p.given AS patient_given, p.family AS patient_family, \
      s.id AS slot_id, s.start_at, s.end_at, \
      c.id AS clinic_id, c.name AS clinic_name, c.specialty_code, c.location, \
-     pr.id AS practitioner_id, pr.name AS practitioner_name \
+     pr.id AS practitioner_id, pr.name AS practitioner_name, \
+     a.version_id, COALESCE(a.last_updated, a.created_at) AS last_updated \
      FROM appointment a \
      JOIN patient p ON p.id = a.patient_id \
      JOIN slot s ON s.id = a.slot_id \
@@ -168,6 +60,7 @@ impl AppointmentRow {
         };
         Appointment {
             id: Some(self.id),
+            meta: Some(Meta::version(self.version_id, self.last_updated.0)),
             identifier: vec![Identifier {
                 system: Some(BOOKING_REFERENCE_SYSTEM.into()),
                 value: Some(self.booking_reference),
@@ -211,15 +104,16 @@ impl AppointmentRow {
 pub(crate) async fn search_appointments(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
+    let mut search = Search::new(&headers, query.as_deref(), "Appointment", PAGE)?;
     let mut range = TimeRange::default();
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+    for (name, value) in search.params() {
         match name.as_ref() {
             "patient" => token.require_patient(patient_id(&value))?,
             "date" => range.narrow(&value, state.hospital.timezone)?,
-            // FHIR servers ignore parameters they do not know unless asked to be strict.
-            _ => {}
+            _ => search.unknown(&name)?,
         }
     }
     let mut sql = Sql::new(APPOINTMENT_SELECT);
@@ -232,13 +126,21 @@ pub(crate) async fn search_appointments(
         sql.push(" AND s.start_at < ").push_bind(Time(until));
     }
     sql.push(" ORDER BY s.start_at, a.id");
-    let rows: Vec<AppointmentRow> = sql.build_query_as().fetch_all(&state.db).await?;
-    let bundle = Bundle::searchset(
-        rows.into_iter()
-            .map(|r| Resource::Appointment(r.into_fhir())),
-    );
-    Ok(fhir_json(&Resource::Bundle(bundle)))
+    search.limit(&mut sql);
+    let mut rows: Vec<AppointmentRow> = sql.build_query_as().fetch_all(&state.db).await?;
+    let more = search.cut(&mut rows);
+    let matches = rows
+        .into_iter()
+        .map(|r| Resource::Appointment(r.into_fhir()))
+        .collect();
+    Ok(search.bundle(matches, Vec::new(), more))
 }
+
+/// A patient's appointments come 50 to a page unless they ask for up to 200.
+const PAGE: Paging = Paging {
+    default: 50,
+    max: 200,
+};
 
 /// `GET /fhir/Appointment/{id}`: another patient's appointment is "not found", not "forbidden",
 /// so ids cannot be probed.
@@ -250,7 +152,25 @@ pub(crate) async fn read_appointment(
     let appointment = load_appointment(&state, &token.patient_id, &id)
         .await?
         .ok_or(FhirError::NotFound)?;
-    Ok(fhir_json(&Resource::Appointment(appointment)))
+    Ok(resource_response(
+        StatusCode::OK,
+        &Resource::Appointment(appointment),
+    ))
+}
+
+/// `GET /fhir/Appointment/{id}/_history/{vid}`: the appointment as it is, if that is version
+/// `vid`. Earlier versions are not kept: they are "not found".
+pub(crate) async fn vread_appointment(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    Path((id, vid)): Path<(String, String)>,
+) -> Result<Response, FhirError> {
+    let appointment = load_appointment(&state, &token.patient_id, &id)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    let resource = Resource::Appointment(appointment);
+    current_version(&resource, &vid)?;
+    Ok(resource_response(StatusCode::OK, &resource))
 }
 
 /// The patient's appointment `id` as FHIR, if it exists and is theirs.

@@ -16,6 +16,7 @@ mod appointments;
 mod arrival;
 mod auth;
 mod booking;
+mod capability;
 mod client_address;
 mod conditional;
 mod console;
@@ -32,14 +33,18 @@ mod medication;
 pub mod monitoring;
 mod oauth;
 mod observation;
+mod origin;
 mod parking;
 mod password;
 pub mod payments;
 mod random;
+mod request_policy;
+mod resource_response;
 mod response_policy;
 mod rules;
 mod scheduling;
 mod search;
+mod searchset;
 mod sign_in_form;
 mod transaction;
 mod waitlist;
@@ -256,12 +261,16 @@ async fn router(
     };
     oauth::register_app_client(&state.db).await?;
     let routes = Router::new()
-        .route("/fhir/metadata", get(fhir::metadata))
+        .route("/fhir/metadata", get(capability::metadata))
         .route(
             "/fhir/Appointment",
             get(fhir::search_appointments).post(booking::create_appointment),
         )
         .route("/fhir/Appointment/{id}", get(fhir::read_appointment))
+        .route(
+            "/fhir/Appointment/{id}/_history/{vid}",
+            get(fhir::vread_appointment),
+        )
         .route(
             "/fhir/Appointment/{id}/$cancel",
             post(booking::cancel_appointment),
@@ -275,6 +284,10 @@ async fn router(
             post(arrival::patient_check_in),
         )
         .route("/fhir/Encounter/{id}", get(arrival::read_encounter))
+        .route(
+            "/fhir/Encounter/{id}/_history/{vid}",
+            get(arrival::vread_encounter),
+        )
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
@@ -347,6 +360,10 @@ async fn router(
             state.clone(),
             loopback::guard,
         ))
+        .layer(axum::middleware::from_fn(
+            resource_response::absolute_location,
+        ))
+        .layer(axum::middleware::from_fn(request_policy::apply))
         .layer(axum::middleware::from_fn(response_policy::apply))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state.clone());

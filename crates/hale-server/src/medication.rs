@@ -13,15 +13,15 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::medication::{DispenseRequest, Dosage, Quantity};
 use hale_fhir::{
-    Bundle, CodeableConcept, MedicationAdministration, MedicationRequest, Reference, Resource,
+    CodeableConcept, MedicationAdministration, MedicationRequest, Reference, Resource,
 };
 use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
 use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Sql, Time};
-use crate::error::fhir_json;
 use crate::search::{patient_id, TimeRange};
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 /// How far ahead of the server's clock a dose may be dated: devices' clocks drift a little, but
@@ -98,14 +98,16 @@ pub(crate) async fn active_medicines(
 pub(crate) async fn search_requests(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
+    let mut search = Search::new(&headers, query.as_deref(), "MedicationRequest", REQUESTS)?;
     let mut statuses: Vec<String> = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+    for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "status" => crate::search::push_values("status", &value, &mut statuses)?,
-            _ => {}
+            _ => search.unknown(&name)?,
         }
     }
     let mut sql = Sql::new(REQUEST_COLUMNS);
@@ -116,29 +118,50 @@ pub(crate) async fn search_requests(
         sql.push(")");
     }
     sql.push(" ORDER BY m.authored_on, m.id");
-    let rows: Vec<RequestRow> = sql.build_query_as().fetch_all(&state.db).await?;
+    search.limit(&mut sql);
+    let mut rows: Vec<RequestRow> = sql.build_query_as().fetch_all(&state.db).await?;
+    let more = search.cut(&mut rows);
     let resources = rows
         .into_iter()
         .map(|r| r.into_fhir().map(Resource::MedicationRequest))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+    Ok(search.bundle(resources, Vec::new(), more))
 }
+
+/// Prescriptions come 50 to a page, up to 200.
+const REQUESTS: Paging = Paging {
+    default: 50,
+    max: 200,
+};
+
+/// Dose records come 1,000 to a page, up to 5,000: a year of four doses a day is 1,460.
+const ADMINISTRATIONS: Paging = Paging {
+    default: 1000,
+    max: 5000,
+};
 
 /// `GET /fhir/MedicationAdministration?patient=…[&effective-time=…]`: the patient's dose
 /// records as stored, oldest first. The care team reads them here; the app restores its log.
 pub(crate) async fn search_administrations(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
+    let mut search = Search::new(
+        &headers,
+        query.as_deref(),
+        "MedicationAdministration",
+        ADMINISTRATIONS,
+    )?;
     let mut range = TimeRange::default();
     let mut identifier = None;
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+    for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "effective-time" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(crate::conditional::split_identifier(&value)?),
-            _ => {}
+            _ => search.unknown(&name)?,
         }
     }
     let mut sql = Sql::new("SELECT resource FROM medication_administration WHERE patient_id = ");
@@ -154,7 +177,9 @@ pub(crate) async fn search_administrations(
         sql.push(" AND identifier_value = ").push_bind(value);
     }
     sql.push(" ORDER BY effective_at, id");
-    let rows: Vec<(String,)> = sql.build_query_as().fetch_all(&state.db).await?;
+    search.limit(&mut sql);
+    let mut rows: Vec<(String,)> = sql.build_query_as().fetch_all(&state.db).await?;
+    let more = search.cut(&mut rows);
     let resources = rows
         .into_iter()
         .map(|(json,)| {
@@ -162,7 +187,7 @@ pub(crate) async fn search_administrations(
                 .map_err(|e| FhirError::Internal(format!("stored administration unreadable: {e}")))
         })
         .collect::<Result<Vec<Resource>, _>>()?;
-    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+    Ok(search.bundle(resources, Vec::new(), more))
 }
 
 /// `POST /fhir/MedicationAdministration` with `If-None-Exist: identifier=SYSTEM|VALUE`:
@@ -200,13 +225,8 @@ pub(crate) async fn create_administration(
     if !changes.is_empty() {
         state.alerts_changed().await;
     }
-    let location = format!(
-        "MedicationAdministration/{}",
-        stored.id.as_deref().unwrap_or("")
-    );
     Ok(conditional_created(
         created,
-        &location,
         &Resource::MedicationAdministration(stored),
     ))
 }
@@ -279,6 +299,8 @@ pub(crate) async fn store_administration(
     }
     let id = format!("ma-{:016x}", crate::random::u64()?);
     record.id = Some(id.clone());
+    // A dose record never changes once stored: version 1, from when it arrived.
+    record.meta = Some(hale_fhir::Meta::version(1, now));
     let json = serde_json::to_string(&Resource::MedicationAdministration(record.clone()))
         .map_err(|e| FhirError::Internal(e.to_string()))?;
     let inserted = sqlx::query(

@@ -7,21 +7,24 @@ use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::observation::{kind_code, LOINC};
-use hale_fhir::{Bundle, BundleLink, Observation, Resource};
+use hale_fhir::{Observation, Resource};
 use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
 use crate::conditional::{condition_identifier, split_identifier};
 use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Backend, Sql, Time};
-use crate::error::fhir_json;
 use crate::search::{patient_id, TimeRange};
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 /// A device clock may run this far ahead of the server's.
 const FUTURE_TOLERANCE: Duration = Duration::minutes(10);
-const DEFAULT_PAGE: i64 = 500;
-const MAX_PAGE: i64 = 5000;
+/// Readings come 500 to a page unless the client asks for up to 5,000.
+const PAGE: Paging = Paging {
+    default: 500,
+    max: 5000,
+};
 
 /// `POST /fhir/Observation` with `If-None-Exist: identifier=SYSTEM|VALUE`.
 pub(crate) async fn create(
@@ -54,12 +57,7 @@ pub(crate) async fn create(
     if !changes.is_empty() {
         state.alerts_changed().await;
     }
-    let location = format!("Observation/{}", stored.id.as_deref().unwrap_or(""));
-    Ok(conditional_created(
-        created,
-        &location,
-        &Resource::Observation(stored),
-    ))
+    Ok(conditional_created(created, &Resource::Observation(stored)))
 }
 
 /// Checks one Observation and stores it unless one with its identifier exists. Returns whether
@@ -140,6 +138,8 @@ pub(crate) fn check(
     }
     let id = format!("obs-{:016x}", crate::random::u64()?);
     observation.id = Some(id.clone());
+    // A reading never changes once stored: version 1, from when it arrived.
+    observation.meta = Some(hale_fhir::Meta::version(1, now));
     Ok(Checked {
         interpretation: observation.interpretation().map(|i| i.code()),
         observation,
@@ -268,16 +268,15 @@ async fn existing(
 pub(crate) async fn search(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let query = query.unwrap_or_default();
+    let mut search = Search::new(&headers, query.as_deref(), "Observation", PAGE)?;
     let mut patient = None;
     let mut codes: Vec<String> = Vec::new();
     let mut range = TimeRange::default();
     let mut identifier = None;
-    let mut count = DEFAULT_PAGE;
-    let mut offset: i64 = 0;
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+    for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => patient = Some(patient_id(&value).to_owned()),
             "code" => {
@@ -304,21 +303,7 @@ pub(crate) async fn search(
             }
             "date" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(split_identifier(&value)?),
-            "_count" => {
-                count = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| (1..=MAX_PAGE).contains(n))
-                    .ok_or_else(|| FhirError::Invalid(format!("_count must be 1 to {MAX_PAGE}")))?;
-            }
-            "_offset" => {
-                offset = value
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n >= 0)
-                    .ok_or_else(|| FhirError::Invalid("_offset must be a whole number".into()))?;
-            }
-            _ => {}
+            _ => search.unknown(&name)?,
         }
     }
     // The care team reads readings in the console, under its own access rule.
@@ -346,13 +331,10 @@ pub(crate) async fn search(
         sql.push(" AND identifier_system = ").push_bind(system);
         sql.push(" AND identifier_value = ").push_bind(value);
     }
-    sql.push(" ORDER BY effective_at, id LIMIT ")
-        .push_bind(count + 1)
-        .push(" OFFSET ")
-        .push_bind(offset);
+    sql.push(" ORDER BY effective_at, id");
+    search.limit(&mut sql);
     let mut rows: Vec<(String,)> = sql.build_query_as().fetch_all(&state.db).await?;
-    let more = rows.len() as i64 > count;
-    rows.truncate(count as usize);
+    let more = search.cut(&mut rows);
     let resources = rows
         .into_iter()
         .map(|(json,)| {
@@ -360,21 +342,5 @@ pub(crate) async fn search(
                 .map_err(|e| FhirError::Internal(format!("stored observation unreadable: {e}")))
         })
         .collect::<Result<Vec<Resource>, _>>()?;
-    let mut bundle = Bundle::searchset(resources);
-    if more {
-        // The same query, one page on; relative to the FHIR base.
-        let mut next = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            if name != "_offset" {
-                next.append_pair(&name, &value);
-            }
-        }
-        next.append_pair("_offset", &(offset + count).to_string());
-        bundle.link.push(BundleLink {
-            relation: "next".into(),
-            url: format!("Observation?{}", next.finish()),
-        });
-        bundle.total = None;
-    }
-    Ok(fhir_json(&Resource::Bundle(bundle)))
+    Ok(search.bundle(resources, Vec::new(), more))
 }

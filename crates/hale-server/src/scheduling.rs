@@ -9,19 +9,25 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
-use hale_fhir::{
-    Bundle, BundleEntry, BundleLink, CodeableConcept, Coding, Reference, Resource, Schedule, Slot,
-};
+use hale_fhir::{CodeableConcept, Coding, Reference, Resource, Schedule, Slot};
 
 use crate::auth::PatientToken;
 use crate::db::{Sql, Time};
-use crate::error::fhir_json;
 use crate::search::TimeRange;
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 const SNOMED: &str = "http://snomed.info/sct";
-const DEFAULT_COUNT: u32 = 50;
-const MAX_COUNT: u32 = 200;
+/// Free slots come 50 to a page, up to 200.
+const SLOTS: Paging = Paging {
+    default: 50,
+    max: 200,
+};
+/// Every schedule fits one page in all but the largest hospitals.
+const SCHEDULES: Paging = Paging {
+    default: 500,
+    max: 1000,
+};
 
 #[derive(Debug, sqlx::FromRow)]
 struct ScheduleRow {
@@ -95,10 +101,19 @@ async fn schedules_named(state: &ServerState, ids: &[&str]) -> Result<Vec<Schedu
 pub(crate) async fn search_schedules(
     _token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
+    let mut search = Search::new(&headers, query.as_deref(), "Schedule", SCHEDULES)?;
+    for (name, _) in search.params() {
+        search.unknown(&name)?;
+    }
     let rows = schedules(&state).await?;
-    let bundle = Bundle::searchset(rows.into_iter().map(|r| Resource::Schedule(r.into_fhir())));
-    Ok(fhir_json(&Resource::Bundle(bundle)))
+    Ok(search.page(
+        rows.into_iter()
+            .map(|r| (Resource::Schedule(r.into_fhir()), Vec::new()))
+            .collect(),
+    ))
 }
 
 /// A parsed slot search.
@@ -108,23 +123,14 @@ struct SlotQuery {
     service_type: Option<String>,
     schedule: Option<String>,
     practitioner: Option<String>,
-    count: u32,
-    offset: u32,
 }
 
-fn parse_slot_query(query: &str, state: &ServerState) -> Result<SlotQuery, FhirError> {
-    let mut q = SlotQuery {
-        count: DEFAULT_COUNT,
-        ..SlotQuery::default()
-    };
-    let number = |name: &str, value: &str| {
-        value
-            .parse::<u32>()
-            .map_err(|_| FhirError::Invalid(format!("{name} must be a whole number")))
-    };
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+fn parse_slot_query(search: &mut Search, state: &ServerState) -> Result<SlotQuery, FhirError> {
+    let mut q = SlotQuery::default();
+    for (name, value) in search.params() {
         match name.as_ref() {
-            "status" if value != "free" => {
+            "status" if value == "free" => {}
+            "status" => {
                 return Err(FhirError::Invalid(
                     "patients may search free slots only (status=free)".into(),
                 ))
@@ -145,9 +151,7 @@ fn parse_slot_query(query: &str, state: &ServerState) -> Result<SlotQuery, FhirE
                     ))
                 }
             },
-            "_count" => q.count = number("_count", &value)?.clamp(1, MAX_COUNT),
-            "_offset" => q.offset = number("_offset", &value)?,
-            _ => {}
+            _ => search.unknown(&name)?,
         }
     }
     Ok(q)
@@ -160,8 +164,8 @@ pub(crate) async fn search_slots(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let query = query.unwrap_or_default();
-    let q = parse_slot_query(&query, &state)?;
+    let mut search = Search::new(&headers, query.as_deref(), "Slot", SLOTS)?;
+    let q = parse_slot_query(&mut search, &state)?;
     // A patient is never offered a slot that has already begun.
     let from = q.range.from.map_or(Utc::now(), |f| f.max(Utc::now()));
     let mut sql = Sql::new(
@@ -183,15 +187,11 @@ pub(crate) async fn search_slots(
         sql.push(" AND sc.practitioner_id = ")
             .push_bind(practitioner);
     }
-    // One row more than asked tells whether there is a next page.
-    sql.push(" ORDER BY s.start_at, s.id LIMIT ")
-        .push_bind(i64::from(q.count) + 1)
-        .push(" OFFSET ")
-        .push_bind(i64::from(q.offset));
+    sql.push(" ORDER BY s.start_at, s.id");
+    search.limit(&mut sql);
     let mut rows: Vec<(String, String, Time, Time)> =
         sql.build_query_as().fetch_all(&state.db).await?;
-    let more = rows.len() > q.count as usize;
-    rows.truncate(q.count as usize);
+    let more = search.cut(&mut rows);
 
     let mut included: Vec<&str> = Vec::new();
     for (_, schedule_id, _, _) in &rows {
@@ -200,12 +200,11 @@ pub(crate) async fn search_slots(
         }
     }
     let page_schedules = schedules_named(&state, &included).await?;
-    let mut entry = Vec::with_capacity(rows.len() + included.len());
-    for (id, schedule_id, start, end) in &rows {
-        let schedule = page_schedules.iter().find(|s| &s.id == schedule_id);
-        entry.push(BundleEntry {
-            full_url: None,
-            resource: Resource::Slot(Slot {
+    let slots = rows
+        .iter()
+        .map(|(id, schedule_id, start, end)| {
+            let schedule = page_schedules.iter().find(|s| &s.id == schedule_id);
+            Resource::Slot(Slot {
                 id: Some(id.clone()),
                 service_type: schedule
                     .map(ScheduleRow::service_type)
@@ -215,47 +214,14 @@ pub(crate) async fn search_slots(
                 status: "free".into(),
                 start: start.0,
                 end: end.0,
-            }),
-            ..BundleEntry::default()
-        });
-    }
-    let total = entry.len() as u32;
+            })
+        })
+        .collect();
     // The page's schedules follow its slots, in the order the slots first name them.
-    for row in page_schedules {
-        entry.push(BundleEntry {
-            full_url: None,
-            resource: Resource::Schedule(row.into_fhir()),
-            ..BundleEntry::default()
-        });
-    }
-    let mut link = Vec::new();
-    if more {
-        link.push(BundleLink {
-            relation: "next".into(),
-            url: next_page_url(&headers, &query, q.offset + q.count),
-        });
-    }
-    let bundle = Bundle {
-        bundle_type: "searchset".into(),
-        total: None,
-        link,
-        entry,
-    };
-    tracing::debug!(slots = total, "slot search");
-    Ok(fhir_json(&Resource::Bundle(bundle)))
-}
-
-fn next_page_url(headers: &HeaderMap, query: &str, offset: u32) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let mut params = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-        if name != "_offset" {
-            params.append_pair(&name, &value);
-        }
-    }
-    params.append_pair("_offset", &offset.to_string());
-    format!("http://{host}/fhir/Slot?{}", params.finish())
+    let schedules = page_schedules
+        .into_iter()
+        .map(|row| Resource::Schedule(row.into_fhir()))
+        .collect();
+    tracing::debug!(slots = rows.len(), "slot search");
+    Ok(search.bundle(slots, schedules, more))
 }

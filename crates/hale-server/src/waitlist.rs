@@ -405,11 +405,15 @@ pub(crate) async fn accept(
     state
         .rules
         .check_reschedule(now, start, status, span, &others)?;
-    sqlx::query("UPDATE appointment SET slot_id = $1 WHERE id = $2")
-        .bind(&slot)
-        .bind(&appointment)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE appointment SET slot_id = $1, version_id = version_id + 1, last_updated = $2 \
+         WHERE id = $3",
+    )
+    .bind(&slot)
+    .bind(Time(now))
+    .bind(&appointment)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("UPDATE waitlist_offer SET status = 'accepted' WHERE id = $1")
         .bind(&id)
         .execute(&mut *tx)

@@ -3,5 +3,6 @@
 //! One test binary for the whole crate (each file is a module), so the stack links once.
 
 mod booking;
+mod paging;
 mod reference_server;
 mod sign_in;

@@ -287,6 +287,7 @@ async fn history(
         let identifier = format!("rx:{}@{}", p.id, dose.slot.key());
         let record = MedicationAdministration {
             id: Some(format!("ma-demo-{}-{i}", p.id)),
+            meta: Some(hale_fhir::Meta::version(1, now)),
             identifier: vec![Identifier {
                 system: Some(DOSE_SYSTEM.into()),
                 value: Some(identifier.clone()),

@@ -3,12 +3,13 @@
 //! alert gets its worklist Task. Served to the patient as Flags with their Tasks.
 
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use hale_domain::monitoring::{reconcile, Changes, Family, HospitalAlert, OpenAlert, Tier};
 use hale_fhir::care_team::{flag, Task};
-use hale_fhir::{Bundle, Period, Reference, Resource};
+use hale_fhir::{Period, Reference, Resource};
 use sqlx::AnyConnection;
 
 use super::engine::{evaluate, Noted};
@@ -16,8 +17,8 @@ use super::plans::Enrolment;
 use super::MonitoringOptions;
 use crate::auth::PatientToken;
 use crate::db::Time;
-use crate::error::fhir_json;
 use crate::search::patient_id;
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 /// A Task's priority for an alert: amber is routine, red urgent, escalated stat.
@@ -269,17 +270,20 @@ const PATIENT_ALERTS: i64 = 100;
 pub(crate) async fn search_flags(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        if matches!(name.as_ref(), "patient" | "subject") {
-            token.require_patient(patient_id(&value))?;
+    let mut search = Search::new(&headers, query.as_deref(), "Flag", PAGE)?;
+    for (name, value) in search.params() {
+        match name.as_ref() {
+            "patient" | "subject" => token.require_patient(patient_id(&value))?,
+            _ => search.unknown(&name)?,
         }
     }
     let mut conn = state.db.acquire().await?;
     let alerts = patient_alerts(&mut conn, &token.patient_id, PATIENT_ALERTS).await?;
     let with_tasks = token.require_scope("patient/Task.r").is_ok();
-    let mut resources = Vec::new();
+    let mut results = Vec::new();
     for PatientAlert {
         alert,
         task_id,
@@ -287,9 +291,11 @@ pub(crate) async fn search_flags(
         task_priority,
     } in alerts
     {
-        resources.push(Resource::Flag(flag(&alert, &token.patient_id, None)));
+        let flag = Resource::Flag(flag(&alert, &token.patient_id, None));
+        // The care team's task on the alert comes with it, as an `include`.
+        let mut tasks = Vec::new();
         if with_tasks {
-            resources.push(Resource::Task(Task {
+            tasks.push(Resource::Task(Task {
                 id: Some(task_id),
                 status: task_status,
                 intent: "order".into(),
@@ -304,6 +310,13 @@ pub(crate) async fn search_flags(
                 ..Task::default()
             }));
         }
+        results.push((flag, tasks));
     }
-    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+    Ok(search.page(results))
 }
+
+/// The newest alerts, all on one page unless the client asks for smaller ones.
+const PAGE: Paging = Paging {
+    default: PATIENT_ALERTS as u32,
+    max: PATIENT_ALERTS as u32,
+};

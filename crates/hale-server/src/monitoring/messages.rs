@@ -2,14 +2,15 @@
 //! first, each naming who wrote it.
 
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use hale_domain::monitoring::CareMessage;
-use hale_fhir::{Bundle, Communication, Reference, Resource};
+use hale_fhir::{Communication, Reference, Resource};
 
 use crate::auth::PatientToken;
 use crate::db::Time;
-use crate::error::fhir_json;
 use crate::search::patient_id;
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 /// How many messages the app is shown.
@@ -19,11 +20,14 @@ const MESSAGES: i64 = 100;
 pub(crate) async fn search(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        if matches!(name.as_ref(), "patient" | "subject") {
-            token.require_patient(patient_id(&value))?;
+    let mut search = Search::new(&headers, query.as_deref(), "Communication", PAGE)?;
+    for (name, value) in search.params() {
+        match name.as_ref() {
+            "patient" | "subject" => token.require_patient(patient_id(&value))?,
+            _ => search.unknown(&name)?,
         }
     }
     let rows: Vec<(String, String, String, Time, Option<String>)> = sqlx::query_as(
@@ -49,7 +53,13 @@ pub(crate) async fn search(
             .map(|t| Reference::to("Task", &t, None))
             .into_iter()
             .collect();
-        Resource::Communication(c)
+        (Resource::Communication(c), Vec::new())
     });
-    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+    Ok(search.page(resources.collect()))
 }
+
+/// The newest messages, all on one page unless the client asks for smaller ones.
+const PAGE: Paging = Paging {
+    default: MESSAGES as u32,
+    max: MESSAGES as u32,
+};

@@ -2,16 +2,17 @@
 //! to the patient's app as a FHIR CarePlan with its Goals.
 
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use hale_domain::monitoring::MonitoringPlan;
-use hale_fhir::{Bundle, Resource};
+use hale_fhir::Resource;
 use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
 use crate::db::Time;
-use crate::error::fhir_json;
 use crate::search::patient_id;
+use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
 /// A patient enrolled in monitoring.
@@ -146,22 +147,34 @@ pub(crate) async fn unenrol(
 pub(crate) async fn search_care_plans(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        if matches!(name.as_ref(), "patient" | "subject") {
-            token.require_patient(patient_id(&value))?;
+    let mut search = Search::new(&headers, query.as_deref(), "CarePlan", PAGE)?;
+    for (name, value) in search.params() {
+        match name.as_ref() {
+            "patient" | "subject" => token.require_patient(patient_id(&value))?,
+            _ => search.unknown(&name)?,
         }
     }
     let mut conn = state.db.acquire().await?;
-    let mut resources = Vec::new();
+    let mut results = Vec::new();
     if let Some(e) = enrolment(&mut conn, &token.patient_id).await? {
         let (care_plan, goals) =
             hale_fhir::care_plan::to_fhir(&e.plan, &e.id, &e.patient_id, e.enrolled);
-        resources.push(Resource::CarePlan(care_plan));
-        if token.require_scope("patient/Goal.r").is_ok() {
-            resources.extend(goals.into_iter().map(Resource::Goal));
-        }
+        // The plan's goals come with it, as `include`s.
+        let goals = if token.require_scope("patient/Goal.r").is_ok() {
+            goals.into_iter().map(Resource::Goal).collect()
+        } else {
+            Vec::new()
+        };
+        results.push((Resource::CarePlan(care_plan), goals));
     }
-    Ok(fhir_json(&Resource::Bundle(Bundle::searchset(resources))))
+    Ok(search.page(results))
 }
+
+/// A patient has at most one monitoring plan.
+const PAGE: Paging = Paging {
+    default: 10,
+    max: 10,
+};

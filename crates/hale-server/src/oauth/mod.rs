@@ -11,7 +11,7 @@
 //!
 //! Codes and tokens are stored as SHA-256 hashes; passwords as Argon2id PHC strings.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::Json;
 use chrono::Duration;
 use hale_fhir::smart::{Scopes, SmartConfiguration, APP_CLIENT_ID, APP_SCOPE};
@@ -58,21 +58,9 @@ pub(crate) async fn register_app_client(db: &sqlx::AnyPool) -> Result<(), FhirEr
     Ok(())
 }
 
-/// The URL this server is reached at, from the request: tokens and discovery must name it.
+/// The URL this server is reached at: tokens and discovery must name it.
 fn issuer(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    // Behind a TLS-terminating proxy the hospital's own proxy says so.
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
+    crate::origin::origin(headers)
 }
 
 /// `GET [base]/.well-known/smart-configuration`.

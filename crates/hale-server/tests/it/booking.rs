@@ -40,7 +40,7 @@ async fn slot_search_offers_free_future_slots_soonest_first_with_their_schedules
     );
 
     // Paging: the next link continues where the first page ended.
-    let next = bundle["link"][0]["url"].as_str().unwrap();
+    let next = link(&bundle, "next").unwrap();
     assert!(next.contains("_offset=5"), "{next}");
     let r: Value = h
         .http

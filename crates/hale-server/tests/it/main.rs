@@ -8,6 +8,7 @@ mod arrival;
 mod authorization;
 mod booking;
 mod common;
+mod conformance;
 mod console;
 mod demo_hospital;
 mod devices;

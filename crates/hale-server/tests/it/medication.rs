@@ -147,7 +147,14 @@ async fn a_dose_record_sent_twice_is_stored_once() {
     assert_eq!(again.status(), 200);
     let again: Value = again.json().await.unwrap();
     assert_eq!(first["id"], again["id"]);
-    assert_eq!(location, format!("MedicationAdministration/{}", id(&first)));
+    assert_eq!(
+        location,
+        format!(
+            "{}/MedicationAdministration/{}/_history/1",
+            h.server.fhir_base(),
+            id(&first)
+        )
+    );
     assert_eq!(stored_with(&h, key).await, 1);
     let (_, found) = h
         .get(

@@ -399,18 +399,16 @@ async fn the_patient_searches_by_code_and_date_with_paging_and_the_staff_device_
     // Paging: five at a time, oldest first, the next link carrying the query.
     let (_, page) = h.get(&alex, "Observation?code=8867-4&_count=5").await;
     assert_eq!(entries(&page, "Observation").len(), 5);
-    let next = page["link"][0]["url"].as_str().unwrap().to_owned();
+    let next = link(&page, "next").unwrap().to_owned();
     assert!(
         next.contains("_offset=5") && next.contains("code=8867-4"),
         "{next}"
     );
     let (_, page2) = h.get(&alex, &next).await;
     assert_eq!(entries(&page2, "Observation").len(), 5);
-    let (_, page3) = h
-        .get(&alex, page2["link"][0]["url"].as_str().unwrap())
-        .await;
+    let (_, page3) = h.get(&alex, link(&page2, "next").unwrap()).await;
     assert_eq!(entries(&page3, "Observation").len(), 2);
-    assert!(page3.get("link").is_none());
+    assert_eq!(link(&page3, "next"), None);
 
     // Another patient, a kiosk and no token are refused.
     let (code, _) = h
@@ -430,4 +428,49 @@ async fn the_patient_searches_by_code_and_date_with_paging_and_the_staff_device_
         .get(&alex, "Observation?code=http://snomed.info/sct|1234")
         .await;
     assert_eq!(code, 400);
+}
+
+#[tokio::test]
+async fn a_stored_reading_is_version_1_and_its_location_names_that_version() {
+    // Regression: `Location: Observation/{id}`, without the version, and no meta.
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let key = "AA:BB:CC:DD:EE:01/heart-rate/versioned";
+    let send = || {
+        h.http
+            .post(h.url("Observation"))
+            .bearer_auth(&alex)
+            .header(
+                "If-None-Exist",
+                format!("identifier={READING_SYSTEM}|{key}"),
+            )
+            .json(&heart_rate(DEMO_PATIENT.id, key, 61.0, 3))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(first.headers()["etag"], "W/\"1\"");
+    let stored: Value = first.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!(
+            "{}/Observation/{}/_history/1",
+            h.server.fhir_base(),
+            stored["id"].as_str().unwrap()
+        )
+    );
+    assert_eq!(stored["meta"]["versionId"], "1");
+    // The repeat names the same record and version; a search shows the same meta.
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.headers()["location"], location.as_str());
+    let (_, bundle) = h
+        .get(
+            &alex,
+            &format!("Observation?identifier={READING_SYSTEM}|{key}"),
+        )
+        .await;
+    let found = entries(&bundle, "Observation");
+    assert_eq!(found[0]["meta"], stored["meta"]);
 }

@@ -123,14 +123,14 @@ impl Hospital {
         r["access_token"].as_str().unwrap().to_owned()
     }
 
+    /// GETs `path` under the FHIR base, or an absolute URL (a Bundle's link).
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            self.url(path)
+        };
+        let r = self.http.get(url).bearer_auth(token).send().await.unwrap();
         (r.status().as_u16(), r.json().await.unwrap())
     }
 
@@ -416,6 +416,15 @@ pub fn weeks_ahead(weeks: i64) -> String {
         "&start=ge{}",
         (Utc::now() + Duration::weeks(weeks)).format("%Y-%m-%d")
     )
+}
+
+/// The URL of a Bundle's link of `relation` (`self`, `next`).
+pub fn link<'a>(bundle: &'a Value, relation: &str) -> Option<&'a str> {
+    bundle["link"]
+        .as_array()?
+        .iter()
+        .find(|l| l["relation"] == relation)
+        .and_then(|l| l["url"].as_str())
 }
 
 pub fn entries(bundle: &Value, resource_type: &str) -> Vec<Value> {
