@@ -8,7 +8,8 @@ use hale_client::HospitalClient;
 use hale_core::kiosk::Kiosk;
 use hale_core::local_data::SetAside;
 use hale_core::Patient;
-use hale_server::{RunningServer, ServerOptions};
+use hale_server::{DatabaseKey, RunningServer, ServerOptions};
+use hale_store::StoreKey;
 
 use crate::config::KioskConfig;
 use crate::keychain::SystemKeychain;
@@ -44,16 +45,29 @@ pub enum StartError {
 
 /// The hospital the app talks to: its FHIR base, its key in the local store, and the embedded
 /// server when the app runs one.
+///
+/// The embedded hospital keeps this user's relayed readings and doses, so its file is encrypted
+/// with the store's `key`. Without a key (a kiosk, or a run whose keychain is out of reach) it
+/// keeps everything in memory and writes nothing to disk.
 async fn hospital(
     config: &AppConfig,
     data_dir: &Path,
+    key: Option<&StoreKey>,
 ) -> Result<(HospitalClient, String, Option<RunningServer>), StartError> {
     match &config.hospital {
         HospitalChoice::EmbeddedDemo => {
             std::fs::create_dir_all(data_dir)
                 .map_err(|e| StartError::DataDir(data_dir.display().to_string(), e))?;
-            let db = data_dir.join("demo-hospital.sqlite");
-            let mut options = ServerOptions::embedded_demo(format!("sqlite://{}", db.display()));
+            let key = key.and_then(|k| DatabaseKey::from_hex(&k.to_hex()));
+            let url = match &key {
+                Some(_) => format!(
+                    "sqlite://{}",
+                    data_dir.join("demo-hospital.sqlite").display()
+                ),
+                None => "sqlite::memory:".to_owned(),
+            };
+            let mut options = ServerOptions::embedded_demo(url);
+            options.database_key = key;
             options.simulate_demo_day = config.demo_simulation;
             // The app signs in like any other: through the hospital's page, never a shortcut.
             options.dev_sign_in = false;
@@ -86,7 +100,7 @@ impl KioskState {
         kiosk: &KioskConfig,
         data_dir: &Path,
     ) -> Result<Self, StartError> {
-        let (client, _, server) = hospital(config, data_dir).await?;
+        let (client, _, server) = hospital(config, data_dir, None).await?;
         tracing::info!(embedded = server.is_some(), "kiosk started");
         Ok(Self {
             kiosk: Kiosk::new(client, kiosk.client_id.clone(), kiosk.secret.clone()),
@@ -106,7 +120,8 @@ impl AppState {
         )
         .await?;
         tracing::info!(key_place = ?opened.key_place, set_aside = ?opened.set_aside, "local data opened");
-        let (client, hospital_key, server) = hospital(&config, data_dir).await?;
+        let (client, hospital_key, server) =
+            hospital(&config, data_dir, opened.key.as_ref()).await?;
         tracing::info!(embedded = server.is_some(), "hospital chosen");
         Ok(Self {
             local_data_reset: opened.set_aside.map(|reason| match reason {

@@ -64,7 +64,9 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
     // The embedded hospital and the app's own store live in the app's data directory.
     let app_dir = data.path().join("org.hale.patient");
     assert!(app_dir.join("hale.sqlite").exists());
-    assert!(app_dir.join("demo-hospital.sqlite").exists());
+    // The embedded hospital holds the relayed readings: its file is encrypted, not plain SQLite.
+    let hospital = std::fs::read(app_dir.join("demo-hospital.sqlite")).unwrap();
+    assert_ne!(&hospital[..16], b"SQLite format 3\0");
 }
 
 #[tokio::test]

@@ -145,6 +145,9 @@ pub struct OpenedStore {
     pub store: Store,
     pub key_place: KeyPlace,
     pub set_aside: Option<SetAside>,
+    /// The store's key, for other files of this user's data (the embedded hospital's); `None`
+    /// when the key is out of reach and nothing is kept on disk this run.
+    pub key: Option<StoreKey>,
 }
 
 /// Opens the store at `path` with its key. One that cannot be read with the key, or is damaged,
@@ -164,6 +167,7 @@ pub async fn open_store(
                 store: Store::open_in_memory().await?,
                 key_place: KeyPlace::Memory,
                 set_aside: None,
+                key: None,
             });
         }
     };
@@ -173,6 +177,7 @@ pub async fn open_store(
                 store,
                 key_place,
                 set_aside: None,
+                key: Some(key),
             })
         }
         Err(StoreError::Unreadable) => SetAside::Unreadable,
@@ -189,6 +194,7 @@ pub async fn open_store(
         store: Store::open(path, &key).await?,
         key_place,
         set_aside: Some(reason),
+        key: Some(key),
     })
 }
 

@@ -15,6 +15,7 @@ use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Arguments, Executor, Transaction};
 
+use crate::encryption::DatabaseKey;
 use crate::{FhirError, HospitalInfo};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -71,35 +72,69 @@ pub(crate) const ALERTS_CHANNEL: &str = "hale_alerts";
 
 /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
 pub async fn open_database(url: &str) -> Result<AnyPool, FhirError> {
+    open_database_keyed(url, None).await
+}
+
+/// Opens and migrates the database at `url`; a SQLite file encrypted with `key` (a plain one
+/// from before is encrypted in place first).
+pub async fn open_database_keyed(
+    url: &str,
+    key: Option<&DatabaseKey>,
+) -> Result<AnyPool, FhirError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url)?;
     let pool = match backend {
         Backend::Sqlite => {
             // The `Any` driver takes SQLite's options from the URL alone: ask for the file to be
             // created there, and set the rest on each new connection.
-            let url = if url.contains("mode=") || url.contains(":memory:") {
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let url = if url.contains(":memory:") {
+                // The driver reads the URL again for each connection, and each read of
+                // `:memory:` is a new, empty database: name one that every connection shares.
+                format!(
+                    "sqlite:file:hale-memory-{:016x}?mode=memory&cache=shared",
+                    crate::random::u64()?
+                )
+            } else if url.contains("mode=") {
                 url.to_owned()
             } else if url.contains('?') {
                 format!("{url}&mode=rwc")
             } else {
                 format!("{url}?mode=rwc")
             };
-            AnyPoolOptions::new()
-                .max_connections(8)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        // WAL lets readers go on while a booking writes; NORMAL is durable
-                        // across app crashes; a writer waits for the lock rather than failing.
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+            if !in_memory {
+                // Checked on one connection first: the pool would retry a file it cannot read
+                // until its timeout, and then say only that it timed out.
+                crate::encryption::unlock(&url, key).await?;
+            }
+            let key = key.map(DatabaseKey::pragma).unwrap_or_default();
+            let mut pool = AnyPoolOptions::new().max_connections(8);
+            if in_memory {
+                // A database in memory lives while a connection to it is open: keep one.
+                pool = pool
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None);
+            }
+            pool.after_connect(move |conn, _| {
+                let key = key.clone();
+                Box::pin(async move {
+                    // SQLCipher's key comes before anything that reads the file.
+                    if !key.is_empty() {
+                        conn.execute(key.as_str()).await?;
+                    }
+                    // WAL lets readers go on while a booking writes; NORMAL is durable
+                    // across app crashes; a writer waits for the lock rather than failing.
+                    conn.execute(
+                        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
                              PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
-                        Ok(())
-                    })
+                    )
+                    .await?;
+                    Ok(())
                 })
-                .connect(&url)
-                .await?
+            })
+            .connect(&url)
+            .await?
         }
         Backend::Postgres => {
             let pool = AnyPoolOptions::new()

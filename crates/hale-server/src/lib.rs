@@ -22,6 +22,7 @@ mod conditional;
 mod console;
 mod db;
 pub mod demo;
+mod encryption;
 mod error;
 mod fhir;
 mod html;
@@ -65,7 +66,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use db::{open_database, Backend, Time as DbTime};
+pub use db::{open_database, open_database_keyed, Backend, Time as DbTime};
+pub use encryption::DatabaseKey;
 pub use error::FhirError;
 pub use loopback::APP_SECRET_HEADER;
 pub use monitoring::MonitoringOptions;
@@ -103,6 +105,9 @@ pub struct ServerOptions {
     /// A per-run secret the app presents in [`APP_SECRET_HEADER`]: with it, `/fhir` and `/api`
     /// answer only the app that started the server (the embedded hospital).
     pub app_secret: Option<String>,
+    /// Encrypt a SQLite database with this key (the embedded hospital, on the patient's own
+    /// machine). None: a plain file, for a server whose disks the hospital encrypts.
+    pub database_key: Option<DatabaseKey>,
 }
 
 impl ServerOptions {
@@ -123,6 +128,7 @@ impl ServerOptions {
             monitoring: MonitoringOptions::default(),
             trusted_proxies: Vec::new(),
             app_secret: None,
+            database_key: None,
         }
     }
 
@@ -142,6 +148,7 @@ impl ServerOptions {
             monitoring: MonitoringOptions::default(),
             trusted_proxies: Vec::new(),
             app_secret: None,
+            database_key: None,
         }
     }
 }
@@ -451,7 +458,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
             options.bind
         )));
     }
-    let db = open_database(&options.database_url).await?;
+    let db = open_database_keyed(&options.database_url, options.database_key.as_ref()).await?;
     if options.seed_demo {
         demo::seed::ensure_demo(&db, chrono::Utc::now()).await?;
     } else if let Some(found) = demo::credentials::published_in(&db).await? {

@@ -12,6 +12,7 @@ mod conformance;
 mod console;
 mod demo_hospital;
 mod devices;
+mod encryption;
 mod guessing;
 mod instances;
 mod medication;

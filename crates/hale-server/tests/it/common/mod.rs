@@ -89,6 +89,16 @@ pub async fn hospital() -> Hospital {
 }
 
 impl Hospital {
+    /// A server a test started itself, on `db_url`.
+    pub fn around(server: RunningServer, db_url: &str) -> Hospital {
+        Hospital {
+            _dir: tempfile::tempdir().unwrap(),
+            server,
+            http: reqwest::Client::new(),
+            db_url: db_url.to_owned(),
+        }
+    }
+
     /// A second server instance on this one's database, started as the first was (seeding is
     /// idempotent), as a hospital group runs several behind one load balancer.
     pub async fn another_instance(&self) -> Hospital {
