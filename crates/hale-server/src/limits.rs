@@ -272,6 +272,84 @@ mod tests {
         assert_eq!(wait(ACCOUNT, 50, t, t + FORGET_AFTER), None);
     }
 
+    /// xorshift64*: a small generator, so a failing sequence replays from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+        }
+    }
+
+    #[tokio::test]
+    async fn random_sequences_of_attempts_in_the_database_follow_the_policy_step_by_step() {
+        // The database's count (reserve, clear, refund, forgetting) against a model of the
+        // policy: every answer, allowed or "wait this long", is the one the policy gives.
+        let db = crate::db::open_database("sqlite::memory:").await.unwrap();
+        let start = Utc::now();
+        for seed in 1..=60u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let value = format!("sequence-{seed}");
+            let checks = [(ACCOUNT, value.as_str())];
+            let (mut attempts, mut last, mut now) = (0u32, start, start);
+            for step in 0..40 {
+                now += Duration::seconds(rng.below(300) as i64);
+                if rng.below(25) == 0 {
+                    now += FORGET_AFTER;
+                }
+                match rng.below(12) {
+                    0 => {
+                        clear(&db, &checks).await.unwrap();
+                        attempts = 0;
+                    }
+                    1 => {
+                        refund(&db, &checks).await.unwrap();
+                        attempts = attempts.saturating_sub(1);
+                    }
+                    _ => {
+                        let counted = if now - last >= FORGET_AFTER {
+                            0
+                        } else {
+                            attempts
+                        };
+                        let expected = wait(ACCOUNT, counted, last, now);
+                        let got = reserve(&db, &checks, now).await.unwrap();
+                        match (got, expected) {
+                            (Ok(()), None) => (attempts, last) = (counted + 1, now),
+                            (Err(w), Some(e)) => assert_eq!(w, e, "seed {seed} step {step}"),
+                            other => panic!("seed {seed} step {step}: {other:?}"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_guesser_trying_every_five_seconds_for_a_day_gets_about_a_hundred_guesses() {
+        // Slowed, not locked out: the patient can still get in, the guesser gets few tries.
+        let db = crate::db::open_database("sqlite::memory:").await.unwrap();
+        let start = Utc::now();
+        let checks = [(ACCOUNT, "guessed")];
+        let mut allowed = 0;
+        let mut t = start;
+        while t < start + Duration::hours(23) {
+            if reserve(&db, &checks, t).await.unwrap().is_ok() {
+                allowed += 1;
+            }
+            t += Duration::seconds(5);
+        }
+        // 5 free, 6 growing waits to 15 minutes, then one each 15 minutes.
+        let ceiling = 5 + 6 + (23 * 60 / 15);
+        assert!(
+            (ceiling - 5..=ceiling).contains(&allowed),
+            "{allowed} of a ceiling of {ceiling}"
+        );
+    }
+
     #[test]
     fn waits_are_worded_in_whole_seconds_or_minutes() {
         assert_eq!(wait_words(Duration::seconds(30)), "30 seconds");

@@ -36,7 +36,8 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
 /// unscoped key let patient B, sending A's key, be answered with A's approval.
 pub fn processor_key(patient: &str, key: &str) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{patient}\n{key}").as_bytes());
+    // The patient's length first, so no split of one string into patient and key is another's.
+    let digest = Sha256::digest(format!("{}:{patient}{key}", patient.len()).as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("hale-{hex}")
 }
@@ -90,6 +91,43 @@ impl PaymentProvider for Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// xorshift64*: a small generator, so a failing case replays from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
+        }
+
+        fn text(&mut self) -> String {
+            // Few letters, so random pairs often share prefixes and splits.
+            let len = self.below(6);
+            (0..len)
+                .map(|_| ['a', 'b', '\n', ':', '1'][self.below(5) as usize])
+                .collect()
+        }
+    }
+
+    #[test]
+    fn processor_keys_are_the_same_for_one_patients_key_and_differ_for_any_other_pair() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        let mut seen: HashMap<String, (String, String)> = HashMap::new();
+        for _ in 0..20_000 {
+            let pair = (rng.text(), rng.text());
+            let key = processor_key(&pair.0, &pair.1);
+            assert_eq!(key, processor_key(&pair.0, &pair.1), "stable");
+            if let Some(other) = seen.insert(key, pair.clone()) {
+                assert_eq!(other, pair, "two pairs share a processor key");
+            }
+        }
+        // The split that a plain separator would confuse.
+        assert_ne!(processor_key("a\nb", "c"), processor_key("a", "b\nc"));
+        assert_ne!(processor_key("1:a", "b"), processor_key("1", ":ab"));
+    }
 
     fn card(number: &str) -> Card {
         Card {
