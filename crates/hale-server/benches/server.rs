@@ -6,10 +6,13 @@
 //! - `slots`: free-slot search (a specialty from a date, first page), one client, 2,000
 //!   searches: p50, p99;
 //! - `bookings`: 32 clients book 3,000 slots, each slot sought twice by different patients:
-//!   bookings/s, and a count of live appointments per slot afterwards (must be one at most).
+//!   bookings/s, and a count of live appointments per slot afterwards (must be one at most);
+//! - `signins`: the patient's password sign-in through the real form (the CSRF token, the
+//!   attempt limiter's rows in the database, Argon2id), one at a time and four at once: p50,
+//!   p99, sign-ins/s.
 //!
 //! Run: `cargo bench --features hale-app/custom-protocol --workspace --exclude hale-ui --bench
-//! server [-- waiting|slots|bookings]`. On PostgreSQL: set `HALE_TEST_POSTGRES` (e.g.
+//! server [-- waiting|slots|bookings|signins]`. On PostgreSQL: set `HALE_TEST_POSTGRES` (e.g.
 //! `source scripts/postgres.sh`) and the hospital's database is made there instead.
 
 // The server tests' support: a fresh SQLite file, or a database of its own on HALE_TEST_POSTGRES.
@@ -91,6 +94,91 @@ async fn main() {
     if wants("bookings") {
         bookings(server.addr, &url).await;
     }
+    if wants("signins") {
+        sign_ins(server.addr).await;
+    }
+}
+
+/// One password sign-in as the app's browser makes it: the form (with its CSRF cookie and
+/// token), then the post, timed alone. Returns the post's time.
+async fn sign_in_once(addr: SocketAddr) -> StdDuration {
+    use hale_server::demo::seed::DEMO_PATIENT;
+    let challenge = hale_fhir::smart::pkce_challenge("bench-verifier-0123456789-0123456789-0123");
+    let aud = format!("http://{addr}/fhir");
+    let mut form = vec![
+        ("response_type", "code"),
+        ("client_id", hale_fhir::smart::APP_CLIENT_ID),
+        ("redirect_uri", common::REDIRECT),
+        ("scope", "launch/patient openid patient/Appointment.rs"),
+        ("state", "st-bench"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("aud", aud.as_str()),
+    ];
+    let url = format!("http://{addr}/auth/authorize");
+    let page = reqwest::Url::parse_with_params(&url, &form).expect("url");
+    let (cookie, csrf) = common::open_sign_in_form(page.as_str()).await;
+    form.extend([
+        ("username", DEMO_PATIENT.username),
+        ("password", DEMO_PATIENT.password),
+        ("csrf", csrf.as_str()),
+    ]);
+    let started = Instant::now();
+    let r = common::no_redirects()
+        .post(&url)
+        .header("cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .expect("sign-in answered");
+    let took = started.elapsed();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default();
+    assert!(location.contains("code="), "{}: {location}", r.status());
+    took
+}
+
+async fn sign_ins(addr: SocketAddr) {
+    const ALONE: usize = 40;
+    const AT_ONCE: usize = 4;
+    const EACH: usize = 10;
+    let mut alone = Vec::with_capacity(ALONE);
+    for _ in 0..ALONE {
+        alone.push(sign_in_once(addr).await);
+    }
+    alone.sort();
+    let started = Instant::now();
+    let clients: Vec<_> = (0..AT_ONCE)
+        .map(|_| {
+            tokio::spawn(async move {
+                let mut times = Vec::with_capacity(EACH);
+                for _ in 0..EACH {
+                    times.push(sign_in_once(addr).await);
+                }
+                times
+            })
+        })
+        .collect();
+    let mut together = Vec::new();
+    for client in clients {
+        together.extend(client.await.expect("client"));
+    }
+    let wall = started.elapsed().as_secs_f64();
+    together.sort();
+    eprintln!(
+        "sign-in (correct password, limiter rows and Argon2id): one at a time {ALONE}: p50 \
+         {:.1} ms, p99 {:.1} ms; {AT_ONCE} at once, {} in all: p50 {:.1} ms, p99 {:.1} ms, \
+         {:.1} sign-ins/s (form fetches included in the rate)",
+        percentile(&alone, 0.5),
+        percentile(&alone, 0.99),
+        together.len(),
+        percentile(&together, 0.5),
+        percentile(&together, 0.99),
+        together.len() as f64 / wall
+    );
 }
 
 /// The demo hospital, plus 500 clinicians spread over its four clinics with 90 days of weekday
