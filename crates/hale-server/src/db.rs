@@ -9,10 +9,13 @@
 //! - how server instances sharing one database hear of each other's queue changes ([`Backend`]).
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sqlx::any::{AnyArguments, AnyPoolOptions, AnyTypeInfo, AnyTypeInfoKind};
+use std::str::FromStr;
+
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyTypeInfo, AnyTypeInfoKind};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
+use sqlx::ConnectOptions;
 use sqlx::{Any, AnyPool, Arguments, Executor, Transaction};
 
 use crate::encryption::DatabaseKey;
@@ -107,6 +110,11 @@ pub async fn open_database_keyed(
                 // until its timeout, and then say only that it timed out.
                 crate::encryption::unlock(&url, key).await?;
             }
+            let mut options = AnyConnectOptions::from_str(&url)?;
+            if key.is_some() {
+                // sqlx logs each statement's text at debug level: `PRAGMA key` holds the key.
+                options = options.disable_statement_logging();
+            }
             let key = key.map(DatabaseKey::pragma).unwrap_or_default();
             let mut pool = AnyPoolOptions::new().max_connections(8);
             if in_memory {
@@ -133,7 +141,7 @@ pub async fn open_database_keyed(
                     Ok(())
                 })
             })
-            .connect(&url)
+            .connect_with(options)
             .await?
         }
         Backend::Postgres => {

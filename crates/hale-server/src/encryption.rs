@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use crate::FhirError;
 
@@ -41,10 +41,13 @@ impl DatabaseKey {
 }
 
 /// Makes sure the SQLite file at `url` can be read with `key` (or, without one, as plain
-/// SQLite): a plain file meeting a key is encrypted in place; a file no way can read is a clear
-/// error.
+/// SQLite): a plain file meeting a key is encrypted in place. Without a key, a file that is not
+/// plain SQLite is a clear error. With one, a file neither key nor plain reading opens is set
+/// aside and a new one begun: the key is the app's store key, and a new store key (the keychain
+/// lost its entry) means a new store, whose embedded hospital must begin again too.
 pub(crate) async fn unlock(url: &str, key: Option<&DatabaseKey>) -> Result<(), FhirError> {
-    let options = SqliteConnectOptions::from_str(url)?;
+    // Statement text is logged at debug level, and `PRAGMA key` holds the key.
+    let options = SqliteConnectOptions::from_str(url)?.disable_statement_logging();
     let mut conn = SqliteConnection::connect_with(&options).await?;
     if let Some(key) = key {
         sqlx::query(&key.pragma()).execute(&mut conn).await?;
@@ -71,19 +74,18 @@ fn is_not_a_database(error: &sqlx::Error) -> bool {
 }
 
 /// A database file written before it was encrypted: copies it into an encrypted file with `key`
-/// and puts that in its place. A file unreadable both ways is left alone and refused.
+/// and puts that in its place. A file unreadable both ways is set aside, kept (the right key
+/// may come back).
 async fn encrypt_in_place(url: &str, key: &DatabaseKey) -> Result<(), FhirError> {
-    let options = SqliteConnectOptions::from_str(url)?;
+    let options = SqliteConnectOptions::from_str(url)?.disable_statement_logging();
     let path = options.get_filename().to_owned();
     let mut plain = SqliteConnection::connect_with(&options).await?;
     let readable = sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sqlite_master")
         .fetch_one(&mut plain)
         .await;
-    if let Err(e) = readable {
+    if readable.is_err() {
         plain.close().await?;
-        return Err(FhirError::Internal(format!(
-            "the hospital database can be read neither with its key nor without: {e}"
-        )));
+        return set_aside(&path);
     }
     let encrypted = sibling(&path, "encrypting");
     let _ = std::fs::remove_file(&encrypted);
@@ -106,6 +108,26 @@ async fn encrypt_in_place(url: &str, key: &DatabaseKey) -> Result<(), FhirError>
     std::fs::rename(&encrypted, &path)
         .map_err(|e| FhirError::Internal(format!("cannot replace the plain database: {e}")))?;
     tracing::info!("the hospital database was encrypted in place");
+    Ok(())
+}
+
+/// Moves the file at `path` and its journal to `…-unreadable-N`, the first N free.
+fn set_aside(path: &Path) -> Result<(), FhirError> {
+    let aside = (1..)
+        .map(|n| sibling(path, &format!("unreadable-{n}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| sibling(path, "unreadable"));
+    std::fs::rename(path, &aside)
+        .map_err(|e| FhirError::Internal(format!("cannot set the database aside: {e}")))?;
+    for journal in ["wal", "shm"] {
+        let from = sibling(path, journal);
+        if from.exists() {
+            let mut to = aside.as_os_str().to_owned();
+            to.push(format!("-{journal}"));
+            let _ = std::fs::rename(from, PathBuf::from(to));
+        }
+    }
+    tracing::warn!("the hospital database could not be read with its key: set aside, begun anew");
     Ok(())
 }
 

@@ -113,7 +113,7 @@ pub(crate) async fn search_appointments(
         match name.as_ref() {
             "patient" => token.require_patient(patient_id(&value))?,
             "date" => range.narrow(&value, state.hospital.timezone)?,
-            _ => search.unknown(&name)?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let mut sql = Sql::new(APPOINTMENT_SELECT);

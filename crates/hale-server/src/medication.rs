@@ -107,7 +107,7 @@ pub(crate) async fn search_requests(
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "status" => crate::search::push_values("status", &value, &mut statuses)?,
-            _ => search.unknown(&name)?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let mut sql = Sql::new(REQUEST_COLUMNS);
@@ -161,7 +161,7 @@ pub(crate) async fn search_administrations(
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "effective-time" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(crate::conditional::split_identifier(&value)?),
-            _ => search.unknown(&name)?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let mut sql = Sql::new("SELECT resource FROM medication_administration WHERE patient_id = ");

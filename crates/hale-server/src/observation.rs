@@ -303,7 +303,7 @@ pub(crate) async fn search(
             }
             "date" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(split_identifier(&value)?),
-            _ => search.unknown(&name)?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     // The care team reads readings in the console, under its own access rule.

@@ -47,9 +47,15 @@ fn check(request: &Request) -> Result<(), FhirError> {
     }
 }
 
-/// `_format` values that name JSON (R4 http.html#mime-type).
+/// `_format` values that name JSON (R4 http.html#mime-type). A `+` a client left unencoded
+/// arrives as a space (`application/fhir json`), and is read as the `+` it was.
 fn is_json(format: &str) -> bool {
-    let media = format.split(';').next().unwrap_or_default().trim();
+    let media = format
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .replace(' ', "+");
     matches!(
         media.to_ascii_lowercase().as_str(),
         "json" | "application/json" | "application/fhir+json" | "text/json"
@@ -108,6 +114,9 @@ mod tests {
             let uri = format!("/fhir/Slot?_format={}", urlencode(ok));
             assert!(check(&request(&uri, None)).is_ok(), "{ok}");
         }
+        // Regression: an unencoded `+` (a space once decoded) was not acceptable.
+        let unencoded = "/fhir/Slot?_format=application/fhir+json";
+        assert!(check(&request(unencoded, None)).is_ok());
         for refused in ["xml", "application/fhir+xml", "ttl"] {
             let uri = format!("/fhir/Slot?_format={}", urlencode(refused));
             assert!(

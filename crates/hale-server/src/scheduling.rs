@@ -105,14 +105,15 @@ pub(crate) async fn search_schedules(
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
     let mut search = Search::new(&headers, query.as_deref(), "Schedule", SCHEDULES)?;
-    for (name, _) in search.params() {
-        search.unknown(&name)?;
+    for (name, value) in search.params() {
+        search.unknown(&name, &value)?;
     }
     let rows = schedules(&state).await?;
     Ok(search.page(
         rows.into_iter()
             .map(|r| (Resource::Schedule(r.into_fhir()), Vec::new()))
             .collect(),
+        true,
     ))
 }
 
@@ -151,7 +152,9 @@ fn parse_slot_query(search: &mut Search, state: &ServerState) -> Result<SlotQuer
                     ))
                 }
             },
-            _ => search.unknown(&name)?,
+            // Its schedules always come with a page of slots.
+            "_include" => search.include(&name, &value, &["Slot:schedule"])?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     Ok(q)

@@ -36,8 +36,8 @@ pub(crate) struct Search {
     strict: bool,
     /// Every parameter but the paging ones, in the order given.
     params: Vec<(String, String)>,
-    /// The names [`Search::unknown`] was told of: left out of the `self` link.
-    ignored: Vec<String>,
+    /// The parameters [`Search::unknown`] was told of: left out of the `self` link.
+    ignored: Vec<(String, String)>,
     count: u32,
     offset: u32,
 }
@@ -92,14 +92,30 @@ impl Search {
 
     /// A parameter the search does not know: refused under `Prefer: handling=strict`, otherwise
     /// ignored and left out of the `self` link, so the client can see it was not applied.
-    pub fn unknown(&mut self, name: &str) -> Result<(), FhirError> {
+    pub fn unknown(&mut self, name: &str, value: &str) -> Result<(), FhirError> {
         if self.strict {
             return Err(FhirError::Invalid(format!(
                 "{} searches have no parameter '{name}'",
                 self.resource_type
             )));
         }
-        self.ignored.push(name.to_owned());
+        self.ignored.push((name.to_owned(), value.to_owned()));
+        Ok(())
+    }
+
+    /// An `_include` or `_revinclude`: one of the `declared` ones the search always brings
+    /// along (kept in the `self` link), or an unknown parameter.
+    pub fn include(&mut self, name: &str, value: &str, declared: &[&str]) -> Result<(), FhirError> {
+        if declared.contains(&value) {
+            return Ok(());
+        }
+        if self.strict {
+            return Err(FhirError::Invalid(format!(
+                "{} searches cannot {name} '{value}'",
+                self.resource_type
+            )));
+        }
+        self.ignored.push((name.to_owned(), value.to_owned()));
         Ok(())
     }
 
@@ -122,27 +138,47 @@ impl Search {
     /// The answer to a search its SQL paged (`LIMIT count + 1 OFFSET offset`): this page's
     /// `matches`, the resources they bring along, and whether more matches follow.
     pub fn bundle(&self, matches: Vec<Resource>, includes: Vec<Resource>, more: bool) -> Response {
-        fhir_json(&Resource::Bundle(self.build(matches, includes, more)))
+        fhir_json(&Resource::Bundle(self.paged(matches, includes, more)))
     }
 
-    /// The answer to a search whose whole (small) result is in hand, each match with the
-    /// resources it brings along; the page is cut here.
-    pub fn page(&self, results: Vec<(Resource, Vec<Resource>)>) -> Response {
-        fhir_json(&Resource::Bundle(self.page_of(results)))
+    fn paged(&self, matches: Vec<Resource>, includes: Vec<Resource>, more: bool) -> Bundle {
+        // Known once the last page is reached (a page past the end cannot say); counting every
+        // match for the first page of a long search would cost as much as reading them.
+        let found = matches.len() as u32;
+        let total =
+            (!more && (found > 0 || self.offset == 0)).then(|| self.offset.saturating_add(found));
+        self.build(matches, includes, more, total)
     }
 
-    fn page_of(&self, results: Vec<(Resource, Vec<Resource>)>) -> Bundle {
-        let more = results.len() > (self.offset + self.count) as usize;
+    /// The answer to a search whose result is in hand, each match with the resources it brings
+    /// along; the page is cut here. `complete`: the result is every match, not the first so many.
+    pub fn page(&self, results: Vec<(Resource, Vec<Resource>)>, complete: bool) -> Response {
+        fhir_json(&Resource::Bundle(self.page_of(results, complete)))
+    }
+
+    fn page_of(&self, results: Vec<(Resource, Vec<Resource>)>, complete: bool) -> Bundle {
+        let total = complete.then_some(u32::try_from(results.len()).unwrap_or(u32::MAX));
+        let more = results.len() > self.offset.saturating_add(self.count) as usize;
         let (matches, includes): (Vec<Resource>, Vec<Vec<Resource>>) = results
             .into_iter()
             .skip(self.offset as usize)
             .take(self.count as usize)
             .unzip();
-        self.build(matches, includes.into_iter().flatten().collect(), more)
+        self.build(
+            matches,
+            includes.into_iter().flatten().collect(),
+            more,
+            total,
+        )
     }
 
-    fn build(&self, matches: Vec<Resource>, includes: Vec<Resource>, more: bool) -> Bundle {
-        let found = matches.len() as u32;
+    fn build(
+        &self,
+        matches: Vec<Resource>,
+        includes: Vec<Resource>,
+        more: bool,
+        total: Option<u32>,
+    ) -> Bundle {
         let entry = |resource: Resource, mode: SearchMode| BundleEntry {
             full_url: resource
                 .type_and_id()
@@ -163,14 +199,12 @@ impl Search {
         if more {
             link.push(BundleLink {
                 relation: "next".into(),
-                url: self.url(self.offset + self.count),
+                url: self.url(self.offset.saturating_add(self.count)),
             });
         }
         Bundle {
             bundle_type: "searchset".into(),
-            // Known once the last page is reached; counting every match for the first page of
-            // a long search would cost as much as reading them.
-            total: (!more).then_some(self.offset + found),
+            total,
             link,
             entry: entries,
         }
@@ -180,7 +214,7 @@ impl Search {
     fn url(&self, offset: u32) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in &self.params {
-            if !self.ignored.contains(name) {
+            if !self.ignored.iter().any(|(n, v)| n == name && v == value) {
                 query.append_pair(name, value);
             }
         }
@@ -248,10 +282,10 @@ mod tests {
         .unwrap();
         for (name, _) in s.params() {
             if name != "start" {
-                s.unknown(&name).unwrap();
+                s.unknown(&name, "x").unwrap();
             }
         }
-        let b = s.build(vec![slot("s1")], vec![], false);
+        let b = s.paged(vec![slot("s1")], vec![], false);
         assert_eq!(
             b.link[0].url,
             "https://h.example/fhir/Slot?start=ge2026&_count=2"
@@ -268,14 +302,14 @@ mod tests {
             PAGE,
         )
         .unwrap();
-        let err = s.unknown("_id").unwrap_err().to_string();
+        let err = s.unknown("_id", "x").unwrap_err().to_string();
         assert!(err.contains("'_id'"), "{err}");
     }
 
     #[test]
     fn entries_carry_full_urls_and_their_search_mode() {
         let s = Search::new(&headers(None), None, "Slot", PAGE).unwrap();
-        let b = s.build(vec![slot("s1")], vec![schedule("sc1")], false);
+        let b = s.paged(vec![slot("s1")], vec![schedule("sc1")], false);
         assert_eq!(
             b.entry[0].full_url.as_deref(),
             Some("https://h.example/fhir/Slot/s1")
@@ -293,22 +327,22 @@ mod tests {
     }
 
     #[test]
-    fn a_result_in_hand_is_paged_with_an_absolute_next_link_and_a_total_on_the_last_page() {
+    fn a_result_in_hand_is_paged_with_an_absolute_next_link_and_its_total_on_every_page() {
         let all = || {
             (1..=5)
                 .map(|i| (slot(&format!("s{i}")), vec![]))
                 .collect::<Vec<_>>()
         };
         let first = Search::new(&headers(None), Some("_count=2"), "Slot", PAGE).unwrap();
-        let more = first.page_of(all());
+        let more = first.page_of(all(), true);
         assert_eq!(more.entry.len(), 2);
-        assert_eq!(more.total, None);
+        assert_eq!(more.total, Some(5), "the whole result is in hand");
         assert_eq!(
             more.next_page(),
             Some("https://h.example/fhir/Slot?_count=2&_offset=2")
         );
         let last = Search::new(&headers(None), Some("_count=2&_offset=4"), "Slot", PAGE).unwrap();
-        let end = last.page_of(all());
+        let end = last.page_of(all(), true);
         assert_eq!(end.entry.len(), 1);
         assert_eq!(end.total, Some(5));
         assert_eq!(end.next_page(), None);
@@ -322,5 +356,58 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    #[test]
+    fn a_page_past_the_end_and_a_capped_result_give_no_total() {
+        // Regression: a page past the end said the offset was the total, and a result cut at
+        // its cap claimed to be complete.
+        let past = Search::new(&headers(None), Some("_offset=100"), "Slot", PAGE).unwrap();
+        assert_eq!(past.paged(vec![], vec![], false).total, None);
+        let first = Search::new(&headers(None), None, "Slot", PAGE).unwrap();
+        assert_eq!(first.paged(vec![], vec![], false).total, Some(0));
+        let capped = first.page_of(vec![(slot("s1"), vec![])], false);
+        assert_eq!(capped.total, None);
+    }
+
+    #[test]
+    fn the_largest_offset_pages_without_overflowing() {
+        let s = Search::new(&headers(None), Some("_offset=4294967295"), "Slot", PAGE).unwrap();
+        let b = s.page_of(vec![(slot("s1"), vec![])], true);
+        assert!(b.entry.is_empty());
+        assert_eq!(b.total, Some(1));
+    }
+
+    #[test]
+    fn a_declared_include_is_kept_and_another_is_unknown() {
+        let mut s = Search::new(
+            &headers(None),
+            Some("_include=Slot:schedule&_include=Slot:other"),
+            "Slot",
+            PAGE,
+        )
+        .unwrap();
+        for (name, value) in s.params() {
+            s.include(&name, &value, &["Slot:schedule"]).unwrap();
+        }
+        let self_link = s.paged(vec![], vec![], false).link[0].url.clone();
+        assert!(
+            self_link.contains("_include=Slot%3Aschedule"),
+            "{self_link}"
+        );
+        assert!(!self_link.contains("other"), "{self_link}");
+        let mut strict = Search::new(
+            &headers(Some("handling=strict")),
+            Some("_include=Slot:other"),
+            "Slot",
+            PAGE,
+        )
+        .unwrap();
+        assert!(strict
+            .include("_include", "Slot:other", &["Slot:schedule"])
+            .is_err());
+        assert!(strict
+            .include("_include", "Slot:schedule", &["Slot:schedule"])
+            .is_ok());
     }
 }

@@ -55,7 +55,7 @@ async fn store_transaction(
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Dose records are stored as they come; readings are checked as they come and stored
     // together after the loop (many rows per statement), their answers filled in at their places.
-    let mut answers: Vec<Option<(bool, String)>> = Vec::with_capacity(bundle.entry.len());
+    let mut answers: Vec<Option<(bool, Resource)>> = Vec::with_capacity(bundle.entry.len());
     let mut readings = Vec::new();
     let mut reading_places = Vec::new();
     let mut stored_new_dose = false;
@@ -80,8 +80,7 @@ async fn store_transaction(
                 .await
                 .map_err(|e| at_entry(index, e))?;
                 stored_new_dose |= created;
-                let id = stored.id.unwrap_or_default();
-                answers.push(Some((created, format!("MedicationAdministration/{id}"))));
+                answers.push(Some((created, Resource::MedicationAdministration(stored))));
             }
             ("POST", "Observation", Resource::Observation(observation)) => {
                 token.require_scope("patient/Observation.c")?;
@@ -101,19 +100,25 @@ async fn store_transaction(
     let stored = store_checked(&mut tx, &token.patient_id, readings, now).await?;
     let stored_new_reading = stored.iter().any(|(created, _)| *created);
     for (index, (created, observation)) in reading_places.into_iter().zip(stored) {
-        let id = observation.id.unwrap_or_default();
-        answers[index] = Some((created, format!("Observation/{id}")));
+        answers[index] = Some((created, Resource::Observation(observation)));
     }
     let answers = answers
         .into_iter()
         .map(|answer| {
-            let (created, location) = answer.ok_or_else(|| {
+            let (created, stored) = answer.ok_or_else(|| {
                 FhirError::Internal("an entry was left without an outcome".into())
             })?;
+            // Stored records never change: each is at the version it was stored as.
+            let version = stored
+                .meta()
+                .and_then(|m| m.version_id.clone())
+                .unwrap_or_else(|| "1".into());
+            let (kind, id) = stored.type_and_id().unwrap_or(("", ""));
             Ok(BundleEntry {
                 response: Some(BundleResponse {
                     status: if created { "201 Created" } else { "200 OK" }.into(),
-                    location: Some(location),
+                    location: Some(format!("{kind}/{id}/_history/{version}")),
+                    etag: Some(format!("W/\"{version}\"")),
                 }),
                 ..BundleEntry::default()
             })

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::ConnectOptions;
 
 use crate::{Store, StoreError, StoreKey, MIGRATOR};
 
@@ -114,8 +115,11 @@ impl Store {
     pub(crate) fn file_options(path: &Path, key: Option<&StoreKey>) -> SqliteConnectOptions {
         let mut options = SqliteConnectOptions::new().filename(path);
         if let Some(key) = key {
-            // sqlx sends `key` before any other pragma, as SQLCipher requires.
-            options = options.pragma("key", format!("\"{}\"", key.raw()));
+            // sqlx sends `key` before any other pragma, as SQLCipher requires; statement text
+            // is logged at debug level, and this one holds the key.
+            options = options
+                .pragma("key", format!("\"{}\"", key.raw()))
+                .disable_statement_logging();
         }
         options
             .create_if_missing(true)

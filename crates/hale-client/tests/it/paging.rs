@@ -12,7 +12,7 @@ use serde_json::json;
 /// Each request line the server saw, and whether it carried the patient's token.
 type Seen = Arc<Mutex<Vec<(String, bool)>>>;
 
-/// Serves page 1 (whose `next` is `next_link`, with `{origin}` filled in) and page 2 of a
+/// Serves page 1 (whose `next` is `next_link`, with `{origin}` and `{port}` filled in) and page 2 of a
 /// Schedule search, recording each request line and whether it carried the token.
 fn two_page_server(next_link: &'static str) -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -20,6 +20,7 @@ fn two_page_server(next_link: &'static str) -> (String, Seen) {
     let seen: Seen = Arc::default();
     let log = seen.clone();
     let here = origin.clone();
+    let port = listener.local_addr().unwrap().port().to_string();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let mut stream = stream.unwrap();
@@ -52,7 +53,8 @@ fn two_page_server(next_link: &'static str) -> (String, Seen) {
             } else {
                 json!({"resourceType": "Bundle", "type": "searchset",
                     "link": [{"relation": "next",
-                              "url": next_link.replace("{origin}", &here)}],
+                              "url": next_link.replace("{origin}", &here)
+                                                .replace("{port}", &port)}],
                     "entry": [schedule("a", "394579002", "Cardiology")]})
             }
             .to_string();
@@ -82,7 +84,7 @@ async fn a_search_longer_than_one_page_is_read_to_its_end() {
 async fn a_next_page_on_another_server_is_refused_and_the_token_not_sent_there() {
     // The "other server" is this one under another name: were the link followed, it would
     // be seen here, with the patient's token.
-    let (origin, seen) = two_page_server("http://localhost:1/fhir/Schedule?page=2");
+    let (origin, seen) = two_page_server("http://localhost:{port}/fhir/Schedule?page=2");
     let client = HospitalClient::new(&format!("{origin}/fhir")).unwrap();
     let session = Session::new("t0ken", "pt-1");
     let refused = client.services(&session).await;

@@ -277,11 +277,16 @@ pub(crate) async fn search_flags(
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
-            _ => search.unknown(&name)?,
+            // Each alert's task always comes with it.
+            "_revinclude" => search.include(&name, &value, &["Task:focus"])?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let mut conn = state.db.acquire().await?;
-    let alerts = patient_alerts(&mut conn, &token.patient_id, PATIENT_ALERTS).await?;
+    // Read one past the cap: a patient with more alerts than it gets no `total`.
+    let mut alerts = patient_alerts(&mut conn, &token.patient_id, PATIENT_ALERTS + 1).await?;
+    let complete = alerts.len() as i64 <= PATIENT_ALERTS;
+    alerts.truncate(PATIENT_ALERTS as usize);
     let with_tasks = token.require_scope("patient/Task.r").is_ok();
     let mut results = Vec::new();
     for PatientAlert {
@@ -312,7 +317,7 @@ pub(crate) async fn search_flags(
         }
         results.push((flag, tasks));
     }
-    Ok(search.page(results))
+    Ok(search.page(results, complete))
 }
 
 /// The newest alerts, all on one page unless the client asks for smaller ones.

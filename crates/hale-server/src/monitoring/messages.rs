@@ -27,7 +27,7 @@ pub(crate) async fn search(
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
-            _ => search.unknown(&name)?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let rows: Vec<(String, String, String, Time, Option<String>)> = sqlx::query_as(
@@ -36,26 +36,31 @@ pub(crate) async fn search(
          ORDER BY c.sent_at DESC, c.id LIMIT $2",
     )
     .bind(&token.patient_id)
-    .bind(MESSAGES)
+    .bind(MESSAGES + 1)
     .fetch_all(&state.db)
     .await?;
-    let resources = rows.into_iter().map(|(id, from, text, sent, task)| {
-        let mut c = Communication::from_message(
-            &CareMessage {
-                id,
-                from,
-                text,
-                sent: sent.0,
-            },
-            &token.patient_id,
-        );
-        c.about = task
-            .map(|t| Reference::to("Task", &t, None))
-            .into_iter()
-            .collect();
-        (Resource::Communication(c), Vec::new())
-    });
-    Ok(search.page(resources.collect()))
+    // Read one past the cap: a patient with more messages than it gets no `total`.
+    let complete = rows.len() as i64 <= MESSAGES;
+    let resources = rows
+        .into_iter()
+        .take(MESSAGES as usize)
+        .map(|(id, from, text, sent, task)| {
+            let mut c = Communication::from_message(
+                &CareMessage {
+                    id,
+                    from,
+                    text,
+                    sent: sent.0,
+                },
+                &token.patient_id,
+            );
+            c.about = task
+                .map(|t| Reference::to("Task", &t, None))
+                .into_iter()
+                .collect();
+            (Resource::Communication(c), Vec::new())
+        });
+    Ok(search.page(resources.collect(), complete))
 }
 
 /// The newest messages, all on one page unless the client asks for smaller ones.

@@ -154,7 +154,9 @@ pub(crate) async fn search_care_plans(
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
-            _ => search.unknown(&name)?,
+            // The plan's goals always come with it.
+            "_include" => search.include(&name, &value, &["CarePlan:goal"])?,
+            _ => search.unknown(&name, &value)?,
         }
     }
     let mut conn = state.db.acquire().await?;
@@ -170,7 +172,7 @@ pub(crate) async fn search_care_plans(
         };
         results.push((Resource::CarePlan(care_plan), goals));
     }
-    Ok(search.page(results))
+    Ok(search.page(results, true))
 }
 
 /// A patient has at most one monitoring plan.

@@ -55,9 +55,32 @@ async fn the_embedded_hospitals_file_is_unreadable_without_its_key() {
         .await
         .unwrap()
         .contains(&booked));
-    // Another key, or none, does not.
-    assert!(appointment_ids(&url, Some(key('b'))).await.is_err());
+    // No key does not open it: a clear error, the file untouched.
     assert!(appointment_ids(&url, None).await.is_err());
+    assert!(appointment_ids(&url, Some(key('a')))
+        .await
+        .unwrap()
+        .contains(&booked));
+}
+
+#[tokio::test]
+async fn a_file_another_key_cannot_read_is_set_aside_and_the_hospital_begins_anew() {
+    // Regression: a new store key (the keychain lost its entry) left the app unable to start,
+    // its embedded hospital refusing the old file at every launch.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo-hospital.sqlite");
+    let url = format!("sqlite://{}", file.display());
+    let booked = book_one(&url, Some(key('a'))).await;
+    let ids = appointment_ids(&url, Some(key('b'))).await.unwrap();
+    assert!(!ids.contains(&booked), "a new hospital: {ids:?}");
+    let aside = dir.path().join("demo-hospital.sqlite-unreadable-1");
+    assert!(aside.exists(), "the old file is kept aside");
+    // The old file still opens with the old key.
+    let old = format!("sqlite://{}", aside.display());
+    assert!(appointment_ids(&old, Some(key('a')))
+        .await
+        .unwrap()
+        .contains(&booked));
 }
 
 #[tokio::test]

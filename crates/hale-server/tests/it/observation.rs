@@ -256,8 +256,12 @@ async fn a_full_transaction_with_repeats_answers_each_entry_in_order() {
     let location = |i: usize| answer["entry"][i]["response"]["location"].clone();
     assert_eq!(
         location(0),
-        json!(format!("Observation/{}", earlier["id"].as_str().unwrap()))
+        json!(format!(
+            "Observation/{}/_history/1",
+            earlier["id"].as_str().unwrap()
+        ))
     );
+    assert_eq!(answer["entry"][0]["response"]["etag"], "W/\"1\"");
     assert_eq!(location(2), location(1));
     // key(5) is entry 6, after the inserted repeat.
     assert_eq!(location(999), location(6));
