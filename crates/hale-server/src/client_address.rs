@@ -26,6 +26,11 @@ pub(crate) fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[I
         .unwrap_or(peer)
 }
 
+/// Whether `peer` is one of the hospital's own proxies, whose forwarding headers are believed.
+pub(crate) fn is_trusted_proxy(peer: SocketAddr, trusted: &[IpAddr]) -> bool {
+    trusted.contains(&canonical(peer.ip()))
+}
+
 /// IPv4 addresses seen through an IPv6 socket, as themselves.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {

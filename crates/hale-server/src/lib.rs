@@ -371,6 +371,10 @@ async fn router(
             resource_response::absolute_location,
         ))
         .layer(axum::middleware::from_fn(request_policy::apply))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::trusted_headers,
+        ))
         .layer(axum::middleware::from_fn(response_policy::apply))
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state.clone());

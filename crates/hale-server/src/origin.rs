@@ -1,7 +1,44 @@
 //! Where this server is reached, as the client reached it: the base of the absolute URLs it
 //! writes (discovery, token issuer, search links, `Location`).
+//!
+//! [`trusted_headers`] first makes the two headers it is read from trustworthy: the scheme a
+//! proxy forwarded only from the hospital's own proxies, and a `Host` for a request that named
+//! its authority in the URI instead (HTTP/2).
 
-use axum::http::{header, HeaderMap};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::ServerState;
+
+pub(crate) async fn trusted_headers(
+    State(state): State<ServerState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    let trusted =
+        peer.is_some_and(|p| crate::client_address::is_trusted_proxy(p, &state.trusted_proxies));
+    if !trusted {
+        request.headers_mut().remove("x-forwarded-proto");
+    }
+    if !request.headers().contains_key(header::HOST) {
+        let named = request
+            .uri()
+            .authority()
+            .and_then(|a| HeaderValue::from_str(a.as_str()).ok());
+        if let Some(host) = named {
+            request.headers_mut().insert(header::HOST, host);
+        }
+    }
+    next.run(request).await
+}
 
 /// Where this server is reached, from the request: `https://hospital.example` behind the
 /// hospital's TLS proxy (which says so in `X-Forwarded-Proto`), `http://127.0.0.1:8080` on a

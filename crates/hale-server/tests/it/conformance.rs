@@ -313,3 +313,28 @@ async fn the_capability_statement_declares_encounters_operations_transactions_an
         }
     }
 }
+
+#[tokio::test]
+async fn a_forwarded_scheme_is_believed_from_the_hospitals_own_proxies_only() {
+    // Regression: any client's `X-Forwarded-Proto` chose the scheme of the URLs the server
+    // writes (discovery, search links, Location).
+    let token_uri = |h: &Hospital| {
+        let request = h
+            .http
+            .get(format!(
+                "http://{}/.well-known/smart-configuration",
+                h.server.addr
+            ))
+            .header("x-forwarded-proto", "https")
+            .send();
+        async move {
+            let body: Value = request.await.unwrap().json().await.unwrap();
+            body["token_endpoint"].as_str().unwrap().to_owned()
+        }
+    };
+    let open = hospital().await;
+    assert!(token_uri(&open).await.starts_with("http://"));
+    let proxied =
+        hospital_configured(|o| o.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    assert!(token_uri(&proxied).await.starts_with("https://"));
+}
