@@ -35,26 +35,32 @@ struct Declared {
 
 const PATIENT: (&str, &str) = ("patient", "reference");
 
+/// What a declaration leaves out: no parameters, includes, versions or operations.
+const PLAIN: Declared = Declared {
+    kind: "",
+    interactions: &[],
+    params: &[],
+    includes: &[],
+    rev_includes: &[],
+    versioned: false,
+    conditional_create: false,
+    operations: &[],
+};
+
 const DECLARED: &[Declared] = &[
     Declared {
         kind: "Appointment",
         interactions: &["read", "vread", "search-type", "create"],
         params: &[PATIENT, ("date", "date")],
-        includes: &[],
-        rev_includes: &[],
         versioned: true,
-        conditional_create: false,
         operations: &["cancel", "reschedule", "check-in"],
+        ..PLAIN
     },
     Declared {
         kind: "Encounter",
         interactions: &["read", "vread"],
-        params: &[],
-        includes: &[],
-        rev_includes: &[],
         versioned: true,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Slot",
@@ -67,50 +73,31 @@ const DECLARED: &[Declared] = &[
             ("schedule.actor", "reference"),
         ],
         includes: &["Slot:schedule"],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Schedule",
         interactions: &["search-type"],
-        params: &[],
-        includes: &[],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Patient",
         interactions: &["read"],
-        params: &[],
-        includes: &[],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "MedicationRequest",
         interactions: &["search-type"],
         params: &[PATIENT, ("status", "token")],
-        includes: &[],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "MedicationAdministration",
         interactions: &["search-type", "create"],
         params: &[PATIENT, ("effective-time", "date"), ("identifier", "token")],
-        includes: &[],
-        rev_includes: &[],
         versioned: true,
         conditional_create: true,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Observation",
@@ -121,41 +108,29 @@ const DECLARED: &[Declared] = &[
             ("date", "date"),
             ("identifier", "token"),
         ],
-        includes: &[],
-        rev_includes: &[],
         versioned: true,
         conditional_create: true,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "CarePlan",
         interactions: &["search-type"],
         params: &[PATIENT],
         includes: &["CarePlan:goal"],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Flag",
         interactions: &["search-type"],
         params: &[PATIENT],
-        includes: &[],
         rev_includes: &["Task:focus"],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
     Declared {
         kind: "Communication",
         interactions: &["search-type"],
         params: &[PATIENT],
-        includes: &[],
-        rev_includes: &[],
-        versioned: false,
-        conditional_create: false,
-        operations: &[],
+        ..PLAIN
     },
 ];
 

@@ -47,6 +47,8 @@ mod scheduling;
 mod search;
 mod searchset;
 mod sign_in_form;
+#[cfg(test)]
+mod test_rng;
 mod transaction;
 mod waitlist;
 

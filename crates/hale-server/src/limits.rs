@@ -272,17 +272,7 @@ mod tests {
         assert_eq!(wait(ACCOUNT, 50, t, t + FORGET_AFTER), None);
     }
 
-    /// xorshift64*: a small generator, so a failing sequence replays from its seed.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-        }
-    }
+    use crate::test_rng::Rng;
 
     #[tokio::test]
     async fn random_sequences_of_attempts_in_the_database_follow_the_policy_step_by_step() {

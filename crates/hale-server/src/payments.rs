@@ -92,24 +92,14 @@ impl PaymentProvider for Sandbox {
 mod tests {
     use super::*;
 
-    /// xorshift64*: a small generator, so a failing case replays from its seed.
-    struct Rng(u64);
+    use crate::test_rng::Rng;
 
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n
-        }
-
-        fn text(&mut self) -> String {
-            // Few letters, so random pairs often share prefixes and splits.
-            let len = self.below(6);
-            (0..len)
-                .map(|_| ['a', 'b', '\n', ':', '1'][self.below(5) as usize])
-                .collect()
-        }
+    /// A short text of few letters, so random pairs often share prefixes and splits.
+    fn text(rng: &mut Rng) -> String {
+        let len = rng.below(6);
+        (0..len)
+            .map(|_| ['a', 'b', '\n', ':', '1'][rng.below(5) as usize])
+            .collect()
     }
 
     #[test]
@@ -117,7 +107,7 @@ mod tests {
         let mut rng = Rng(0x1234_5678_9abc_def1);
         let mut seen: HashMap<String, (String, String)> = HashMap::new();
         for _ in 0..20_000 {
-            let pair = (rng.text(), rng.text());
+            let pair = (text(&mut rng), text(&mut rng));
             let key = processor_key(&pair.0, &pair.1);
             assert_eq!(key, processor_key(&pair.0, &pair.1), "stable");
             if let Some(other) = seen.insert(key, pair.clone()) {

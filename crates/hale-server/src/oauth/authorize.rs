@@ -116,7 +116,7 @@ async fn check_request(
     // SMART App Launch v2: `aud` is required, so a token is never minted for another server.
     match &request.aud {
         None => return refuse("invalid_request", "aud is required"),
-        Some(aud) if aud.trim_end_matches('/') != format!("{}/fhir", issuer(headers)) => {
+        Some(aud) if aud.trim_end_matches('/') != crate::origin::fhir_base(headers) => {
             return refuse("invalid_request", "aud is not this FHIR server");
         }
         Some(_) => {}
@@ -259,7 +259,7 @@ pub(crate) async fn authorize_submit(
                 .append_pair("code", &code)
                 .append_pair("state", &request.state)
                 // RFC 9207: names the server, so the app can tell mixed-up answers apart.
-                .append_pair("iss", &format!("{}/fhir", issuer(&headers)));
+                .append_pair("iss", &crate::origin::fhir_base(&headers));
             redirect(&url)
         }
         Err(e) => e.into_response(),

@@ -58,14 +58,9 @@ pub(crate) async fn register_app_client(db: &sqlx::AnyPool) -> Result<(), FhirEr
     Ok(())
 }
 
-/// The URL this server is reached at: tokens and discovery must name it.
-fn issuer(headers: &HeaderMap) -> String {
-    crate::origin::origin(headers)
-}
-
 /// `GET [base]/.well-known/smart-configuration`.
 pub(crate) async fn smart_configuration(headers: HeaderMap) -> Json<SmartConfiguration> {
-    let origin = issuer(&headers);
+    let origin = crate::origin::origin(&headers);
     let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
     Json(SmartConfiguration {
         issuer: format!("{origin}/fhir"),
