@@ -29,5 +29,5 @@ cargo test -p hale-ui
 
 log "end-to-end journeys (Xvfb, tauri-driver, WebKitWebDriver)"
 # --show-output: journeys print what they measured (the SIGKILL counts, axe-core per screen).
-xvfb-run -a -s "-screen 0 1280x800x24" \
+xvfb-run -a -s "-screen 0 1920x1080x24" \
   cargo test "${HALE_CARGO_FLAGS[@]}" --test journeys -- --ignored --test-threads=1 --show-output

@@ -45,6 +45,7 @@ commands![
     ApplyConcession,
     GetMedicines,
     LogDose,
+    UndoDose,
     SnoozeDose,
     AddMedicine,
     StopMedicine,

@@ -22,7 +22,7 @@ const RELAY_COALESCE: Duration = Duration::from_secs(5);
 pub struct Devices {
     pub ble: BleHandle,
     /// Why Bluetooth cannot be used, once the service found out.
-    pub unavailable: Arc<Mutex<Option<String>>>,
+    pub unavailable: Arc<Mutex<Option<hale_ble::NoBluetooth>>>,
 }
 
 impl Devices {
@@ -165,7 +165,7 @@ async fn relay_fresh<R: Runtime>(patient: Arc<Patient>, relay: Arc<Notify>, app:
 
 async fn forward_events<R: Runtime>(
     mut events: tokio::sync::broadcast::Receiver<BleEvent>,
-    unavailable: Arc<Mutex<Option<String>>>,
+    unavailable: Arc<Mutex<Option<hale_ble::NoBluetooth>>>,
     app: AppHandle<R>,
 ) {
     loop {
@@ -176,7 +176,7 @@ async fn forward_events<R: Runtime>(
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
         if let BleEvent::Unavailable(why) = &event {
-            *unavailable.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.clone());
+            *unavailable.lock().unwrap_or_else(|p| p.into_inner()) = Some(*why);
         }
         if let Err(error) = app.emit(hale_api::DEVICES_EVENT, convert::devices::event(event)) {
             tracing::warn!(%error, "could not send a device event to the screen");

@@ -64,11 +64,25 @@ pub fn run() {
                 app.manage(state);
                 // Its own window label, so it gets the kiosk's capability only; it fills its
                 // screen and offers no window controls.
-                tauri::WebviewWindowBuilder::new(app, KIOSK_WINDOW, tauri::WebviewUrl::default())
-                    .title("Hale check-in")
-                    .fullscreen(true)
-                    .decorations(false)
-                    .build()?;
+                let window = tauri::WebviewWindowBuilder::new(
+                    app,
+                    KIOSK_WINDOW,
+                    tauri::WebviewUrl::default(),
+                )
+                .title("Hale check-in")
+                .fullscreen(true)
+                .decorations(false)
+                .build()?;
+                // Without a window manager (a kiosk often has none) `fullscreen` is a request
+                // nobody grants: the window also takes its monitor's whole area itself.
+                let monitor = match window.current_monitor() {
+                    Ok(Some(m)) => Some(m),
+                    _ => app.primary_monitor().ok().flatten(),
+                };
+                if let Some(monitor) = monitor {
+                    let _ = window.set_position(*monitor.position());
+                    let _ = window.set_size(*monitor.size());
+                }
                 return Ok(());
             }
             let options = hale_core::watch::WatchOptions {
@@ -132,6 +146,7 @@ pub fn run() {
             parking::apply_concession => hale_api::ApplyConcession,
             medicines::get_medicines => hale_api::GetMedicines,
             medicines::log_dose => hale_api::LogDose,
+            medicines::undo_dose => hale_api::UndoDose,
             medicines::snooze_dose => hale_api::SnoozeDose,
             medicines::add_medicine => hale_api::AddMedicine,
             medicines::stop_medicine => hale_api::StopMedicine,

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hale_e2e::{hospital_on_file, launch, RunningApp};
+use hale_e2e::{hospital_on_file, launch, Place, RunningApp};
 use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT};
 
 const BOOT: Duration = Duration::from_secs(60);
 
 /// axe-core's browser build, installed by `npm ci` (scripts/setup.sh).
-fn axe_source() -> String {
+pub(crate) fn axe_source() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (npm ci installs axe-core)", path.display()))
@@ -22,15 +22,15 @@ fn axe_source() -> String {
 
 /// What axe found on one screen: violations by impact, and the serious or critical ones named.
 #[derive(Debug, Default)]
-struct Findings {
+pub(crate) struct Findings {
     by_impact: BTreeMap<String, usize>,
     /// Every rule that failed, with its impact.
     rules: Vec<String>,
-    blocking: Vec<String>,
+    pub(crate) blocking: Vec<String>,
 }
 
 /// Waits until the screen has loaded (no "Loading…" left), then runs axe-core on it.
-async fn audit(app: &RunningApp, axe: &str) -> Findings {
+pub(crate) async fn audit(app: &RunningApp, axe: &str) -> Findings {
     let started = Instant::now();
     while app.has(".loading").await {
         assert!(started.elapsed() < BOOT, "the screen is still loading");
@@ -139,18 +139,6 @@ fn theme_env(theme: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// The patient app's screens: the tab to press, and the name printed.
-const SCREENS: [(&str, &str); 8] = [
-    ("nav-home", "appointments"),
-    ("nav-book", "book"),
-    ("nav-waiting", "waiting times"),
-    ("nav-parking", "parking"),
-    ("nav-medicines", "medicines"),
-    ("nav-devices", "devices"),
-    ("nav-care-team", "care team"),
-    ("nav-settings", "settings"),
-];
-
 fn report(theme: &str, screen: &str, findings: &Findings, problems: &mut Vec<String>) {
     eprintln!(
         "axe-core {theme:5} {screen:22} serious+critical {} (all by impact: {:?} {:?})",
@@ -184,13 +172,21 @@ async fn every_patient_screen_passes_axe_core_in_both_themes_and_at_double_text_
         }
         report(theme, "sign-in", &audit(&app, &axe).await, &mut problems);
         app.sign_in().await;
-        for (tab, name) in SCREENS {
-            app.click(&format!("[data-testid={tab}]")).await;
+        for place in Place::ALL {
+            let name = format!("{place:?}");
+            let name = name.as_str();
+            app.go(place).await;
             report(theme, name, &audit(&app, &axe).await, &mut problems);
             if theme == "light" {
                 set_text_size(&app, 200).await;
                 if !fits_sideways(&app).await {
-                    cut_off.push(name);
+                    let what: Vec<String> = app
+                        .layout_problems()
+                        .await
+                        .into_iter()
+                        .filter(|p| p.contains("sideways") || p.contains("cut off"))
+                        .collect();
+                    cut_off.push(format!("{name}: {what:?}"));
                 }
                 set_text_size(&app, 100).await;
             }
@@ -299,7 +295,7 @@ async fn tab_to(app: &RunningApp, css: &str) {
                  return [e.matches(arguments[0]),
                          e === document.body
                            || (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2),
-                         e.outerHTML.slice(0, 120)];",
+                         `${s.outlineStyle} ${s.outlineWidth} ` + e.outerHTML.slice(0, 120)];",
                 vec![serde_json::json!(css)],
             )
             .await
@@ -369,9 +365,12 @@ async fn a_booking_can_be_made_with_the_keyboard_alone_with_the_focus_always_vis
         .await;
     tab_to(&app, "[data-testid=sign-in]").await;
     press_enter(&app).await;
-    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
+    app.wait_for_all("[data-testid=today-appointment]", 1, BOOT)
+        .await;
 
-    tab_to(&app, "[data-testid=nav-book]").await;
+    tab_to(&app, "[data-testid=nav-appointments]").await;
+    press_enter(&app).await;
+    tab_to(&app, "[data-testid=book-new]").await;
     press_enter(&app).await;
     app.wait_for_all("[data-testid=service] option", 4, BOOT)
         .await;
@@ -397,7 +396,8 @@ async fn parking_can_be_paid_with_the_keyboard_alone() {
         .await;
     tab_to(&app, "[data-testid=sign-in]").await;
     press_enter(&app).await;
-    app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
+    app.wait_for_all("[data-testid=today-appointment]", 1, BOOT)
+        .await;
 
     tab_to(&app, "[data-testid=nav-parking]").await;
     press_enter(&app).await;

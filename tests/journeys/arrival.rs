@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
+use hale_e2e::{launch_signed_in, Place};
 use hale_server::demo::seed::{DEMO_PATIENT, DEMO_STAFF};
 use hale_server::ServerOptions;
 
@@ -32,15 +32,16 @@ async fn check_in_follow_the_queue_and_be_called() {
     ];
     let app = launch_signed_in(data.path(), &env).await;
 
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 4, BOOT).await;
-    app.click("[data-testid=nav-waiting]").await;
+    app.go(Place::WaitingTimes).await;
     app.wait_for_all("[data-testid=department]", 4, BOOT).await;
     let cardiology = "[data-testid=department]:nth-child(1) [data-testid=department-wait]";
     app.wait_until_text(cardiology, "No one waiting", BOOT)
         .await;
 
     // Only the appointment ten minutes away offers check-in.
-    app.click("[data-testid=nav-home]").await;
+    app.go(Place::Appointments).await;
     let buttons = app.wait_for_all("[data-testid=check-in]", 1, BOOT).await;
     assert_eq!(buttons.len(), 1);
     buttons[0].click().await.unwrap();
@@ -49,11 +50,11 @@ async fn check_in_follow_the_queue_and_be_called() {
     app.screenshot("checked-in").await;
 
     // The board moved, live.
-    app.click("[data-testid=nav-waiting]").await;
+    app.go(Place::WaitingTimes).await;
     app.wait_until_text(cardiology, "1 waiting", BOOT).await;
 
     // Staff call the patient: the open screen and a notification say where to go.
-    app.click("[data-testid=nav-home]").await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=queue-status]", 1, BOOT)
         .await;
     let http = reqwest::Client::new();

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
-use hale_e2e::launch_signed_in;
+use hale_e2e::{launch_signed_in, Place};
 
 const WAIT: Duration = Duration::from_secs(60);
 const UPCOMING: &str = ".appointments:not(.past) [data-testid=appointment]";
@@ -14,10 +14,11 @@ const UPCOMING: &str = ".appointments:not(.past) [data-testid=appointment]";
 async fn book_move_and_cancel_an_appointment() {
     let data = tempfile::tempdir().unwrap();
     let app = launch_signed_in(data.path(), &[]).await;
+    app.go(Place::Appointments).await;
     let before = app.wait_for_all(UPCOMING, 3, WAIT).await.len();
 
     // Book: the first free cardiology time a week from now (changes close 24 hours ahead).
-    app.click("[data-testid=nav-book]").await;
+    app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, WAIT)
         .await;
     app.set_date("[data-testid=from]", 7).await;
@@ -36,12 +37,19 @@ async fn book_move_and_cancel_an_appointment() {
     app.screenshot("booked").await;
 
     // Home shows it.
-    app.click("[data-testid=nav-home]").await;
+    app.go(Place::Appointments).await;
     let cards = app.wait_for_all(UPCOMING, before + 1, WAIT).await;
     assert_eq!(cards.len(), before + 1);
     let card = app.card_with(&reference).await;
 
-    // Add it to the calendar: an .ics file in ~/Downloads with this booking in it.
+    // Add it to the calendar (under "Change"): an .ics file in ~/Downloads with this booking in
+    // it, and the card says where it went in words.
+    card.find(Locator::Css("[data-testid=change]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     card.find(Locator::Css("[data-testid=add-to-calendar]"))
         .await
         .unwrap()
@@ -49,12 +57,20 @@ async fn book_move_and_cancel_an_appointment() {
         .await
         .unwrap();
     let saved = app.text_of("[data-testid=calendar-saved]").await;
-    let path = saved.trim_start_matches("Saved to ").to_owned();
     assert!(
-        path.starts_with(&data.path().display().to_string()),
-        "{path}"
+        saved.starts_with("Saved to your Downloads folder as "),
+        "{saved}"
     );
-    let ics = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !saved.contains(&data.path().display().to_string()),
+        "{saved}"
+    );
+    let name = saved
+        .trim_start_matches("Saved to your Downloads folder as ")
+        .split(". Open it")
+        .next()
+        .unwrap();
+    let ics = std::fs::read_to_string(data.path().join("Downloads").join(name)).unwrap();
     assert!(ics.contains("BEGIN:VEVENT\r\n"), "{ics}");
     assert!(
         ics.contains(&format!("Booking reference {reference}")),
@@ -91,8 +107,8 @@ async fn book_move_and_cancel_an_appointment() {
         "same booking"
     );
 
-    // Cancel it, after a confirmation.
-    app.click("[data-testid=nav-home]").await;
+    // Cancel it, after a confirmation (the card's one destructive button).
+    app.go(Place::Appointments).await;
     app.wait_for_all(UPCOMING, before + 1, WAIT).await;
     let card = app.card_with(&reference).await;
     card.find(Locator::Css("[data-testid=cancel]"))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use hale_bluez_sim::{blood_pressure_monitor, Simulator};
 use hale_e2e::browser::{Browser, Engine};
 use hale_e2e::notifications::NotificationBus;
-use hale_e2e::{hospital_on_file, launch_signed_in};
+use hale_e2e::{hospital_on_file, launch_signed_in, Place};
 use hale_server::demo::care_team::DEMO_NURSE;
 use hale_server::demo::seed::DEMO_PATIENT;
 
@@ -52,8 +52,9 @@ async fn a_red_reading_reaches_the_care_team_and_their_answer_reaches_the_patien
         ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
     ];
     let app = launch_signed_in(data.path(), &env).await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
-    app.click("[data-testid=nav-devices]").await;
+    app.go(Place::Devices).await;
     app.click("[data-testid=scan]").await;
     let started = Instant::now();
     'pair: loop {
@@ -143,7 +144,7 @@ async fn a_red_reading_reaches_the_care_team_and_their_answer_reaches_the_patien
         !told[0].body.contains("five minutes"),
         "the text stays in the app: {told:?}"
     );
-    app.click("[data-testid=nav-care-team]").await;
+    app.go(Place::CareTeam).await;
     app.wait_until_text(
         "[data-testid=alert-seen]",
         "Seen by your care team at",

@@ -14,7 +14,7 @@ use hale_bluez_sim::{
     pulse_oximeter, GlucoseRecord, Simulator,
 };
 use hale_e2e::notifications::NotificationBus;
-use hale_e2e::{hospital_on_file, launch_signed_in, RunningApp};
+use hale_e2e::{hospital_on_file, launch_signed_in, Place, RunningApp};
 
 const BOOT: Duration = Duration::from_secs(60);
 const HRM: &str = "C4:7C:8D:6A:11:01";
@@ -58,8 +58,9 @@ async fn on_devices(
         ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
     ];
     let app = launch_signed_in(data, &env).await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
-    app.click("[data-testid=nav-devices]").await;
+    app.go(Place::Devices).await;
     app
 }
 

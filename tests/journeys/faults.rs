@@ -24,7 +24,7 @@ use hale_domain::device::reading::readings;
 use hale_domain::device::{decode, Characteristic, DeviceType};
 use hale_domain::medication::{DoseRecord, Outcome};
 use hale_e2e::keychain::KeychainBus;
-use hale_e2e::{hospital_on_file, launch, BareApp};
+use hale_e2e::{hospital_on_file, launch, BareApp, Place};
 
 const BOOT: Duration = Duration::from_secs(60);
 use hale_server::demo::seed::DEMO_PATIENT;
@@ -273,6 +273,7 @@ async fn a_damaged_local_store_is_said_kept_aside_and_refilled_from_the_hospital
     let env = [("HALE_DEMO_SIMULATION", "off")];
     let app = launch(data.path(), &env).await;
     app.sign_in().await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     assert!(!app.has("[data-testid=local-data-reset]").await);
     app.close().await;
@@ -307,6 +308,7 @@ async fn a_damaged_local_store_is_said_kept_aside_and_refilled_from_the_hospital
     );
     // The new store has no sign-in; signing in refills it from the hospital.
     app.sign_in().await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     app.close().await;
     let (store, profile) = {
@@ -349,24 +351,26 @@ async fn with_the_hospital_gone_every_screen_speaks_plainly_and_a_booking_retry_
     let home = dir.path().join("home");
     let app = launch(&home, &[("HALE_HOSPITAL_URL", base.as_str())]).await;
     app.sign_in().await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     // Every screen once while the hospital is there, so the device keeps its copies.
-    let tabs = [
-        "nav-book",
-        "nav-waiting",
-        "nav-parking",
-        "nav-medicines",
-        "nav-devices",
-        "nav-settings",
-        "nav-home",
+    let places = [
+        Place::Book,
+        Place::WaitingTimes,
+        Place::Parking,
+        Place::Medicines,
+        Place::Devices,
+        Place::Settings,
+        Place::Appointments,
+        Place::Today,
     ];
-    for tab in tabs {
-        app.click(&format!("[data-testid={tab}]")).await;
+    for place in places {
+        app.go(place).await;
         settle(&app).await;
     }
 
     // Book: the confirmation is open when the hospital goes away.
-    app.click("[data-testid=nav-book]").await;
+    app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, BOOT)
         .await;
     app.set_date("[data-testid=from]", 7).await;
@@ -394,9 +398,10 @@ async fn with_the_hospital_gone_every_screen_speaks_plainly_and_a_booking_retry_
     // Every screen with the hospital gone again: saved data with a notice, or a plain error.
     server.stop().await.unwrap();
     let mut said = Vec::new();
-    for tab in tabs {
-        app.click(&format!("[data-testid={tab}]")).await;
+    for place in places {
+        app.go(place).await;
         settle(&app).await;
+        let tab = format!("{place:?}");
         let text = app.text_of("body").await;
         for raw in RAW {
             assert!(
@@ -411,7 +416,7 @@ async fn with_the_hospital_gone_every_screen_speaks_plainly_and_a_booking_retry_
         ));
     }
     eprintln!("with the hospital gone: {}", said.join(", "));
-    for needs_hospital in ["nav-book", "nav-waiting", "nav-parking", "nav-home"] {
+    for needs_hospital in ["Book", "WaitingTimes", "Parking", "Appointments", "Today"] {
         assert!(
             said.contains(&format!("{needs_hospital}: says so")),
             "{needs_hospital} says the hospital cannot be reached: {said:?}"

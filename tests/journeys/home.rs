@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hale_e2e::keychain::KeychainBus;
-use hale_e2e::{launch, launch_signed_in};
+use hale_e2e::{launch, launch_signed_in, Place};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -15,8 +15,7 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
     let data = tempfile::tempdir().unwrap();
     let app = launch_signed_in(data.path(), &[]).await;
 
-    let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
-    assert!(cards.len() >= 3);
+    // Today greets the patient, at their hospital, with the next appointment.
     assert_eq!(
         app.text_of("[data-testid=greeting]").await,
         "Hello, Alex Morgan"
@@ -25,6 +24,11 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
         app.text_of("[data-testid=hospital-name]").await,
         hale_server::demo::seed::HOSPITAL_NAME
     );
+    let next = app.text_of("[data-testid=today-appointment]").await;
+    assert!(next.contains("Cardiology"), "{next}");
+    app.go(Place::Appointments).await;
+    let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
+    assert!(cards.len() >= 3);
     let first = cards[0].text().await.unwrap();
     assert!(first.contains("Cardiology"), "soonest first: {first}");
     assert!(first.contains("Booking reference"), "{first}");
@@ -35,7 +39,8 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
         .starts_with("Updated "));
     app.screenshot("home").await;
 
-    // The QR code on screen reads back as the card's booking reference, as a kiosk scanner reads it.
+    // The check-in code opens full screen: the reference in large type, and a QR code that reads
+    // back as the card's booking reference, as a kiosk scanner reads it.
     let reference = cards[0]
         .find(fantoccini::Locator::Css("[data-testid=booking-reference]"))
         .await
@@ -44,21 +49,19 @@ async fn the_demo_patient_sees_upcoming_appointments_from_the_embedded_hospital(
         .await
         .unwrap();
     cards[0]
-        .find(fantoccini::Locator::Css("[data-testid=show-qr]"))
+        .find(fantoccini::Locator::Css("[data-testid=show-code]"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    app.wait_for_all("[data-testid=qr] svg", 1, BOOT).await;
-    app.client
-        .execute(
-            "document.querySelector('[data-testid=qr]').scrollIntoView({block: 'center'})",
-            vec![],
-        )
-        .await
-        .unwrap();
+    app.wait_for_all("[data-testid=code-screen] [data-testid=qr] svg", 1, BOOT)
+        .await;
+    assert_eq!(app.text_of("[data-testid=code-reference]").await, reference);
+    app.screenshot("check-in-code").await;
     assert_eq!(app.read_qr_codes().await, [reference]);
+    app.click("[data-testid=close-code]").await;
+    assert!(!app.has("[data-testid=code-screen]").await);
     app.close().await;
 
     // The embedded hospital and the app's own store live in the app's data directory.
@@ -105,13 +108,18 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
     assert_eq!(details(&app, expected.len()).await, expected);
     // Changing a booking needs the hospital, and the cards say so instead of offering it.
     assert!(!app.has("[data-testid=cancel]").await);
+    app.screenshot("home-offline").await;
+    app.go(Place::Today).await;
     assert_eq!(
         app.text_of("[data-testid=greeting]").await,
         "Hello, Alex Morgan"
     );
-    app.screenshot("home-offline").await;
+    assert!(
+        app.has("[data-testid=offline-notice]").await,
+        "Today says so too"
+    );
     // Booking needs the hospital, and the Book screen says so rather than failing vaguely.
-    app.click("[data-testid=nav-book]").await;
+    app.go(Place::Book).await;
     let offline = app.text_of("[data-testid=book-offline]").await;
     assert!(
         offline.contains("Booking needs a connection to the hospital"),
@@ -122,6 +130,7 @@ async fn a_hospital_that_goes_away_leaves_the_saved_copy_and_a_notice() {
 
 /// What each appointment card says about the appointment (not its buttons), in order.
 async fn details(app: &hale_e2e::RunningApp, at_least: usize) -> Vec<String> {
+    app.go(Place::Appointments).await;
     let cards = app
         .wait_for_all("[data-testid=appointment]", at_least, BOOT)
         .await;

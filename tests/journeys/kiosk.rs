@@ -79,9 +79,20 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
     let app = launch(kiosk_home.path(), &env).await;
     app.wait_for_all("[data-testid=kiosk]", 1, BOOT).await;
     assert!(
-        !app.has("[data-testid=nav-home]").await,
+        !app.has("[data-testid=nav-today]").await,
         "only the check-in flow"
     );
+    // It fills the screen, though no window manager runs to grant "full screen".
+    let fills = app
+        .client
+        .execute(
+            "return [window.innerWidth, window.innerHeight, screen.width, screen.height];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fills[0], fills[2], "{fills}");
+    assert_eq!(fills[1], fills[3], "{fills}");
     app.screenshot("kiosk").await;
     // The kiosk window's capability grants check-in only: the patient commands are refused even
     // to a script running in it.

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Local, Timelike};
 use hale_e2e::notifications::NotificationBus;
-use hale_e2e::{launch_signed_in, RunningApp};
+use hale_e2e::{launch_signed_in, Place, RunningApp};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -63,7 +63,7 @@ async fn a_dose_is_reminded_taken_and_counted_and_reaches_the_hospital_once() {
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
     ];
     let app = launch_signed_in(data.path(), &env).await;
-    app.click("[data-testid=nav-medicines]").await;
+    app.go(Place::Medicines).await;
 
     // The demo prescriptions are listed, with today's doses and a month of history.
     app.wait_for_all("[data-testid=medicine]", 6, BOOT).await;
@@ -173,8 +173,8 @@ async fn a_dose_is_reminded_taken_and_counted_and_reaches_the_hospital_once() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(stored, 1);
-    app.click("[data-testid=nav-home]").await;
-    app.click("[data-testid=nav-medicines]").await;
+    app.go(Place::Appointments).await;
+    app.go(Place::Medicines).await;
     app.wait_until_text(
         "[data-testid=sync-status]",
         "Your care team can see every dose you have logged.",
@@ -192,7 +192,7 @@ async fn a_dose_is_reminded_taken_and_counted_and_reaches_the_hospital_once() {
 
     // After a restart: still taken, still one record, no reminder repeated.
     let app = launch_signed_in(data.path(), &env).await;
-    app.click("[data-testid=nav-medicines]").await;
+    app.go(Place::Medicines).await;
     let text = dose_of(&app, "Vitamin D").await.text().await.unwrap();
     assert!(text.contains("Taken at"), "{text}");
     tokio::time::sleep(Duration::from_secs(3)).await;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::{launch_signed_in, RunningApp};
+use hale_e2e::{launch_signed_in, Place, RunningApp};
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -25,8 +25,9 @@ async fn card(app: &RunningApp, prefix: &str, number: &str) {
 async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
     let data = tempfile::tempdir().unwrap();
     let app = launch_signed_in(data.path(), &[("HALE_DEMO_SIMULATION", "off")]).await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
-    app.click("[data-testid=nav-parking]").await;
+    app.go(Place::Parking).await;
 
     // A registration that is not one is refused; a real one is saved.
     app.wait_for_all("[data-testid=no-vehicle]", 1, BOOT).await;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hale_e2e::{launch_logged, RunningApp};
+use hale_e2e::{launch_logged, Place, RunningApp};
 use hale_server::demo::seed::DEMO_PATIENT;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -51,10 +51,11 @@ async fn a_whole_visit_logs_nothing_about_the_patient() {
         "AB12CDE".into(),
         "AB12 CDE".into(),
     ];
+    app.go(Place::Appointments).await;
     secrets.extend(texts(&app, "[data-testid=booking-reference]", 3).await);
 
     // Book a cardiology time a week ahead.
-    app.click("[data-testid=nav-book]").await;
+    app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, WAIT)
         .await;
     app.set_date("[data-testid=from]", 7).await;
@@ -66,16 +67,16 @@ async fn a_whole_visit_logs_nothing_about_the_patient() {
     app.click("[data-testid=confirm-booking]").await;
     secrets.push(app.text_of("[data-testid=booked-reference]").await);
 
-    app.click("[data-testid=nav-waiting]").await;
+    app.go(Place::WaitingTimes).await;
     app.wait_for_all("[data-testid=department]", 1, WAIT).await;
 
-    app.click("[data-testid=nav-parking]").await;
+    app.go(Place::Parking).await;
     type_into(&app, "[data-testid=new-registration]", "ab12cde").await;
     app.click("[data-testid=add-vehicle]").await;
     app.wait_until_text("[data-testid=vehicles]", "AB12 CDE", WAIT)
         .await;
 
-    app.click("[data-testid=nav-medicines]").await;
+    app.go(Place::Medicines).await;
     for medicine in texts(&app, "[data-testid=medicine] h3", 2).await {
         // The medicine's name, e.g. "Metformin 500 mg tablets": its first word is enough.
         if let Some(word) = medicine.split_whitespace().next() {
@@ -83,8 +84,8 @@ async fn a_whole_visit_logs_nothing_about_the_patient() {
         }
     }
 
-    app.click("[data-testid=nav-devices]").await;
-    app.click("[data-testid=nav-settings]").await;
+    app.go(Place::Devices).await;
+    app.go(Place::Settings).await;
     app.wait_for_all("[data-testid=reminders]", 1, WAIT).await;
     app.close().await;
 

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
+use hale_e2e::{launch_signed_in, Place};
 
 const BOOT: Duration = Duration::from_secs(60);
 
@@ -19,13 +19,14 @@ async fn a_reminder_follows_the_settings_and_is_not_repeated_after_a_restart() {
 
     // The demo patient's soonest appointment is at least two days ahead: with the default
     // leads (1 day, 2 hours) nothing is due yet.
+    app.go(Place::Appointments).await;
     let cards = app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     let soonest = cards[0].text().await.unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
     const REMINDER: &str = "Appointment reminder";
     assert_eq!(bus.received_as(REMINDER), []);
 
-    app.click("[data-testid=nav-settings]").await;
+    app.go(Place::Settings).await;
     app.wait_for_all("[data-testid=reminders]", 1, BOOT).await;
     let checked = |lead: &'static str| {
         let app = &app;
@@ -87,6 +88,7 @@ async fn a_reminder_follows_the_settings_and_is_not_repeated_after_a_restart() {
 
     // After a restart the reminders already shown stay shown once.
     let app = launch_signed_in(data.path(), &env).await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use std::path::Path;
 
-use hale_e2e::launch;
+use hale_e2e::{launch, Place};
 use hale_store::{Owner, Store, StoreKey};
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -51,7 +51,7 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
     // First start: the sign-in screen, and nothing else.
     app.wait_for_all("[data-testid=sign-in-page]", 1, BOOT)
         .await;
-    assert!(!app.has("[data-testid=nav-home]").await);
+    assert!(!app.has("[data-testid=nav-today]").await);
     let page = app.client.source().await.unwrap();
     assert!(!page.contains("Alex"), "no patient data before sign-in");
     app.screenshot("sign-in").await;
@@ -65,6 +65,7 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
     let outcome = app.invoke_from_page("kiosk_check_in").await;
     assert!(outcome.contains("not allowed"), "{outcome}");
     assert_eq!(app.invoke_from_page("get_session").await, "allowed");
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     let app_dir = data.path().join("org.hale.patient");
     let (name, appointments) = stored(&app_dir).await;
@@ -78,17 +79,18 @@ async fn the_patient_signs_in_through_the_hospitals_page_and_signs_out_removing_
     }
 
     // Sign out, removing everything kept on this device.
-    app.click("[data-testid=nav-settings]").await;
+    app.go(Place::Settings).await;
     app.click("[data-testid=remove-local-data]").await;
     app.click("[data-testid=sign-out]").await;
     app.wait_until_text("[data-testid=signed-out]", "You are signed out.", BOOT)
         .await;
-    assert!(!app.has("[data-testid=nav-home]").await);
+    assert!(!app.has("[data-testid=nav-today]").await);
     app.screenshot("signed-out").await;
     assert_eq!(stored(&app_dir).await, (None, 0), "nothing is left");
 
     // Signing in again works, and fetches afresh.
     app.sign_in().await;
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     app.close().await;
 }

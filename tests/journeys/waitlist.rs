@@ -7,8 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use fantoccini::Locator;
 use hale_client::{HospitalClient, SlotQuery};
-use hale_e2e::launch_signed_in;
 use hale_e2e::notifications::NotificationBus;
+use hale_e2e::{launch_signed_in, Place};
 use hale_server::demo::seed::OTHER_PATIENT;
 use hale_server::ServerOptions;
 
@@ -35,15 +35,23 @@ async fn an_earlier_slot_is_offered_notified_and_taken() {
     let app = launch_signed_in(data.path(), &env).await;
 
     // The demo patient's ophthalmology appointment is about two weeks away: ask for sooner.
+    app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 3, BOOT).await;
     let card = app.card_with("Ophthalmology").await;
-    card.find(Locator::Css("[data-testid=join-waitlist]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    app.wait_for_all("[data-testid=waiting]", 1, BOOT).await;
+    for action in ["change", "join-waitlist"] {
+        card.find(Locator::Css(&format!("[data-testid={action}]")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    app.wait_until_text(
+        "[data-testid=appointment-status]",
+        "On the waiting list",
+        BOOT,
+    )
+    .await;
 
     // Another patient books and cancels an ophthalmology slot five days ahead.
     let client = HospitalClient::new(&url).unwrap();

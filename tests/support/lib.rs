@@ -8,6 +8,7 @@
 pub mod browser;
 pub mod bus;
 pub mod keychain;
+pub mod layout;
 pub mod notifications;
 
 use std::net::TcpListener;
@@ -243,12 +244,68 @@ pub async fn launch_signed_in(data_home: &Path, env: &[(&str, &str)]) -> Running
     app
 }
 
+/// A place in the patient app, as the patient reaches it: a tab, or a tab and then a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Today,
+    Appointments,
+    /// Appointments, then "Book an appointment".
+    Book,
+    Medicines,
+    Parking,
+    More,
+    /// The rest are under More.
+    Devices,
+    CareTeam,
+    WaitingTimes,
+    Settings,
+}
+
+impl Place {
+    /// The test ids clicked, in order, to get there.
+    pub fn path(self) -> &'static [&'static str] {
+        match self {
+            Place::Today => &["nav-today"],
+            Place::Appointments => &["nav-appointments"],
+            Place::Book => &["nav-appointments", "book-new"],
+            Place::Medicines => &["nav-medicines"],
+            Place::Parking => &["nav-parking"],
+            Place::More => &["nav-more"],
+            Place::Devices => &["nav-more", "more-devices"],
+            Place::CareTeam => &["nav-more", "more-care-team"],
+            Place::WaitingTimes => &["nav-more", "more-waiting"],
+            Place::Settings => &["nav-more", "more-settings"],
+        }
+    }
+
+    /// Every screen of the patient app.
+    pub const ALL: [Place; 10] = [
+        Place::Today,
+        Place::Appointments,
+        Place::Book,
+        Place::Medicines,
+        Place::Parking,
+        Place::More,
+        Place::Devices,
+        Place::CareTeam,
+        Place::WaitingTimes,
+        Place::Settings,
+    ];
+}
+
 impl RunningApp {
-    /// Signs in from the sign-in screen and waits for the app's screens.
+    /// Signs in from the sign-in screen and waits for the app's screens (Today first).
     pub async fn sign_in(&self) {
         self.click("[data-testid=sign-in]").await;
-        self.wait_for_all("[data-testid=nav-home]", 1, Duration::from_secs(60))
+        self.wait_for_all("[data-testid=nav-today]", 1, Duration::from_secs(60))
             .await;
+    }
+
+    /// Goes to `place` as the patient does, through the navigation.
+    pub async fn go(&self, place: Place) {
+        for testid in place.path() {
+            self.click(&format!("[data-testid={testid}]")).await;
+        }
     }
 
     /// Waits up to `timeout` for at least `count` elements matching `css`.
@@ -283,7 +340,23 @@ impl RunningApp {
     /// Clicks the first element matching `css`, waiting up to 30 s for it.
     pub async fn click(&self, css: &str) {
         let found = self.wait_for_all(css, 1, Duration::from_secs(30)).await;
-        found[0].click().await.expect("click");
+        self.click_element(&found[0], css).await;
+    }
+
+    /// Clicks `element` (`what` names it in a failure), scrolled to the middle of the window
+    /// first, as a person scrolls until they see it: on a phone, the tab bar covers the bottom.
+    pub async fn click_element(&self, element: &Element, what: &str) {
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(element).expect("an element reference")],
+            )
+            .await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {what}: {e}"));
     }
 
     /// The appointment card whose text contains `needle`, waiting up to 30 s for it.
@@ -388,8 +461,19 @@ impl RunningApp {
         let _ = std::fs::create_dir_all(&dir);
         // WebKit paints after the DOM settles; give it a moment.
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        let status = Command::new("import")
-            .args(["-window", "root"])
+        // The screen is larger than the window: keep the window's part.
+        let size = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .ok()
+            .and_then(|v| Some((v[0].as_u64()?, v[1].as_u64()?)));
+        let mut command = Command::new("import");
+        command.args(["-window", "root"]);
+        if let Some((w, h)) = size {
+            command.args(["-crop", &format!("{w}x{h}+0+0")]);
+        }
+        let status = command
             .arg(dir.join(format!("{name}.png")))
             .stderr(Stdio::null())
             .status();

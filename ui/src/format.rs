@@ -6,9 +6,11 @@ use hale_api::{ApiError, ErrorCode, Freshness};
 mod care_team;
 mod devices;
 mod medicines;
+mod today;
 pub use care_team::*;
 pub use devices::*;
 pub use medicines::*;
+pub use today::*;
 
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
 pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String {
@@ -104,6 +106,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
             "The sign-in was not finished. Please try again, and finish it in your browser."
         }
         ErrorCode::NoBrowser => "Hale could not open your web browser to sign in.",
+        ErrorCode::TooLateToUndo => "That dose is already recorded; it can no longer be undone.",
     }
 }
 
@@ -161,6 +164,37 @@ pub fn time_left(minutes: i64) -> String {
     } else {
         format!("{} left", self::minutes(minutes))
     }
+}
+
+/// The label an appointment card shows beside its title, and its tone (a class), unless it is
+/// simply booked.
+pub fn stage_label(
+    stage: hale_api::AppointmentStage,
+    waitlisted: bool,
+) -> Option<(&'static str, &'static str)> {
+    use hale_api::AppointmentStage as S;
+    match stage {
+        S::Requested => Some(("Awaiting confirmation", "review")),
+        S::Arrived => Some(("Checked in", "ok")),
+        S::Finished => Some(("Attended", "neutral")),
+        S::Cancelled => Some(("Cancelled", "urgent")),
+        S::Missed => Some(("Missed", "review")),
+        S::Booked if waitlisted => Some(("On the waiting list", "neutral")),
+        S::Booked => None,
+    }
+}
+
+/// Where a saved file went, in words: "Saved to your Downloads folder as visit.ics. Open it to
+/// add it to your calendar."
+pub fn saved_file_words(path: &str) -> String {
+    let (folder, name) = path.rsplit_once(['/', '\\']).unwrap_or(("", path));
+    let folder_name = folder.rsplit(['/', '\\']).next().unwrap_or_default();
+    let place = match folder_name {
+        "" => "your files".to_owned(),
+        "Downloads" => "your Downloads folder".to_owned(),
+        other => format!("the folder {other}"),
+    };
+    format!("Saved to {place} as {name}. Open it to add it to your calendar.")
 }
 
 /// The hospital's name, or a kind stand-in when it has not said.
@@ -273,6 +307,34 @@ pub fn updated(as_of: DateTime<Utc>, offset: FixedOffset) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_calendar_file_is_described_in_words_not_as_a_raw_path() {
+        assert_eq!(
+            saved_file_words("/home/alex/Downloads/hale-cardiology-2026-12-08.ics"),
+            "Saved to your Downloads folder as hale-cardiology-2026-12-08.ics. Open it to add it to your calendar."
+        );
+        assert_eq!(
+            saved_file_words("C:\\Users\\alex\\Documents\\visit.ics"),
+            "Saved to the folder Documents as visit.ics. Open it to add it to your calendar."
+        );
+        assert_eq!(
+            saved_file_words("visit.ics"),
+            "Saved to your files as visit.ics. Open it to add it to your calendar."
+        );
+    }
+
+    #[test]
+    fn only_cards_that_are_not_simply_booked_carry_a_status_label() {
+        use hale_api::AppointmentStage as S;
+        assert_eq!(stage_label(S::Booked, false), None);
+        assert_eq!(
+            stage_label(S::Booked, true).unwrap().0,
+            "On the waiting list"
+        );
+        assert_eq!(stage_label(S::Cancelled, false).unwrap().0, "Cancelled");
+        assert_eq!(stage_label(S::Finished, false).unwrap().0, "Attended");
+    }
 
     #[test]
     fn a_concession_says_what_it_does() {

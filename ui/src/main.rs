@@ -8,6 +8,8 @@ mod action;
 mod backend;
 mod components;
 mod format;
+mod icons;
+mod nav;
 mod pages;
 mod qr;
 
@@ -24,16 +26,20 @@ fn main() {
 /// no URLs to share, so a router would add weight without benefit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
-    Home,
+    /// What matters now: the first screen.
+    Today,
+    Appointments,
     /// Find and book a slot; with an appointment, move that appointment instead.
     Book {
         // Boxed: the appointment is large and the other screens carry nothing.
         moving: Option<Box<AppointmentView>>,
     },
+    Medicines,
+    Parking,
+    /// The places that have no tab of their own.
+    More,
     Settings,
     WaitingTimes,
-    Parking,
-    Medicines,
     Devices,
     CareTeam,
 }
@@ -112,44 +118,26 @@ fn PatientApp() -> impl IntoView {
 
 #[component]
 fn SignedInApp() -> impl IntoView {
-    let screen = RwSignal::new(Screen::Home);
+    let screen = RwSignal::new(Screen::Today);
     provide_context(screen);
-    let nav = move |target: Screen, label: &'static str, testid: &'static str| {
-        let current = {
-            let target = target.clone();
-            move || std::mem::discriminant(&screen.get()) == std::mem::discriminant(&target)
-        };
-        view! {
-            <button type="button" class="tab" data-testid=testid
-                aria-current=move || current().then_some("page")
-                on:click=move |_| screen.set(target.clone())>
-                {label}
-            </button>
-        }
-    };
     view! {
-        <nav class="tabs" aria-label="Main">
-            {nav(Screen::Home, "My appointments", "nav-home")}
-            {nav(Screen::Book { moving: None }, "Book an appointment", "nav-book")}
-            {nav(Screen::WaitingTimes, "Waiting times", "nav-waiting")}
-            {nav(Screen::Parking, "Parking", "nav-parking")}
-            {nav(Screen::Medicines, "Medicines", "nav-medicines")}
-            {nav(Screen::Devices, "Devices", "nav-devices")}
-            {nav(Screen::CareTeam, "Care team", "nav-care-team")}
-            {nav(Screen::Settings, "Settings", "nav-settings")}
-        </nav>
-        {move || match screen.get() {
-            Screen::Home => view! { <pages::home::HomePage /> }.into_any(),
-            Screen::Book { moving } => {
-                let moving = moving.map(|m| *m);
-                view! { <pages::book::BookPage moving /> }.into_any()
-            }
-            Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
-            Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
-            Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
-            Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
-            Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
-            Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),
-        }}
+        <div class="app">
+            <nav::MainNav />
+            {move || match screen.get() {
+                Screen::Today => view! { <pages::today::TodayPage /> }.into_any(),
+                Screen::Appointments => view! { <pages::appointments::AppointmentsPage /> }.into_any(),
+                Screen::Book { moving } => {
+                    let moving = moving.map(|m| *m);
+                    view! { <pages::book::BookPage moving /> }.into_any()
+                }
+                Screen::More => view! { <pages::more::MorePage /> }.into_any(),
+                Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
+                Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
+                Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
+                Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
+                Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
+                Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),
+            }}
+        </div>
     }
 }

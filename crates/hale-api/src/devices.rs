@@ -152,8 +152,20 @@ pub struct DevicesView {
     /// Readings the hospital has not confirmed yet.
     pub unsynced: u32,
     pub thresholds: ThresholdsView,
-    /// Why Bluetooth cannot be used, if it cannot.
-    pub unavailable: Option<String>,
+    /// Why Bluetooth cannot be used, if it cannot (looked at afresh for this answer).
+    pub unavailable: Option<NoBluetoothView>,
+}
+
+/// Why Bluetooth cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoBluetoothView {
+    /// The system's Bluetooth service is not running (or there is none).
+    NoService,
+    NoAdapter,
+    Off,
+    NotAllowed,
+    Failed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,7 +221,7 @@ pub enum DeviceEventView {
         unsynced: u32,
     },
     Unavailable {
-        message: String,
+        reason: NoBluetoothView,
     },
 }
 

@@ -70,6 +70,8 @@ pub enum ErrorCode {
     SignInNotFinished,
     /// No web browser could be opened for the sign-in.
     NoBrowser,
+    /// The dose record is final (its few seconds for "Undo" have passed).
+    TooLateToUndo,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

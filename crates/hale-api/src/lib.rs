@@ -54,19 +54,20 @@ pub use care_team::{
 };
 pub use devices::{
     ChartPoint, ChartRange, DeviceArgs, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ForgetDevice, GetDevices, GetReadings, LinkView, MealView, PairArgs, PairDevice,
-    PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs, ReadingsView, ScanArgs,
-    ScanDevices, SetThresholds, TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
-    DEVICES_EVENT,
+    ForgetDevice, GetDevices, GetReadings, LinkView, MealView, NoBluetoothView, PairArgs,
+    PairDevice, PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs, ReadingsView,
+    ScanArgs, ScanDevices, SetThresholds, TargetRangeView, ThresholdsView, WithheldReason,
+    WithheldView, DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
 pub use medicines::{
-    AddMedicine, AddMedicineArgs, DayView, DoseOutcomeArgs, DoseStateView, DoseView, GetMedicines,
-    LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView, ScheduleArgs,
-    ScheduleView, SetSupply, SetSupplyArgs, SkipReasonView, SnoozeDose, SnoozeDoseArgs,
-    StopMedicine, SupplyView, TallyView, WeekdayView, SNOOZE_CHOICES,
+    AddMedicine, AddMedicineArgs, DayView, DoseArgs, DoseOutcomeArgs, DoseStateView, DoseView,
+    GetMedicines, LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView,
+    ScheduleArgs, ScheduleView, SetSupply, SetSupplyArgs, SkipReasonView, SnoozeDose,
+    SnoozeDoseArgs, StopMedicine, SupplyView, TallyView, UndoDose, UndoView, WeekdayView,
+    SNOOZE_CHOICES,
 };
 pub use parking::{
     ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
@@ -126,6 +127,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     ApplyConcession::NAME,
     GetMedicines::NAME,
     LogDose::NAME,
+    UndoDose::NAME,
     SnoozeDose::NAME,
     AddMedicine::NAME,
     StopMedicine::NAME,

@@ -21,6 +21,17 @@ pub struct MedicinesView {
     /// The reasons a patient can give for skipping a dose, in the order to offer them.
     pub skip_reasons: Vec<SkipReasonView>,
     pub freshness: Freshness,
+    /// The dose just logged, while it can still be taken back (`UndoDose`); only in the answer
+    /// to `LogDose`.
+    pub undo: Option<UndoView>,
+}
+
+/// A dose record that stays on the device, and can be undone, until `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoView {
+    pub medicine_id: String,
+    pub slot: String,
+    pub until: DateTime<FixedOffset>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,7 +52,10 @@ pub struct DoseView {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DoseStateView {
     Upcoming,
+    /// Taken now, it is on time.
     Due,
+    /// Overdue: taken now, it counts as late.
+    Late,
     Snoozed {
         until: DateTime<FixedOffset>,
     },
@@ -142,6 +156,13 @@ pub struct LogDoseArgs {
     pub at: Option<DateTime<FixedOffset>>,
 }
 
+/// One logged dose, as `UndoView` names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoseArgs {
+    pub medicine_id: String,
+    pub slot: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnoozeDoseArgs {
     pub medicine_id: String,
@@ -228,6 +249,10 @@ command!(
 command!(
     /// Logs a dose as taken or skipped (offline too; sent to the hospital once).
     LogDose = "log_dose", LogDoseArgs => MedicinesView
+);
+command!(
+    /// Takes back a dose just logged, while its `UndoView` allows.
+    UndoDose = "undo_dose", DoseArgs => MedicinesView
 );
 command!(
     /// Reminds of a due dose again later.

@@ -94,7 +94,80 @@ pub enum BleEvent {
         error: String,
     },
     /// Bluetooth is unavailable (no adapter, powered off, no permission).
-    Unavailable(String),
+    Unavailable(NoBluetooth),
+}
+
+/// Why Bluetooth cannot be used, decided here from what the platform said, so that the screen
+/// words it plainly and never shows the platform's own message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum NoBluetooth {
+    /// The system's Bluetooth service is not there (on Linux, BlueZ on the system bus).
+    #[error("no Bluetooth service")]
+    NoService,
+    /// The service runs, but the computer has no Bluetooth adapter.
+    #[error("no Bluetooth adapter")]
+    NoAdapter,
+    /// The adapter is switched off.
+    #[error("Bluetooth is switched off")]
+    Off,
+    /// The app is not allowed to use Bluetooth.
+    #[error("Bluetooth permission refused")]
+    NotAllowed,
+    /// Anything else the platform refused.
+    #[error("Bluetooth failed")]
+    Failed,
+}
+
+impl NoBluetooth {
+    /// The reason for a platform error met while opening the adapter or scanning.
+    fn of(error: &btleplug::Error) -> Self {
+        match error {
+            btleplug::Error::PermissionDenied => Self::NotAllowed,
+            other => Self::of_text(&other.to_string()),
+        }
+    }
+
+    /// The reason in a platform message: BlueZ's error names and D-Bus's failures to connect,
+    /// stable across their versions.
+    fn of_text(text: &str) -> Self {
+        let has = |needle: &str| text.contains(needle);
+        if has("org.bluez.Error.NotReady") || has("Powered") {
+            Self::Off
+        } else if has("NotPermitted") || has("AccessDenied") {
+            Self::NotAllowed
+        } else if has("ServiceUnknown")
+            || has("D-Bus")
+            || has("DBus")
+            || has("dbus")
+            || has("socket")
+            || has("No such file")
+        {
+            Self::NoService
+        } else {
+            Self::Failed
+        }
+    }
+}
+
+#[cfg(test)]
+mod no_bluetooth_tests {
+    use super::NoBluetooth;
+
+    #[test]
+    fn platform_messages_are_sorted_into_reasons_the_screen_can_word() {
+        let cases = [
+            ("Failed to connect to socket /run/dbus/system_bus_socket: No such file or directory", NoBluetooth::NoService),
+            ("org.freedesktop.DBus.Error.ServiceUnknown: The name org.bluez was not provided", NoBluetooth::NoService),
+            ("org.bluez.Error.NotReady: Resource Not Ready", NoBluetooth::Off),
+            ("org.freedesktop.DBus.Error.AccessDenied: Rejected send message", NoBluetooth::NotAllowed),
+            ("org.bluez.Error.NotPermitted", NoBluetooth::NotAllowed),
+            ("something else entirely", NoBluetooth::Failed),
+        ];
+        for (text, reason) in cases {
+            assert_eq!(NoBluetooth::of_text(text), reason, "{text}");
+        }
+    }
 }
 
 /// Measurements from one device, in the order they arrived, each with the time it was
@@ -113,7 +186,7 @@ pub struct Batch {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BleError {
     #[error("Bluetooth is not available: {0}")]
-    Unavailable(String),
+    Unavailable(NoBluetooth),
     #[error("that device is not in range; scan again and keep it close")]
     NotFound,
     #[error("the device did not answer: {0}")]
@@ -145,6 +218,7 @@ enum Command {
     Watch(Vec<Watched>),
     Forget(String),
     Links(oneshot::Sender<HashMap<String, Link>>),
+    Check(oneshot::Sender<Option<NoBluetooth>>),
 }
 
 /// Talks to the running service. Cheap to clone.
@@ -204,6 +278,16 @@ impl BleHandle {
     }
 
     /// Each watched device's link.
+    /// Whether Bluetooth can be used now, looking afresh (for a screen that just opened).
+    pub async fn check(&self) -> Result<Option<NoBluetooth>, BleError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Check(reply))
+            .await
+            .map_err(|_| BleError::Stopped)?;
+        answer.await.map_err(|_| BleError::Stopped)
+    }
+
     pub async fn links(&self) -> Result<HashMap<String, Link>, BleError> {
         let (reply, answer) = oneshot::channel();
         self.commands
@@ -224,6 +308,7 @@ pub fn start() -> (BleHandle, mpsc::Receiver<Batch>) {
         events: events.clone(),
         batches,
         adapter: None,
+        no_bluetooth: None,
         scanning: false,
         user_scan: false,
         watched: HashMap::new(),
@@ -239,6 +324,8 @@ struct Service {
     events: broadcast::Sender<BleEvent>,
     batches: mpsc::Sender<Batch>,
     adapter: Option<Adapter>,
+    /// Why the adapter could not be opened, the last time it was tried.
+    no_bluetooth: Option<NoBluetooth>,
     /// The adapter is discovering (for the user, or to find watched devices).
     scanning: bool,
     user_scan: bool,
@@ -297,8 +384,10 @@ impl Service {
     }
 
     fn needs_adapter(&self, command: &Command) -> bool {
-        matches!(command, Command::Scan(true) | Command::Pair { .. })
-            || matches!(command, Command::Watch(w) if !w.is_empty())
+        matches!(
+            command,
+            Command::Scan(true) | Command::Pair { .. } | Command::Check(_)
+        ) || matches!(command, Command::Watch(w) if !w.is_empty())
     }
 
     fn emit(&self, event: BleEvent) {
@@ -318,27 +407,41 @@ impl Service {
         &mut self,
     ) -> Option<futures_util::stream::BoxStream<'static, CentralEvent>> {
         let opened = async {
-            let manager = Manager::new().await.map_err(|e| e.to_string())?;
+            let manager = Manager::new().await.map_err(|e| NoBluetooth::of(&e))?;
             let adapter = manager
                 .adapters()
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| NoBluetooth::of(&e))?
                 .into_iter()
                 .next()
-                .ok_or_else(|| "no Bluetooth adapter".to_owned())?;
-            let events = adapter.events().await.map_err(|e| e.to_string())?;
-            Ok::<_, String>((adapter, events))
+                .ok_or(NoBluetooth::NoAdapter)?;
+            let events = adapter.events().await.map_err(|e| NoBluetooth::of(&e))?;
+            Ok::<_, NoBluetooth>((adapter, events))
         };
         match opened.await {
             Ok((adapter, events)) => {
                 self.adapter = Some(adapter);
+                self.no_bluetooth = None;
                 Some(events)
             }
             Err(why) => {
-                tracing::warn!("Bluetooth unavailable");
+                self.no_bluetooth = Some(why);
+                tracing::warn!(%why, "Bluetooth unavailable");
                 self.emit(BleEvent::Unavailable(why));
                 None
             }
+        }
+    }
+
+    /// Why Bluetooth cannot be used now, if it cannot: no adapter, or one switched off.
+    async fn availability(&self) -> Option<NoBluetooth> {
+        let Some(adapter) = &self.adapter else {
+            return Some(self.no_bluetooth.unwrap_or(NoBluetooth::NoAdapter));
+        };
+        match adapter.adapter_state().await {
+            Ok(btleplug::api::CentralState::PoweredOff) => Some(NoBluetooth::Off),
+            // Unknown, or a platform that cannot say: scanning will tell.
+            _ => None,
         }
     }
 
@@ -355,7 +458,7 @@ impl Service {
             };
             match adapter.start_scan(filter).await {
                 Ok(()) => self.scanning = true,
-                Err(e) => self.emit(BleEvent::Unavailable(e.to_string())),
+                Err(e) => self.emit(BleEvent::Unavailable(NoBluetooth::of(&e))),
             }
         } else if !want && self.scanning {
             let _ = adapter.stop_scan().await;
@@ -386,7 +489,7 @@ impl Service {
                 reply,
             } => {
                 if self.adapter.is_none() {
-                    let _ = reply.send(Err(BleError::Unavailable("no Bluetooth adapter".into())));
+                    let _ = reply.send(Err(BleError::Unavailable(NoBluetooth::NoAdapter)));
                     return;
                 }
                 let (last_sequence, record_session) = self
@@ -451,6 +554,9 @@ impl Service {
             }
             Command::Links(reply) => {
                 let _ = reply.send(self.links.clone());
+            }
+            Command::Check(reply) => {
+                let _ = reply.send(self.availability().await);
             }
         }
     }

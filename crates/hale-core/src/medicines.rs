@@ -22,6 +22,10 @@ use crate::{CoreError, Freshness, Patient};
 /// Records sent to the hospital per transaction.
 const SYNC_BATCH: u32 = 200;
 
+/// How long a dose just logged can be taken back ("Undo"). Until then it stays on the device,
+/// so a slip of the finger never reaches the care team.
+pub const UNDO_WINDOW: Duration = Duration::seconds(5);
+
 /// Why a medicines request was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MedicineError {
@@ -33,6 +37,8 @@ pub enum MedicineError {
     InTheFuture,
     #[error("this dose was already logged")]
     AlreadyLogged,
+    #[error("this dose record is final: it can no longer be undone")]
+    TooLateToUndo,
     #[error("only medicines you added can be removed here")]
     NotOwn,
     #[error("{0}")]
@@ -171,7 +177,10 @@ impl Patient {
             .collect();
         let mut report = SyncReport::default();
         loop {
-            let batch = self.store.unsynced_doses(owner, SYNC_BATCH).await?;
+            let batch = self
+                .store
+                .unsynced_doses(owner, SYNC_BATCH, now - UNDO_WINDOW)
+                .await?;
             if batch.is_empty() {
                 return Ok(report);
             }
@@ -206,7 +215,11 @@ impl Patient {
         let Some(patient) = self.saved_patient().await? else {
             return Ok(SyncReport::default());
         };
-        if self.store.unsynced_count(self.owner(&patient)).await? == 0 {
+        let final_ones = self
+            .store
+            .unsynced_doses(self.owner(&patient), 1, now - UNDO_WINDOW)
+            .await?;
+        if final_ones.is_empty() {
             return Ok(SyncReport::default());
         }
         self.sync_doses(now).await
@@ -269,6 +282,42 @@ impl Patient {
         Ok(record)
     }
 
+    /// Takes back a dose logged less than [`UNDO_WINDOW`] ago: it never reaches the hospital,
+    /// and the dose is open again.
+    pub async fn undo_dose(
+        &self,
+        medicine_id: &str,
+        slot: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        let patient = self.require_patient().await?;
+        let undone = self
+            .store
+            .undo_dose(self.owner(&patient), medicine_id, slot, now - UNDO_WINDOW)
+            .await?;
+        if !undone {
+            return Err(MedicineError::TooLateToUndo.into());
+        }
+        tracing::info!("dose record undone");
+        self.changed.notify_one();
+        Ok(())
+    }
+
+    /// When the next dose record inside its undo window becomes final and can be sent.
+    pub async fn next_final_dose(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, CoreError> {
+        let Some(patient) = self.saved_patient().await? else {
+            return Ok(None);
+        };
+        let held = self
+            .store
+            .first_held_dose(self.owner(&patient), now - UNDO_WINDOW)
+            .await?;
+        Ok(held.map(|recorded| recorded + UNDO_WINDOW))
+    }
+
     /// Reminds of a due dose again in `minutes`.
     pub async fn snooze_dose<Tz: TimeZone>(
         &self,
@@ -292,17 +341,16 @@ impl Patient {
         Ok(until)
     }
 
-    /// Adds a medicine of the patient's own, with its schedule: its course starts on today's
-    /// date in `zone`.
+    /// Adds a medicine of the patient's own, with its schedule, added now in `zone`'s time.
     pub async fn add_medicine<Tz: TimeZone>(
         &self,
         new: NewMedicine,
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<Medicine, CoreError> {
-        let today = now.with_timezone(zone).date_naive();
+        let added = now.with_timezone(zone).naive_local();
         let medicine = new
-            .into_medicine(format!("own:{:x}", now.timestamp_micros()), today)
+            .into_medicine(format!("own:{:x}", now.timestamp_micros()), added)
             .map_err(|e| MedicineError::Invalid(e.to_string()))?;
         let patient = self.require_patient().await?;
         self.store
@@ -375,7 +423,8 @@ impl Patient {
         for d in &view.doses {
             match d.state {
                 DoseState::Upcoming => soon(d.due),
-                DoseState::Due => {
+                // A late dose was reminded while due; one first seen late is reminded now.
+                DoseState::Due | DoseState::Late => {
                     let key = format!("dose:{}@{}", d.medicine_id, d.slot);
                     due_now.push((key, d.due));
                 }

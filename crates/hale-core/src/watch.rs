@@ -178,7 +178,15 @@ where
                     None
                 }
             };
-            let next = [next, parking_next, doses_next, measure_next]
+            // A dose record leaving its undo window is sent then, not at the next refresh.
+            let final_next = match patient.next_final_dose(clock()).await {
+                Ok(next) => next,
+                Err(error) => {
+                    tracing::warn!(%error, "the dose outbox could not be read");
+                    None
+                }
+            };
+            let next = [next, parking_next, doses_next, measure_next, final_next]
                 .into_iter()
                 .flatten()
                 .min();

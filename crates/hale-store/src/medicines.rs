@@ -167,22 +167,68 @@ impl Store {
         rows.into_iter().map(dose_from_row).collect()
     }
 
-    /// Up to `limit` records the hospital has not confirmed, oldest first.
+    /// Up to `limit` records the hospital has not confirmed and that were recorded by
+    /// `recorded_by` (later ones can still be undone, so they are not sent yet), oldest first.
     pub async fn unsynced_doses(
         &self,
         owner: Owner<'_>,
         limit: u32,
+        recorded_by: DateTime<Utc>,
     ) -> Result<Vec<DoseRecord>, StoreError> {
         let rows: Vec<DoseRow> = sqlx::query_as(&format!(
             "SELECT {DOSE_COLUMNS} FROM dose_record WHERE hospital = ? AND patient_id = ? \
-             AND synced_at IS NULL ORDER BY recorded_at, medicine_id, slot LIMIT ?"
+             AND synced_at IS NULL AND recorded_at <= ? \
+             ORDER BY recorded_at, medicine_id, slot LIMIT ?"
         ))
         .bind(owner.hospital)
         .bind(owner.patient_id)
+        .bind(recorded_by)
         .bind(limit)
         .fetch_all(&self.db)
         .await?;
         rows.into_iter().map(dose_from_row).collect()
+    }
+
+    /// When the earliest unsent record recorded after `recorded_after` was recorded: the
+    /// outbox's next record to become final.
+    pub async fn first_held_dose(
+        &self,
+        owner: Owner<'_>,
+        recorded_after: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let first: Option<DateTime<Utc>> = sqlx::query_scalar(
+            "SELECT MIN(recorded_at) FROM dose_record WHERE hospital = ? AND patient_id = ? \
+             AND synced_at IS NULL AND recorded_at > ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(recorded_after)
+        .fetch_one(&self.db)
+        .await?;
+        Ok(first)
+    }
+
+    /// Takes back a record not yet sent and recorded after `recorded_after`. Returns `false`,
+    /// changing nothing, when there is none (sent already, too old, or never logged).
+    pub async fn undo_dose(
+        &self,
+        owner: Owner<'_>,
+        medicine_id: &str,
+        slot: &str,
+        recorded_after: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM dose_record WHERE hospital = ? AND patient_id = ? AND medicine_id = ? \
+             AND slot = ? AND synced_at IS NULL AND recorded_at > ?",
+        )
+        .bind(owner.hospital)
+        .bind(owner.patient_id)
+        .bind(medicine_id)
+        .bind(slot)
+        .bind(recorded_after)
+        .execute(&self.db)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// How many records wait for the hospital.
@@ -447,12 +493,71 @@ mod tests {
             vec![dose.clone()]
         );
         assert_eq!(
-            store.unsynced_doses(ALEX, 10).await.unwrap(),
+            store.unsynced_doses(ALEX, 10, now()).await.unwrap(),
             vec![dose.clone()]
         );
         store.mark_doses_synced(ALEX, &[dose], now()).await.unwrap();
-        assert!(store.unsynced_doses(ALEX, 10).await.unwrap().is_empty());
+        assert!(store
+            .unsynced_doses(ALEX, 10, now())
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(store.unsynced_count(ALEX).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_record_inside_its_undo_window_is_held_back_and_can_be_taken_back_until_sent() {
+        let store = Store::open_in_memory().await.unwrap();
+        let dose = taken("rx:1", "2026-12-02T08:00");
+        store.log_dose(ALEX, &dose, now()).await.unwrap();
+        let before = now() - Duration::seconds(1);
+        assert!(
+            store
+                .unsynced_doses(ALEX, 10, before)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not final before its time"
+        );
+        assert_eq!(
+            store.first_held_dose(ALEX, before).await.unwrap(),
+            Some(now())
+        );
+        assert!(store
+            .undo_dose(ALEX, "rx:1", &dose.slot, before)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .undo_dose(ALEX, "rx:1", &dose.slot, before)
+                .await
+                .unwrap(),
+            "gone already"
+        );
+        assert_eq!(store.first_held_dose(ALEX, before).await.unwrap(), None);
+        assert_eq!(store.unsynced_count(ALEX).await.unwrap(), 0);
+
+        // Logged again, then past its window: final, and no longer the patient's to take back.
+        store.log_dose(ALEX, &dose, now()).await.unwrap();
+        assert!(!store
+            .undo_dose(ALEX, "rx:1", &dose.slot, now())
+            .await
+            .unwrap());
+        assert_eq!(
+            store.unsynced_doses(ALEX, 10, now()).await.unwrap(),
+            vec![dose.clone()]
+        );
+        store
+            .mark_doses_synced(ALEX, std::slice::from_ref(&dose), now())
+            .await
+            .unwrap();
+        assert!(
+            !store
+                .undo_dose(ALEX, "rx:1", &dose.slot, before)
+                .await
+                .unwrap(),
+            "a record the hospital holds is never taken back here"
+        );
     }
 
     #[tokio::test]

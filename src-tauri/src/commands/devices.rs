@@ -18,11 +18,20 @@ async fn screen(state: &AppState, devices: &Devices) -> Result<DevicesView, ApiE
     let (latest, unsynced) = p.latest_readings().await.map_err(convert::core_error)?;
     let thresholds = p.thresholds().await.map_err(convert::core_error)?;
     let links = devices.ble.links().await.unwrap_or_default();
-    let unavailable = devices
-        .unavailable
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    // Looked at afresh each time the screen asks, so it is right when the screen opens.
+    let unavailable = match devices.ble.check().await {
+        Ok(now) => {
+            *devices
+                .unavailable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = now;
+            now
+        }
+        Err(_) => *devices
+            .unavailable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    };
     Ok(dc::devices_view(
         paired,
         &links,

@@ -4,8 +4,9 @@
 use chrono::{Local, Utc};
 use hale_api::{
     AddMedicine, ApiError, Command, GetMedicines, LogDose, MedicinesView, SetSupply, SnoozeDose,
-    StopMedicine,
+    StopMedicine, UndoDose, UndoView,
 };
+use hale_core::medicines::UNDO_WINDOW;
 use tauri::State;
 
 use crate::convert;
@@ -41,9 +42,31 @@ pub async fn log_dose(
     args: <LogDose as Command>::Args,
 ) -> Result<<LogDose as Command>::Output, ApiError> {
     let log = convert::log_dose(args)?;
+    let now = Utc::now();
+    let record = state
+        .patient
+        .log_dose(&log, &Local, now)
+        .await
+        .map_err(convert::core_error)?;
+    let mut view = screen(&state).await?;
+    view.undo = Some(UndoView {
+        medicine_id: record.medicine_id,
+        slot: record.slot,
+        until: (now + UNDO_WINDOW).with_timezone(&Local).fixed_offset(),
+    });
+    Ok(view)
+}
+
+#[tauri::command]
+pub async fn undo_dose(
+    state: State<'_, AppState>,
+    args: <UndoDose as Command>::Args,
+) -> Result<<UndoDose as Command>::Output, ApiError> {
+    convert::require_id("medicine_id", &args.medicine_id)?;
+    convert::require_id("slot", &args.slot)?;
     state
         .patient
-        .log_dose(&log, &Local, Utc::now())
+        .undo_dose(&args.medicine_id, &args.slot, Utc::now())
         .await
         .map_err(convert::core_error)?;
     screen(&state).await

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Duration, Local, Utc};
 use hale_api::{
     ApiError, ChartPoint, ChartRange, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ErrorCode, LinkView, MealView, PairedDeviceView, ReadingKindView, ReadingView, ReadingsView,
-    TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
+    ErrorCode, LinkView, MealView, NoBluetoothView, PairedDeviceView, ReadingKindView, ReadingView,
+    ReadingsView, TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
 };
-use hale_ble::{BleError, BleEvent, Link};
+use hale_ble::{BleError, BleEvent, Link, NoBluetooth};
 use hale_domain::device::glucose::Meal;
 use hale_domain::device::thermometer::TemperatureUnit;
 use hale_domain::device::time_in_range::{time_in_range, TARGET_HIGH, TARGET_LOW};
@@ -239,7 +239,7 @@ pub fn devices_view(
     latest: &[StoredReading],
     unsynced: u32,
     t: Thresholds,
-    unavailable: Option<String>,
+    unavailable: Option<NoBluetooth>,
 ) -> DevicesView {
     DevicesView {
         devices: paired
@@ -260,7 +260,17 @@ pub fn devices_view(
         latest: latest.iter().map(reading).collect(),
         unsynced,
         thresholds: thresholds(t),
-        unavailable,
+        unavailable: unavailable.map(no_bluetooth),
+    }
+}
+
+pub fn no_bluetooth(why: NoBluetooth) -> NoBluetoothView {
+    match why {
+        NoBluetooth::NoService => NoBluetoothView::NoService,
+        NoBluetooth::NoAdapter => NoBluetoothView::NoAdapter,
+        NoBluetooth::Off => NoBluetoothView::Off,
+        NoBluetooth::NotAllowed => NoBluetoothView::NotAllowed,
+        NoBluetooth::Failed => NoBluetoothView::Failed,
     }
 }
 
@@ -363,7 +373,9 @@ pub fn event(e: BleEvent) -> DeviceEventView {
                 "A value from characteristic {characteristic:#06x} could not be read ({error})."
             ),
         },
-        BleEvent::Unavailable(message) => DeviceEventView::Unavailable { message },
+        BleEvent::Unavailable(why) => DeviceEventView::Unavailable {
+            reason: no_bluetooth(why),
+        },
     }
 }
 

@@ -34,6 +34,7 @@ pub fn medicines(m: Medicines) -> MedicinesView {
         unsynced: m.unsynced,
         skip_reasons: SkipReason::ALL.into_iter().map(skip_view).collect(),
         freshness: super::freshness(m.freshness),
+        undo: None,
     }
 }
 
@@ -58,6 +59,7 @@ fn dose(d: DoseItem) -> DoseView {
         state: match d.state {
             DoseState::Upcoming => DoseStateView::Upcoming,
             DoseState::Due => DoseStateView::Due,
+            DoseState::Late => DoseStateView::Late,
             DoseState::Snoozed { until } => DoseStateView::Snoozed {
                 until: local(until),
             },
@@ -204,6 +206,7 @@ pub fn medicine_error(e: MedicineError) -> ApiError {
     let code = match e {
         MedicineError::UnknownMedicine | MedicineError::UnknownDose => ErrorCode::UnknownMedicine,
         MedicineError::AlreadyLogged => ErrorCode::DoseAlreadyLogged,
+        MedicineError::TooLateToUndo => ErrorCode::TooLateToUndo,
         MedicineError::InTheFuture => ErrorCode::InTheFuture,
         MedicineError::NotOwn => ErrorCode::Forbidden,
         MedicineError::Invalid(_) => ErrorCode::InvalidArgument,

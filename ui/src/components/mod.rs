@@ -1,11 +1,15 @@
 //! Components shared by screens.
 
 mod appointment_card;
+mod check_in_code;
 mod inline_error;
+mod just_taken;
 mod notice;
 
 pub use appointment_card::AppointmentCard;
+pub use check_in_code::CheckInCode;
 pub use inline_error::InlineError;
+pub use just_taken::JustTaken;
 pub use notice::{ErrorPanel, Notice};
 
 /// The device's current UTC offset, from the webview's clock settings.
@@ -14,4 +18,12 @@ pub fn local_offset() -> chrono::FixedOffset {
     let minutes_behind = js_sys::Date::new_0().get_timezone_offset() as i32;
     chrono::FixedOffset::west_opt(minutes_behind * 60)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset is valid"))
+}
+
+/// The time now, in the device's current offset.
+pub fn local_now() -> chrono::DateTime<chrono::FixedOffset> {
+    let millis = js_sys::Date::now() as i64;
+    chrono::DateTime::from_timestamp_millis(millis)
+        .unwrap_or_default()
+        .with_timezone(&local_offset())
 }

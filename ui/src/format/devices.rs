@@ -7,6 +7,18 @@ use hale_api::{
 
 use super::tenths;
 
+/// Why Bluetooth cannot be used, in the patient's words (never the platform's message).
+pub fn no_bluetooth_words(why: hale_api::NoBluetoothView) -> &'static str {
+    use hale_api::NoBluetoothView as N;
+    match why {
+        N::NoAdapter => "This computer has no Bluetooth.",
+        N::NoService => "This computer has no Bluetooth, or its Bluetooth isn't running.",
+        N::Off => "Bluetooth is switched off. Switch it on in your computer's settings.",
+        N::NotAllowed => "Hale isn't allowed to use Bluetooth. You can allow it in your settings.",
+        N::Failed => "Bluetooth isn't working right now. Try again in a moment.",
+    }
+}
+
 pub fn device_kind_label(kind: DeviceKind) -> &'static str {
     match kind {
         DeviceKind::HeartRate => "Heart rate monitor",

@@ -20,6 +20,7 @@ pub fn dose_state_class(state: &DoseStateView) -> &'static str {
     match state {
         DoseStateView::Upcoming => "upcoming",
         DoseStateView::Due | DoseStateView::Snoozed { .. } => "due",
+        DoseStateView::Late => "late",
         DoseStateView::Missed => "missed",
         DoseStateView::Taken { .. } => "taken",
         DoseStateView::Skipped => "skipped",
@@ -30,6 +31,7 @@ pub fn dose_state_words(state: &DoseStateView) -> String {
     match state {
         DoseStateView::Upcoming => "Coming up".to_owned(),
         DoseStateView::Due => "Due now".to_owned(),
+        DoseStateView::Late => "Overdue — take it now, or skip it".to_owned(),
         DoseStateView::Snoozed { until } => {
             format!("Reminding you again at {}", until.format("%H:%M"))
         }

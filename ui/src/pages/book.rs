@@ -301,7 +301,7 @@ fn Booked(appointment: AppointmentView, moved: bool) -> impl IntoView {
             {appointment.reference.map(|r| view! {
                 <p>"Your booking reference is " <strong data-testid="booked-reference">{r}</strong></p>
             })}
-            <button type="button" on:click=move |_| screen.set(Screen::Home)>"Back to my appointments"</button>
+            <button type="button" on:click=move |_| screen.set(Screen::Appointments)>"Back to my appointments"</button>
         </div>
     }
 }

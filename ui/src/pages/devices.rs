@@ -187,7 +187,8 @@ fn Devices(initial: DevicesView) -> impl IntoView {
     view! {
         {move || data.view.get().unavailable.map(|why| view! {
             <div class="notice" role="status" data-testid="bluetooth-unavailable">
-                {format!("Bluetooth is not available: {why}. Readings you already have are below.")}
+                <p><strong>{format::no_bluetooth_words(why)}</strong></p>
+                <p>"You can't add a device until it is. Readings you already have are below."</p>
             </div>
         })}
         {move || (!data.alerts.get().is_empty()).then(|| view! {
@@ -288,7 +289,8 @@ fn Finder(data: DevicesData) -> impl IntoView {
         <section aria-labelledby="find-heading">
             <h2 id="find-heading">"Add a device"</h2>
             <p class="hint">"Switch the device on (or start a measurement) and keep it close."</p>
-            <button type="button" data-testid="scan" disabled=scan.pending()
+            <button type="button" data-testid="scan"
+                disabled=move || scan.pending().get() || data.view.with(|v| v.unavailable.is_some())
                 on:click=move |_| { scan.dispatch(!data.scanning.get_untracked()); }
                 aria-pressed=move || data.scanning.get().to_string()>
                 {move || if data.scanning.get() { "Stop looking" } else { "Look for devices" }}
@@ -377,9 +379,13 @@ fn Chart(data: DevicesData) -> impl IntoView {
             <button type="button" aria-pressed=move || (range.get() == r).to_string() on:click=move |_| range.set(r)>{label}</button>
         }
     };
+    let empty = move || data.view.with(|v| v.latest.is_empty());
     view! {
         <section aria-labelledby="chart-heading">
             <h2 id="chart-heading">"Over time"</h2>
+            <Show when=move || !empty() fallback=|| view! {
+                <p class="empty" data-testid="chart-empty">"No readings yet. When a device sends its first reading, your readings are charted here, by day, week or month."</p>
+            }>
             <div class="segmented" role="group" aria-label="Reading">
                 {move || data.view.get().latest.into_iter().map(|r| {
                     let k = r.kind;
@@ -416,6 +422,7 @@ fn Chart(data: DevicesData) -> impl IntoView {
                     }
                 })}
             </Suspense>
+            </Show>
         </section>
     }
 }

@@ -6,12 +6,14 @@ use hale_api::{
     AddMedicine, AddMedicineArgs, ApiError, Command, DoseOutcomeArgs, DoseStateView, DoseView,
     GetMedicines, LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView,
     NoArgs, SetSupply, SetSupplyArgs, SkipReasonView, SnoozeDose, SnoozeDoseArgs, StopMedicine,
+    UndoDose,
 };
 use leptos::prelude::*;
 
 use crate::backend;
-use crate::components::{local_offset, ErrorPanel, InlineError, Notice};
+use crate::components::{local_now, local_offset, ErrorPanel, InlineError, JustTaken, Notice};
 use crate::format;
+use crate::icons::{Icon, IconView};
 
 #[component]
 pub fn MedicinesPage() -> impl IntoView {
@@ -47,15 +49,24 @@ impl MedicinesData {
         C: Command<Output = MedicinesView> + 'static,
         C::Args: Clone + 'static,
     {
+        self.action_to::<C>(self.error)
+    }
+
+    /// As `action`, with its failure shown in `error` (beside the form that sent it).
+    fn action_to<C>(self, error: RwSignal<Option<ApiError>>) -> Action<C::Args, ()>
+    where
+        C: Command<Output = MedicinesView> + 'static,
+        C::Args: Clone + 'static,
+    {
         Action::new_local(move |args: &C::Args| {
             let args = args.clone();
             async move {
                 match backend::call::<C>(&args).await {
                     Ok(view) => {
-                        self.error.set(None);
+                        error.set(None);
                         self.view.set(view);
                     }
-                    Err(e) => self.error.set(Some(e)),
+                    Err(e) => error.set(Some(e)),
                 }
             }
         })
@@ -90,23 +101,54 @@ fn Medicines(initial: MedicinesView) -> impl IntoView {
     }
 }
 
+/// Today's doses, grouped as the patient acts on them: Overdue, Due now, Later, and Done.
 #[component]
 fn Today(data: MedicinesData) -> impl IntoView {
+    let undoing = data.action::<UndoDose>();
     view! {
         <section aria-labelledby="today-heading">
             <h2 id="today-heading">"Today's doses"</h2>
+            {move || data.view.get().undo.map(|u| {
+                let name = data.view.with(|v| {
+                    v.doses.iter()
+                        .find(|d| d.medicine_id == u.medicine_id)
+                        .map(|d| d.name.clone())
+                        .or_else(|| v.medicines.iter().find(|m| m.id == u.medicine_id).map(|m| m.name.clone()))
+                }).unwrap_or_else(|| "Dose".to_owned());
+                view! {
+                    <JustTaken undo=u name busy=undoing.pending()
+                        on_undo=Callback::new(move |args| { undoing.dispatch(args); })
+                        on_final=Callback::new(move |done| data.view.update(|v| {
+                            if v.undo.as_ref() == Some(&done) {
+                                v.undo = None;
+                            }
+                        })) />
+                }
+            })}
             {move || {
                 let view = data.view.get();
                 if view.doses.is_empty() {
                     return view! { <p class="hint" data-testid="no-doses">"No doses are planned for today."</p> }.into_any();
                 }
+                let groups = format::dose_groups(&view.doses);
+                let today = local_now().date_naive();
                 let reasons = view.skip_reasons.clone();
+                let group = move |title: &'static str, doses: Vec<DoseView>| {
+                    let reasons = reasons.clone();
+                    (!doses.is_empty()).then(|| view! {
+                        <h3 class="dose-group">{title}</h3>
+                        <ul class="doses" data-testid="doses">
+                            {doses.into_iter().map(|d| view! {
+                                <DoseRow dose=d reasons=reasons.clone() today data />
+                            }).collect_view()}
+                        </ul>
+                    })
+                };
                 view! {
-                    <ul class="doses" data-testid="doses">
-                        {view.doses.into_iter().map(|d| view! {
-                            <DoseRow dose=d reasons=reasons.clone() data />
-                        }).collect_view()}
-                    </ul>
+                    {group("Overdue", groups.overdue)}
+                    {group("Due now", groups.due_now)}
+                    {group("Later today", groups.later)}
+                    {group("Done", groups.done)}
                 }.into_any()
             }}
         </section>
@@ -114,17 +156,23 @@ fn Today(data: MedicinesData) -> impl IntoView {
 }
 
 #[component]
-fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonView>, data: MedicinesData) -> impl IntoView {
+fn DoseRow(
+    dose: DoseView,
+    reasons: Vec<SkipReasonView>,
+    today: chrono::NaiveDate,
+    data: MedicinesData,
+) -> impl IntoView {
     let open = matches!(
         dose.state,
         DoseStateView::Upcoming
             | DoseStateView::Due
+            | DoseStateView::Late
             | DoseStateView::Snoozed { .. }
             | DoseStateView::Missed
     );
     let snoozable = matches!(
         dose.state,
-        DoseStateView::Due | DoseStateView::Snoozed { .. }
+        DoseStateView::Due | DoseStateView::Late | DoseStateView::Snoozed { .. }
     );
     let missed = matches!(dose.state, DoseStateView::Missed);
     let taken_time = RwSignal::new(String::new());
@@ -179,15 +227,18 @@ fn DoseRow(dose: DoseView, reasons: Vec<SkipReasonView>, data: MedicinesData) ->
     let state_class = format::dose_state_class(&dose.state);
     let reason_id = format!("reason-{}-{}", dose.medicine_id, dose.slot).replace([':', '@'], "-");
     let time_id = format!("taken-{}-{}", dose.medicine_id, dose.slot).replace([':', '@'], "-");
-    let label = format!("{} at {}", dose.name, format::time(dose.due));
+    let when = format::dose_time(dose.due, today);
+    let label = format!("{} at {when}", dose.name);
     view! {
         <li class=format!("card dose {state_class}") data-testid="dose" data-slot=dose.slot.clone()>
-            <p><span class="time">{format::time(dose.due)}</span> " " <strong>{dose.name.clone()}</strong>
+            <p><span class="time">{when.clone()}</span> " " <strong>{dose.name.clone()}</strong>
                 {format::amount(dose.dose, dose.unit.as_deref()).map(|a| format!(" · {a}"))}</p>
             <p class="state" data-testid="dose-state">{format::dose_state_words(&dose.state)}</p>
             {open.then(|| view! {
                 <div class="actions">
-                    <button type="button" data-testid="take" aria-label=format!("Taken: {label}") disabled=busy on:click=take>"Taken"</button>
+                    <button type="button" class="take" data-testid="take" aria-label=format!("Taken: {label}") disabled=busy on:click=take>
+                        <IconView icon=Icon::Tick />"Taken"
+                    </button>
                     {snoozable.then(|| view! {
                         <button type="button" class="secondary" data-testid="snooze" disabled=busy on:click=snooze.clone()>
                             {format!("Remind me in {} minutes", hale_api::SNOOZE_CHOICES[0])}
@@ -256,9 +307,12 @@ fn Adherence(data: MedicinesData) -> impl IntoView {
 #[component]
 fn MedicineCard(medicine: MedicineView, data: MedicinesData) -> impl IntoView {
     let supply = RwSignal::new(String::new());
+    let tracking = RwSignal::new(false);
+    let supply_problem = RwSignal::new(None::<&'static str>);
+    let supply_error = RwSignal::new(None::<ApiError>);
     let id = medicine.id.clone();
     let (saving, logging, stopping) = (
-        data.action::<SetSupply>(),
+        data.action_to::<SetSupply>(supply_error),
         data.action::<LogDose>(),
         data.action::<StopMedicine>(),
     );
@@ -269,17 +323,19 @@ fn MedicineCard(medicine: MedicineView, data: MedicinesData) -> impl IntoView {
     };
     let save_supply = {
         let id = id.clone();
+        let input_id = format!("supply-{}", id.replace(':', "-"));
         move |_| match format::decimal(&supply.get_untracked()) {
             Some(remaining) => {
+                supply_problem.set(None);
                 saving.dispatch(SetSupplyArgs {
                     medicine_id: id.clone(),
                     remaining,
                 });
             }
-            None => data.error.set(Some(ApiError::new(
-                hale_api::ErrorCode::InvalidArgument,
-                "not a number",
-            ))),
+            None => {
+                supply_problem.set(Some("Write how many you have as a number, e.g. 28."));
+                focus(&input_id);
+            }
         }
     };
     let log_prn = {
@@ -326,12 +382,22 @@ fn MedicineCard(medicine: MedicineView, data: MedicinesData) -> impl IntoView {
                 <button type="button" data-testid="log-prn" disabled=busy on:click=log_prn>"I took a dose now"</button>
             })}
             <p data-testid="supply">{format::supply_words(medicine.supply.as_ref(), &unit)}</p>
-            <div class="field inline">
-                <label for=input_id.clone()>{format!("How many {unit}s do you have?")}</label>
-                <input id=input_id type="number" min="0" step="any" inputmode="decimal" data-testid="supply-input"
-                    prop:value=move || supply.get() on:input=move |e| supply.set(event_target_value(&e)) />
-                <button type="button" class="secondary" data-testid="supply-save" disabled=busy on:click=save_supply>"Save"</button>
-            </div>
+            <button type="button" class="secondary" data-testid="track-supply"
+                aria-expanded=move || tracking.get().to_string()
+                on:click=move |_| tracking.update(|t| *t = !*t)>
+                {if medicine.supply.is_some() { "Update supply" } else { "Track supply" }}
+            </button>
+            <Show when=move || tracking.get()>
+                <div class="field inline">
+                    <label for=input_id.clone()>{format!("How many {unit}s do you have?")}</label>
+                    <input id=input_id.clone() type="number" min="0" step="any" inputmode="decimal" data-testid="supply-input"
+                        aria-invalid=move || supply_problem.get().is_some().to_string()
+                        prop:value=move || supply.get() on:input=move |e| supply.set(event_target_value(&e)) />
+                    <button type="button" class="secondary" data-testid="supply-save" disabled=busy on:click=save_supply.clone()>"Save"</button>
+                    <InlineError error=move || supply_problem.get() testid="supply-problem" />
+                    <InlineError error=move || supply_error.get() />
+                </div>
+            </Show>
             {(medicine.source == MedicineSource::Own).then(|| view! {
                 <button type="button" class="secondary" data-testid="stop-medicine" disabled=busy on:click=stop>"I no longer take this"</button>
             })}
@@ -347,16 +413,30 @@ fn AddForm(data: MedicinesData) -> impl IntoView {
     let kind = RwSignal::new("daily".to_owned());
     let times = RwSignal::new("08:00".to_owned());
     let hours = RwSignal::new("8".to_owned());
-    let problem = RwSignal::new(None::<&'static str>);
-    let adding = data.action::<AddMedicine>();
+    // A problem with what was typed, and the field it concerns.
+    let problem = RwSignal::new(None::<(&'static str, &'static str)>);
+    let failed = RwSignal::new(None::<ApiError>);
+    let adding = data.action_to::<AddMedicine>(failed);
     let add = move |_| {
+        if name.get_untracked().trim().is_empty() {
+            problem.set(Some(("new-medicine-name", "Write the medicine's name.")));
+            return focus("new-medicine-name");
+        }
         let schedule = match format::schedule(
             &kind.get_untracked(),
             &times.get_untracked(),
             &hours.get_untracked(),
         ) {
             Ok(s) => s,
-            Err(why) => return problem.set(Some(why)),
+            Err(why) => {
+                let field = if why.contains("hours") {
+                    "new-medicine-hours"
+                } else {
+                    "new-medicine-times"
+                };
+                problem.set(Some((field, why)));
+                return focus(field);
+            }
         };
         problem.set(None);
         let args = AddMedicineArgs {
@@ -374,7 +454,9 @@ fn AddForm(data: MedicinesData) -> impl IntoView {
             <div class="field">
                 <label for=id>{label}</label>
                 <input id=id data-testid=id autocomplete="off" prop:value=move || signal.get()
+                    aria-invalid=move || problem.get().is_some_and(|(f, _)| f == id).to_string()
                     on:input=move |e| signal.set(event_target_value(&e)) />
+                <InlineError error=move || problem.get().filter(|(f, _)| *f == id).map(|(_, why)| why) />
             </div>
         }
     };
@@ -400,8 +482,19 @@ fn AddForm(data: MedicinesData) -> impl IntoView {
                 }.into_any(),
                 _ => ().into_any(),
             }}
-            <InlineError error=move || problem.get() />
+            <InlineError error=move || failed.get() testid="add-medicine-error" />
             <button type="button" data-testid="new-medicine-add" disabled=adding.pending() on:click=add>"Add medicine"</button>
         </section>
+    }
+}
+
+/// Moves the focus to the field with `id`, where its error is shown.
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast as _;
+    if let Some(field) = document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = field.focus();
     }
 }

@@ -1,12 +1,14 @@
 //! One module per screen.
 
+pub mod appointments;
 pub mod book;
 pub mod care_team;
 pub mod devices;
-pub mod home;
 pub mod kiosk;
 pub mod medicines;
+pub mod more;
 pub mod parking;
 pub mod settings;
 pub mod sign_in;
+pub mod today;
 pub mod waiting;

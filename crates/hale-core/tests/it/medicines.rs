@@ -9,7 +9,7 @@ use crate::common::{demo, Recorder};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use hale_client::HospitalClient;
-use hale_core::medicines::{LogDose, MedicineError, NewMedicine, OwnSchedule};
+use hale_core::medicines::{LogDose, MedicineError, NewMedicine, OwnSchedule, UNDO_WINDOW};
 use hale_core::{CoreError, Freshness};
 use hale_domain::medication::adherence::DoseState;
 use hale_domain::medication::{Outcome, SkipReason};
@@ -121,8 +121,10 @@ async fn doses_logged_offline_reach_the_hospital_exactly_once_after_reconnecting
     let offline = d.patient.medicines(&London, now).await.unwrap();
     assert!(matches!(offline.freshness, Freshness::Offline { .. }));
     assert_eq!(offline.unsynced, logged.len() as u32);
+    // Sent once their undo window has passed.
+    let later = now + UNDO_WINDOW;
     assert!(
-        d.patient.sync_pending(now).await.is_err(),
+        d.patient.sync_pending(later).await.is_err(),
         "the hospital is away"
     );
 
@@ -131,10 +133,10 @@ async fn doses_logged_offline_reach_the_hospital_exactly_once_after_reconnecting
     options.bind = addr;
     options.simulate_demo_day = false;
     let server = hale_server::start(&options).await.unwrap();
-    let report = d.patient.sync_pending(now).await.unwrap();
+    let report = d.patient.sync_pending(later).await.unwrap();
     assert_eq!((report.created, report.already_there), (logged.len(), 0));
     assert_eq!(
-        d.patient.sync_pending(now).await.unwrap().created,
+        d.patient.sync_pending(later).await.unwrap().created,
         0,
         "nothing left to send"
     );
@@ -195,7 +197,7 @@ async fn a_record_whose_confirmation_was_lost_is_sent_again_and_stored_once() {
         .await
         .unwrap();
 
-    let report = d.patient.sync_pending(now).await.unwrap();
+    let report = d.patient.sync_pending(now + UNDO_WINDOW).await.unwrap();
     assert_eq!((report.created, report.already_there), (0, 1));
     let held = client
         .medication_administrations(&session, now - Duration::days(1))
@@ -206,6 +208,87 @@ async fn a_record_whose_confirmation_was_lost_is_sent_again_and_stored_once() {
         .filter(|a| a.identifier_value(DOSE_SYSTEM) == Some(record.key().as_str()))
         .count();
     assert_eq!(copies, 1);
+    d.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_dose_undone_inside_its_window_never_reaches_the_hospital_and_one_past_it_is_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let now = Utc::now();
+    let m = d.patient.medicines(&London, now).await.unwrap();
+    let dose = m
+        .doses
+        .iter()
+        .find(|x| {
+            matches!(
+                x.state,
+                DoseState::Due | DoseState::Missed | DoseState::Upcoming
+            )
+        })
+        .unwrap()
+        .clone();
+    let log = LogDose {
+        medicine_id: dose.medicine_id.clone(),
+        slot: Some(dose.slot.clone()),
+        outcome: Outcome::Taken { amount: None },
+        at: Some(now),
+    };
+    let record = d.patient.log_dose(&log, &London, now).await.unwrap();
+    assert_eq!(
+        d.patient.next_final_dose(now).await.unwrap(),
+        Some(now + UNDO_WINDOW),
+        "the watch wakes when it becomes final"
+    );
+    assert_eq!(
+        d.patient.sync_pending(now).await.unwrap().created,
+        0,
+        "held while it can be undone"
+    );
+    d.patient
+        .undo_dose(&dose.medicine_id, &dose.slot, now + Duration::seconds(2))
+        .await
+        .unwrap();
+    assert_eq!(d.patient.next_final_dose(now).await.unwrap(), None);
+    assert_eq!(
+        d.patient
+            .sync_pending(now + UNDO_WINDOW)
+            .await
+            .unwrap()
+            .created,
+        0,
+        "nothing left to send"
+    );
+    let client = HospitalClient::new(&d.base).unwrap();
+    let birth = NaiveDate::parse_from_str(DEMO_PATIENT.birth_date, "%Y-%m-%d").unwrap();
+    let session = client.dev_sign_in(DEMO_PATIENT.mrn, birth).await.unwrap();
+    let copies = |held: &[hale_fhir::medication::MedicationAdministration]| {
+        held.iter()
+            .filter(|a| a.identifier_value(DOSE_SYSTEM) == Some(record.key().as_str()))
+            .count()
+    };
+    let held = client
+        .medication_administrations(&session, now - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(copies(&held), 0, "the slip never reached the care team");
+
+    // Taken again, and left past its window: final, sent once, and no longer undone.
+    let again = now + Duration::seconds(3);
+    d.patient.log_dose(&log, &London, again).await.unwrap();
+    let past = again + UNDO_WINDOW;
+    assert!(matches!(
+        d.patient
+            .undo_dose(&dose.medicine_id, &dose.slot, past)
+            .await,
+        Err(CoreError::Medicine(MedicineError::TooLateToUndo))
+    ));
+    assert_eq!(d.patient.sync_pending(past).await.unwrap().created, 1);
+    let held = client
+        .medication_administrations(&session, now - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(copies(&held), 1);
     d.server.stop().await.unwrap();
 }
 

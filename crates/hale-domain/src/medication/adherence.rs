@@ -32,7 +32,10 @@ impl Default for DosePolicy {
 #[serde(rename_all = "snake_case")]
 pub enum DoseState {
     Upcoming,
+    /// Due now: taken now, it counts as on time.
     Due,
+    /// Past its time by more than `late_after` and not logged: taken now, it counts as late.
+    Late,
     /// Due, but the patient asked to be reminded again at `until`.
     Snoozed {
         until: DateTime<Utc>,
@@ -64,6 +67,7 @@ impl DosePolicy {
             None if now - due >= self.missed_after => DoseState::Missed,
             None => match snoozed_until {
                 Some(until) if until > now => DoseState::Snoozed { until },
+                _ if now - due > self.late_after => DoseState::Late,
                 _ => DoseState::Due,
             },
         }
@@ -101,7 +105,7 @@ impl Tally {
             }
             DoseState::Skipped => self.skipped += 1,
             DoseState::Missed => self.missed += 1,
-            DoseState::Upcoming | DoseState::Due | DoseState::Snoozed { .. } => {}
+            DoseState::Upcoming | DoseState::Due | DoseState::Late | DoseState::Snoozed { .. } => {}
         }
     }
 }
@@ -233,6 +237,36 @@ mod tests {
         assert!(matches!(
             p.state(due, Some(&early), None, at(7, 30)),
             DoseState::Taken { late: false, .. }
+        ));
+    }
+
+    /// Regression: a dose shown as "Due now" up to four hours after its time was recorded as
+    /// late when taken after the first hour. The screen now calls it overdue from then on.
+    #[test]
+    fn a_dose_due_now_is_never_late_when_taken_and_one_overdue_is() {
+        let p = DosePolicy::default();
+        let due = at(8, 0);
+        for now in [at(8, 0), at(8, 30), at(9, 0)] {
+            assert_eq!(p.state(due, None, None, now), DoseState::Due, "{now}");
+            let taken_now = taken(now);
+            assert!(matches!(
+                p.state(due, Some(&taken_now), None, now),
+                DoseState::Taken { late: false, .. }
+            ));
+        }
+        for now in [at(9, 1), at(11, 59)] {
+            assert_eq!(p.state(due, None, None, now), DoseState::Late, "{now}");
+            let taken_now = taken(now);
+            assert!(matches!(
+                p.state(due, Some(&taken_now), None, now),
+                DoseState::Taken { late: true, .. }
+            ));
+        }
+        assert_eq!(p.state(due, None, None, at(12, 0)), DoseState::Missed);
+        // A snooze keeps it quiet until its time, late or not.
+        assert!(matches!(
+            p.state(due, None, Some(at(10, 0)), at(9, 30)),
+            DoseState::Snoozed { .. }
         ));
     }
 

@@ -113,7 +113,10 @@ pub fn overview<Tz: TimeZone>(
                 if today
                     || matches!(
                         state,
-                        DoseState::Due | DoseState::Snoozed { .. } | DoseState::Missed
+                        DoseState::Due
+                            | DoseState::Late
+                            | DoseState::Snoozed { .. }
+                            | DoseState::Missed
                     )
                 {
                     doses.push(DoseItem {

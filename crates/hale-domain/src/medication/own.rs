@@ -1,7 +1,7 @@
 //! A medicine the patient adds themself: the schedules they can choose, and the rules a new one
 //! must pass before it becomes a [`Medicine`] with a course from the day it was added.
 
-use chrono::{Days, NaiveDate, NaiveTime, Weekday};
+use chrono::{Days, NaiveDateTime, NaiveTime, Weekday};
 
 use super::timing::{validate, Bounds, DosageStep, PeriodUnit, Timing};
 use super::{AsNeeded, Medicine, Source};
@@ -49,14 +49,24 @@ pub enum InvalidMedicine {
     Timing(String),
 }
 
+/// How long before it was added a new medicine's doses are listed.
+const LOG_BACK: chrono::Duration = chrono::Duration::hours(1);
+
 /// Longest name and unit kept.
 const MAX_NAME: usize = 120;
 const MAX_UNIT: usize = 30;
 
 impl NewMedicine {
-    /// The medicine as the device keeps it, with id `id` and its course starting on `today`
-    /// (the patient's local day), or why it cannot be added.
-    pub fn into_medicine(self, id: String, today: NaiveDate) -> Result<Medicine, InvalidMedicine> {
+    /// The medicine as the device keeps it, with id `id`, added at `added` (the patient's local
+    /// time), or why it cannot be added. Its course starts an hour before it was added, so the
+    /// dose just taken can be logged, but no earlier dose counts as missed: a medicine added
+    /// today starts with a clean record.
+    pub fn into_medicine(
+        self,
+        id: String,
+        added: NaiveDateTime,
+    ) -> Result<Medicine, InvalidMedicine> {
+        let today = added.date();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME {
             return Err(InvalidMedicine::Name);
@@ -75,7 +85,7 @@ impl NewMedicine {
         if let Some(t) = &timing {
             validate(t).map_err(|e| InvalidMedicine::Timing(e.to_string()))?;
         }
-        let start = today.and_time(NaiveTime::MIN);
+        let start = added - LOG_BACK;
         let end = self
             .for_days
             .and_then(|d| today.checked_add_days(Days::new(u64::from(d))))
@@ -157,6 +167,7 @@ fn timing(schedule: &OwnSchedule) -> Result<Option<Timing>, InvalidMedicine> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn hm(h: u32, m: u32) -> NaiveTime {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
@@ -164,6 +175,39 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
+    }
+
+    /// When the patient adds the medicine: 14:00 on `today`.
+    fn added() -> NaiveDateTime {
+        today().and_hms_opt(14, 0, 0).unwrap()
+    }
+
+    /// Regression: a medicine added in the afternoon with a morning time showed 0 % taken,
+    /// its morning dose counted as missed before the patient ever had it on the list.
+    #[test]
+    fn a_medicine_added_today_starts_with_a_clean_record_and_the_dose_just_taken_can_be_logged() {
+        use chrono::TimeZone;
+        let m = new(OwnSchedule::Daily {
+            times: vec![hm(8, 0), hm(13, 30), hm(20, 0)],
+        })
+        .into_medicine("own:1".into(), added())
+        .unwrap();
+        let now = chrono::Utc.from_local_datetime(&added()).single().unwrap();
+        let view = super::super::overview::overview(
+            std::slice::from_ref(&m),
+            &[],
+            &Default::default(),
+            &Default::default(),
+            &chrono::Utc,
+            now,
+        );
+        let slots: Vec<_> = view.doses.iter().map(|d| d.slot.clone()).collect();
+        assert!(
+            !slots.iter().any(|s| s.ends_with("T08:00")),
+            "the morning dose predates it: {slots:?}"
+        );
+        assert!(slots.iter().any(|s| s.ends_with("T13:30")), "{slots:?}");
+        assert_eq!(view.medicines[0].week.percent(), None, "no 0 %");
     }
 
     fn new(schedule: OwnSchedule) -> NewMedicine {
@@ -181,7 +225,7 @@ mod tests {
         let m = new(OwnSchedule::Daily {
             times: vec![hm(8, 0), hm(20, 0)],
         })
-        .into_medicine("own:1".into(), today())
+        .into_medicine("own:1".into(), added())
         .unwrap();
         assert_eq!(m.name, "Vitamin D");
         assert_eq!(m.unit.as_deref(), Some("capsule"));
@@ -190,7 +234,7 @@ mod tests {
         let step = &m.steps[0];
         assert_eq!(step.timing.frequency, 2);
         assert_eq!(step.timing.time_of_day, [hm(8, 0), hm(20, 0)]);
-        assert_eq!(step.bounds.start, today().and_time(NaiveTime::MIN));
+        assert_eq!(step.bounds.start, added() - chrono::Duration::hours(1));
         assert_eq!(
             step.bounds.end,
             NaiveDate::from_ymd_opt(2026, 12, 11).map(|d| d.and_time(NaiveTime::MIN))
@@ -201,7 +245,7 @@ mod tests {
     #[test]
     fn a_medicine_taken_when_needed_has_no_schedule() {
         let m = new(OwnSchedule::AsNeeded)
-            .into_medicine("own:2".into(), today())
+            .into_medicine("own:2".into(), added())
             .unwrap();
         assert!(m.steps.is_empty());
         assert_eq!(m.as_needed.unwrap().dose, Some(1.0));
@@ -213,7 +257,7 @@ mod tests {
             hours: 8,
             first: hm(6, 0),
         })
-        .into_medicine("own:3".into(), today())
+        .into_medicine("own:3".into(), added())
         .unwrap();
         assert_eq!(hours.steps[0].timing.period_unit, PeriodUnit::Hour);
         assert_eq!(hours.steps[0].timing.period, 8);
@@ -221,7 +265,7 @@ mod tests {
             days: vec![Weekday::Mon, Weekday::Thu],
             time: hm(9, 0),
         })
-        .into_medicine("own:4".into(), today())
+        .into_medicine("own:4".into(), added())
         .unwrap();
         assert_eq!(weekly.steps[0].timing.period_unit, PeriodUnit::Week);
         assert_eq!(
@@ -278,7 +322,7 @@ mod tests {
         ];
         for (medicine, why) in cases {
             assert_eq!(
-                medicine.into_medicine("own:x".into(), today()),
+                medicine.into_medicine("own:x".into(), added()),
                 Err(why.clone()),
                 "{why}"
             );

@@ -1,4 +1,5 @@
-//! The home screen: greeting, hospital, upcoming appointments, and whether they are live.
+//! Appointments: booking a new one, the upcoming ones with the action that fits each, and the
+//! past and cancelled ones.
 
 use hale_api::{
     AcceptOffer, ApiError, AppointmentArgs, AppointmentStage, AppointmentView, CancelAppointment,
@@ -9,12 +10,15 @@ use leptos::prelude::*;
 
 use crate::action::{busy_until_replaced, failure};
 use crate::backend;
-use crate::components::{local_offset, AppointmentCard, ErrorPanel, InlineError, Notice};
+use crate::components::{
+    local_offset, AppointmentCard, CheckInCode, ErrorPanel, InlineError, Notice,
+};
 use crate::format;
+use crate::icons::{Icon, IconView};
 use crate::Screen;
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn AppointmentsPage() -> impl IntoView {
     let home = LocalResource::new(|| backend::call::<GetHome>(&NoArgs {}));
     let retry = Callback::new(move |()| home.refetch());
     // An earlier slot offered while this screen is open appears without a manual reload. The
@@ -48,17 +52,17 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
         hale_api::Freshness::Live { as_of } => Some(format::updated(*as_of, offset)),
         hale_api::Freshness::Offline { .. } => None,
     };
-    let greeting = match &home.patient_name {
-        Some(name) => format!("Hello, {name}"),
-        None => "Hello".to_owned(),
-    };
     let empty = home.appointments.is_empty();
     let offline = matches!(home.freshness, hale_api::Freshness::Offline { .. });
     let past = home.past;
+    let screen = expect_context::<RwSignal<Screen>>();
     view! {
-        <header class="masthead">
-            <h1 data-testid="greeting">{greeting}</h1>
-            <p class="hospital" data-testid="hospital-name">{format::hospital_name(home.hospital.name.as_deref())}</p>
+        <header class="page-head">
+            <h1>"Appointments"</h1>
+            <button type="button" data-testid="book-new"
+                on:click=move |_| screen.set(Screen::Book { moving: None })>
+                <IconView icon=Icon::Plus />"Book an appointment"
+            </button>
         </header>
         {notice.map(|text| view! {
             <Notice text />
@@ -226,32 +230,15 @@ fn Waitlist(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView 
     }.into_any()
 }
 
-/// The booking reference as a QR code for the kiosk's scanner, shown on request so the list
-/// stays short. Works offline: it needs nothing but the reference.
-#[component]
-fn QrToggle(reference: String) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let label = format!("QR code of booking reference {reference}");
-    let svg = crate::qr::svg(&reference);
-    view! {
-        <button type="button" class="secondary" data-testid="show-qr" aria-expanded=move || open.get().to_string()
-            on:click=move |_| open.update(|o| *o = !*o)>
-            {move || if open.get() { "Hide QR code" } else { "Show QR code" }}
-        </button>
-        <Show when=move || open.get()>
-            <figure class="qr">
-                <div role="img" aria-label=label.clone() data-testid="qr" inner_html=svg.clone()></div>
-                <figcaption>"Scan at a check-in kiosk, with your date of birth."</figcaption>
-            </figure>
-        </Show>
-    }
-}
-
-/// Cancel (after a confirmation) and move. Both need the hospital, so offline they say so.
+/// The card's actions: one main action that fits the moment (check in inside the window, else
+/// the check-in code), a "Change" menu (move, an earlier time, the calendar) and Cancel, styled
+/// as the destructive action it is and confirmed first. Changes need the hospital, so offline
+/// the card says so instead of offering them.
 #[component]
 fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let confirming = RwSignal::new(false);
+    let menu = RwSignal::new(false);
     let cancel = Action::new_local(move |args: &AppointmentArgs| {
         let args = args.clone();
         async move {
@@ -264,7 +251,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
         }
     });
     let cancelling = busy_until_replaced(cancel);
-    let cancel_args = AppointmentArgs {
+    let args = AppointmentArgs {
         appointment_id: appointment.id.clone(),
     };
     let export = Action::new_local(move |args: &AppointmentArgs| {
@@ -272,75 +259,85 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
         async move { backend::call::<ExportCalendar>(&args).await.map(|f| f.path) }
     });
     let saved = export.value();
-    let export_args = cancel_args.clone();
-    let calendar = view! {
-        <button type="button" class="secondary" data-testid="add-to-calendar" disabled=export.pending()
-            on:click=move |_| { export.dispatch(export_args.clone()); }>"Add to calendar"</button>
-        {appointment.reference.clone().map(|reference| view! { " " <QrToggle reference /> })}
-        {move || saved.get().and_then(Result::ok).map(|path| view! {
-            <p class="hint" role="status" data-testid="calendar-saved">"Saved to " {path}</p>
-        })}
-        <InlineError error=failure(export) />
-    };
-    if offline {
-        return view! {
-            <div class="actions">
-                {calendar}
-                <p class="hint">"Changes need the hospital; try again when you are online."</p>
-            </div>
-        }
-        .into_any();
-    }
+    let arrived = appointment.status == AppointmentStage::Arrived;
     // Once arrived, the appointment is no longer the patient's to change: show the queue.
-    if appointment.status == AppointmentStage::Arrived {
-        return view! {
-            <div class="actions">
-                <Arrival appointment=appointment.clone() retry />
-                {calendar}
-            </div>
-        }
-        .into_any();
-    }
-    let arrival = appointment
-        .can_check_in
-        .then(|| view! { <Arrival appointment=appointment.clone() retry /> });
-    if !appointment.changeable {
-        return view! {
-            <div class="actions">
-                {arrival}
-                {calendar}
-                <p class="hint">"This appointment is too soon to change in the app. To change it, please call the clinic."</p>
-            </div>
-        }
-        .into_any();
-    }
-    let waitlist = view! { <Waitlist appointment=appointment.clone() retry /> };
+    let changeable = appointment.changeable && !offline && !arrived;
+    let offer = changeable
+        && appointment
+            .waitlist
+            .as_ref()
+            .is_some_and(|w| w.offer.is_some());
+    let main = if arrived || (appointment.can_check_in && !offline) {
+        view! { <Arrival appointment=appointment.clone() retry /> }.into_any()
+    } else {
+        appointment
+            .reference
+            .clone()
+            .map(|reference| view! { <CheckInCode reference main=true /> })
+            .into_any()
+    };
+    let hint = if offline {
+        Some("Changes need the hospital; try again when you are online.")
+    } else if !arrived && !appointment.changeable {
+        Some("This appointment is too soon to change in the app. To change it, please call the clinic.")
+    } else {
+        None
+    };
+    let export_args = args.clone();
+    let question = format!("cancel-question-{}", appointment.id);
+    let moving = appointment.clone();
+    let waitlist = appointment.clone();
     view! {
         <div class="actions">
-            {arrival}
-            {waitlist}
-            {calendar}
-            " "
-            <InlineError error=failure(cancel) />
-            <Show when=move || confirming.get() fallback=move || {
-                let moving = appointment.clone();
-                view! {
-                    <button type="button" class="secondary" data-testid="move"
-                        on:click=move |_| screen.set(Screen::Book { moving: Some(Box::new(moving.clone())) })>"Move"</button>
-                    " "
-                    <button type="button" class="secondary" data-testid="cancel"
-                        on:click=move |_| confirming.set(true)>"Cancel"</button>
-                }
-            }>
-                <p class="question">"Cancel this appointment? The time will be offered to someone else."</p>
-                <button type="button" data-testid="confirm-cancel" disabled=cancelling
-                    on:click={
-                        let args = cancel_args.clone();
-                        move |_| { cancel.dispatch(args.clone()); }
-                    }>"Yes, cancel it"</button>
-                " "
-                <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+            {offer.then(|| view! { <Waitlist appointment=appointment.clone() retry /> })}
+            <div class="action-row">
+                {main}
+                <button type="button" class="secondary" data-testid="change"
+                    aria-expanded=move || menu.get().to_string()
+                    on:click=move |_| menu.update(|m| *m = !*m)>
+                    {if changeable { "Change" } else { "More" }}
+                </button>
+            </div>
+            <Show when=move || menu.get()>
+                <div class="change-menu" role="group" aria-label="Change this appointment" data-testid="change-menu">
+                    {changeable.then(|| {
+                        let moving = moving.clone();
+                        view! {
+                            <button type="button" class="secondary" data-testid="move"
+                                on:click=move |_| screen.set(Screen::Book { moving: Some(Box::new(moving.clone())) })>"Move to another time"</button>
+                        }
+                    })}
+                    {(changeable && !offer).then(|| view! { <Waitlist appointment=waitlist.clone() retry /> })}
+                    <button type="button" class="secondary" data-testid="add-to-calendar" disabled=export.pending()
+                        on:click={
+                            let args = export_args.clone();
+                            move |_| { export.dispatch(args.clone()); }
+                        }>"Add to calendar"</button>
+                </div>
             </Show>
+            {move || saved.get().and_then(Result::ok).map(|path| view! {
+                <p class="hint" role="status" data-testid="calendar-saved">{format::saved_file_words(&path)}</p>
+            })}
+            <InlineError error=failure(export) />
+            {hint.map(|h| view! { <p class="hint">{h}</p> })}
+            {changeable.then(|| view! {
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button type="button" class="danger" data-testid="cancel"
+                        on:click=move |_| confirming.set(true)>"Cancel appointment"</button>
+                }>
+                    <div class="confirm" role="group" aria-labelledby=question.clone()>
+                        <p class="question" id=question.clone()>"Cancel this appointment? The time will be offered to someone else."</p>
+                        <button type="button" class="danger" data-testid="confirm-cancel" disabled=cancelling
+                            on:click={
+                                let args = args.clone();
+                                move |_| { cancel.dispatch(args.clone()); }
+                            }>"Yes, cancel it"</button>
+                        " "
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    </div>
+                </Show>
+            })}
+            <InlineError error=failure(cancel) />
         </div>
-    }.into_any()
+    }
 }
