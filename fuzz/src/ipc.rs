@@ -57,6 +57,7 @@ commands![
     AcceptOffer,
     DeclineOffer,
     GetDevices,
+    CheckBluetooth,
     ScanDevices,
     PairDevice,
     ForgetDevice,

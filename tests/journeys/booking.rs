@@ -21,10 +21,27 @@ async fn book_move_and_cancel_an_appointment() {
     app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, WAIT)
         .await;
-    app.set_date("[data-testid=from]", 7).await;
-    app.click("[data-testid=search]").await;
+    // The day strip speaks en-GB: the day before the month ("12 Dec", never "Dec 12").
+    let day = chrono::Local::now().date_naive() + chrono::Days::new(7);
+    let chip = app.text_of(&format!("[data-testid=day-{day}]")).await;
+    assert!(chip.contains(&day.format("%-d %b").to_string()), "{chip}");
+    app.choose_day(7).await;
+    // Times come grouped by the part of the day.
+    app.wait_until_any_text(
+        ".part-of-day",
+        &[
+            "MORNING",
+            "AFTERNOON",
+            "EVENING",
+            "Morning",
+            "Afternoon",
+            "Evening",
+        ],
+        WAIT,
+    )
+    .await;
     let slots = app.wait_for_all("[data-testid=slot]", 5, WAIT).await;
-    slots[0].click().await.unwrap();
+    app.click_element(&slots[0], "the first slot").await;
     let question = app.text_of("[data-testid=confirm]").await;
     assert!(question.contains("Book Cardiology on"), "{question}");
     app.click("[data-testid=confirm-booking]").await;
@@ -35,6 +52,15 @@ async fn book_move_and_cancel_an_appointment() {
         "a booking reference like 7K3M-9Q2C: {reference}"
     );
     app.screenshot("booked").await;
+    // The booked card offers the check-in code and the calendar.
+    assert!(
+        app.has("[data-testid=booked] [data-testid=show-code]")
+            .await
+    );
+    assert!(
+        app.has("[data-testid=booked] [data-testid=booked-calendar]")
+            .await
+    );
 
     // Home shows it.
     app.go(Place::Appointments).await;
@@ -88,7 +114,7 @@ async fn book_move_and_cancel_an_appointment() {
         .text_of("[data-testid=moving]")
         .await
         .starts_with("Moving your Cardiology"));
-    app.set_date("[data-testid=from]", 7).await;
+    app.choose_day(7).await;
     app.click("[data-testid=search]").await;
     let slots = app.wait_for_all("[data-testid=slot]", 5, WAIT).await;
     slots[4].click().await.unwrap();

@@ -373,7 +373,7 @@ async fn with_the_hospital_gone_every_screen_speaks_plainly_and_a_booking_retry_
     app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, BOOT)
         .await;
-    app.set_date("[data-testid=from]", 7).await;
+    app.choose_day(7).await;
     app.click("[data-testid=search]").await;
     let slots = app.wait_for_all("[data-testid=slot]", 1, BOOT).await;
     slots[0].click().await.unwrap();

@@ -58,7 +58,7 @@ async fn a_whole_visit_logs_nothing_about_the_patient() {
     app.go(Place::Book).await;
     app.wait_for_all("[data-testid=service] option", 4, WAIT)
         .await;
-    app.set_date("[data-testid=from]", 7).await;
+    app.choose_day(7).await;
     app.click("[data-testid=search]").await;
     app.wait_for_all("[data-testid=slot]", 1, WAIT).await[0]
         .click()

@@ -23,13 +23,27 @@ const visible = (e) => {
   return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
 };
 const W = window.innerWidth;
+// What can be seen of an element: its box cut by every ancestor that clips (a scrolling strip
+// shows part of its row; the rest is scrolled away, not cut off). Null when nothing shows.
+const shown = (e) => {
+  const r = e.getBoundingClientRect();
+  let [l, t, rt, b] = [r.left, r.top, r.right, r.bottom];
+  for (let p = e.parentElement; p && p !== document.documentElement; p = p.parentElement) {
+    const s = getComputedStyle(p);
+    if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+    const q = p.getBoundingClientRect();
+    [l, t, rt, b] = [Math.max(l, q.left), Math.max(t, q.top), Math.min(rt, q.right), Math.min(b, q.bottom)];
+  }
+  return rt - l > 1 && b - t > 1 ? { left: l, top: t, right: rt, bottom: b, width: rt - l, height: b - t } : null;
+};
 if (document.documentElement.scrollWidth > W + 1) {
   problems.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide in a ${W} px window`);
 }
 // Under an open modal dialog only its own controls can be reached.
 const modal = [...document.querySelectorAll('[aria-modal=true]')].filter(visible).pop();
 const controls = [...(modal || document).querySelectorAll('button, a[href], input, select, textarea, [role=button]')]
-  .filter(visible);
+  .filter(visible)
+  .filter((c) => shown(c) !== null);
 // A checkbox is touched through its label too: the box and its labels together.
 const touchBox = (c) => {
   const r = c.getBoundingClientRect();
@@ -43,7 +57,7 @@ const touchBox = (c) => {
 };
 const inNav = (e) => !!e.closest('.main-nav');
 for (const c of controls) {
-  const r = c.getBoundingClientRect();
+  const r = shown(c);
   if (r.left < -1 || r.right > W + 1) {
     problems.push(`${name(c)} is cut off at the window's edge (${Math.round(r.left)}–${Math.round(r.right)} of ${W})`);
   }
@@ -67,7 +81,7 @@ for (let i = 0; i < controls.length; i++) {
   for (let j = i + 1; j < controls.length; j++) {
     const a = controls[i], b = controls[j];
     if (a.contains(b) || b.contains(a) || inNav(a) !== inNav(b)) continue;
-    const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
+    const p = shown(a), q = shown(b);
     const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
     const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
     if (w > 1 && h > 1) problems.push(`${name(a)} and ${name(b)} overlap`);

@@ -413,19 +413,15 @@ impl RunningApp {
         }
     }
 
-    /// Sets the date input matching `css` to `days_ahead` days from today, as a person picking
-    /// it would (WebKit's date inputs take no typed keys through WebDriver).
-    pub async fn set_date(&self, css: &str, days_ahead: u32) {
-        self.wait_for_all(css, 1, Duration::from_secs(30)).await;
-        let script = "const input = document.querySelector(arguments[0]);
-            const day = new Date(Date.now() + arguments[1] * 86400000);
-            const pad = (n) => String(n).padStart(2, '0');
-            input.value = `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
-            input.dispatchEvent(new Event('change', { bubbles: true }));";
-        self.client
-            .execute(script, vec![css.into(), days_ahead.into()])
-            .await
-            .expect("set the date");
+    /// Picks the day `days_ahead` days from today in the booking screen's day strip, moving
+    /// the strip on with "Later dates" as a person would; picking it searches from it.
+    pub async fn choose_day(&self, days_ahead: u32) {
+        const STRIP_DAYS: u32 = 14;
+        for _ in 0..days_ahead / STRIP_DAYS {
+            self.click("[data-testid=later-dates]").await;
+        }
+        let day = chrono::Local::now().date_naive() + chrono::Days::new(u64::from(days_ahead));
+        self.click(&format!("[data-testid=day-{day}]")).await;
     }
 
     /// Calls shell command `command` from the page's own script, as a compromised page could,

@@ -3,10 +3,12 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use hale_api::{ApiError, ErrorCode, Freshness};
 
+mod booking;
 mod care_team;
 mod devices;
 mod medicines;
 mod today;
+pub use booking::*;
 pub use care_team::*;
 pub use devices::*;
 pub use medicines::*;
@@ -163,6 +165,29 @@ pub fn time_left(minutes: i64) -> String {
         "Time is up".to_owned()
     } else {
         format!("{} left", self::minutes(minutes))
+    }
+}
+
+/// The one main action an upcoming appointment offers now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MainAction {
+    /// Checked in: the place in the queue.
+    Queue,
+    /// Inside the check-in window, with the hospital reachable.
+    CheckIn,
+    /// Otherwise: the check-in code, for the kiosk or reception.
+    ShowCode,
+}
+
+/// The main action of `appointment`; `offline` when the hospital cannot be reached (checking in
+/// needs it; the code does not).
+pub fn main_action(appointment: &hale_api::AppointmentView, offline: bool) -> MainAction {
+    if appointment.status == hale_api::AppointmentStage::Arrived {
+        MainAction::Queue
+    } else if appointment.can_check_in && !offline {
+        MainAction::CheckIn
+    } else {
+        MainAction::ShowCode
     }
 }
 

@@ -152,7 +152,8 @@ pub struct DevicesView {
     /// Readings the hospital has not confirmed yet.
     pub unsynced: u32,
     pub thresholds: ThresholdsView,
-    /// Why Bluetooth cannot be used, if it cannot (looked at afresh for this answer).
+    /// Why Bluetooth could not be used, the last time it was tried (`CheckBluetooth` looks
+    /// afresh).
     pub unavailable: Option<NoBluetoothView>,
 }
 
@@ -277,6 +278,11 @@ pub struct ReadingsView {
     pub to: DateTime<FixedOffset>,
 }
 
+command!(
+    /// Whether Bluetooth can be used now, looked at afresh (the Devices screen asks as it
+    /// opens; other screens never wake the adapter).
+    CheckBluetooth = "check_bluetooth", NoArgs => Option<NoBluetoothView>
+);
 command!(
     /// The Devices screen: paired devices and their links, the latest readings, thresholds.
     GetDevices = "get_devices", NoArgs => DevicesView

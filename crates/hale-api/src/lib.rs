@@ -53,11 +53,11 @@ pub use care_team::{
     CARE_TEAM_EVENT,
 };
 pub use devices::{
-    ChartPoint, ChartRange, DeviceArgs, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ForgetDevice, GetDevices, GetReadings, LinkView, MealView, NoBluetoothView, PairArgs,
-    PairDevice, PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs, ReadingsView,
-    ScanArgs, ScanDevices, SetThresholds, TargetRangeView, ThresholdsView, WithheldReason,
-    WithheldView, DEVICES_EVENT,
+    ChartPoint, ChartRange, CheckBluetooth, DeviceArgs, DeviceEventView, DeviceKind, DevicesView,
+    DiscoveredView, ForgetDevice, GetDevices, GetReadings, LinkView, MealView, NoBluetoothView,
+    PairArgs, PairDevice, PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs,
+    ReadingsView, ScanArgs, ScanDevices, SetThresholds, TargetRangeView, ThresholdsView,
+    WithheldReason, WithheldView, DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
@@ -139,6 +139,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     AcceptOffer::NAME,
     DeclineOffer::NAME,
     GetDevices::NAME,
+    CheckBluetooth::NAME,
     ScanDevices::NAME,
     PairDevice::NAME,
     ForgetDevice::NAME,

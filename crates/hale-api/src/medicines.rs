@@ -31,6 +31,8 @@ pub struct MedicinesView {
 pub struct UndoView {
     pub medicine_id: String,
     pub slot: String,
+    /// Logged as skipped, not taken.
+    pub skipped: bool,
     pub until: DateTime<FixedOffset>,
 }
 

@@ -425,9 +425,11 @@ impl Service {
                 Some(events)
             }
             Err(why) => {
-                self.no_bluetooth = Some(why);
-                tracing::warn!(%why, "Bluetooth unavailable");
-                self.emit(BleEvent::Unavailable(why));
+                // Said once per reason: a screen reloads on it, and may ask again.
+                if self.no_bluetooth.replace(why) != Some(why) {
+                    tracing::warn!(%why, "Bluetooth unavailable");
+                    self.emit(BleEvent::Unavailable(why));
+                }
                 None
             }
         }

@@ -26,6 +26,10 @@ const SYNC_BATCH: u32 = 200;
 /// so a slip of the finger never reaches the care team.
 pub const UNDO_WINDOW: Duration = Duration::seconds(5);
 
+/// How long after it was logged a record is sent: its undo window and a margin, so an Undo
+/// that arrives in its last instant is never overtaken by a send already under way.
+pub const SEND_AFTER: Duration = Duration::seconds(7);
+
 /// Why a medicines request was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum MedicineError {
@@ -179,7 +183,7 @@ impl Patient {
         loop {
             let batch = self
                 .store
-                .unsynced_doses(owner, SYNC_BATCH, now - UNDO_WINDOW)
+                .unsynced_doses(owner, SYNC_BATCH, now - SEND_AFTER)
                 .await?;
             if batch.is_empty() {
                 return Ok(report);
@@ -217,7 +221,7 @@ impl Patient {
         };
         let final_ones = self
             .store
-            .unsynced_doses(self.owner(&patient), 1, now - UNDO_WINDOW)
+            .unsynced_doses(self.owner(&patient), 1, now - SEND_AFTER)
             .await?;
         if final_ones.is_empty() {
             return Ok(SyncReport::default());
@@ -303,7 +307,7 @@ impl Patient {
         Ok(())
     }
 
-    /// When the next dose record inside its undo window becomes final and can be sent.
+    /// When the next dose record not sent yet for its undo window can be sent.
     pub async fn next_final_dose(
         &self,
         now: DateTime<Utc>,
@@ -313,9 +317,9 @@ impl Patient {
         };
         let held = self
             .store
-            .first_held_dose(self.owner(&patient), now - UNDO_WINDOW)
+            .first_held_dose(self.owner(&patient), now - SEND_AFTER)
             .await?;
-        Ok(held.map(|recorded| recorded + UNDO_WINDOW))
+        Ok(held.map(|recorded| recorded + SEND_AFTER))
     }
 
     /// Reminds of a due dose again in `minutes`.

@@ -51,6 +51,8 @@ impl Default for WatchOptions {
 }
 /// The longest sleep, so a wall-clock jump (suspend, manual change) is noticed within a minute.
 const MAX_SLEEP: StdDuration = StdDuration::from_secs(60);
+/// The wait when the next moment has already passed.
+const PAST_DUE_WAIT: StdDuration = StdDuration::from_secs(1);
 
 /// Stops the watch task when dropped or asked.
 #[derive(Debug)]
@@ -190,8 +192,10 @@ where
                 .into_iter()
                 .flatten()
                 .min();
+            // A time already past (the pass took longer than the wait) is a short wait, not a
+            // long one; a second's floor, so a moment that stays past never spins the loop.
             let mut wait = next
-                .and_then(|at| (at - clock()).to_std().ok())
+                .map(|at| (at - clock()).to_std().unwrap_or(PAST_DUE_WAIT))
                 .map_or(MAX_SLEEP, |w| w.min(MAX_SLEEP));
             if waiting {
                 wait = wait.min(options.offer_poll);

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use hale_api::{
-    ApiError, Command, DevicesView, ForgetDevice, GetDevices, GetReadings, PairDevice, ScanDevices,
-    SetThresholds,
+    ApiError, CheckBluetooth, Command, DevicesView, ForgetDevice, GetDevices, GetReadings,
+    PairDevice, ScanDevices, SetThresholds,
 };
 use hale_store::PairedDevice;
 use tauri::State;
@@ -18,20 +18,10 @@ async fn screen(state: &AppState, devices: &Devices) -> Result<DevicesView, ApiE
     let (latest, unsynced) = p.latest_readings().await.map_err(convert::core_error)?;
     let thresholds = p.thresholds().await.map_err(convert::core_error)?;
     let links = devices.ble.links().await.unwrap_or_default();
-    // Looked at afresh each time the screen asks, so it is right when the screen opens.
-    let unavailable = match devices.ble.check().await {
-        Ok(now) => {
-            *devices
-                .unavailable
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = now;
-            now
-        }
-        Err(_) => *devices
-            .unavailable
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()),
-    };
+    let unavailable = *devices
+        .unavailable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     Ok(dc::devices_view(
         paired,
         &links,
@@ -50,6 +40,20 @@ pub async fn get_devices(
 ) -> Result<<GetDevices as Command>::Output, ApiError> {
     let hale_api::NoArgs {} = args;
     screen(&state, &devices).await
+}
+
+#[tauri::command]
+pub async fn check_bluetooth(
+    devices: State<'_, Devices>,
+    args: <CheckBluetooth as Command>::Args,
+) -> Result<<CheckBluetooth as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let now = devices.ble.check().await.map_err(dc::ble_error)?;
+    *devices
+        .unavailable
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = now;
+    Ok(now.map(dc::no_bluetooth))
 }
 
 #[tauri::command]

@@ -50,6 +50,10 @@ pub async fn log_dose(
         .map_err(convert::core_error)?;
     let mut view = screen(&state).await?;
     view.undo = Some(UndoView {
+        skipped: matches!(
+            record.outcome,
+            hale_domain::medication::Outcome::Skipped { .. }
+        ),
         medicine_id: record.medicine_id,
         slot: record.slot,
         until: (now + UNDO_WINDOW).with_timezone(&Local).fixed_offset(),

@@ -12,25 +12,35 @@ pub fn CheckInCode(
     main: bool,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
+    let opener = NodeRef::<leptos::html::Button>::new();
     let close = NodeRef::<leptos::html::Button>::new();
-    // The focus moves into the code screen, and Escape or Close returns it to the page.
-    Effect::new(move |_| {
-        if open.get() {
-            if let Some(button) = close.get() {
+    // The focus moves into the code screen, and back to its button when it closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let now_open = open.get();
+        let target = if now_open { close.get() } else { opener.get() };
+        if was_open.is_some_and(|w| w != now_open) || now_open {
+            if let Some(button) = target {
                 let _ = button.focus();
             }
         }
+        now_open
     });
+    let title = format!("code-title-{reference}");
     let label = format!("QR code of booking reference {reference}");
     let svg = crate::qr::svg(&reference);
     view! {
         <button type="button" class=if main { "" } else { "secondary" } data-testid="show-code"
-            aria-haspopup="dialog" on:click=move |_| open.set(true)>"Show check-in code"</button>
+            node_ref=opener aria-haspopup="dialog" on:click=move |_| open.set(true)>"Show check-in code"</button>
         <Show when=move || open.get()>
-            <div class="code-screen" role="dialog" aria-modal="true" aria-labelledby="code-title"
+            <div class="code-screen" role="dialog" aria-modal="true" aria-labelledby=title.clone()
                 data-testid="code-screen"
-                on:keydown=move |e| if e.key() == "Escape" { open.set(false) }>
-                <h2 id="code-title">"Your check-in code"</h2>
+                on:keydown=move |e| match e.key().as_str() {
+                    "Escape" => open.set(false),
+                    // Close is the screen's only control: the focus stays on it.
+                    "Tab" => e.prevent_default(),
+                    _ => {}
+                }>
+                <h2 id=title.clone()>"Your check-in code"</h2>
                 <div class="qr" role="img" aria-label=label.clone() data-testid="qr" inner_html=svg.clone()></div>
                 <p class="code-reference" data-testid="code-reference">{reference.clone()}</p>
                 <p class="hint">"Scan it at a check-in kiosk, or show it at reception, with your date of birth."</p>

@@ -22,16 +22,30 @@ pub fn JustTaken(
 ) -> impl IntoView {
     let left = (undo.until - local_now()).to_std().unwrap_or_default();
     let done = undo.clone();
-    set_timeout(move || on_final.run(done), left);
+    // Cleared with the banner: a timer outliving it would call into a disposed owner.
+    if let Ok(timer) = set_timeout_with_handle(move || on_final.run(done), left) {
+        on_cleanup(move || timer.clear());
+    }
+    // The dose's row has gone from the list: the focus goes to Undo, not to the page's start.
+    let button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = button.get() {
+            let _ = b.focus();
+        }
+    });
+    let words = if undo.skipped { " skipped." } else { " taken." };
+    // Read out with the button the focus moves to.
+    let said = format!("just-taken-{}-{}", undo.medicine_id, undo.slot).replace([':', '@'], "-");
     let args = DoseArgs {
         medicine_id: undo.medicine_id,
         slot: undo.slot,
     };
     view! {
-        <div class="just-taken" role="status" data-testid="just-taken">
+        <div class="just-taken" data-testid="just-taken">
             <span class="big-tick"><IconView icon=Icon::Tick /></span>
-            <p><strong>{name}</strong>" taken."</p>
-            <button type="button" class="secondary" data-testid="undo" disabled=busy
+            <p id=said.clone()><strong>{name}</strong>{words}</p>
+            <button type="button" class="secondary" data-testid="undo" node_ref=button disabled=busy
+                aria-describedby=said
                 on:click=move |_| on_undo.run(args.clone())>"Undo"</button>
         </div>
     }

@@ -144,7 +144,7 @@ mod tests {
     }
 
     #[test]
-    fn open_doses_are_grouped_as_overdue_due_now_and_later_and_settled_ones_left_out() {
+    fn doses_are_grouped_as_overdue_due_now_later_and_done() {
         let doses = [
             dose("a", at(3, 22, 0), DoseStateView::Missed),
             dose("g", at(4, 6, 0), DoseStateView::Late),
@@ -173,7 +173,10 @@ mod tests {
         assert_eq!(slots(&groups.due_now), ["b", "d"]);
         assert_eq!(slots(&groups.later), ["e"]);
         assert_eq!(slots(&groups.done), ["c", "f"]);
-        assert!(dose_groups(&doses[2..3]).is_empty());
+        assert!(
+            dose_groups(&doses[3..4]).is_empty(),
+            "only a settled dose: nothing open"
+        );
     }
 
     #[test]

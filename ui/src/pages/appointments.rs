@@ -267,14 +267,15 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             .waitlist
             .as_ref()
             .is_some_and(|w| w.offer.is_some());
-    let main = if arrived || (appointment.can_check_in && !offline) {
-        view! { <Arrival appointment=appointment.clone() retry /> }.into_any()
-    } else {
-        appointment
+    let main = match format::main_action(&appointment, offline) {
+        format::MainAction::Queue | format::MainAction::CheckIn => {
+            view! { <Arrival appointment=appointment.clone() retry /> }.into_any()
+        }
+        format::MainAction::ShowCode => appointment
             .reference
             .clone()
             .map(|reference| view! { <CheckInCode reference main=true /> })
-            .into_any()
+            .into_any(),
     };
     let hint = if offline {
         Some("Changes need the hospital; try again when you are online.")

@@ -2,19 +2,23 @@
 
 use chrono::NaiveDate;
 use hale_api::{
-    ApiError, AppointmentView, BookSlot, BookSlotArgs, ErrorCode, FindSlots, FindSlotsArgs,
-    ListServices, NoArgs, RescheduleAppointment, RescheduleArgs, ServiceView, SlotView, SlotsView,
+    ApiError, AppointmentArgs, AppointmentView, BookSlot, BookSlotArgs, ErrorCode, ExportCalendar,
+    FindSlots, FindSlotsArgs, GetHome, ListServices, NoArgs, RescheduleAppointment, RescheduleArgs,
+    ServiceView, SlotView, SlotsView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::action::failure;
 use crate::backend;
-use crate::components::{ErrorPanel, Notice};
+use crate::components::{CheckInCode, ErrorPanel, InlineError, Notice};
 use crate::format;
 use crate::Screen;
 
 /// How many days one search covers.
 const SEARCH_DAYS: u32 = 28;
+/// How many days the day strip shows at once.
+const STRIP_DAYS: u32 = 14;
 
 fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
@@ -91,6 +95,17 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
     let service = RwSignal::new(initial);
     let clinician = RwSignal::new(String::new());
     let from = RwSignal::new(today());
+    // The first day the strip shows; "Later dates" moves it on.
+    let strip_start = RwSignal::new(today());
+    // The patient's other appointments, for a warning when a time is on the same day.
+    let others = LocalResource::new(|| backend::call::<GetHome>(&NoArgs {}));
+    let others = Signal::derive(move || {
+        others
+            .get()
+            .and_then(Result::ok)
+            .map(|h| h.appointments)
+            .unwrap_or_default()
+    });
     let find = Action::new_local(|args: &FindSlotsArgs| {
         let args = args.clone();
         async move { backend::call::<FindSlots>(&args).await }
@@ -104,17 +119,38 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
     let services = StoredValue::new(services);
     let moving = StoredValue::new(moving);
 
-    let search = move || {
+    // Slots already shown, for "Show more times" (the next page adds to them).
+    let shown = RwSignal::new(Vec::<SlotView>::new());
+    let search_from = move |offset: u32| {
         let args = FindSlotsArgs {
             service_code: service.get_untracked(),
             clinician_id: Some(clinician.get_untracked()).filter(|c| !c.is_empty()),
             from: from.get_untracked(),
             days: SEARCH_DAYS,
-            offset: 0,
+            offset,
         };
+        if offset == 0 {
+            shown.set(Vec::new());
+        }
         step.set(Step::Choosing);
         find.dispatch(args);
     };
+    let search = move || search_from(0);
+    // Each page's slots join those shown.
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = find.value().get() {
+            shown.update(|s| {
+                for slot in page.slots {
+                    if !s.iter().any(|x| x.id == slot.id) {
+                        s.push(slot);
+                    }
+                }
+            });
+        }
+    });
+
+    // The screen opens with the soonest free times.
+    search();
 
     let clinicians = move || {
         services.with_value(|all| {
@@ -147,19 +183,16 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
                     }).collect_view()}
                 </select>
             </label>
-            <label>
-                "From"
-                <input type="date" data-testid="from" prop:value=move || from.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() { from.set(d) }
-                    } />
-            </label>
             <button type="submit" data-testid="search">"Find free times"</button>
         </form>
+        <DayStrip from strip_start on_pick=Callback::new(move |()| search()) />
         {move || match step.get() {
-            Step::Choosing => view! { <Results results step /> }.into_any(),
+            Step::Choosing => view! {
+                <Results results shown step more=Callback::new(move |()| search_from(shown.with_untracked(|s| s.len() as u32))) />
+            }.into_any(),
             Step::Confirming { slot, request_id } => {
-                view! { <Confirm chosen=slot request_id moving=moving.get_value() step /> }.into_any()
+                let clash = format::same_day(&slot, &others.get(), moving.with_value(|m| m.as_ref().map(|m| m.id.clone())));
+                view! { <Confirm chosen=slot request_id moving=moving.get_value() clash step /> }.into_any()
             }
             Step::Working => view! { <p class="loading" role="status">"Asking the hospital…"</p> }.into_any(),
             Step::Done(appointment) => view! { <Booked appointment moved=moving.with_value(Option::is_some) /> }.into_any(),
@@ -181,10 +214,56 @@ fn Search(services: Vec<ServiceView>, moving: Option<AppointmentView>) -> impl I
     }
 }
 
+/// A strip of days to start from, in the patient's own words ("Fri 4 Dec"), two weeks at a
+/// time; picking one searches from it.
+#[component]
+fn DayStrip(
+    from: RwSignal<NaiveDate>,
+    strip_start: RwSignal<NaiveDate>,
+    on_pick: Callback<()>,
+) -> impl IntoView {
+    let first = today();
+    view! {
+        <nav class="day-strip" aria-label="Start from">
+            <button type="button" class="secondary" data-testid="earlier-dates"
+                disabled=move || strip_start.get() <= first
+                on:click=move |_| strip_start.update(|d| {
+                    *d = (*d - chrono::Days::new(u64::from(STRIP_DAYS))).max(first);
+                })>"Earlier dates"</button>
+            <ul>
+                {move || {
+                    let start = strip_start.get();
+                    (0..STRIP_DAYS).filter_map(|i| start.checked_add_days(chrono::Days::new(u64::from(i)))).map(|day| {
+                        let (weekday, date) = format::strip_day(day, first);
+                        view! {
+                            <li>
+                                <button type="button" class="day-chip" data-testid=format!("day-{day}")
+                                    aria-pressed=move || (from.get() == day).to_string()
+                                    on:click=move |_| { from.set(day); on_pick.run(()); }>
+                                    <span class="weekday">{weekday}</span>
+                                    <span class="date">{date}</span>
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+            <button type="button" class="secondary" data-testid="later-dates"
+                on:click=move |_| strip_start.update(|d| {
+                    if let Some(next) = d.checked_add_days(chrono::Days::new(u64::from(STRIP_DAYS))) {
+                        *d = next;
+                    }
+                })>"Later dates"</button>
+        </nav>
+    }
+}
+
 #[component]
 fn Results(
     results: Signal<Option<Result<SlotsView, ApiError>>>,
+    shown: RwSignal<Vec<SlotView>>,
     step: RwSignal<Step>,
+    more: Callback<()>,
 ) -> impl IntoView {
     move || {
         match results.get() {
@@ -192,30 +271,38 @@ fn Results(
         Some(Err(error)) => view! {
             <Notice text=format::error_text(&error).to_owned() />
         }.into_any(),
-        Some(Ok(view)) if view.slots.is_empty() => view! {
+        Some(Ok(view)) if view.slots.is_empty() && shown.with(Vec::is_empty) => view! {
             <p class="empty" data-testid="no-slots">"No free times in the next four weeks. Try another clinician or a later date."</p>
         }.into_any(),
         Some(Ok(view)) => {
-            let groups = format::group_by_day(&view.slots, |s| s.start);
+            let slots = shown.get();
+            let groups = format::group_by_day(&slots, |s| s.start);
             view! {
                 <section class="results" aria-label="Free times">
                     {groups.into_iter().map(|(day, slots)| view! {
                         <h2 class="day">{day}</h2>
-                        <ul class="slots">
-                            {slots.into_iter().map(|slot| {
-                                let label = format!("{} {}", format::time(slot.start),
-                                    slot.clinician.clone().unwrap_or_default());
-                                let chosen = slot.clone();
-                                view! {
-                                    <li><button type="button" class="slot" data-testid="slot"
-                                        on:click=move |_| step.set(Step::Confirming {
-                                            slot: chosen.clone(),
-                                            request_id: backend::new_request_id(),
-                                        })>{label}</button></li>
-                                }
-                            }).collect_view()}
-                        </ul>
+                        {format::by_part_of_day(&slots).into_iter().map(|(part, slots)| view! {
+                            <h3 class="part-of-day">{part}</h3>
+                            <ul class="slots">
+                                {slots.into_iter().map(|slot| {
+                                    let label = format!("{} {}", format::time(slot.start),
+                                        slot.clinician.clone().unwrap_or_default());
+                                    let chosen = slot.clone();
+                                    view! {
+                                        <li><button type="button" class="slot" data-testid="slot"
+                                            on:click=move |_| step.set(Step::Confirming {
+                                                slot: chosen.clone(),
+                                                request_id: backend::new_request_id(),
+                                            })>{label}</button></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }).collect_view()}
                     }).collect_view()}
+                    {view.has_more.then(|| view! {
+                        <button type="button" class="secondary" data-testid="more-slots"
+                            on:click=move |_| more.run(())>"Show more times"</button>
+                    })}
                 </section>
             }.into_any()
         }
@@ -228,6 +315,8 @@ fn Confirm(
     chosen: SlotView,
     request_id: String,
     moving: Option<AppointmentView>,
+    /// Another appointment of the patient's on the same day, worded.
+    clash: Option<String>,
     step: RwSignal<Step>,
 ) -> impl IntoView {
     let slot = chosen;
@@ -284,6 +373,7 @@ fn Confirm(
         <div class="card confirm" role="dialog" aria-labelledby="confirm-question" data-testid="confirm">
             <p id="confirm-question" class="question">{question}</p>
             <p class="place">{place}</p>
+            {clash.map(|c| view! { <p class="notice" data-testid="same-day">{c}</p> })}
             <button type="button" data-testid="confirm-booking" on:click=confirm>"Confirm"</button>
             " "
             <button type="button" class="secondary" on:click=move |_| step.set(Step::Choosing)>"Choose another time"</button>
@@ -295,13 +385,30 @@ fn Confirm(
 fn Booked(appointment: AppointmentView, moved: bool) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let what = if moved { "Moved" } else { "Booked" };
+    let export = Action::new_local(move |args: &AppointmentArgs| {
+        let args = args.clone();
+        async move { backend::call::<ExportCalendar>(&args).await.map(|f| f.path) }
+    });
+    let saved = export.value();
+    let args = AppointmentArgs {
+        appointment_id: appointment.id.clone(),
+    };
     view! {
         <div class="card done" role="status" data-testid="booked">
             <p class="question">{format!("{what}: {} on {}", appointment.service, format::when(appointment.start, appointment.end))}</p>
-            {appointment.reference.map(|r| view! {
+            {appointment.reference.clone().map(|r| view! {
                 <p>"Your booking reference is " <strong data-testid="booked-reference">{r}</strong></p>
             })}
-            <button type="button" on:click=move |_| screen.set(Screen::Appointments)>"Back to my appointments"</button>
+            <div class="actions">
+                {appointment.reference.map(|reference| view! { <CheckInCode reference /> })}
+                <button type="button" class="secondary" data-testid="booked-calendar" disabled=export.pending()
+                    on:click=move |_| { export.dispatch(args.clone()); }>"Add to calendar"</button>
+                <button type="button" on:click=move |_| screen.set(Screen::Appointments)>"Back to my appointments"</button>
+            </div>
+            {move || saved.get().and_then(Result::ok).map(|path| view! {
+                <p class="hint" data-testid="calendar-saved">{format::saved_file_words(&path)}</p>
+            })}
+            <InlineError error=failure(export) />
         </div>
     }
 }

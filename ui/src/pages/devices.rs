@@ -4,9 +4,9 @@
 //! send readings.
 
 use hale_api::{
-    ApiError, ChartRange, DeviceArgs, DeviceEventView, DevicesView, DiscoveredView, ForgetDevice,
-    GetDevices, GetReadings, LinkView, NoArgs, PairArgs, PairDevice, ReadingKindView, ReadingsArgs,
-    ScanArgs, ScanDevices, SetThresholds, ThresholdsView, DEVICES_EVENT,
+    ApiError, ChartRange, CheckBluetooth, DeviceArgs, DeviceEventView, DevicesView, DiscoveredView,
+    ForgetDevice, GetDevices, GetReadings, LinkView, NoArgs, PairArgs, PairDevice, ReadingKindView,
+    ReadingsArgs, ScanArgs, ScanDevices, SetThresholds, ThresholdsView, DEVICES_EVENT,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -182,6 +182,12 @@ fn Devices(initial: DevicesView) -> impl IntoView {
             spawn_local(async move {
                 let _ = backend::call::<ScanDevices>(&ScanArgs { on: false }).await;
             });
+        }
+    });
+    // Whether Bluetooth can be used, looked at as the screen opens.
+    spawn_local(async move {
+        if let Ok(now) = backend::call::<CheckBluetooth>(&NoArgs {}).await {
+            let _ = data.view.try_update(|v| v.unavailable = now);
         }
     });
     view! {

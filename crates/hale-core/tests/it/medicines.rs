@@ -9,7 +9,9 @@ use crate::common::{demo, Recorder};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use hale_client::HospitalClient;
-use hale_core::medicines::{LogDose, MedicineError, NewMedicine, OwnSchedule, UNDO_WINDOW};
+use hale_core::medicines::{
+    LogDose, MedicineError, NewMedicine, OwnSchedule, SEND_AFTER, UNDO_WINDOW,
+};
 use hale_core::{CoreError, Freshness};
 use hale_domain::medication::adherence::DoseState;
 use hale_domain::medication::{Outcome, SkipReason};
@@ -91,7 +93,7 @@ async fn doses_logged_offline_reach_the_hospital_exactly_once_after_reconnecting
         .filter(|x| {
             matches!(
                 x.state,
-                DoseState::Due | DoseState::Missed | DoseState::Upcoming
+                DoseState::Due | DoseState::Late | DoseState::Missed | DoseState::Upcoming
             )
         })
         .take(3)
@@ -122,7 +124,7 @@ async fn doses_logged_offline_reach_the_hospital_exactly_once_after_reconnecting
     assert!(matches!(offline.freshness, Freshness::Offline { .. }));
     assert_eq!(offline.unsynced, logged.len() as u32);
     // Sent once their undo window has passed.
-    let later = now + UNDO_WINDOW;
+    let later = now + SEND_AFTER;
     assert!(
         d.patient.sync_pending(later).await.is_err(),
         "the hospital is away"
@@ -197,7 +199,7 @@ async fn a_record_whose_confirmation_was_lost_is_sent_again_and_stored_once() {
         .await
         .unwrap();
 
-    let report = d.patient.sync_pending(now + UNDO_WINDOW).await.unwrap();
+    let report = d.patient.sync_pending(now + SEND_AFTER).await.unwrap();
     assert_eq!((report.created, report.already_there), (0, 1));
     let held = client
         .medication_administrations(&session, now - Duration::days(1))
@@ -223,7 +225,7 @@ async fn a_dose_undone_inside_its_window_never_reaches_the_hospital_and_one_past
         .find(|x| {
             matches!(
                 x.state,
-                DoseState::Due | DoseState::Missed | DoseState::Upcoming
+                DoseState::Due | DoseState::Late | DoseState::Missed | DoseState::Upcoming
             )
         })
         .unwrap()
@@ -237,8 +239,8 @@ async fn a_dose_undone_inside_its_window_never_reaches_the_hospital_and_one_past
     let record = d.patient.log_dose(&log, &London, now).await.unwrap();
     assert_eq!(
         d.patient.next_final_dose(now).await.unwrap(),
-        Some(now + UNDO_WINDOW),
-        "the watch wakes when it becomes final"
+        Some(now + SEND_AFTER),
+        "the watch wakes when it can be sent"
     );
     assert_eq!(
         d.patient.sync_pending(now).await.unwrap().created,
@@ -283,7 +285,19 @@ async fn a_dose_undone_inside_its_window_never_reaches_the_hospital_and_one_past
             .await,
         Err(CoreError::Medicine(MedicineError::TooLateToUndo))
     ));
-    assert_eq!(d.patient.sync_pending(past).await.unwrap().created, 1);
+    assert_eq!(
+        d.patient.sync_pending(past).await.unwrap().created,
+        0,
+        "a margin after the window, for an Undo already on its way"
+    );
+    assert_eq!(
+        d.patient
+            .sync_pending(again + SEND_AFTER)
+            .await
+            .unwrap()
+            .created,
+        1
+    );
     let held = client
         .medication_administrations(&session, now - Duration::days(1))
         .await

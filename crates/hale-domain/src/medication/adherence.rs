@@ -1,9 +1,10 @@
 //! The state of each dose at a moment, and adherence: how many of the doses that fell due were
 //! taken.
 //!
-//! A dose is *due* from its time until [`DosePolicy::missed_after`], then *missed* unless the
-//! patient logged it. A dose taken more than [`DosePolicy::late_after`] after its time counts as
-//! taken, and late. Adherence counts only settled doses (taken, skipped or missed): a dose still
+//! A dose is *due* from its time until [`DosePolicy::late_after`], *late* (overdue) from then
+//! until [`DosePolicy::missed_after`], then *missed* unless the patient logged it. A dose taken
+//! more than [`DosePolicy::late_after`] after its time counts as taken, and late: so a dose the
+//! screen calls due is never recorded late. Adherence counts only settled doses (taken, skipped or missed): a dose still
 //! due is neither kept nor broken yet.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -182,13 +183,13 @@ mod tests {
     }
 
     #[test]
-    fn a_dose_moves_from_upcoming_to_due_to_missed() {
+    fn a_dose_moves_from_upcoming_to_due_to_late_to_missed() {
         let p = DosePolicy::default();
         let due = at(8, 0);
         let cases = [
             (at(7, 59), DoseState::Upcoming),
             (at(8, 0), DoseState::Due),
-            (at(11, 59), DoseState::Due),
+            (at(11, 59), DoseState::Late),
             (at(12, 0), DoseState::Missed),
         ];
         for (now, expected) in cases {

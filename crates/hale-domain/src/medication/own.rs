@@ -52,6 +52,23 @@ pub enum InvalidMedicine {
 /// How long before it was added a new medicine's doses are listed.
 const LOG_BACK: chrono::Duration = chrono::Duration::hours(1);
 
+/// Where a new medicine's course starts: an hour before it was added; for a dose every few
+/// hours, the first dose time on that grid from then on (the grid is anchored at the course's
+/// start, so it must fall on the patient's first-dose time).
+fn course_start(schedule: &OwnSchedule, added: NaiveDateTime) -> NaiveDateTime {
+    let from = added - LOG_BACK;
+    let OwnSchedule::EveryHours { hours, first } = schedule else {
+        return from;
+    };
+    let base = added.date().and_time(*first);
+    if from <= base {
+        return base;
+    }
+    let span = i64::from((*hours).max(1)) * 3600;
+    let steps = ((from - base).num_seconds() + span - 1) / span;
+    base + chrono::Duration::seconds(steps * span)
+}
+
 /// Longest name and unit kept.
 const MAX_NAME: usize = 120;
 const MAX_UNIT: usize = 30;
@@ -85,7 +102,7 @@ impl NewMedicine {
         if let Some(t) = &timing {
             validate(t).map_err(|e| InvalidMedicine::Timing(e.to_string()))?;
         }
-        let start = added - LOG_BACK;
+        let start = course_start(&self.schedule, added);
         let end = self
             .for_days
             .and_then(|d| today.checked_add_days(Days::new(u64::from(d))))
@@ -180,6 +197,17 @@ mod tests {
     /// When the patient adds the medicine: 14:00 on `today`.
     fn added() -> NaiveDateTime {
         today().and_hms_opt(14, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_dose_every_few_hours_keeps_the_patients_first_dose_time_as_its_grid() {
+        let start = |hours, first| course_start(&OwnSchedule::EveryHours { hours, first }, added());
+        // Every 5 hours from 08:00, added at 14:00: 13:00 is on the grid and within the hour.
+        assert_eq!(start(5, hm(8, 0)), today().and_hms_opt(13, 0, 0).unwrap());
+        // Every 7 hours from 08:00: 15:00 is the next on the grid.
+        assert_eq!(start(7, hm(8, 0)), today().and_hms_opt(15, 0, 0).unwrap());
+        // A first dose still to come today starts the course.
+        assert_eq!(start(6, hm(18, 0)), today().and_hms_opt(18, 0, 0).unwrap());
     }
 
     /// Regression: a medicine added in the afternoon with a morning time showed 0 % taken,

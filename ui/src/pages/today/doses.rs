@@ -54,21 +54,6 @@ fn Doses(initial: MedicinesView) -> impl IntoView {
                 Change::Undo(args) => backend::call::<UndoDose>(args).await,
             }?;
             undo.set(answer.undo.clone());
-            if let Some(until) = &answer.undo {
-                // The Undo goes when the shell stops holding the record.
-                let left = (until.until - local_now()).to_std().unwrap_or_default();
-                let shown = until.clone();
-                set_timeout(
-                    move || {
-                        undo.update(|u| {
-                            if u.as_ref() == Some(&shown) {
-                                *u = None;
-                            }
-                        })
-                    },
-                    left,
-                );
-            }
             view.set(answer);
             Ok::<_, ApiError>(())
         }

@@ -7,9 +7,8 @@
 mod doses;
 
 use hale_api::{
-    AppointmentArgs, AppointmentStage, AppointmentView, CareTeamView, CheckIn, DevicesView,
-    GetCareTeam, GetDevices, GetHome, GetParking, GetWaitingTimes, HomeView, NoArgs, ParkingView,
-    WaitingTimesView,
+    AppointmentArgs, AppointmentView, CareTeamView, CheckIn, DevicesView, GetCareTeam, GetDevices,
+    GetHome, GetParking, GetWaitingTimes, HomeView, NoArgs, ParkingView, WaitingTimesView,
 };
 use leptos::prelude::*;
 
@@ -74,6 +73,7 @@ fn NextAppointment(home: HomeView, retry: Callback<()>) -> impl IntoView {
         .iter()
         .filter(|a| a.waitlist.as_ref().is_some_and(|w| w.offer.is_some()))
         .count();
+    let offline = matches!(home.freshness, hale_api::Freshness::Offline { .. });
     let next = home.appointments.into_iter().next();
     view! {
         {(offers > 0).then(|| view! {
@@ -86,7 +86,7 @@ fn NextAppointment(home: HomeView, retry: Callback<()>) -> impl IntoView {
         <section class="card" aria-labelledby="appointment-heading" data-testid="today-appointment">
             <h2 id="appointment-heading" class="card-title"><IconView icon=Icon::Calendar />"Next appointment"</h2>
             {match next {
-                Some(appointment) => view! { <AppointmentSummary appointment retry /> }.into_any(),
+                Some(appointment) => view! { <AppointmentSummary appointment offline retry /> }.into_any(),
                 None => view! {
                     <p class="empty">"You have no upcoming appointments."</p>
                     <button type="button" class="secondary" data-testid="today-book"
@@ -98,7 +98,11 @@ fn NextAppointment(home: HomeView, retry: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn AppointmentSummary(appointment: AppointmentView, retry: Callback<()>) -> impl IntoView {
+fn AppointmentSummary(
+    appointment: AppointmentView,
+    offline: bool,
+    retry: Callback<()>,
+) -> impl IntoView {
     let now = local_now();
     let today = now.date_naive();
     let when = format::appointment_when(appointment.start, today);
@@ -125,20 +129,21 @@ fn AppointmentSummary(appointment: AppointmentView, retry: Callback<()>) -> impl
         appointment_id: appointment.id.clone(),
     };
     let for_wait = appointment.clone();
-    let action = if appointment.status == AppointmentStage::Arrived {
-        view! { <p class="status-line ok" data-testid="today-arrived"><IconView icon=Icon::Tick />"You're checked in. We'll tell you when you're called."</p> }.into_any()
-    } else if appointment.can_check_in {
-        view! {
+    let action = match format::main_action(&appointment, offline) {
+        format::MainAction::Queue => view! {
+            <p class="status-line ok" data-testid="today-arrived"><IconView icon=Icon::Tick />"You're checked in. We'll tell you when you're called."</p>
+        }
+        .into_any(),
+        format::MainAction::CheckIn => view! {
             <button type="button" class="big" data-testid="today-check-in" disabled=check_in.pending()
                 on:click=move |_| { check_in.dispatch(args.clone()); }>"Check in"</button>
         }
-        .into_any()
-    } else {
-        appointment
+        .into_any(),
+        format::MainAction::ShowCode => appointment
             .reference
             .clone()
             .map(|reference| view! { <CheckInCode reference main=true /> })
-            .into_any()
+            .into_any(),
     };
     view! {
         <p class="big-line"><strong>{appointment.service.clone()}</strong></p>
