@@ -82,7 +82,12 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
     app.wait_until_text("[data-testid=parked]", "paid £7.00", BOOT)
         .await;
 
+    // While parked, the session is the screen; ending asks first, and says nothing is refunded.
+    assert!(!app.has("[data-testid=start-form]").await);
     app.click("[data-testid=end-parking]").await;
+    let question = app.text_of("[data-testid=end-question]").await;
+    assert!(question.contains("not refunded"), "{question}");
+    app.click("[data-testid=confirm-end]").await;
     // Ended, the session moves to the history with both receipts.
     let receipts = app
         .wait_for_all(

@@ -7,11 +7,13 @@ mod booking;
 mod care_team;
 mod devices;
 mod medicines;
+mod readings_chart;
 mod today;
 pub use booking::*;
 pub use care_team::*;
 pub use devices::*;
 pub use medicines::*;
+pub use readings_chart::*;
 pub use today::*;
 
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).

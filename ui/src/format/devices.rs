@@ -1,8 +1,7 @@
-//! Words and charts for the Devices screen.
+//! Words for the Devices screen (its chart is `readings_chart`).
 
 use hale_api::{
-    ChartPoint, DeviceKind, LinkView, MealView, ReadingKindView, TargetRangeView, WithheldReason,
-    WithheldView,
+    DeviceKind, LinkView, MealView, ReadingKindView, TargetRangeView, WithheldReason, WithheldView,
 };
 
 use super::tenths;
@@ -194,170 +193,9 @@ pub fn relay_words(unsynced: u32) -> &'static str {
     }
 }
 
-const W: f64 = 320.0;
-const H: f64 = 120.0;
-
-/// A line chart of `points` between `from` and `to` (unix seconds), one line per value (two for
-/// blood pressure), flagged readings marked. Positions are whole pixels, so no float formatting
-/// is needed (it would add its tables to the wasm).
-///
-/// `band` is a target range (low, high) drawn behind the lines, with the scale stretched to
-/// show it whole.
-pub fn readings_svg(
-    points: &[ChartPoint],
-    from: i64,
-    to: i64,
-    label: &str,
-    band: Option<(f64, f64)>,
-) -> String {
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {} {}" role="img" aria-label="{}" data-testid="readings-chart">"#,
-        W as i64,
-        H as i64 + 16,
-        label.replace(['"', '<', '>', '&'], "")
-    );
-    let values: Vec<f64> = points
-        .iter()
-        .flat_map(|p| p.values.iter().copied())
-        .filter(|v| v.is_finite())
-        .collect();
-    if values.is_empty() || to <= from {
-        svg.push_str("</svg>");
-        return svg;
-    }
-    let lo = values
-        .iter()
-        .copied()
-        .chain(band.map(|b| b.0))
-        .fold(f64::INFINITY, f64::min);
-    let hi = values
-        .iter()
-        .copied()
-        .chain(band.map(|b| b.1))
-        .fold(f64::NEG_INFINITY, f64::max);
-    let span = if hi - lo < 1e-9 { 1.0 } else { hi - lo };
-    let x = |t: i64| ((t - from) as f64 / (to - from) as f64 * W).clamp(0.0, W) as i64;
-    let y = |v: f64| (H - 8.0 - (v - lo) / span * (H - 16.0)) as i64;
-    if let Some((low, high)) = band {
-        svg.push_str(&format!(
-            r#"<rect class="target" data-testid="target-range" x="0" y="{}" width="{}" height="{}"/>"#,
-            y(high),
-            W as i64,
-            (y(low) - y(high)).max(1)
-        ));
-    }
-    let lines = points.iter().map(|p| p.values.len()).max().unwrap_or(0);
-    for line in 0..lines {
-        let path: Vec<String> = points
-            .iter()
-            .filter_map(|p| {
-                p.values
-                    .get(line)
-                    .map(|v| format!("{},{}", x(p.at.timestamp()), y(*v)))
-            })
-            .collect();
-        svg.push_str(&format!(
-            r#"<polyline class="line line-{line}" fill="none" points="{}"/>"#,
-            path.join(" ")
-        ));
-    }
-    for p in points.iter().filter(|p| p.flagged) {
-        if let Some(v) = p.values.first() {
-            svg.push_str(&format!(
-                r#"<circle class="flag" cx="{}" cy="{}" r="4"/>"#,
-                x(p.at.timestamp()),
-                y(*v)
-            ));
-        }
-    }
-    svg.push_str(&format!(
-        r#"<text x="0" y="{}">{}</text><text x="{}" y="{}" text-anchor="end">{}</text>"#,
-        H as i64 + 14,
-        tenths(lo),
-        W as i64,
-        H as i64 + 14,
-        tenths(hi)
-    ));
-    svg.push_str("</svg>");
-    svg
-}
-
-/// What the chart shows, for screen readers and as its caption.
-pub fn readings_summary(kind: ReadingKindView, points: &[ChartPoint], unit: &str) -> String {
-    let label = reading_label(kind);
-    match points.len() {
-        0 => format!("No {} readings in this period.", label.to_lowercase()),
-        n => {
-            let flagged = points.iter().filter(|p| p.flagged).count();
-            let last = points
-                .last()
-                .map(|p| {
-                    p.values
-                        .iter()
-                        .map(|v| tenths(*v))
-                        .collect::<Vec<_>>()
-                        .join("/")
-                })
-                .unwrap_or_default();
-            let mut text = format!("{label}: {n} readings, the latest {last} {unit}.");
-            if flagged > 0 {
-                text.push_str(&format!(" {flagged} crossed an alert threshold."));
-            }
-            text
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, FixedOffset};
-
     use super::*;
-
-    fn point(at: &str, values: &[f64], flagged: bool) -> ChartPoint {
-        ChartPoint {
-            at: DateTime::<FixedOffset>::parse_from_rfc3339(at).unwrap(),
-            values: values.to_vec(),
-            flagged,
-        }
-    }
-
-    #[test]
-    fn chart_lines_span_the_period_and_mark_flags() {
-        let from = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
-            .unwrap()
-            .timestamp();
-        let to = from + 86_400;
-        let points = [
-            point("2026-12-01T00:00:00Z", &[120.0, 80.0], false),
-            point("2026-12-01T12:00:00Z", &[185.0, 95.0], true),
-            point("2026-12-02T00:00:00Z", &[130.0, 85.0], false),
-        ];
-        let svg = readings_svg(&points, from, to, "Blood pressure", None);
-        assert_eq!(svg.matches("<polyline").count(), 2);
-        // Highest value at the top (y = 8), lowest at the bottom (y = 112), noon in the middle.
-        assert!(svg.contains("160,8"), "{svg}");
-        assert!(svg.contains("0,112"), "{svg}");
-        assert_eq!(svg.matches("class=\"flag\"").count(), 1);
-        assert!(svg.contains(">80<") && svg.contains(">185<"));
-    }
-
-    #[test]
-    fn empty_charts_and_summaries() {
-        assert!(readings_svg(&[], 0, 10, "x", None).ends_with("></svg>"));
-        assert_eq!(
-            readings_summary(ReadingKindView::HeartRate, &[], "bpm"),
-            "No heart rate readings in this period."
-        );
-        let points = [
-            point("2026-12-01T00:00:00Z", &[72.0], false),
-            point("2026-12-01T01:00:00Z", &[131.0], true),
-        ];
-        assert_eq!(
-            readings_summary(ReadingKindView::HeartRate, &points, "bpm"),
-            "Heart rate: 2 readings, the latest 131 bpm. 1 crossed an alert threshold."
-        );
-    }
 
     #[test]
     fn words_for_signal_and_links() {
@@ -367,27 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn a_glucose_chart_draws_its_target_range_behind_the_trace() {
-        let from = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
-            .unwrap()
-            .timestamp();
-        let points = [
-            point("2026-12-01T00:00:00Z", &[5.0], false),
-            point("2026-12-01T12:00:00Z", &[6.0], false),
-        ];
-        let svg = readings_svg(
-            &points,
-            from,
-            from + 86_400,
-            "Sensor glucose",
-            Some((3.9, 10.0)),
-        );
-        // The scale stretches to the band: 10.0 at the top (y 8), 3.9 at the bottom (y 112).
-        assert!(
-            svg.contains(r#"data-testid="target-range" x="0" y="8" width="320" height="104""#),
-            "{svg}"
-        );
-        assert!(svg.find("target-range") < svg.find("<polyline"));
+    fn time_in_range_is_said_with_the_range_and_both_sides() {
         let t = TargetRangeView {
             low: 3.9,
             high: 10.0,

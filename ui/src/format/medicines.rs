@@ -67,7 +67,8 @@ pub struct Bar {
     pub width: u32,
     pub height: u32,
     pub percent: Option<u8>,
-    /// Under the bar: the weekday for a week, the day of the month every 5 days.
+    /// Under the bar: the date with its month ("30 Nov"), every day of a week and every
+    /// seventh of a month; "Today" under the last.
     pub label: String,
 }
 
@@ -81,10 +82,13 @@ pub fn chart_bars(days: &[DayView], slot: u32) -> Vec<Bar> {
         .enumerate()
         .map(|(i, d)| {
             let h = u32::from(d.tally.percent.unwrap_or(0)) * CHART_HEIGHT / 100;
-            let label = if days.len() <= 7 {
-                d.date.format("%a").to_string().chars().take(2).collect()
-            } else if i % 5 == 0 || i == days.len() - 1 {
-                d.date.format("%-d").to_string()
+            // The last day is today; dates carry their month. A month's bars are labelled a
+            // week apart, counted back from today.
+            let last = i + 1 == days.len();
+            let label = if last {
+                "Today".to_owned()
+            } else if days.len() <= 7 || (days.len() - 1 - i).is_multiple_of(7) {
+                d.date.format("%-d %b").to_string()
             } else {
                 String::new()
             };
@@ -104,25 +108,42 @@ pub fn chart_bars(days: &[DayView], slot: u32) -> Vec<Bar> {
 /// element and attribute type would be compiled in). Only numbers and day labels made here go
 /// into it, and the label with markup characters removed.
 pub fn chart_svg(days: &[DayView], label: &str) -> String {
-    let slot = if days.len() <= 7 { 40 } else { 10 };
+    let slot = if days.len() <= 7 { 44 } else { 11 };
     let width = slot * days.len().max(1) as u32;
+    // A margin on the left for the percentage axis; the bars are drawn from `AXIS` on.
+    const AXIS: u32 = 30;
     let mut svg = format!(
-        r#"<svg viewBox="0 0 {width} 116" role="img" aria-label="{}" data-testid="adherence-chart">"#,
+        r#"<svg viewBox="0 0 {} 128" role="img" aria-label="{}" data-testid="adherence-chart"><g transform="translate({AXIS} 8)">"#,
+        width + AXIS + 14,
         label.replace(['"', '<', '>', '&'], "")
     );
-    for b in chart_bars(days, slot) {
-        let percent = b.percent.map(|p| p.to_string()).unwrap_or_default();
+    for (percent, y) in [(100, 0), (50, CHART_HEIGHT / 2), (0, CHART_HEIGHT)] {
         svg.push_str(&format!(
-            r#"<rect class="track" x="{x}" y="0" width="{w}" height="{CHART_HEIGHT}"/><rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" data-percent="{percent}"/><text x="{cx}" y="113" text-anchor="middle">{label}</text>"#,
+            r#"<line class="grid" x1="0" x2="{width}" y1="{y}" y2="{y}"/><text class="tick" x="-4" y="{}" text-anchor="end">{percent} %</text>"#,
+            y + 3
+        ));
+    }
+    svg.push_str(&format!(
+        r#"<line class="axis" x1="0" x2="0" y1="0" y2="{CHART_HEIGHT}"/>"#
+    ));
+    for (b, d) in chart_bars(days, slot).into_iter().zip(days) {
+        let percent = b.percent.map(|p| p.to_string()).unwrap_or_default();
+        let says = match b.percent {
+            Some(p) => format!("{}: {p} % of doses taken", d.date.format("%a %-d %b")),
+            None => format!("{}: no doses", d.date.format("%a %-d %b")),
+        };
+        svg.push_str(&format!(
+            r#"<rect class="track" x="{x}" y="0" width="{w}" height="{CHART_HEIGHT}"><title>{says}</title></rect><rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" data-percent="{percent}"><title>{says}</title></rect><text class="tick" x="{cx}" y="{ly}" text-anchor="middle">{label}</text>"#,
             x = b.x,
             w = b.width,
             y = b.y,
             h = b.height,
             cx = b.x + b.width / 2,
+            ly = CHART_HEIGHT + 12,
             label = b.label,
         ));
     }
-    svg.push_str("</svg>");
+    svg.push_str("</g></svg>");
     svg
 }
 
@@ -397,11 +418,18 @@ mod tests {
             [100, 50, 0]
         );
         assert_eq!(bars[1].y, 50);
-        assert_eq!(bars[0].label, "Tu");
+        assert_eq!(bars[0].label, "1 Dec", "dates carry their month");
+        assert_eq!(bars[2].label, "Today");
         assert!(bars[2].x + bars[2].width <= 120);
         let svg = chart_svg(&days, "a \"quoted\" <label>");
         assert_eq!(svg.matches(r#"class="bar""#).count(), 3);
-        assert!(svg.contains(r#"viewBox="0 0 120 116""#));
+        assert!(svg.contains(r#"viewBox="0 0 176 128""#), "{svg}");
+        assert!(svg.contains(">100 %<") && svg.contains(">50 %<") && svg.contains(">0 %<"));
+        assert!(
+            svg.contains("<title>Wed 2 Dec: 50 % of doses taken</title>"),
+            "{svg}"
+        );
+        assert!(svg.contains("<title>Thu 3 Dec: no doses</title>"), "{svg}");
         assert!(svg.contains(r#"aria-label="a quoted label""#));
         assert!(svg.contains(r#"height="50" data-percent="50""#));
         assert_eq!(

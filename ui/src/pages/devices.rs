@@ -411,13 +411,32 @@ fn Chart(data: DevicesData) -> impl IntoView {
                     match chart.await {
                         Ok(Some(view)) => {
                             let summary = format::readings_summary(view.kind, &view.points, &view.unit);
-                            let band = view.target_range.map(|t| (t.low, t.high));
-                            let svg = format::readings_svg(&view.points, view.from.timestamp(), view.to.timestamp(), &summary, band);
+                            let frame = format::ChartFrame {
+                                from: view.from,
+                                to: view.to,
+                                now: crate::components::local_now(),
+                                unit: &view.unit,
+                                band: view.target_range.map(|t| (t.low, t.high)),
+                            };
+                            let svg = format::readings_svg(&view.points, &frame, &summary);
                             let in_range = view.target_range.filter(|_| !view.points.is_empty())
                                 .map(|t| format::time_in_range_words(&t, &view.unit));
+                            // A tapped point's value, said under the chart (hover shows it too).
+                            let picked = RwSignal::new(None::<String>);
+                            let pick = move |e: leptos::ev::MouseEvent| {
+                                use wasm_bindgen::JsCast as _;
+                                let said = e
+                                    .target()
+                                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                                    .and_then(|el| el.get_attribute("data-says"));
+                                if said.is_some() {
+                                    picked.set(said);
+                                }
+                            };
                             view! {
                                 <figure class="chart">
-                                    <div inner_html=svg></div>
+                                    <div inner_html=svg on:click=pick></div>
+                                    <p class="picked" aria-live="polite" data-testid="chart-picked">{move || picked.get()}</p>
                                     <figcaption class="hint" data-testid="chart-summary">{summary}</figcaption>
                                     {in_range.map(|words| view! { <p class="hint" data-testid="time-in-range">{words}</p> })}
                                 </figure>

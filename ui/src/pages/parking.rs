@@ -98,14 +98,20 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
     let notice = format::offline_notice(&parking.freshness, local_offset());
     let (running, past): (Vec<_>, Vec<_>) = parking.sessions.into_iter().partition(|s| s.running);
     let can_start = !parking.car_parks.is_empty();
-    view! {
-        {notice.map(|text| view! { <Notice text /> })}
-        {(!running.is_empty()).then(|| view! {
+    // While parked, the session is the screen: its time left, Extend and End. The rest waits
+    // until it ends.
+    if !running.is_empty() {
+        return view! {
+            {notice.map(|text| view! { <Notice text /> })}
             <section aria-labelledby="running-heading">
                 <h2 id="running-heading">"Parked now"</h2>
                 {running.into_iter().map(|s| view! { <Running session=s reload /> }).collect_view()}
             </section>
-        })}
+        }
+        .into_any();
+    }
+    view! {
+        {notice.map(|text| view! { <Notice text /> })}
         {can_start.then(|| view! {
             <StartForm car_parks=parking.car_parks.clone() vehicles=parking.vehicles.clone() reload />
         })}
@@ -120,6 +126,7 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
             </section>
         })}
     }
+    .into_any()
 }
 
 #[component]
@@ -196,11 +203,16 @@ fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
             session_id: id.clone(),
         }));
     };
+    let ending = RwSignal::new(false);
     let until = session.expires.format("%H:%M").to_string();
+    let end_question = format!(
+        "End parking now? You have paid until {until}; time already paid for is not refunded."
+    );
     view! {
         <div class="card parked" data-testid="parked">
+            <p class="big-countdown" role="timer" data-testid="time-left">{left}</p>
+            <p class="hint">{format!("Paid until {until}")}</p>
             <SessionDetails session=session.clone() />
-            <p class="countdown" role="timer" data-testid="time-left">{move || format!("Paid until {until}: {}", left())}</p>
             <div class="field">
                 <label for="extend-minutes">"Extend by"</label>
                 <select id="extend-minutes" data-testid="extend-minutes"
@@ -212,9 +224,20 @@ fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
             </div>
             {card.view("extend")}
             <InlineError error=failure(change) />
-            <button type="button" data-testid="extend-parking" disabled=busy on:click=extend>"Pay and extend"</button>
-            " "
-            <button type="button" class="secondary" data-testid="end-parking" disabled=busy on:click=end>"End parking"</button>
+            <div class="actions">
+                <button type="button" data-testid="extend-parking" disabled=busy on:click=extend>"Pay and extend"</button>
+                <Show when=move || ending.get() fallback=move || view! {
+                    <button type="button" class="secondary" data-testid="end-parking" disabled=busy
+                        on:click=move |_| ending.set(true)>"End parking"</button>
+                }>
+                    <div class="confirm" role="group" aria-labelledby="end-question">
+                        <p class="question" id="end-question" data-testid="end-question">{end_question.clone()}</p>
+                        <button type="button" class="danger" data-testid="confirm-end" disabled=busy on:click=end.clone()>"Yes, end it"</button>
+                        " "
+                        <button type="button" class="secondary" on:click=move |_| ending.set(false)>"Keep parking"</button>
+                    </div>
+                </Show>
+            </div>
         </div>
     }
 }
