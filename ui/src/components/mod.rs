@@ -1,11 +1,13 @@
 //! Components shared by screens.
 
+mod add_to_calendar;
 mod appointment_card;
 mod check_in_code;
 mod inline_error;
 mod just_taken;
 mod notice;
 
+pub use add_to_calendar::AddToCalendar;
 pub use appointment_card::AppointmentCard;
 pub use check_in_code::CheckInCode;
 pub use inline_error::InlineError;

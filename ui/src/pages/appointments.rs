@@ -3,15 +3,15 @@
 
 use hale_api::{
     AcceptOffer, ApiError, AppointmentArgs, AppointmentStage, AppointmentView, CancelAppointment,
-    CheckIn, DeclineOffer, ExportCalendar, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs,
-    OfferArgs, QueueView, WaitlistArgs, QUEUE_EVENT,
+    CheckIn, DeclineOffer, GetHome, HomeView, JoinWaitlist, LeaveWaitlist, NoArgs, OfferArgs,
+    QueueView, WaitlistArgs, QUEUE_EVENT,
 };
 use leptos::prelude::*;
 
 use crate::action::{busy_until_replaced, failure};
 use crate::backend;
 use crate::components::{
-    local_offset, AppointmentCard, CheckInCode, ErrorPanel, InlineError, Notice,
+    local_offset, AddToCalendar, AppointmentCard, CheckInCode, ErrorPanel, InlineError, Notice,
 };
 use crate::format;
 use crate::icons::{Icon, IconView};
@@ -254,11 +254,6 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
     let args = AppointmentArgs {
         appointment_id: appointment.id.clone(),
     };
-    let export = Action::new_local(move |args: &AppointmentArgs| {
-        let args = args.clone();
-        async move { backend::call::<ExportCalendar>(&args).await.map(|f| f.path) }
-    });
-    let saved = export.value();
     let arrived = appointment.status == AppointmentStage::Arrived;
     // Once arrived, the appointment is no longer the patient's to change: show the queue.
     let changeable = appointment.changeable && !offline && !arrived;
@@ -284,7 +279,6 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
     } else {
         None
     };
-    let export_args = args.clone();
     let question = format!("cancel-question-{}", appointment.id);
     let moving = appointment.clone();
     let waitlist = appointment.clone();
@@ -309,17 +303,9 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                         }
                     })}
                     {(changeable && !offer).then(|| view! { <Waitlist appointment=waitlist.clone() retry /> })}
-                    <button type="button" class="secondary" data-testid="add-to-calendar" disabled=export.pending()
-                        on:click={
-                            let args = export_args.clone();
-                            move |_| { export.dispatch(args.clone()); }
-                        }>"Add to calendar"</button>
+                    <AddToCalendar appointment_id=appointment.id.clone() testid="add-to-calendar" />
                 </div>
             </Show>
-            {move || saved.get().and_then(Result::ok).map(|path| view! {
-                <p class="hint" role="status" data-testid="calendar-saved">{format::saved_file_words(&path)}</p>
-            })}
-            <InlineError error=failure(export) />
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
             {changeable.then(|| view! {
                 <Show when=move || confirming.get() fallback=move || view! {

@@ -2,16 +2,15 @@
 
 use chrono::NaiveDate;
 use hale_api::{
-    ApiError, AppointmentArgs, AppointmentView, BookSlot, BookSlotArgs, ErrorCode, ExportCalendar,
-    FindSlots, FindSlotsArgs, GetHome, ListServices, NoArgs, RescheduleAppointment, RescheduleArgs,
-    ServiceView, SlotView, SlotsView,
+    ApiError, AppointmentView, BookSlot, BookSlotArgs, ErrorCode, FindSlots, FindSlotsArgs,
+    GetHome, ListServices, NoArgs, RescheduleAppointment, RescheduleArgs, ServiceView, SlotView,
+    SlotsView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::action::failure;
 use crate::backend;
-use crate::components::{CheckInCode, ErrorPanel, InlineError, Notice};
+use crate::components::{AddToCalendar, CheckInCode, ErrorPanel, Notice};
 use crate::format;
 use crate::Screen;
 
@@ -385,14 +384,6 @@ fn Confirm(
 fn Booked(appointment: AppointmentView, moved: bool) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let what = if moved { "Moved" } else { "Booked" };
-    let export = Action::new_local(move |args: &AppointmentArgs| {
-        let args = args.clone();
-        async move { backend::call::<ExportCalendar>(&args).await.map(|f| f.path) }
-    });
-    let saved = export.value();
-    let args = AppointmentArgs {
-        appointment_id: appointment.id.clone(),
-    };
     view! {
         <div class="card done" role="status" data-testid="booked">
             <p class="question">{format!("{what}: {} on {}", appointment.service, format::when(appointment.start, appointment.end))}</p>
@@ -401,14 +392,9 @@ fn Booked(appointment: AppointmentView, moved: bool) -> impl IntoView {
             })}
             <div class="actions">
                 {appointment.reference.map(|reference| view! { <CheckInCode reference /> })}
-                <button type="button" class="secondary" data-testid="booked-calendar" disabled=export.pending()
-                    on:click=move |_| { export.dispatch(args.clone()); }>"Add to calendar"</button>
                 <button type="button" on:click=move |_| screen.set(Screen::Appointments)>"Back to my appointments"</button>
+                <AddToCalendar appointment_id=appointment.id.clone() testid="booked-calendar" />
             </div>
-            {move || saved.get().and_then(Result::ok).map(|path| view! {
-                <p class="hint" data-testid="calendar-saved">{format::saved_file_words(&path)}</p>
-            })}
-            <InlineError error=failure(export) />
         </div>
     }
 }
