@@ -27,15 +27,19 @@ rm -rf "$dist" && mkdir -p "$dist"
 cp "$stage/hale-ui.js" "$dist/$js"
 cp "$stage/hale-ui_bg.opt.wasm" "$dist/$wasm"
 cp ui/style.css "$dist/$css"
+# Bundled fonts (Urdu's letters; `ui/fonts/LICENSE-OFL.txt`): nothing is fetched at run time.
+cp -r ui/fonts "$dist/fonts"
 
 # The two trunk links become the stylesheet and the module that starts the app; a changed
 # index.html that this does not understand fails here rather than shipping a blank window.
 grep -q '<link data-trunk rel="css" href="style.css" />' ui/index.html
 grep -q '<link data-trunk rel="rust"' ui/index.html
+grep -q '<link data-trunk rel="copy-dir" href="fonts" />' ui/index.html
 start="<script type=\"module\">import init from '/$js'; await init({ module_or_path: '/$wasm' });</script>"
 preload="<link rel=\"modulepreload\" href=\"/$js\" /><link rel=\"preload\" href=\"/$wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"anonymous\" />"
 sed -e "s#<link data-trunk rel=\"css\" href=\"style.css\" />#<link rel=\"stylesheet\" href=\"/$css\" />#" \
     -e "s#<link data-trunk rel=\"rust\"[^>]*>#$start$preload#" \
+    -e "/<link data-trunk rel=\"copy-dir\" href=\"fonts\" \/>/d" \
     ui/index.html > "$dist/index.html"
 if grep -q 'data-trunk' "$dist/index.html"; then
   echo "ui.sh: ui/index.html has a trunk link it does not know" >&2

@@ -60,6 +60,7 @@ pub fn run() {
                 ))?;
                 app.manage(hale_api::AppMode::Kiosk {
                     idle_seconds: kiosk.idle_seconds,
+                    hospital_name: None,
                 });
                 app.manage(state);
                 // Its own window label, so it gets the kiosk's capability only; it fills its

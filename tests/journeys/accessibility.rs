@@ -232,6 +232,18 @@ async fn every_kiosk_screen_passes_axe_core_in_both_themes_and_fits_at_double_te
             );
             set_text_size(&app, 100).await;
         }
+        // Urdu is written right to left: the whole screen turns, and still passes.
+        app.click("[data-testid=kiosk-lang-ur]").await;
+        app.wait_for_all("main[lang=ur][dir=rtl]", 1, BOOT).await;
+        report(
+            theme,
+            "kiosk start in Urdu",
+            &audit(&app, &axe).await,
+            &mut problems,
+        );
+        assert!(fits_sideways(&app).await, "the Urdu kiosk is cut off");
+        app.screenshot(&format!("kiosk-ur-{theme}")).await;
+        app.click("[data-testid=kiosk-lang-en-GB]").await;
         // A reference whose check character is wrong: the kiosk's own answer.
         let field = app
             .wait_for_all("[data-testid=kiosk-reference]", 1, BOOT)

@@ -5,8 +5,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+use hale_domain::BookingReference;
 use hale_e2e::{launch, RunningApp};
-use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT};
+use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT, HOSPITAL_NAME};
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -32,6 +33,69 @@ async fn value_of(app: &RunningApp, css: &str) -> String {
     field[0].prop("value").await.unwrap().unwrap_or_default()
 }
 
+/// The demo hospital with no simulated day (so queues hold only the journey's patients).
+struct Hospital {
+    server: hale_server::RunningServer,
+    db: sqlx::AnyPool,
+    _dir: tempfile::TempDir,
+}
+
+impl Hospital {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = format!("sqlite://{}", dir.path().join("h.sqlite").display());
+        let mut options = ServerOptions::embedded_demo(db_url.clone());
+        options.simulate_demo_day = false;
+        let server = hale_server::start(&options).await.unwrap();
+        let db = hale_server::open_database(&db_url).await.unwrap();
+        Self {
+            server,
+            db,
+            _dir: dir,
+        }
+    }
+
+    /// The demo patient's appointment at `clinic`, `minutes` from now: its id, reference and
+    /// start.
+    async fn appointment_in(
+        &self,
+        clinic: &str,
+        minutes: i64,
+    ) -> (String, BookingReference, chrono::DateTime<chrono::Utc>) {
+        let start = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+        let (id, reference) =
+            hale_server::demo::seed::appointment_at(&self.db, DEMO_PATIENT.id, clinic, start)
+                .await
+                .unwrap();
+        (id, reference, start)
+    }
+
+    /// A kiosk on this hospital that forgets after `idle_seconds`, and its home directory.
+    async fn kiosk(&self, idle_seconds: u32) -> (RunningApp, tempfile::TempDir) {
+        let url = self.server.fhir_base();
+        let idle = idle_seconds.to_string();
+        let home = tempfile::tempdir().unwrap();
+        let env = [
+            ("HALE_HOSPITAL_URL", url.as_str()),
+            ("HALE_KIOSK", "1"),
+            ("HALE_KIOSK_ID", DEMO_KIOSK.id),
+            ("HALE_KIOSK_SECRET", DEMO_KIOSK.secret),
+            ("HALE_KIOSK_IDLE_SECONDS", idle.as_str()),
+        ];
+        let app = launch(home.path(), &env).await;
+        app.wait_for_all("[data-testid=kiosk]", 1, BOOT).await;
+        (app, home)
+    }
+
+    async fn status_of(&self, appointment: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM appointment WHERE id = ?")
+            .bind(appointment)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
 /// Every file below `dir`, recursively.
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -51,33 +115,10 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
-    let hospital_dir = tempfile::tempdir().unwrap();
-    let db_url = format!(
-        "sqlite://{}",
-        hospital_dir.path().join("h.sqlite").display()
-    );
-    let mut options = ServerOptions::embedded_demo(db_url.clone());
-    options.simulate_demo_day = false;
-    let server = hale_server::start(&options).await.unwrap();
-    let db = hale_server::open_database(&db_url).await.unwrap();
-    let start = chrono::Utc::now() + chrono::Duration::minutes(10);
-    let (appointment, reference) =
-        hale_server::demo::seed::appointment_at(&db, DEMO_PATIENT.id, "cl-cardiology", start)
-            .await
-            .unwrap();
+    let hospital = Hospital::start().await;
+    let (appointment, reference, _) = hospital.appointment_in("cl-cardiology", 10).await;
     let reference = reference.to_string();
-    let url = server.fhir_base();
-
-    let kiosk_home = tempfile::tempdir().unwrap();
-    let env = [
-        ("HALE_HOSPITAL_URL", url.as_str()),
-        ("HALE_KIOSK", "1"),
-        ("HALE_KIOSK_ID", DEMO_KIOSK.id),
-        ("HALE_KIOSK_SECRET", DEMO_KIOSK.secret),
-        ("HALE_KIOSK_IDLE_SECONDS", "5"),
-    ];
-    let app = launch(kiosk_home.path(), &env).await;
-    app.wait_for_all("[data-testid=kiosk]", 1, BOOT).await;
+    let (app, kiosk_home) = hospital.kiosk(5).await;
     assert!(
         !app.has("[data-testid=nav-today]").await,
         "only the check-in flow"
@@ -125,12 +166,7 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
         "{said}"
     );
     app.screenshot("kiosk-checked-in").await;
-    let status: String = sqlx::query_scalar("SELECT status FROM appointment WHERE id = ?")
-        .bind(&appointment)
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(status, "arrived");
+    assert_eq!(hospital.status_of(&appointment).await, "arrived");
 
     // The outcome goes away by itself, and a half-typed form is forgotten when left idle.
     app.wait_for_all("[data-testid=kiosk-reference]", 1, Duration::from_secs(15))
@@ -139,7 +175,7 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
     tokio::time::sleep(Duration::from_secs(7)).await;
     assert_eq!(value_of(&app, "[data-testid=kiosk-reference]").await, "");
     app.close().await;
-    server.stop().await.unwrap();
+    hospital.server.stop().await.unwrap();
 
     // Nothing about the patient was written on the kiosk.
     let compact = reference.replace('-', "");
@@ -157,4 +193,132 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
             "a kiosk has no store"
         );
     }
+}
+
+/// Taps each key of `keys` on the kiosk's on-screen keypad.
+async fn tap_keys(app: &RunningApp, keys: &str) {
+    for c in keys.chars() {
+        app.click(&format!("[data-testid=kiosk-key-{c}]")).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn at_full_hd_a_patient_checks_in_in_polish_with_the_on_screen_keypad_alone() {
+    let hospital = Hospital::start().await;
+    let (appointment, reference, _) = hospital.appointment_in("cl-cardiology", 10).await;
+    let (_, later_reference, later) = hospital.appointment_in("cl-dermatology", 180).await;
+    let (app, _kiosk_home) = hospital.kiosk(15).await;
+    let size = app
+        .client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        size,
+        serde_json::json!([1920, 1080]),
+        "a Full HD kiosk screen"
+    );
+    app.wait_until_text("[data-testid=kiosk-hospital]", HOSPITAL_NAME, BOOT)
+        .await;
+
+    // Polski, then everything by tapping: the reference's eight characters, then the date of
+    // birth's eight digits (the keypad turns to digits and moves on by itself).
+    app.click("[data-testid=kiosk-lang-pl]").await;
+    app.wait_for_all("main[lang=pl]", 1, BOOT).await;
+    app.wait_until_text("h1", "Potwierdź przybycie na wizytę", BOOT)
+        .await;
+    app.screenshot("kiosk-1920x1080-pl-start").await;
+    let problems = app.box_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+    let compact = |r: &BookingReference| r.compact().to_owned();
+    tap_keys(&app, &compact(&later_reference)).await;
+    assert!(
+        !app.has("[data-testid=kiosk-key-K]").await,
+        "after a whole reference the keypad offers digits"
+    );
+    tap_keys(&app, "12061984").await;
+    app.click("[data-testid=kiosk-submit]").await;
+    // Too early: it says when check-in opens, in the kiosk's local time.
+    let opens = (later - chrono::Duration::minutes(30))
+        .with_timezone(&chrono::Local)
+        .format("%H:%M")
+        .to_string();
+    let said = app.text_of("[data-testid=kiosk-outcome]").await;
+    assert!(said.contains("jeszcze za wcześnie"), "{said}");
+    assert!(said.contains(&format!("od {opens}")), "{said}");
+    assert!(
+        !app.has("[data-testid=kiosk-try-again]").await,
+        "retyping will not help"
+    );
+    app.wait_until_text(
+        "[data-testid=kiosk-clears-in]",
+        "Ekran wyczyści się za",
+        BOOT,
+    )
+    .await;
+    app.screenshot("kiosk-1920x1080-pl-too-early").await;
+    let problems = app.box_problems().await;
+    assert!(problems.is_empty(), "{problems:?}");
+    app.click("[data-testid=kiosk-done]").await;
+    // The next person starts in English.
+    app.wait_for_all("main[lang=en-GB]", 1, BOOT).await;
+
+    // A mistyped year: not matched, and Try again keeps what was typed.
+    app.click("[data-testid=kiosk-lang-pl]").await;
+    tap_keys(&app, &compact(&reference)).await;
+    tap_keys(&app, "12061985").await;
+    app.click("[data-testid=kiosk-submit]").await;
+    let said = app.text_of("[data-testid=kiosk-outcome]").await;
+    assert!(said.contains("Nie znaleźliśmy tej wizyty"), "{said}");
+    app.screenshot("kiosk-1920x1080-pl-try-again").await;
+    app.click("[data-testid=kiosk-try-again]").await;
+    assert_eq!(value_of(&app, "[data-testid=kiosk-year]").await, "1985");
+    app.click("[data-testid=kiosk-year]").await;
+    tap_keys(&app, "7").await;
+    assert_eq!(
+        value_of(&app, "[data-testid=kiosk-year]").await,
+        "1985",
+        "a full field takes no more"
+    );
+    app.click("[data-testid=kiosk-key-delete]").await;
+    tap_keys(&app, "4").await;
+    assert_eq!(value_of(&app, "[data-testid=kiosk-year]").await, "1984");
+    assert_eq!(
+        value_of(&app, "[data-testid=kiosk-reference]").await,
+        reference.to_string(),
+        "typed on the keypad, shown as printed"
+    );
+    app.click("[data-testid=kiosk-submit]").await;
+    app.wait_until_text(
+        "[data-testid=kiosk-outcome]",
+        "Przybycie potwierdzone.",
+        BOOT,
+    )
+    .await;
+    let said = app.text_of("[data-testid=kiosk-outcome]").await;
+    assert!(
+        said.contains("Outpatients B, level 2 (Cardiology)"),
+        "{said}"
+    );
+    assert!(said.contains("Miejsce w kolejce: "), "{said}");
+    app.screenshot("kiosk-1920x1080-pl-checked-in").await;
+    assert_eq!(hospital.status_of(&appointment).await, "arrived");
+
+    // Left alone, a half-typed form warns where it can be seen, then clears, back in English.
+    app.click("[data-testid=kiosk-done]").await;
+    app.click("[data-testid=kiosk-lang-pl]").await;
+    tap_keys(&app, "7K3").await;
+    app.wait_until_text(
+        "[data-testid=kiosk-clears-in]",
+        "Czy nadal tu jesteś?",
+        Duration::from_secs(15),
+    )
+    .await;
+    app.screenshot("kiosk-1920x1080-pl-still-there").await;
+    app.wait_for_all("main[lang=en-GB]", 1, Duration::from_secs(15))
+        .await;
+    assert_eq!(value_of(&app, "[data-testid=kiosk-reference]").await, "");
+    app.close().await;
+    hospital.server.stop().await.unwrap();
 }

@@ -124,20 +124,10 @@ impl RunningApp {
         panic!("the page never became {width} px wide");
     }
 
-    /// The layout problems on the screen as shown now, each in words; empty when it is sound.
+    /// The patient app's layout problems on the screen as shown now, each in words; empty
+    /// when it is sound. The boxes' checks, and the navigation kept in view.
     pub async fn layout_problems(&self) -> Vec<String> {
-        let mut problems: Vec<String> = self
-            .client
-            .execute(CHECK, vec![])
-            .await
-            .expect("measure the page")
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut problems = self.box_problems().await;
         let nav = self
             .client
             .execute(NAV_IN_VIEW, vec![])
@@ -147,5 +137,21 @@ impl RunningApp {
             problems.push(problem.to_owned());
         }
         problems
+    }
+
+    /// Overlap, clipping, sideways scrolling and small targets, for a screen with no
+    /// navigation (the kiosk).
+    pub async fn box_problems(&self) -> Vec<String> {
+        self.client
+            .execute(CHECK, vec![])
+            .await
+            .expect("measure the page")
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }

@@ -124,21 +124,6 @@ pub fn outcome_unknown(error: &ApiError) -> bool {
     )
 }
 
-/// A date of birth from three typed parts, as `YYYY-MM-DD`, or what is wrong with it.
-pub fn birth_date(day: &str, month: &str, year: &str) -> Result<String, &'static str> {
-    let number = |s: &str| s.trim().parse::<u32>().ok();
-    let (Some(d), Some(m), Some(y)) = (number(day), number(month), number(year)) else {
-        return Err("Please enter your date of birth as numbers: day, month and year.");
-    };
-    if !(1900..=2100).contains(&y) {
-        return Err("Please enter the year in full, for example 1984.");
-    }
-    match chrono::NaiveDate::from_ymd_opt(y as i32, m, d) {
-        Some(date) => Ok(date.format("%Y-%m-%d").to_string()),
-        None => Err("That date does not exist. Please check the day and month."),
-    }
-}
-
 /// What an approved concession does, e.g. "Half price" or "At most £3.00 a day".
 pub fn relief_words(relief: hale_api::ReliefView) -> String {
     match relief {
@@ -446,15 +431,6 @@ mod tests {
             local_data_reset(hale_api::LocalDataReset::Damaged),
             local_data_reset(hale_api::LocalDataReset::Unreadable)
         );
-    }
-
-    #[test]
-    fn a_date_of_birth_is_assembled_and_checked() {
-        assert_eq!(birth_date("12", "6", "1984"), Ok("1984-06-12".to_owned()));
-        assert_eq!(birth_date(" 1", "02", "1990 "), Ok("1990-02-01".to_owned()));
-        assert!(birth_date("30", "2", "1984").is_err());
-        assert!(birth_date("12", "6", "84").is_err());
-        assert!(birth_date("", "6", "1984").is_err());
     }
 
     #[test]

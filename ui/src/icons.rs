@@ -19,6 +19,8 @@ pub enum Icon {
     Tick,
     Warning,
     Plus,
+    Info,
+    Backspace,
 }
 
 impl Icon {
@@ -50,6 +52,10 @@ impl Icon {
             Icon::Tick => r#"<path d="M5 12.5l4.5 4.5L19 7"/>"#,
             Icon::Warning => r#"<path d="M12 3.5L22 20.5H2z"/><path d="M12 10v4.5M12 17.5v.5"/>"#,
             Icon::Plus => r#"<path d="M12 5v14M5 12h14"/>"#,
+            Icon::Info => r#"<circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/>"#,
+            Icon::Backspace => {
+                r#"<path d="M21 5H9l-6 7 6 7h12z"/><path d="M12.5 9.5l5 5M17.5 9.5l-5 5"/>"#
+            }
         }
     }
 
@@ -72,7 +78,7 @@ pub fn IconView(icon: Icon) -> impl IntoView {
 mod tests {
     use super::*;
 
-    const ALL: [Icon; 12] = [
+    const ALL: [Icon; 14] = [
         Icon::Today,
         Icon::Calendar,
         Icon::Pill,
@@ -85,6 +91,8 @@ mod tests {
         Icon::Tick,
         Icon::Warning,
         Icon::Plus,
+        Icon::Info,
+        Icon::Backspace,
     ];
 
     #[test]

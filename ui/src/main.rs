@@ -8,6 +8,7 @@ mod action;
 mod backend;
 mod components;
 mod format;
+mod i18n;
 mod icons;
 mod nav;
 mod pages;
@@ -73,8 +74,8 @@ fn App() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match mode.await {
-                    Ok(hale_api::AppMode::Kiosk { idle_seconds }) => {
-                        view! { <pages::kiosk::KioskApp idle_seconds /> }.into_any()
+                    Ok(hale_api::AppMode::Kiosk { idle_seconds, hospital_name }) => {
+                        view! { <pages::kiosk::KioskApp idle_seconds hospital_name /> }.into_any()
                     }
                     // The patient app also covers a failure to ask, which it reports itself.
                     _ => view! { <PatientApp /> }.into_any(),

@@ -1,5 +1,6 @@
 //! Which mode the app runs in, and the kiosk's one command.
 
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::NoArgs;
@@ -14,8 +15,16 @@ pub enum AppMode {
     Kiosk {
         /// After this long without input, the screen returns to the start and forgets.
         idle_seconds: u32,
+        /// The hospital's name, once its public metadata has answered.
+        hospital_name: Option<String>,
     },
 }
+
+/// The characters a booking reference is made of (Crockford's base 32: no I, L, O or U), as
+/// the kiosk's keypad offers them.
+pub const REFERENCE_CHARACTERS: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// A booking reference's characters, not counting its dash.
+pub const REFERENCE_LENGTH: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskCheckInArgs {
@@ -38,6 +47,8 @@ pub enum KioskOutcomeView {
     /// Matched, but not possible here: too early, too late, or not an appointment to check in.
     SeeReception {
         too_early: bool,
+        /// When check-in opens, if it is too early and the hospital said.
+        opens_at: Option<DateTime<FixedOffset>>,
     },
     NotMatched,
     /// The reference has a typo (its check character does not match).

@@ -61,7 +61,10 @@ pub use devices::{
 };
 pub use error::{ApiError, ErrorCode};
 pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
-pub use kiosk::{AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView};
+pub use kiosk::{
+    AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView, REFERENCE_CHARACTERS,
+    REFERENCE_LENGTH,
+};
 pub use medicines::{
     AddMedicine, AddMedicineArgs, DayView, DoseArgs, DoseOutcomeArgs, DoseStateView, DoseView,
     GetMedicines, LogDose, LogDoseArgs, MedicineArgs, MedicineSource, MedicineView, MedicinesView,

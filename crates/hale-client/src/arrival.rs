@@ -199,8 +199,9 @@ fn kiosk_outcome(o: wire::KioskOutcome) -> KioskOutcome {
             position,
             estimate: Duration::minutes(estimate_minutes),
         },
-        wire::KioskOutcome::SeeReception { reason } => KioskOutcome::SeeReception {
+        wire::KioskOutcome::SeeReception { reason, opens } => KioskOutcome::SeeReception {
             reason: RefusalCode::from_code(&reason),
+            opens,
         },
         wire::KioskOutcome::NotMatched => KioskOutcome::NotMatched,
         wire::KioskOutcome::TooManyAttempts => KioskOutcome::TooManyAttempts,

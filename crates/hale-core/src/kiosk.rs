@@ -22,6 +22,7 @@ pub struct Kiosk {
     client_id: String,
     secret: String,
     session: Mutex<Option<DeviceSession>>,
+    hospital_name: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Kiosk {
@@ -40,7 +41,24 @@ impl Kiosk {
             client_id,
             secret,
             session: Mutex::new(None),
+            hospital_name: Mutex::new(None),
         }
+    }
+
+    /// The hospital's name from its public metadata, asked until it has answered once. `None`
+    /// while it cannot be reached: the kiosk still checks people in without it.
+    pub async fn hospital_name(&self) -> Option<String> {
+        let mut guard = self.hospital_name.lock().await;
+        if guard.is_none() {
+            *guard = match self.client.capability().await {
+                Ok(capability) => capability.implementation.map(|i| i.description),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the hospital's name is not known yet");
+                    None
+                }
+            };
+        }
+        guard.clone()
     }
 
     /// Checks in whoever holds `reference` and was born on `birth_date`.

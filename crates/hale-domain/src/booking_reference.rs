@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const ALPHABET: &[u8] = BookingReference::CHARACTERS.as_bytes();
 const DATA_LEN: usize = 7;
 
 /// A validated booking reference.
@@ -55,6 +55,11 @@ fn check_value(digits: &[u8]) -> u8 {
 }
 
 impl BookingReference {
+    /// Every character a reference can hold, in value order.
+    pub const CHARACTERS: &'static str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    /// Its length, the check character included.
+    pub const LEN: usize = DATA_LEN + 1;
+
     /// Makes a reference from 35 bits of entropy supplied by the caller (the hospital's random
     /// source). Higher bits are ignored.
     pub fn from_entropy(entropy: u64) -> Self {

@@ -67,7 +67,11 @@ pub enum KioskOutcome {
     },
     /// Matched, but check-in is not possible here. `reason` is `None` for a reason this version
     /// of Hale does not know; reception can still help.
-    SeeReception { reason: Option<RefusalCode> },
+    SeeReception {
+        reason: Option<RefusalCode>,
+        /// When check-in opens, if it is too early and the hospital said.
+        opens: Option<DateTime<Utc>>,
+    },
     /// The reference and the date of birth do not match a booking (which of them is not said).
     NotMatched,
     /// Too many failed attempts from this kiosk or for this reference.

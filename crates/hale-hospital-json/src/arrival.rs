@@ -77,9 +77,12 @@ pub enum KioskOutcome {
         estimate_minutes: i64,
     },
     /// Matched, but check-in is not possible here; `reason` is a refusal code such as
-    /// `arrival-too-early`, `arrival-too-late` or `not-checkable`.
+    /// `arrival-too-early`, `arrival-too-late` or `not-checkable`. When it is too early,
+    /// `opens` says when check-in opens; it is told only once the person has matched.
     SeeReception {
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        opens: Option<DateTime<Utc>>,
     },
     NotMatched,
     /// Too many failed attempts from this kiosk or for this reference.
@@ -108,9 +111,11 @@ mod tests {
         assert_eq!(json, serde_json::json!({"outcome": "not_matched"}));
         let json = serde_json::to_value(KioskOutcome::SeeReception {
             reason: "arrival-too-late".into(),
+            opens: None,
         })
         .unwrap();
         assert_eq!(json["outcome"], "see_reception");
         assert_eq!(json["reason"], "arrival-too-late");
+        assert!(json.get("opens").is_none(), "{json}");
     }
 }

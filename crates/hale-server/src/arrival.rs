@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::arrival::{ClinicQueue, Queued};
-use hale_domain::{AppointmentStatus, BookingReference};
+use hale_domain::{AppointmentStatus, ArrivalRefusal, BookingReference};
 use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Meta, Period, Reference, Resource};
 use hale_hospital_json::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueState, QueueStatus,
@@ -509,6 +509,10 @@ pub(crate) async fn kiosk_check_in(
         }
         Err(FhirError::Arrival(refusal)) => KioskOutcome::SeeReception {
             reason: refusal.code().into(),
+            opens: match refusal {
+                ArrivalRefusal::TooEarly { opens } => Some(opens),
+                _ => None,
+            },
         },
         Err(other) => return Err(other),
     };

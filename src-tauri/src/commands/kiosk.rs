@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use hale_api::{ApiError, AppMode, Command, GetMode, KioskCheckIn, KioskOutcomeView};
 use hale_core::kiosk::KioskAnswer;
-use tauri::State;
+use tauri::{Manager, State};
 
 use crate::convert;
 use crate::state::KioskState;
@@ -11,10 +11,25 @@ use crate::state::KioskState;
 #[tauri::command]
 pub async fn get_mode(
     mode: State<'_, AppMode>,
+    app: tauri::AppHandle,
     args: <GetMode as Command>::Args,
 ) -> Result<<GetMode as Command>::Output, ApiError> {
     let hale_api::NoArgs {} = args;
-    Ok(mode.inner().clone())
+    Ok(match mode.inner() {
+        AppMode::Kiosk { idle_seconds, .. } => {
+            // Asked when the screen starts, not when the app does: a kiosk switched on before
+            // the hospital's server still learns its name.
+            let hospital_name = match app.try_state::<KioskState>() {
+                Some(state) => state.kiosk.hospital_name().await,
+                None => None,
+            };
+            AppMode::Kiosk {
+                idle_seconds: *idle_seconds,
+                hospital_name,
+            }
+        }
+        other => other.clone(),
+    })
 }
 
 #[tauri::command]

@@ -54,10 +54,22 @@ pub fn kiosk_outcome(o: KioskOutcome) -> KioskOutcomeView {
             position,
             estimate_minutes: estimate.num_minutes(),
         },
-        KioskOutcome::SeeReception { reason } => KioskOutcomeView::SeeReception {
+        KioskOutcome::SeeReception { reason, opens } => KioskOutcomeView::SeeReception {
             too_early: reason == Some(RefusalCode::ArrivalTooEarly),
+            opens_at: opens.map(local),
         },
         KioskOutcome::NotMatched => KioskOutcomeView::NotMatched,
         KioskOutcome::TooManyAttempts => KioskOutcomeView::TooManyAttempts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hale_domain::BookingReference;
+
+    #[test]
+    fn the_kiosk_keypad_offers_exactly_the_characters_of_a_booking_reference() {
+        assert_eq!(hale_api::REFERENCE_CHARACTERS, BookingReference::CHARACTERS);
+        assert_eq!(hale_api::REFERENCE_LENGTH, BookingReference::LEN);
     }
 }

@@ -237,10 +237,16 @@ async fn a_kiosk_answers_every_attempt_explicitly_and_limits_failures() {
         "twice is fine"
     );
 
+    // Too early: the person has matched, so the kiosk may say when check-in opens (half an
+    // hour before the appointment, three hours from now).
     let (_, outcome) = kiosk(&h, &k, &early_ref, born).await;
-    assert_eq!(
-        outcome,
-        json!({"outcome": "see_reception", "reason": "arrival-too-early"})
+    assert_eq!(outcome["outcome"], "see_reception", "{outcome}");
+    assert_eq!(outcome["reason"], "arrival-too-early", "{outcome}");
+    let opens: chrono::DateTime<chrono::Utc> = outcome["opens"].as_str().unwrap().parse().unwrap();
+    let expected = chrono::Utc::now() + chrono::Duration::minutes(150);
+    assert!(
+        (opens - expected).num_seconds().abs() < 120,
+        "{opens} vs {expected}"
     );
 
     // Five wrong dates of birth for one reference lock it, even with the right one after.
