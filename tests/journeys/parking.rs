@@ -1,9 +1,11 @@
 //! Parking in the real app: save a vehicle, pay for parking in the car park nearest the next
-//! appointment, see the time left, extend, end, and read the receipts; a declined card charges
-//! nothing and says so.
+//! appointment at the price on the button, see the time left, extend with the saved card (never
+//! typed again), end, and read the receipts; a declined card charges nothing and says so; an
+//! approved concession changes the price on the button.
 
 use std::time::Duration;
 
+use hale_e2e::layout::{DESKTOP, PHONE};
 use hale_e2e::{launch_signed_in, Place, RunningApp};
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -50,8 +52,20 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
         suggested.contains("Main car park (nearest to Cardiology)"),
         "{suggested}"
     );
+    app.wait_until_text("[data-testid=car-park-detail]", "spaces free", BOOT)
+        .await;
     app.wait_until_text("[data-testid=price]", "£4.00", BOOT)
         .await;
+    app.wait_until_text("[data-testid=start-parking]", "Pay £4.00", BOOT)
+        .await;
+    // The form and its car park list fit a phone, nothing cut off or overlapping.
+    for size in [PHONE, DESKTOP] {
+        app.set_size(size).await;
+        app.screenshot(&format!("parking-{}x{}-pay", size.0, size.1))
+            .await;
+        let problems = app.layout_problems().await;
+        assert!(problems.is_empty(), "{size:?}: {problems:?}");
+    }
 
     // A declined card: a clear error, nothing charged, no session.
     card(&app, "start", "4000 0000 0000 0002").await;
@@ -75,9 +89,21 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
         "{left}"
     );
     app.screenshot("parking").await;
+    app.set_size(PHONE).await;
+    app.screenshot("parking-390x844-parked").await;
+    let problems = app.layout_problems().await;
+    assert!(problems.is_empty(), "parked, on a phone: {problems:?}");
+    app.set_size(DESKTOP).await;
 
-    // Extend by an hour: £7.00 in all, £3.00 more.
-    card(&app, "extend", "4242 4242 4242 4242").await;
+    // Extend by an hour: £7.00 in all, £3.00 more, with the card saved at the hospital's card
+    // processor: no card number is asked for again.
+    assert!(!app.has("[data-testid=extend-card-number]").await);
+    app.wait_until_text(
+        "[data-testid=extend-parking]",
+        "Pay £3.00 with card ending 4242",
+        BOOT,
+    )
+    .await;
     app.click("[data-testid=extend-parking]").await;
     app.wait_until_text("[data-testid=parked]", "paid £7.00", BOOT)
         .await;
@@ -114,5 +140,10 @@ async fn add_a_vehicle_pay_extend_end_and_read_the_receipts() {
         decided.contains("hospital visits in the last 30 days"),
         "{decided}"
     );
+    // The pay button now asks the price after the concession, as the hospital will charge.
+    app.wait_until_text("[data-testid=price]", "£2.00 with your concession", BOOT)
+        .await;
+    app.wait_until_text("[data-testid=start-parking]", "Pay £2.00", BOOT)
+        .await;
     app.close().await;
 }

@@ -89,6 +89,8 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::CardDeclined => "Your card was declined. Nothing was charged.",
         ErrorCode::InsufficientFunds => "Your card has insufficient funds. Nothing was charged.",
         ErrorCode::InvalidCard => "Please check the card number, expiry date and security code.",
+        ErrorCode::PriceChanged => "The price has changed since it was shown. Nothing was charged: please check the new price.",
+        ErrorCode::CardNeeded => "Please enter your card's details for this payment.",
         ErrorCode::ParkingOver => "This parking session has already ended.",
         ErrorCode::UnknownMedicine => "That dose is not on your medicine list any more.",
         ErrorCode::DoseAlreadyLogged => "That dose was already logged.",
@@ -134,6 +136,19 @@ pub fn relief_words(relief: hale_api::ReliefView) -> String {
         hale_api::ReliefView::DailyCap { pence } => {
             format!("At most £{}.{:02} a day", pence / 100, pence % 100)
         }
+    }
+}
+
+/// A car park in a line: where it is, its free spaces, and the clinic it is nearest to.
+pub fn car_park_detail(location: &str, free_spaces: u32, nearest_to: Option<&str>) -> String {
+    let spaces = match free_spaces {
+        0 => "full".to_owned(),
+        1 => "1 space free".to_owned(),
+        n => format!("{n} spaces free"),
+    };
+    match nearest_to {
+        Some(clinic) => format!("{location} · {spaces} · nearest to {clinic}"),
+        None => format!("{location} · {spaces}"),
     }
 }
 
@@ -431,6 +446,19 @@ mod tests {
             local_data_reset(hale_api::LocalDataReset::Damaged),
             local_data_reset(hale_api::LocalDataReset::Unreadable)
         );
+    }
+
+    #[test]
+    fn a_car_park_reads_in_one_line_with_its_spaces() {
+        assert_eq!(
+            car_park_detail("By the main entrance", 34, Some("Cardiology")),
+            "By the main entrance · 34 spaces free · nearest to Cardiology"
+        );
+        assert_eq!(
+            car_park_detail("Level 2", 1, None),
+            "Level 2 · 1 space free"
+        );
+        assert_eq!(car_park_detail("Level 2", 0, None), "Level 2 · full");
     }
 
     #[test]

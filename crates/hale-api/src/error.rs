@@ -46,6 +46,10 @@ pub enum ErrorCode {
     InvalidCard,
     /// The parking session has ended or run out.
     ParkingOver,
+    /// The price is not the one shown (a concession ended since, say); nothing was charged.
+    PriceChanged,
+    /// No card is saved for this payment: the card's details are needed.
+    CardNeeded,
     /// No such medicine, or that medicine has no dose at that time.
     UnknownMedicine,
     /// That dose was already logged (the first word stands).

@@ -18,6 +18,9 @@ pub struct ParkingView {
     pub sessions: Vec<ParkingSessionView>,
     /// Concession decisions, newest first (empty offline).
     pub concessions: Vec<ConcessionView>,
+    /// (minutes, pence due) to extend the running session by each of [`PARKING_CHOICES`],
+    /// after concessions; empty when none runs (or offline).
+    pub extend_prices: Vec<(u32, u32)>,
     pub freshness: Freshness,
 }
 
@@ -82,6 +85,9 @@ pub struct CarParkView {
     pub suggested_for: Option<String>,
     /// (minutes, pence) for each of [`PARKING_CHOICES`], before concessions.
     pub prices: Vec<(u32, u32)>,
+    /// (minutes, pence) for each of [`PARKING_CHOICES`], after the patient's concessions: what
+    /// paying asks, and what is sent back as `quoted_pence`.
+    pub prices_for_you: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +102,8 @@ pub struct ParkingSessionView {
     pub running: bool,
     pub paid_pence: u32,
     pub receipts: Vec<ReceiptView>,
+    /// The last four digits of the card the hospital can charge again for this session.
+    pub saved_card: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +150,8 @@ pub struct StartParkingArgs {
     pub car_park_id: String,
     pub registration: String,
     pub minutes: u32,
+    /// The price the patient was shown (`prices_for_you`); the hospital charges no other.
+    pub quoted_pence: u32,
     pub card: CardArgs,
     /// Made once per payment confirmation, so a retry never pays twice.
     pub request_id: String,
@@ -151,7 +161,10 @@ pub struct StartParkingArgs {
 pub struct ExtendParkingArgs {
     pub session_id: String,
     pub minutes: u32,
-    pub card: CardArgs,
+    /// As shown (`extend_prices`).
+    pub quoted_pence: u32,
+    /// `None`: the card saved with the session (`saved_card`), never typed again.
+    pub card: Option<CardArgs>,
     pub request_id: String,
 }
 

@@ -2,8 +2,8 @@
 //! types.
 
 use hale_domain::parking::{
-    CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Receipt,
-    ReceiptPurpose,
+    CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Purchase,
+    Receipt, ReceiptPurpose,
 };
 use hale_hospital_json::parking as wire;
 
@@ -25,16 +25,16 @@ impl HospitalClient {
         session: &Session,
         car_park: &str,
         registration: &str,
-        minutes: u32,
+        purchase: Purchase<'_>,
         card: &Card,
-        key: &str,
     ) -> Result<ParkingSession, ClientError> {
         let body = wire::StartParking {
             car_park: car_park.to_owned(),
             registration: registration.to_owned(),
-            minutes,
+            minutes: purchase.minutes,
             card: wire_card(card),
-            idempotency_key: key.to_owned(),
+            idempotency_key: purchase.key.to_owned(),
+            quoted_pence: Some(purchase.quoted_pence),
         };
         let request = self
             .http
@@ -43,19 +43,20 @@ impl HospitalClient {
         parking_session(decode(send(self.authed(request, session)).await?).await?)
     }
 
-    /// Pays for `minutes` more of parking session `id`.
+    /// Pays for more of parking session `id`, with `card`, or with `None` the card saved with
+    /// the session at the hospital's processor.
     pub async fn extend_parking(
         &self,
         session: &Session,
         id: &str,
-        minutes: u32,
-        card: &Card,
-        key: &str,
+        purchase: Purchase<'_>,
+        card: Option<&Card>,
     ) -> Result<ParkingSession, ClientError> {
         let body = wire::ExtendParking {
-            minutes,
-            card: wire_card(card),
-            idempotency_key: key.to_owned(),
+            minutes: purchase.minutes,
+            card: card.map(wire_card),
+            idempotency_key: purchase.key.to_owned(),
+            quoted_pence: Some(purchase.quoted_pence),
         };
         let url = self.api_url(&["parking", "sessions", id, "extend"])?;
         let request = self.http.post(url).json(&body);
@@ -159,6 +160,7 @@ fn parking_session(s: wire::ParkingSession) -> Result<ParkingSession, ClientErro
         ended: s.ended,
         paid_pence: s.paid_pence,
         relief: s.relief,
+        saved_card_last4: s.saved_card_last4,
         receipts,
     })
 }

@@ -27,11 +27,13 @@ pub enum RefusalCode {
     InvalidCard,
     SessionOver,
     BadDuration,
+    PriceChanged,
+    CardNeeded,
 }
 
 impl RefusalCode {
     /// Every code, for tests that go through them all.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 19] = [
         Self::InThePast,
         Self::BeyondHorizon,
         Self::TooLateToChange,
@@ -49,6 +51,8 @@ impl RefusalCode {
         Self::InvalidCard,
         Self::SessionOver,
         Self::BadDuration,
+        Self::PriceChanged,
+        Self::CardNeeded,
     ];
 
     /// The code on the wire, kebab-case. Never rename or reuse one: apps in the field read them.
@@ -71,6 +75,8 @@ impl RefusalCode {
             Self::InvalidCard => "invalid-card",
             Self::SessionOver => "session-over",
             Self::BadDuration => "bad-duration",
+            Self::PriceChanged => "price-changed",
+            Self::CardNeeded => "card-needed",
         }
     }
 
@@ -107,6 +113,8 @@ mod tests {
             RefusalCode::InvalidCard => 14,
             RefusalCode::SessionOver => 15,
             RefusalCode::BadDuration => 16,
+            RefusalCode::PriceChanged => 17,
+            RefusalCode::CardNeeded => 18,
         }
     }
 

@@ -45,14 +45,24 @@ pub struct StartParking {
     pub card: Card,
     /// Chosen once per payment decision; a retry with the same key never charges twice.
     pub idempotency_key: String,
+    /// The price the patient was shown; when it differs from what is due, nothing is charged
+    /// and the answer is `price-changed`. Absent from older apps, which are charged the price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted_pence: Option<u32>,
 }
 
 /// `POST /api/parking/sessions/{id}/extend`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtendParking {
     pub minutes: u32,
-    pub card: Card,
+    /// Absent: charge the card saved with the session at the processor (`card-needed` when
+    /// there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<Card>,
     pub idempotency_key: String,
+    /// As for [`StartParking`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quoted_pence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,6 +91,9 @@ pub struct ParkingSession {
     pub paid_pence: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relief: Option<Relief>,
+    /// The last four digits of the card the processor keeps a token of for this session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saved_card_last4: Option<String>,
     pub receipts: Vec<Receipt>,
 }
 

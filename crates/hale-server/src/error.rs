@@ -61,7 +61,9 @@ impl FhirError {
                     P::CardDeclined | P::InsufficientFunds => {
                         (StatusCode::PAYMENT_REQUIRED, IssueType::BusinessRule)
                     }
-                    P::CarParkFull | P::SessionOver => (StatusCode::CONFLICT, IssueType::Conflict),
+                    P::CarParkFull | P::SessionOver | P::PriceChanged => {
+                        (StatusCode::CONFLICT, IssueType::Conflict)
+                    }
                     _ => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::Invalid),
                 };
                 (status, issue, r.to_string())

@@ -3,7 +3,10 @@
 //! The sandbox behaves like a card processor's test mode: the published test card numbers
 //! approve (4242 4242 4242 4242), decline (4000 0000 0000 0002) or fail for insufficient funds
 //! (4000 0000 0000 9995); any other number that passes the Luhn check approves, others are
-//! invalid. Like a real processor it remembers idempotency keys: the same key charges once.
+//! invalid. Like a real processor it remembers idempotency keys: the same key charges once. And
+//! like one, it returns a token with an approval that charges the same card again (for an
+//! extension) without the number; the sandbox keeps its tokens in memory, so they last as long
+//! as the server process.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,6 +20,9 @@ pub struct Charge {
     pub id: String,
     pub amount_pence: u32,
     pub card_last4: String,
+    /// Charges the same card again through [`PaymentProvider::charge_saved`], when the
+    /// processor keeps one. The server stores it with the session; it never leaves the server.
+    pub card_token: Option<String>,
 }
 
 /// A card processor. A hospital plugs in its own; the reference server uses [`Sandbox`].
@@ -29,6 +35,16 @@ pub trait PaymentProvider: Send + Sync + std::fmt::Debug {
         idempotency_key: &str,
         amount_pence: u32,
         card: &Card,
+    ) -> Result<Charge, ParkingRefusal>;
+
+    /// Charges `amount_pence` to the card behind `token`, one this processor returned with an
+    /// earlier approval; idempotent as [`PaymentProvider::charge`]. A token it does not know
+    /// answers [`ParkingRefusal::CardNeeded`].
+    fn charge_saved(
+        &self,
+        idempotency_key: &str,
+        amount_pence: u32,
+        token: &str,
     ) -> Result<Charge, ParkingRefusal>;
 }
 
@@ -46,6 +62,7 @@ pub fn processor_key(patient: &str, key: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Sandbox {
     seen: Mutex<HashMap<String, Result<Charge, ParkingRefusal>>>,
+    tokens: Mutex<HashMap<String, Card>>,
 }
 
 impl Sandbox {
@@ -67,24 +84,72 @@ impl PaymentProvider for Sandbox {
         if let Some(first) = seen.get(idempotency_key) {
             return first.clone();
         }
+        let outcome = self.decide(seen.len(), amount_pence, card);
+        seen.insert(idempotency_key.to_owned(), outcome.clone());
+        outcome
+    }
+
+    fn charge_saved(
+        &self,
+        idempotency_key: &str,
+        amount_pence: u32,
+        token: &str,
+    ) -> Result<Charge, ParkingRefusal> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(first) = seen.get(idempotency_key) {
+            return first.clone();
+        }
+        let card = self
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(token)
+            .cloned();
+        let outcome = match card {
+            // The same card, the same rules: a card that declines declines again.
+            Some(card) => self.decide(seen.len(), amount_pence, &card),
+            None => Err(ParkingRefusal::CardNeeded),
+        };
+        seen.insert(idempotency_key.to_owned(), outcome.clone());
+        outcome
+    }
+}
+
+impl Sandbox {
+    /// What test mode answers for `card`; an approval carries a token for the card.
+    fn decide(
+        &self,
+        charges: usize,
+        amount_pence: u32,
+        card: &Card,
+    ) -> Result<Charge, ParkingRefusal> {
         let digits: String = card.number.chars().filter(|c| !c.is_whitespace()).collect();
         // It refuses what a real processor refuses: a bad number, a past or impossible expiry,
         // a security code that is not digits.
         let today = chrono::Utc::now().date_naive();
-        let outcome = match check_card(&card.number, &card.expiry, &card.cvc, today) {
-            Err(refusal) => Err(refusal),
-            Ok(()) => match digits.as_str() {
-                "4000000000000002" => Err(ParkingRefusal::CardDeclined),
-                "4000000000009995" => Err(ParkingRefusal::InsufficientFunds),
-                _ => Ok(Charge {
-                    id: format!("ch_sandbox_{}", seen.len() + 1),
+        check_card(&card.number, &card.expiry, &card.cvc, today)?;
+        match digits.as_str() {
+            "4000000000000002" => Err(ParkingRefusal::CardDeclined),
+            "4000000000009995" => Err(ParkingRefusal::InsufficientFunds),
+            _ => {
+                // Unguessable, or none at all: a token is as good as the card.
+                let token = crate::random::u64()
+                    .ok()
+                    .map(|n| format!("tok_sandbox_{n:016x}"));
+                if let Some(token) = &token {
+                    self.tokens
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(token.clone(), card.clone());
+                }
+                Ok(Charge {
+                    id: format!("ch_sandbox_{}", charges + 1),
                     amount_pence,
                     card_last4: digits[digits.len() - 4..].to_owned(),
-                }),
-            },
-        };
-        seen.insert(idempotency_key.to_owned(), outcome.clone());
-        outcome
+                    card_token: token,
+                })
+            }
+        }
     }
 }
 
@@ -149,6 +214,28 @@ mod tests {
             Err(ParkingRefusal::InvalidCard)
         );
         assert_eq!(s.approved(), 1);
+    }
+
+    #[test]
+    fn a_token_charges_the_same_card_again_and_an_unknown_one_asks_for_a_card() {
+        let s = Sandbox::default();
+        let first = s.charge("k1", 400, &card("4242424242424242")).unwrap();
+        let token = first.card_token.clone().unwrap();
+        let again = s.charge_saved("k2", 150, &token).unwrap();
+        assert_eq!(
+            (again.amount_pence, again.card_last4.as_str()),
+            (150, "4242")
+        );
+        assert_eq!(
+            s.charge_saved("k2", 150, &token).unwrap(),
+            again,
+            "one key, one charge"
+        );
+        assert_eq!(s.approved(), 2);
+        assert_eq!(
+            s.charge_saved("k3", 150, "tok_sandbox_forged"),
+            Err(ParkingRefusal::CardNeeded)
+        );
     }
 
     #[test]

@@ -80,8 +80,8 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO parking_session (hospital, patient_id, id, car_park, car_park_name, \
-                 registration, started, expires, ended, paid_pence, relief_kind, relief_amount) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 registration, started, expires, ended, paid_pence, relief_kind, relief_amount, \
+                 saved_card_last4) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(owner.hospital)
             .bind(owner.patient_id)
@@ -95,6 +95,7 @@ impl Store {
             .bind(s.paid_pence)
             .bind(relief_kind)
             .bind(relief_amount)
+            .bind(&s.saved_card_last4)
             .execute(&mut *tx)
             .await?;
             for r in &s.receipts {
@@ -129,7 +130,7 @@ impl Store {
     ) -> Result<Cached<Vec<ParkingSession>>, StoreError> {
         let rows: Vec<SessionRow> = sqlx::query_as(
             "SELECT id, car_park, car_park_name, registration, started, expires, ended, \
-             paid_pence, relief_kind, relief_amount FROM parking_session \
+             paid_pence, relief_kind, relief_amount, saved_card_last4 FROM parking_session \
              WHERE hospital = ? AND patient_id = ? ORDER BY started DESC, id DESC",
         )
         .bind(owner.hospital)
@@ -175,6 +176,7 @@ struct SessionRow {
     paid_pence: u32,
     relief_kind: Option<String>,
     relief_amount: Option<u32>,
+    saved_card_last4: Option<String>,
 }
 
 impl SessionRow {
@@ -205,6 +207,7 @@ impl SessionRow {
             ended: self.ended,
             paid_pence: self.paid_pence,
             relief,
+            saved_card_last4: self.saved_card_last4,
             receipts: Vec::new(),
         })
     }

@@ -221,6 +221,7 @@ fn parked(id: &str, started: DateTime<Utc>, relief: Option<Relief>) -> ParkingSe
         ended: None,
         paid_pence: 400,
         relief,
+        saved_card_last4: Some("4242".into()),
         receipts: vec![Receipt {
             id: format!("{id}-r1"),
             number: "HALE-PK-000001".into(),

@@ -4,6 +4,7 @@ use hale_api::{
     ApiError, ApplyConcession, Command, EndParking, ExtendParking, GetParking, RemoveVehicle,
     SaveVehicle, StartParking,
 };
+use hale_domain::parking::Purchase;
 use tauri::State;
 
 use crate::convert;
@@ -62,9 +63,12 @@ pub async fn start_parking(
         .start_parking(
             &args.car_park_id,
             &args.registration,
-            args.minutes,
+            Purchase {
+                minutes: args.minutes,
+                quoted_pence: args.quoted_pence,
+                key: &args.request_id,
+            },
             &convert::card(args.card),
-            &args.request_id,
             now,
         )
         .await
@@ -84,9 +88,12 @@ pub async fn extend_parking(
         .patient
         .extend_parking(
             &args.session_id,
-            args.minutes,
-            &convert::card(args.card),
-            &args.request_id,
+            Purchase {
+                minutes: args.minutes,
+                quoted_pence: args.quoted_pence,
+                key: &args.request_id,
+            },
+            args.card.map(convert::card).as_ref(),
             now,
         )
         .await

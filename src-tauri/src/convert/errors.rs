@@ -56,6 +56,8 @@ fn refusal(code: Option<RefusalCode>) -> ErrorCode {
         RefusalCode::InvalidCard => ErrorCode::InvalidCard,
         RefusalCode::SessionOver => ErrorCode::ParkingOver,
         RefusalCode::BadDuration => ErrorCode::InvalidArgument,
+        RefusalCode::PriceChanged => ErrorCode::PriceChanged,
+        RefusalCode::CardNeeded => ErrorCode::CardNeeded,
     }
 }
 

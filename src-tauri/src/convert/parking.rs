@@ -26,10 +26,12 @@ pub fn parking(p: hale_core::parking::Parking) -> ParkingView {
                 free_spaces: o.car_park.free_spaces,
                 suggested_for: o.suggested_for,
                 prices: o.prices,
+                prices_for_you: o.prices_for_you,
             })
             .collect(),
         sessions: p.stays.into_iter().map(stay).collect(),
         concessions: p.concessions.into_iter().map(concession).collect(),
+        extend_prices: p.extend_prices,
         freshness: freshness(p.freshness),
     }
 }
@@ -49,6 +51,7 @@ pub fn stay(s: Stay) -> ParkingSessionView {
         ended: s.ended.map(local),
         running,
         paid_pence: s.paid_pence,
+        saved_card: s.saved_card_last4,
         receipts: s
             .receipts
             .into_iter()

@@ -6,8 +6,8 @@ mod reminders;
 
 use chrono::{DateTime, Utc};
 use hale_domain::parking::{
-    overview, vehicle_label, CarParkOffer, Card, Concession, ConcessionApplication, ParkingSession,
-    Registration, Stay,
+    overview, vehicle_label, CarParkOffer, Card, Concession, ConcessionApplication,
+    ConcessionStatus, ParkingSession, Purchase, Registration, Relief, Stay,
 };
 use hale_store::Vehicle;
 
@@ -23,6 +23,8 @@ pub struct Parking {
     pub car_parks: Vec<CarParkOffer>,
     /// A running session first, then the rest newest first.
     pub stays: Vec<Stay>,
+    /// (minutes, pence due) to extend the running session, after concessions.
+    pub extend_prices: Vec<(u32, u32)>,
     /// Concession decisions (empty when the hospital cannot be reached).
     pub concessions: Vec<Concession>,
     pub freshness: Freshness,
@@ -59,15 +61,14 @@ impl Patient {
         &self,
         car_park: &str,
         registration: &str,
-        minutes: u32,
+        purchase: Purchase<'_>,
         card: &Card,
-        key: &str,
         now: DateTime<Utc>,
     ) -> Result<Stay, CoreError> {
         let session = self
             .with_session(|s| async move {
                 self.client
-                    .start_parking(&s, car_park, registration, minutes, card, key)
+                    .start_parking(&s, car_park, registration, purchase, card)
                     .await
             })
             .await?;
@@ -75,19 +76,19 @@ impl Patient {
         Ok(Stay::at(session, now))
     }
 
-    /// Pays for `minutes` more of session `id`.
+    /// Pays for more of session `id`, with `card`, or with `None` the card saved with the
+    /// session at the hospital's processor (the app never holds it).
     pub async fn extend_parking(
         &self,
         id: &str,
-        minutes: u32,
-        card: &Card,
-        key: &str,
+        purchase: Purchase<'_>,
+        card: Option<&Card>,
         now: DateTime<Utc>,
     ) -> Result<Stay, CoreError> {
         let session = self
-            .with_session(|s| async move {
-                self.client.extend_parking(&s, id, minutes, card, key).await
-            })
+            .with_session(
+                |s| async move { self.client.extend_parking(&s, id, purchase, card).await },
+            )
             .await?;
         self.refresh_parking(now).await;
         Ok(Stay::at(session, now))
@@ -134,11 +135,18 @@ impl Patient {
         let next_clinic = hale_domain::upcoming(&saved, now)
             .first()
             .map(|a| a.service.clone());
-        let decided = overview(sessions, car_parks, next_clinic.as_deref(), now);
+        // Priced with the approved concessions' reliefs, as the hospital prices the payment.
+        let reliefs: Vec<Relief> = concessions
+            .iter()
+            .filter(|c| c.status == ConcessionStatus::Approved)
+            .filter_map(|c| c.relief)
+            .collect();
+        let decided = overview(sessions, car_parks, next_clinic.as_deref(), &reliefs, now);
         Ok(Parking {
             vehicles: self.store.vehicles().await?,
             car_parks: decided.car_parks,
             stays: decided.stays,
+            extend_prices: decided.extend_prices,
             concessions,
             freshness,
         })

@@ -339,16 +339,13 @@ async fn parking_is_paid_once_through_a_stopped_hospital_and_lost_answers() {
     let sessions = "SELECT COUNT(*) FROM parking_session WHERE patient_id = $1";
     // One decision to pay for an hour: every attempt carries its key.
     let card = crate::common::card();
-    let pay_an_hour = || {
-        patient.start_parking(
-            "cp-main",
-            &car.registration,
-            60,
-            &card,
-            "fault-pay-1",
-            Utc::now(),
-        )
+    let hour = hale_domain::parking::Purchase {
+        minutes: 60,
+        quoted_pence: crate::common::quote(&patient, Some("cp-main"), 60).await,
+        key: "fault-pay-1",
     };
+    let pay_an_hour =
+        || patient.start_parking("cp-main", &car.registration, hour, &card, Utc::now());
 
     hospital.stop().await;
     let down = pay_an_hour().await;
@@ -368,37 +365,24 @@ async fn parking_is_paid_once_through_a_stopped_hospital_and_lost_answers() {
     assert_eq!(session.receipts.len(), 1);
 
     // Extending: down, then the answer lost, then the retry.
+    let half_hour = hale_domain::parking::Purchase {
+        minutes: 30,
+        quoted_pence: crate::common::quote(&patient, None, 30).await,
+        key: "fault-pay-2",
+    };
     hospital.stop().await;
     let down = patient
-        .extend_parking(
-            &session.id,
-            30,
-            &crate::common::card(),
-            "fault-pay-2",
-            Utc::now(),
-        )
+        .extend_parking(&session.id, half_hour, Some(&card), Utc::now())
         .await;
     assert!(unreachable(down));
     hospital.restart().await;
     link.lose_next_answer();
     let lost = patient
-        .extend_parking(
-            &session.id,
-            30,
-            &crate::common::card(),
-            "fault-pay-2",
-            Utc::now(),
-        )
+        .extend_parking(&session.id, half_hour, Some(&card), Utc::now())
         .await;
     assert!(unreachable(lost));
     let extended = patient
-        .extend_parking(
-            &session.id,
-            30,
-            &crate::common::card(),
-            "fault-pay-2",
-            Utc::now(),
-        )
+        .extend_parking(&session.id, half_hour, Some(&card), Utc::now())
         .await
         .unwrap()
         .session;

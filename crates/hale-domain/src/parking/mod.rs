@@ -22,8 +22,8 @@ mod records;
 pub use card::{check_card, luhn};
 pub use overview::{overview, CarParkOffer, ParkingOverview, Stay};
 pub use records::{
-    CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Receipt,
-    ReceiptPurpose,
+    CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Purchase,
+    Receipt, ReceiptPurpose,
 };
 
 /// A UK vehicle registration, normalised: upper case, no spaces.
@@ -211,6 +211,28 @@ impl Tariff {
             .iter()
             .find(|b| i64::from(b.up_to_minutes) >= minutes)
             .map_or(self.daily_cap_pence, |b| b.pence)
+    }
+
+    /// The most generous of `reliefs` for a stay of `stay`: the one the hospital applies.
+    pub fn best_relief(&self, stay: Duration, reliefs: &[Relief]) -> Option<Relief> {
+        reliefs
+            .iter()
+            .copied()
+            .min_by_key(|r| self.price_with(stay, Some(*r)))
+    }
+
+    /// What is still due to make a stay that started at `started` end at `until`, when
+    /// `paid` is paid already, with the best of `reliefs`.
+    pub fn due(
+        &self,
+        started: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+        paid: u32,
+        reliefs: &[Relief],
+    ) -> u32 {
+        let stay = until - started;
+        self.price_with(stay, self.best_relief(stay, reliefs))
+            .saturating_sub(paid)
     }
 
     /// The price of a stay of `stay` with `relief` applied.
@@ -640,6 +662,13 @@ pub enum ParkingRefusal {
     SessionOver,
     #[error("parking is bought for 15 minutes to 24 hours at a time")]
     BadDuration,
+    /// The amount the app showed is not what is due now (a concession ended since, say):
+    /// nothing is charged, and the app shows the new price.
+    #[error("the price has changed since it was shown")]
+    PriceChanged,
+    /// No card was given and none is saved for this session.
+    #[error("a card is needed for this payment")]
+    CardNeeded,
 }
 
 impl ParkingRefusal {
@@ -652,6 +681,8 @@ impl ParkingRefusal {
             Self::InsufficientFunds => RefusalCode::InsufficientFunds,
             Self::InvalidCard => RefusalCode::InvalidCard,
             Self::SessionOver => RefusalCode::SessionOver,
+            Self::PriceChanged => RefusalCode::PriceChanged,
+            Self::CardNeeded => RefusalCode::CardNeeded,
             Self::BadDuration => RefusalCode::BadDuration,
         }
     }

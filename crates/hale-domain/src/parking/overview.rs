@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{CarPark, ParkingSession, CHOICES};
+use super::{CarPark, ParkingSession, Relief, CHOICES};
 
 /// A car park as the patient is offered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,9 @@ pub struct CarParkOffer {
     pub suggested_for: Option<String>,
     /// (minutes, pence) for each of [`CHOICES`], before concessions.
     pub prices: Vec<(u32, u32)>,
+    /// (minutes, pence) for each of [`CHOICES`], after the patient's concessions: what the
+    /// pay button asks.
+    pub prices_for_you: Vec<(u32, u32)>,
 }
 
 /// A session as it stands at one moment.
@@ -36,33 +39,67 @@ pub struct ParkingOverview {
     pub car_parks: Vec<CarParkOffer>,
     /// A running session first, then the rest newest first.
     pub stays: Vec<Stay>,
+    /// (minutes, pence due) to extend the running session by each of [`CHOICES`], after the
+    /// patient's concessions; empty when none runs or its car park's tariff is not known.
+    pub extend_prices: Vec<(u32, u32)>,
 }
 
-/// The parking screen at `now`, for a patient whose next appointment is at `next_clinic`.
-/// `sessions` come newest first, as the hospital lists them.
+/// The parking screen at `now`, for a patient whose next appointment is at `next_clinic` and
+/// whose approved concessions do `reliefs`. `sessions` come newest first, as the hospital
+/// lists them. Prices are the hospital's own arithmetic (`Tariff::due`), so the amount on the
+/// pay button is the amount charged; the hospital refuses a payment quoted otherwise.
 pub fn overview(
     sessions: Vec<ParkingSession>,
     car_parks: Vec<CarPark>,
     next_clinic: Option<&str>,
+    reliefs: &[Relief],
     now: DateTime<Utc>,
 ) -> ParkingOverview {
     let mut stays: Vec<Stay> = sessions.into_iter().map(|s| Stay::at(s, now)).collect();
     // Stable: the rest keep their newest-first order.
     stays.sort_by_key(|s| !s.running);
+    let extend_prices = stays
+        .first()
+        .filter(|s| s.running)
+        .and_then(|s| {
+            let park = car_parks.iter().find(|p| p.id == s.session.car_park)?;
+            let s = &s.session;
+            Some(
+                CHOICES
+                    .iter()
+                    .map(|m| {
+                        let until = s.expires + Duration::minutes(i64::from(*m));
+                        (*m, park.tariff.due(s.started, until, s.paid_pence, reliefs))
+                    })
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
     let car_parks = car_parks
         .into_iter()
-        .map(|car_park| CarParkOffer {
-            suggested_for: next_clinic
-                .filter(|clinic| car_park.clinic_names.iter().any(|c| c == clinic))
-                .map(str::to_owned),
-            prices: CHOICES
-                .iter()
-                .map(|m| (*m, car_park.tariff.price(Duration::minutes(i64::from(*m)))))
-                .collect(),
-            car_park,
+        .map(|car_park| {
+            let stay = |m: u32| Duration::minutes(i64::from(m));
+            CarParkOffer {
+                suggested_for: next_clinic
+                    .filter(|clinic| car_park.clinic_names.iter().any(|c| c == clinic))
+                    .map(str::to_owned),
+                prices: CHOICES
+                    .iter()
+                    .map(|m| (*m, car_park.tariff.price(stay(*m))))
+                    .collect(),
+                prices_for_you: CHOICES
+                    .iter()
+                    .map(|m| (*m, car_park.tariff.due(now, now + stay(*m), 0, reliefs)))
+                    .collect(),
+                car_park,
+            }
         })
         .collect();
-    ParkingOverview { car_parks, stays }
+    ParkingOverview {
+        car_parks,
+        stays,
+        extend_prices,
+    }
 }
 
 #[cfg(test)]
@@ -108,6 +145,7 @@ mod tests {
             ended: None,
             paid_pence: 250,
             relief: None,
+            saved_card_last4: None,
             receipts: Vec::new(),
         }
     }
@@ -121,6 +159,7 @@ mod tests {
                 car_park("b", &["Dermatology"]),
             ],
             Some("Dermatology"),
+            &[],
             t("2026-12-04T09:00:00Z"),
         );
         assert_eq!(o.car_parks[0].suggested_for, None);
@@ -133,6 +172,7 @@ mod tests {
             Vec::new(),
             vec![car_park("a", &["Cardiology"])],
             None,
+            &[],
             t("2026-12-04T09:00:00Z"),
         );
         assert_eq!(o.car_parks[0].suggested_for, None);
@@ -144,6 +184,7 @@ mod tests {
             Vec::new(),
             vec![car_park("a", &[])],
             None,
+            &[],
             t("2026-12-04T09:00:00Z"),
         );
         let prices = &o.car_parks[0].prices;
@@ -164,6 +205,7 @@ mod tests {
             ],
             Vec::new(),
             None,
+            &[],
             now,
         );
         let order: Vec<(&str, bool)> = o
@@ -179,5 +221,62 @@ mod tests {
                 ("oldest-over", false)
             ]
         );
+    }
+
+    #[test]
+    fn the_pay_button_asks_the_price_after_the_best_concession() {
+        let reliefs = [
+            Relief::PercentOff { percent: 50 },
+            Relief::DailyCap { pence: 300 },
+        ];
+        let o = overview(
+            Vec::new(),
+            vec![car_park("a", &[])],
+            None,
+            &reliefs,
+            t("2026-12-04T09:00:00Z"),
+        );
+        let offer = &o.car_parks[0];
+        // An hour: half of £2.50 beats a £3 cap; four hours: the £3 cap beats half of £9.
+        assert_eq!(offer.prices_for_you[1], (60, 125));
+        assert_eq!(offer.prices_for_you[3], (240, 300));
+        assert_eq!(
+            offer.prices[3],
+            (240, 900),
+            "the tariff itself is still shown"
+        );
+        let free = overview(
+            Vec::new(),
+            vec![car_park("a", &[])],
+            None,
+            &[Relief::Free],
+            t("2026-12-04T09:00:00Z"),
+        );
+        assert!(free.car_parks[0]
+            .prices_for_you
+            .iter()
+            .all(|(_, p)| *p == 0));
+    }
+
+    #[test]
+    fn extending_asks_only_what_the_longer_stay_costs_beyond_what_was_paid() {
+        // Parked at 08:00 until 11:00, £2.50 paid; at 10:00, 30 more minutes make a 3.5 h stay
+        // at £9.00, so £6.50 is due.
+        let o = overview(
+            vec![session("running", "2026-12-04T11:00:00Z")],
+            vec![car_park("a", &[])],
+            None,
+            &[],
+            t("2026-12-04T10:00:00Z"),
+        );
+        assert_eq!(o.extend_prices[0], (30, 650));
+        let none_running = overview(
+            vec![session("over", "2026-12-04T09:00:00Z")],
+            vec![car_park("a", &[])],
+            None,
+            &[],
+            t("2026-12-04T10:00:00Z"),
+        );
+        assert!(none_running.extend_prices.is_empty());
     }
 }

@@ -31,6 +31,9 @@ pub struct ParkingSession {
     pub paid_pence: u32,
     /// The concession applied to its price, if any.
     pub relief: Option<Relief>,
+    /// The last four digits of the card saved for this session at the hospital's card
+    /// processor, which an extension can charge again without the number.
+    pub saved_card_last4: Option<String>,
     /// Oldest first.
     pub receipts: Vec<Receipt>,
 }
@@ -40,6 +43,15 @@ impl ParkingSession {
     pub fn is_running(&self, now: DateTime<Utc>) -> bool {
         self.ended.is_none() && self.expires > now
     }
+}
+
+/// One payment decision: how long, the price the patient was shown for it (the hospital
+/// refuses to charge another), and the key that makes a retry charge once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purchase<'a> {
+    pub minutes: u32,
+    pub quoted_pence: u32,
+    pub key: &'a str,
 }
 
 /// What a payment bought.
@@ -141,6 +153,7 @@ mod tests {
             ended: None,
             paid_pence: 400,
             relief: None,
+            saved_card_last4: None,
             receipts: Vec::new(),
         };
         assert!(s.is_running(t("2026-12-04T10:59:00Z")));

@@ -137,6 +137,57 @@ async fn start_extend_end_with_receipts_and_server_prices() {
 }
 
 #[tokio::test]
+async fn an_extension_charges_the_saved_card_without_its_number_and_only_at_the_price_shown() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let (code, session) = start(&h, &alex, "cp-main", "ab12 cde", 90, APPROVE, "k-saved").await;
+    assert_eq!(code, 201, "{session}");
+    assert_eq!(session["saved_card_last4"], "4242");
+    assert!(
+        !session.to_string().contains("tok_"),
+        "the processor's token stays at the hospital: {session}"
+    );
+    let id = session["id"].as_str().unwrap().to_owned();
+    let path = format!("parking/sessions/{id}/extend");
+
+    // A price the patient was shown that is no longer the price: nothing is charged.
+    let stale = json!({"minutes": 60, "quoted_pence": 200, "idempotency_key": "k-stale"});
+    let (code, outcome) = h.api(Method::POST, &alex, &path, Some(stale)).await;
+    assert_eq!((code, refusal(&outcome)), (409, "price-changed"));
+    assert_eq!(approved_payments(&h, "k-stale").await, 0);
+
+    // Another patient cannot spend Alex's saved card on Alex's session.
+    let sam = h.token(&OTHER_PATIENT).await;
+    let theirs = json!({"minutes": 60, "idempotency_key": "k-sam"});
+    assert_eq!(h.api(Method::POST, &sam, &path, Some(theirs)).await.0, 404);
+
+    // The price shown and no card: the saved card pays, once.
+    let body = json!({"minutes": 60, "quoted_pence": 300, "idempotency_key": "k-saved-ext"});
+    let (code, extended) = h.api(Method::POST, &alex, &path, Some(body.clone())).await;
+    assert_eq!(code, 200, "{extended}");
+    assert_eq!(extended["receipts"][1]["amount_pence"], 300);
+    assert_eq!(extended["receipts"][1]["card_last4"], "4242");
+    let (code, again) = h.api(Method::POST, &alex, &path, Some(body)).await;
+    assert_eq!(
+        (code, &again),
+        (200, &extended),
+        "a retry is the same payment"
+    );
+    assert_eq!(approved_payments(&h, "k-saved-ext").await, 1);
+
+    // With no card saved (a processor that keeps no tokens), a card is asked for.
+    let db = hale_server::open_database(&h.db_url).await.unwrap();
+    sqlx::query("UPDATE parking_session SET card_token = NULL WHERE id = $1")
+        .bind(&id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let no_card = json!({"minutes": 480, "idempotency_key": "k-no-card"});
+    let (code, outcome) = h.api(Method::POST, &alex, &path, Some(no_card)).await;
+    assert_eq!((code, refusal(&outcome)), (422, "card-needed"));
+}
+
+#[tokio::test]
 async fn refusals_charge_nothing_and_keep_their_answer() {
     let h = hospital().await;
     let alex = h.token(&DEMO_PATIENT).await;
@@ -331,7 +382,17 @@ impl hale_server::payments::PaymentProvider for ShortChanging {
             id: "ch-short".into(),
             amount_pence: amount_pence / 2,
             card_last4: "4242".into(),
+            card_token: None,
         })
+    }
+
+    fn charge_saved(
+        &self,
+        _key: &str,
+        _amount_pence: u32,
+        _token: &str,
+    ) -> Result<hale_server::payments::Charge, hale_domain::parking::ParkingRefusal> {
+        Err(hale_domain::parking::ParkingRefusal::CardNeeded)
     }
 }
 

@@ -117,6 +117,24 @@ impl Demo {
     }
 }
 
+/// What the parking screen asks now for `minutes` at `car_park`, or to extend the running
+/// session by them: the quote a payment sends back, as the app sends it.
+pub async fn quote(patient: &Patient, car_park: Option<&str>, minutes: u32) -> u32 {
+    let parking = patient.parking(Utc::now()).await.unwrap();
+    let prices = match car_park {
+        Some(id) => {
+            parking
+                .car_parks
+                .into_iter()
+                .find(|o| o.car_park.id == id)
+                .unwrap()
+                .prices_for_you
+        }
+        None => parking.extend_prices,
+    };
+    prices.into_iter().find(|(m, _)| *m == minutes).unwrap().1
+}
+
 /// The payment processor's test card that is always approved.
 pub fn card() -> hale_domain::parking::Card {
     hale_domain::parking::Card {

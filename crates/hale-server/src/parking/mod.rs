@@ -13,20 +13,22 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::parking::{
-    blue_badge_number_ok, check_card, check_minutes, BadgeOnRegister, ConcessionDecision,
-    ConcessionFacts, ConcessionKind, ParkingRefusal, Registration, Relief, Tariff,
+    blue_badge_number_ok, check_minutes, BadgeOnRegister, ConcessionDecision, ConcessionFacts,
+    ConcessionKind, ParkingRefusal, Registration, Relief, Tariff,
 };
 use hale_hospital_json::parking::{
-    ApplyConcession, CarPark, Card, Concession, ConcessionStatus, ExtendParking, ParkingSession,
-    Receipt, StartParking,
+    ApplyConcession, CarPark, Concession, ConcessionStatus, ExtendParking, ParkingSession, Receipt,
+    StartParking,
 };
 use sqlx::{Any, AnyPool, Transaction};
+
+mod ledger;
 
 use crate::auth::PatientToken;
 use crate::db::begin_write;
 use crate::db::Time;
-use crate::payments::Charge;
 use crate::{FhirError, ServerState};
+use ledger::{check_key, check_quote, earlier_outcome, pay, save_card, PayWith, PaymentRecord};
 
 fn tariff_of(json: &str) -> Result<Tariff, FhirError> {
     serde_json::from_str(json).map_err(|e| FhirError::Internal(format!("stored tariff: {e}")))
@@ -111,9 +113,7 @@ async fn best_relief(
             reliefs.push(relief);
         }
     }
-    Ok(reliefs
-        .into_iter()
-        .min_by_key(|r| tariff.price_with(stay, Some(*r))))
+    Ok(tariff.best_relief(stay, &reliefs))
 }
 
 /// A blue badge number as the register keeps it: upper case, no spaces.
@@ -171,40 +171,6 @@ async fn concession_facts(
     })
 }
 
-fn check_key(key: &str) -> Result<(), FhirError> {
-    if key.is_empty() || key.len() > 100 {
-        return Err(FhirError::Invalid(
-            "idempotency_key must be 1 to 100 characters".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The outcome already recorded under `key`, if any: the session it paid for, or its refusal.
-async fn earlier_outcome(
-    tx: &mut Transaction<'_, Any>,
-    patient: &str,
-    key: &str,
-) -> Result<Option<Result<String, ParkingRefusal>>, FhirError> {
-    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT status, session_id, decline_code FROM payment WHERE patient_id = $1 AND idempotency_key = $2",
-    )
-    .bind(patient)
-    .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(row.map(
-        |(status, session, decline)| match (status.as_str(), session) {
-            ("approved", Some(session)) => Ok(session),
-            _ => Err(match decline.as_deref() {
-                Some("insufficient-funds") => ParkingRefusal::InsufficientFunds,
-                Some("invalid-card") => ParkingRefusal::InvalidCard,
-                _ => ParkingRefusal::CardDeclined,
-            }),
-        },
-    ))
-}
-
 /// The answer a repeated payment decision gets: the session it paid for, or its refusal.
 async fn answer_earlier(
     state: &ServerState,
@@ -213,101 +179,6 @@ async fn answer_earlier(
 ) -> Result<Response, FhirError> {
     let session = earlier?;
     Ok(Json(session_json(&state.db, patient, &session).await?).into_response())
-}
-
-/// What one payment records.
-struct PaymentRecord<'a> {
-    patient: &'a str,
-    key: &'a str,
-    session: Option<&'a str>,
-    purpose: &'a str,
-    minutes: u32,
-    card: &'a Card,
-}
-
-/// Charges `amount` (nothing to charge for a free stay) and records the outcome under the key.
-async fn pay(
-    tx: &mut Transaction<'_, Any>,
-    state: &ServerState,
-    record: &PaymentRecord<'_>,
-    amount: u32,
-    now: DateTime<Utc>,
-) -> Result<Result<Charge, ParkingRefusal>, FhirError> {
-    let last4: String = record
-        .card
-        .number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .iter()
-        .rev()
-        .take(4)
-        .rev()
-        .collect();
-    let mut mismatch = false;
-    let outcome = if amount == 0 {
-        Ok(Charge {
-            id: "free".into(),
-            amount_pence: 0,
-            card_last4: last4.clone(),
-        })
-    } else {
-        let Some(processor) = &state.payments else {
-            return Err(FhirError::Unavailable(
-                "this hospital takes no card payments here: no card processor is configured",
-            ));
-        };
-        check_card(
-            &record.card.number,
-            &record.card.expiry,
-            &record.card.cvc,
-            now.date_naive(),
-        )?;
-        let key = crate::payments::processor_key(record.patient, record.key);
-        match processor.charge(&key, amount, record.card) {
-            // What is bought is what is paid: an approval for another amount buys nothing.
-            Ok(charge) if charge.amount_pence != amount => {
-                tracing::error!(
-                    charged = charge.amount_pence,
-                    price = amount,
-                    "the card processor charged another amount than the price; refund it"
-                );
-                mismatch = true;
-                Err(ParkingRefusal::CardDeclined)
-            }
-            other => other,
-        }
-    };
-    let (status, decline, receipt) = match &outcome {
-        Ok(_) => {
-            let (n,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM payment WHERE receipt_number IS NOT NULL")
-                    .fetch_one(&mut **tx)
-                    .await?;
-            ("approved", None, Some(format!("HALE-PK-{:06}", n + 1)))
-        }
-        Err(_) if mismatch => ("declined", Some("amount-mismatch"), None),
-        Err(refusal) => ("declined", Some(refusal.code()), None),
-    };
-    sqlx::query(
-        "INSERT INTO payment (id, patient_id, idempotency_key, session_id, purpose, minutes, amount_pence, \
-         status, decline_code, card_last4, receipt_number, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(format!("pay-{:016x}", crate::random::u64()?))
-    .bind(record.patient)
-    .bind(record.key)
-    .bind(record.session)
-    .bind(record.purpose)
-    .bind(i64::from(record.minutes))
-    .bind(i64::from(amount))
-    .bind(status)
-    .bind(decline)
-    .bind(&last4)
-    .bind(receipt)
-    .bind(Time(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(outcome)
 }
 
 #[derive(sqlx::FromRow)]
@@ -342,17 +213,20 @@ async fn session_json(db: &AnyPool, patient: &str, id: &str) -> Result<ParkingSe
         Option<Time>,
         i64,
         Option<String>,
+        Option<String>,
     );
+    // The token itself never leaves the server: only whether there is one, by its digits.
     let row: Option<Row> = sqlx::query_as(
         "SELECT s.id, s.car_park_id, c.name, s.registration, s.started_at, s.expires_at, s.ended_at, \
-         s.paid_pence, s.relief FROM parking_session s JOIN car_park c ON c.id = s.car_park_id \
+         s.paid_pence, s.relief, CASE WHEN s.card_token IS NULL THEN NULL ELSE s.card_last4 END \
+         FROM parking_session s JOIN car_park c ON c.id = s.car_park_id \
          WHERE s.id = $1 AND s.patient_id = $2",
     )
     .bind(id)
     .bind(patient)
     .fetch_optional(db)
     .await?;
-    let (id, car_park, car_park_name, registration, started, expires, ended, paid, relief) =
+    let (id, car_park, car_park_name, registration, started, expires, ended, paid, relief, saved) =
         row.ok_or(FhirError::NotFound)?;
     let receipts: Vec<ReceiptRow> = sqlx::query_as(
         "SELECT id, receipt_number, purpose, minutes, amount_pence, card_last4, created_at FROM payment \
@@ -374,6 +248,7 @@ async fn session_json(db: &AnyPool, patient: &str, id: &str) -> Result<ParkingSe
         ended: ended.map(|t| t.0),
         paid_pence: u32::try_from(paid).unwrap_or(0),
         relief: relief.and_then(|r| serde_json::from_str(&r).ok()),
+        saved_card_last4: saved,
         receipts: receipts
             .into_iter()
             .map(|r| Receipt {
@@ -417,6 +292,7 @@ pub(crate) async fn start(
     let tariff = tariff_of(&tariff)?;
     let relief = best_relief(&mut tx, &state, patient, &tariff, stay, now).await?;
     let price = tariff.price_with(stay, relief);
+    check_quote(request.quoted_pence, price)?;
     let session = format!("pk-{:016x}", crate::random::u64()?);
     let record = PaymentRecord {
         patient,
@@ -424,7 +300,7 @@ pub(crate) async fn start(
         session: Some(&session),
         purpose: "start",
         minutes: request.minutes,
-        card: &request.card,
+        with: PayWith::Card(&request.card),
     };
     // The session row must exist before the payment that references it.
     sqlx::query(
@@ -442,7 +318,8 @@ pub(crate) async fn start(
     .execute(&mut *tx)
     .await?;
     match pay(&mut tx, &state, &record, price, now).await? {
-        Ok(_) => {
+        Ok(charge) => {
+            save_card(&mut tx, &session, &charge).await?;
             tx.commit().await?;
             tracing::info!("parking started");
             let body = session_json(&state.db, patient, &session).await?;
@@ -482,17 +359,25 @@ pub(crate) async fn extend(
         drop(tx);
         return answer_earlier(&state, patient, earlier).await;
     }
-    type Row = (Time, Time, Option<Time>, i64, Option<String>, String);
+    type Row = (
+        Time,
+        Time,
+        Option<Time>,
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+    );
     let row: Option<Row> = sqlx::query_as(
-        "SELECT s.started_at, s.expires_at, s.ended_at, s.paid_pence, s.relief, c.tariff \
-         FROM parking_session s JOIN car_park c ON c.id = s.car_park_id WHERE s.id = $1 AND s.patient_id = $2",
+        "SELECT s.started_at, s.expires_at, s.ended_at, s.paid_pence, c.tariff, s.card_token, \
+         s.card_last4 FROM parking_session s JOIN car_park c ON c.id = s.car_park_id \
+         WHERE s.id = $1 AND s.patient_id = $2",
     )
     .bind(&id)
     .bind(patient)
     .fetch_optional(&mut *tx)
     .await?;
-    let (started, expires, ended, paid, _relief_at_start, tariff) =
-        row.ok_or(FhirError::NotFound)?;
+    let (started, expires, ended, paid, tariff, token, last4) = row.ok_or(FhirError::NotFound)?;
     let (started, expires) = (started.0, expires.0);
     if ended.is_some() || expires <= now {
         return Err(ParkingRefusal::SessionOver.into());
@@ -512,16 +397,22 @@ pub(crate) async fn extend(
     let new_expiry = expires + more;
     let total = tariff.price_with(new_expiry - started, relief);
     let due = total.saturating_sub(u32::try_from(paid).unwrap_or(0));
+    check_quote(request.quoted_pence, due)?;
     let record = PaymentRecord {
         patient,
         key: &request.idempotency_key,
         session: Some(&id),
         purpose: "extend",
         minutes: request.minutes,
-        card: &request.card,
+        with: match &request.card {
+            Some(card) => PayWith::Card(card),
+            None => PayWith::Saved(token.zip(last4)),
+        },
     };
     match pay(&mut tx, &state, &record, due, now).await? {
-        Ok(_) => {
+        Ok(charge) => {
+            // A new card typed for an extension is the one saved from now on.
+            save_card(&mut tx, &id, &charge).await?;
             sqlx::query("UPDATE parking_session SET expires_at = $1, paid_pence = paid_pence + $2, relief = $4 WHERE id = $3")
                 .bind(Time(new_expiry))
                 .bind(i64::from(due))

@@ -1,9 +1,11 @@
 //! Parking: saved vehicles, paying for parking (the car park nearest today's clinic first),
 //! the time left, extending, ending, and receipts.
 
+mod payment;
+mod running;
+
 use hale_api::{
-    ApiError, CardArgs, EndParking, ExtendParking, ExtendParkingArgs, GetParking, NoArgs,
-    ParkingSessionArgs, ParkingSessionView, ParkingView, SaveVehicle, StartParking,
+    ApiError, GetParking, NoArgs, ParkingSessionView, ParkingView, SaveVehicle, StartParking,
     StartParkingArgs, VehicleArgs,
 };
 use leptos::prelude::*;
@@ -12,14 +14,23 @@ use crate::action::{busy_until_replaced, failure};
 use crate::backend;
 use crate::components::{local_offset, ErrorPanel, InlineError, Notice};
 use crate::format;
+use payment::{price_of, renew_after, CardFields, Repriced};
+use running::Running;
 
 #[component]
 pub fn ParkingPage() -> impl IntoView {
     let parking = LocalResource::new(|| backend::call::<GetParking>(&NoArgs {}));
     let reload = Callback::new(move |()| parking.refetch());
+    // Set when the hospital refused a price as out of date: the screen reloads with the new
+    // price, and says why the button changed.
+    let repriced = RwSignal::new(false);
+    provide_context(Repriced(repriced));
     view! {
         <main class="page">
             <h1>"Parking"</h1>
+            <Show when=move || repriced.get()>
+                <Notice text="The price changed since it was shown (a concession may have ended). Nothing was charged; the new price is on the button.".to_owned() />
+            </Show>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading parking…"</p> }>
                 {move || Suspend::new(async move {
                     match parking.await {
@@ -29,67 +40,6 @@ pub fn ParkingPage() -> impl IntoView {
                 })}
             </Transition>
         </main>
-    }
-}
-
-/// A refused card is the hospital's final answer for that payment decision: trying again (with
-/// other card details) is a new decision with a new id. A failure to reach the hospital keeps
-/// the id, so a retry can never pay twice.
-fn renew_after(error: &ApiError, request_id: StoredValue<String>) {
-    use hale_api::ErrorCode::{CardDeclined, InsufficientFunds, InvalidCard};
-    if matches!(error.code, CardDeclined | InsufficientFunds | InvalidCard) {
-        request_id.set_value(backend::new_request_id());
-    }
-}
-
-/// Card fields, shared by starting and extending.
-#[derive(Clone, Copy)]
-struct CardFields {
-    number: RwSignal<String>,
-    expiry: RwSignal<String>,
-    cvc: RwSignal<String>,
-}
-
-impl CardFields {
-    fn new() -> Self {
-        Self {
-            number: RwSignal::new(String::new()),
-            expiry: RwSignal::new(String::new()),
-            cvc: RwSignal::new(String::new()),
-        }
-    }
-
-    fn args(self) -> CardArgs {
-        CardArgs {
-            number: self.number.get_untracked(),
-            expiry: self.expiry.get_untracked(),
-            cvc: self.cvc.get_untracked(),
-        }
-    }
-
-    fn view(self, prefix: &'static str) -> impl IntoView {
-        let input = move |signal: RwSignal<String>,
-                          name: &'static str,
-                          label: &'static str,
-                          mode: &'static str| {
-            let id = format!("{prefix}-{name}");
-            view! {
-                <div class="field">
-                    <label for=id.clone()>{label}</label>
-                    <input id=id.clone() data-testid=id inputmode=mode autocomplete="off"
-                        prop:value=move || signal.get()
-                        on:input=move |e| signal.set(event_target_value(&e)) />
-                </div>
-            }
-        };
-        view! {
-            <fieldset class="card-fields">
-                <legend>"Card"</legend>
-                {input(self.number, "card-number", "Card number", "numeric")}
-                {input(self.expiry, "card-expiry", "Expiry (MM/YY)", "numeric")}
-                {input(self.cvc, "card-cvc", "Security code", "numeric")}
-            </fieldset>
-        }
     }
 }
 
@@ -105,7 +55,9 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
             {notice.map(|text| view! { <Notice text /> })}
             <section aria-labelledby="running-heading">
                 <h2 id="running-heading">"Parked now"</h2>
-                {running.into_iter().map(|s| view! { <Running session=s reload /> }).collect_view()}
+                {running.into_iter().map(|s| view! {
+                    <Running session=s prices=parking.extend_prices.clone() reload />
+                }).collect_view()}
             </section>
         }
         .into_any();
@@ -130,7 +82,7 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
 }
 
 #[component]
-fn SessionDetails(session: ParkingSessionView) -> impl IntoView {
+pub(super) fn SessionDetails(session: ParkingSessionView) -> impl IntoView {
     view! {
         <h3 class="service">{session.car_park_name.clone()} " · " {session.registration.clone()}</h3>
         <p>{format!("{} to {}, paid {}", session.started.format("%a %-d %b %H:%M"),
@@ -140,105 +92,6 @@ fn SessionDetails(session: ParkingSessionView) -> impl IntoView {
                 <li data-testid="receipt">{format::receipt_line(&r)}</li>
             }).collect_view()}
         </ul>
-    }
-}
-
-/// A change to a running session.
-#[derive(Clone)]
-enum SessionChange {
-    Extend(ExtendParkingArgs),
-    End(ParkingSessionArgs),
-}
-
-/// A running session: time left, extend, end.
-#[component]
-fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
-    let now = RwSignal::new(js_sys::Date::now());
-    if let Ok(handle) = set_interval_with_handle(
-        move || now.set(js_sys::Date::now()),
-        std::time::Duration::from_secs(15),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
-    let expires_ms = session.expires.timestamp_millis() as f64;
-    let left = move || format::time_left(((expires_ms - now.get()) / 60_000.0).ceil() as i64);
-    let minutes = RwSignal::new(60u32);
-    let card = CardFields::new();
-    let request_id = StoredValue::new(backend::new_request_id());
-    // Extending and ending exclude each other: one change at a time.
-    let change = Action::new_local(move |change: &SessionChange| {
-        let change = change.clone();
-        async move {
-            let changed = match change {
-                SessionChange::Extend(args) => {
-                    let extended = backend::call::<ExtendParking>(&args).await;
-                    if let Err(e) = &extended {
-                        renew_after(e, request_id);
-                    }
-                    extended.map(drop)
-                }
-                SessionChange::End(args) => backend::call::<EndParking>(&args).await.map(drop),
-            };
-            if changed.is_ok() {
-                reload.run(());
-            }
-            changed
-        }
-    });
-    let busy = busy_until_replaced(change);
-    let id = session.id.clone();
-    let extend = {
-        let id = id.clone();
-        move |_| {
-            change.dispatch(SessionChange::Extend(ExtendParkingArgs {
-                session_id: id.clone(),
-                minutes: minutes.get_untracked(),
-                card: card.args(),
-                request_id: request_id.get_value(),
-            }));
-        }
-    };
-    let end = move |_| {
-        change.dispatch(SessionChange::End(ParkingSessionArgs {
-            session_id: id.clone(),
-        }));
-    };
-    let ending = RwSignal::new(false);
-    let until = session.expires.format("%H:%M").to_string();
-    let end_question = format!(
-        "End parking now? You have paid until {until}; time already paid for is not refunded."
-    );
-    view! {
-        <div class="card parked" data-testid="parked">
-            <p class="big-countdown" role="timer" data-testid="time-left">{left}</p>
-            <p class="hint">{format!("Paid until {until}")}</p>
-            <SessionDetails session=session.clone() />
-            <div class="field">
-                <label for="extend-minutes">"Extend by"</label>
-                <select id="extend-minutes" data-testid="extend-minutes"
-                    on:change=move |e| minutes.set(event_target_value(&e).parse().unwrap_or(60))>
-                    {hale_api::PARKING_CHOICES.iter().map(|m| view! {
-                        <option value=m.to_string() selected=*m == 60>{format::minutes(i64::from(*m))}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            {card.view("extend")}
-            <InlineError error=failure(change) />
-            <div class="actions">
-                <button type="button" data-testid="extend-parking" disabled=busy on:click=extend>"Pay and extend"</button>
-                <Show when=move || ending.get() fallback=move || view! {
-                    <button type="button" class="secondary" data-testid="end-parking" disabled=busy
-                        on:click=move |_| ending.set(true)>"End parking"</button>
-                }>
-                    <div class="confirm" role="group" aria-labelledby="end-question">
-                        <p class="question" id="end-question" data-testid="end-question">{end_question.clone()}</p>
-                        <button type="button" class="danger" data-testid="confirm-end" disabled=busy on:click=end.clone()>"Yes, end it"</button>
-                        " "
-                        <button type="button" class="secondary" on:click=move |_| ending.set(false)>"Keep parking"</button>
-                    </div>
-                </Show>
-            </div>
-        </div>
     }
 }
 
@@ -260,6 +113,7 @@ fn StartForm(
     );
     let minutes = RwSignal::new(120u32);
     let card = CardFields::new();
+    let repriced = use_context::<Repriced>();
     let request_id = StoredValue::new(backend::new_request_id());
     let start = Action::new_local(move |args: &StartParkingArgs| {
         let args = args.clone();
@@ -267,26 +121,56 @@ fn StartForm(
             let started = backend::call::<StartParking>(&args).await.map(drop);
             match &started {
                 Ok(()) => reload.run(()),
-                Err(e) => renew_after(e, request_id),
+                Err(e) => renew_after(e, request_id, reload, repriced),
             }
             started
         }
     });
     let busy = busy_until_replaced(start);
     let parks = StoredValue::new(parks);
-    let price = move || {
+    // (the tariff's price, the price after the patient's concessions) for the choice.
+    let prices = move || {
         parks.with_value(|ps| {
-            ps.iter()
-                .find(|p| p.id == park.get())
-                .and_then(|p| p.prices.iter().find(|(m, _)| *m == minutes.get()))
-                .map(|(_, pence)| format::money(*pence))
+            let p = ps.iter().find(|p| p.id == park.get())?;
+            let m = minutes.get();
+            Some((price_of(&p.prices, m)?, price_of(&p.prices_for_you, m)?))
         })
     };
+    let price_words = move || {
+        prices().map(|(full, yours)| {
+            if full == yours {
+                format!("Price: {}", format::money(full))
+            } else {
+                format!(
+                    "Price: {}, {} with your concession",
+                    format::money(full),
+                    format::money(yours)
+                )
+            }
+        })
+    };
+    // The whole of the chosen car park, which its select may cut short on a phone.
+    let park_detail = move || {
+        parks.with_value(|ps| {
+            ps.iter().find(|p| p.id == park.get()).map(|p| {
+                format::car_park_detail(&p.location, p.free_spaces, p.suggested_for.as_deref())
+            })
+        })
+    };
+    let pay_words = move || match prices() {
+        Some((_, 0)) => "Start free parking".to_owned(),
+        Some((_, yours)) => format!("Pay {} and start parking", format::money(yours)),
+        None => "Pay and start parking".to_owned(),
+    };
     let pay = move |_| {
+        let Some((_, quoted_pence)) = prices() else {
+            return;
+        };
         start.dispatch(StartParkingArgs {
             car_park_id: park.get_untracked(),
             registration: vehicle.get_untracked(),
             minutes: minutes.get_untracked(),
+            quoted_pence,
             card: card.args(),
             request_id: request_id.get_value(),
         });
@@ -313,6 +197,7 @@ fn StartForm(
                         view! { <option value=p.id.clone()>{label}</option> }
                     }).collect_view()}
                 </select>
+                <p class="hint" data-testid="car-park-detail">{park_detail}</p>
             </div>
             <div class="field">
                 <label for="vehicle">"Vehicle"</label>
@@ -330,10 +215,10 @@ fn StartForm(
                     }).collect_view()}
                 </select>
             </div>
-            <p class="price" data-testid="price">{move || price().map(|p| format!("Price: {p} (before any concession)"))}</p>
+            <p class="price" data-testid="price">{price_words}</p>
             {card.view("start")}
             <InlineError error=failure(start) testid="parking-error" />
-            <button type="button" data-testid="start-parking" disabled=busy on:click=pay>"Pay and start parking"</button>
+            <button type="button" data-testid="start-parking" disabled=busy on:click=pay>{pay_words}</button>
         </section>
     }.into_any()
 }
