@@ -36,6 +36,6 @@ kiosk-too-many = چیک اِن میں مدد کے لیے براہ کرم است�
 kiosk-check-birth-date = براہ کرم اپنی تاریخ پیدائش دیکھ کر دوبارہ کوشش کریں۔
 kiosk-unavailable = چیک اِن اس وقت دستیاب نہیں۔
 kiosk-try-again = دوبارہ کوشش کریں
-kiosk-done = ختم
+kiosk-done = ٹھیک ہے
 kiosk-clears-in = یہ اسکرین { $seconds } سیکنڈ میں صاف ہو جائے گی۔
 kiosk-still-there = کیا آپ ابھی یہاں ہیں؟ جاری رکھنے کے لیے اسکرین کو چھوئیں۔

@@ -235,12 +235,17 @@ pub fn receipt_line(r: &hale_api::ReceiptView) -> String {
         hale_api::ReceiptPurposeView::Start => "Parking",
         hale_api::ReceiptPurposeView::Extend => "Extension",
     };
+    // A free stay or extension charges no card.
+    let card = if r.card_last4.is_empty() {
+        String::new()
+    } else {
+        format!(", card ending {}", r.card_last4)
+    };
     format!(
-        "Receipt {}: {what}, {}, {}, card ending {}, {}",
+        "Receipt {}: {what}, {}, {}{card}, {}",
         r.number,
         minutes(i64::from(r.minutes)),
         money(r.amount_pence),
-        r.card_last4,
         r.created.format("%-d %b %Y %H:%M")
     )
 }
@@ -409,6 +414,16 @@ mod tests {
         assert_eq!(
             receipt_line(&r),
             "Receipt HALE-PK-000001: Extension, 1 hour, £3.00, card ending 4242, 1 Dec 2026 10:05"
+        );
+        let free = hale_api::ReceiptView {
+            amount_pence: 0,
+            card_last4: String::new(),
+            ..r
+        };
+        assert_eq!(
+            receipt_line(&free),
+            "Receipt HALE-PK-000001: Extension, 1 hour, Free, 1 Dec 2026 10:05",
+            "no card is named when none paid"
         );
     }
 

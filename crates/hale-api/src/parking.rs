@@ -18,9 +18,6 @@ pub struct ParkingView {
     pub sessions: Vec<ParkingSessionView>,
     /// Concession decisions, newest first (empty offline).
     pub concessions: Vec<ConcessionView>,
-    /// (minutes, pence due) to extend the running session by each of [`PARKING_CHOICES`],
-    /// after concessions; empty when none runs (or offline).
-    pub extend_prices: Vec<(u32, u32)>,
     pub freshness: Freshness,
 }
 
@@ -55,6 +52,9 @@ pub struct ConcessionView {
     pub reason: String,
     /// What it does, when approved.
     pub effect: Option<ReliefView>,
+    /// Approved and still applying today (a badge can expire, a child be discharged): only
+    /// these lower the price.
+    pub applies_now: bool,
     pub decided: DateTime<FixedOffset>,
 }
 
@@ -104,6 +104,9 @@ pub struct ParkingSessionView {
     pub receipts: Vec<ReceiptView>,
     /// The last four digits of the card the hospital can charge again for this session.
     pub saved_card: Option<String>,
+    /// (minutes, pence due) to extend it by each of [`PARKING_CHOICES`], after concessions;
+    /// empty when it is not running (or offline).
+    pub extend_prices: Vec<(u32, u32)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -175,6 +175,7 @@ fn concession(c: wire::Concession) -> Concession {
         },
         reason: c.reason,
         relief: c.relief,
+        relief_now: c.relief_now,
         decided: c.decided,
     }
 }

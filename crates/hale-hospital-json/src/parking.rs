@@ -21,7 +21,8 @@ pub struct CarPark {
 }
 
 /// Card details for the reference server's sandbox processor. A real deployment would take a
-/// token from its payment provider's own form instead; the server keeps only the last 4 digits.
+/// token from its payment provider's own form instead. The server keeps the last 4 digits and
+/// the processor's token of the card (to charge an extension), never the number.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Card {
     pub number: String,
@@ -123,5 +124,10 @@ pub struct Concession {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relief: Option<Relief>,
+    /// What it does today, decided again on today's records and policy: what payments are
+    /// priced with. Absent when it no longer applies (a badge expired, a child discharged) or was
+    /// refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relief_now: Option<Relief>,
     pub decided: DateTime<Utc>,
 }

@@ -11,11 +11,11 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use hale_domain::parking::{check_card, ParkingRefusal};
+use hale_domain::parking::{check_card, expiry_ok, ParkingRefusal};
 use hale_hospital_json::parking::Card;
 
 /// A successful charge.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Charge {
     pub id: String,
     pub amount_pence: u32,
@@ -23,6 +23,17 @@ pub struct Charge {
     /// Charges the same card again through [`PaymentProvider::charge_saved`], when the
     /// processor keeps one. The server stores it with the session; it never leaves the server.
     pub card_token: Option<String>,
+}
+
+impl std::fmt::Debug for Charge {
+    // The token charges the card: as good as the card, so never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Charge")
+            .field("id", &self.id)
+            .field("amount_pence", &self.amount_pence)
+            .field("card_last4", &self.card_last4)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A card processor. A hospital plugs in its own; the reference server uses [`Sandbox`].
@@ -62,7 +73,21 @@ pub fn processor_key(patient: &str, key: &str) -> String {
 #[derive(Debug, Default)]
 pub struct Sandbox {
     seen: Mutex<HashMap<String, Result<Charge, ParkingRefusal>>>,
-    tokens: Mutex<HashMap<String, Card>>,
+    tokens: Mutex<HashMap<String, SavedCard>>,
+}
+
+/// What a processor keeps to charge a card again: never its security code, which is for the
+/// card holder's own payments only.
+#[derive(Clone)]
+struct SavedCard {
+    number: String,
+    expiry: String,
+}
+
+impl std::fmt::Debug for SavedCard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SavedCard(<redacted>)")
+    }
 }
 
 impl Sandbox {
@@ -84,7 +109,11 @@ impl PaymentProvider for Sandbox {
         if let Some(first) = seen.get(idempotency_key) {
             return first.clone();
         }
-        let outcome = self.decide(seen.len(), amount_pence, card);
+        // It refuses what a real processor refuses: a bad number, a past or impossible expiry,
+        // a security code that is not digits.
+        let today = chrono::Utc::now().date_naive();
+        let outcome = check_card(&card.number, &card.expiry, &card.cvc, today)
+            .and_then(|()| self.approve(seen.len(), amount_pence, &card.number, &card.expiry));
         seen.insert(idempotency_key.to_owned(), outcome.clone());
         outcome
     }
@@ -105,9 +134,11 @@ impl PaymentProvider for Sandbox {
             .unwrap_or_else(|e| e.into_inner())
             .get(token)
             .cloned();
+        let today = chrono::Utc::now().date_naive();
         let outcome = match card {
+            Some(card) if !expiry_ok(&card.expiry, today) => Err(ParkingRefusal::InvalidCard),
             // The same card, the same rules: a card that declines declines again.
-            Some(card) => self.decide(seen.len(), amount_pence, &card),
+            Some(card) => self.approve(seen.len(), amount_pence, &card.number, &card.expiry),
             None => Err(ParkingRefusal::CardNeeded),
         };
         seen.insert(idempotency_key.to_owned(), outcome.clone());
@@ -116,18 +147,15 @@ impl PaymentProvider for Sandbox {
 }
 
 impl Sandbox {
-    /// What test mode answers for `card`; an approval carries a token for the card.
-    fn decide(
+    /// What test mode answers for a checked card; an approval carries a token for the card.
+    fn approve(
         &self,
         charges: usize,
         amount_pence: u32,
-        card: &Card,
+        number: &str,
+        expiry: &str,
     ) -> Result<Charge, ParkingRefusal> {
-        let digits: String = card.number.chars().filter(|c| !c.is_whitespace()).collect();
-        // It refuses what a real processor refuses: a bad number, a past or impossible expiry,
-        // a security code that is not digits.
-        let today = chrono::Utc::now().date_naive();
-        check_card(&card.number, &card.expiry, &card.cvc, today)?;
+        let digits: String = number.chars().filter(|c| !c.is_whitespace()).collect();
         match digits.as_str() {
             "4000000000000002" => Err(ParkingRefusal::CardDeclined),
             "4000000000009995" => Err(ParkingRefusal::InsufficientFunds),
@@ -140,7 +168,13 @@ impl Sandbox {
                     self.tokens
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .insert(token.clone(), card.clone());
+                        .insert(
+                            token.clone(),
+                            SavedCard {
+                                number: digits.clone(),
+                                expiry: expiry.to_owned(),
+                            },
+                        );
                 }
                 Ok(Charge {
                     id: format!("ch_sandbox_{}", charges + 1),

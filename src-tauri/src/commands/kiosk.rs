@@ -8,6 +8,9 @@ use tauri::{Manager, State};
 use crate::convert;
 use crate::state::KioskState;
 
+/// How long the start screen waits for the hospital's name.
+const NAME_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[tauri::command]
 pub async fn get_mode(
     mode: State<'_, AppMode>,
@@ -17,10 +20,14 @@ pub async fn get_mode(
     let hale_api::NoArgs {} = args;
     Ok(match mode.inner() {
         AppMode::Kiosk { idle_seconds, .. } => {
-            // Asked when the screen starts, not when the app does: a kiosk switched on before
-            // the hospital's server still learns its name.
+            // Asked when a start screen shows, not when the app starts, and briefly: the
+            // screen never waits on an unreachable hospital, and learns the name at a later
+            // start screen once the hospital answers.
             let hospital_name = match app.try_state::<KioskState>() {
-                Some(state) => state.kiosk.hospital_name().await,
+                Some(state) => tokio::time::timeout(NAME_WAIT, state.kiosk.hospital_name())
+                    .await
+                    .ok()
+                    .flatten(),
                 None => None,
             };
             AppMode::Kiosk {

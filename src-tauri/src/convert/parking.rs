@@ -31,7 +31,6 @@ pub fn parking(p: hale_core::parking::Parking) -> ParkingView {
             .collect(),
         sessions: p.stays.into_iter().map(stay).collect(),
         concessions: p.concessions.into_iter().map(concession).collect(),
-        extend_prices: p.extend_prices,
         freshness: freshness(p.freshness),
     }
 }
@@ -41,6 +40,7 @@ pub fn stay(s: Stay) -> ParkingSessionView {
     let Stay {
         session: s,
         running,
+        extend_prices,
     } = s;
     ParkingSessionView {
         id: s.id,
@@ -52,6 +52,7 @@ pub fn stay(s: Stay) -> ParkingSessionView {
         running,
         paid_pence: s.paid_pence,
         saved_card: s.saved_card_last4,
+        extend_prices,
         receipts: s
             .receipts
             .into_iter()
@@ -134,6 +135,7 @@ pub fn concession(c: Concession) -> ConcessionView {
             Relief::PercentOff { percent } => ReliefView::PercentOff { percent },
             Relief::DailyCap { pence } => ReliefView::DailyCap { pence },
         }),
+        applies_now: c.relief_now.is_some(),
         decided: local(c.decided),
     }
 }

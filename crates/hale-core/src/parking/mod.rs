@@ -23,8 +23,6 @@ pub struct Parking {
     pub car_parks: Vec<CarParkOffer>,
     /// A running session first, then the rest newest first.
     pub stays: Vec<Stay>,
-    /// (minutes, pence due) to extend the running session, after concessions.
-    pub extend_prices: Vec<(u32, u32)>,
     /// Concession decisions (empty when the hospital cannot be reached).
     pub concessions: Vec<Concession>,
     pub freshness: Freshness,
@@ -135,18 +133,18 @@ impl Patient {
         let next_clinic = hale_domain::upcoming(&saved, now)
             .first()
             .map(|a| a.service.clone());
-        // Priced with the approved concessions' reliefs, as the hospital prices the payment.
+        // Priced with what each approved concession does today, as the hospital decided it
+        // again: the same reliefs it prices the payment with.
         let reliefs: Vec<Relief> = concessions
             .iter()
             .filter(|c| c.status == ConcessionStatus::Approved)
-            .filter_map(|c| c.relief)
+            .filter_map(|c| c.relief_now)
             .collect();
         let decided = overview(sessions, car_parks, next_clinic.as_deref(), &reliefs, now);
         Ok(Parking {
             vehicles: self.store.vehicles().await?,
             car_parks: decided.car_parks,
             stays: decided.stays,
-            extend_prices: decided.extend_prices,
             concessions,
             freshness,
         })

@@ -26,8 +26,8 @@ pub fn check_card(
     }
 }
 
-/// `MM/YY`, a month 01–12, not before this month.
-fn expiry_ok(expiry: &str, today: NaiveDate) -> bool {
+/// `MM/YY`, a month 01–12, not before this month: a card still in date on `today`.
+pub fn expiry_ok(expiry: &str, today: NaiveDate) -> bool {
     let Some((month, year)) = expiry.trim().split_once('/') else {
         return false;
     };

@@ -19,7 +19,7 @@ mod card;
 mod overview;
 mod records;
 
-pub use card::{check_card, luhn};
+pub use card::{check_card, expiry_ok, luhn};
 pub use overview::{overview, CarParkOffer, ParkingOverview, Stay};
 pub use records::{
     CarPark, Card, Concession, ConcessionApplication, ConcessionStatus, ParkingSession, Purchase,

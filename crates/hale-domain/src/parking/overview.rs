@@ -23,6 +23,10 @@ pub struct CarParkOffer {
 pub struct Stay {
     pub session: ParkingSession,
     pub running: bool,
+    /// (minutes, pence due) to extend it by each of [`CHOICES`], after the patient's
+    /// concessions: filled by [`overview`] for a running session whose tariff it knows, empty
+    /// otherwise.
+    pub extend_prices: Vec<(u32, u32)>,
 }
 
 impl Stay {
@@ -30,6 +34,7 @@ impl Stay {
         Self {
             running: session.is_running(now),
             session,
+            extend_prices: Vec::new(),
         }
     }
 }
@@ -39,9 +44,6 @@ pub struct ParkingOverview {
     pub car_parks: Vec<CarParkOffer>,
     /// A running session first, then the rest newest first.
     pub stays: Vec<Stay>,
-    /// (minutes, pence due) to extend the running session by each of [`CHOICES`], after the
-    /// patient's concessions; empty when none runs or its car park's tariff is not known.
-    pub extend_prices: Vec<(u32, u32)>,
 }
 
 /// The parking screen at `now`, for a patient whose next appointment is at `next_clinic` and
@@ -58,23 +60,20 @@ pub fn overview(
     let mut stays: Vec<Stay> = sessions.into_iter().map(|s| Stay::at(s, now)).collect();
     // Stable: the rest keep their newest-first order.
     stays.sort_by_key(|s| !s.running);
-    let extend_prices = stays
-        .first()
-        .filter(|s| s.running)
-        .and_then(|s| {
-            let park = car_parks.iter().find(|p| p.id == s.session.car_park)?;
-            let s = &s.session;
-            Some(
-                CHOICES
-                    .iter()
-                    .map(|m| {
-                        let until = s.expires + Duration::minutes(i64::from(*m));
-                        (*m, park.tariff.due(s.started, until, s.paid_pence, reliefs))
-                    })
-                    .collect(),
-            )
-        })
-        .unwrap_or_default();
+    // Each running session priced on its own: two cars can be parked at once.
+    for stay in stays.iter_mut().filter(|s| s.running) {
+        let Some(park) = car_parks.iter().find(|p| p.id == stay.session.car_park) else {
+            continue;
+        };
+        let s = &stay.session;
+        stay.extend_prices = CHOICES
+            .iter()
+            .map(|m| {
+                let until = s.expires + Duration::minutes(i64::from(*m));
+                (*m, park.tariff.due(s.started, until, s.paid_pence, reliefs))
+            })
+            .collect();
+    }
     let car_parks = car_parks
         .into_iter()
         .map(|car_park| {
@@ -95,11 +94,7 @@ pub fn overview(
             }
         })
         .collect();
-    ParkingOverview {
-        car_parks,
-        stays,
-        extend_prices,
-    }
+    ParkingOverview { car_parks, stays }
 }
 
 #[cfg(test)]
@@ -269,7 +264,7 @@ mod tests {
             &[],
             t("2026-12-04T10:00:00Z"),
         );
-        assert_eq!(o.extend_prices[0], (30, 650));
+        assert_eq!(o.stays[0].extend_prices[0], (30, 650));
         let none_running = overview(
             vec![session("over", "2026-12-04T09:00:00Z")],
             vec![car_park("a", &[])],
@@ -277,6 +272,6 @@ mod tests {
             &[],
             t("2026-12-04T10:00:00Z"),
         );
-        assert!(none_running.extend_prices.is_empty());
+        assert!(none_running.stays[0].extend_prices.is_empty());
     }
 }

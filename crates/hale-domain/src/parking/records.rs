@@ -125,6 +125,9 @@ pub struct Concession {
     pub status: ConcessionStatus,
     pub reason: String,
     pub relief: Option<Relief>,
+    /// What it does today, as the hospital decided it again on today's records; `None` once it
+    /// no longer applies. Payments are priced with this.
+    pub relief_now: Option<Relief>,
     pub decided: DateTime<Utc>,
 }
 

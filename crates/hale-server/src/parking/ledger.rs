@@ -40,6 +40,7 @@ pub(super) async fn earlier_outcome(
             _ => Err(match decline.as_deref() {
                 Some("insufficient-funds") => ParkingRefusal::InsufficientFunds,
                 Some("invalid-card") => ParkingRefusal::InvalidCard,
+                Some("card-needed") => ParkingRefusal::CardNeeded,
                 _ => ParkingRefusal::CardDeclined,
             }),
         },
@@ -148,6 +149,16 @@ pub(super) async fn pay(
             other => other,
         }
     };
+    // A token the processor no longer knows is forgotten here too: the app then asks for a card
+    // instead of offering one that cannot pay.
+    if let (Err(ParkingRefusal::CardNeeded), Some(session)) = (&outcome, record.session) {
+        sqlx::query(
+            "UPDATE parking_session SET card_token = NULL, card_last4 = NULL WHERE id = $1",
+        )
+        .bind(session)
+        .execute(&mut **tx)
+        .await?;
+    }
     let (status, decline, receipt) = match &outcome {
         Ok(_) => {
             let (n,): (i64,) =

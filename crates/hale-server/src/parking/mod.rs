@@ -99,21 +99,34 @@ async fn best_relief(
     .bind(patient)
     .fetch_all(&mut **tx)
     .await?;
-    // Each approval is decided again on today's records: a badge expired or struck off, a
-    // child discharged, visits aged out of the window all end the relief.
     let mut reliefs = Vec::new();
     for (kind, badge) in rows {
-        let Some(kind) = ConcessionKind::from_code(&kind) else {
-            continue;
-        };
-        let facts = concession_facts(tx, state, patient, badge.as_deref(), now).await?;
-        if let ConcessionDecision::Approved { relief, .. } =
-            state.concessions.decide(kind, &facts, now.date_naive())
-        {
-            reliefs.push(relief);
-        }
+        reliefs.extend(relief_now(tx, state, patient, &kind, badge.as_deref(), now).await?);
     }
     Ok(tariff.best_relief(stay, &reliefs))
+}
+
+/// What an approved concession does today. Each approval is decided again on today's records
+/// (a badge expired or struck off, a child discharged, visits aged out of the window all end
+/// it), and with today's policy: what the patient is quoted and what they are charged alike.
+async fn relief_now(
+    db: &mut sqlx::AnyConnection,
+    state: &ServerState,
+    patient: &str,
+    kind: &str,
+    badge: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<Relief>, FhirError> {
+    let Some(kind) = ConcessionKind::from_code(kind) else {
+        return Ok(None);
+    };
+    let facts = concession_facts(db, state, patient, badge, now).await?;
+    Ok(
+        match state.concessions.decide(kind, &facts, now.date_naive()) {
+            ConcessionDecision::Approved { relief, .. } => Some(relief),
+            ConcessionDecision::Refused { .. } => None,
+        },
+    )
 }
 
 /// A blue badge number as the register keeps it: upper case, no spaces.
@@ -200,6 +213,7 @@ struct ConcessionRow {
     relief: Option<String>,
     reason: String,
     decided_at: Time,
+    badge_number: Option<String>,
 }
 
 async fn session_json(db: &AnyPool, patient: &str, id: &str) -> Result<ParkingSession, FhirError> {
@@ -445,7 +459,8 @@ pub(crate) async fn end(
 ) -> Result<Json<ParkingSession>, FhirError> {
     let now = Utc::now();
     let done = sqlx::query(
-        "UPDATE parking_session SET ended_at = $1 WHERE id = $2 AND patient_id = $3 AND ended_at IS NULL",
+        "UPDATE parking_session SET ended_at = $1, card_token = NULL WHERE id = $2 AND patient_id = $3 \
+         AND ended_at IS NULL",
     )
     .bind(Time(now))
     .bind(&id)
@@ -529,6 +544,8 @@ pub(crate) async fn apply_concession(
         status,
         reason,
         relief,
+        // Decided just now, on today's records.
+        relief_now: relief,
         decided: now,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -540,24 +557,45 @@ pub(crate) async fn concessions(
     State(state): State<ServerState>,
 ) -> Result<Json<Vec<Concession>>, FhirError> {
     let rows: Vec<ConcessionRow> = sqlx::query_as(
-        "SELECT id, kind, status, relief, reason, decided_at FROM concession WHERE patient_id = $1 \
-         ORDER BY decided_at DESC, id",
+        "SELECT id, kind, status, relief, reason, decided_at, badge_number FROM concession \
+         WHERE patient_id = $1 ORDER BY decided_at DESC, id",
     )
     .bind(&token.patient_id)
     .fetch_all(&state.db)
     .await?;
-    Ok(Json(
-        rows.into_iter()
-            .filter_map(|r| {
-                Some(Concession {
-                    id: r.id,
-                    kind: serde_json::from_value(serde_json::Value::String(r.kind)).ok()?,
-                    status: serde_json::from_value(serde_json::Value::String(r.status)).ok()?,
-                    reason: r.reason,
-                    relief: r.relief.and_then(|x| serde_json::from_str(&x).ok()),
-                    decided: r.decided_at.0,
-                })
-            })
-            .collect(),
-    ))
+    let now = Utc::now();
+    let mut conn = state.db.acquire().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let approved = r.status == "approved";
+        let relief_now = if approved {
+            relief_now(
+                &mut conn,
+                &state,
+                &token.patient_id,
+                &r.kind,
+                r.badge_number.as_deref(),
+                now,
+            )
+            .await?
+        } else {
+            None
+        };
+        let (Ok(kind), Ok(status)) = (
+            serde_json::from_value(serde_json::Value::String(r.kind)),
+            serde_json::from_value(serde_json::Value::String(r.status)),
+        ) else {
+            continue;
+        };
+        out.push(Concession {
+            id: r.id,
+            kind,
+            status,
+            reason: r.reason,
+            relief: r.relief.and_then(|x| serde_json::from_str(&x).ok()),
+            relief_now,
+            decided: r.decided_at.0,
+        });
+    }
+    Ok(Json(out))
 }

@@ -140,6 +140,14 @@ async fn start_extend_end_with_receipts_and_server_prices() {
 async fn an_extension_charges_the_saved_card_without_its_number_and_only_at_the_price_shown() {
     let h = hospital().await;
     let alex = h.token(&DEMO_PATIENT).await;
+    // Starting at a price that is not the price (90 minutes is £4.00): refused, nothing charged.
+    let stale_start = json!({"car_park": "cp-main", "registration": "AB12CDE", "minutes": 90,
+        "card": card(APPROVE), "idempotency_key": "k-stale-start", "quoted_pence": 250});
+    let (code, outcome) = h
+        .api(Method::POST, &alex, "parking/sessions", Some(stale_start))
+        .await;
+    assert_eq!((code, refusal(&outcome)), (409, "price-changed"));
+    assert_eq!(approved_payments(&h, "k-stale-start").await, 0);
     let (code, session) = start(&h, &alex, "cp-main", "ab12 cde", 90, APPROVE, "k-saved").await;
     assert_eq!(code, 201, "{session}");
     assert_eq!(session["saved_card_last4"], "4242");
@@ -174,6 +182,18 @@ async fn an_extension_charges_the_saved_card_without_its_number_and_only_at_the_
         "a retry is the same payment"
     );
     assert_eq!(approved_payments(&h, "k-saved-ext").await, 1);
+    let (_, listed) = h.api(Method::GET, &alex, "parking/sessions", None).await;
+    for answer in [&extended, &listed] {
+        assert!(!answer.to_string().contains("tok_"), "{answer}");
+    }
+    assert_eq!(listed[0]["saved_card_last4"], "4242");
+
+    // Another card typed for an extension is the one saved from then on.
+    let other = "5555 5555 5555 4444";
+    let body = json!({"minutes": 240, "card": card(other), "idempotency_key": "k-other"});
+    let (code, extended) = h.api(Method::POST, &alex, &path, Some(body)).await;
+    assert_eq!(code, 200, "{extended}");
+    assert_eq!(extended["saved_card_last4"], "4444");
 
     // With no card saved (a processor that keeps no tokens), a card is asked for.
     let db = hale_server::open_database(&h.db_url).await.unwrap();
@@ -182,7 +202,8 @@ async fn an_extension_charges_the_saved_card_without_its_number_and_only_at_the_
         .execute(&db)
         .await
         .unwrap();
-    let no_card = json!({"minutes": 480, "idempotency_key": "k-no-card"});
+    // A day more crosses into a second day's charge, so there is something to pay.
+    let no_card = json!({"minutes": 1440, "idempotency_key": "k-no-card"});
     let (code, outcome) = h.api(Method::POST, &alex, &path, Some(no_card)).await;
     assert_eq!((code, refusal(&outcome)), (422, "card-needed"));
 }
@@ -477,6 +498,7 @@ async fn a_childs_admission_concession_ends_at_discharge_and_expiry_is_rechecked
         )
         .await;
     assert_eq!(parent["status"], "approved");
+    assert_eq!(parent["relief_now"], parent["relief"]);
     let mut db = h.database().await;
     sqlx::query(
         "UPDATE child_admission SET discharged_at = '2026-01-01T00:00:00+00:00' \
@@ -486,6 +508,11 @@ async fn a_childs_admission_concession_ends_at_discharge_and_expiry_is_rechecked
     .execute(&mut db)
     .await
     .unwrap();
+    // The list says so too, so the app quotes what will be charged: still approved, no longer
+    // applying (regression: the app quoted the capped price and every payment was refused).
+    let (_, list) = h.api(Method::GET, &sam, "parking/concessions", None).await;
+    assert_eq!(list[0]["status"], "approved");
+    assert!(list[0].get("relief_now").is_none(), "{list}");
     let (_, full) = start(&h, &sam, "cp-main", "XY34 ZZZ", 24 * 60, APPROVE, "k-after").await;
     let (_, capped_would_be) = (300, 0);
     assert!(

@@ -16,12 +16,15 @@ pub fn Keypad(
     on_key: Callback<Key>,
 ) -> impl IntoView {
     let say = move |msg| t(locale.get(), msg);
-    let digits = move || field.get() != Field::Reference;
+    // Memos: moving from Day to Month keeps the same keys, so they are not redrawn (a key that
+    // has the keyboard's focus keeps it).
+    let keys = Memo::new(move |_| field.get().keys());
+    let digits = Memo::new(move |_| field.get() != Field::Reference);
     view! {
         // Keys read left to right in every language, as on a phone's keypad.
-        <div class="keypad" class:digits=digits role="group" dir="ltr"
+        <div class="keypad" class:digits=move || digits.get() role="group" dir="ltr"
             aria-label=move || say(Msg::KioskKeypad) data-testid="kiosk-keypad">
-            {move || field.get().keys().chars().map(|c| view! {
+            {move || keys.get().chars().map(|c| view! {
                 <button type="button" class="key" data-testid=format!("kiosk-key-{c}")
                     on:click=move |_| on_key.run(Key::Char(c))>{c.to_string()}</button>
             }).collect_view()}
@@ -30,7 +33,7 @@ pub fn Keypad(
                 on:click=move |_| on_key.run(Key::Delete)>
                 <IconView icon=Icon::Backspace />
             </button>
-            <Show when=digits>
+            <Show when=move || digits.get()>
                 <button type="button" class="key key-word" data-testid="kiosk-key-next"
                     on:click=move |_| on_key.run(Key::Next)>{move || say(Msg::KioskKeyNext)}</button>
             </Show>

@@ -8,8 +8,11 @@ mod entry;
 mod keypad;
 mod outcome;
 
-use hale_api::{KioskCheckIn, KioskCheckInArgs};
+use hale_api::{
+    ApiError, AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView, NoArgs,
+};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::backend;
 use crate::i18n::{t, text, Locale, Msg};
@@ -44,23 +47,48 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
     let problem = RwSignal::new(None::<(Field, Msg)>);
     let last_activity = RwSignal::new(now_ms());
     let now = RwSignal::new(now_ms());
-    let check_in = Action::new_local(move |args: &KioskCheckInArgs| {
-        let args = args.clone();
-        async move {
-            let answer = backend::call::<KioskCheckIn>(&args).await;
-            last_activity.set(now_ms());
-            answer
-        }
-    });
-    let answer = check_in.value();
-    let busy = check_in.pending();
+    let answer = RwSignal::new(None::<Result<KioskOutcomeView, ApiError>>);
+    let busy = RwSignal::new(false);
+    // Each person's attempt belongs to one generation of the screen: an answer that arrives
+    // after the screen was reset (a slow hospital) is someone else's, and is never shown.
+    let generation = StoredValue::new(0u32);
+    let check_in = move |args: KioskCheckInArgs| {
+        let asked_in = generation.get_value();
+        busy.set(true);
+        spawn_local(async move {
+            let said = backend::call::<KioskCheckIn>(&args).await;
+            if generation.get_value() == asked_in {
+                answer.set(Some(said));
+                busy.set(false);
+                last_activity.set(now_ms());
+            }
+        });
+    };
+    let clear_answer = move || {
+        generation.update_value(|g| *g = g.wrapping_add(1));
+        answer.set(None);
+        busy.set(false);
+    };
     let showing_outcome = move || answer.with(Option::is_some);
 
+    let hospital = RwSignal::new(hospital_name);
     let reset = move || {
+        // A kiosk started while the hospital was away learns its name at a later start screen.
+        if hospital.with_untracked(Option::is_none) {
+            spawn_local(async move {
+                if let Ok(AppMode::Kiosk {
+                    hospital_name: Some(name),
+                    ..
+                }) = backend::call::<GetMode>(&NoArgs {}).await
+                {
+                    hospital.set(Some(name));
+                }
+            });
+        }
         entry.set(Entry::default());
         active.set(Field::Reference);
         problem.set(None);
-        check_in.clear();
+        clear_answer();
         locale.set(Locale::En);
         last_activity.set(now_ms());
         focus(Field::Reference);
@@ -79,6 +107,23 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
         let spent = (now.get() - last_activity.get()) / 1000.0;
         (f64::from(limit()) - spent).ceil().max(0.0) as i64
     };
+    // Whether a half-filled form is about to clear. A memo, so the warning appears once and is
+    // not redrawn (and announced) every second; the clock is read first, so it follows the clock
+    // even before anything is typed (`touched` is untracked).
+    let warning = Memo::new(move |_| {
+        let left = seconds_left();
+        !showing_outcome() && touched() && left <= WARN_SECONDS
+    });
+    // The outcome's heading takes the focus, so the answer is read and Tab starts from it.
+    Effect::new(move |_| {
+        if showing_outcome() {
+            request_animation_frame(|| {
+                if let Some(h) = document().get_element_by_id("kiosk-outcome-heading") {
+                    let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&h).focus();
+                }
+            });
+        }
+    });
     if let Ok(handle) = set_interval_with_handle(
         move || {
             now.set(now_ms());
@@ -121,13 +166,13 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
             }
         };
         problem.set(None);
-        check_in.dispatch(KioskCheckInArgs {
+        check_in(KioskCheckInArgs {
             reference: typed.reference,
             birth_date,
         });
     };
     let try_again = move |field: Field| {
-        check_in.clear();
+        clear_answer();
         active.set(field);
         last_activity.set(now_ms());
         focus(field);
@@ -166,7 +211,6 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
             })
             .collect_view()
     };
-    let hospital = hospital_name.clone();
 
     view! {
         <main class="kiosk" data-testid="kiosk"
@@ -174,8 +218,10 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
             on:keydown=move |_| last_activity.set(now_ms())
             on:pointerdown=move |_| last_activity.set(now_ms())>
             <header class="kiosk-header">
-                <p class="kiosk-hospital" data-testid="kiosk-hospital">
-                    {move || hospital.clone().unwrap_or_else(|| say(Msg::KioskWelcome))}
+                // The hospital's own name, in its own language whatever the screen's.
+                <p class="kiosk-hospital" data-testid="kiosk-hospital" dir="auto"
+                    lang=move || hospital.with(|h| if h.is_some() { "en-GB" } else { locale.get().tag() })>
+                    {move || hospital.get().unwrap_or_else(|| say(Msg::KioskWelcome))}
                 </p>
                 <Show when=move || !showing_outcome()>
                     <div class="languages" role="group" aria-label=move || say(Msg::KioskLanguage)>
@@ -199,7 +245,7 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                             <div>
                                 // The answer's first line is the screen's heading.
                                 {said.lines.into_iter().enumerate().map(|(i, l)| if i == 0 {
-                                    view! { <h1>{l}</h1> }.into_any()
+                                    view! { <h1 id="kiosk-outcome-heading" tabindex="-1">{l}</h1> }.into_any()
                                 } else {
                                     view! { <p>{l}</p> }.into_any()
                                 }).collect_view()}
@@ -225,8 +271,9 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                             <h1>{move || say(Msg::KioskTitle)}</h1>
                             <div class="reference-part" class:active=move || active.get() == Field::Reference>
                                 <label for="kiosk-reference">{move || say(Msg::KioskReference)}</label>
-                                <p class="hint">{move || say(Msg::KioskReferenceHint)}</p>
+                                <p class="hint" id="kiosk-reference-hint">{move || say(Msg::KioskReferenceHint)}</p>
                                 <input id="kiosk-reference" data-testid="kiosk-reference" inputmode="none"
+                                    aria-describedby="kiosk-reference-hint"
                                     autocomplete="off" maxlength="20" spellcheck="false" dir="ltr"
                                     prop:value=move || entry.with(|e| e.reference.clone())
                                     on:focus=move |_| active.set(Field::Reference)
@@ -253,17 +300,18 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                         </form>
                         <Keypad locale field=active on_key />
                     </div>
-                    {move || {
-                        // Read first, so the warning follows the clock even before anything
-                        // is typed (`touched` is untracked).
-                        let left = seconds_left();
-                        (touched() && left <= WARN_SECONDS).then(|| view! {
-                        <p class="clears-in warn" role="timer" data-testid="kiosk-clears-in">
-                            {say(Msg::KioskStillThere)} " "
-                            {text(locale.get(), Msg::KioskClearsIn, &[("seconds", &left.to_string())])}
-                        </p>
-                    })
-                    }}
+                    // Said once to a screen reader as it appears (the region stays on the page);
+                    // the seconds count down beside it without being read out each second.
+                    <div class="still-there" aria-live="assertive">
+                        {move || warning.get().then(|| view! {
+                            <p class="clears-in warn" data-testid="kiosk-clears-in">
+                                {say(Msg::KioskStillThere)} " "
+                                <span role="timer">
+                                    {move || text(locale.get(), Msg::KioskClearsIn, &[("seconds", &seconds_left().to_string())])}
+                                </span>
+                            </p>
+                        })}
+                    </div>
                 }.into_any(),
             }}
         </main>

@@ -55,9 +55,7 @@ fn Parking(parking: ParkingView, reload: Callback<()>) -> impl IntoView {
             {notice.map(|text| view! { <Notice text /> })}
             <section aria-labelledby="running-heading">
                 <h2 id="running-heading">"Parked now"</h2>
-                {running.into_iter().map(|s| view! {
-                    <Running session=s prices=parking.extend_prices.clone() reload />
-                }).collect_view()}
+                {running.into_iter().map(|s| view! { <Running session=s reload /> }).collect_view()}
             </section>
         }
         .into_any();
@@ -120,7 +118,12 @@ fn StartForm(
         async move {
             let started = backend::call::<StartParking>(&args).await.map(drop);
             match &started {
-                Ok(()) => reload.run(()),
+                Ok(()) => {
+                    if let Some(Repriced(flag)) = repriced {
+                        flag.set(false);
+                    }
+                    reload.run(())
+                }
                 Err(e) => renew_after(e, request_id, reload, repriced),
             }
             started
@@ -299,7 +302,11 @@ fn Concessions(decided: Vec<hale_api::ConcessionView>, reload: Callback<()>) -> 
                 {decided.into_iter().map(|c| view! {
                     <li data-testid="concession">
                         <strong>{name(c.kind)}</strong>": "
-                        {if c.approved { c.effect.map(format::relief_words).unwrap_or_default() } else { "Not approved".to_owned() }}
+                        {match (c.approved, c.applies_now) {
+                            (true, true) => c.effect.map(format::relief_words).unwrap_or_default(),
+                            (true, false) => "No longer applies".to_owned(),
+                            (false, _) => "Not approved".to_owned(),
+                        }}
                         " ("{c.reason}")"
                     </li>
                 }).collect_view()}

@@ -23,12 +23,7 @@ enum SessionChange {
 /// A running session: time left, extend (with the card saved at the hospital's processor, or
 /// another), end.
 #[component]
-pub(super) fn Running(
-    session: ParkingSessionView,
-    /// (minutes, pence due) to extend by each choice.
-    prices: Vec<(u32, u32)>,
-    reload: Callback<()>,
-) -> impl IntoView {
+pub(super) fn Running(session: ParkingSessionView, reload: Callback<()>) -> impl IntoView {
     let now = RwSignal::new(js_sys::Date::now());
     if let Ok(handle) = set_interval_with_handle(
         move || now.set(js_sys::Date::now()),
@@ -43,6 +38,9 @@ pub(super) fn Running(
     // Looked up here: an action's future runs outside the component that owns the context.
     let repriced = use_context::<Repriced>();
     let request_id = StoredValue::new(backend::new_request_id());
+    let saved_card = session.saved_card.clone();
+    // The saved card unless the patient asks to use another (or none is saved).
+    let other_card = RwSignal::new(saved_card.is_none());
     // Extending and ending exclude each other: one change at a time.
     let change = Action::new_local(move |change: &SessionChange| {
         let change = change.clone();
@@ -52,12 +50,19 @@ pub(super) fn Running(
                     let extended = backend::call::<ExtendParking>(&args).await;
                     if let Err(e) = &extended {
                         renew_after(e, request_id, reload, repriced);
+                        // The processor no longer knows the saved card: ask for one.
+                        if e.code == hale_api::ErrorCode::CardNeeded {
+                            other_card.set(true);
+                        }
                     }
                     extended.map(drop)
                 }
                 SessionChange::End(args) => backend::call::<EndParking>(&args).await.map(drop),
             };
             if changed.is_ok() {
+                if let Some(Repriced(flag)) = repriced {
+                    flag.set(false);
+                }
                 reload.run(());
             }
             changed
@@ -65,10 +70,7 @@ pub(super) fn Running(
     });
     let busy = busy_until_replaced(change);
     let id = session.id.clone();
-    let saved_card = session.saved_card.clone();
-    // The saved card unless the patient asks to use another (or none is saved).
-    let other_card = RwSignal::new(saved_card.is_none());
-    let prices = StoredValue::new(prices);
+    let prices = StoredValue::new(session.extend_prices.clone());
     let due = move || prices.with_value(|p| price_of(p, minutes.get()));
     let extend = {
         let id = id.clone();

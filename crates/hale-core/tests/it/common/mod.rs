@@ -130,7 +130,14 @@ pub async fn quote(patient: &Patient, car_park: Option<&str>, minutes: u32) -> u
                 .unwrap()
                 .prices_for_you
         }
-        None => parking.extend_prices,
+        None => {
+            parking
+                .stays
+                .into_iter()
+                .find(|s| s.running)
+                .unwrap()
+                .extend_prices
+        }
     };
     prices.into_iter().find(|(m, _)| *m == minutes).unwrap().1
 }
