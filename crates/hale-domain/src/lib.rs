@@ -11,6 +11,7 @@ pub mod appointment;
 pub mod arrival;
 pub mod booking;
 pub mod booking_reference;
+pub mod care_circle;
 pub mod device;
 pub mod ics;
 pub mod medication;

@@ -1,0 +1,9 @@
+//! The care circle: people who help a patient (family caregivers, parents of a child) and what
+//! each may see and do. `age` is the hospital's age rules for a parent's access; `consent` is a
+//! grant's meaning and the check of one request against it. Pure, like the rest of the domain:
+//! every check takes the time.
+
+pub mod age;
+pub mod consent;
+
+pub use consent::{Access, Basis, Denied, Grant, Permission, Permissions, Subject};
