@@ -14,6 +14,23 @@ pub use inline_error::InlineError;
 pub use just_taken::JustTaken;
 pub use notice::{ErrorPanel, Notice};
 
+/// Moves the focus to the element with `id` (a field where its error is shown, a heading that
+/// just appeared), if it is on the page.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast as _;
+    if let Some(element) = leptos::prelude::document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Moves the focus to the element with `id` once the next frame has drawn it.
+pub fn focus_when_drawn(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || focus(id));
+}
+
 /// The device's current UTC offset, from the webview's clock settings.
 pub fn local_offset() -> chrono::FixedOffset {
     // getTimezoneOffset is minutes *behind* UTC, so its sign is the reverse of an offset's.

@@ -11,7 +11,9 @@ use hale_api::{
 use leptos::prelude::*;
 
 use crate::backend;
-use crate::components::{local_now, local_offset, ErrorPanel, InlineError, JustTaken, Notice};
+use crate::components::{
+    focus, local_now, local_offset, ErrorPanel, InlineError, JustTaken, Notice,
+};
 use crate::format;
 use crate::icons::{Icon, IconView};
 
@@ -485,16 +487,5 @@ fn AddForm(data: MedicinesData) -> impl IntoView {
             <InlineError error=move || failed.get() testid="add-medicine-error" />
             <button type="button" data-testid="new-medicine-add" disabled=adding.pending() on:click=add>"Add medicine"</button>
         </section>
-    }
-}
-
-/// Moves the focus to the field with `id`, where its error is shown.
-fn focus(id: &str) {
-    use wasm_bindgen::JsCast as _;
-    if let Some(field) = document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = field.focus();
     }
 }

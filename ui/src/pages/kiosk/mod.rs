@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::backend;
+use crate::components::focus_when_drawn;
 use crate::i18n::{t, text, Locale, Msg};
 use crate::icons::{Icon, IconView};
 use entry::{Entry, Field, Key};
@@ -32,11 +33,7 @@ fn now_ms() -> f64 {
 
 /// Moves the focus to `field`'s input, once it is drawn.
 fn focus(field: Field) {
-    request_animation_frame(move || {
-        if let Some(input) = document().get_element_by_id(field.input_id()) {
-            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&input).focus();
-        }
-    });
+    focus_when_drawn(field.input_id());
 }
 
 #[component]
@@ -117,11 +114,7 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
     // The outcome's heading takes the focus, so the answer is read and Tab starts from it.
     Effect::new(move |_| {
         if showing_outcome() {
-            request_animation_frame(|| {
-                if let Some(h) = document().get_element_by_id("kiosk-outcome-heading") {
-                    let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&h).focus();
-                }
-            });
+            focus_when_drawn("kiosk-outcome-heading");
         }
     });
     if let Ok(handle) = set_interval_with_handle(
