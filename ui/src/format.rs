@@ -91,6 +91,22 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::InvalidCard => "Please check the card number, expiry date and security code.",
         ErrorCode::PriceChanged => "The price has changed since it was shown. Nothing was charged: please check the new price.",
         ErrorCode::CardNeeded => "Please enter your card's details for this payment.",
+        ErrorCode::InvitationInvalid => {
+            "That code cannot be used: it may be mistyped, used or more than a day old, or the date of birth does not match. Please ask for a new code."
+        }
+        ErrorCode::InviteYourself => "That is your own invitation: send it to the person who will help you.",
+        ErrorCode::AlreadyHelping => "You already help this person.",
+        ErrorCode::MinorCannotInvite => {
+            "Only adults can invite someone here. The hospital records a child's parents: please ask at reception."
+        }
+        ErrorCode::NothingChosen => "Please choose at least one thing this person may see or do.",
+        ErrorCode::ConsentRevoked => "This person has stopped sharing their records with you.",
+        ErrorCode::ConsentExpired => "Your access to this person's records has ended. They can invite you again.",
+        ErrorCode::AssentNeeded => {
+            "Now they are 13, the hospital needs this young person's agreement before you can see their records."
+        }
+        ErrorCode::NowAdult => "This person is now an adult, so a parent's access has ended. They can invite you.",
+        ErrorCode::NotPermitted => "This person has not shared this with you.",
         ErrorCode::ParkingOver => "This parking session has already ended.",
         ErrorCode::UnknownMedicine => "That dose is not on your medicine list any more.",
         ErrorCode::DoseAlreadyLogged => "That dose was already logged.",

@@ -76,6 +76,26 @@ pub enum ErrorCode {
     NoBrowser,
     /// The dose record is final (its few seconds for "Undo" have passed).
     TooLateToUndo,
+    /// The invitation code is unknown, used or expired, or the date of birth does not match.
+    InvitationInvalid,
+    /// A person cannot invite themselves to help themselves.
+    InviteYourself,
+    /// That person already helps this patient.
+    AlreadyHelping,
+    /// Only an adult patient invites helpers; a child's parents are recorded by the hospital.
+    MinorCannotInvite,
+    /// An invitation must allow at least one thing.
+    NothingChosen,
+    /// The patient revoked the helper's access.
+    ConsentRevoked,
+    /// The helper's access has reached its end date.
+    ConsentExpired,
+    /// A young person's assent is needed before their parent can see their records.
+    AssentNeeded,
+    /// The patient is now an adult: a parent's access has ended.
+    NowAdult,
+    /// The patient's consent does not include this.
+    NotPermitted,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

@@ -29,11 +29,22 @@ pub enum RefusalCode {
     BadDuration,
     PriceChanged,
     CardNeeded,
+    // The care circle.
+    InvitationInvalid,
+    InviteYourself,
+    AlreadyHelping,
+    MinorCannotInvite,
+    NothingChosen,
+    ConsentRevoked,
+    ConsentExpired,
+    AssentNeeded,
+    NowAdult,
+    NotPermitted,
 }
 
 impl RefusalCode {
     /// Every code, for tests that go through them all.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 29] = [
         Self::InThePast,
         Self::BeyondHorizon,
         Self::TooLateToChange,
@@ -53,6 +64,16 @@ impl RefusalCode {
         Self::BadDuration,
         Self::PriceChanged,
         Self::CardNeeded,
+        Self::InvitationInvalid,
+        Self::InviteYourself,
+        Self::AlreadyHelping,
+        Self::MinorCannotInvite,
+        Self::NothingChosen,
+        Self::ConsentRevoked,
+        Self::ConsentExpired,
+        Self::AssentNeeded,
+        Self::NowAdult,
+        Self::NotPermitted,
     ];
 
     /// The code on the wire, kebab-case. Never rename or reuse one: apps in the field read them.
@@ -77,6 +98,16 @@ impl RefusalCode {
             Self::BadDuration => "bad-duration",
             Self::PriceChanged => "price-changed",
             Self::CardNeeded => "card-needed",
+            Self::InvitationInvalid => "invitation-invalid",
+            Self::InviteYourself => "invite-yourself",
+            Self::AlreadyHelping => "already-helping",
+            Self::MinorCannotInvite => "minor-cannot-invite",
+            Self::NothingChosen => "nothing-chosen",
+            Self::ConsentRevoked => "consent-revoked",
+            Self::ConsentExpired => "consent-expired",
+            Self::AssentNeeded => "assent-needed",
+            Self::NowAdult => "now-adult",
+            Self::NotPermitted => "not-permitted",
         }
     }
 
@@ -115,6 +146,16 @@ mod tests {
             RefusalCode::BadDuration => 16,
             RefusalCode::PriceChanged => 17,
             RefusalCode::CardNeeded => 18,
+            RefusalCode::InvitationInvalid => 19,
+            RefusalCode::InviteYourself => 20,
+            RefusalCode::AlreadyHelping => 21,
+            RefusalCode::MinorCannotInvite => 22,
+            RefusalCode::NothingChosen => 23,
+            RefusalCode::ConsentRevoked => 24,
+            RefusalCode::ConsentExpired => 25,
+            RefusalCode::AssentNeeded => 26,
+            RefusalCode::NowAdult => 27,
+            RefusalCode::NotPermitted => 28,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod appointment;
 pub mod capability;
 pub mod care_plan;
 pub mod care_team;
+pub mod consent;
 pub mod datatypes;
 pub mod encounter;
 pub mod glucose_context;
@@ -24,6 +25,7 @@ pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use care_plan::{CarePlan, Goal};
 pub use care_team::{Communication, Flag, Task};
+pub use consent::{Consent, RelatedPerson};
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Meta, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
 pub use medication::{MedicationAdministration, MedicationRequest};
@@ -71,6 +73,8 @@ pub enum Resource {
     Flag(Flag),
     Task(Task),
     Communication(Communication),
+    Consent(Consent),
+    RelatedPerson(RelatedPerson),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]
@@ -109,6 +113,8 @@ impl Resource {
             Self::Flag(r) => ("Flag", &r.id),
             Self::Task(r) => ("Task", &r.id),
             Self::Communication(r) => ("Communication", &r.id),
+            Self::Consent(r) => ("Consent", &r.id),
+            Self::RelatedPerson(r) => ("RelatedPerson", &r.id),
             Self::OperationOutcome(_)
             | Self::CapabilityStatement(_)
             | Self::Bundle(_)

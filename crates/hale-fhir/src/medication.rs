@@ -182,6 +182,10 @@ pub struct MedicationAdministration {
     pub subject: Reference,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_date_time: Option<DateTime<Utc>>,
+    /// Who recorded the dose, when not the patient: the helper's RelatedPerson. The hospital
+    /// sets it from the token; what a client sends is replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub performer: Vec<AdministrationPerformer>,
     /// The prescription this dose fulfils; none for a medicine the patient added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Reference>,
@@ -189,6 +193,11 @@ pub struct MedicationAdministration {
     pub dosage: Option<AdministrationDosage>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub note: Vec<Annotation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AdministrationPerformer {
+    pub actor: Reference,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -411,6 +420,7 @@ impl MedicationAdministration {
             }),
             subject: Reference::to("Patient", patient_id, None),
             effective_date_time: Some(record.at),
+            performer: Vec::new(),
             request: medicine
                 .id
                 .strip_prefix("rx:")

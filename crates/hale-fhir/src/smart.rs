@@ -56,7 +56,8 @@ pub const APP_SCOPE: &str = "launch/patient openid fhirUser offline_access \
 patient/Patient.r patient/Appointment.crus patient/Encounter.cr patient/Schedule.s \
 patient/Slot.s patient/MedicationRequest.s patient/MedicationAdministration.cs \
 patient/Observation.cs patient/CarePlan.rs patient/Goal.rs patient/Flag.rs patient/Task.rs \
-patient/Communication.rs hale/waitlist hale/parking";
+patient/Communication.rs patient/Consent.rs patient/RelatedPerson.rs hale/waitlist hale/parking \
+hale/care-circle";
 
 /// A set of granted scopes, and the question every endpoint asks of it: does it allow this?
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -177,6 +178,11 @@ pub struct PatientTokenResponse {
     /// Only when the grant includes `offline_access` (SMART App Launch v2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// Who the user is: `Patient/…` for their own records, `RelatedPerson/…` while they act
+    /// for someone who invited them. SMART carries `fhirUser` in an OpenID id_token; Hale's
+    /// server issues none yet, so it is a launch context parameter of the token response.
+    #[serde(rename = "fhirUser", default, skip_serializing_if = "Option::is_none")]
+    pub fhir_user: Option<String>,
 }
 
 /// An OAuth2 error answer (RFC 6749 §5.2), e.g. `invalid_grant`.

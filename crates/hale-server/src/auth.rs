@@ -59,6 +59,9 @@ impl Action {
 
 const KIOSK: &str = "hale/check-in";
 const STAFF: &str = "hale/queue";
+/// Choosing who helps you, and accepting an invitation to help: a person's own, never a
+/// helper's (no consent grants it).
+const CARE_CIRCLE: &str = "hale/care-circle";
 
 /// The access rule of every route, by method and route template. `None`: no such rule, refused.
 pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
@@ -115,6 +118,13 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/Flag" if get => (Patient("patient/Flag.s"), R),
         "/fhir/Communication" if get => (Patient("patient/Communication.s"), R),
         "/api/care-team/events" if get => (Patient("patient/Flag.s"), R),
+        "/fhir/Consent" if get => (Patient("patient/Consent.s"), R),
+        "/fhir/RelatedPerson" if get => (Patient("patient/RelatedPerson.s"), R),
+        "/api/care-circle" if get => (Patient(CARE_CIRCLE), R),
+        "/api/care-circle/invitations" | "/api/care-circle/invitations/accept" if post => {
+            (Patient(CARE_CIRCLE), C)
+        }
+        "/api/care-circle/consents/{id}/revoke" if post => (Patient(CARE_CIRCLE), U),
         "/api/waitlist" if get => (Patient("hale/waitlist"), R),
         "/api/waitlist" if post => (Patient("hale/waitlist"), C),
         "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),
@@ -152,9 +162,46 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
 /// Who is calling, as the middleware found them.
 #[derive(Debug, Clone)]
 pub(crate) enum Principal {
-    Patient { patient_id: String, scopes: Scopes },
-    Device { device_id: String, scopes: Scopes },
+    /// A patient, or a person they let help them (`helper`), for the patient `patient_id`.
+    Patient {
+        patient_id: String,
+        scopes: Scopes,
+        helper: Option<Helper>,
+    },
+    Device {
+        device_id: String,
+        scopes: Scopes,
+    },
     Staff(crate::console::session::StaffSession),
+}
+
+/// A person acting for a patient who invited them (or whose guardian the hospital records
+/// them as): their RelatedPerson, and the scopes the patient's consent allows now, which
+/// narrow the token's own.
+#[derive(Debug, Clone)]
+pub(crate) struct Helper {
+    pub related_person_id: String,
+    pub consent: Scopes,
+}
+
+impl Helper {
+    fn refuse(&self, scope: &str) -> FhirError {
+        use hale_domain::care_circle::{CareCircleRefusal, Denied};
+        FhirError::CareCircle(CareCircleRefusal::ConsentEnded(Denied::NotPermitted(
+            crate::care_circle::permission_for(scope),
+        )))
+    }
+}
+
+/// Whether a caller holding `scopes` (and, for a helper, the patient's consent) may use `scope`.
+fn allows(scopes: &Scopes, helper: Option<&Helper>, scope: &str) -> Result<(), FhirError> {
+    if !scopes.allows(scope) {
+        return Err(FhirError::Forbidden(format!("the token lacks {scope}")));
+    }
+    match helper {
+        Some(h) if !h.consent.allows(scope) => Err(h.refuse(scope)),
+        _ => Ok(()),
+    }
 }
 
 /// The patient a request is authorised for: every patient handler takes one, so no handler can
@@ -163,9 +210,27 @@ pub(crate) enum Principal {
 pub(crate) struct PatientToken {
     pub patient_id: String,
     scopes: Scopes,
+    /// Set when a helper acts for the patient.
+    pub helper: Option<Helper>,
 }
 
 impl PatientToken {
+    /// Refuses a helper: what only the patient may do (choose who helps them, pay, …).
+    pub fn require_patient_themself(&self) -> Result<(), FhirError> {
+        match &self.helper {
+            None => Ok(()),
+            Some(h) => Err(h.refuse("hale/care-circle")),
+        }
+    }
+
+    /// Who did this, for what a request creates: the patient, or the helper's RelatedPerson.
+    pub fn actor(&self) -> (&'static str, &str) {
+        match &self.helper {
+            None => ("Patient", &self.patient_id),
+            Some(h) => ("RelatedPerson", &h.related_person_id),
+        }
+    }
+
     /// Refuses access to any other patient's records.
     pub fn require_patient(&self, patient_id: &str) -> Result<(), FhirError> {
         if self.patient_id == patient_id {
@@ -177,13 +242,10 @@ impl PatientToken {
         }
     }
 
-    /// Refuses an action the patient did not grant the app.
+    /// Refuses an action the patient did not grant the app (or, for a helper, their consent
+    /// does not allow).
     pub fn require_scope(&self, scope: &str) -> Result<(), FhirError> {
-        if self.scopes.allows(scope) {
-            Ok(())
-        } else {
-            Err(FhirError::Forbidden(format!("the token lacks {scope}")))
-        }
+        allows(&self.scopes, self.helper.as_ref(), scope)
     }
 }
 
@@ -198,9 +260,14 @@ impl FromRequestParts<ServerState> for PatientToken {
 
     async fn from_request_parts(parts: &mut Parts, _: &ServerState) -> Result<Self, FhirError> {
         match parts.extensions.get::<Principal>() {
-            Some(Principal::Patient { patient_id, scopes }) => Ok(PatientToken {
+            Some(Principal::Patient {
+                patient_id,
+                scopes,
+                helper,
+            }) => Ok(PatientToken {
                 patient_id: patient_id.clone(),
                 scopes: scopes.clone(),
+                helper: helper.clone(),
             }),
             Some(Principal::Device { .. } | Principal::Staff(_)) => Err(FhirError::Forbidden(
                 "a device may not read patient records here".into(),
@@ -330,6 +397,15 @@ pub(crate) async fn authorize(
     };
     let note = audit.note();
     let (actor_kind, actor_id, patient) = match &principal {
+        Principal::Patient {
+            patient_id,
+            helper: Some(h),
+            ..
+        } => (
+            "related-person",
+            &h.related_person_id,
+            Some(patient_id.clone()),
+        ),
         Principal::Patient { patient_id, .. } => ("patient", patient_id, Some(patient_id.clone())),
         Principal::Device { device_id, .. } => ("device", device_id, note.patient),
         Principal::Staff(s) => ("staff", &s.id, note.patient),
@@ -359,12 +435,8 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
     let denied = |why: &str| Err(FhirError::Forbidden(why.to_owned()));
     match (access, principal) {
         (Access::Public, _) | (Access::PatientPerEntry, Principal::Patient { .. }) => Ok(()),
-        (Access::Patient(scope), Principal::Patient { scopes, .. }) => {
-            if scopes.allows(scope) {
-                Ok(())
-            } else {
-                Err(FhirError::Forbidden(format!("the token lacks {scope}")))
-            }
+        (Access::Patient(scope), Principal::Patient { scopes, helper, .. }) => {
+            allows(scopes, helper.as_ref(), scope)
         }
         (Access::Device(scope), Principal::Device { scopes, .. }) => {
             if scopes.allows(scope) {
@@ -419,22 +491,37 @@ async fn principal(
         .ok_or(FhirError::Unauthenticated)?;
     let hash = hash_token(token);
     let now = Utc::now();
-    let patient: Option<(String, String, Time)> = sqlx::query_as(
-        "SELECT patient_id, scope, expires_at FROM access_token WHERE token_hash = $1 \
+    let patient: Option<(String, String, Time, Option<String>)> = sqlx::query_as(
+        "SELECT patient_id, scope, expires_at, related_person_id FROM access_token \
+         WHERE token_hash = $1 \
          AND (grant_id IS NULL OR grant_id NOT IN (SELECT grant_id FROM revoked_grant))",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
     .await?;
-    if let Some((patient_id, scope, expires_at)) = patient {
-        return if expires_at.0 > now {
-            Ok(Principal::Patient {
-                patient_id,
-                scopes: Scopes::parse(&scope),
-            })
-        } else {
-            Err(FhirError::Unauthenticated)
+    if let Some((patient_id, scope, expires_at, related_person)) = patient {
+        if expires_at.0 <= now {
+            return Err(FhirError::Unauthenticated);
+        }
+        // A helper's consent is read at every request: a revocation or an end takes effect at
+        // their next one.
+        let helper = match related_person {
+            None => None,
+            Some(related_person_id) => {
+                let consent =
+                    crate::care_circle::consent_scopes(state, &related_person_id, &patient_id, now)
+                        .await?;
+                Some(Helper {
+                    related_person_id,
+                    consent,
+                })
+            }
         };
+        return Ok(Principal::Patient {
+            patient_id,
+            scopes: Scopes::parse(&scope),
+            helper,
+        });
     }
     // Checked against the device's registration as it is now: a revoked or removed device's
     // tokens stop at once, and a narrowed registration narrows its tokens.
@@ -483,6 +570,7 @@ mod tests {
         Principal::Patient {
             patient_id: "pt-1".into(),
             scopes: Scopes::parse(scope),
+            helper: None,
         }
     }
 
@@ -498,6 +586,7 @@ mod tests {
         let t = PatientToken {
             patient_id: "pt-1".into(),
             scopes: Scopes::default(),
+            helper: None,
         };
         assert!(t.require_patient("pt-1").is_ok());
         assert!(matches!(

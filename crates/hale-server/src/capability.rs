@@ -132,6 +132,18 @@ const DECLARED: &[Declared] = &[
         params: &[PATIENT],
         ..PLAIN
     },
+    Declared {
+        kind: "Consent",
+        interactions: &["search-type"],
+        params: &[PATIENT],
+        ..PLAIN
+    },
+    Declared {
+        kind: "RelatedPerson",
+        interactions: &["search-type"],
+        params: &[PATIENT],
+        ..PLAIN
+    },
 ];
 
 /// The canonical URL of one of Hale's own operations (described in docs/hospital-api.md).

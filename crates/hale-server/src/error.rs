@@ -31,6 +31,8 @@ pub enum FhirError {
     Arrival(#[from] hale_domain::ArrivalRefusal),
     #[error("parking refused: {0}")]
     Parking(#[from] hale_domain::parking::ParkingRefusal),
+    #[error("care circle: {0}")]
+    CareCircle(#[from] hale_domain::care_circle::CareCircleRefusal),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal error: {0}")]
@@ -65,6 +67,16 @@ impl FhirError {
                         (StatusCode::CONFLICT, IssueType::Conflict)
                     }
                     _ => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::Invalid),
+                };
+                (status, issue, r.to_string())
+            }
+            Self::CareCircle(r) => {
+                use hale_domain::care_circle::CareCircleRefusal as C;
+                let (status, issue) = match r {
+                    // The consent no longer allows it: the helper is forbidden, not mistaken.
+                    C::ConsentEnded(_) => (StatusCode::FORBIDDEN, IssueType::Forbidden),
+                    C::AlreadyHelping => (StatusCode::CONFLICT, IssueType::Conflict),
+                    _ => (StatusCode::UNPROCESSABLE_ENTITY, IssueType::BusinessRule),
                 };
                 (status, issue, r.to_string())
             }
@@ -134,6 +146,9 @@ impl IntoResponse for FhirError {
             Self::Refused(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
             Self::Arrival(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
             Self::Parking(refusal) => OperationOutcome::refusal(code, refusal.code(), diagnostics),
+            Self::CareCircle(refusal) => {
+                OperationOutcome::refusal(code, refusal.code(), diagnostics)
+            }
             _ => OperationOutcome::error(code, diagnostics),
         };
         let mut response =

@@ -17,6 +17,7 @@ mod arrival;
 mod auth;
 mod booking;
 mod capability;
+mod care_circle;
 mod client_address;
 mod conditional;
 mod console;
@@ -110,6 +111,9 @@ pub struct ServerOptions {
     /// Encrypt a SQLite database with this key (the embedded hospital, on the patient's own
     /// machine). None: a plain file, for a server whose disks the hospital encrypts.
     pub database_key: Option<DatabaseKey>,
+    /// How long an adult patient's invitation lets a helper in before it ends by itself (the
+    /// patient can invite them again).
+    pub helper_period: chrono::Duration,
 }
 
 impl ServerOptions {
@@ -131,6 +135,7 @@ impl ServerOptions {
             trusted_proxies: Vec::new(),
             app_secret: None,
             database_key: None,
+            helper_period: chrono::Duration::days(365),
         }
     }
 
@@ -151,6 +156,7 @@ impl ServerOptions {
             trusted_proxies: Vec::new(),
             app_secret: None,
             database_key: None,
+            helper_period: chrono::Duration::days(365),
         }
     }
 }
@@ -171,6 +177,8 @@ pub struct ServerState {
     pub(crate) payments: Option<Arc<dyn payments::PaymentProvider>>,
     pub(crate) concessions: hale_domain::parking::ConcessionPolicy,
     pub(crate) tokens: TokenLifetimes,
+    /// How long an adult's invitation lasts ([`ServerOptions::helper_period`]).
+    pub(crate) helper_period: chrono::Duration,
     /// Listening on loopback: requests must name a loopback host (DNS rebinding).
     pub(crate) loopback_only: bool,
     /// [`ServerOptions::app_secret`].
@@ -182,7 +190,7 @@ pub struct ServerState {
     /// Proxies whose forwarding headers are believed ([`ServerOptions::trusted_proxies`]).
     pub(crate) trusted_proxies: Arc<[std::net::IpAddr]>,
     /// The demo patient's credentials, named on the sign-in page (demo hospital only).
-    pub(crate) demo_login: Option<oauth::DemoLogin>,
+    pub(crate) demo_logins: Vec<oauth::DemoLogin>,
     /// The demo care team's logins, named on the console's sign-in page (demo hospital only).
     pub(crate) demo_staff: Vec<console::session::DemoStaffLogin>,
     /// Turns true when the server stops, so live streams end and shutdown need not wait.
@@ -243,15 +251,28 @@ async fn router(
         payments: options.payments.clone(),
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
+        helper_period: options.helper_period,
         loopback_only: options.bind.ip().is_loopback(),
         app_secret: options.app_secret.as_deref().map(Arc::from),
         live_slots: Arc::new(live_slots::LiveSlots::default()),
         password_checks: Arc::new(tokio::sync::Semaphore::new(password::CONCURRENT_CHECKS)),
         trusted_proxies: options.trusted_proxies.clone().into(),
-        demo_login: options.seed_demo.then_some(oauth::DemoLogin {
-            username: demo::seed::DEMO_PATIENT.username,
-            password: demo::seed::DEMO_PATIENT.password,
-        }),
+        demo_logins: if options.seed_demo {
+            vec![
+                oauth::DemoLogin {
+                    who: "a patient",
+                    username: demo::seed::DEMO_PATIENT.username,
+                    password: demo::seed::DEMO_PATIENT.password,
+                },
+                oauth::DemoLogin {
+                    who: "Alex's partner, who helps Alex",
+                    username: demo::seed::DEMO_HELPER.username,
+                    password: demo::seed::DEMO_HELPER.password,
+                },
+            ]
+        } else {
+            Vec::new()
+        },
         demo_staff: if options.seed_demo {
             demo::care_team::DEMO_STAFF_MEMBERS
                 .iter()
@@ -314,6 +335,21 @@ async fn router(
         )
         .route("/fhir/CarePlan", get(monitoring::plans::search_care_plans))
         .route("/fhir/Flag", get(monitoring::alerts::search_flags))
+        .route("/fhir/Consent", get(care_circle::search_consents))
+        .route(
+            "/fhir/RelatedPerson",
+            get(care_circle::search_related_persons),
+        )
+        .route("/api/care-circle", get(care_circle::circle))
+        .route("/api/care-circle/invitations", post(care_circle::invite))
+        .route(
+            "/api/care-circle/invitations/accept",
+            post(care_circle::accept),
+        )
+        .route(
+            "/api/care-circle/consents/{id}/revoke",
+            post(care_circle::revoke),
+        )
         .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))

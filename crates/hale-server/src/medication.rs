@@ -299,6 +299,13 @@ pub(crate) async fn store_administration(
     }
     let id = format!("ma-{:016x}", crate::random::u64()?);
     record.id = Some(id.clone());
+    // Recorded as whoever's token it was: a helper's RelatedPerson stays on the record.
+    record.performer = match token.actor() {
+        ("RelatedPerson", rp) => vec![hale_fhir::medication::AdministrationPerformer {
+            actor: Reference::to("RelatedPerson", rp, None),
+        }],
+        _ => Vec::new(),
+    };
     // A dose record never changes once stored: version 1, from when it arrived.
     record.meta = Some(hale_fhir::Meta::version(1, now));
     let json = serde_json::to_string(&Resource::MedicationAdministration(record.clone()))

@@ -58,6 +58,16 @@ fn refusal(code: Option<RefusalCode>) -> ErrorCode {
         RefusalCode::BadDuration => ErrorCode::InvalidArgument,
         RefusalCode::PriceChanged => ErrorCode::PriceChanged,
         RefusalCode::CardNeeded => ErrorCode::CardNeeded,
+        RefusalCode::InvitationInvalid => ErrorCode::InvitationInvalid,
+        RefusalCode::InviteYourself => ErrorCode::InviteYourself,
+        RefusalCode::AlreadyHelping => ErrorCode::AlreadyHelping,
+        RefusalCode::MinorCannotInvite => ErrorCode::MinorCannotInvite,
+        RefusalCode::NothingChosen => ErrorCode::NothingChosen,
+        RefusalCode::ConsentRevoked => ErrorCode::ConsentRevoked,
+        RefusalCode::ConsentExpired => ErrorCode::ConsentExpired,
+        RefusalCode::AssentNeeded => ErrorCode::AssentNeeded,
+        RefusalCode::NowAdult => ErrorCode::NowAdult,
+        RefusalCode::NotPermitted => ErrorCode::NotPermitted,
     }
 }
 

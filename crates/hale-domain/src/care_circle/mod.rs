@@ -5,5 +5,9 @@
 
 pub mod age;
 pub mod consent;
+pub mod invitation;
+pub mod refusal;
 
 pub use consent::{Access, Basis, Denied, Grant, Permission, Permissions, Subject};
+pub use invitation::{InvitationCode, INVITATION_LIFETIME};
+pub use refusal::CareCircleRefusal;

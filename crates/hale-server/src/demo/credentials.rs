@@ -5,7 +5,7 @@
 use sqlx::AnyPool;
 
 use super::care_team::DEMO_STAFF_MEMBERS;
-use super::seed::{DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
+use super::seed::{DEMO_HELPER, DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
 use crate::password::{holds_password, Accounts};
 use crate::FhirError;
 
@@ -16,7 +16,7 @@ pub(crate) async fn published_in(db: &AnyPool) -> Result<Option<String>, FhirErr
             return Ok(Some(format!("the device secret of '{}'", device.id)));
         }
     }
-    for patient in [DEMO_PATIENT, OTHER_PATIENT] {
+    for patient in [DEMO_PATIENT, OTHER_PATIENT, DEMO_HELPER] {
         if holds_password(db, Accounts::Patients, patient.username, patient.password).await? {
             return Ok(Some(format!("the patient login '{}'", patient.username)));
         }

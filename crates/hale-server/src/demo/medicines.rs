@@ -310,6 +310,7 @@ async fn history(
             }),
             subject: Reference::to("Patient", p.patient, None),
             effective_date_time: Some(at),
+            performer: Vec::new(),
             request: Some(Reference::to("MedicationRequest", p.id, None)),
             dosage: None,
             note: Vec::new(),

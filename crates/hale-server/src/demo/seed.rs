@@ -60,6 +60,18 @@ pub const OTHER_PATIENT: DemoPatient = DemoPatient {
 
 /// The demo hospital's register of blue badges (number, valid until): a current one and an
 /// expired one, for trying the parking concession.
+/// Alex's partner, who helps Alex once Alex invites them (the care circle); a person with a
+/// sign-in of their own at the hospital.
+pub const DEMO_HELPER: DemoPatient = DemoPatient {
+    id: "pt-0003",
+    mrn: "HALE-000003",
+    birth_date: "1982-09-30",
+    given: "Jordan",
+    family: "Morgan",
+    username: "jordan",
+    password: "hale-demo-jordan",
+};
+
 pub const DEMO_BLUE_BADGES: [(&str, &str); 2] =
     [("AB12345678", "2099-01-01"), ("EX12345678", "2020-01-01")];
 
@@ -212,6 +224,7 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
     for (patient, bookings) in [
         (DEMO_PATIENT, &DEMO_BOOKINGS[..]),
         (OTHER_PATIENT, &OTHER_BOOKINGS[..]),
+        (DEMO_HELPER, &[][..]),
     ] {
         let inserted = sqlx::query(
             "INSERT INTO patient (id, mrn, given, family, birth_date) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",

@@ -8,10 +8,13 @@ use super::authorize::AuthorizeRequest;
 use crate::html::{escape, protect};
 use crate::ServerState;
 
-/// The demo patient's sign-in, shown on the demo hospital's page so that a developer can sign
-/// in. The server wires it from its demo seed; this module knows no demo data.
+/// A demo person's sign-in, shown on the demo hospital's page so that a developer can sign in
+/// (the patient, and the relative who helps them). The server wires them from its demo seed;
+/// this module knows no demo data.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DemoLogin {
+    /// Who this is, e.g. "a patient".
+    pub who: &'static str,
     pub username: &'static str,
     pub password: &'static str,
 }
@@ -27,6 +30,7 @@ fn describe(scope: &str) -> Option<&'static str> {
         "patient/Observation" => "send your device readings to your care team",
         "hale/waitlist" => "put you on waiting lists for earlier appointments",
         "hale/parking" => "pay for hospital parking",
+        "hale/care-circle" => "invite people to help you, and help those who invited you",
         "patient/CarePlan" | "patient/Goal" => "show your care team's monitoring plan",
         "patient/Flag" | "patient/Task" => "show the alerts your care team has seen",
         "patient/Communication" => "show messages from your care team",
@@ -75,15 +79,18 @@ pub(super) fn sign_in_page(
     let error = error
         .map(|e| format!(r#"<p role="alert" id="error">{}</p>"#, escape(e)))
         .unwrap_or_default();
-    let hint = if let Some(demo) = &state.demo_login {
-        format!(
-            r#"<p class="hint">Demo hospital: sign in as <b>{}</b> with password <b>{}</b>.</p>"#,
-            escape(demo.username),
-            escape(demo.password)
-        )
-    } else {
-        String::new()
-    };
+    let hint = state
+        .demo_logins
+        .iter()
+        .map(|demo| {
+            format!(
+                r#"<p class="hint">Demo hospital, {}: sign in as <b>{}</b> with password <b>{}</b>.</p>"#,
+                escape(demo.who),
+                escape(demo.username),
+                escape(demo.password)
+            )
+        })
+        .collect::<String>();
     let body = format!(
         r#"{error}<p>Sign in to let <b>Hale</b>:</p><ul>{asks}</ul>
 <form method="post" action="/auth/authorize">{hidden}

@@ -28,6 +28,9 @@ pub(crate) struct TokenRequest {
     client_id: Option<String>,
     client_secret: Option<String>,
     refresh_token: Option<String>,
+    /// Hale's patient picker on refresh: the signed-in person (their own id) or a patient they
+    /// help. Absent: the token stays with the patient it was for.
+    patient: Option<String>,
 }
 
 /// An OAuth2 error answer with its status.
@@ -155,9 +158,62 @@ async fn exchange_code(state: &ServerState, request: &TokenRequest) -> Result<Re
         .bind(hash_token(code))
         .execute(&mut *tx)
         .await?;
-    let answer = issue_tokens(state, &mut tx, &grant, client_id, &patient, &scope, now).await?;
+    let context = Context {
+        person: &patient,
+        patient: &patient,
+        related_person: None,
+    };
+    let answer = issue_tokens(state, &mut tx, &grant, client_id, context, &scope, now).await?;
     tx.commit().await?;
     Ok(answer)
+}
+
+/// Whose records a token is for, and who is using it.
+#[derive(Debug, Clone, Copy)]
+struct Context<'a> {
+    /// The signed-in person.
+    person: &'a str,
+    /// The patient whose records the token opens: the person, or someone they help.
+    patient: &'a str,
+    /// The person's RelatedPerson for that patient, when it is someone else.
+    related_person: Option<&'a str>,
+}
+
+impl Context<'_> {
+    /// SMART's `fhirUser`: who the user is, as the hospital's FHIR server knows them here.
+    fn fhir_user(&self) -> String {
+        match self.related_person {
+            Some(rp) => format!("RelatedPerson/{rp}"),
+            None => format!("Patient/{}", self.person),
+        }
+    }
+}
+
+/// The patient a refresh asks to switch to, checked: the person themself (no RelatedPerson),
+/// or a patient whose consent names them and allows something now; else why not.
+async fn switch_to(
+    state: &ServerState,
+    person: &str,
+    wanted: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Option<String>, String>, FhirError> {
+    if wanted == person {
+        return Ok(Ok(None));
+    }
+    let related: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM related_person WHERE patient_id = $1 AND person_id = $2")
+            .bind(wanted)
+            .bind(person)
+            .fetch_optional(&state.db)
+            .await?;
+    let Some((related,)) = related else {
+        return Ok(Err("you do not help that patient".into()));
+    };
+    match crate::care_circle::consent_scopes(state, &related, wanted, now).await {
+        Ok(_) => Ok(Ok(Some(related))),
+        Err(FhirError::CareCircle(refusal)) => Ok(Err(refusal.to_string())),
+        Err(e) => Err(e),
+    }
 }
 
 async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
@@ -172,27 +228,61 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
     let hash = hash_token(token);
     // Looked up before the write lock: a made-up token never queues behind the hospital's
     // writers. Rotation below reads again under the lock.
-    let known: Option<(String,)> =
-        sqlx::query_as("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(&state.db)
-            .await?;
-    if known.is_none() {
+    // Who signed in: the patient themself, unless the token is a helper's (`person_id`).
+    let known: Option<(String,)> = sqlx::query_as(
+        "SELECT COALESCE(person_id, patient_id) FROM refresh_token WHERE token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((signed_in,)) = known else {
         return Ok(invalid_grant("unknown refresh token"));
-    }
+    };
+    // A switch is checked before the write lock (the check reads through the pool); who
+    // signed in never changes for a refresh token, and each request checks the consent again.
+    let switch = match &request.patient {
+        None => None,
+        Some(wanted) => match switch_to(state, &signed_in, wanted, now).await? {
+            Ok(related) => Some((wanted.clone(), related)),
+            Err(why) => return Ok(invalid_grant(&why)),
+        },
+    };
     let mut tx = crate::db::begin_write(&state.db).await?;
-    type RefreshRow = (String, String, String, String, Time, Option<Time>, i64);
+    type RefreshRow = (
+        String,
+        String,
+        String,
+        String,
+        Time,
+        Option<Time>,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
     let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT grant_id, client_id, patient_id, scope, expires_at, rotated_at, \
-         CASE WHEN grant_id IN (SELECT grant_id FROM revoked_grant) THEN 1 ELSE 0 END \
+         CASE WHEN grant_id IN (SELECT grant_id FROM revoked_grant) THEN 1 ELSE 0 END, \
+         person_id, related_person_id \
          FROM refresh_token WHERE token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((grant, client, patient, scope, expires_at, rotated_at, revoked)) = row else {
+    let Some((
+        grant,
+        client,
+        patient,
+        scope,
+        expires_at,
+        rotated_at,
+        revoked,
+        person,
+        related_person,
+    )) = row
+    else {
         return Ok(invalid_grant("unknown refresh token"));
     };
+    let person = person.unwrap_or_else(|| patient.clone());
     if revoked != 0 {
         return Ok(invalid_grant("signed out"));
     }
@@ -214,12 +304,21 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
             "this sign-in is too old; please sign in again",
         ));
     }
+    let (patient, related_person) = match switch {
+        None => (patient, related_person),
+        Some(switched) => switched,
+    };
     sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")
         .bind(Time(now))
         .bind(&hash)
         .execute(&mut *tx)
         .await?;
-    let answer = issue_tokens(state, &mut tx, &grant, &client, &patient, &scope, now).await?;
+    let context = Context {
+        person: &person,
+        patient: &patient,
+        related_person: related_person.as_deref(),
+    };
+    let answer = issue_tokens(state, &mut tx, &grant, &client, context, &scope, now).await?;
     tx.commit().await?;
     Ok(answer)
 }
@@ -244,25 +343,34 @@ async fn issue_tokens(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     grant: &str,
     client: &str,
-    patient: &str,
+    context: Context<'_>,
     scope: &str,
     now: DateTime<Utc>,
 ) -> Result<Response, FhirError> {
-    let access =
-        insert_access_token(tx, patient, scope, Some(grant), now + state.tokens.access).await?;
+    let access = insert_access_token(
+        tx,
+        context.patient,
+        context.related_person,
+        scope,
+        Some(grant),
+        now + state.tokens.access,
+    )
+    .await?;
     // SMART: a refresh token only for a grant that asked to stay signed in.
     let refresh = if Scopes::parse(scope).allows("offline_access") {
         let refresh = new_token()?;
         sqlx::query(
-            "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO refresh_token (token_hash, grant_id, client_id, patient_id, scope, \
+             expires_at, person_id, related_person_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(hash_token(&refresh))
         .bind(grant)
         .bind(client)
-        .bind(patient)
+        .bind(context.patient)
         .bind(scope)
         .bind(Time(now + state.tokens.refresh))
+        .bind(context.person)
+        .bind(context.related_person)
         .execute(&mut **tx)
         .await?;
         Some(refresh)
@@ -274,8 +382,9 @@ async fn issue_tokens(
         token_type: "Bearer".into(),
         expires_in: state.tokens.access.num_seconds(),
         scope: scope.to_owned(),
-        patient: patient.to_owned(),
+        patient: context.patient.to_owned(),
         refresh_token: refresh,
+        fhir_user: Some(context.fhir_user()),
     })
     .into_response();
     response
@@ -284,24 +393,27 @@ async fn issue_tokens(
     Ok(response)
 }
 
-/// A new access token for `patient`, stored hashed; `grant` ties it to a sign-in so that
-/// revoking the sign-in ends it too.
+/// A new access token for `patient` (used by their helper, when `related_person` names one),
+/// stored hashed; `grant` ties it to a sign-in so that revoking the sign-in ends it too.
 async fn insert_access_token(
     conn: &mut sqlx::AnyConnection,
     patient: &str,
+    related_person: Option<&str>,
     scope: &str,
     grant: Option<&str>,
     expires_at: DateTime<Utc>,
 ) -> Result<String, FhirError> {
     let token = new_token()?;
     sqlx::query(
-        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO access_token (token_hash, patient_id, scope, expires_at, grant_id, \
+         related_person_id) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(hash_token(&token))
     .bind(patient)
     .bind(scope)
     .bind(Time(expires_at))
     .bind(grant)
+    .bind(related_person)
     .execute(conn)
     .await?;
     Ok(token)
@@ -405,6 +517,7 @@ pub(crate) async fn dev_token(
     let token = insert_access_token(
         &mut conn,
         &patient_id,
+        None,
         APP_SCOPE,
         None,
         Utc::now() + state.tokens.access,

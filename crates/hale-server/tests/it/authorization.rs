@@ -1,10 +1,12 @@
 //! Every endpoint against every kind of caller: no token, an expired token, another patient's
-//! token, a token granted less, a kiosk's and a staff console's. Each must be refused the right
-//! way, and nothing of the patient's may change. Then the audit log records who did what.
+//! token, a token granted less, a kiosk's and a staff console's, and people the patient lets
+//! help (everything shared, medicines only, after revocation, after the end, and a helper of
+//! another patient). Each must be refused the right way, and nothing of the patient's may
+//! change. Then the audit log records who did what.
 
 use crate::common::*;
 use chrono::{Duration, Utc};
-use hale_server::demo::seed::{DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
+use hale_server::demo::seed::{DEMO_HELPER, DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -42,6 +44,66 @@ fn ep(
         caller,
         alex_only,
         if_none_exist: None,
+    }
+}
+
+/// What a helper needs of the patient's consent to use an endpoint: written here from the
+/// issue's list, apart from the server's table, so the two are checked against each other.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Share {
+    /// The patient's own: parking, the waitlist, readings sent from their devices, the care
+    /// circle.
+    Never,
+    /// Any helper: whom they help.
+    Anyone,
+    See(&'static str),
+    /// `act` and seeing what it acts on.
+    Act(&'static str),
+}
+
+fn share(e: &Endpoint) -> Share {
+    let path = e.path.split('?').next().unwrap_or_default();
+    let get = e.method == Method::GET;
+    let under = |prefixes: &[&str]| prefixes.iter().any(|p| path.starts_with(p));
+    match () {
+        _ if get && under(&["fhir/Patient/"]) => Share::Anyone,
+        _ if get
+            && under(&[
+                "fhir/Appointment",
+                "fhir/Encounter",
+                "fhir/Schedule",
+                "fhir/Slot",
+                "api/queue/",
+            ]) =>
+        {
+            Share::See("appointments")
+        }
+        _ if !get && under(&["fhir/Appointment"]) => Share::Act("appointments"),
+        _ if get && under(&["fhir/MedicationRequest", "fhir/MedicationAdministration"]) => {
+            Share::See("medicines")
+        }
+        _ if !get && path == "fhir/MedicationAdministration" => Share::Act("medicines"),
+        _ if get
+            && under(&[
+                "fhir/Observation",
+                "fhir/CarePlan",
+                "fhir/Flag",
+                "fhir/Communication",
+            ]) =>
+        {
+            Share::See("readings")
+        }
+        _ => Share::Never,
+    }
+}
+
+/// Whether a helper granted `permissions` may use the endpoint.
+fn helper_may(e: &Endpoint, permissions: &[&str]) -> bool {
+    match share(e) {
+        Share::Never => false,
+        Share::Anyone => true,
+        Share::See(p) => permissions.contains(&p),
+        Share::Act(p) => permissions.contains(&p) && permissions.contains(&"act"),
     }
 }
 
@@ -144,6 +206,20 @@ async fn every_endpoint_refuses_every_wrong_caller() {
     assert_eq!(status, 201, "{session}");
     let session = session["id"].as_str().unwrap().to_owned();
     let me = format!("patient=Patient/{}", DEMO_PATIENT.id);
+
+    // People who help: Jordan with everything, Sam with medicines only, and Jordan again as a
+    // helper of Sam, who must reach nothing of Alex's.
+    const EVERYTHING: [&str; 5] = ["appointments", "medicines", "readings", "alerts", "act"];
+    let (full, full_consent) = h.helper_for(&DEMO_PATIENT, &DEMO_HELPER, &EVERYTHING).await;
+    let full = full["access_token"].as_str().unwrap().to_owned();
+    let (medicines_only, medicines_consent) = h
+        .helper_for(&DEMO_PATIENT, &OTHER_PATIENT, &["medicines"])
+        .await;
+    let medicines_only = medicines_only["access_token"].as_str().unwrap().to_owned();
+    let (of_sam, _) = h
+        .helper_for(&OTHER_PATIENT, &DEMO_HELPER, &EVERYTHING)
+        .await;
+    let of_sam = of_sam["access_token"].as_str().unwrap().to_owned();
 
     use Caller::*;
     let endpoints = vec![
@@ -347,6 +423,42 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             true,
         ),
         ep(Method::GET, "api/parking/concessions", None, Patient, false),
+        ep(Method::GET, "api/care-circle", None, Patient, false),
+        ep(
+            Method::POST,
+            "api/care-circle/invitations",
+            Some(json!({"permissions": ["readings"]})),
+            Patient,
+            false,
+        ),
+        ep(
+            Method::POST,
+            "api/care-circle/invitations/accept",
+            Some(json!({"code": "0000-0000-0000", "birth_date": "1900-01-01"})),
+            Patient,
+            false,
+        ),
+        ep(
+            Method::POST,
+            &format!("api/care-circle/consents/{full_consent}/revoke"),
+            None,
+            Patient,
+            true,
+        ),
+        ep(
+            Method::GET,
+            &format!("fhir/Consent?{me}"),
+            None,
+            Patient,
+            true,
+        ),
+        ep(
+            Method::GET,
+            &format!("fhir/RelatedPerson?{me}"),
+            None,
+            Patient,
+            true,
+        ),
         ep(
             Method::POST,
             "api/kiosk/check-in",
@@ -417,10 +529,39 @@ async fn every_endpoint_refuses_every_wrong_caller() {
                 status == 403 || status == 404,
                 "{what}: another patient got {status}"
             );
+            let status = call(&h, e, Some(&of_sam)).await;
+            assert!(
+                status == 403 || status == 404,
+                "{what}: a helper of another patient got {status}"
+            );
+        }
+        if patient_ok {
+            // Refusals only here: what a helper may do changes things, and runs below.
+            for (token, permissions, who) in [
+                (&full, &EVERYTHING[..], "a helper with everything"),
+                (
+                    &medicines_only,
+                    &["medicines"][..],
+                    "a helper with medicines",
+                ),
+            ] {
+                if !helper_may(e, permissions) {
+                    let status = call(&h, e, Some(token)).await;
+                    assert_eq!(status, 403, "{what}: {who} got {status}");
+                }
+            }
+            // Reading changes nothing: the narrower helper reads what was shared.
+            if matches!(share(e), Share::See(_) | Share::Anyone) && helper_may(e, &["medicines"]) {
+                let status = call(&h, e, Some(&medicines_only)).await;
+                assert!(
+                    status != 401 && status != 403,
+                    "{what}: a helper with medicines got {status}"
+                );
+            }
         }
         checked += 1;
     }
-    eprintln!("authorization matrix: {checked} protected endpoints x 7 callers, all refused as they should be");
+    eprintln!("authorization matrix: {checked} protected endpoints x 10 callers, all refused as they should be");
 
     // Nothing of Alex's changed under the others' attempts.
     let (_, appt) = h.get(&alex, &format!("Appointment/{later}")).await;
@@ -435,6 +576,49 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         0,
         "nobody else wrote Alex's readings"
     );
+
+    // A helper's access ends at their next request: revoked (Sam's), or past its end (Jordan's
+    // of Sam). Every patient endpoint refuses them.
+    let (status, _) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("care-circle/consents/{medicines_consent}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    sqlx::query("UPDATE consent SET ends_at = $1 WHERE patient_id = $2")
+        .bind(hale_server::DbTime(Utc::now() - Duration::seconds(1)))
+        .bind(OTHER_PATIENT.id)
+        .execute(&db)
+        .await
+        .unwrap();
+    for e in endpoints.iter().filter(|e| e.caller == Patient) {
+        let what = format!("{} /{}", e.method, e.path);
+        for (token, who) in [(&medicines_only, "revoked"), (&of_sam, "expired")] {
+            let status = call(&h, e, Some(token)).await;
+            assert_eq!(
+                status, 403,
+                "{what}: a helper whose grant was {who} got {status}"
+            );
+        }
+    }
+
+    // A helper with everything is let through where the consent reaches, Alex's own
+    // endpoints aside (this may change Alex's records: the checks above are done).
+    for e in endpoints
+        .iter()
+        .filter(|e| e.caller == Patient && helper_may(e, &EVERYTHING))
+    {
+        let status = call(&h, e, Some(&full)).await;
+        assert!(
+            status != 401 && status != 403,
+            "{} /{}: a helper with everything got {status}",
+            e.method,
+            e.path
+        );
+    }
 
     // And Alex, with the right token, is let through everywhere meant for a patient.
     for e in endpoints.iter().filter(|e| e.caller == Patient) {

@@ -7,6 +7,7 @@ mod abuse;
 mod arrival;
 mod authorization;
 mod booking;
+mod care_circle;
 mod common;
 mod conformance;
 mod console;

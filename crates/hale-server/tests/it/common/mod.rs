@@ -283,6 +283,52 @@ impl Hospital {
         .await
     }
 
+    /// A refresh that switches the sign-in to `patient` (Hale's patient picker on refresh).
+    pub async fn switch(&self, refresh_token: &str, patient: &str) -> (u16, Value) {
+        self.token_request(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", hale_fhir::smart::APP_CLIENT_ID),
+            ("patient", patient),
+        ])
+        .await
+    }
+
+    /// `patient` invites `helper` with `permissions`, `helper` accepts; returns the helper's
+    /// token response for the patient (access and refresh tokens, `fhirUser`) and the consent.
+    pub async fn helper_for(
+        &self,
+        patient: &DemoPatient,
+        helper: &DemoPatient,
+        permissions: &[&str],
+    ) -> (Value, String) {
+        let patients_token = self.access_token(patient).await;
+        let (status, invitation) = self
+            .api(
+                reqwest::Method::POST,
+                &patients_token,
+                "care-circle/invitations",
+                Some(json!({ "permissions": permissions })),
+            )
+            .await;
+        assert_eq!(status, 201, "{invitation}");
+        let own = self.sign_in(helper).await;
+        let (status, member) = self
+            .api(
+                reqwest::Method::POST,
+                own["access_token"].as_str().unwrap(),
+                "care-circle/invitations/accept",
+                Some(json!({"code": invitation["code"], "birth_date": patient.birth_date})),
+            )
+            .await;
+        assert_eq!(status, 201, "{member}");
+        let (status, tokens) = self
+            .switch(own["refresh_token"].as_str().unwrap(), patient.id)
+            .await;
+        assert_eq!(status, 200, "{tokens}");
+        (tokens, member["consent"].as_str().unwrap().to_owned())
+    }
+
     /// Free cardiology slots, soonest first.
     pub async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
         let (status, bundle) = self
