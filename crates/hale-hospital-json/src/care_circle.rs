@@ -16,7 +16,7 @@ pub struct InvitationRequest {
 }
 
 /// The invitation made: the code to pass on (shown once; the hospital keeps only its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invitation {
     /// `7K3M-9Q2C-XV4D`: twelve Crockford base-32 characters.
     pub code: String,
@@ -26,10 +26,28 @@ pub struct Invitation {
 
 /// `POST /api/care-circle/invitations/accept`: the invited person, signed in with their own
 /// account, gives the code and confirms the patient's date of birth.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptInvitation {
     pub code: String,
     pub birth_date: NaiveDate,
+}
+
+// Redacted by hand: a code in a log is a code someone else can accept, and a date of birth is
+// the patient's.
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("code", &"<redacted>")
+            .field("expires", &self.expires)
+            .field("permissions", &self.permissions)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AcceptInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AcceptInvitation { <redacted> }")
+    }
 }
 
 /// `GET /api/care-circle`: both directions, so each person sees who has what.

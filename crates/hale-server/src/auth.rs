@@ -13,6 +13,7 @@ use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use hale_domain::care_circle::{CareCircleRefusal, Denied};
 use hale_fhir::smart::Scopes;
 use sha2::{Digest, Sha256};
 
@@ -181,15 +182,23 @@ pub(crate) enum Principal {
 #[derive(Debug, Clone)]
 pub(crate) struct Helper {
     pub related_person_id: String,
-    pub consent: Scopes,
+    /// What the consent opens now, or why it opens nothing (refused in `check`, so the
+    /// refusal is audited).
+    pub consent: Result<Scopes, CareCircleRefusal>,
 }
 
 impl Helper {
     fn refuse(&self, scope: &str) -> FhirError {
-        use hale_domain::care_circle::{CareCircleRefusal, Denied};
-        FhirError::CareCircle(CareCircleRefusal::ConsentEnded(Denied::NotPermitted(
-            crate::care_circle::permission_for(scope),
-        )))
+        match &self.consent {
+            Err(ended) => FhirError::CareCircle(*ended),
+            Ok(_) => FhirError::CareCircle(CareCircleRefusal::ConsentEnded(Denied::NotPermitted(
+                crate::care_circle::permission_for(scope),
+            ))),
+        }
+    }
+
+    fn allows(&self, scope: &str) -> bool {
+        self.consent.as_ref().is_ok_and(|c| c.allows(scope))
     }
 }
 
@@ -199,7 +208,7 @@ fn allows(scopes: &Scopes, helper: Option<&Helper>, scope: &str) -> Result<(), F
         return Err(FhirError::Forbidden(format!("the token lacks {scope}")));
     }
     match helper {
-        Some(h) if !h.consent.allows(scope) => Err(h.refuse(scope)),
+        Some(h) if !h.allows(scope) => Err(h.refuse(scope)),
         _ => Ok(()),
     }
 }
@@ -434,7 +443,16 @@ pub(crate) async fn authorize(
 fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
     let denied = |why: &str| Err(FhirError::Forbidden(why.to_owned()));
     match (access, principal) {
-        (Access::Public, _) | (Access::PatientPerEntry, Principal::Patient { .. }) => Ok(()),
+        (Access::Public, _) => Ok(()),
+        // Each entry's scope is checked by the handler; a helper whose consent ended is
+        // refused here, before any entry.
+        (Access::PatientPerEntry, Principal::Patient { helper, .. }) => match helper {
+            Some(Helper {
+                consent: Err(ended),
+                ..
+            }) => Err(FhirError::CareCircle(*ended)),
+            _ => Ok(()),
+        },
         (Access::Patient(scope), Principal::Patient { scopes, helper, .. }) => {
             allows(scopes, helper.as_ref(), scope)
         }
@@ -458,23 +476,36 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
 }
 
 /// When the patient access token with this hash stops working, if it works now (not expired,
-/// its sign-in not revoked): live streams ask before each update.
+/// its sign-in not revoked, and, for a helper, the patient's consent still allowing something):
+/// live streams ask before each update, so a revocation ends a helper's open stream too.
 pub(crate) async fn access_token_expiry(
-    db: &sqlx::AnyPool,
+    state: &ServerState,
     hash: &str,
+    scope: &str,
     now: chrono::DateTime<Utc>,
 ) -> Option<chrono::DateTime<Utc>> {
-    let row: Result<Option<(Time,)>, _> = sqlx::query_as(
-        "SELECT expires_at FROM access_token WHERE token_hash = $1 \
+    let row: Result<Option<(Time, String, Option<String>)>, _> = sqlx::query_as(
+        "SELECT expires_at, patient_id, related_person_id FROM access_token \
+         WHERE token_hash = $1 \
          AND (grant_id IS NULL OR grant_id NOT IN (SELECT grant_id FROM revoked_grant))",
     )
     .bind(hash)
-    .fetch_optional(db)
+    .fetch_optional(&state.db)
     .await;
-    match row {
-        Ok(Some((expires,))) if expires.0 > now => Some(expires.0),
-        _ => None,
+    let Ok(Some((expires, patient, related_person))) = row else {
+        return None;
+    };
+    if let Some(rp) = related_person {
+        let mut conn = state.db.acquire().await.ok()?;
+        let opens = crate::care_circle::consent_scopes(state, &mut conn, &rp, &patient, now)
+            .await
+            .ok()?
+            .ok()?;
+        if !opens.allows(scope) {
+            return None;
+        }
     }
+    (expires.0 > now).then_some(expires.0)
 }
 
 /// Finds the live token in the `Authorization` header: a patient's, else a device's.
@@ -508,9 +539,15 @@ async fn principal(
         let helper = match related_person {
             None => None,
             Some(related_person_id) => {
-                let consent =
-                    crate::care_circle::consent_scopes(state, &related_person_id, &patient_id, now)
-                        .await?;
+                let mut conn = state.db.acquire().await?;
+                let consent = crate::care_circle::consent_scopes(
+                    state,
+                    &mut conn,
+                    &related_person_id,
+                    &patient_id,
+                    now,
+                )
+                .await?;
                 Some(Helper {
                     related_person_id,
                     consent,

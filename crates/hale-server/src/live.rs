@@ -36,8 +36,9 @@ struct Cursor {
     state: ServerState,
     /// Its place among the open streams, given back when the stream ends.
     _slot: Slot,
-    /// The hash of the patient's access token: the stream ends when the token does.
-    credential: Option<String>,
+    /// The hash of the patient's access token and the scope the stream needs: the stream ends
+    /// when the token does, or a helper's consent no longer opens that scope.
+    credential: Option<(String, &'static str)>,
     changes: watch::Receiver<u64>,
     closing: watch::Receiver<bool>,
     /// What the view is about (the patient and encounter, or nothing for the board).
@@ -58,9 +59,9 @@ fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
             // An expired or revoked sign-in stops hearing about the patient: checked at every
             // wake, and the stream wakes when its token expires.
             let mut wait = REFRESH;
-            if let Some(hash) = &c.credential {
+            if let Some((hash, scope)) = &c.credential {
                 let now = Utc::now();
-                let expires = crate::auth::access_token_expiry(&c.state.db, hash, now).await?;
+                let expires = crate::auth::access_token_expiry(&c.state, hash, scope, now).await?;
                 wait = wait.min((expires - now).to_std().unwrap_or_default());
             }
             if !c.first {
@@ -70,8 +71,8 @@ fn events(cursor: Cursor) -> impl Stream<Item = Result<Event, Infallible>> {
                     _ = c.closing.changed() => return None,
                     _ = tokio::time::sleep(wait) => {}
                 }
-                if let Some(hash) = &c.credential {
-                    crate::auth::access_token_expiry(&c.state.db, hash, Utc::now()).await?;
+                if let Some((hash, scope)) = &c.credential {
+                    crate::auth::access_token_expiry(&c.state, hash, scope, Utc::now()).await?;
                 }
             }
             c.first = false;
@@ -109,13 +110,14 @@ fn slot(state: &ServerState, peer: SocketAddr, headers: &HeaderMap) -> Result<Sl
         ))
 }
 
-/// The hash of the request's bearer token, for [`Cursor::credential`].
-fn credential(headers: &HeaderMap) -> Option<String> {
+/// The hash of the request's bearer token, with the scope its stream needs, for
+/// [`Cursor::credential`].
+fn credential(headers: &HeaderMap, scope: &'static str) -> Option<(String, &'static str)> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| crate::auth::hash_token(t.trim()))
+        .map(|t| (crate::auth::hash_token(t.trim()), scope))
 }
 
 /// `GET /api/waiting-times/events`: the board, live, from the same cache as the board itself.
@@ -174,7 +176,7 @@ pub(crate) async fn queue_events(
     let closing = state.closing.clone();
     Ok(Sse::new(events(Cursor {
         _slot: slot,
-        credential: credential(&headers),
+        credential: credential(&headers, "patient/Encounter.r"),
         state,
         changes,
         closing,
@@ -208,7 +210,7 @@ pub(crate) async fn care_team_events(
     let closing = state.closing.clone();
     Ok(Sse::new(events(Cursor {
         _slot: slot,
-        credential: credential(&headers),
+        credential: credential(&headers, "patient/Flag.s"),
         state,
         changes,
         closing,

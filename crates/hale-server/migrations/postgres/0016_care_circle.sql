@@ -25,11 +25,13 @@ CREATE TABLE consent (
     starts_at         TEXT NOT NULL,
     ends_at           TEXT,
     revoked_at        TEXT,
+    -- When a new invitation replaced this ended grant (it keeps its own end as the record).
+    superseded_at     TEXT,
     created_at        TEXT NOT NULL
 );
--- At most one unrevoked consent per helper: the one every request is checked against.
+-- At most one live consent per helper: the one every request is checked against.
 CREATE UNIQUE INDEX consent_one_live_per_helper ON consent (related_person_id)
-    WHERE revoked_at IS NULL;
+    WHERE revoked_at IS NULL AND superseded_at IS NULL;
 CREATE INDEX consent_by_patient ON consent (patient_id);
 
 -- A patient's invitation: the code is stored hashed, works once, for a day.

@@ -61,7 +61,7 @@ fn held(row: Row) -> Result<HeldGrant, FhirError> {
     ) = row;
     let day = |s: &str| {
         s.parse::<NaiveDate>()
-            .map_err(|_| FhirError::Internal(format!("a stored date is not a date: {s}")))
+            .map_err(|_| FhirError::Internal("a stored date is not a date".into()))
     };
     let basis = match basis.as_str() {
         "guardian" => Basis::Guardian {
@@ -87,14 +87,16 @@ fn held(row: Row) -> Result<HeldGrant, FhirError> {
     })
 }
 
-/// The consent a helper's requests are checked against: the unrevoked one, else the newest.
+/// The consent a helper's requests are checked against: the live one (neither revoked nor
+/// superseded by a newer invitation), else the newest.
 pub(crate) async fn for_helper(
     conn: &mut sqlx::AnyConnection,
     related_person_id: &str,
 ) -> Result<Option<HeldGrant>, FhirError> {
     let row: Option<Row> = sqlx::query_as(&format!(
         "{SELECT} WHERE c.related_person_id = $1 \
-         ORDER BY CASE WHEN c.revoked_at IS NULL THEN 0 ELSE 1 END, c.created_at DESC LIMIT 1"
+         ORDER BY CASE WHEN c.revoked_at IS NULL AND c.superseded_at IS NULL THEN 0 ELSE 1 END, \
+         c.created_at DESC LIMIT 1"
     ))
     .bind(related_person_id)
     .fetch_optional(conn)

@@ -27,6 +27,9 @@ const PER_ACCOUNT: Limit = Limit {
     free: 5,
 };
 
+/// Codes a patient may have waiting at once: a code is anybody's who holds it.
+const OPEN_INVITATIONS: i64 = 5;
+
 /// `POST /api/care-circle/invitations`.
 pub(crate) async fn invite(
     token: PatientToken,
@@ -48,6 +51,19 @@ pub(crate) async fn invite(
     let born = birth_date(&state, &token.patient_id).await?;
     if age_on(born, grants::today(&state, now)) < ADULT_AGE {
         return Err(CareCircleRefusal::MinorCannotInvite.into());
+    }
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM care_invitation \
+         WHERE patient_id = $1 AND accepted_at IS NULL AND expires_at > $2",
+    )
+    .bind(&token.patient_id)
+    .bind(Time(now))
+    .fetch_one(&state.db)
+    .await?;
+    if open >= OPEN_INVITATIONS {
+        return Err(FhirError::TooMany(
+            "a patient may have 5 invitations open at once; they end after a day",
+        ));
     }
     let code = InvitationCode::from_entropy(crate::random::bytes::<8>()?);
     let expires = now + INVITATION_LIFETIME;
@@ -131,9 +147,10 @@ pub(crate) async fn accept(
                 if in_force {
                     return Err(CareCircleRefusal::AlreadyHelping.into());
                 }
-                // An ended grant gives way to the new one; it stays as the record.
+                // An ended grant gives way to the new one; it stays, as it ended, as the record.
                 sqlx::query(
-                    "UPDATE consent SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    "UPDATE consent SET superseded_at = $1 WHERE id = $2 \
+                     AND revoked_at IS NULL AND superseded_at IS NULL",
                 )
                 .bind(Time(now))
                 .bind(&live.consent_id)

@@ -31,24 +31,25 @@ use crate::search::patient_id;
 use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
-/// What the consent behind a helper's token allows now, as scopes; refused when it allows
-/// nothing (revoked, expired, assent awaited, the patient now an adult).
+/// What the consent behind a helper's token allows now, as scopes, or why it allows nothing
+/// (revoked, expired, assent awaited, the patient now an adult). Read through `conn`, so a
+/// caller holding the write lock decides on what its transaction sees.
 pub(crate) async fn consent_scopes(
     state: &ServerState,
+    conn: &mut sqlx::AnyConnection,
     related_person_id: &str,
     patient_id: &str,
     now: DateTime<Utc>,
-) -> Result<Scopes, FhirError> {
-    let mut conn = state.db.acquire().await?;
-    let held = grants::for_helper(&mut conn, related_person_id)
+) -> Result<Result<Scopes, CareCircleRefusal>, FhirError> {
+    let held = grants::for_helper(conn, related_person_id)
         .await?
         .filter(|g| g.patient_id == patient_id)
         .ok_or_else(|| FhirError::Forbidden("no consent names this helper".into()))?;
-    let permissions = held
+    Ok(held
         .grant
         .in_force(now, grants::today(state, now))
-        .map_err(CareCircleRefusal::ConsentEnded)?;
-    Ok(grants::scopes(permissions))
+        .map(grants::scopes)
+        .map_err(CareCircleRefusal::ConsentEnded))
 }
 
 /// One grant as `side`'s person sees it: the other person's name.
@@ -123,6 +124,18 @@ pub(crate) async fn revoke(
     } else {
         Side::Helper
     };
+    if matches!(side, Side::Patient) {
+        // A code is nobody's in particular: one the revoked helper holds would let them back.
+        // The patient's open invitations end with a revocation; they can make new ones.
+        sqlx::query(
+            "UPDATE care_invitation SET expires_at = $1 \
+             WHERE patient_id = $2 AND accepted_at IS NULL AND expires_at > $1",
+        )
+        .bind(Time(now))
+        .bind(me)
+        .execute(&mut *tx)
+        .await?;
+    }
     let held = grants::list(&mut tx, side, me)
         .await?
         .into_iter()

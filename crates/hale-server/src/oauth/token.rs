@@ -189,10 +189,12 @@ impl Context<'_> {
     }
 }
 
-/// The patient a refresh asks to switch to, checked: the person themself (no RelatedPerson),
-/// or a patient whose consent names them and allows something now; else why not.
+/// The patient a refresh asks to switch to, checked under the write lock after the refresh
+/// token itself: the person themself (no RelatedPerson), or a patient whose consent names them
+/// and allows something now; else why not.
 async fn switch_to(
     state: &ServerState,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     person: &str,
     wanted: &str,
     now: DateTime<Utc>,
@@ -204,16 +206,17 @@ async fn switch_to(
         sqlx::query_as("SELECT id FROM related_person WHERE patient_id = $1 AND person_id = $2")
             .bind(wanted)
             .bind(person)
-            .fetch_optional(&state.db)
+            .fetch_optional(&mut **tx)
             .await?;
     let Some((related,)) = related else {
         return Ok(Err("you do not help that patient".into()));
     };
-    match crate::care_circle::consent_scopes(state, &related, wanted, now).await {
-        Ok(_) => Ok(Ok(Some(related))),
-        Err(FhirError::CareCircle(refusal)) => Ok(Err(refusal.to_string())),
-        Err(e) => Err(e),
-    }
+    Ok(
+        crate::care_circle::consent_scopes(state, tx, &related, wanted, now)
+            .await?
+            .map(|_| Some(related))
+            .map_err(|refusal| refusal.to_string()),
+    )
 }
 
 async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response, FhirError> {
@@ -228,25 +231,14 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
     let hash = hash_token(token);
     // Looked up before the write lock: a made-up token never queues behind the hospital's
     // writers. Rotation below reads again under the lock.
-    // Who signed in: the patient themself, unless the token is a helper's (`person_id`).
-    let known: Option<(String,)> = sqlx::query_as(
-        "SELECT COALESCE(person_id, patient_id) FROM refresh_token WHERE token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&state.db)
-    .await?;
-    let Some((signed_in,)) = known else {
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT grant_id FROM refresh_token WHERE token_hash = $1")
+            .bind(&hash)
+            .fetch_optional(&state.db)
+            .await?;
+    if known.is_none() {
         return Ok(invalid_grant("unknown refresh token"));
-    };
-    // A switch is checked before the write lock (the check reads through the pool); who
-    // signed in never changes for a refresh token, and each request checks the consent again.
-    let switch = match &request.patient {
-        None => None,
-        Some(wanted) => match switch_to(state, &signed_in, wanted, now).await? {
-            Ok(related) => Some((wanted.clone(), related)),
-            Err(why) => return Ok(invalid_grant(&why)),
-        },
-    };
+    }
     let mut tx = crate::db::begin_write(&state.db).await?;
     type RefreshRow = (
         String,
@@ -304,9 +296,14 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
             "this sign-in is too old; please sign in again",
         ));
     }
-    let (patient, related_person) = match switch {
+    // Who signed in: the patient themself, unless the token is a helper's (`person_id`).
+    let (patient, related_person) = match &request.patient {
         None => (patient, related_person),
-        Some(switched) => switched,
+        // Refused, the sign-in stays as it was: this refresh token is not spent.
+        Some(wanted) => match switch_to(state, &mut tx, &person, wanted, now).await? {
+            Ok(related) => (wanted.clone(), related),
+            Err(why) => return Ok(invalid_grant(&why)),
+        },
     };
     sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")
         .bind(Time(now))

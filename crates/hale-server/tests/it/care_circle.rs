@@ -126,6 +126,10 @@ async fn a_helper_reads_exactly_what_the_patient_shared_and_nothing_from_the_mom
     let (status, outcome) = h.get(&jordan, &format!("MedicationRequest?{me}")).await;
     assert_eq!(status, 403, "refused at the next request");
     assert_eq!(refusal(&outcome), "consent-revoked");
+    let (status, _) = h
+        .get(&jordan, &format!("Patient/{}", DEMO_PATIENT.id))
+        .await;
+    assert_eq!(status, 403);
     let (status, answer) = h
         .switch(tokens["refresh_token"].as_str().unwrap(), DEMO_PATIENT.id)
         .await;
@@ -154,6 +158,11 @@ async fn a_helper_reads_exactly_what_the_patient_shared_and_nothing_from_the_mom
         rows.contains(&(rp.into(), "/fhir/Observation".into(), 403)),
         "refusals are audited too"
     );
+    assert_eq!(
+        rows.last(),
+        Some(&(rp.to_owned(), "/fhir/Patient/{id}".to_owned(), 403)),
+        "and so is a request refused after the revocation"
+    );
 }
 
 #[tokio::test]
@@ -173,6 +182,33 @@ async fn a_helper_who_may_act_logs_a_dose_and_books_and_both_are_recorded_as_the
     assert_eq!(
         body["performer"][0]["actor"]["reference"], tokens["fhirUser"],
         "the dose record names who logged it"
+    );
+    // Through a transaction Bundle, as the app sends doses in batches: named as theirs too.
+    let bundle = json!({"resourceType": "Bundle", "type": "transaction", "entry": [{
+        "resource": {
+            "resourceType": "MedicationAdministration",
+            "identifier": [{"system": "urn:hale:dose", "value": "helper-batch"}],
+            "status": "completed",
+            "medicationCodeableConcept": {"text": "Metformin 500 mg tablets"},
+            "subject": {"reference": format!("Patient/{}", DEMO_PATIENT.id)},
+            "effectiveDateTime": Utc::now().to_rfc3339(),
+        },
+        "request": {"method": "POST", "url": "MedicationAdministration",
+                    "ifNoneExist": "identifier=urn:hale:dose|helper-batch"}}]});
+    let (status, answer) = h.post(&jordan, "", bundle).await;
+    assert_eq!(status, 200, "{answer}");
+    let (_, stored) = h
+        .get(
+            &jordan,
+            &format!(
+                "MedicationAdministration?patient={}&identifier=urn:hale:dose|helper-batch",
+                DEMO_PATIENT.id
+            ),
+        )
+        .await;
+    assert_eq!(
+        entries(&stored, "MedicationAdministration")[0]["performer"][0]["actor"]["reference"],
+        tokens["fhirUser"]
     );
     let slot = h.free_slots(&jordan, "").await[2]["id"]
         .as_str()
@@ -434,4 +470,142 @@ async fn an_adults_invitation_ends_by_itself_and_then_refuses_at_once() {
     assert_eq!(status, 200);
     let (_, bundle) = h.get(&alex, &format!("Consent?{me}")).await;
     assert_eq!(entries(&bundle, "Consent").len(), 2);
+    let statuses: Vec<Value> = circle(&h, &alex).await["helpers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["status"].clone())
+        .collect();
+    assert_eq!(
+        statuses,
+        [json!("active"), json!("expired")],
+        "the ended grant keeps its own end, not a revocation it never had"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_switches_only_to_people_it_helps_and_a_refused_switch_spends_nothing() {
+    let h = hospital().await;
+    let (tokens, consent) = h
+        .helper_for(&DEMO_PATIENT, &DEMO_HELPER, &["readings"])
+        .await;
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let (status, answer) = h.switch(&refresh, OTHER_PATIENT.id).await;
+    assert_eq!(status, 400, "Jordan does not help Sam: {answer}");
+    assert_eq!(answer["error"], "invalid_grant");
+    // The refused switch left the sign-in as it was: the same refresh token still works.
+    let (status, back) = h.switch(&refresh, DEMO_HELPER.id).await;
+    assert_eq!(status, 200, "{back}");
+    assert_eq!(back["patient"], DEMO_HELPER.id);
+    // A spent refresh token is a stolen one, whatever it asks for: the whole sign-in ends.
+    let (status, _) = h.switch(&refresh, DEMO_PATIENT.id).await;
+    assert_eq!(status, 400);
+    let newest = back["refresh_token"].as_str().unwrap();
+    let (status, _) = h.refresh(newest).await;
+    assert_eq!(status, 400, "the replay revoked the sign-in");
+
+    // The helper steps down with their own sign-in.
+    let jordan = h.access_token(&DEMO_HELPER).await;
+    let (status, member) = h
+        .api(
+            Method::POST,
+            &jordan,
+            &format!("care-circle/consents/{consent}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["status"], "revoked");
+    let alex = h.access_token(&DEMO_PATIENT).await;
+    assert_eq!(circle(&h, &alex).await["helpers"][0]["status"], "revoked");
+}
+
+#[tokio::test]
+async fn revoking_a_helper_ends_the_patients_open_invitations_and_only_five_may_wait() {
+    let h = hospital().await;
+    let alex = h.access_token(&DEMO_PATIENT).await;
+    let (_, consent) = h
+        .helper_for(&DEMO_PATIENT, &DEMO_HELPER, &["readings"])
+        .await;
+    let invite = || async {
+        h.api(
+            Method::POST,
+            &alex,
+            "care-circle/invitations",
+            Some(json!({"permissions": ["readings"]})),
+        )
+        .await
+    };
+    let (status, spare) = invite().await;
+    assert_eq!(status, 201);
+    let (status, _) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("care-circle/consents/{consent}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A spare code the revoked helper might hold no longer lets them back.
+    let jordan = h.access_token(&DEMO_HELPER).await;
+    let (status, outcome) = h
+        .api(
+            Method::POST,
+            &jordan,
+            "care-circle/invitations/accept",
+            Some(json!({"code": spare["code"], "birth_date": DEMO_PATIENT.birth_date})),
+        )
+        .await;
+    assert_eq!((status, refusal(&outcome)), (422, "invitation-invalid"));
+    for _ in 0..5 {
+        assert_eq!(invite().await.0, 201);
+    }
+    assert_eq!(invite().await.0, 429, "a sixth code waits for one to end");
+}
+
+#[tokio::test]
+async fn a_helpers_open_care_team_stream_sends_nothing_more_once_access_is_revoked() {
+    // Regression: a live stream checked its token's expiry and sign-in before each update, but
+    // not the consent behind a helper's token, so a revoked helper went on being told.
+    let h = hospital().await;
+    let alex = h.access_token(&DEMO_PATIENT).await;
+    let (tokens, consent) = h
+        .helper_for(&DEMO_PATIENT, &DEMO_HELPER, &["readings"])
+        .await;
+    let mut stream = h
+        .http
+        .get(format!("http://{}/api/care-team/events", h.server.addr))
+        .bearer_auth(access(&tokens))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let first = stream.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("care-team"));
+    let (status, _) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("care-circle/consents/{consent}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    // A red reading raises an alert: news the stream would carry to someone still allowed.
+    let red = crate::monitoring::bp("revoked", 185.0, 125.0, Utc::now() - Duration::minutes(1));
+    assert_eq!(crate::monitoring::send(&h, &alex, &red).await, 201);
+    let after = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut after = Vec::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            after.extend_from_slice(&chunk);
+        }
+        after
+    })
+    .await
+    .expect("the stream ended");
+    assert!(
+        !String::from_utf8_lossy(&after).contains("care-team"),
+        "nothing reached the helper after revocation"
+    );
 }
