@@ -5,6 +5,7 @@
 //! Responses are validated through `hale_fhir`'s mapping before they reach the domain.
 
 mod arrival;
+mod care_circle;
 mod care_team;
 mod medication;
 mod observation;

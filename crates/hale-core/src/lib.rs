@@ -9,6 +9,7 @@
 //! The clock is an argument: every use case takes `now`.
 
 pub mod arrival;
+mod care_circle;
 pub mod care_team;
 pub mod devices;
 pub mod kiosk;

@@ -11,13 +11,15 @@ const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES]
-                     [--trusted-proxy IP]... [--payments PROVIDER]
+                     [--helper-days DAYS] [--trusted-proxy IP]... [--payments PROVIDER]
                      [--demo [--no-simulation] [--dev-sign-in]]
 
   --database URL     sqlite://FILE, or postgres://USER@HOST/DB shared by several instances
                      [env HALE_DATABASE_URL, default sqlite://hale-hospital.db]
   --bind ADDR        address to listen on   [env HALE_BIND, default 127.0.0.1:8080]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
+  --helper-days D    days an adult patient's invitation lets a helper in before it ends
+                     by itself (the patient can invite them again)   [default 365]
   --trusted-proxy IP a load balancer or reverse proxy in front of the server, whose
                      Forwarded / X-Forwarded-For headers name the client (repeatable)
   --payments NAME    the card processor for parking: `sandbox` (the test-mode processor,
@@ -57,6 +59,16 @@ fn parse_args() -> Result<ServerOptions, String> {
                     return Err("--waitlist-hold must be at least 1 minute".into());
                 }
                 options.waitlist.hold = chrono::Duration::minutes(i64::from(minutes));
+            }
+            "--helper-days" => {
+                let value = args.next().ok_or("--helper-days needs a number of days")?;
+                let days: u16 = value
+                    .parse()
+                    .map_err(|e| format!("--helper-days {value}: {e}"))?;
+                if days == 0 {
+                    return Err("--helper-days must be at least 1 day".into());
+                }
+                options.helper_period = chrono::Duration::days(i64::from(days));
             }
             "--trusted-proxy" => {
                 let value = args.next().ok_or("--trusted-proxy needs an address")?;

@@ -4,6 +4,7 @@
 //! One test binary for the whole crate (each file is a module), so the stack links once.
 
 mod arrival;
+mod care_circle;
 mod care_team;
 mod common;
 mod devices;
