@@ -579,14 +579,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
 
     // A helper's access ends at their next request: revoked (Sam's), or past its end (Jordan's
     // of Sam). Every patient endpoint refuses them.
-    let (status, _) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("care-circle/consents/{medicines_consent}/revoke"),
-            None,
-        )
-        .await;
+    let (status, _) = h.end_grant(&alex, &medicines_consent).await;
     assert_eq!(status, 200);
     sqlx::query("UPDATE consent SET ends_at = $1 WHERE patient_id = $2")
         .bind(hale_server::DbTime(Utc::now() - Duration::seconds(1)))

@@ -113,14 +113,7 @@ async fn a_helper_reads_exactly_what_the_patient_shared_and_nothing_from_the_mom
         "Jordan Morgan"
     );
 
-    let (status, revoked) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("care-circle/consents/{consent}/revoke"),
-            None,
-        )
-        .await;
+    let (status, revoked) = h.end_grant(&alex, &consent).await;
     assert_eq!(status, 200, "{revoked}");
     assert_eq!(revoked["status"], "revoked");
     let (status, outcome) = h.get(&jordan, &format!("MedicationRequest?{me}")).await;
@@ -506,14 +499,7 @@ async fn a_sign_in_switches_only_to_people_it_helps_and_a_refused_switch_spends_
 
     // The helper steps down with their own sign-in.
     let jordan = h.access_token(&DEMO_HELPER).await;
-    let (status, member) = h
-        .api(
-            Method::POST,
-            &jordan,
-            &format!("care-circle/consents/{consent}/revoke"),
-            None,
-        )
-        .await;
+    let (status, member) = h.end_grant(&jordan, &consent).await;
     assert_eq!(status, 200, "{member}");
     assert_eq!(member["status"], "revoked");
     let alex = h.access_token(&DEMO_PATIENT).await;
@@ -538,14 +524,7 @@ async fn revoking_a_helper_ends_the_patients_open_invitations_and_only_five_may_
     };
     let (status, spare) = invite().await;
     assert_eq!(status, 201);
-    let (status, _) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("care-circle/consents/{consent}/revoke"),
-            None,
-        )
-        .await;
+    let (status, _) = h.end_grant(&alex, &consent).await;
     assert_eq!(status, 200);
     // A spare code the revoked helper might hold no longer lets them back.
     let jordan = h.access_token(&DEMO_HELPER).await;
@@ -583,14 +562,7 @@ async fn a_helpers_open_care_team_stream_sends_nothing_more_once_access_is_revok
     assert_eq!(stream.status(), 200);
     let first = stream.chunk().await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&first).contains("care-team"));
-    let (status, _) = h
-        .api(
-            Method::POST,
-            &alex,
-            &format!("care-circle/consents/{consent}/revoke"),
-            None,
-        )
-        .await;
+    let (status, _) = h.end_grant(&alex, &consent).await;
     assert_eq!(status, 200);
     // A red reading raises an alert: news the stream would carry to someone still allowed.
     let red = crate::monitoring::bp("revoked", 185.0, 125.0, Utc::now() - Duration::minutes(1));

@@ -329,6 +329,17 @@ impl Hospital {
         (tokens, member["consent"].as_str().unwrap().to_owned())
     }
 
+    /// Ends grant `consent` with `token`: the patient revokes, or the helper steps down.
+    pub async fn end_grant(&self, token: &str, consent: &str) -> (u16, Value) {
+        self.api(
+            reqwest::Method::POST,
+            token,
+            &format!("care-circle/consents/{consent}/revoke"),
+            None,
+        )
+        .await
+    }
+
     /// Free cardiology slots, soonest first.
     pub async fn free_slots(&self, token: &str, extra: &str) -> Vec<Value> {
         let (status, bundle) = self
