@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
+use hale_domain::RefusalCode;
 use hale_fhir::smart::{
     pkce_challenge, OAuthError, PatientTokenResponse, SmartConfiguration, APP_CLIENT_ID, APP_SCOPE,
 };
@@ -45,6 +46,9 @@ pub struct Tokens {
     pub refresh_token: String,
     /// When the access token stops working, a little early so a request in flight makes it.
     pub expires_at: DateTime<Utc>,
+    /// The signed-in person acts for someone who chose them as a helper (`fhirUser` names a
+    /// RelatedPerson); the session's patient is that someone.
+    pub as_helper: bool,
 }
 
 impl fmt::Debug for Tokens {
@@ -53,6 +57,7 @@ impl fmt::Debug for Tokens {
             .field("session", &self.session)
             .field("refresh_token", &"<redacted>")
             .field("expires_at", &self.expires_at)
+            .field("as_helper", &self.as_helper)
             .finish()
     }
 }
@@ -196,6 +201,24 @@ impl HospitalClient {
         self.token_request(&form, now).await
     }
 
+    /// Renews the session for another patient: someone the signed-in person helps, or (with
+    /// their own id) themself again. A refusal (`ClientError::Refused`) leaves `refresh_token`
+    /// valid; `Unauthorized` means the sign-in is over.
+    pub async fn switch_session(
+        &self,
+        refresh_token: &str,
+        patient: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Tokens, ClientError> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", APP_CLIENT_ID),
+            ("patient", patient),
+        ];
+        self.token_request(&form, now).await
+    }
+
     /// Sign-out: ends the sign-in at the hospital (RFC 7009).
     pub async fn revoke(&self, refresh_token: &str) -> Result<(), ClientError> {
         let config = self.smart().await?;
@@ -227,8 +250,20 @@ impl HospitalClient {
             .map_err(|e| ClientError::Unreachable(without_url(&e)))?;
         let status = response.status();
         if status == StatusCode::BAD_REQUEST || status == StatusCode::UNAUTHORIZED {
-            // invalid_grant and invalid_client both mean: sign in again.
+            // invalid_grant and invalid_client both mean: sign in again, unless the hospital
+            // names a refusal: then only the switch of patient was refused.
             let error: Result<OAuthError, _> = decode(response).await;
+            if let Ok(OAuthError {
+                hale_refusal: Some(code),
+                error_description,
+                ..
+            }) = &error
+            {
+                return Err(ClientError::Refused {
+                    code: RefusalCode::from_code(code),
+                    message: error_description.clone().unwrap_or_else(|| code.clone()),
+                });
+            }
             tracing::info!(
                 error = error
                     .as_ref()
@@ -261,6 +296,9 @@ impl HospitalClient {
             session: Session::new(token.access_token, token.patient),
             refresh_token,
             expires_at: now + Duration::seconds(token.expires_in) - margin,
+            as_helper: token
+                .fhir_user
+                .is_some_and(|u| u.starts_with("RelatedPerson/")),
         })
     }
 }

@@ -9,7 +9,7 @@
 //! The clock is an argument: every use case takes `now`.
 
 pub mod arrival;
-mod care_circle;
+pub mod care_circle;
 pub mod care_team;
 pub mod devices;
 pub mod kiosk;
@@ -469,14 +469,21 @@ impl Patient {
         Fut: Future<Output = Result<T, ClientError>>,
     {
         let session = self.session().await?;
-        match call(session.clone()).await {
+        let answer = match call(session.clone()).await {
             Err(ClientError::Unauthorized) => {
                 self.expire(&session).await;
                 let session = self.session().await?;
-                Ok(call(session).await?)
+                call(session).await
             }
-            other => Ok(other?),
+            other => other,
+        };
+        if let Err(ClientError::Refused {
+            code: Some(code), ..
+        }) = &answer
+        {
+            self.after_refusal(*code).await;
         }
+        Ok(answer?)
     }
 
     /// Fetches the patient's appointments of the past year onwards and replaces the local copy.

@@ -11,6 +11,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use hale_client::{ClientError, LoopbackRedirect, Session, Tokens};
+use hale_domain::care_circle::Permissions;
 use hale_store::Profile;
 
 use crate::{CoreError, Patient};
@@ -158,14 +159,14 @@ impl Patient {
 
     /// Keeps `refresh_token` for the next start. A keychain that fails costs the patient a
     /// sign-in at the next start, nothing more.
-    fn remember(&self, refresh_token: &str) {
+    pub(crate) fn remember(&self, refresh_token: &str) {
         if let Err(error) = self.keychain.save(&self.hospital_key, refresh_token) {
             tracing::warn!(%error, "the sign-in will not be remembered");
         }
     }
 
     /// Removes the kept sign-in (signed out here, or ended at the hospital).
-    fn forget(&self) {
+    pub(crate) fn forget(&self) {
         if let Err(error) = self.keychain.delete(&self.hospital_key) {
             tracing::warn!(%error, "the saved sign-in could not be removed");
         }
@@ -207,10 +208,26 @@ impl Patient {
         if !*profiled {
             let patient = self.client.patient(&session).await?;
             let capability = self.client.capability().await?;
+            let previous = self.store.profile(&self.hospital_key).await?;
+            let (self_id, helping) = if tokens.as_helper {
+                // The grant was read when the helper chose this patient (`look_after`); a
+                // profile for someone else cannot say what it allows, so it shows nothing
+                // allowed until chosen again. The hospital decides either way.
+                let helping = previous
+                    .as_ref()
+                    .filter(|p| p.patient_id == session.patient_id)
+                    .and_then(|p| p.helping)
+                    .unwrap_or(Permissions::NONE);
+                (previous.and_then(|p| p.self_id), Some(helping))
+            } else {
+                (Some(session.patient_id.clone()), None)
+            };
             let profile = Profile {
                 hospital_name: capability.implementation.map(|i| i.description),
                 patient_id: session.patient_id.clone(),
                 patient_name: patient.display_name(),
+                self_id,
+                helping,
             };
             self.store
                 .save_profile(&self.hospital_key, &profile)

@@ -191,6 +191,11 @@ pub struct OAuthError {
     pub error: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// Hale's refusal code (as in an OperationOutcome) when a refresh asked to act for a patient
+    /// and was refused: the sign-in itself still stands, unlike any other `invalid_grant`.
+    /// RFC 6749 §5.2 lets an error answer carry further parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hale_refusal: Option<String>,
 }
 
 #[cfg(test)]

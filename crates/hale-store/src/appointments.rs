@@ -1,6 +1,7 @@
 //! The patient's cached appointments and who last signed in at each hospital.
 
 use chrono::{DateTime, Utc};
+use hale_domain::care_circle::{Permission, Permissions};
 use hale_domain::{Appointment, AppointmentStatus};
 
 use crate::fetched::{fetched_at, mark_fetched};
@@ -102,14 +103,18 @@ impl Store {
     /// Remembers who signed in at `hospital` and what the hospital and patient are called.
     pub async fn save_profile(&self, hospital: &str, profile: &Profile) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO profile (hospital, hospital_name, patient_id, patient_name) VALUES (?, ?, ?, ?) \
+            "INSERT INTO profile (hospital, hospital_name, patient_id, patient_name, self_id, \
+             helping) VALUES (?, ?, ?, ?, ?, ?) \
              ON CONFLICT (hospital) DO UPDATE SET hospital_name = excluded.hospital_name, \
-             patient_id = excluded.patient_id, patient_name = excluded.patient_name",
+             patient_id = excluded.patient_id, patient_name = excluded.patient_name, \
+             self_id = excluded.self_id, helping = excluded.helping",
         )
         .bind(hospital)
         .bind(&profile.hospital_name)
         .bind(&profile.patient_id)
         .bind(&profile.patient_name)
+        .bind(&profile.self_id)
+        .bind(profile.helping.map(permission_codes))
         .execute(&self.db)
         .await?;
         Ok(())
@@ -117,18 +122,45 @@ impl Store {
 
     /// The last patient who signed in at `hospital`, if any.
     pub async fn profile(&self, hospital: &str) -> Result<Option<Profile>, StoreError> {
-        let row: Option<(Option<String>, String, Option<String>)> = sqlx::query_as(
-            "SELECT hospital_name, patient_id, patient_name FROM profile WHERE hospital = ?",
+        type Row = (
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT hospital_name, patient_id, patient_name, self_id, helping FROM profile \
+             WHERE hospital = ?",
         )
         .bind(hospital)
         .fetch_optional(&self.db)
         .await?;
-        Ok(
-            row.map(|(hospital_name, patient_id, patient_name)| Profile {
+        Ok(row.map(
+            |(hospital_name, patient_id, patient_name, self_id, helping)| Profile {
                 hospital_name,
                 patient_id,
                 patient_name,
-            }),
-        )
+                self_id,
+                helping: helping.as_deref().map(permissions_of),
+            },
+        ))
     }
+}
+
+fn permission_codes(permissions: Permissions) -> String {
+    permissions
+        .iter()
+        .map(Permission::code)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Codes this version does not know are left out: a newer version's grant shows as narrower,
+/// never wider.
+fn permissions_of(codes: &str) -> Permissions {
+    codes
+        .split_whitespace()
+        .filter_map(Permission::from_code)
+        .collect()
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::ConnectOptions;
 
-use crate::{Store, StoreError, StoreKey, MIGRATOR};
+use crate::{Owner, Store, StoreError, StoreKey, MIGRATOR};
 
 /// Removes the write-ahead log and shared-memory files of the store at `path`, once the store
 /// itself has been replaced or moved.
@@ -187,6 +187,46 @@ impl Store {
             .await?;
         MIGRATOR.run(&db).await?;
         Ok(Self { db })
+    }
+
+    /// Removes every record kept for one patient at one hospital: a helper's copy of someone
+    /// whose consent ended. Every table keyed by hospital and patient is covered, including
+    /// tables added later, so no part of the copy is left behind.
+    pub async fn forget_patient(&self, owner: Owner<'_>) -> Result<(), StoreError> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' \
+             AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'patient_id') \
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'hospital')",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let mut tx = self.db.begin().await?;
+        sqlx::query("PRAGMA defer_foreign_keys = ON")
+            .execute(&mut *tx)
+            .await?;
+        for table in &tables {
+            // The profile names whose records are shown: it is rewritten, not deleted, when
+            // the helper goes back to their own.
+            if table == "profile" {
+                continue;
+            }
+            sqlx::query(&format!(
+                "DELETE FROM \"{}\" WHERE hospital = ? AND patient_id = ?",
+                table.replace('"', "\"\"")
+            ))
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        // `secure_delete` (set at open) zeroes the freed content; the checkpoint takes the
+        // deleted rows out of the write-ahead log too.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Removes everything the app keeps on this device (sign-out with "remove my data"): every

@@ -9,6 +9,7 @@
 //! written before encryption is encrypted in place the first time it is opened with a key.
 
 use chrono::{DateTime, Utc};
+use hale_domain::care_circle::Permissions;
 use sqlx::SqlitePool;
 
 mod appointments;
@@ -59,12 +60,19 @@ pub struct Owner<'a> {
     pub patient_id: &'a str,
 }
 
-/// The last patient signed in at a hospital.
+/// Whose records the app shows at a hospital: the signed-in person's own, or those of someone
+/// they help.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub hospital_name: Option<String>,
+    /// The patient the screens are about.
     pub patient_id: String,
     pub patient_name: Option<String>,
+    /// The signed-in person's own patient id (`None` before it was learnt, from a version that
+    /// did not keep it).
+    pub self_id: Option<String>,
+    /// Set while the signed-in person acts for `patient_id`: what that patient's consent allows.
+    pub helping: Option<Permissions>,
 }
 
 /// A patient's cached appointments and when they were fetched (`None`: never).

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_domain::care_circle::Permission;
 use hale_domain::parking::{ParkingSession, Receipt, ReceiptPurpose, Relief};
 use hale_domain::{Appointment, AppointmentStatus, BookingReference, Lead};
 
@@ -140,6 +141,8 @@ async fn the_cache_survives_reopening_the_file() {
             hospital_name: Some("Hale General".into()),
             patient_id: "pt-1".into(),
             patient_name: Some("Alex Morgan".into()),
+            self_id: Some("pt-3".into()),
+            helping: Some(Permissions::NONE.with(Permission::Medicines)),
         };
         store.save_profile(ALEX.hospital, &profile).await.unwrap();
     }
@@ -147,7 +150,31 @@ async fn the_cache_survives_reopening_the_file() {
     assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
     let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
     assert_eq!(profile.patient_id, "pt-1");
+    assert_eq!(profile.self_id.as_deref(), Some("pt-3"));
+    assert_eq!(
+        profile.helping,
+        Some(Permissions::NONE.with(Permission::Medicines))
+    );
     assert_eq!(store.profile("http://other").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn forgetting_a_patient_removes_their_copy_and_leaves_everyone_elses() {
+    let store = Store::open_in_memory().await.unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    for owner in [ALEX, SAM] {
+        store
+            .replace_appointments(owner, &[appt("a", 9)], now)
+            .await
+            .unwrap();
+        store.mark_reminder_sent(owner, "a#P1D", now).await.unwrap();
+    }
+    store.forget_patient(SAM).await.unwrap();
+    assert!(store.appointments(SAM).await.unwrap().records.is_empty());
+    assert_eq!(store.appointments(SAM).await.unwrap().fetched_at, None);
+    assert!(store.mark_reminder_sent(SAM, "a#P1D", now).await.unwrap());
+    assert_eq!(store.appointments(ALEX).await.unwrap().records.len(), 1);
+    assert!(!store.mark_reminder_sent(ALEX, "a#P1D", now).await.unwrap());
 }
 
 #[tokio::test]
@@ -308,6 +335,8 @@ async fn fill(store: &Store) {
         hospital_name: Some("St Elsewhere".into()),
         patient_id: "pt-1".into(),
         patient_name: Some("Zebedee Marchbanks".into()),
+        self_id: Some("pt-1".into()),
+        helping: None,
     };
     store.save_profile(ALEX.hospital, &profile).await.unwrap();
     let car = Vehicle {

@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use crate::common::{demo, signed_in, MemoryKeychain};
-use chrono::NaiveDate;
+use crate::common::{demo, restarted, signed_in, MemoryKeychain, STORE_KEY};
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Europe::London;
 use hale_client::ClientError;
-use hale_core::CoreError;
+use hale_core::{CoreError, Freshness};
 use hale_domain::care_circle::{GrantStatus, Permission, Permissions};
 use hale_domain::RefusalCode;
 use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
+use hale_store::{Owner, Store};
 
 #[tokio::test]
 async fn a_patient_invites_their_partner_who_accepts_and_both_see_who_has_what_until_it_ends() {
@@ -63,4 +65,131 @@ async fn a_patient_invites_their_partner_who_accepts_and_both_see_who_has_what_u
     assert_eq!(ended.status, GrantStatus::Revoked);
     let jordans = jordan.care_circle().await.unwrap();
     assert_eq!(jordans.helping[0].status, GrantStatus::Revoked);
+}
+
+#[tokio::test]
+async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_when_the_consent_ends(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = demo(dir.path()).await;
+    let alex = &hospital.patient;
+    let jordans_store = dir.path().join("jordan.sqlite");
+    let keychain = Arc::new(MemoryKeychain::default());
+    let jordan = signed_in(
+        &hospital.base,
+        &jordans_store,
+        keychain.clone(),
+        DEMO_HELPER,
+    )
+    .await;
+    let shared = Permissions::NONE.with(Permission::Medicines);
+    let invitation = alex.invite(shared).await.unwrap();
+    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
+    let grant = jordan
+        .accept_invitation(&invitation.code, born)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    assert_eq!(jordan.looking_after().await.unwrap(), None);
+
+    let looking = jordan
+        .look_after(Some(DEMO_PATIENT.id), now)
+        .await
+        .unwrap()
+        .expect("looking after Alex");
+    assert_eq!(looking.name.as_deref(), Some("Alex Morgan"));
+    assert_eq!(looking.permissions, shared);
+    let m = jordan.medicines(&London, now).await.unwrap();
+    assert!(matches!(m.freshness, Freshness::Live { .. }));
+    assert_eq!(m.medicines.len(), 6, "Alex's prescriptions");
+    // Appointments were not shared: refused as such, and the consent stands.
+    let appointments = jordan.appointments(now).await.unwrap();
+    assert!(
+        matches!(
+            appointments.freshness,
+            Freshness::Offline {
+                error: ClientError::Refused {
+                    code: Some(RefusalCode::NotPermitted),
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        appointments.freshness
+    );
+    assert_eq!(jordan.looking_after().await.unwrap(), Some(looking.clone()));
+
+    // Started again, the app is still looking after Alex, and says so before asking anyone.
+    drop(jordan);
+    let jordan = restarted(&hospital.base, &jordans_store, keychain.clone()).await;
+    assert_eq!(jordan.looking_after().await.unwrap(), Some(looking));
+    assert_eq!(
+        jordan
+            .medicines(&London, now)
+            .await
+            .unwrap()
+            .medicines
+            .len(),
+        6
+    );
+
+    alex.end_grant(&grant.consent).await.unwrap();
+    let after = jordan.medicines(&London, now).await.unwrap();
+    assert!(
+        matches!(
+            after.freshness,
+            Freshness::Offline {
+                error: ClientError::Refused {
+                    code: Some(RefusalCode::ConsentRevoked),
+                    ..
+                },
+                ..
+            }
+        ),
+        "{:?}",
+        after.freshness
+    );
+    assert_eq!(
+        jordan.looking_after().await.unwrap(),
+        None,
+        "back to Jordan"
+    );
+    assert!(after.medicines.is_empty(), "nothing of Alex's is shown");
+    drop(jordan);
+
+    let store = Store::open(&jordans_store, &STORE_KEY).await.unwrap();
+    let alexs = Owner {
+        hospital: &hospital.base,
+        patient_id: DEMO_PATIENT.id,
+    };
+    let copy = store.medicines(alexs).await.unwrap();
+    assert!(copy.records.is_empty());
+    assert_eq!(copy.fetched_at, None, "the copy of Alex is gone");
+}
+
+#[tokio::test]
+async fn a_person_cannot_look_after_someone_they_do_not_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = demo(dir.path()).await;
+    let refused = hospital
+        .patient
+        .look_after(Some(DEMO_HELPER.id), Utc::now())
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(CoreError::Hospital(ClientError::Refused {
+                code: Some(RefusalCode::NotPermitted),
+                ..
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(hospital.patient.looking_after().await.unwrap(), None);
+    assert!(hospital
+        .patient
+        .medicines(&London, Utc::now())
+        .await
+        .is_ok());
 }

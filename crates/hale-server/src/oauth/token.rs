@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use chrono::{DateTime, Utc};
+use hale_domain::RefusalCode;
 use hale_fhir::smart::{
     pkce_challenge, pkce_verifier_is_valid, DevSignIn, OAuthError, PatientTokenResponse, Scopes,
     TokenResponse, APP_SCOPE,
@@ -35,14 +36,18 @@ pub(crate) struct TokenRequest {
 
 /// An OAuth2 error answer with its status.
 pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut response = (
+    oauth_answer(
         status,
-        Json(OAuthError {
+        OAuthError {
             error: error.to_owned(),
             error_description: Some(description.to_owned()),
-        }),
+            hale_refusal: None,
+        },
     )
-        .into_response();
+}
+
+fn oauth_answer(status: StatusCode, body: OAuthError) -> Response {
+    let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -51,6 +56,19 @@ pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) ->
 
 fn invalid_grant(why: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why)
+}
+
+/// A refused switch of patient: `invalid_grant` as OAuth has it, naming Hale's refusal so the
+/// app can tell "you may not act for them now" from "sign in again".
+fn refused_switch(refusal: RefusalCode, why: &str) -> Response {
+    oauth_answer(
+        StatusCode::BAD_REQUEST,
+        OAuthError {
+            error: "invalid_grant".into(),
+            error_description: Some(why.to_owned()),
+            hale_refusal: Some(refusal.code().to_owned()),
+        },
+    )
 }
 
 /// `POST /auth/token`.
@@ -198,7 +216,7 @@ async fn switch_to(
     person: &str,
     wanted: &str,
     now: DateTime<Utc>,
-) -> Result<Result<Option<String>, String>, FhirError> {
+) -> Result<Result<Option<String>, (RefusalCode, String)>, FhirError> {
     if wanted == person {
         return Ok(Ok(None));
     }
@@ -209,13 +227,16 @@ async fn switch_to(
             .fetch_optional(&mut **tx)
             .await?;
     let Some((related,)) = related else {
-        return Ok(Err("you do not help that patient".into()));
+        return Ok(Err((
+            RefusalCode::NotPermitted,
+            "you do not help that patient".into(),
+        )));
     };
     Ok(
         crate::care_circle::consent_scopes(state, tx, &related, wanted, now)
             .await?
             .map(|_| Some(related))
-            .map_err(|refusal| refusal.to_string()),
+            .map_err(|refusal| (refusal.refusal_code(), refusal.to_string())),
     )
 }
 
@@ -302,7 +323,7 @@ async fn refresh(state: &ServerState, request: &TokenRequest) -> Result<Response
         // Refused, the sign-in stays as it was: this refresh token is not spent.
         Some(wanted) => match switch_to(state, &mut tx, &person, wanted, now).await? {
             Ok(related) => (wanted.clone(), related),
-            Err(why) => return Ok(invalid_grant(&why)),
+            Err((refusal, why)) => return Ok(refused_switch(refusal, &why)),
         },
     };
     sqlx::query("UPDATE refresh_token SET rotated_at = $1 WHERE token_hash = $2")

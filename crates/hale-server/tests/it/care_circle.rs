@@ -486,13 +486,15 @@ async fn a_sign_in_switches_only_to_people_it_helps_and_a_refused_switch_spends_
     let (status, answer) = h.switch(&refresh, OTHER_PATIENT.id).await;
     assert_eq!(status, 400, "Jordan does not help Sam: {answer}");
     assert_eq!(answer["error"], "invalid_grant");
+    assert_eq!(answer["hale_refusal"], "not-permitted", "{answer}");
     // The refused switch left the sign-in as it was: the same refresh token still works.
     let (status, back) = h.switch(&refresh, DEMO_HELPER.id).await;
     assert_eq!(status, 200, "{back}");
     assert_eq!(back["patient"], DEMO_HELPER.id);
     // A spent refresh token is a stolen one, whatever it asks for: the whole sign-in ends.
-    let (status, _) = h.switch(&refresh, DEMO_PATIENT.id).await;
+    let (status, replayed) = h.switch(&refresh, DEMO_PATIENT.id).await;
     assert_eq!(status, 400);
+    assert!(replayed.get("hale_refusal").is_none(), "{replayed}");
     let newest = back["refresh_token"].as_str().unwrap();
     let (status, _) = h.refresh(newest).await;
     assert_eq!(status, 400, "the replay revoked the sign-in");
@@ -504,6 +506,13 @@ async fn a_sign_in_switches_only_to_people_it_helps_and_a_refused_switch_spends_
     assert_eq!(member["status"], "revoked");
     let alex = h.access_token(&DEMO_PATIENT).await;
     assert_eq!(circle(&h, &alex).await["helpers"][0]["status"], "revoked");
+    // Asked again with a new sign-in, the switch says why it is refused.
+    let own = h.sign_in(&DEMO_HELPER).await;
+    let (status, answer) = h
+        .switch(own["refresh_token"].as_str().unwrap(), DEMO_PATIENT.id)
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(answer["hale_refusal"], "consent-revoked", "{answer}");
 }
 
 #[tokio::test]
