@@ -64,6 +64,12 @@ commands![
     GetReadings,
     SetThresholds,
     GetCareTeam,
+    GetCareCircle,
+    InviteHelper,
+    AcceptInvitation,
+    EndGrant,
+    GetLookingAfter,
+    LookAfter,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).

@@ -93,6 +93,7 @@ pub fn run() {
             let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
             let sink = std::sync::Arc::new(live::EventSink(app.handle().clone()));
             let (watch, live, devices) = tauri::async_runtime::block_on(async {
+                live::announce_whose_changes(state.patient.clone(), app.handle().clone());
                 let live = live::Live::start(state.patient.clone(), notifier.clone(), sink);
                 let devices = devices::Devices::start(
                     state.patient.clone(),
@@ -169,6 +170,12 @@ pub fn run() {
             devices::get_readings => hale_api::GetReadings,
             devices::set_thresholds => hale_api::SetThresholds,
             care_team::get_care_team => hale_api::GetCareTeam,
+            care_circle::get_care_circle => hale_api::GetCareCircle,
+            care_circle::invite_helper => hale_api::InviteHelper,
+            care_circle::accept_invitation => hale_api::AcceptInvitation,
+            care_circle::end_grant => hale_api::EndGrant,
+            care_circle::get_looking_after => hale_api::GetLookingAfter,
+            care_circle::look_after => hale_api::LookAfter,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

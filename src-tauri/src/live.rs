@@ -37,6 +37,22 @@ impl<R: Runtime> LiveSink for EventSink<R> {
     }
 }
 
+/// Tells the screens whenever the app starts showing someone else's records, or the person's
+/// own again, however it happened (a switch, or a consent that ended during any request). Ends
+/// with the app.
+pub fn announce_whose_changes<R: Runtime>(patient: Arc<Patient>, app: AppHandle<R>) {
+    let mut changes = patient.whose_changes();
+    tauri::async_runtime::spawn(async move {
+        while changes.changed().await.is_ok() {
+            let now = patient.looking_after().await.ok().flatten();
+            let view = now.map(convert::looking_after);
+            if let Err(error) = app.emit(hale_api::LOOKING_AFTER_EVENT, view) {
+                tracing::warn!(%error, "could not tell the screens whose records they show");
+            }
+        }
+    });
+}
+
 /// The live followers of one app.
 pub struct Live {
     patient: Arc<Patient>,

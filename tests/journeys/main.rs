@@ -4,6 +4,7 @@
 mod accessibility;
 mod arrival;
 mod booking;
+mod care_circle;
 mod care_team;
 mod console;
 mod devices;

@@ -257,6 +257,7 @@ pub enum Place {
     /// The rest are under More.
     Devices,
     CareTeam,
+    CareCircle,
     WaitingTimes,
     Settings,
 }
@@ -273,13 +274,14 @@ impl Place {
             Place::More => &["nav-more"],
             Place::Devices => &["nav-more", "more-devices"],
             Place::CareTeam => &["nav-more", "more-care-team"],
+            Place::CareCircle => &["nav-more", "more-care-circle"],
             Place::WaitingTimes => &["nav-more", "more-waiting"],
             Place::Settings => &["nav-more", "more-settings"],
         }
     }
 
     /// Every screen of the patient app.
-    pub const ALL: [Place; 10] = [
+    pub const ALL: [Place; 11] = [
         Place::Today,
         Place::Appointments,
         Place::Book,
@@ -288,6 +290,7 @@ impl Place {
         Place::More,
         Place::Devices,
         Place::CareTeam,
+        Place::CareCircle,
         Place::WaitingTimes,
         Place::Settings,
     ];

@@ -4,12 +4,14 @@ use chrono::{DateTime, FixedOffset, Utc};
 use hale_api::{ApiError, ErrorCode, Freshness};
 
 mod booking;
+mod care_circle;
 mod care_team;
 mod devices;
 mod medicines;
 mod readings_chart;
 mod today;
 pub use booking::*;
+pub use care_circle::*;
 pub use care_team::*;
 pub use devices::*;
 pub use medicines::*;

@@ -43,6 +43,8 @@ pub enum Screen {
     WaitingTimes,
     Devices,
     CareTeam,
+    /// Who helps the patient, whom they help, and looking after someone.
+    CareCircle,
 }
 
 /// Whether a patient is signed in, as the shell said last. Provided as context: any screen that
@@ -121,10 +123,33 @@ fn PatientApp() -> impl IntoView {
 fn SignedInApp() -> impl IntoView {
     let screen = RwSignal::new(Screen::Today);
     provide_context(screen);
+    // Whose records the screens show, when not the signed-in person's: asked once, then told by
+    // the shell at every change (a switch, or a consent that ended during any request).
+    let looking = RwSignal::new(None::<hale_api::LookingAfterView>);
+    provide_context(looking);
+    let update = move |now: Option<hale_api::LookingAfterView>| {
+        if looking.get_untracked() != now {
+            looking.set(now);
+        }
+    };
+    backend::use_event(hale_api::LOOKING_AFTER_EVENT, update);
+    Effect::new(move |_| {
+        screen.track();
+        spawn_local(async move {
+            if let Ok(now) = backend::call::<hale_api::GetLookingAfter>(&hale_api::NoArgs {}).await
+            {
+                update(now);
+            }
+        });
+    });
+    // Each screen is drawn again for another person, so nothing of the last one stays.
+    let whose = Memo::new(move |_| looking.with(|l| l.as_ref().map(|l| l.patient_id.clone())));
     view! {
         <div class="app">
             <nav::MainNav />
-            {move || match screen.get() {
+            <div class="main-column">
+            <components::LookingAfterBanner />
+            {move || match (whose.track(), screen.get()).1 {
                 Screen::Today => view! { <pages::today::TodayPage /> }.into_any(),
                 Screen::Appointments => view! { <pages::appointments::AppointmentsPage /> }.into_any(),
                 Screen::Book { moving } => {
@@ -138,7 +163,9 @@ fn SignedInApp() -> impl IntoView {
                 Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
                 Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
                 Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),
+                Screen::CareCircle => view! { <pages::care_circle::CareCirclePage /> }.into_any(),
             }}
+            </div>
         </div>
     }
 }

@@ -19,9 +19,11 @@ struct Tab {
 fn tab_of(screen: &Screen) -> Screen {
     match screen {
         Screen::Book { .. } => Screen::Appointments,
-        Screen::Settings | Screen::WaitingTimes | Screen::Devices | Screen::CareTeam => {
-            Screen::More
-        }
+        Screen::Settings
+        | Screen::WaitingTimes
+        | Screen::Devices
+        | Screen::CareTeam
+        | Screen::CareCircle => Screen::More,
         other => other.clone(),
     }
 }

@@ -27,6 +27,7 @@ macro_rules! command {
 
 mod arrival;
 mod booking;
+mod care_circle;
 mod care_team;
 mod devices;
 mod error;
@@ -46,6 +47,12 @@ pub use booking::{
     is_identifier, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
     ExportCalendar, ExportedFile, FindSlots, FindSlotsArgs, ListServices, RescheduleAppointment,
     RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
+};
+pub use care_circle::{
+    AcceptInvitation, AcceptInvitationArgs, CareCircleView, CircleMemberView, ConsentArgs,
+    EndGrant, GetCareCircle, GetLookingAfter, GrantStatusView, InvitationView, InviteArgs,
+    InviteHelper, LookAfter, LookAfterArgs, LookingAfterView, PermissionView, LOOKING_AFTER_EVENT,
+    PERMISSION_CHOICES,
 };
 pub use care_team::{
     AlertAboutView, AlertTierView, CareMessageView, CareTeamView, GetCareTeam, HospitalAlertView,
@@ -149,6 +156,12 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     GetReadings::NAME,
     SetThresholds::NAME,
     GetCareTeam::NAME,
+    GetCareCircle::NAME,
+    InviteHelper::NAME,
+    AcceptInvitation::NAME,
+    EndGrant::NAME,
+    GetLookingAfter::NAME,
+    LookAfter::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

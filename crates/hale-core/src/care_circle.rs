@@ -11,7 +11,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use hale_client::ClientError;
 use hale_domain::care_circle::{
-    CareCircle, CircleMember, GrantStatus, Invitation, InvitationCode, Permissions,
+    CareCircle, CircleMember, GrantStatus, Invitation, InvitationCode, Permission, Permissions,
 };
 use hale_domain::RefusalCode;
 use hale_store::Profile;
@@ -26,6 +26,16 @@ pub struct LookingAfter {
     pub name: Option<String>,
     /// What their consent allows the helper.
     pub permissions: Permissions,
+}
+
+impl LookingAfter {
+    /// For the banner: up to two initials (none while the name is unknown).
+    pub fn initials(&self) -> String {
+        self.name
+            .as_deref()
+            .map(hale_domain::care_circle::circle::initials)
+            .unwrap_or_default()
+    }
 }
 
 /// The refusals meaning a consent has ended (not merely that it leaves something out).
@@ -220,7 +230,48 @@ impl Patient {
         };
         drop(guard);
         self.changed.notify_one();
+        self.whose.send_modify(|n| *n = n.wrapping_add(1));
         Ok(())
+    }
+
+    /// Changes each time the app starts showing someone else's records (or the person's own
+    /// again): a switch, or a consent that ended on the way. The value is only a counter.
+    pub fn whose_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.whose.subscribe()
+    }
+
+    /// Refuses a change the consent does not let the helper make (`needs` and acting on the
+    /// patient's behalf), before anything is written on the device: a change kept here that
+    /// the hospital would refuse would never reach the patient's record.
+    pub(crate) async fn may_change(&self, needs: Permission) -> Result<(), CoreError> {
+        match self.looking_after().await? {
+            Some(l)
+                if !(l.permissions.contains(needs)
+                    && l.permissions.contains(Permission::ActOnBehalf)) =>
+            {
+                Err(CoreError::Hospital(ClientError::Refused {
+                    code: Some(RefusalCode::NotPermitted),
+                    message: "the patient has not let you do this for them".into(),
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whose devices and readings these are: always the signed-in person's own. A helper's
+    /// blood pressure cuff measures the helper, whoever they are looking after.
+    pub(crate) async fn device_holder(&self) -> Result<Option<String>, CoreError> {
+        if !self.is_signed_in().await {
+            return Ok(None);
+        }
+        Ok(self
+            .store
+            .profile(&self.hospital_key)
+            .await?
+            .map(|p| match (p.helping, p.self_id) {
+                (Some(_), Some(me)) => me,
+                _ => p.patient_id,
+            }))
     }
 
     /// After the hospital refused a call with `code`: if it says the consent of the person

@@ -48,7 +48,7 @@ pub enum DeviceError {
 
 impl Patient {
     async fn signed_in_patient(&self) -> Result<String, CoreError> {
-        self.saved_patient()
+        self.device_holder()
             .await?
             .ok_or_else(|| DeviceError::NotSignedIn.into())
     }
@@ -61,7 +61,7 @@ impl Patient {
     }
 
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>, CoreError> {
-        match self.saved_patient().await? {
+        match self.device_holder().await? {
             Some(patient) => Ok(self.store.devices(self.owner(&patient)).await?),
             None => Ok(Vec::new()),
         }
@@ -162,6 +162,11 @@ impl Patient {
         let Some(patient) = self.saved_patient().await? else {
             return Ok(SyncReport::default());
         };
+        // While the person looks after someone, the sign-in is that someone's: the person's
+        // own readings wait until they are back.
+        if self.device_holder().await?.as_deref() != Some(patient.as_str()) {
+            return Ok(SyncReport::default());
+        }
         let owner = self.owner(&patient);
         let mut report = SyncReport::default();
         loop {
@@ -217,7 +222,7 @@ impl Patient {
         kind: ReadingKind,
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredReading>, CoreError> {
-        match self.saved_patient().await? {
+        match self.device_holder().await? {
             Some(patient) => Ok(self
                 .store
                 .readings(self.owner(&patient), kind, since)
@@ -228,7 +233,7 @@ impl Patient {
 
     /// The newest reading of each kind, and how many wait to be relayed.
     pub async fn latest_readings(&self) -> Result<(Vec<StoredReading>, u32), CoreError> {
-        match self.saved_patient().await? {
+        match self.device_holder().await? {
             Some(patient) => {
                 let owner = self.owner(&patient);
                 Ok((
@@ -241,7 +246,7 @@ impl Patient {
     }
 
     pub async fn thresholds(&self) -> Result<Thresholds, CoreError> {
-        match self.saved_patient().await? {
+        match self.device_holder().await? {
             Some(patient) => Ok(self.store.thresholds(self.owner(&patient)).await?),
             None => Ok(Thresholds::default()),
         }
@@ -251,6 +256,13 @@ impl Patient {
     /// The care team's plan may set red limits: an alert may be stricter than those, never looser.
     pub async fn set_thresholds(&self, thresholds: &Thresholds) -> Result<Thresholds, CoreError> {
         thresholds.validate().map_err(DeviceError::from)?;
+        // The plan in view would be the other person's: one's own limits are set as oneself.
+        if self.looking_after().await?.is_some() {
+            return Err(CoreError::Hospital(hale_client::ClientError::Refused {
+                code: Some(hale_domain::RefusalCode::NotPermitted),
+                message: "go back to your own records to change your alerts".into(),
+            }));
+        }
         if let Some(plan) = self.saved_plan().await? {
             hale_domain::monitoring::patient_side::check_not_looser(thresholds, &plan)
                 .map_err(DeviceError::from)?;

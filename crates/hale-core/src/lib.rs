@@ -117,6 +117,9 @@ pub struct Patient {
     session: Mutex<SignIn>,
     /// Signalled whenever the local copy or a setting changes, so the watch task re-plans.
     changed: Arc<Notify>,
+    /// Counts the changes of whose records the app shows (see `care_circle`), for the shell
+    /// to tell the screens.
+    whose: tokio::sync::watch::Sender<u64>,
     /// The hospital's rules for changing and checking in, as last read (Hale's defaults until
     /// then). Kept in memory: offline, the patient can neither change nor check in anyway.
     rules: std::sync::Mutex<AppointmentRules>,
@@ -139,6 +142,7 @@ impl Patient {
             keychain,
             hospital_key,
             changed: Arc::new(Notify::new()),
+            whose: tokio::sync::watch::Sender::new(0),
             rules: std::sync::Mutex::new(AppointmentRules::default()),
         }
     }

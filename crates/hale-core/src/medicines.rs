@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use hale_domain::care_circle::Permission;
 use hale_domain::medication::adherence::{DoseState, Tally};
 use hale_domain::medication::overview::{find_dose, overview, HISTORY_DAYS};
 pub use hale_domain::medication::overview::{DoseItem, MedicineStatus};
@@ -237,6 +238,7 @@ impl Patient {
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<DoseRecord, CoreError> {
+        self.may_change(Permission::Medicines).await?;
         let patient = self.require_patient().await?;
         let owner = self.owner(&patient);
         let medicine = self.medicine(&patient, &log.medicine_id).await?;
@@ -294,6 +296,7 @@ impl Patient {
         slot: &str,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
+        self.may_change(Permission::Medicines).await?;
         let patient = self.require_patient().await?;
         let undone = self
             .store
@@ -356,6 +359,7 @@ impl Patient {
         let medicine = new
             .into_medicine(format!("own:{:x}", now.timestamp_micros()), added)
             .map_err(|e| MedicineError::Invalid(e.to_string()))?;
+        self.may_change(Permission::Medicines).await?;
         let patient = self.require_patient().await?;
         self.store
             .save_own_medicine(self.owner(&patient), &medicine)
@@ -366,6 +370,7 @@ impl Patient {
 
     /// Stops a medicine the patient added: no more reminders; its records stay.
     pub async fn stop_medicine(&self, medicine_id: &str) -> Result<(), CoreError> {
+        self.may_change(Permission::Medicines).await?;
         let patient = self.require_patient().await?;
         let mut medicine = self.medicine(&patient, medicine_id).await?;
         if medicine.source != Source::Own {
@@ -391,6 +396,7 @@ impl Patient {
                 MedicineError::Invalid("the supply must be between 0 and 10,000".into()).into(),
             );
         }
+        self.may_change(Permission::Medicines).await?;
         let patient = self.require_patient().await?;
         self.medicine(&patient, medicine_id).await?;
         self.store

@@ -3,6 +3,7 @@
 
 pub mod arrival;
 pub mod booking;
+pub mod care_circle;
 pub mod care_team;
 pub mod devices;
 pub mod home;

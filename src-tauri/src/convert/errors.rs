@@ -6,7 +6,7 @@ use hale_client::ClientError;
 use hale_core::CoreError;
 use hale_domain::RefusalCode;
 
-pub(super) fn invalid(message: impl Into<String>) -> ApiError {
+pub fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidArgument, message)
 }
 

@@ -4,6 +4,7 @@
 
 mod appointments;
 mod arrival;
+mod care_circle;
 mod care_team;
 pub mod devices;
 mod errors;
@@ -16,8 +17,9 @@ use hale_api::Freshness;
 
 pub use appointments::{appointment, home, service, slot_query, slots, waitlist};
 pub use arrival::{kiosk_outcome, queue, waiting_times};
+pub use care_circle::{care_circle, invitation, looking_after, member, permissions};
 pub use care_team::care_team;
-pub use errors::{client_error, core_error, require_id};
+pub use errors::{client_error, core_error, invalid as invalid_argument, require_id};
 pub use medicines::{log_dose, medicines, new_medicine};
 pub use parking::{card, concession, concession_application, parking, registration, stay, vehicle};
 pub use settings::{lead, reminder_settings};

@@ -5,6 +5,7 @@ mod appointment_card;
 mod check_in_code;
 mod inline_error;
 mod just_taken;
+mod looking_after;
 mod notice;
 
 pub use add_to_calendar::AddToCalendar;
@@ -12,6 +13,7 @@ pub use appointment_card::AppointmentCard;
 pub use check_in_code::CheckInCode;
 pub use inline_error::InlineError;
 pub use just_taken::JustTaken;
+pub use looking_after::LookingAfterBanner;
 pub use notice::{ErrorPanel, Notice};
 
 /// Moves the focus to the element with `id` (a field where its error is shown, a heading that

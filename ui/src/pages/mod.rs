@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod book;
+pub mod care_circle;
 pub mod care_team;
 pub mod devices;
 pub mod kiosk;

@@ -24,6 +24,13 @@ pub fn MorePage() -> impl IntoView {
             "more-care-team",
         ),
         (
+            Screen::CareCircle,
+            "Care circle",
+            "People who help you, and people you help",
+            Icon::People,
+            "more-care-circle",
+        ),
+        (
             Screen::WaitingTimes,
             "Waiting times",
             "How long each clinic is running now",

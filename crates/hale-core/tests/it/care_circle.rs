@@ -7,8 +7,10 @@ use crate::common::{demo, restarted, signed_in, MemoryKeychain, STORE_KEY};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Europe::London;
 use hale_client::ClientError;
+use hale_core::medicines::LogDose;
 use hale_core::{CoreError, Freshness};
 use hale_domain::care_circle::{GrantStatus, Permission, Permissions};
+use hale_domain::medication::Outcome;
 use hale_domain::RefusalCode;
 use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
 use hale_store::{Owner, Store};
@@ -119,6 +121,26 @@ async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_w
         appointments.freshness
     );
     assert_eq!(jordan.looking_after().await.unwrap(), Some(looking.clone()));
+    // Seeing is not acting: a dose logged without "act for you" is refused before it is kept.
+    let dose = m.doses.first().expect("one of Alex's doses").clone();
+    let log = LogDose {
+        medicine_id: dose.medicine_id.clone(),
+        slot: Some(dose.slot.clone()),
+        outcome: Outcome::Taken { amount: None },
+        at: Some(now),
+    };
+    let refused = jordan.log_dose(&log, &London, now).await;
+    assert!(
+        matches!(
+            refused,
+            Err(CoreError::Hospital(ClientError::Refused {
+                code: Some(RefusalCode::NotPermitted),
+                ..
+            }))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(jordan.medicines(&London, now).await.unwrap().unsynced, 0);
 
     // Started again, the app is still looking after Alex, and says so before asking anyone.
     drop(jordan);

@@ -37,18 +37,23 @@ pub struct CircleMember {
 impl CircleMember {
     /// Up to two initials of the other person's name, for the banner and the switcher.
     pub fn initials(&self) -> String {
-        let words: Vec<&str> = self.name.split_whitespace().collect();
-        let picked = match words.as_slice() {
-            [] => Vec::new(),
-            [one] => vec![*one],
-            [first, .., last] => vec![*first, *last],
-        };
-        picked
-            .iter()
-            .filter_map(|w| w.chars().next())
-            .flat_map(char::to_uppercase)
-            .collect()
+        initials(&self.name)
     }
+}
+
+/// Up to two initials of `name` (its first and last words), upper case.
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let picked = match words.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![*one],
+        [first, .., last] => vec![*first, *last],
+    };
+    picked
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// Both sides of the signed-in person's care circle.
