@@ -4,7 +4,7 @@
 //! patient, so the people a signed-in person may switch between are listed here, as SMART's
 //! patient picker would offer them. Times are RFC 3339 UTC.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/care-circle/invitations`: the patient invites someone, choosing first what they
@@ -77,6 +77,50 @@ pub struct CircleMember {
     /// When it ends by itself (an adult's invitation lasts a set time; a parent's ends at 18).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
+    /// Which alerts the helper gets and when they are quiet; present when the grant includes
+    /// alerts, so both people see it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertSettings>,
+}
+
+/// What a helper chose to be alerted of (`POST /api/care-circle/consents/{id}/alerts`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettings {
+    /// Kind codes: `missed-dose`, `beyond-limits`, `no-data`.
+    pub kinds: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<QuietHours>,
+}
+
+/// Quiet hours in the helper's own day, `HH:MM:SS`; across midnight when `until` is earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    pub from: NaiveTime,
+    pub until: NaiveTime,
+}
+
+/// The alerts the hospital raised for the signed-in helper (`GET /api/care-circle/alerts`),
+/// the last two days', oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperAlerts {
+    pub alerts: Vec<HelperAlert>,
+}
+
+/// One alert to one helper, raised once per episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperAlert {
+    pub id: String,
+    pub consent: String,
+    pub patient: String,
+    pub patient_name: String,
+    /// `missed-dose`, `beyond-limits` or `no-data`.
+    pub kind: String,
+    /// `amber` or `red`.
+    pub tier: String,
+    pub raised: DateTime<Utc>,
+    /// The helper's quiet hours, which the app applies in its own time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet: Option<QuietHours>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,6 +29,10 @@ pub(crate) enum Access {
     Patient(&'static str),
     /// A patient's token; the handler checks a scope per entry (transaction Bundles).
     PatientPerEntry,
+    /// A patient's token holding this scope, for what is the signed-in person's own whoever
+    /// they are looking after (their alerts as a helper): no consent narrows it, and the
+    /// handler takes a [`PersonToken`].
+    Person(&'static str),
     /// A registered device's token holding this scope.
     Device(&'static str),
     /// A member of staff signed in to the console (its session cookie); handlers check which
@@ -126,6 +130,10 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
             (Patient(CARE_CIRCLE), C)
         }
         "/api/care-circle/consents/{id}/revoke" if post => (Patient(CARE_CIRCLE), U),
+        "/api/care-circle/consents/{id}/alerts" if post => (Person(CARE_CIRCLE), U),
+        "/api/care-circle/alerts" | "/api/care-circle/alerts/events" if get => {
+            (Person(CARE_CIRCLE), R)
+        }
         "/api/waitlist" if get => (Patient("hale/waitlist"), R),
         "/api/waitlist" if post => (Patient("hale/waitlist"), C),
         "/api/waitlist/{id}" if delete => (Patient("hale/waitlist"), D),
@@ -255,6 +263,45 @@ impl PatientToken {
     /// does not allow).
     pub fn require_scope(&self, scope: &str) -> Result<(), FhirError> {
         allows(&self.scopes, self.helper.as_ref(), scope)
+    }
+}
+
+/// The signed-in person behind a patient token, whoever they are looking after now: for
+/// [`Access::Person`] routes, what is theirs alone.
+#[derive(Debug, Clone)]
+pub(crate) struct PersonToken {
+    pub person_id: String,
+}
+
+impl FromRequestParts<ServerState> for PersonToken {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, FhirError> {
+        match parts.extensions.get::<Principal>() {
+            Some(Principal::Patient {
+                patient_id,
+                helper: None,
+                ..
+            }) => Ok(PersonToken {
+                person_id: patient_id.clone(),
+            }),
+            Some(Principal::Patient {
+                helper: Some(h), ..
+            }) => {
+                let person: Option<(String,)> =
+                    sqlx::query_as("SELECT person_id FROM related_person WHERE id = $1")
+                        .bind(&h.related_person_id)
+                        .fetch_optional(&state.db)
+                        .await?;
+                person
+                    .map(|(person_id,)| PersonToken { person_id })
+                    .ok_or(FhirError::Unauthenticated)
+            }
+            Some(Principal::Device { .. } | Principal::Staff(_)) => Err(FhirError::Forbidden(
+                "only a signed-in person has a care circle".into(),
+            )),
+            None => Err(FhirError::Unauthenticated),
+        }
     }
 }
 
@@ -456,6 +503,13 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
         (Access::Patient(scope), Principal::Patient { scopes, helper, .. }) => {
             allows(scopes, helper.as_ref(), scope)
         }
+        (Access::Person(scope), Principal::Patient { scopes, .. }) => {
+            if scopes.allows(scope) {
+                Ok(())
+            } else {
+                Err(FhirError::Forbidden(format!("the token lacks {scope}")))
+            }
+        }
         (Access::Device(scope), Principal::Device { scopes, .. }) => {
             if scopes.allows(scope) {
                 Ok(())
@@ -463,9 +517,10 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
                 denied("this device may not do that")
             }
         }
-        (Access::Patient(_) | Access::PatientPerEntry, Principal::Device { .. }) => {
-            denied("a device may not use a patient's endpoint")
-        }
+        (
+            Access::Patient(_) | Access::PatientPerEntry | Access::Person(_),
+            Principal::Device { .. },
+        ) => denied("a device may not use a patient's endpoint"),
         (Access::Device(_), Principal::Patient { .. }) => {
             denied("only a registered device may do that")
         }
@@ -495,7 +550,9 @@ pub(crate) async fn access_token_expiry(
     let Ok(Some((expires, patient, related_person))) = row else {
         return None;
     };
-    if let Some(rp) = related_person {
+    // The care circle's scope is the person's own (their alerts as a helper): no consent
+    // opens or closes it.
+    if let Some(rp) = related_person.filter(|_| scope != CARE_CIRCLE) {
         let mut conn = state.db.acquire().await.ok()?;
         let opens = crate::care_circle::consent_scopes(state, &mut conn, &rp, &patient, now)
             .await

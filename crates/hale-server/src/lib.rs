@@ -350,6 +350,15 @@ async fn router(
             "/api/care-circle/consents/{id}/revoke",
             post(care_circle::revoke),
         )
+        .route(
+            "/api/care-circle/consents/{id}/alerts",
+            post(care_circle::set_alert_settings),
+        )
+        .route("/api/care-circle/alerts", get(care_circle::helper_alerts))
+        .route(
+            "/api/care-circle/alerts/events",
+            get(care_circle::helper_alert_events),
+        )
         .route("/api/waitlist", get(waitlist::list).post(waitlist::join))
         .route("/api/waitlist/{id}", delete(waitlist::leave))
         .route("/api/waitlist/offers/{id}/accept", post(waitlist::accept))
@@ -468,6 +477,16 @@ impl RunningServer {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<monitoring::SweepReport, FhirError> {
         monitoring::sweep::sweep(&self.state, now).await
+    }
+
+    /// Raises and lists the alerts for `person` as helper, as if the clock read `now` (what
+    /// `GET /api/care-circle/alerts` does at the real time): for tests.
+    pub async fn helper_alerts(
+        &self,
+        person: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<hale_hospital_json::care_circle::HelperAlert>, FhirError> {
+        care_circle::raise_and_list(&self.state, person, now).await
     }
 
     /// Stops accepting connections, ends live streams, lets requests in flight finish (for at

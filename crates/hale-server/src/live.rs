@@ -26,7 +26,7 @@ use crate::{FhirError, ServerState};
 const REFRESH: StdDuration = StdDuration::from_secs(30);
 
 /// What one stream renders: its event name and the view's JSON, or `None` to end the stream.
-type Render =
+pub(crate) type Render =
     fn(
         ServerState,
         String,
@@ -217,6 +217,36 @@ pub(crate) async fn care_team_events(
         subject: token.patient_id,
         render,
         event: "care-team",
+        last: None,
+        first: true,
+        done: false,
+    }))
+    .keep_alive(KeepAlive::default()))
+}
+
+/// A stream about the signed-in person themself (an `Access::Person` route): `render` of
+/// `person` at once, then whenever the hospital's alerts change or every [`REFRESH`], until
+/// the token ends. No consent narrows it (see `auth::access_token_expiry`).
+pub(crate) fn person_stream(
+    state: ServerState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    person: String,
+    event: &'static str,
+    render: Render,
+) -> Result<impl IntoResponse, FhirError> {
+    let slot = slot(&state, peer, headers)?;
+    let changes = state.alerts.subscribe();
+    let closing = state.closing.clone();
+    Ok(Sse::new(events(Cursor {
+        _slot: slot,
+        credential: credential(headers, "hale/care-circle"),
+        state,
+        changes,
+        closing,
+        subject: person,
+        render,
+        event,
         last: None,
         first: true,
         done: false,

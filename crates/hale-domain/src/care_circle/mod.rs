@@ -5,6 +5,7 @@
 //! Pure, like the rest of the domain: every check takes the time.
 
 pub mod age;
+pub mod alerts;
 pub mod circle;
 pub mod consent;
 pub mod invitation;

@@ -47,7 +47,7 @@ pub fn missed_doses<Tz: TimeZone>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::medication::timing::{Bounds, DosageStep, PeriodUnit, Timing};
     use crate::medication::Source;
@@ -58,7 +58,8 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn twice_a_day() -> Medicine {
+    /// Ramipril at 08:00 and 20:00 (London) from 1 Nov 2026; shared with the care circle's tests.
+    pub(crate) fn twice_a_day() -> Medicine {
         Medicine {
             id: "rx:ramipril".into(),
             name: "Ramipril 5 mg".into(),

@@ -1,6 +1,7 @@
 //! The consents the hospital holds, read into the domain's `Grant`, and what one allows now.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use hale_domain::care_circle::alerts::{HelperAlertKind, HelperAlertSettings, QuietHours};
 use hale_domain::care_circle::{Basis, Denied, Grant, Permission, Permissions};
 use hale_fhir::consent::covers;
 use hale_fhir::smart::Scopes;
@@ -19,6 +20,8 @@ pub(crate) struct HeldGrant {
     pub helper_name: String,
     pub grant: Grant,
     pub created: DateTime<Utc>,
+    /// What the helper chose to be alerted of (everything, until they choose).
+    pub alerts: HelperAlertSettings,
 }
 
 type Row = (
@@ -35,13 +38,18 @@ type Row = (
     Option<Time>,
     Option<Time>,
     Time,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT c.id, c.related_person_id, c.patient_id, \
      p.given || ' ' || p.family, h.given || ' ' || h.family, p.birth_date, c.permissions, \
-     c.basis, c.assent_on, c.starts_at, c.ends_at, c.revoked_at, c.created_at \
+     c.basis, c.assent_on, c.starts_at, c.ends_at, c.revoked_at, c.created_at, \
+     s.kinds, s.quiet_from, s.quiet_until \
      FROM consent c JOIN related_person r ON r.id = c.related_person_id \
-     JOIN patient p ON p.id = c.patient_id JOIN patient h ON h.id = r.person_id";
+     JOIN patient p ON p.id = c.patient_id JOIN patient h ON h.id = r.person_id \
+     LEFT JOIN helper_alert_settings s ON s.consent_id = c.id";
 
 fn held(row: Row) -> Result<HeldGrant, FhirError> {
     let (
@@ -58,6 +66,9 @@ fn held(row: Row) -> Result<HeldGrant, FhirError> {
         ends,
         revoked,
         created,
+        alert_kinds,
+        quiet_from,
+        quiet_until,
     ) = row;
     let day = |s: &str| {
         s.parse::<NaiveDate>()
@@ -84,7 +95,29 @@ fn held(row: Row) -> Result<HeldGrant, FhirError> {
             revoked: revoked.map(|t| t.0),
         },
         created: created.0,
+        alerts: alert_settings(alert_kinds, quiet_from, quiet_until),
     })
+}
+
+/// A helper's stored alert choices; codes and times this version cannot read are left out.
+fn alert_settings(
+    kinds: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+) -> HelperAlertSettings {
+    let Some(kinds) = kinds else {
+        return HelperAlertSettings::default();
+    };
+    let time = |t: Option<String>| t.and_then(|t| t.parse::<NaiveTime>().ok());
+    HelperAlertSettings {
+        kinds: kinds
+            .split_ascii_whitespace()
+            .filter_map(HelperAlertKind::from_code)
+            .collect(),
+        quiet: time(from)
+            .zip(time(until))
+            .map(|(from, until)| QuietHours { from, until }),
+    }
 }
 
 /// The consent a helper's requests are checked against: the live one (neither revoked nor

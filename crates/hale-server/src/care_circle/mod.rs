@@ -7,6 +7,7 @@
 //! revocation or an expiry refuses their very next request. `invitations` makes and accepts the
 //! one-time codes; `grants` reads the consents into the domain's `Grant`.
 
+mod alerts;
 mod grants;
 mod invitations;
 
@@ -15,12 +16,13 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
-use hale_domain::care_circle::CareCircleRefusal;
+use hale_domain::care_circle::{CareCircleRefusal, Permission};
 use hale_fhir::consent::CareGrant;
 use hale_fhir::smart::Scopes;
 use hale_fhir::Resource;
 use hale_hospital_json::care_circle::{CareCircle, CircleMember};
 
+pub(crate) use alerts::{helper_alert_events, helper_alerts, raise_and_list, set_alert_settings};
 pub(crate) use grants::permission_for;
 use grants::{HeldGrant, Side};
 pub(crate) use invitations::{accept, invite};
@@ -67,6 +69,11 @@ fn member(state: &ServerState, g: &HeldGrant, seen_by: Side, now: DateTime<Utc>)
         status: grants::status(g, now, grants::today(state, now)),
         since: g.grant.start,
         until: grants::until(g, state),
+        alerts: g
+            .grant
+            .permissions
+            .contains(Permission::Alerts)
+            .then(|| alerts::settings_wire(&g.alerts)),
     }
 }
 

@@ -199,16 +199,7 @@ async fn missed_doses(
         return Ok(());
     }
     // A dose due within the rule's look-back may be recorded up to now.
-    let recorded: Vec<(String,)> = sqlx::query_as(
-        "SELECT identifier_value FROM medication_administration \
-         WHERE patient_id = $1 AND identifier_system = $2 AND effective_at >= $3",
-    )
-    .bind(&e.patient_id)
-    .bind(DOSE_SYSTEM)
-    .bind(Time(now - Duration::days(3)))
-    .fetch_all(&mut *conn)
-    .await?;
-    let recorded: BTreeSet<String> = recorded.into_iter().map(|(k,)| k).collect();
+    let recorded = recorded_doses(conn, &e.patient_id, now - Duration::days(3)).await?;
     // The hospital does not know the patient's own meal times: `when` codes use a common day.
     let found = doses::missed_doses(
         &medicines,
@@ -229,6 +220,24 @@ async fn missed_doses(
         }
     }));
     Ok(())
+}
+
+/// The dose keys of `patient`'s dose records taken or skipped since `since`.
+pub(crate) async fn recorded_doses(
+    conn: &mut AnyConnection,
+    patient: &str,
+    since: DateTime<Utc>,
+) -> Result<BTreeSet<String>, FhirError> {
+    let recorded: Vec<(String,)> = sqlx::query_as(
+        "SELECT identifier_value FROM medication_administration \
+         WHERE patient_id = $1 AND identifier_system = $2 AND effective_at >= $3",
+    )
+    .bind(patient)
+    .bind(DOSE_SYSTEM)
+    .bind(Time(since))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(recorded.into_iter().map(|(k,)| k).collect())
 }
 
 async fn silent_devices(

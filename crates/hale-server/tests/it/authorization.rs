@@ -14,6 +14,9 @@ use sha2::{Digest, Sha256};
 #[derive(Clone, Copy, PartialEq, Debug)]
 enum Caller {
     Patient,
+    /// The signed-in person's own, whoever they look after: any patient token holding the care
+    /// circle's scope, a helper's too, whatever the state of the consent it was switched by.
+    Person,
     Staff,
     Kiosk,
     Public,
@@ -445,6 +448,21 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             Patient,
             true,
         ),
+        ep(Method::GET, "api/care-circle/alerts", None, Person, false),
+        ep(
+            Method::GET,
+            "api/care-circle/alerts/events",
+            None,
+            Person,
+            false,
+        ),
+        ep(
+            Method::POST,
+            &format!("api/care-circle/consents/{full_consent}/alerts"),
+            Some(json!({"kinds": ["missed-dose"]})),
+            Person,
+            false,
+        ),
         ep(
             Method::GET,
             &format!("fhir/Consent?{me}"),
@@ -502,7 +520,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         );
         let kiosk_ok = e.caller == Kiosk;
         let staff_ok = e.caller == Staff;
-        let patient_ok = e.caller == Patient;
+        let patient_ok = matches!(e.caller, Patient | Person);
         let status = call(&h, e, Some(&kiosk)).await;
         assert_eq!(kiosk_ok, status != 403, "{what}: kiosk got {status}");
         let status = call(&h, e, Some(&staff)).await;
@@ -523,7 +541,18 @@ async fn every_endpoint_refuses_every_wrong_caller() {
                 "{what}: narrow grant got {status}"
             );
         }
-        if patient_ok && e.alex_only {
+        if e.caller == Person {
+            // Never narrowed by a consent: each helper token is the person's own here.
+            for (token, who) in [
+                (&full, "a helper with everything"),
+                (&medicines_only, "a helper with medicines"),
+                (&of_sam, "a helper of another patient"),
+            ] {
+                let status = call(&h, e, Some(token)).await;
+                assert!(status != 401 && status != 403, "{what}: {who} got {status}");
+            }
+        }
+        if e.caller == Patient && e.alex_only {
             let status = call(&h, e, Some(&sam)).await;
             assert!(
                 status == 403 || status == 404,
@@ -535,7 +564,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
                 "{what}: a helper of another patient got {status}"
             );
         }
-        if patient_ok {
+        if e.caller == Patient {
             // Refusals only here: what a helper may do changes things, and runs below.
             for (token, permissions, who) in [
                 (&full, &EVERYTHING[..], "a helper with everything"),

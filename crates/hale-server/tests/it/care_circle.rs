@@ -590,3 +590,106 @@ async fn a_helpers_open_care_team_stream_sends_nothing_more_once_access_is_revok
         "nothing reached the helper after revocation"
     );
 }
+
+#[tokio::test]
+async fn a_helper_is_told_once_of_each_dose_with_no_record_and_of_a_red_reading_as_they_chose() {
+    let h = hospital().await;
+    let (_, consent) = h.helper_for(&DEMO_PATIENT, &DEMO_HELPER, &["alerts"]).await;
+    // A day on, with no app running: the hospital alone finds Alex's doses with no record.
+    let later = Utc::now() + Duration::days(1);
+    let first = h.server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
+    let missed: Vec<_> = first.iter().filter(|a| a.kind == "missed-dose").collect();
+    assert!(!missed.is_empty(), "Alex has doses due in any half day");
+    assert!(missed.iter().all(|a| a.tier == "amber"));
+    for a in &first {
+        assert_eq!(
+            (a.patient.as_str(), a.patient_name.as_str()),
+            (DEMO_PATIENT.id, "Alex Morgan")
+        );
+        assert_eq!(a.consent, consent);
+    }
+    let again = h.server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
+    let ids = |list: &[hale_hospital_json::care_circle::HelperAlert]| {
+        list.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&again), ids(&first), "each dose is told once");
+    // Alex is not a helper: nothing is raised for them.
+    assert!(h
+        .server
+        .helper_alerts(DEMO_PATIENT.id, later)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A red reading raises the care team's alert, and Jordan hears of it, over HTTP with
+    // Jordan's own sign-in.
+    let alex = h.access_token(&DEMO_PATIENT).await;
+    let red = crate::monitoring::bp("helper-red", 185.0, 125.0, Utc::now());
+    assert_eq!(crate::monitoring::send(&h, &alex, &red).await, 201);
+    let jordan = h.access_token(&DEMO_HELPER).await;
+    let (status, list) = h
+        .api(Method::GET, &jordan, "care-circle/alerts", None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    let reds: Vec<&Value> = list["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "beyond-limits")
+        .collect();
+    assert_eq!(reds.len(), 1, "{list}");
+    assert_eq!(reds[0]["tier"], "red");
+
+    // Jordan keeps missed doses only, quiet at night; Alex sees what Jordan gets.
+    let chosen =
+        json!({"kinds": ["missed-dose"], "quiet": {"from": "22:00:00", "until": "07:00:00"}});
+    let (status, member) = h
+        .api(
+            Method::POST,
+            &jordan,
+            &format!("care-circle/consents/{consent}/alerts"),
+            Some(chosen.clone()),
+        )
+        .await;
+    assert_eq!(status, 200, "{member}");
+    assert_eq!(member["alerts"], chosen);
+    let (_, list) = h
+        .api(Method::GET, &jordan, "care-circle/alerts", None)
+        .await;
+    assert!(
+        list["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] == "missed-dose" && a["quiet"]["from"] == "22:00:00"),
+        "{list}"
+    );
+    assert_eq!(circle(&h, &alex).await["helpers"][0]["alerts"], chosen);
+    // Only the helper chooses, and an unknown kind is refused.
+    let (status, _) = h
+        .api(
+            Method::POST,
+            &alex,
+            &format!("care-circle/consents/{consent}/alerts"),
+            Some(chosen),
+        )
+        .await;
+    assert_eq!(status, 404, "Alex is not the helper of this grant");
+    let (status, _) = h
+        .api(
+            Method::POST,
+            &jordan,
+            &format!("care-circle/consents/{consent}/alerts"),
+            Some(json!({"kinds": ["everything"]})),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    // Once Alex stops sharing, Jordan hears nothing more of Alex.
+    let (status, _) = h.end_grant(&alex, &consent).await;
+    assert_eq!(status, 200);
+    let (_, list) = h
+        .api(Method::GET, &jordan, "care-circle/alerts", None)
+        .await;
+    assert_eq!(list["alerts"], json!([]));
+}
