@@ -70,6 +70,7 @@ commands![
     EndGrant,
     GetLookingAfter,
     LookAfter,
+    SetAlertSettings,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).

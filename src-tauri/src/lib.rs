@@ -176,6 +176,7 @@ pub fn run() {
             care_circle::end_grant => hale_api::EndGrant,
             care_circle::get_looking_after => hale_api::GetLookingAfter,
             care_circle::look_after => hale_api::LookAfter,
+            care_circle::set_alert_settings => hale_api::SetAlertSettings,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

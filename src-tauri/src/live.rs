@@ -35,6 +35,12 @@ impl<R: Runtime> LiveSink for EventSink<R> {
             tracing::warn!(%error, "could not tell the screen the care team changed");
         }
     }
+
+    fn helper_alerts_changed(&self) {
+        if let Err(error) = self.0.emit(hale_api::HELPER_ALERTS_EVENT, ()) {
+            tracing::warn!(%error, "could not tell the screen a helper's alerts changed");
+        }
+    }
 }
 
 /// Tells the screens whenever the app starts showing someone else's records, or the person's
@@ -60,6 +66,7 @@ pub struct Live {
     sink: Arc<dyn LiveSink>,
     _board: LiveHandle,
     _care_team: LiveHandle,
+    _helper_alerts: LiveHandle,
     queues: Mutex<HashMap<String, LiveHandle>>,
 }
 
@@ -70,7 +77,8 @@ impl std::fmt::Debug for Live {
 }
 
 impl Live {
-    /// Starts following the board. Must run inside the async runtime.
+    /// Starts following the board, the care team and the person's alerts as a helper. Must run
+    /// inside the async runtime.
     pub fn start(
         patient: Arc<Patient>,
         notifier: Arc<dyn Notifier>,
@@ -79,12 +87,19 @@ impl Live {
         let board = follow_board(patient.clone(), sink.clone());
         let care_team =
             hale_core::care_team::follow_care_team(patient.clone(), notifier.clone(), sink.clone());
+        let helper_alerts = hale_core::helper_alerts::follow_helper_alerts(
+            patient.clone(),
+            notifier.clone(),
+            sink.clone(),
+            chrono::Local,
+        );
         Self {
             patient,
             notifier,
             sink,
             _board: board,
             _care_team: care_team,
+            _helper_alerts: helper_alerts,
             queues: Mutex::new(HashMap::new()),
         }
     }

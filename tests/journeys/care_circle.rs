@@ -1,12 +1,15 @@
 //! The care circle through two apps on one hospital: Alex's and Jordan's (Alex's partner), each
-//! with its own data directory, signed in as themselves. Alex invites Jordan to see medicines;
-//! Jordan accepts with the code and Alex's date of birth, looks after Alex, and sees Alex's
-//! doses under a banner saying so. Alex stops sharing; at Jordan's next step the banner and
-//! Alex's records are gone from Jordan's app, and the hospital audited Jordan's reads as
-//! Jordan's.
+//! with its own data directory, signed in as themselves. Alex invites Jordan to see medicines
+//! and be alerted; Jordan accepts with the code and Alex's date of birth. A day passes at the
+//! hospital with no reading from Alex: the hospital alone raises it, and Jordan's app shows one
+//! notification per alert on its private notification bus, naming nobody. Jordan looks after
+//! Alex and sees Alex's doses under a banner saying so. Alex stops sharing; at Jordan's next
+//! step the banner and Alex's records are gone from Jordan's app, and the hospital audited
+//! Jordan's reads as Jordan's.
 
 use std::time::{Duration, Instant};
 
+use hale_e2e::notifications::NotificationBus;
 use hale_e2e::{hospital_on_file, launch, launch_signed_in, Place, RunningApp};
 use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
 
@@ -48,6 +51,7 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
     let alex = launch_signed_in(&alex_home, &[("HALE_HOSPITAL_URL", url.as_str())]).await;
     alex.go(Place::CareCircle).await;
     alex.click("[data-testid=permission-medicines]").await;
+    alex.click("[data-testid=permission-alerts]").await;
     alex.click("[data-testid=make-invitation]").await;
     alex.wait_for_all("[data-testid=invitation-code]", 1, BOOT)
         .await;
@@ -57,9 +61,11 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
 
     // Jordan, signed in as Jordan in another app, accepts it as typed by hand.
     let login = format!("{}:{}", DEMO_HELPER.username, DEMO_HELPER.password);
+    let bus = NotificationBus::start().await;
     let jordan_env = [
         ("HALE_HOSPITAL_URL", url.as_str()),
         ("HALE_TEST_BROWSER_LOGIN", login.as_str()),
+        ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
     ];
     let jordan = launch(&jordan_home, &jordan_env).await;
     jordan.sign_in().await;
@@ -82,8 +88,48 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
         .wait_until_text("[data-testid=helping]", "Alex Morgan", BOOT)
         .await;
     jordan
-        .wait_until_text("[data-testid=helping]", "Shares medicines and doses.", BOOT)
+        .wait_until_text(
+            "[data-testid=helping]",
+            "Shares medicines and doses and alerts.",
+            BOOT,
+        )
         .await;
+
+    // A day on, the hospital's own timer finds Alex's planned readings missing, with no app of
+    // Alex's involved; Jordan's app is told at once and shows one notification per alert.
+    server
+        .monitoring_pass(chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    let told = bus
+        .wait_for_summary("A reading has not arrived", 1, BOOT)
+        .await;
+    for n in &told {
+        assert!(
+            !n.body.contains("Alex"),
+            "the notification names nobody: {n:?}"
+        );
+    }
+    jordan
+        .wait_until_text(
+            "[data-testid=helper-alerts]",
+            "Alex Morgan: a planned reading has not arrived",
+            BOOT,
+        )
+        .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let raised = count(
+        &db,
+        "SELECT COUNT(*) FROM helper_alert WHERE kind = 'no-data'",
+    )
+    .await;
+    assert!(raised > 0);
+    assert_eq!(
+        bus.received_as("A reading has not arrived").len() as i64,
+        raised,
+        "each alert told once"
+    );
+    jordan.screenshot("care-circle-helper-alerts").await;
 
     // Jordan looks after Alex: the banner says so on every screen, with what is not shared.
     jordan.click("[data-testid=look-after]").await;

@@ -108,7 +108,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
             "Now they are 13, the hospital needs this young person's agreement before you can see their records."
         }
         ErrorCode::NowAdult => "This person is now an adult, so a parent's access has ended. They can invite you.",
-        ErrorCode::NotPermitted => "This person has not shared this with you.",
+        ErrorCode::NotPermitted => "This person has not shared this with you, or not asked you to do it for them.",
         ErrorCode::ParkingOver => "This parking session has already ended.",
         ErrorCode::UnknownMedicine => "That dose is not on your medicine list any more.",
         ErrorCode::DoseAlreadyLogged => "That dose was already logged.",

@@ -4,11 +4,15 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::NoArgs;
+use crate::{AlertTierView, NoArgs};
 
 /// Sent when whose records the screens show changes: the payload is the new
 /// `Option<LookingAfterView>`.
 pub const LOOKING_AFTER_EVENT: &str = "hale://looking-after-changed";
+
+/// Sent when the alerts the hospital raised for the signed-in person as a helper change (no
+/// payload): the care circle screen reads them again.
+pub const HELPER_ALERTS_EVENT: &str = "hale://helper-alerts-changed";
 
 /// What a patient lets a helper see or do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,6 +64,54 @@ pub struct CircleMemberView {
     pub status: GrantStatusView,
     pub since: DateTime<FixedOffset>,
     pub until: Option<DateTime<FixedOffset>>,
+    /// What the helper chose to be alerted of, when the grant includes alerts (both people see
+    /// it).
+    pub alerts: Option<AlertSettingsView>,
+}
+
+/// A kind of alert a helper can choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelperAlertKindView {
+    MissedDose,
+    BeyondLimits,
+    NoData,
+}
+
+/// Every kind, in the order the choices show.
+pub const ALERT_KIND_CHOICES: [HelperAlertKindView; 3] = [
+    HelperAlertKindView::MissedDose,
+    HelperAlertKindView::BeyondLimits,
+    HelperAlertKindView::NoData,
+];
+
+/// A helper's alert choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettingsView {
+    pub kinds: Vec<HelperAlertKindView>,
+    /// Quiet hours, `HH:MM` in the helper's own day; both or neither.
+    pub quiet_from: Option<String>,
+    pub quiet_until: Option<String>,
+}
+
+/// One alert the hospital raised for the signed-in helper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelperAlertView {
+    pub id: String,
+    pub patient_id: String,
+    pub patient_name: String,
+    pub kind: HelperAlertKindView,
+    pub tier: AlertTierView,
+    pub raised: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSettingsArgs {
+    pub consent_id: String,
+    pub kinds: Vec<HelperAlertKindView>,
+    /// `HH:MM`, as a time input gives it; both or neither.
+    pub quiet_from: Option<String>,
+    pub quiet_until: Option<String>,
 }
 
 /// The care circle screen.
@@ -69,6 +121,9 @@ pub struct CareCircleView {
     pub helpers: Vec<CircleMemberView>,
     /// People the signed-in person helps.
     pub helping: Vec<CircleMemberView>,
+    /// What the hospital raised for the signed-in person about the people they help, the last
+    /// two days', newest first.
+    pub alerts: Vec<HelperAlertView>,
 }
 
 /// Someone the signed-in person is looking after: every screen shows their records.
@@ -130,6 +185,10 @@ command!(
 command!(
     /// Ends a grant: the patient's helper loses access at once, or the helper steps down.
     EndGrant = "end_grant", ConsentArgs => CircleMemberView
+);
+command!(
+    /// The signed-in helper chooses which alerts of a grant they get, and their quiet hours.
+    SetAlertSettings = "set_alert_settings", AlertSettingsArgs => CircleMemberView
 );
 command!(
     /// Whose records the screens show, when not the signed-in person's own.

@@ -49,10 +49,11 @@ pub use booking::{
     RescheduleArgs, ServiceView, SlotView, SlotsView, MAX_SEARCH_DAYS,
 };
 pub use care_circle::{
-    AcceptInvitation, AcceptInvitationArgs, CareCircleView, CircleMemberView, ConsentArgs,
-    EndGrant, GetCareCircle, GetLookingAfter, GrantStatusView, InvitationView, InviteArgs,
-    InviteHelper, LookAfter, LookAfterArgs, LookingAfterView, PermissionView, LOOKING_AFTER_EVENT,
-    PERMISSION_CHOICES,
+    AcceptInvitation, AcceptInvitationArgs, AlertSettingsArgs, AlertSettingsView, CareCircleView,
+    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GetLookingAfter, GrantStatusView,
+    HelperAlertKindView, HelperAlertView, InvitationView, InviteArgs, InviteHelper, LookAfter,
+    LookAfterArgs, LookingAfterView, PermissionView, SetAlertSettings, ALERT_KIND_CHOICES,
+    HELPER_ALERTS_EVENT, LOOKING_AFTER_EVENT, PERMISSION_CHOICES,
 };
 pub use care_team::{
     AlertAboutView, AlertTierView, CareMessageView, CareTeamView, GetCareTeam, HospitalAlertView,
@@ -162,6 +163,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     EndGrant::NAME,
     GetLookingAfter::NAME,
     LookAfter::NAME,
+    SetAlertSettings::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

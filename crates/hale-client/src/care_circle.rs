@@ -2,11 +2,17 @@
 //! grant. Read from Hale's JSON API beside FHIR into the domain's types.
 
 use chrono::NaiveDate;
+use hale_domain::care_circle::alerts::{
+    HelperAlert, HelperAlertKind, HelperAlertSettings, QuietHours,
+};
 use hale_domain::care_circle::{
     CareCircle, CircleMember, GrantStatus, Invitation, InvitationCode, Permission, Permissions,
 };
+use hale_domain::monitoring::Tier;
 use hale_hospital_json::care_circle as wire;
+use reqwest::header;
 
+use crate::sse::{EventStream, Updates};
 use crate::{decode, send, ClientError, HospitalClient, Session};
 
 impl HospitalClient {
@@ -73,6 +79,81 @@ impl HospitalClient {
     }
 }
 
+impl HospitalClient {
+    /// What the hospital raised for the signed-in person about the people they help (the last
+    /// two days'), raising first what is due. Works whoever the session is looking after.
+    pub async fn helper_alerts(&self, session: &Session) -> Result<Vec<HelperAlert>, ClientError> {
+        let request = self.http.get(self.api_url(&["care-circle", "alerts"])?);
+        let list: wire::HelperAlerts = decode(send(self.authed(request, session)).await?).await?;
+        // An alert of a kind or tier this version does not know is left out, never guessed at.
+        Ok(list.alerts.into_iter().filter_map(helper_alert).collect())
+    }
+
+    /// A signal each time the signed-in person's alerts as a helper change; read them again
+    /// with [`Self::helper_alerts`].
+    pub async fn helper_alert_events(&self, session: &Session) -> Result<Updates<()>, ClientError> {
+        let url = self.api_url(&["care-circle", "alerts", "events"])?;
+        let request = self
+            .streaming
+            .get(url)
+            .header(header::ACCEPT, "text/event-stream");
+        let events = EventStream::new(send(self.authed(request, session)).await?);
+        Ok(Updates::new(events, |_| Ok(())))
+    }
+
+    /// The signed-in helper chooses which alerts of grant `consent` they get, and when quiet.
+    pub async fn set_alert_settings(
+        &self,
+        session: &Session,
+        consent: &str,
+        settings: &HelperAlertSettings,
+    ) -> Result<CircleMember, ClientError> {
+        let body = wire::AlertSettings {
+            kinds: settings.kinds.iter().map(|k| k.code().to_owned()).collect(),
+            quiet: settings.quiet.map(|q| wire::QuietHours {
+                from: q.from,
+                until: q.until,
+            }),
+        };
+        let url = self.api_url(&["care-circle", "consents", consent, "alerts"])?;
+        let request = self.http.post(url).json(&body);
+        Ok(member(
+            decode(send(self.authed(request, session)).await?).await?,
+        ))
+    }
+}
+
+fn helper_alert(a: wire::HelperAlert) -> Option<HelperAlert> {
+    Some(HelperAlert {
+        kind: HelperAlertKind::from_code(&a.kind)?,
+        tier: Tier::from_code(&a.tier)?,
+        id: a.id,
+        consent: a.consent,
+        patient: a.patient,
+        patient_name: a.patient_name,
+        raised: a.raised,
+        quiet: a.quiet.map(quiet),
+    })
+}
+
+fn quiet(q: wire::QuietHours) -> QuietHours {
+    QuietHours {
+        from: q.from,
+        until: q.until,
+    }
+}
+
+fn alert_settings(s: wire::AlertSettings) -> HelperAlertSettings {
+    HelperAlertSettings {
+        kinds: s
+            .kinds
+            .iter()
+            .filter_map(|k| HelperAlertKind::from_code(k))
+            .collect(),
+        quiet: s.quiet.map(quiet),
+    }
+}
+
 /// Codes this version does not know are left out, never guessed at.
 fn permissions_of(codes: &[String]) -> Permissions {
     codes
@@ -97,5 +178,6 @@ fn member(m: wire::CircleMember) -> CircleMember {
         },
         since: m.since,
         until: m.until,
+        alerts: m.alerts.map(alert_settings),
     }
 }

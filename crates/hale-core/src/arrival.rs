@@ -21,6 +21,8 @@ pub trait LiveSink: Send + Sync + 'static {
     fn queue(&self, status: &QueueStatus);
     /// The care team's side changed (read it again from the local copy).
     fn care_team_changed(&self) {}
+    /// The alerts the hospital raised for the signed-in person as a helper changed.
+    fn helper_alerts_changed(&self) {}
 }
 
 /// Stops its task when dropped.

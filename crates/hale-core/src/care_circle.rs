@@ -258,9 +258,10 @@ impl Patient {
         }
     }
 
-    /// Whose devices and readings these are: always the signed-in person's own. A helper's
-    /// blood pressure cuff measures the helper, whoever they are looking after.
-    pub(crate) async fn device_holder(&self) -> Result<Option<String>, CoreError> {
+    /// The signed-in person's own patient id, whoever they are looking after: whose devices
+    /// and readings these are (a helper's cuff measures the helper), and whose alerts as a
+    /// helper are noted as shown.
+    pub(crate) async fn own_id(&self) -> Result<Option<String>, CoreError> {
         if !self.is_signed_in().await {
             return Ok(None);
         }

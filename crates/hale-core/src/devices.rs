@@ -48,7 +48,7 @@ pub enum DeviceError {
 
 impl Patient {
     async fn signed_in_patient(&self) -> Result<String, CoreError> {
-        self.device_holder()
+        self.own_id()
             .await?
             .ok_or_else(|| DeviceError::NotSignedIn.into())
     }
@@ -61,7 +61,7 @@ impl Patient {
     }
 
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>, CoreError> {
-        match self.device_holder().await? {
+        match self.own_id().await? {
             Some(patient) => Ok(self.store.devices(self.owner(&patient)).await?),
             None => Ok(Vec::new()),
         }
@@ -164,7 +164,7 @@ impl Patient {
         };
         // While the person looks after someone, the sign-in is that someone's: the person's
         // own readings wait until they are back.
-        if self.device_holder().await?.as_deref() != Some(patient.as_str()) {
+        if self.own_id().await?.as_deref() != Some(patient.as_str()) {
             return Ok(SyncReport::default());
         }
         let owner = self.owner(&patient);
@@ -222,7 +222,7 @@ impl Patient {
         kind: ReadingKind,
         since: DateTime<Utc>,
     ) -> Result<Vec<StoredReading>, CoreError> {
-        match self.device_holder().await? {
+        match self.own_id().await? {
             Some(patient) => Ok(self
                 .store
                 .readings(self.owner(&patient), kind, since)
@@ -233,7 +233,7 @@ impl Patient {
 
     /// The newest reading of each kind, and how many wait to be relayed.
     pub async fn latest_readings(&self) -> Result<(Vec<StoredReading>, u32), CoreError> {
-        match self.device_holder().await? {
+        match self.own_id().await? {
             Some(patient) => {
                 let owner = self.owner(&patient);
                 Ok((
@@ -246,7 +246,7 @@ impl Patient {
     }
 
     pub async fn thresholds(&self) -> Result<Thresholds, CoreError> {
-        match self.device_holder().await? {
+        match self.own_id().await? {
             Some(patient) => Ok(self.store.thresholds(self.owner(&patient)).await?),
             None => Ok(Thresholds::default()),
         }

@@ -12,6 +12,7 @@ pub mod arrival;
 pub mod care_circle;
 pub mod care_team;
 pub mod devices;
+pub mod helper_alerts;
 pub mod kiosk;
 pub mod local_data;
 pub mod medicines;

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use hale_api::{
     AcceptInvitation, ApiError, Command, EndGrant, GetCareCircle, GetLookingAfter, InviteHelper,
-    LookAfter,
+    LookAfter, SetAlertSettings,
 };
 use hale_domain::care_circle::InvitationCode;
 use tauri::State;
@@ -23,7 +23,12 @@ pub async fn get_care_circle(
         .care_circle()
         .await
         .map_err(convert::core_error)?;
-    Ok(convert::care_circle(circle))
+    // The circle stands without its alerts: a failure to read them is shown as none.
+    let alerts = state.patient.helper_alerts().await.unwrap_or_else(|error| {
+        tracing::info!(%error, "helper alerts not read");
+        Vec::new()
+    });
+    Ok(convert::care_circle(circle, alerts))
 }
 
 #[tauri::command]
@@ -93,6 +98,21 @@ pub async fn look_after(
         .await
         .map_err(convert::core_error)?;
     Ok(now.map(convert::looking_after))
+}
+
+#[tauri::command]
+pub async fn set_alert_settings(
+    state: State<'_, AppState>,
+    args: <SetAlertSettings as Command>::Args,
+) -> Result<<SetAlertSettings as Command>::Output, ApiError> {
+    convert::require_id("consent_id", &args.consent_id)?;
+    let settings = convert::alert_choices(&args)?;
+    let member = state
+        .patient
+        .set_alert_settings(&args.consent_id, &settings)
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::member(member))
 }
 
 async fn looking(

@@ -1,13 +1,19 @@
 //! The care circle, from the core's types to the contract's views, and the permissions back.
 
+use chrono::NaiveTime;
 use hale_api::{
-    CareCircleView, CircleMemberView, GrantStatusView, InvitationView, LookingAfterView,
-    PermissionView,
+    AlertSettingsArgs, AlertSettingsView, AlertTierView, ApiError, CareCircleView,
+    CircleMemberView, GrantStatusView, HelperAlertKindView, HelperAlertView, InvitationView,
+    LookingAfterView, PermissionView,
 };
 use hale_core::care_circle::LookingAfter;
+use hale_domain::care_circle::alerts::{
+    HelperAlert, HelperAlertKind, HelperAlertSettings, QuietHours,
+};
 use hale_domain::care_circle::{
     CareCircle, CircleMember, GrantStatus, Invitation, Permission, Permissions,
 };
+use hale_domain::monitoring::Tier;
 
 use super::local;
 
@@ -55,14 +61,83 @@ pub fn member(m: CircleMember) -> CircleMemberView {
         },
         since: local(m.since),
         until: m.until.map(local),
+        alerts: m.alerts.as_ref().map(alert_settings),
     }
 }
 
-pub fn care_circle(c: CareCircle) -> CareCircleView {
+/// The screen's care circle, with the helper's alerts newest first.
+pub fn care_circle(c: CareCircle, alerts: Vec<HelperAlert>) -> CareCircleView {
     CareCircleView {
         helpers: c.helpers.into_iter().map(member).collect(),
         helping: c.helping.into_iter().map(member).collect(),
+        alerts: alerts.into_iter().rev().map(helper_alert).collect(),
     }
+}
+
+fn kind_view(k: HelperAlertKind) -> HelperAlertKindView {
+    match k {
+        HelperAlertKind::MissedDose => HelperAlertKindView::MissedDose,
+        HelperAlertKind::BeyondLimits => HelperAlertKindView::BeyondLimits,
+        HelperAlertKind::NoData => HelperAlertKindView::NoData,
+    }
+}
+
+fn hhmm(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+fn alert_settings(s: &HelperAlertSettings) -> AlertSettingsView {
+    AlertSettingsView {
+        kinds: s.kinds.iter().map(|k| kind_view(*k)).collect(),
+        quiet_from: s.quiet.map(|q| hhmm(q.from)),
+        quiet_until: s.quiet.map(|q| hhmm(q.until)),
+    }
+}
+
+fn helper_alert(a: HelperAlert) -> HelperAlertView {
+    HelperAlertView {
+        id: a.id,
+        patient_id: a.patient,
+        patient_name: a.patient_name,
+        kind: kind_view(a.kind),
+        tier: match a.tier {
+            Tier::Red => AlertTierView::Red,
+            Tier::Amber => AlertTierView::Amber,
+        },
+        raised: local(a.raised),
+    }
+}
+
+/// The helper's choices from the screen; quiet hours are both times or neither.
+pub fn alert_choices(args: &AlertSettingsArgs) -> Result<HelperAlertSettings, ApiError> {
+    let time = |t: &str| {
+        NaiveTime::parse_from_str(t.trim(), "%H:%M")
+            .map_err(|_| super::invalid_argument("a quiet hour is not a time (HH:MM)"))
+    };
+    let quiet = match (args.quiet_from.as_deref(), args.quiet_until.as_deref()) {
+        (None | Some(""), None | Some("")) => None,
+        (Some(from), Some(until)) if !from.is_empty() && !until.is_empty() => Some(QuietHours {
+            from: time(from)?,
+            until: time(until)?,
+        }),
+        _ => {
+            return Err(super::invalid_argument(
+                "quiet hours need both a start and an end",
+            ))
+        }
+    };
+    Ok(HelperAlertSettings {
+        kinds: args
+            .kinds
+            .iter()
+            .map(|k| match k {
+                HelperAlertKindView::MissedDose => HelperAlertKind::MissedDose,
+                HelperAlertKindView::BeyondLimits => HelperAlertKind::BeyondLimits,
+                HelperAlertKindView::NoData => HelperAlertKind::NoData,
+            })
+            .collect(),
+        quiet,
+    })
 }
 
 pub fn invitation(i: Invitation) -> InvitationView {
@@ -79,5 +154,40 @@ pub fn looking_after(l: LookingAfter) -> LookingAfterView {
         patient_id: l.patient_id,
         name: l.name,
         permissions: permission_views(l.permissions),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hale_api::ErrorCode;
+
+    fn args(from: Option<&str>, until: Option<&str>) -> AlertSettingsArgs {
+        AlertSettingsArgs {
+            consent_id: "cn-1".into(),
+            kinds: vec![HelperAlertKindView::MissedDose],
+            quiet_from: from.map(str::to_owned),
+            quiet_until: until.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn quiet_hours_are_both_times_or_neither_and_a_bad_time_is_refused_clearly() {
+        let night = alert_choices(&args(Some("22:00"), Some("07:00"))).unwrap();
+        assert_eq!(night.quiet.map(|q| hhmm(q.from)).as_deref(), Some("22:00"));
+        assert_eq!(night.kinds.len(), 1);
+        assert_eq!(alert_choices(&args(Some(""), None)).unwrap().quiet, None);
+        for (from, until) in [
+            (Some("22:00"), None),
+            (None, Some("07:00")),
+            (Some("10pm"), Some("07:00")),
+        ] {
+            let refused = alert_choices(&args(from, until)).unwrap_err();
+            assert_eq!(
+                refused.code,
+                ErrorCode::InvalidArgument,
+                "{from:?} {until:?}"
+            );
+        }
     }
 }

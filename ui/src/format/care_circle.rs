@@ -2,7 +2,10 @@
 //! the banner shown while looking after someone.
 
 use chrono::{DateTime, FixedOffset};
-use hale_api::{GrantStatusView, PermissionView, PERMISSION_CHOICES};
+use hale_api::{
+    AlertSettingsView, AlertTierView, GrantStatusView, HelperAlertKindView, HelperAlertView,
+    PermissionView, ALERT_KIND_CHOICES, PERMISSION_CHOICES,
+};
 
 /// The invitation form's line for a permission.
 pub fn permission_choice(p: PermissionView) -> &'static str {
@@ -100,6 +103,58 @@ pub fn invitation_expiry(expires: DateTime<FixedOffset>) -> String {
     )
 }
 
+/// The line of a helper's alert choice.
+pub fn alert_kind_choice(k: HelperAlertKindView) -> &'static str {
+    match k {
+        HelperAlertKindView::MissedDose => "A dose not logged an hour after it was due",
+        HelperAlertKindView::BeyondLimits => "A reading beyond the care team's limits",
+        HelperAlertKindView::NoData => "A planned reading that did not arrive",
+    }
+}
+
+fn alert_kind_noun(k: HelperAlertKindView) -> &'static str {
+    match k {
+        HelperAlertKindView::MissedDose => "missed doses",
+        HelperAlertKindView::BeyondLimits => "readings beyond the limits",
+        HelperAlertKindView::NoData => "readings that did not arrive",
+    }
+}
+
+/// Which alerts a helper gets, as both people read it.
+pub fn alert_settings_words(s: &AlertSettingsView) -> String {
+    let nouns: Vec<&str> = ALERT_KIND_CHOICES
+        .iter()
+        .filter(|k| s.kinds.contains(k))
+        .map(|k| alert_kind_noun(*k))
+        .collect();
+    let kinds = if nouns.is_empty() {
+        "No alerts.".to_owned()
+    } else {
+        format!("Alerts: {}.", listed(&nouns))
+    };
+    match (&s.quiet_from, &s.quiet_until) {
+        (Some(from), Some(until)) if !nouns.is_empty() => {
+            format!("{kinds} Quiet {from}–{until}, except red readings.")
+        }
+        _ => kinds,
+    }
+}
+
+/// One alert in the helper's list: who and what (shown in the app, never in a notification).
+pub fn helper_alert_words(a: &HelperAlertView) -> String {
+    let what = match (a.kind, a.tier) {
+        (HelperAlertKindView::MissedDose, _) => "a dose has not been logged",
+        (HelperAlertKindView::BeyondLimits, AlertTierView::Red) => {
+            "a reading is far beyond the limits: check on them now"
+        }
+        (HelperAlertKindView::BeyondLimits, AlertTierView::Amber) => {
+            "a reading is beyond the limits"
+        }
+        (HelperAlertKindView::NoData, _) => "a planned reading has not arrived",
+    };
+    format!("{}: {what}", a.patient_name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +173,25 @@ mod tests {
         );
         assert_eq!(not_shared_words(&PERMISSION_CHOICES), None);
         assert_eq!(shared_words(&[]), "Shares nothing.");
+    }
+
+    #[test]
+    fn a_helpers_alert_choices_read_the_same_to_both_people() {
+        let night = AlertSettingsView {
+            kinds: vec![HelperAlertKindView::NoData, HelperAlertKindView::MissedDose],
+            quiet_from: Some("22:00".into()),
+            quiet_until: Some("07:00".into()),
+        };
+        assert_eq!(
+            alert_settings_words(&night),
+            "Alerts: missed doses and readings that did not arrive. Quiet 22:00–07:00, except red readings."
+        );
+        let none = AlertSettingsView {
+            kinds: vec![],
+            quiet_from: None,
+            quiet_until: None,
+        };
+        assert_eq!(alert_settings_words(&none), "No alerts.");
     }
 
     #[test]

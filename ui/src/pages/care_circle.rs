@@ -4,9 +4,11 @@
 //! offers the way back first.
 
 use hale_api::{
-    AcceptInvitation, AcceptInvitationArgs, ApiError, CareCircleView, CircleMemberView,
-    ConsentArgs, EndGrant, GetCareCircle, GrantStatusView, InviteArgs, InviteHelper, LookAfter,
-    LookAfterArgs, LookingAfterView, NoArgs, PermissionView, PERMISSION_CHOICES,
+    AcceptInvitation, AcceptInvitationArgs, AlertSettingsArgs, AlertSettingsView, ApiError,
+    CareCircleView, CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GrantStatusView,
+    HelperAlertKindView, HelperAlertView, InviteArgs, InviteHelper, LookAfter, LookAfterArgs,
+    LookingAfterView, NoArgs, PermissionView, SetAlertSettings, ALERT_KIND_CHOICES,
+    HELPER_ALERTS_EVENT, PERMISSION_CHOICES,
 };
 use leptos::prelude::*;
 
@@ -56,6 +58,7 @@ fn WhileLookingAfter(someone: LookingAfterView) -> impl IntoView {
 fn Circle() -> impl IntoView {
     let circle = LocalResource::new(|| backend::call::<GetCareCircle>(&NoArgs {}));
     let retry = Callback::new(move |()| circle.refetch());
+    backend::use_event(HELPER_ALERTS_EVENT, move |(): ()| circle.refetch());
     view! {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading your care circle…"</p> }>
             {move || Suspend::new(async move {
@@ -72,6 +75,7 @@ fn Circle() -> impl IntoView {
 fn Members(view: CareCircleView, reload: Callback<()>) -> impl IntoView {
     let helpers = view.helpers;
     let helping = view.helping;
+    let alerts = view.alerts;
     view! {
         <section aria-labelledby="helpers-heading">
             <h2 id="helpers-heading">"People who help you"</h2>
@@ -88,6 +92,7 @@ fn Members(view: CareCircleView, reload: Callback<()>) -> impl IntoView {
             {helping.is_empty().then(|| view! {
                 <p class="hint">"Nobody yet. When someone invites you, enter their code below."</p>
             })}
+            {(!alerts.is_empty()).then(|| view! { <Alerts alerts /> })}
             <ul class="circle" data-testid="helping">
                 {helping.into_iter().map(|member| view! { <Member member reload helper=false /> }).collect_view()}
             </ul>
@@ -150,6 +155,14 @@ fn Member(member: CircleMemberView, reload: Callback<()>, helper: bool) -> impl 
                 <span class=status_class data-testid="grant-status">{format::grant_status_words(member.status)}</span>
             </div>
             <p data-testid="grant-shares">{format::shared_words(&member.permissions)}</p>
+            {member.alerts.clone().map(|settings| {
+                if helper || !active {
+                    view! { <p class="hint" data-testid="grant-alerts">{format::alert_settings_words(&settings)}</p> }.into_any()
+                } else {
+                    let consent = member.consent_id.clone();
+                    view! { <AlertChoices consent settings reload /> }.into_any()
+                }
+            })}
             <p class="hint">{format::grant_dates(member.since, member.until)}</p>
             {basis.map(|b| view! { <p class="hint">{b}</p> })}
             <div class="actions">
@@ -185,6 +198,108 @@ fn Member(member: CircleMemberView, reload: Callback<()>, helper: bool) -> impl 
             <InlineError error=failure(look) />
             <InlineError error=failure(end) />
         </li>
+    }
+}
+
+/// What the hospital raised for the signed-in person about the people they help, newest first.
+#[component]
+fn Alerts(alerts: Vec<HelperAlertView>) -> impl IntoView {
+    view! {
+        <h3>"Recent alerts"</h3>
+        <ul class="alerts" data-testid="helper-alerts">
+            {alerts.into_iter().map(|a| {
+                let (badge, class) = match a.tier {
+                    hale_api::AlertTierView::Red => ("Urgent", "badge urgent"),
+                    hale_api::AlertTierView::Amber => ("Check", "badge review"),
+                };
+                view! {
+                    <li class="card" data-testid="helper-alert">
+                        <p><span class=class>{badge}</span>" "{format::helper_alert_words(&a)}</p>
+                        <p class="hint">{format!("{} at {}", format::day(a.raised), format::time(a.raised))}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// A helper choosing which alerts of one grant they get, and quiet hours.
+#[component]
+fn AlertChoices(
+    consent: String,
+    settings: AlertSettingsView,
+    reload: Callback<()>,
+) -> impl IntoView {
+    let kinds = RwSignal::new(settings.kinds.clone());
+    let from = RwSignal::new(settings.quiet_from.clone().unwrap_or_default());
+    let until = RwSignal::new(settings.quiet_until.clone().unwrap_or_default());
+    let save = Action::new_local(move |args: &AlertSettingsArgs| {
+        let args = args.clone();
+        async move {
+            backend::call::<SetAlertSettings>(&args).await?;
+            reload.run(());
+            Ok::<_, ApiError>(())
+        }
+    });
+    let pending = save.pending();
+    let toggle = move |k: HelperAlertKindView| {
+        kinds.update(|c| {
+            if let Some(i) = c.iter().position(|x| *x == k) {
+                c.remove(i);
+            } else {
+                c.push(k);
+            }
+        });
+    };
+    let key = consent.clone();
+    view! {
+        <form class="alert-choices" data-testid="alert-choices" on:submit=move |ev| {
+            ev.prevent_default();
+            let optional = |s: String| (!s.is_empty()).then_some(s);
+            save.dispatch(AlertSettingsArgs {
+                consent_id: consent.clone(),
+                kinds: kinds.get_untracked(),
+                quiet_from: optional(from.get_untracked()),
+                quiet_until: optional(until.get_untracked()),
+            });
+        }>
+            <fieldset>
+                <legend>"Alert me when"</legend>
+                {ALERT_KIND_CHOICES.into_iter().map(|k| {
+                    let id = format!("alert-{key}-{}", alert_key(k));
+                    view! {
+                        <div class="check">
+                            <input type="checkbox" id=id.clone() data-testid=format!("alert-{}", alert_key(k))
+                                prop:checked=move || kinds.with(|c| c.contains(&k))
+                                on:change=move |_| toggle(k) />
+                            <label for=id>{format::alert_kind_choice(k)}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="quiet">
+                <label for=format!("quiet-from-{key}")>"Quiet from"</label>
+                <input type="time" id=format!("quiet-from-{key}") data-testid="quiet-from"
+                    prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) />
+                <label for=format!("quiet-until-{key}")>"until"</label>
+                <input type="time" id=format!("quiet-until-{key}") data-testid="quiet-until"
+                    prop:value=move || until.get() on:input=move |ev| until.set(event_target_value(&ev)) />
+            </div>
+            <p class="hint">"Quiet hours hold back alerts until they end, except a red reading, which always comes."</p>
+            <button type="submit" class="secondary" data-testid="save-alerts" prop:disabled=move || pending.get()>"Save alerts"</button>
+            {move || save.value().with(|v| matches!(v, Some(Ok(())))).then(|| view! {
+                <p class="hint" role="status">"Saved."</p>
+            })}
+            <InlineError error=failure(save) />
+        </form>
+    }
+}
+
+fn alert_key(k: HelperAlertKindView) -> &'static str {
+    match k {
+        HelperAlertKindView::MissedDose => "missed-dose",
+        HelperAlertKindView::BeyondLimits => "beyond-limits",
+        HelperAlertKindView::NoData => "no-data",
     }
 }
 

@@ -3,17 +3,23 @@
 
 use std::sync::Arc;
 
-use crate::common::{demo, restarted, signed_in, MemoryKeychain, STORE_KEY};
+use crate::common::{
+    cuff, demo, pressure, restarted, signed_in, MemoryKeychain, Recorder, STORE_KEY,
+};
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Europe::London;
 use hale_client::ClientError;
 use hale_core::medicines::LogDose;
 use hale_core::{CoreError, Freshness};
+use hale_domain::care_circle::alerts::HelperAlertKind;
 use hale_domain::care_circle::{GrantStatus, Permission, Permissions};
 use hale_domain::medication::Outcome;
+use hale_domain::monitoring::Tier;
 use hale_domain::RefusalCode;
 use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
 use hale_store::{Owner, Store};
+
+const CUFF: &str = "AA:00:00:00:00:0C";
 
 #[tokio::test]
 async fn a_patient_invites_their_partner_who_accepts_and_both_see_who_has_what_until_it_ends() {
@@ -214,4 +220,75 @@ async fn a_person_cannot_look_after_someone_they_do_not_help() {
         .medicines(&London, Utc::now())
         .await
         .is_ok());
+}
+
+#[tokio::test]
+async fn a_helper_is_notified_once_of_the_patients_red_reading_naming_nobody_whoever_they_look_after(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = demo(dir.path()).await;
+    let alex = &hospital.patient;
+    let jordan = signed_in(
+        &hospital.base,
+        &dir.path().join("jordan.sqlite"),
+        Arc::new(MemoryKeychain::default()),
+        DEMO_HELPER,
+    )
+    .await;
+    let shared: Permissions = [Permission::Readings, Permission::Alerts]
+        .into_iter()
+        .collect();
+    let invitation = alex.invite(shared).await.unwrap();
+    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
+    jordan
+        .accept_invitation(&invitation.code, born)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // Jordan is looking at Alex's records when it happens; the alert is Jordan's own all the same.
+    jordan.look_after(Some(DEMO_PATIENT.id), now).await.unwrap();
+
+    // Alex's cuff measures 185/125; Alex's app relays it; the hospital raises it red.
+    alex.pair_device(&cuff(CUFF, now)).await.unwrap();
+    alex.record_measurements(
+        CUFF,
+        &[(pressure(185, 125), now)],
+        None,
+        &London,
+        &Recorder::default(),
+        now,
+    )
+    .await
+    .unwrap();
+    alex.relay_pending(now).await.unwrap();
+
+    let told = Recorder::default();
+    let alerts = jordan
+        .announce_helper_alerts(&told, &London, Utc::now())
+        .await
+        .unwrap();
+    let red: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.kind == HelperAlertKind::BeyondLimits)
+        .collect();
+    assert_eq!(red.len(), 1, "{alerts:?}");
+    assert_eq!(red[0].tier, Tier::Red);
+    assert_eq!(red[0].patient_name, "Alex Morgan");
+    let shown = told.0.lock().unwrap().clone();
+    let urgent: Vec<_> = shown
+        .iter()
+        .filter(|t| t.title.starts_with("Urgent"))
+        .collect();
+    assert_eq!(urgent.len(), 1, "{shown:?}");
+    for text in &shown {
+        let words = format!("{} {}", text.title, text.body);
+        assert!(!words.contains("Alex") && !words.contains("185"), "{words}");
+    }
+    // Asked again, and after a restart's worth of asking: nothing is shown twice.
+    let again = Recorder::default();
+    jordan
+        .announce_helper_alerts(&again, &London, Utc::now())
+        .await
+        .unwrap();
+    assert!(again.0.lock().unwrap().is_empty());
 }

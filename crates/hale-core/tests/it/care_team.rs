@@ -3,37 +3,15 @@
 //! who wrote it, never what), all shown offline from the saved copy; the plan's red limits
 //! bounding the app's own alerts; and reminders to measure at the planned times.
 
-use crate::common::{demo, Recorder, Staff};
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use crate::common::{cuff, demo, pressure, Recorder, Staff};
+use chrono::{Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 use hale_core::{CoreError, Freshness};
-use hale_domain::device::{decode, Characteristic, DeviceType, ReadingKind};
+use hale_domain::device::ReadingKind;
 use hale_server::demo::care_team::{DEMO_DOCTOR, DEMO_NURSE};
 use hale_server::demo::seed::DEMO_PATIENT;
-use hale_store::PairedDevice;
 
 const CUFF: &str = "AA:00:00:00:00:0B";
-
-fn cuff(now: DateTime<Utc>) -> PairedDevice {
-    PairedDevice {
-        id: CUFF.into(),
-        name: "Cuff".into(),
-        device_type: DeviceType::BloodPressure,
-        paired_at: now,
-        last_seen_at: None,
-        last_sequence: None,
-        record_session: None,
-    }
-}
-
-/// A blood pressure as the cuff sends it (mmHg, no time stamp, so "now").
-fn pressure(sys: u8, dia: u8) -> hale_domain::device::Measurement {
-    decode(
-        Characteristic::BloodPressureMeasurement,
-        &[0x00, sys, 0x00, dia, 0x00, 0x5F, 0x00],
-    )
-    .unwrap()
-}
 
 #[tokio::test]
 async fn the_care_team_shows_the_plan_an_alert_seen_and_a_message_and_keeps_them_offline() {
@@ -46,7 +24,7 @@ async fn the_care_team_shows_the_plan_an_alert_seen_and_a_message_and_keeps_them
     assert!(matches!(screen.freshness, Freshness::Live { .. }));
 
     // The cuff measures 185/125: stored, alerted on the device, relayed; the hospital raises it.
-    d.patient.pair_device(&cuff(now)).await.unwrap();
+    d.patient.pair_device(&cuff(CUFF, now)).await.unwrap();
     let alerts = Recorder::default();
     d.patient
         .record_measurements(
@@ -149,7 +127,7 @@ async fn the_plans_red_limit_bounds_the_apps_own_alerts_and_a_looser_one_is_refu
     d.patient.set_thresholds(&thresholds).await.unwrap();
 
     // 172 is under Hale's default of 180, but over the plan's 170 and the patient's 165.
-    d.patient.pair_device(&cuff(now)).await.unwrap();
+    d.patient.pair_device(&cuff(CUFF, now)).await.unwrap();
     let alerts = Recorder::default();
     let recorded = d
         .patient
@@ -211,7 +189,7 @@ async fn a_planned_measurement_is_reminded_once_and_not_when_already_taken() {
     );
 
     // In the evening the cuff was used at 19:10: the 20:00 measurement needs no reminder.
-    d.patient.pair_device(&cuff(at(19, 0))).await.unwrap();
+    d.patient.pair_device(&cuff(CUFF, at(19, 0))).await.unwrap();
     d.patient
         .record_measurements(
             CUFF,

@@ -14,6 +14,7 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use crate::medication::timing::{expand, DailyRoutine};
 use crate::medication::Medicine;
 use crate::monitoring::{Family, Tier};
+use crate::reminder::ReminderText;
 
 /// How long after a dose was due a helper is told it has no record: an hour after the
 /// patient's reminder, sooner than the care team's own rule, because a relative can act on it.
@@ -153,6 +154,59 @@ impl HelperAlertSettings {
     }
 }
 
+/// One alert to a helper, as their app holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperAlert {
+    pub id: String,
+    pub consent: String,
+    pub patient: String,
+    pub patient_name: String,
+    pub kind: HelperAlertKind,
+    pub tier: Tier,
+    pub raised: DateTime<Utc>,
+    /// The helper's quiet hours, applied in the helper's own time zone.
+    pub quiet: Option<QuietHours>,
+}
+
+impl HelperAlert {
+    /// How it reaches the helper at their local time `at` (the hospital sends only the kinds
+    /// they chose).
+    pub fn delivery(&self, at: NaiveTime) -> Delivery {
+        HelperAlertSettings {
+            kinds: HelperAlertKind::ALL.into_iter().collect(),
+            quiet: self.quiet,
+        }
+        .delivery(self.kind, self.tier, at)
+    }
+}
+
+/// A helper's notification: that someone they help needs them, and of what kind, never who or
+/// what was measured, because it can show on a locked screen.
+pub fn helper_alert_text(kind: HelperAlertKind, tier: Tier) -> ReminderText {
+    let (title, body) = match (kind, tier) {
+        (HelperAlertKind::MissedDose, _) => (
+            "A dose has not been logged",
+            "Someone you help has a dose with no record. Open Hale to see who.",
+        ),
+        (HelperAlertKind::BeyondLimits, Tier::Red) => (
+            "Urgent: a reading needs attention",
+            "A reading of someone you help is beyond their care team's limits. Open Hale to see who.",
+        ),
+        (HelperAlertKind::BeyondLimits, Tier::Amber) => (
+            "A reading needs attention",
+            "A reading of someone you help is beyond their care team's limits. Open Hale to see who.",
+        ),
+        (HelperAlertKind::NoData, _) => (
+            "A reading has not arrived",
+            "A planned reading of someone you help has not arrived. Open Hale to see who.",
+        ),
+    };
+    ReminderText {
+        title: title.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +305,21 @@ mod tests {
         assert_eq!(missed(&[], granted, "2026-12-04T12:00:00Z"), [morning]);
         // A dose due before the helper was invited is not theirs to be told of.
         assert!(missed(&[], "2026-12-04T08:30:00Z", "2026-12-04T12:00:00Z").is_empty());
+    }
+
+    #[test]
+    fn a_helpers_notification_names_nobody() {
+        for kind in HelperAlertKind::ALL {
+            for tier in [Tier::Amber, Tier::Red] {
+                let text = helper_alert_text(kind, tier);
+                let words = format!("{} {}", text.title, text.body);
+                assert!(words.contains("someone you help"), "{words}");
+                assert!(!words.contains("Alex"), "{words}");
+            }
+        }
+        assert!(helper_alert_text(HelperAlertKind::BeyondLimits, Tier::Red)
+            .title
+            .starts_with("Urgent"));
     }
 
     #[test]

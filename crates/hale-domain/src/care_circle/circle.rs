@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::alerts::HelperAlertSettings;
 use super::consent::Permissions;
 use super::invitation::InvitationCode;
 
@@ -32,6 +33,8 @@ pub struct CircleMember {
     pub status: GrantStatus,
     pub since: DateTime<Utc>,
     pub until: Option<DateTime<Utc>>,
+    /// What the helper chose to be alerted of, when the grant includes alerts.
+    pub alerts: Option<HelperAlertSettings>,
 }
 
 impl CircleMember {
@@ -85,6 +88,7 @@ mod tests {
             status: GrantStatus::Active,
             since: DateTime::<Utc>::MIN_UTC,
             until: None,
+            alerts: None,
         }
     }
 

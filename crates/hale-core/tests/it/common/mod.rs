@@ -262,3 +262,25 @@ fn csrf_in(page: &str) -> String {
     let at = page.find(r#"name="csrf" value=""#).unwrap() + 19;
     page[at..].split('"').next().unwrap().to_owned()
 }
+
+/// A blood pressure cuff paired at `now` under Bluetooth address `id`.
+pub fn cuff(id: &str, now: DateTime<Utc>) -> hale_store::PairedDevice {
+    hale_store::PairedDevice {
+        id: id.into(),
+        name: "Cuff".into(),
+        device_type: hale_domain::device::DeviceType::BloodPressure,
+        paired_at: now,
+        last_seen_at: None,
+        last_sequence: None,
+        record_session: None,
+    }
+}
+
+/// A blood pressure as the cuff sends it (mmHg, no time stamp, so "now").
+pub fn pressure(sys: u8, dia: u8) -> hale_domain::device::Measurement {
+    hale_domain::device::decode(
+        hale_domain::device::Characteristic::BloodPressureMeasurement,
+        &[0x00, sys, 0x00, dia, 0x00, 0x5F, 0x00],
+    )
+    .unwrap()
+}

@@ -1,0 +1,118 @@
+//! The alerts the hospital raises for the signed-in person as a helper (a dose someone they
+//! help has not logged, a reading beyond that person's limits, a reading that did not come),
+//! followed live while the app runs and announced once each, whoever the person is looking
+//! after at the time. The notification says only that someone they help needs them.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_domain::care_circle::alerts::{
+    helper_alert_text, Delivery, HelperAlert, HelperAlertSettings,
+};
+use hale_domain::care_circle::CircleMember;
+
+use crate::arrival::{LiveHandle, LiveSink};
+use crate::watch::Notifier;
+use crate::{CoreError, Patient};
+
+/// Older alerts are listed, not announced: an app started after two days off does not ring
+/// for each thing it missed.
+const ANNOUNCE_WITHIN: Duration = Duration::hours(6);
+const RECONNECT: StdDuration = StdDuration::from_secs(3);
+/// After the hospital refused the stream (a sign-in from before the care circle), ask seldom.
+const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
+
+impl Patient {
+    /// What the hospital raised for the signed-in person about the people they help, the last
+    /// two days', oldest first. Needs the hospital.
+    pub async fn helper_alerts(&self) -> Result<Vec<HelperAlert>, CoreError> {
+        self.with_session(|s| async move { self.client.helper_alerts(&s).await })
+            .await
+    }
+
+    /// Announces each recent alert once (`notify_once`, keyed by the alert), as its quiet
+    /// hours allow at `now` in `zone`: one held back by quiet hours is announced when they end,
+    /// if still recent. Returns the alerts, for the screen.
+    pub async fn announce_helper_alerts<Tz: TimeZone>(
+        &self,
+        notifier: &dyn Notifier,
+        zone: &Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<HelperAlert>, CoreError> {
+        let alerts = self.helper_alerts().await?;
+        let Some(me) = self.own_id().await? else {
+            return Ok(alerts);
+        };
+        let at = now.with_timezone(zone).time();
+        for a in &alerts {
+            if now - a.raised > ANNOUNCE_WITHIN || a.delivery(at) != Delivery::Notify {
+                continue;
+            }
+            let key = format!("helper-alert:{}", a.id);
+            let text = helper_alert_text(a.kind, a.tier);
+            if self.notify_once(&me, &key, &text, notifier, now).await? {
+                tracing::info!(kind = a.kind.code(), "a helper's alert announced");
+            }
+        }
+        Ok(alerts)
+    }
+
+    /// The signed-in helper chooses which alerts of grant `consent` they get, and when quiet.
+    pub async fn set_alert_settings(
+        &self,
+        consent: &str,
+        settings: &HelperAlertSettings,
+    ) -> Result<CircleMember, CoreError> {
+        self.with_session(
+            |s| async move { self.client.set_alert_settings(&s, consent, settings).await },
+        )
+        .await
+    }
+}
+
+/// Listens for the hospital's signal that the signed-in person's alerts as a helper changed;
+/// on each, announces what is new and tells the screen. Reconnects after a lost connection.
+pub fn follow_helper_alerts<Tz>(
+    patient: Arc<Patient>,
+    notifier: Arc<dyn Notifier>,
+    sink: Arc<dyn LiveSink>,
+    zone: Tz,
+) -> LiveHandle
+where
+    Tz: TimeZone + Send + Sync + 'static,
+    Tz::Offset: Send + Sync,
+{
+    LiveHandle::spawn(async move {
+        loop {
+            let mut wait = RECONNECT;
+            if patient.is_signed_in().await {
+                let events = patient
+                    .with_session(|s| {
+                        let patient = &patient;
+                        async move { patient.client.helper_alert_events(&s).await }
+                    })
+                    .await;
+                match events {
+                    Ok(mut updates) => {
+                        while let Ok(Some(())) = updates.next().await {
+                            let announced = patient
+                                .announce_helper_alerts(notifier.as_ref(), &zone, Utc::now())
+                                .await;
+                            match announced {
+                                Ok(_) => sink.helper_alerts_changed(),
+                                Err(error) => tracing::info!(%error, "helper alerts not read"),
+                            }
+                        }
+                    }
+                    Err(CoreError::Hospital(hale_client::ClientError::Forbidden(_))) => {
+                        tracing::info!("the hospital refuses helper alerts to this sign-in");
+                        wait = REFUSED_WAIT;
+                    }
+                    Err(error) => tracing::info!(%error, "helper alerts not available"),
+                }
+            }
+            tokio::time::sleep(wait).await;
+        }
+    })
+}
