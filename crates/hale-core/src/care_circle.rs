@@ -54,8 +54,20 @@ impl Patient {
     /// going back to their own records first if they were looking after someone.
     pub async fn care_circle(&self) -> Result<CareCircle, CoreError> {
         self.be_myself(Utc::now()).await?;
-        self.with_session(|s| async move { self.client.care_circle(&s).await })
-            .await
+        let circle = self
+            .with_session(|s| async move { self.client.care_circle(&s).await })
+            .await?;
+        // A grant that ended while the person was on their own records leaves no copy either.
+        for ended in circle
+            .helping
+            .iter()
+            .filter(|m| m.status != GrantStatus::Active)
+        {
+            self.store
+                .forget_patient(self.owner(&ended.patient))
+                .await?;
+        }
+        Ok(circle)
     }
 
     /// A one-time code, for a day, letting someone help with `permissions`.
@@ -170,7 +182,10 @@ impl Patient {
     }
 
     async fn flush_outboxes(&self, now: DateTime<Utc>) {
-        if let Err(error) = self.sync_pending(now).await {
+        // Doses still within their few seconds for "Undo" go too: switching away makes them
+        // final, rather than leaving them until the helper comes back.
+        let all_held = now + crate::medicines::SEND_AFTER;
+        if let Err(error) = self.sync_pending(all_held).await {
             tracing::info!(%error, "doses not yet sent before switching");
         }
         if let Err(error) = self.relay_pending(now).await {
@@ -206,11 +221,18 @@ impl Patient {
             }
             Err(other) => return Err(other.into()),
         };
+        // The old refresh token is spent now: the new one is kept before anything else can
+        // fail, or the next refresh would be a replay and end the sign-in.
         self.remember(&tokens.refresh_token);
+        let session = tokens.session.clone();
+        *guard = SignIn::In {
+            tokens,
+            profiled: false,
+        };
         let previous = self.store.profile(&self.hospital_key).await?;
         let name = match looking {
             Some(l) => l.name.clone(),
-            None => self.client.patient(&tokens.session).await?.display_name(),
+            None => self.client.patient(&session).await?.display_name(),
         };
         let profile = Profile {
             hospital_name: previous.as_ref().and_then(|p| p.hospital_name.clone()),
@@ -224,10 +246,9 @@ impl Patient {
         self.store
             .save_profile(&self.hospital_key, &profile)
             .await?;
-        *guard = SignIn::In {
-            tokens,
-            profiled: true,
-        };
+        if let SignIn::In { profiled, .. } = &mut *guard {
+            *profiled = true;
+        }
         drop(guard);
         self.changed.notify_one();
         self.whose.send_modify(|n| *n = n.wrapping_add(1));
@@ -275,16 +296,20 @@ impl Patient {
             }))
     }
 
-    /// After the hospital refused a call with `code`: if it says the consent of the person
-    /// being looked after has ended, their copy is deleted and the helper is back to their own
-    /// records. Any failure here leaves the next refusal to try again.
-    pub(crate) async fn after_refusal(&self, code: RefusalCode) {
+    /// After the hospital refused a call made for `patient` with `code`: if it says the
+    /// consent of the person being looked after has ended, their copy is deleted and the
+    /// helper is back to their own records. Nothing happens if the app has since switched to
+    /// someone else. Any failure here leaves the next refusal to try again.
+    pub(crate) async fn after_refusal(&self, code: RefusalCode, patient: &str) {
         if !ends_the_consent(code) {
             return;
         }
         let Ok(Some(looking)) = self.looking_after().await else {
             return;
         };
+        if looking.patient_id != patient {
+            return;
+        }
         let forgotten = self
             .store
             .forget_patient(self.owner(&looking.patient_id))

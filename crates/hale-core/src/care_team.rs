@@ -48,14 +48,15 @@ const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
 impl Patient {
     /// Reads the care team from the hospital and replaces the local copy.
     pub async fn refresh_care_team(&self, now: DateTime<Utc>) -> Result<CareTeam, CoreError> {
-        let team = self
-            .with_session(|s| async move { self.client.care_team(&s).await })
+        let (team, patient) = self
+            .with_session_of(|s| async move { self.client.care_team(&s).await })
             .await?;
-        let session = self.session().await?;
-        self.store
-            .replace_care_team(self.owner(&session.patient_id), &team, now)
-            .await?;
-        self.changed.notify_one();
+        if self.may_keep(&patient).await? {
+            self.store
+                .replace_care_team(self.owner(&patient), &team, now)
+                .await?;
+            self.changed.notify_one();
+        }
         Ok(team)
     }
 
@@ -138,7 +139,7 @@ impl Patient {
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, CoreError> {
-        let Some(patient) = self.saved_patient().await? else {
+        let Some(patient) = self.own_id().await? else {
             return Ok(None);
         };
         let owner = self.owner(&patient);
@@ -164,7 +165,7 @@ impl Patient {
         notifier: &dyn Notifier,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let Some(patient) = self.saved_patient().await? else {
+        let Some(patient) = self.own_id().await? else {
             return Ok(());
         };
         let team = self.store.care_team(self.owner(&patient)).await?.records;

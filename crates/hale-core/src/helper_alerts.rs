@@ -1,8 +1,10 @@
 //! The alerts the hospital raises for the signed-in person as a helper (a dose someone they
 //! help has not logged, a reading beyond that person's limits, a reading that did not come),
 //! followed live while the app runs and announced once each, whoever the person is looking
-//! after at the time. The notification says only that someone they help needs them.
+//! after at the time. The notification names the person and the kind of alert, never the
+//! medicine or the value.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
@@ -17,8 +19,10 @@ use crate::watch::Notifier;
 use crate::{CoreError, Patient};
 
 /// Older alerts are listed, not announced: an app started after two days off does not ring
-/// for each thing it missed.
-const ANNOUNCE_WITHIN: Duration = Duration::hours(6);
+/// for each thing it missed. Long enough for a night's quiet hours to end within it.
+const ANNOUNCE_WITHIN: Duration = Duration::hours(12);
+/// How often the list is looked at again without a signal: quiet hours end by the clock.
+const RECHECK: StdDuration = StdDuration::from_secs(60);
 const RECONNECT: StdDuration = StdDuration::from_secs(3);
 /// After the hospital refused the stream (a sign-in from before the care circle), ask seldom.
 const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
@@ -50,7 +54,7 @@ impl Patient {
                 continue;
             }
             let key = format!("helper-alert:{}", a.id);
-            let text = helper_alert_text(a.kind, a.tier);
+            let text = helper_alert_text(a.kind, a.tier, &a.patient_name);
             if self.notify_once(&me, &key, &text, notifier, now).await? {
                 tracing::info!(kind = a.kind.code(), "a helper's alert announced");
             }
@@ -80,10 +84,30 @@ pub fn follow_helper_alerts<Tz>(
     zone: Tz,
 ) -> LiveHandle
 where
-    Tz: TimeZone + Send + Sync + 'static,
+    Tz: TimeZone + Clone + Send + Sync + 'static,
     Tz::Offset: Send + Sync,
 {
-    LiveHandle::spawn(async move {
+    // Whether the last list held an alert back for quiet hours, which end by the clock, not
+    // by a signal: only then is it looked at again.
+    let held_back = Arc::new(AtomicBool::new(false));
+    let (rechecked, zone_again) = (patient.clone(), zone.clone());
+    let (recheck_notifier, recheck_held) = (notifier.clone(), held_back.clone());
+    let recheck = async move {
+        loop {
+            tokio::time::sleep(RECHECK).await;
+            if !recheck_held.load(Ordering::Relaxed) {
+                continue;
+            }
+            let now = Utc::now();
+            if let Ok(alerts) = rechecked
+                .announce_helper_alerts(recheck_notifier.as_ref(), &zone_again, now)
+                .await
+            {
+                recheck_held.store(any_held(&alerts, &zone_again, now), Ordering::Relaxed);
+            }
+        }
+    };
+    let follow = async move {
         loop {
             let mut wait = RECONNECT;
             if patient.is_signed_in().await {
@@ -96,11 +120,16 @@ where
                 match events {
                     Ok(mut updates) => {
                         while let Ok(Some(())) = updates.next().await {
+                            let now = Utc::now();
                             let announced = patient
-                                .announce_helper_alerts(notifier.as_ref(), &zone, Utc::now())
+                                .announce_helper_alerts(notifier.as_ref(), &zone, now)
                                 .await;
                             match announced {
-                                Ok(_) => sink.helper_alerts_changed(),
+                                Ok(alerts) => {
+                                    held_back
+                                        .store(any_held(&alerts, &zone, now), Ordering::Relaxed);
+                                    sink.helper_alerts_changed();
+                                }
                                 Err(error) => tracing::info!(%error, "helper alerts not read"),
                             }
                         }
@@ -114,5 +143,14 @@ where
             }
             tokio::time::sleep(wait).await;
         }
+    };
+    LiveHandle::spawn(async move {
+        tokio::join!(follow, recheck);
     })
+}
+
+/// Whether quiet hours hold back any of `alerts` at `now`.
+fn any_held<Tz: TimeZone>(alerts: &[HelperAlert], zone: &Tz, now: DateTime<Utc>) -> bool {
+    let at = now.with_timezone(zone).time();
+    alerts.iter().any(|a| a.delivery(at) == Delivery::Quiet)
 }

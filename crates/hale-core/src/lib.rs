@@ -486,22 +486,47 @@ impl Patient {
             code: Some(code), ..
         }) = &answer
         {
-            self.after_refusal(*code).await;
+            self.after_refusal(*code, &session.patient_id).await;
         }
         Ok(answer?)
+    }
+
+    /// [`Self::with_session`], also saying whose session the call ran with: what it brings
+    /// back is that person's, even if the app has switched to someone else meanwhile.
+    async fn with_session_of<T, F, Fut>(&self, call: F) -> Result<(T, String), CoreError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        self.with_session(|s| {
+            let patient = s.patient_id.clone();
+            let answer = call(s);
+            async move { answer.await.map(|t| (t, patient)) }
+        })
+        .await
+    }
+
+    /// Whether records of `patient` fetched a moment ago may still be kept: theirs are the
+    /// screens' now, or they are the signed-in person's own. A copy deleted in between (a
+    /// consent that ended) is not written back.
+    pub(crate) async fn may_keep(&self, patient: &str) -> Result<bool, CoreError> {
+        Ok(self.saved_patient().await?.as_deref() == Some(patient)
+            || self.own_id().await?.as_deref() == Some(patient))
     }
 
     /// Fetches the patient's appointments of the past year onwards and replaces the local copy.
     async fn fetch_all(&self, now: DateTime<Utc>) -> Result<Vec<Appointment>, CoreError> {
         // The hospital reads a bare date in its own zone; `upcoming` applies the exact instant.
         let from = (now - HISTORY).date_naive();
-        let list = self
-            .with_session(|s| async move { self.client.appointments_from(&s, from).await })
+        let (list, patient) = self
+            .with_session_of(|s| async move { self.client.appointments_from(&s, from).await })
             .await?;
-        let session = self.session().await?;
-        let owner = self.owner(&session.patient_id);
-        self.store.replace_appointments(owner, &list, now).await?;
-        self.changed.notify_one();
+        if self.may_keep(&patient).await? {
+            self.store
+                .replace_appointments(self.owner(&patient), &list, now)
+                .await?;
+            self.changed.notify_one();
+        }
         Ok(list)
     }
 }

@@ -137,15 +137,19 @@ impl Patient {
         zone: &Tz,
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
-        let prescriptions = self
-            .with_session(|s| async move { self.client.prescriptions(&s, zone).await })
+        let (prescriptions, patient) = self
+            .with_session_of(|s| async move { self.client.prescriptions(&s, zone).await })
             .await?;
         let since = now - Duration::days(HISTORY_DAYS + 1);
-        let records = self
-            .with_session(|s| async move { self.client.dose_records(&s, since).await })
+        let (records, of) = self
+            .with_session_of(|s| async move { self.client.dose_records(&s, since).await })
             .await?;
-        let session = self.session().await?;
-        let owner = self.owner(&session.patient_id);
+        if of != patient || !self.may_keep(&patient).await? {
+            // The app switched to someone else in between: the next refresh reads theirs.
+            tracing::info!("whose records are shown changed during a refresh; not kept");
+            return Ok(());
+        }
+        let owner = self.owner(&patient);
         if prescriptions.unschedulable > 0 {
             tracing::warn!(
                 unschedulable = prescriptions.unschedulable,
@@ -420,7 +424,7 @@ impl Patient {
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,
     {
-        let Some(patient) = self.saved_patient().await? else {
+        let Some(patient) = self.own_id().await? else {
             return Ok(None);
         };
         let view = self

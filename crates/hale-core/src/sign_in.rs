@@ -172,9 +172,35 @@ impl Patient {
         }
     }
 
-    /// The current session, renewing it with the refresh token if needed.
+    /// The current session, renewing it with the refresh token if needed. A refusal met on
+    /// the way (a helper's renewed sign-in whose consent has since ended) is acted on like any
+    /// other, once the session lock is free again.
     pub(crate) async fn session(&self) -> Result<Session, CoreError> {
+        let (answer, patient) = self.session_locked().await;
+        if let (
+            Err(CoreError::Hospital(ClientError::Refused {
+                code: Some(code), ..
+            })),
+            Some(patient),
+        ) = (&answer, patient)
+        {
+            self.after_refusal(*code, &patient).await;
+        }
+        answer
+    }
+
+    /// [`Self::session`] under the lock, with whose session it is when known.
+    async fn session_locked(&self) -> (Result<Session, CoreError>, Option<String>) {
         let mut guard = self.session.lock().await;
+        let answer = self.renew(&mut guard).await;
+        let patient = match &*guard {
+            SignIn::In { tokens, .. } => Some(tokens.session.patient_id.clone()),
+            _ => None,
+        };
+        (answer, patient)
+    }
+
+    async fn renew(&self, guard: &mut SignIn) -> Result<Session, CoreError> {
         if let SignIn::Refreshable { refresh_token } = &*guard {
             // `now` only anchors the token's expiry time, which the core does not act on.
             match self.client.refresh_session(refresh_token, Utc::now()).await {
@@ -195,7 +221,7 @@ impl Patient {
                 Err(other) => return Err(other.into()),
             }
         }
-        self.ensure_profile(&mut guard).await
+        self.ensure_profile(guard).await
     }
 
     /// Saves who is signed in and what the hospital is called, once per sign-in; returns the

@@ -264,7 +264,7 @@ impl Patient {
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,
     {
-        let Some(patient) = self.saved_patient().await? else {
+        let Some(patient) = self.own_id().await? else {
             return Ok(None);
         };
         let owner = self.owner(&patient);

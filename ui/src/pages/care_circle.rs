@@ -5,10 +5,9 @@
 
 use hale_api::{
     AcceptInvitation, AcceptInvitationArgs, AlertSettingsArgs, AlertSettingsView, ApiError,
-    CareCircleView, CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GrantStatusView,
-    HelperAlertKindView, HelperAlertView, InviteArgs, InviteHelper, LookAfter, LookAfterArgs,
-    LookingAfterView, NoArgs, PermissionView, SetAlertSettings, ALERT_KIND_CHOICES,
-    HELPER_ALERTS_EVENT, PERMISSION_CHOICES,
+    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GrantStatusView, HelperAlertKindView,
+    HelperAlertView, InviteArgs, InviteHelper, LookAfter, LookAfterArgs, LookingAfterView, NoArgs,
+    PermissionView, SetAlertSettings, ALERT_KIND_CHOICES, HELPER_ALERTS_EVENT, PERMISSION_CHOICES,
 };
 use leptos::prelude::*;
 
@@ -59,45 +58,61 @@ fn Circle() -> impl IntoView {
     let circle = LocalResource::new(|| backend::call::<GetCareCircle>(&NoArgs {}));
     let retry = Callback::new(move |()| circle.refetch());
     backend::use_event(HELPER_ALERTS_EVENT, move |(): ()| circle.refetch());
-    view! {
-        <Transition fallback=|| view! { <p class="loading" role="status">"Loading your care circle…"</p> }>
-            {move || Suspend::new(async move {
-                match circle.await {
-                    Ok(view) => view! { <Members view reload=retry /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn Members(view: CareCircleView, reload: Callback<()>) -> impl IntoView {
-    let helpers = view.helpers;
-    let helping = view.helping;
-    let alerts = view.alerts;
+    // The forms stand outside what reloads, so an invitation code shown once, or a code being
+    // typed, survives the circle being read again.
     view! {
         <section aria-labelledby="helpers-heading">
             <h2 id="helpers-heading">"People who help you"</h2>
-            {helpers.is_empty().then(|| view! {
-                <p class="hint">"Nobody yet. Invite someone you trust to follow your appointments, medicines or readings."</p>
-            })}
-            <ul class="circle" data-testid="helpers">
-                {helpers.into_iter().map(|member| view! { <Member member reload helper=true /> }).collect_view()}
-            </ul>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading your care circle…"</p> }>
+                {move || Suspend::new(async move {
+                    match circle.await {
+                        Ok(view) => view! { <Helpers helpers=view.helpers reload=retry /> }.into_any(),
+                        Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
+                    }
+                })}
+            </Transition>
             <Invite />
         </section>
         <section aria-labelledby="helping-heading">
             <h2 id="helping-heading">"People you help"</h2>
-            {helping.is_empty().then(|| view! {
-                <p class="hint">"Nobody yet. When someone invites you, enter their code below."</p>
-            })}
-            {(!alerts.is_empty()).then(|| view! { <Alerts alerts /> })}
-            <ul class="circle" data-testid="helping">
-                {helping.into_iter().map(|member| view! { <Member member reload helper=false /> }).collect_view()}
-            </ul>
-            <Accept reload />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    circle.await.ok().map(|view| view! {
+                        <Helping helping=view.helping alerts=view.alerts reload=retry />
+                    })
+                })}
+            </Transition>
+            <Accept reload=retry />
         </section>
+    }
+}
+
+#[component]
+fn Helpers(helpers: Vec<CircleMemberView>, reload: Callback<()>) -> impl IntoView {
+    view! {
+        {helpers.is_empty().then(|| view! {
+            <p class="hint">"Nobody yet. Invite someone you trust to follow your appointments, medicines or readings."</p>
+        })}
+        <ul class="circle" data-testid="helpers">
+            {helpers.into_iter().map(|member| view! { <Member member reload helper=true /> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Helping(
+    helping: Vec<CircleMemberView>,
+    alerts: Vec<HelperAlertView>,
+    reload: Callback<()>,
+) -> impl IntoView {
+    view! {
+        {helping.is_empty().then(|| view! {
+            <p class="hint">"Nobody yet. When someone invites you, enter their code below."</p>
+        })}
+        {(!alerts.is_empty()).then(|| view! { <Alerts alerts /> })}
+        <ul class="circle" data-testid="helping">
+            {helping.into_iter().map(|member| view! { <Member member reload helper=false /> }).collect_view()}
+        </ul>
     }
 }
 

@@ -76,7 +76,7 @@ async fn a_patient_invites_their_partner_who_accepts_and_both_see_who_has_what_u
 }
 
 #[tokio::test]
-async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_when_the_consent_ends(
+async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_when_the_consent_ends_while_closed(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let hospital = demo(dir.path()).await;
@@ -162,7 +162,11 @@ async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_w
         6
     );
 
+    // Alex stops sharing while Jordan's app is closed: the renewal at the next start is
+    // refused on the way, and that alone deletes the copy.
+    drop(jordan);
     alex.end_grant(&grant.consent).await.unwrap();
+    let jordan = restarted(&hospital.base, &jordans_store, keychain.clone()).await;
     let after = jordan.medicines(&London, now).await.unwrap();
     assert!(
         matches!(
@@ -223,7 +227,7 @@ async fn a_person_cannot_look_after_someone_they_do_not_help() {
 }
 
 #[tokio::test]
-async fn a_helper_is_notified_once_of_the_patients_red_reading_naming_nobody_whoever_they_look_after(
+async fn a_helper_is_notified_once_of_the_patients_red_reading_by_name_never_value_whoever_they_look_after(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let hospital = demo(dir.path()).await;
@@ -280,9 +284,14 @@ async fn a_helper_is_notified_once_of_the_patients_red_reading_naming_nobody_who
         .filter(|t| t.title.starts_with("Urgent"))
         .collect();
     assert_eq!(urgent.len(), 1, "{shown:?}");
+    // The person and the kind, never the value.
+    assert!(
+        urgent[0].body.starts_with("Alex Morgan has a reading"),
+        "{shown:?}"
+    );
     for text in &shown {
         let words = format!("{} {}", text.title, text.body);
-        assert!(!words.contains("Alex") && !words.contains("185"), "{words}");
+        assert!(!words.contains("185") && !words.contains("125"), "{words}");
     }
     // Asked again, and after a restart's worth of asking: nothing is shown twice.
     let again = Recorder::default();
@@ -291,4 +300,51 @@ async fn a_helper_is_notified_once_of_the_patients_red_reading_naming_nobody_who
         .await
         .unwrap();
     assert!(again.0.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_copy_of_someone_whose_consent_ended_goes_when_the_helper_reads_their_circle() {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = demo(dir.path()).await;
+    let alex = &hospital.patient;
+    let jordans_store = dir.path().join("jordan.sqlite");
+    let jordan = signed_in(
+        &hospital.base,
+        &jordans_store,
+        Arc::new(MemoryKeychain::default()),
+        DEMO_HELPER,
+    )
+    .await;
+    let invitation = alex
+        .invite(Permissions::NONE.with(Permission::Medicines))
+        .await
+        .unwrap();
+    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
+    let grant = jordan
+        .accept_invitation(&invitation.code, born)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    jordan.look_after(Some(DEMO_PATIENT.id), now).await.unwrap();
+    assert_eq!(
+        jordan
+            .medicines(&London, now)
+            .await
+            .unwrap()
+            .medicines
+            .len(),
+        6
+    );
+    // Back to Jordan's own records; then Alex stops sharing.
+    jordan.look_after(None, now).await.unwrap();
+    alex.end_grant(&grant.consent).await.unwrap();
+    let circle = jordan.care_circle().await.unwrap();
+    assert_eq!(circle.helping[0].status, GrantStatus::Revoked);
+    drop(jordan);
+    let store = Store::open(&jordans_store, &STORE_KEY).await.unwrap();
+    let alexs = Owner {
+        hospital: &hospital.base,
+        patient_id: DEMO_PATIENT.id,
+    };
+    assert_eq!(store.medicines(alexs).await.unwrap().fetched_at, None);
 }

@@ -180,30 +180,30 @@ impl HelperAlert {
     }
 }
 
-/// A helper's notification: that someone they help needs them, and of what kind, never who or
-/// what was measured, because it can show on a locked screen.
-pub fn helper_alert_text(kind: HelperAlertKind, tier: Tier) -> ReminderText {
-    let (title, body) = match (kind, tier) {
-        (HelperAlertKind::MissedDose, _) => (
-            "A dose has not been logged",
-            "Someone you help has a dose with no record. Open Hale to see who.",
-        ),
+/// A helper's notification: whom it is about (the patient shared their name with the helper)
+/// and the kind of alert, never the medicine or the value, because it can show on a locked
+/// screen.
+pub fn helper_alert_text(kind: HelperAlertKind, tier: Tier, patient_name: &str) -> ReminderText {
+    let (title, what) = match (kind, tier) {
+        (HelperAlertKind::MissedDose, _) => {
+            ("A dose has not been logged", "has a dose with no record")
+        }
         (HelperAlertKind::BeyondLimits, Tier::Red) => (
             "Urgent: a reading needs attention",
-            "A reading of someone you help is beyond their care team's limits. Open Hale to see who.",
+            "has a reading far beyond their care team's limits",
         ),
         (HelperAlertKind::BeyondLimits, Tier::Amber) => (
             "A reading needs attention",
-            "A reading of someone you help is beyond their care team's limits. Open Hale to see who.",
+            "has a reading beyond their care team's limits",
         ),
         (HelperAlertKind::NoData, _) => (
             "A reading has not arrived",
-            "A planned reading of someone you help has not arrived. Open Hale to see who.",
+            "has a planned reading that has not arrived",
         ),
     };
     ReminderText {
         title: title.to_owned(),
-        body: body.to_owned(),
+        body: format!("{patient_name} {what}. Open Hale to see more."),
     }
 }
 
@@ -308,18 +308,23 @@ mod tests {
     }
 
     #[test]
-    fn a_helpers_notification_names_nobody() {
+    fn a_helpers_notification_names_the_person_and_the_kind_never_the_medicine_or_value() {
         for kind in HelperAlertKind::ALL {
             for tier in [Tier::Amber, Tier::Red] {
-                let text = helper_alert_text(kind, tier);
+                let text = helper_alert_text(kind, tier, "Alex Morgan");
+                assert!(text.body.starts_with("Alex Morgan has "), "{text:?}");
                 let words = format!("{} {}", text.title, text.body);
-                assert!(words.contains("someone you help"), "{words}");
-                assert!(!words.contains("Alex"), "{words}");
+                assert!(
+                    !words.chars().any(|c| c.is_ascii_digit()),
+                    "no value: {words}"
+                );
             }
         }
-        assert!(helper_alert_text(HelperAlertKind::BeyondLimits, Tier::Red)
-            .title
-            .starts_with("Urgent"));
+        assert!(
+            helper_alert_text(HelperAlertKind::BeyondLimits, Tier::Red, "Alex Morgan")
+                .title
+                .starts_with("Urgent")
+        );
     }
 
     #[test]

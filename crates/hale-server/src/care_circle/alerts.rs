@@ -10,6 +10,7 @@
 //! the hospital's alerts change and at least every half minute, so a dose missed an hour ago is
 //! told within a minute while the helper's app runs.
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
@@ -138,14 +139,16 @@ pub(crate) async fn set_alert_settings(
 
 /// Raises what is due for each grant `person` holds that includes alerts now, then lists the
 /// alerts of those grants from the last two days, of the kinds still chosen, oldest first.
+/// What is due is worked out without the write lock, which is taken only to store episodes not
+/// seen before: most asks find nothing new, and a person who helps nobody costs one read.
 pub(crate) async fn raise_and_list(
     state: &ServerState,
     person: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<wire::HelperAlert>, FhirError> {
     let today = grants::today(state, now);
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let alerted: Vec<HeldGrant> = grants::list(&mut tx, Side::Helper, person)
+    let mut conn = state.db.acquire().await?;
+    let alerted: Vec<HeldGrant> = grants::list(&mut conn, Side::Helper, person)
         .await?
         .into_iter()
         .filter(|g| {
@@ -154,9 +157,34 @@ pub(crate) async fn raise_and_list(
                 .is_ok_and(|p| p.contains(Permission::Alerts))
         })
         .collect();
-    let mut raised = 0;
+    let mut fresh = Vec::new();
     for g in &alerted {
-        raised += raise(&mut tx, state, g, now).await?;
+        let known: Vec<(String,)> =
+            sqlx::query_as("SELECT episode FROM helper_alert WHERE consent_id = $1")
+                .bind(&g.consent_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        let known: BTreeSet<String> = known.into_iter().map(|(e,)| e).collect();
+        fresh.extend(
+            due(&mut conn, state, g, now)
+                .await?
+                .into_iter()
+                .filter(|(episode, _, _)| !known.contains(episode))
+                .map(|e| (g, e)),
+        );
+    }
+    if !fresh.is_empty() {
+        let mut tx = crate::db::begin_write(&state.db).await?;
+        let mut raised = 0;
+        for (g, (episode, kind, tier)) in &fresh {
+            raised += store(&mut tx, g, episode, *kind, *tier, now).await?;
+        }
+        tx.commit().await?;
+        if raised > 0 {
+            tracing::info!(raised, "alerts raised for a helper");
+            // Other streams of the same person (another device) hear of it too.
+            state.alerts_changed().await;
+        }
     }
     let mut listed = Vec::new();
     for g in &alerted {
@@ -166,7 +194,7 @@ pub(crate) async fn raise_and_list(
         )
         .bind(&g.consent_id)
         .bind(Time(now - LISTED))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
         listed.extend(
             rows.into_iter()
@@ -185,31 +213,28 @@ pub(crate) async fn raise_and_list(
                 }),
         );
     }
-    tx.commit().await?;
-    if raised > 0 {
-        tracing::info!(raised, "alerts raised for a helper");
-        // Other streams of the same person (another device) hear of it too.
-        state.alerts_changed().await;
-    }
     listed.sort_by(|a, b| a.raised.cmp(&b.raised).then_with(|| a.id.cmp(&b.id)));
     Ok(listed)
 }
 
-/// Raises the episodes due now for one grant, each once; returns how many were new.
-async fn raise(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+/// An episode: its key, its kind and its tier.
+type Episode = (String, HelperAlertKind, Tier);
+
+/// The episodes due now for one grant.
+async fn due(
+    conn: &mut sqlx::AnyConnection,
     state: &ServerState,
     g: &HeldGrant,
     now: DateTime<Utc>,
-) -> Result<u64, FhirError> {
+) -> Result<Vec<Episode>, FhirError> {
     let zone = state.hospital.timezone;
     let wanted = &g.alerts.kinds;
-    let mut episodes: Vec<(String, HelperAlertKind, Tier)> = Vec::new();
+    let mut episodes: Vec<Episode> = Vec::new();
     if wanted.contains(&HelperAlertKind::MissedDose) {
-        let medicines = crate::medication::active_medicines(tx, &g.patient_id, &zone).await?;
+        let medicines = crate::medication::active_medicines(conn, &g.patient_id, &zone).await?;
         if !medicines.is_empty() {
             let recorded = crate::monitoring::engine::recorded_doses(
-                tx,
+                conn,
                 &g.patient_id,
                 now - Duration::days(1),
             )
@@ -232,7 +257,7 @@ async fn raise(
             }));
         }
     }
-    for alert in crate::monitoring::alerts::open_alerts(tx, &g.patient_id).await? {
+    for alert in crate::monitoring::alerts::open_alerts(conn, &g.patient_id).await? {
         let Some(kind) = Family::of(&alert.key).and_then(HelperAlertKind::of_family) else {
             continue;
         };
@@ -245,24 +270,33 @@ async fn raise(
         let episode = format!("alert:{}:{}", alert.id, alert.tier.code());
         episodes.push((episode, kind, alert.tier));
     }
-    let mut raised = 0;
-    for (episode, kind, tier) in episodes {
-        let id = format!("ha-{:016x}", crate::random::u64()?);
-        raised += sqlx::query(
-            "INSERT INTO helper_alert (id, consent_id, patient_id, episode, kind, tier, \
-             raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (consent_id, episode) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&g.consent_id)
-        .bind(&g.patient_id)
-        .bind(&episode)
-        .bind(kind.code())
-        .bind(tier.code())
-        .bind(Time(now))
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    }
-    Ok(raised)
+    Ok(episodes)
+}
+
+/// Stores one episode for grant `g` unless another ask or instance stored it first; returns
+/// whether it was new.
+async fn store(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    g: &HeldGrant,
+    episode: &str,
+    kind: HelperAlertKind,
+    tier: Tier,
+    now: DateTime<Utc>,
+) -> Result<u64, FhirError> {
+    let id = format!("ha-{:016x}", crate::random::u64()?);
+    Ok(sqlx::query(
+        "INSERT INTO helper_alert (id, consent_id, patient_id, episode, kind, tier, \
+         raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (consent_id, episode) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&g.consent_id)
+    .bind(&g.patient_id)
+    .bind(episode)
+    .bind(kind.code())
+    .bind(tier.code())
+    .bind(Time(now))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
