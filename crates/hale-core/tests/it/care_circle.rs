@@ -4,15 +4,15 @@
 use std::sync::Arc;
 
 use crate::common::{
-    cuff, demo, pressure, restarted, signed_in, MemoryKeychain, Recorder, STORE_KEY,
+    cuff, demo, pressure, restarted, signed_in, Demo, MemoryKeychain, Recorder, STORE_KEY,
 };
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Europe::London;
 use hale_client::ClientError;
 use hale_core::medicines::LogDose;
-use hale_core::{CoreError, Freshness};
+use hale_core::{CoreError, Freshness, Patient};
 use hale_domain::care_circle::alerts::HelperAlertKind;
-use hale_domain::care_circle::{GrantStatus, Permission, Permissions};
+use hale_domain::care_circle::{CircleMember, GrantStatus, Permission, Permissions};
 use hale_domain::medication::Outcome;
 use hale_domain::monitoring::Tier;
 use hale_domain::RefusalCode;
@@ -20,6 +20,24 @@ use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
 use hale_store::{Owner, Store};
 
 const CUFF: &str = "AA:00:00:00:00:0C";
+
+/// Jordan, signed in with their own app on the store at `store`, accepts Alex's invitation to
+/// share `shared`; returns Jordan's app and the grant as Jordan sees it.
+async fn jordan_helps_alex(
+    hospital: &Demo,
+    store: &std::path::Path,
+    keychain: Arc<MemoryKeychain>,
+    shared: Permissions,
+) -> (Patient, CircleMember) {
+    let jordan = signed_in(&hospital.base, store, keychain, DEMO_HELPER).await;
+    let invitation = hospital.patient.invite(shared).await.unwrap();
+    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
+    let grant = jordan
+        .accept_invitation(&invitation.code, born)
+        .await
+        .unwrap();
+    (jordan, grant)
+}
 
 #[tokio::test]
 async fn a_patient_invites_their_partner_who_accepts_and_both_see_who_has_what_until_it_ends() {
@@ -83,20 +101,9 @@ async fn a_helper_looks_after_the_patient_across_a_restart_and_their_copy_goes_w
     let alex = &hospital.patient;
     let jordans_store = dir.path().join("jordan.sqlite");
     let keychain = Arc::new(MemoryKeychain::default());
-    let jordan = signed_in(
-        &hospital.base,
-        &jordans_store,
-        keychain.clone(),
-        DEMO_HELPER,
-    )
-    .await;
     let shared = Permissions::NONE.with(Permission::Medicines);
-    let invitation = alex.invite(shared).await.unwrap();
-    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
-    let grant = jordan
-        .accept_invitation(&invitation.code, born)
-        .await
-        .unwrap();
+    let (jordan, grant) =
+        jordan_helps_alex(&hospital, &jordans_store, keychain.clone(), shared).await;
     let now = Utc::now();
     assert_eq!(jordan.looking_after().await.unwrap(), None);
 
@@ -232,22 +239,11 @@ async fn a_helper_is_notified_once_of_the_patients_red_reading_by_name_never_val
     let dir = tempfile::tempdir().unwrap();
     let hospital = demo(dir.path()).await;
     let alex = &hospital.patient;
-    let jordan = signed_in(
-        &hospital.base,
-        &dir.path().join("jordan.sqlite"),
-        Arc::new(MemoryKeychain::default()),
-        DEMO_HELPER,
-    )
-    .await;
     let shared: Permissions = [Permission::Readings, Permission::Alerts]
         .into_iter()
         .collect();
-    let invitation = alex.invite(shared).await.unwrap();
-    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
-    jordan
-        .accept_invitation(&invitation.code, born)
-        .await
-        .unwrap();
+    let jordans_store = dir.path().join("jordan.sqlite");
+    let (jordan, _) = jordan_helps_alex(&hospital, &jordans_store, Arc::default(), shared).await;
     let now = Utc::now();
     // Jordan is looking at Alex's records when it happens; the alert is Jordan's own all the same.
     jordan.look_after(Some(DEMO_PATIENT.id), now).await.unwrap();
@@ -308,22 +304,9 @@ async fn a_copy_of_someone_whose_consent_ended_goes_when_the_helper_reads_their_
     let hospital = demo(dir.path()).await;
     let alex = &hospital.patient;
     let jordans_store = dir.path().join("jordan.sqlite");
-    let jordan = signed_in(
-        &hospital.base,
-        &jordans_store,
-        Arc::new(MemoryKeychain::default()),
-        DEMO_HELPER,
-    )
-    .await;
-    let invitation = alex
-        .invite(Permissions::NONE.with(Permission::Medicines))
-        .await
-        .unwrap();
-    let born: NaiveDate = DEMO_PATIENT.birth_date.parse().unwrap();
-    let grant = jordan
-        .accept_invitation(&invitation.code, born)
-        .await
-        .unwrap();
+    let shared = Permissions::NONE.with(Permission::Medicines);
+    let (jordan, grant) =
+        jordan_helps_alex(&hospital, &jordans_store, Arc::default(), shared).await;
     let now = Utc::now();
     jordan.look_after(Some(DEMO_PATIENT.id), now).await.unwrap();
     assert_eq!(
