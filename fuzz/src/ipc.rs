@@ -68,6 +68,7 @@ commands![
     InviteHelper,
     AcceptInvitation,
     EndGrant,
+    GetHelperAlerts,
     GetLookingAfter,
     LookAfter,
     SetAlertSettings,

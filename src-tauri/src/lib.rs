@@ -174,6 +174,7 @@ pub fn run() {
             care_circle::invite_helper => hale_api::InviteHelper,
             care_circle::accept_invitation => hale_api::AcceptInvitation,
             care_circle::end_grant => hale_api::EndGrant,
+            care_circle::get_helper_alerts => hale_api::GetHelperAlerts,
             care_circle::get_looking_after => hale_api::GetLookingAfter,
             care_circle::look_after => hale_api::LookAfter,
             care_circle::set_alert_settings => hale_api::SetAlertSettings,

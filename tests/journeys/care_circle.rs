@@ -1,22 +1,45 @@
 //! The care circle through two apps on one hospital: Alex's and Jordan's (Alex's partner), each
-//! with its own data directory, signed in as themselves. Alex invites Jordan to see medicines
-//! and be alerted; Jordan accepts with the code and Alex's date of birth. A day passes at the
-//! hospital with no reading from Alex: the hospital alone raises it, and Jordan's app shows one
-//! notification per alert on its private notification bus, naming Alex and the kind of alert,
-//! never a value. Jordan looks after Alex and sees Alex's doses under a banner saying so. Alex
-//! stops sharing; at Jordan's next step the banner and Alex's records are gone from Jordan's
-//! app, and the hospital audited Jordan's reads as Jordan's.
+//! with its own data directory and notification bus, signed in as themselves.
+//!
+//! 1. Alex, whose app is paired with a simulated blood pressure cuff, invites Jordan to see
+//!    medicines and readings and be alerted; Jordan accepts with the code and Alex's date of
+//!    birth.
+//! 2. Jordan looks after Alex and sees today's doses under a banner saying so.
+//! 3. Alex's app relays a red blood pressure: Jordan's app is notified once, naming Alex and the
+//!    kind of alert, never the value.
+//! 4. Alex's app closes. Later, the hospital alone finds Alex's doses unlogged (not before the
+//!    delay) and the planned readings missing: Jordan is notified once for each.
+//! 5. Alex, signed in again, stops sharing: at Jordan's next step the banner and Alex's records
+//!    are gone, from the screens and from Jordan's store, and the hospital audited Jordan's reads
+//!    as Jordan's.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
+use hale_bluez_sim::{blood_pressure_monitor, Simulator};
+use hale_e2e::devices::{pair_and_listen, wait_for_reading_from};
 use hale_e2e::notifications::NotificationBus;
 use hale_e2e::{hospital_on_file, launch, launch_signed_in, Place, RunningApp};
 use hale_server::demo::seed::{DEMO_HELPER, DEMO_PATIENT};
+use hale_store::{Owner, Store, StoreKey};
 
 const BOOT: Duration = Duration::from_secs(60);
+const CUFF: &str = "00:5F:BF:3A:51:BD";
+const MISSED: &str = "A dose has not been logged";
+const RED: &str = "Urgent: a reading needs attention";
+const NO_DATA: &str = "A reading has not arrived";
 
 async fn count(db: &sqlx::AnyPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+}
+
+async fn helper_alerts_of(db: &sqlx::AnyPool, kind: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM helper_alert WHERE kind = $1")
+        .bind(kind)
+        .fetch_one(db)
+        .await
+        .unwrap()
 }
 
 /// Sets a form field as typing would, for inputs WebDriver cannot type into (a date).
@@ -37,20 +60,77 @@ async fn wait_until_gone(app: &RunningApp, css: &str, timeout: Duration) {
     }
 }
 
+/// Waits until `bus` has shown `count` notifications titled `summary`, then a while more, and
+/// checks no more came: each alert is told once.
+async fn told_exactly(bus: &NotificationBus, summary: &str, count: i64) {
+    assert!(count > 0, "nothing to be told of as {summary:?}");
+    let told = bus.wait_for_summary(summary, count as usize, BOOT).await;
+    for n in &told {
+        assert!(
+            n.body.starts_with("Alex Morgan has "),
+            "the person and the kind: {n:?}"
+        );
+        assert!(
+            !n.body.chars().any(|c| c.is_ascii_digit()) && !n.body.contains("Metformin"),
+            "never a medicine or a value: {n:?}"
+        );
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        bus.received_as(summary).len() as i64,
+        count,
+        "told once each"
+    );
+}
+
+/// What Jordan's store holds of Alex after Jordan's app closed: Alex's medicines, and whether
+/// the store holds Jordan's own profile at this hospital (so the right place was looked in).
+async fn jordan_keeps(jordan_home: &Path, hospital: &str) -> (usize, bool) {
+    let app_dir = jordan_home.join("org.hale.patient");
+    let hex = std::fs::read_to_string(app_dir.join("hale.key")).expect("the key file");
+    let key = StoreKey::from_hex(&hex).expect("a key");
+    let store = Store::open(&app_dir.join("hale.sqlite"), &key)
+        .await
+        .unwrap();
+    let own = store
+        .profile(hospital)
+        .await
+        .unwrap()
+        .is_some_and(|p| p.patient_id == DEMO_HELPER.id);
+    let alex = Owner {
+        hospital,
+        patient_id: DEMO_PATIENT.id,
+    };
+    let medicines = store.medicines(alex).await.unwrap();
+    (medicines.records.len(), own)
+}
+
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
-async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_stops_sharing() {
+async fn a_partner_invited_in_the_app_is_alerted_once_and_looks_after_the_patient_until_the_patient_stops_sharing(
+) {
     let data = tempfile::tempdir().unwrap();
     let (server, _, db) = hospital_on_file(data.path()).await;
     let url = server.fhir_base();
     let (alex_home, jordan_home) = (data.path().join("alex"), data.path().join("jordan"));
     std::fs::create_dir_all(&alex_home).unwrap();
     std::fs::create_dir_all(&jordan_home).unwrap();
+    let sim = Simulator::start().await;
+    sim.add_device(blood_pressure_monitor(CUFF, "Omron X7"))
+        .await;
 
-    // Alex chooses what Jordan may see, and gets a code.
-    let alex = launch_signed_in(&alex_home, &[("HALE_HOSPITAL_URL", url.as_str())]).await;
+    // 1. Alex, with the cuff paired, chooses what Jordan may see and gets a code.
+    let alex_bus = NotificationBus::start().await;
+    let alex_env = [
+        ("HALE_HOSPITAL_URL", url.as_str()),
+        ("DBUS_SESSION_BUS_ADDRESS", alex_bus.address()),
+        ("DBUS_SYSTEM_BUS_ADDRESS", sim.bus_address()),
+    ];
+    let alex = launch_signed_in(&alex_home, &alex_env).await;
+    pair_and_listen(&alex, &sim, "Omron X7", CUFF, 0x2A35).await;
     alex.go(Place::CareCircle).await;
     alex.click("[data-testid=permission-medicines]").await;
+    alex.click("[data-testid=permission-readings]").await;
     alex.click("[data-testid=permission-alerts]").await;
     alex.click("[data-testid=make-invitation]").await;
     alex.wait_for_all("[data-testid=invitation-code]", 1, BOOT)
@@ -83,6 +163,7 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
         DEMO_PATIENT.birth_date,
     )
     .await;
+    let accepted = Utc::now();
     jordan.click("[data-testid=accept-invitation]").await;
     jordan
         .wait_until_text("[data-testid=helping]", "Alex Morgan", BOOT)
@@ -90,48 +171,13 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
     jordan
         .wait_until_text(
             "[data-testid=helping]",
-            "Shares medicines and doses and alerts.",
+            "Shares medicines and doses, readings and alerts.",
             BOOT,
         )
         .await;
 
-    // A day on, the hospital's own timer finds Alex's planned readings missing, with no app of
-    // Alex's involved; Jordan's app is told at once and shows one notification per alert.
-    server
-        .monitoring_pass(chrono::Utc::now() + chrono::Duration::days(1))
-        .await
-        .unwrap();
-    let told = bus
-        .wait_for_summary("A reading has not arrived", 1, BOOT)
-        .await;
-    for n in &told {
-        assert!(
-            n.body.starts_with("Alex Morgan has a planned reading"),
-            "the person and the kind, never a value: {n:?}"
-        );
-    }
-    jordan
-        .wait_until_text(
-            "[data-testid=helper-alerts]",
-            "Alex Morgan: a planned reading has not arrived",
-            BOOT,
-        )
-        .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let raised = count(
-        &db,
-        "SELECT COUNT(*) FROM helper_alert WHERE kind = 'no-data'",
-    )
-    .await;
-    assert!(raised > 0);
-    assert_eq!(
-        bus.received_as("A reading has not arrived").len() as i64,
-        raised,
-        "each alert told once"
-    );
-    jordan.screenshot("care-circle-helper-alerts").await;
-
-    // Jordan looks after Alex: the banner says so on every screen, with what is not shared.
+    // 2. Jordan looks after Alex: the banner says so on every screen, with what is not shared,
+    // and Alex's doses for today show.
     jordan.click("[data-testid=look-after]").await;
     jordan
         .wait_until_text(
@@ -154,6 +200,58 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
         .await;
     assert!(jordan.has("[data-testid=looking-after]").await);
     jordan.screenshot("care-circle-looking-after").await;
+
+    // 3. The cuff measures 185/125 mmHg (mean 145); Alex's app relays it, the care team's rule
+    // raises a red alert, and Jordan's app, looking after Alex, is told once.
+    assert!(
+        sim.notify(CUFF, 0x2A35, &[0x00, 185, 0x00, 125, 0x00, 145, 0x00])
+            .await
+    );
+    wait_for_reading_from(&db, CUFF).await;
+    told_exactly(&bus, RED, 1).await;
+    assert_eq!(helper_alerts_of(&db, "beyond-limits").await, 1);
+    jordan.go(Place::CareCircle).await;
+    jordan
+        .wait_until_text(
+            "[data-testid=helper-alerts]",
+            "Alex Morgan: a reading is far beyond the limits",
+            BOOT,
+        )
+        .await;
+
+    // 4. Alex's app closes. Nothing is missed before the delay; half a day on, the hospital's
+    // own timer finds the planned readings missing, and Jordan's app (which asks at the real
+    // time; here the hospital is asked as if then) hears of every dose with no record.
+    alex.close().await;
+    let early = server
+        .helper_alerts(DEMO_HELPER.id, accepted + chrono::Duration::minutes(59))
+        .await
+        .unwrap();
+    assert!(
+        early.iter().all(|a| a.kind != "missed-dose"),
+        "no dose is missed before the delay: {early:?}"
+    );
+    let later = Utc::now() + chrono::Duration::hours(13);
+    server.monitoring_pass(later).await.unwrap();
+    server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
+    told_exactly(&bus, MISSED, helper_alerts_of(&db, "missed-dose").await).await;
+    told_exactly(&bus, NO_DATA, helper_alerts_of(&db, "no-data").await).await;
+    // Asked again, the hospital raises nothing twice, and the red reading was told once.
+    server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        bus.received_as(MISSED).len() as i64,
+        helper_alerts_of(&db, "missed-dose").await
+    );
+    assert_eq!(bus.received_as(RED).len(), 1);
+    jordan
+        .wait_until_text(
+            "[data-testid=helper-alerts]",
+            "Alex Morgan: a dose has not been logged",
+            BOOT,
+        )
+        .await;
+    jordan.screenshot("care-circle-helper-alerts").await;
     let audited = count(
         &db,
         "SELECT COUNT(*) FROM audit_event WHERE actor_kind = 'related-person'",
@@ -161,8 +259,8 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
     .await;
     assert!(audited > 0, "Jordan's reads are audited as Jordan's");
 
-    // Alex sees Jordan and stops sharing.
-    alex.go(Place::Today).await;
+    // 5. Alex opens the app again, sees Jordan, and stops sharing.
+    let alex = launch_signed_in(&alex_home, &alex_env).await;
     alex.go(Place::CareCircle).await;
     alex.wait_until_text("[data-testid=helpers]", "Jordan Morgan", BOOT)
         .await;
@@ -191,4 +289,9 @@ async fn a_partner_invited_in_the_app_looks_after_the_patient_until_the_patient_
         .await;
     jordan.screenshot("care-circle-helper-after").await;
     jordan.close().await;
+    assert_eq!(
+        jordan_keeps(&jordan_home, &url).await,
+        (0, true),
+        "Jordan's own store keeps none of Alex's medicines"
+    );
 }

@@ -7,10 +7,11 @@
 //! Then, with the app closed, a day passes at the hospital: its own timer raises the missed
 //! doses, with no app running.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hale_bluez_sim::{blood_pressure_monitor, Simulator};
 use hale_e2e::browser::{Browser, Engine};
+use hale_e2e::devices::{pair_and_listen, wait_for_reading_from};
 use hale_e2e::notifications::NotificationBus;
 use hale_e2e::{hospital_on_file, launch_signed_in, Place};
 use hale_server::demo::care_team::DEMO_NURSE;
@@ -54,59 +55,14 @@ async fn a_red_reading_reaches_the_care_team_and_their_answer_reaches_the_patien
     let app = launch_signed_in(data.path(), &env).await;
     app.go(Place::Appointments).await;
     app.wait_for_all("[data-testid=appointment]", 1, BOOT).await;
-    app.go(Place::Devices).await;
-    app.click("[data-testid=scan]").await;
-    let started = Instant::now();
-    'pair: loop {
-        for card in app
-            .wait_for_all("[data-testid=found-device]", 1, BOOT)
-            .await
-        {
-            if card.text().await.unwrap_or_default().contains("Omron X7") {
-                card.find(fantoccini::Locator::Css("[data-testid=pair]"))
-                    .await
-                    .expect("a pair button")
-                    .click()
-                    .await
-                    .expect("click pair");
-                break 'pair;
-            }
-        }
-        assert!(started.elapsed() < BOOT, "the cuff was never found");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    app.wait_until_text("[data-testid=device-link]", "Connected", BOOT)
-        .await;
-    let subscribed = Instant::now();
-    while !sim.is_subscribed(CUFF, 0x2A35).await {
-        assert!(
-            subscribed.elapsed() < BOOT,
-            "the app never subscribed to the cuff"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    pair_and_listen(&app, &sim, "Omron X7", CUFF, 0x2A35).await;
 
     // The cuff measures 185/125 mmHg (mean 145), without a time stamp.
     assert!(
         sim.notify(CUFF, 0x2A35, &[0x00, 185, 0x00, 125, 0x00, 145, 0x00])
             .await
     );
-    let relayed = Instant::now();
-    loop {
-        let held = count(
-            &db,
-            "SELECT COUNT(*) FROM observation WHERE identifier_value LIKE '00:5F:BF:3A:51:BD/%'",
-        )
-        .await;
-        if held > 0 {
-            break;
-        }
-        assert!(
-            relayed.elapsed() < BOOT,
-            "the reading never reached the hospital"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_reading_from(&db, CUFF).await;
     let took = console
         .wait_for_text("Red · 1", Duration::from_secs(2))
         .await;

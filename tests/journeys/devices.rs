@@ -22,28 +22,6 @@ const METER: &str = "00:1B:DC:0F:22:02";
 const CGM: &str = "00:1B:DC:0F:44:04";
 const OXIMETER: &str = "00:1C:05:0F:55:05";
 
-/// Clicks the Pair button of the found device whose text mentions `name`.
-async fn pair(app: &RunningApp, name: &str) {
-    let started = Instant::now();
-    loop {
-        for card in app
-            .wait_for_all("[data-testid=found-device]", 1, BOOT)
-            .await
-        {
-            if card.text().await.unwrap_or_default().contains(name) {
-                let button = card
-                    .find(fantoccini::Locator::Css("[data-testid=pair]"))
-                    .await
-                    .expect("a pair button");
-                button.click().await.expect("click pair");
-                return;
-            }
-        }
-        assert!(started.elapsed() < BOOT, "{name} never found");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// The app, signed in to the hospital at `url` (the home screen signs the patient in before
 /// devices can be paired), with notifications on `bus` and Bluetooth from `sim`, on Devices.
 async fn on_devices(
@@ -159,7 +137,7 @@ async fn devices_are_paired_stream_readings_alert_reconnect_and_relay_each_readi
     app.click("[data-testid=scan]").await;
     app.wait_for_all("[data-testid=found-device]", 2, BOOT)
         .await;
-    pair(&app, "Polar H10").await;
+    app.pair("Polar H10").await;
     app.wait_until_text("[data-testid=paired-devices]", "Polar H10", BOOT)
         .await;
     app.wait_until_text("[data-testid=device-link]", "Connected", BOOT)
@@ -200,7 +178,7 @@ async fn devices_are_paired_stream_readings_alert_reconnect_and_relay_each_readi
         .await;
 
     // The meter's three stored records arrive on pairing, the newest with its meal context.
-    pair(&app, "Contour Next").await;
+    app.pair("Contour Next").await;
     app.wait_until_text("[data-testid=latest-readings]", "Blood glucose", BOOT)
         .await;
     app.wait_until_text("[data-testid=reading-meal]", "After a meal", BOOT)
@@ -263,7 +241,7 @@ async fn a_cgm_and_a_pulse_oximeter_reach_the_hospital_with_only_what_the_device
         .await;
 
     // The CGM: its stored records arrive on pairing, placed by its session start.
-    pair(&app, "Dexcom G7").await;
+    app.pair("Dexcom G7").await;
     app.wait_until_text("[data-testid=latest-readings]", "Sensor glucose", BOOT)
         .await;
     wait_held(&db_url, CGM, 3).await;
@@ -303,7 +281,7 @@ async fn a_cgm_and_a_pulse_oximeter_reach_the_hospital_with_only_what_the_device
     app.screenshot("devices-cgm-chart").await;
 
     // The oximeter: a fully qualified spot check (Measurement Status bit 8) is recorded.
-    pair(&app, "Nonin 3230").await;
+    app.pair("Nonin 3230").await;
     let started = Instant::now();
     while !sim.is_subscribed(OXIMETER, 0x2A5E).await {
         assert!(

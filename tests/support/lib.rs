@@ -7,6 +7,7 @@
 
 pub mod browser;
 pub mod bus;
+pub mod devices;
 pub mod keychain;
 pub mod layout;
 pub mod notifications;
@@ -344,6 +345,32 @@ impl RunningApp {
     pub async fn click(&self, css: &str) {
         let found = self.wait_for_all(css, 1, Duration::from_secs(30)).await;
         self.click_element(&found[0], css).await;
+    }
+
+    /// On Devices after a scan: clicks Pair on the found device whose text mentions `name`,
+    /// waiting up to a minute for it to be found.
+    pub async fn pair(&self, name: &str) {
+        let started = Instant::now();
+        loop {
+            for card in self
+                .wait_for_all("[data-testid=found-device]", 1, Duration::from_secs(60))
+                .await
+            {
+                if card.text().await.unwrap_or_default().contains(name) {
+                    let button = card
+                        .find(Locator::Css("[data-testid=pair]"))
+                        .await
+                        .expect("a pair button");
+                    self.click_element(&button, "pair").await;
+                    return;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{name} never found"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Clicks `element` (`what` names it in a failure), scrolled to the middle of the window

@@ -191,6 +191,11 @@ command!(
     SetAlertSettings = "set_alert_settings", AlertSettingsArgs => CircleMemberView
 );
 command!(
+    /// What the hospital raised for the signed-in person about the people they help, newest
+    /// first, whoever they are looking after.
+    GetHelperAlerts = "get_helper_alerts", NoArgs => Vec<HelperAlertView>
+);
+command!(
     /// Whose records the screens show, when not the signed-in person's own.
     GetLookingAfter = "get_looking_after", NoArgs => Option<LookingAfterView>
 );

@@ -50,10 +50,10 @@ pub use booking::{
 };
 pub use care_circle::{
     AcceptInvitation, AcceptInvitationArgs, AlertSettingsArgs, AlertSettingsView, CareCircleView,
-    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GetLookingAfter, GrantStatusView,
-    HelperAlertKindView, HelperAlertView, InvitationView, InviteArgs, InviteHelper, LookAfter,
-    LookAfterArgs, LookingAfterView, PermissionView, SetAlertSettings, ALERT_KIND_CHOICES,
-    HELPER_ALERTS_EVENT, LOOKING_AFTER_EVENT, PERMISSION_CHOICES,
+    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GetHelperAlerts, GetLookingAfter,
+    GrantStatusView, HelperAlertKindView, HelperAlertView, InvitationView, InviteArgs,
+    InviteHelper, LookAfter, LookAfterArgs, LookingAfterView, PermissionView, SetAlertSettings,
+    ALERT_KIND_CHOICES, HELPER_ALERTS_EVENT, LOOKING_AFTER_EVENT, PERMISSION_CHOICES,
 };
 pub use care_team::{
     AlertAboutView, AlertTierView, CareMessageView, CareTeamView, GetCareTeam, HospitalAlertView,
@@ -161,6 +161,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     InviteHelper::NAME,
     AcceptInvitation::NAME,
     EndGrant::NAME,
+    GetHelperAlerts::NAME,
     GetLookingAfter::NAME,
     LookAfter::NAME,
     SetAlertSettings::NAME,

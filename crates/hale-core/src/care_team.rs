@@ -7,7 +7,6 @@
 //! care team afresh, and announces each new message once, naming who wrote it, never what.
 
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hale_domain::device::{ReadingKind, Thresholds};
@@ -18,6 +17,7 @@ use hale_domain::reminder::ReminderText;
 use hale_store::Owner;
 
 use crate::arrival::{LiveHandle, LiveSink};
+use crate::signals::{self, Signal};
 use crate::watch::Notifier;
 use crate::{CoreError, Freshness, Patient};
 
@@ -38,12 +38,6 @@ pub struct CareTeamScreen {
 
 /// Messages older than this are not announced (a first sign-in brings the history).
 const ANNOUNCE_WITHIN: Duration = Duration::days(2);
-/// How long to wait before listening again after the live signal dropped.
-const RECONNECT: StdDuration = StdDuration::from_secs(3);
-/// How long to wait when the hospital refuses the signal: a sign-in made before the care team
-/// was part of the app lacks its scopes until the patient signs in again, and asking every few
-/// seconds would only fill the hospital's audit log.
-const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
 
 impl Patient {
     /// Reads the care team from the hospital and replaces the local copy.
@@ -242,40 +236,18 @@ pub fn follow_care_team(
     sink: Arc<dyn LiveSink>,
 ) -> LiveHandle {
     LiveHandle::spawn(async move {
-        loop {
-            let mut wait = RECONNECT;
-            if patient.is_signed_in().await {
-                let events = patient
-                    .with_session(|s| {
-                        let patient = &patient;
-                        async move { patient.client.care_team_events(&s).await }
-                    })
-                    .await;
-                match events {
-                    Ok(mut updates) => {
-                        while let Ok(Some(())) = updates.next().await {
-                            let now = Utc::now();
-                            match patient.refresh_care_team(now).await {
-                                Ok(_) => {
-                                    if let Err(error) =
-                                        patient.announce_messages(notifier.as_ref(), now).await
-                                    {
-                                        tracing::warn!(%error, "messages not announced");
-                                    }
-                                    sink.care_team_changed();
-                                }
-                                Err(error) => tracing::info!(%error, "care team not refreshed"),
-                            }
-                        }
+        signals::follow(&patient, Signal::CareTeam, || async {
+            let now = Utc::now();
+            match patient.refresh_care_team(now).await {
+                Ok(_) => {
+                    if let Err(error) = patient.announce_messages(notifier.as_ref(), now).await {
+                        tracing::warn!(%error, "messages not announced");
                     }
-                    Err(CoreError::Hospital(hale_client::ClientError::Forbidden(_))) => {
-                        tracing::info!("the hospital refuses care team updates to this sign-in");
-                        wait = REFUSED_WAIT;
-                    }
-                    Err(error) => tracing::info!(%error, "care team updates not available"),
+                    sink.care_team_changed();
                 }
+                Err(error) => tracing::info!(%error, "care team not refreshed"),
             }
-            tokio::time::sleep(wait).await;
-        }
+        })
+        .await;
     })
 }

@@ -15,6 +15,7 @@ use hale_domain::care_circle::alerts::{
 use hale_domain::care_circle::CircleMember;
 
 use crate::arrival::{LiveHandle, LiveSink};
+use crate::signals::{self, Signal};
 use crate::watch::Notifier;
 use crate::{CoreError, Patient};
 
@@ -23,9 +24,6 @@ use crate::{CoreError, Patient};
 const ANNOUNCE_WITHIN: Duration = Duration::hours(12);
 /// How often the list is looked at again without a signal: quiet hours end by the clock.
 const RECHECK: StdDuration = StdDuration::from_secs(60);
-const RECONNECT: StdDuration = StdDuration::from_secs(3);
-/// After the hospital refused the stream (a sign-in from before the care circle), ask seldom.
-const REFUSED_WAIT: StdDuration = StdDuration::from_secs(600);
 
 impl Patient {
     /// What the hospital raised for the signed-in person about the people they help, the last
@@ -108,41 +106,20 @@ where
         }
     };
     let follow = async move {
-        loop {
-            let mut wait = RECONNECT;
-            if patient.is_signed_in().await {
-                let events = patient
-                    .with_session(|s| {
-                        let patient = &patient;
-                        async move { patient.client.helper_alert_events(&s).await }
-                    })
-                    .await;
-                match events {
-                    Ok(mut updates) => {
-                        while let Ok(Some(())) = updates.next().await {
-                            let now = Utc::now();
-                            let announced = patient
-                                .announce_helper_alerts(notifier.as_ref(), &zone, now)
-                                .await;
-                            match announced {
-                                Ok(alerts) => {
-                                    held_back
-                                        .store(any_held(&alerts, &zone, now), Ordering::Relaxed);
-                                    sink.helper_alerts_changed();
-                                }
-                                Err(error) => tracing::info!(%error, "helper alerts not read"),
-                            }
-                        }
-                    }
-                    Err(CoreError::Hospital(hale_client::ClientError::Forbidden(_))) => {
-                        tracing::info!("the hospital refuses helper alerts to this sign-in");
-                        wait = REFUSED_WAIT;
-                    }
-                    Err(error) => tracing::info!(%error, "helper alerts not available"),
+        signals::follow(&patient, Signal::HelperAlerts, || async {
+            let now = Utc::now();
+            match patient
+                .announce_helper_alerts(notifier.as_ref(), &zone, now)
+                .await
+            {
+                Ok(alerts) => {
+                    held_back.store(any_held(&alerts, &zone, now), Ordering::Relaxed);
+                    sink.helper_alerts_changed();
                 }
+                Err(error) => tracing::info!(%error, "helper alerts not read"),
             }
-            tokio::time::sleep(wait).await;
-        }
+        })
+        .await;
     };
     LiveHandle::spawn(async move {
         tokio::join!(follow, recheck);

@@ -18,6 +18,7 @@ pub mod local_data;
 pub mod medicines;
 pub mod parking;
 pub mod sign_in;
+mod signals;
 pub mod watch;
 
 use std::future::Future;

@@ -114,6 +114,8 @@ pub struct ServerOptions {
     /// How long an adult patient's invitation lets a helper in before it ends by itself (the
     /// patient can invite them again).
     pub helper_period: chrono::Duration,
+    /// How long after a dose was due a helper who wants to know hears it has no record.
+    pub helper_missed_after: chrono::Duration,
 }
 
 impl ServerOptions {
@@ -136,6 +138,7 @@ impl ServerOptions {
             app_secret: None,
             database_key: None,
             helper_period: chrono::Duration::days(365),
+            helper_missed_after: hale_domain::care_circle::alerts::HELPER_MISSED_AFTER,
         }
     }
 
@@ -157,6 +160,7 @@ impl ServerOptions {
             app_secret: None,
             database_key: None,
             helper_period: chrono::Duration::days(365),
+            helper_missed_after: hale_domain::care_circle::alerts::HELPER_MISSED_AFTER,
         }
     }
 }
@@ -179,6 +183,8 @@ pub struct ServerState {
     pub(crate) tokens: TokenLifetimes,
     /// How long an adult's invitation lasts ([`ServerOptions::helper_period`]).
     pub(crate) helper_period: chrono::Duration,
+    /// [`ServerOptions::helper_missed_after`].
+    pub(crate) helper_missed_after: chrono::Duration,
     /// Listening on loopback: requests must name a loopback host (DNS rebinding).
     pub(crate) loopback_only: bool,
     /// [`ServerOptions::app_secret`].
@@ -252,6 +258,7 @@ async fn router(
         concessions: hale_domain::parking::ConcessionPolicy::default(),
         tokens: options.tokens,
         helper_period: options.helper_period,
+        helper_missed_after: options.helper_missed_after,
         loopback_only: options.bind.ip().is_loopback(),
         app_secret: options.app_secret.as_deref().map(Arc::from),
         live_slots: Arc::new(live_slots::LiveSlots::default()),

@@ -11,7 +11,8 @@ const USAGE: &str = "\
 hale-hospital: Hale's reference hospital server (FHIR R4 over HTTP)
 
 USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES]
-                     [--helper-days DAYS] [--trusted-proxy IP]... [--payments PROVIDER]
+                     [--helper-days DAYS] [--helper-missed-after MINUTES]
+                     [--trusted-proxy IP]... [--payments PROVIDER]
                      [--demo [--no-simulation] [--dev-sign-in]]
 
   --database URL     sqlite://FILE, or postgres://USER@HOST/DB shared by several instances
@@ -20,6 +21,8 @@ USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES]
   --waitlist-hold M  minutes a freed slot is held for a waiting patient   [default 15]
   --helper-days D    days an adult patient's invitation lets a helper in before it ends
                      by itself (the patient can invite them again)   [default 365]
+  --helper-missed-after M  minutes after a dose was due that a helper who chose to be
+                     told hears it has no record   [default 60]
   --trusted-proxy IP a load balancer or reverse proxy in front of the server, whose
                      Forwarded / X-Forwarded-For headers name the client (repeatable)
   --payments NAME    the card processor for parking: `sandbox` (the test-mode processor,
@@ -69,6 +72,17 @@ fn parse_args() -> Result<ServerOptions, String> {
                     return Err("--helper-days must be at least 1 day".into());
                 }
                 options.helper_period = chrono::Duration::days(i64::from(days));
+            }
+            "--helper-missed-after" => {
+                let value = args.next().ok_or("--helper-missed-after needs minutes")?;
+                let minutes: u16 = value
+                    .parse()
+                    .map_err(|e| format!("--helper-missed-after {value}: {e}"))?;
+                // Under a quarter of an hour would ring while the patient is still taking it.
+                if !(15..=720).contains(&minutes) {
+                    return Err("--helper-missed-after must be 15 to 720 minutes".into());
+                }
+                options.helper_missed_after = chrono::Duration::minutes(i64::from(minutes));
             }
             "--trusted-proxy" => {
                 let value = args.next().ok_or("--trusted-proxy needs an address")?;

@@ -191,36 +191,10 @@ impl Store {
 
     /// Removes every record kept for one patient at one hospital: a helper's copy of someone
     /// whose consent ended. Every table keyed by hospital and patient is covered, including
-    /// tables added later, so no part of the copy is left behind.
+    /// tables added later, so no part of the copy is left behind. The profile (whose records
+    /// are shown) stays: it is rewritten when the helper goes back to their own.
     pub async fn forget_patient(&self, owner: Owner<'_>) -> Result<(), StoreError> {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' \
-             AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
-             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'patient_id') \
-             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'hospital')",
-        )
-        .fetch_all(&self.db)
-        .await?;
-        let mut tx = self.db.begin().await?;
-        sqlx::query("PRAGMA defer_foreign_keys = ON")
-            .execute(&mut *tx)
-            .await?;
-        for table in &tables {
-            // The profile names whose records are shown: it is rewritten, not deleted, when
-            // the helper goes back to their own.
-            if table == "profile" {
-                continue;
-            }
-            sqlx::query(&format!(
-                "DELETE FROM \"{}\" WHERE hospital = ? AND patient_id = ?",
-                table.replace('"', "\"\"")
-            ))
-            .bind(owner.hospital)
-            .bind(owner.patient_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        self.delete_all(Some(owner)).await?;
         // `secure_delete` (set at open) zeroes the freed content; the checkpoint takes the
         // deleted rows out of the write-ahead log too.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -233,10 +207,25 @@ impl Store {
     /// row of every table, then the freed pages and the write-ahead log, so no deleted record
     /// lingers in the file.
     pub async fn erase(&self) -> Result<(), StoreError> {
+        self.delete_all(None).await?;
+        sqlx::query("VACUUM").execute(&self.db).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes, in one transaction, every row of every table, or with `only` just the rows of
+    /// one patient at one hospital (the tables keyed by both, bar the profile).
+    async fn delete_all(&self, only: Option<Owner<'_>>) -> Result<(), StoreError> {
         let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' \
+             AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
+             AND (? = 0 OR (m.name <> 'profile' \
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'patient_id') \
+             AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) c WHERE c.name = 'hospital')))",
         )
+        .bind(only.is_some())
         .fetch_all(&self.db)
         .await?;
         let mut tx = self.db.begin().await?;
@@ -246,15 +235,25 @@ impl Store {
             .await?;
         for table in &tables {
             // Names come from sqlite_master, not from anyone's input; quoted all the same.
-            sqlx::query(&format!("DELETE FROM \"{}\"", table.replace('"', "\"\"")))
-                .execute(&mut *tx)
-                .await?;
+            let table = table.replace('"', "\"\"");
+            match only {
+                None => {
+                    sqlx::query(&format!("DELETE FROM \"{table}\""))
+                        .execute(&mut *tx)
+                        .await?
+                }
+                Some(owner) => {
+                    sqlx::query(&format!(
+                        "DELETE FROM \"{table}\" WHERE hospital = ? AND patient_id = ?"
+                    ))
+                    .bind(owner.hospital)
+                    .bind(owner.patient_id)
+                    .execute(&mut *tx)
+                    .await?
+                }
+            };
         }
         tx.commit().await?;
-        sqlx::query("VACUUM").execute(&self.db).await?;
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.db)
-            .await?;
         Ok(())
     }
 }

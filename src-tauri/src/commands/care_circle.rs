@@ -3,8 +3,8 @@
 
 use chrono::{NaiveDate, Utc};
 use hale_api::{
-    AcceptInvitation, ApiError, Command, EndGrant, GetCareCircle, GetLookingAfter, InviteHelper,
-    LookAfter, SetAlertSettings,
+    AcceptInvitation, ApiError, Command, EndGrant, GetCareCircle, GetHelperAlerts, GetLookingAfter,
+    InviteHelper, LookAfter, SetAlertSettings,
 };
 use hale_domain::care_circle::InvitationCode;
 use tauri::State;
@@ -73,6 +73,20 @@ pub async fn end_grant(
         .await
         .map_err(convert::core_error)?;
     Ok(convert::member(ended))
+}
+
+#[tauri::command]
+pub async fn get_helper_alerts(
+    state: State<'_, AppState>,
+    args: <GetHelperAlerts as Command>::Args,
+) -> Result<<GetHelperAlerts as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let alerts = state
+        .patient
+        .helper_alerts()
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::helper_alerts(alerts))
 }
 
 #[tauri::command]

@@ -70,8 +70,13 @@ pub fn care_circle(c: CareCircle, alerts: Vec<HelperAlert>) -> CareCircleView {
     CareCircleView {
         helpers: c.helpers.into_iter().map(member).collect(),
         helping: c.helping.into_iter().map(member).collect(),
-        alerts: alerts.into_iter().rev().map(helper_alert).collect(),
+        alerts: helper_alerts(alerts),
     }
+}
+
+/// A helper's alerts, newest first.
+pub fn helper_alerts(alerts: Vec<HelperAlert>) -> Vec<HelperAlertView> {
+    alerts.into_iter().rev().map(helper_alert).collect()
 }
 
 fn kind_view(k: HelperAlertKind) -> HelperAlertKindView {

@@ -17,7 +17,9 @@ use hale_api::Freshness;
 
 pub use appointments::{appointment, home, service, slot_query, slots, waitlist};
 pub use arrival::{kiosk_outcome, queue, waiting_times};
-pub use care_circle::{alert_choices, care_circle, invitation, looking_after, member, permissions};
+pub use care_circle::{
+    alert_choices, care_circle, helper_alerts, invitation, looking_after, member, permissions,
+};
 pub use care_team::care_team;
 pub use errors::{client_error, core_error, invalid as invalid_argument, require_id};
 pub use medicines::{log_dose, medicines, new_medicine};

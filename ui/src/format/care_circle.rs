@@ -106,7 +106,7 @@ pub fn invitation_expiry(expires: DateTime<FixedOffset>) -> String {
 /// The line of a helper's alert choice.
 pub fn alert_kind_choice(k: HelperAlertKindView) -> &'static str {
     match k {
-        HelperAlertKindView::MissedDose => "A dose not logged an hour after it was due",
+        HelperAlertKindView::MissedDose => "A dose still not logged well after its reminder",
         HelperAlertKindView::BeyondLimits => "A reading beyond the care team's limits",
         HelperAlertKindView::NoData => "A planned reading that did not arrive",
     }

@@ -1,13 +1,14 @@
 //! Care circle: the people who help the patient (what each may see and do, inviting one more,
 //! stopping) and the people the patient helps (looking after them, accepting an invitation,
 //! stepping down). Shown as the person themself: while they look after someone, the page
-//! offers the way back first.
+//! offers the way back first, and their recent alerts as a helper.
 
 use hale_api::{
     AcceptInvitation, AcceptInvitationArgs, AlertSettingsArgs, AlertSettingsView, ApiError,
-    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GrantStatusView, HelperAlertKindView,
-    HelperAlertView, InviteArgs, InviteHelper, LookAfter, LookAfterArgs, LookingAfterView, NoArgs,
-    PermissionView, SetAlertSettings, ALERT_KIND_CHOICES, HELPER_ALERTS_EVENT, PERMISSION_CHOICES,
+    CircleMemberView, ConsentArgs, EndGrant, GetCareCircle, GetHelperAlerts, GrantStatusView,
+    HelperAlertKindView, HelperAlertView, InviteArgs, InviteHelper, LookAfter, LookAfterArgs,
+    LookingAfterView, NoArgs, PermissionView, SetAlertSettings, ALERT_KIND_CHOICES,
+    HELPER_ALERTS_EVENT, PERMISSION_CHOICES,
 };
 use leptos::prelude::*;
 
@@ -45,11 +46,19 @@ fn WhileLookingAfter(someone: LookingAfterView) -> impl IntoView {
     let looking = expect_context::<RwSignal<Option<LookingAfterView>>>();
     let back = back_to_me(looking);
     let name = someone.name.unwrap_or_else(|| "someone you help".into());
+    // The alerts are the helper's own and need no switch back: an urgent one is read here.
+    let alerts = LocalResource::new(|| backend::call::<GetHelperAlerts>(&NoArgs {}));
+    backend::use_event(HELPER_ALERTS_EVENT, move |(): ()| alerts.refetch());
     view! {
         <p>{format!("Your care circle is yours: while you look after {name}, it is not shown.")}</p>
         <button type="button" data-testid="circle-back-to-me" prop:disabled=busy_until_replaced(back)
             on:click=move |_| { back.dispatch(()); }>"Back to my own records"</button>
         <InlineError error=failure(back) />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                alerts.await.ok().filter(|a| !a.is_empty()).map(|alerts| view! { <Alerts alerts /> })
+            })}
+        </Transition>
     }
 }
 

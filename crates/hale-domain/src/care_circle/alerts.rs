@@ -16,8 +16,9 @@ use crate::medication::Medicine;
 use crate::monitoring::{Family, Tier};
 use crate::reminder::ReminderText;
 
-/// How long after a dose was due a helper is told it has no record: an hour after the
-/// patient's reminder, sooner than the care team's own rule, because a relative can act on it.
+/// How long after a dose was due a helper is told it has no record, unless the hospital sets
+/// otherwise: an hour after the patient's reminder, sooner than the care team's own rule,
+/// because a relative can act on it.
 pub const HELPER_MISSED_AFTER: Duration = Duration::minutes(60);
 
 /// How far back a helper is told of doses with no record: a dose missed the day before is
@@ -25,19 +26,21 @@ pub const HELPER_MISSED_AFTER: Duration = Duration::minutes(60);
 const MISSED_LOOKBACK: Duration = Duration::hours(12);
 
 /// The dose keys (`Medicine::dose_key`) of scheduled doses of active medicines due between
-/// [`MISSED_LOOKBACK`] ago (or `since`, when the helper's grant began, if later) and
-/// [`HELPER_MISSED_AFTER`] ago that have no record. `recorded` says whether a key has one.
+/// [`MISSED_LOOKBACK`] ago (or `since`, when the helper's grant began, if later) and `after`
+/// ago (the hospital's delay, [`HELPER_MISSED_AFTER`] by default) that have no record.
+/// `recorded` says whether a key has one.
 pub fn missed_doses_for_helper<Tz: TimeZone>(
     medicines: &[Medicine],
     recorded: impl Fn(&str) -> bool,
     routine: &DailyRoutine,
     zone: &Tz,
     since: DateTime<Utc>,
+    after: Duration,
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let from = since.max(now - MISSED_LOOKBACK);
     // `expand` is half-open: one second more takes in a dose due exactly at the end.
-    let until = now - HELPER_MISSED_AFTER + Duration::seconds(1);
+    let until = now - after + Duration::seconds(1);
     medicines
         .iter()
         .filter(|m| m.active && !m.steps.is_empty())
@@ -53,7 +56,7 @@ pub fn missed_doses_for_helper<Tz: TimeZone>(
 /// A kind of alert a helper can choose to get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HelperAlertKind {
-    /// A dose with no record an hour after it was due.
+    /// A dose with no record some time after it was due (an hour, unless the hospital sets it).
     MissedDose,
     /// A reading beyond the limits the care team set.
     BeyondLimits,
@@ -290,6 +293,7 @@ mod tests {
                 &DailyRoutine::default(),
                 &London,
                 t(since),
+                HELPER_MISSED_AFTER,
                 t(now),
             )
         };
@@ -305,6 +309,29 @@ mod tests {
         assert_eq!(missed(&[], granted, "2026-12-04T12:00:00Z"), [morning]);
         // A dose due before the helper was invited is not theirs to be told of.
         assert!(missed(&[], "2026-12-04T08:30:00Z", "2026-12-04T12:00:00Z").is_empty());
+    }
+
+    #[test]
+    fn a_hospital_that_sets_a_shorter_delay_tells_helpers_sooner() {
+        use crate::monitoring::doses::tests::twice_a_day;
+        use chrono_tz::Europe::London;
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let missed = |now: &str| {
+            missed_doses_for_helper(
+                &[twice_a_day()],
+                |_| false,
+                &DailyRoutine::default(),
+                &London,
+                t("2026-12-01T00:00:00Z"),
+                Duration::minutes(20),
+                t(now),
+            )
+        };
+        assert!(missed("2026-12-04T08:19:00Z").is_empty());
+        assert_eq!(
+            missed("2026-12-04T08:20:00Z"),
+            ["rx:ramipril@2026-12-04T08:00"]
+        );
     }
 
     #[test]

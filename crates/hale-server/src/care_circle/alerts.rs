@@ -1,6 +1,6 @@
 //! Alerts to helpers, raised by the hospital from its own records, so they come when the
-//! patient's device is off: a dose with no record an hour after it was due
-//! (`hale_domain::care_circle::alerts`), and the care team's own alerts on readings beyond the
+//! patient's device is off: a dose with no record some time after it was due (an hour by
+//! default, `--helper-missed-after`; `hale_domain::care_circle::alerts`), and the care team's own alerts on readings beyond the
 //! limits and on data that did not come. Only for grants that include alerts, and only of the
 //! kinds the helper chose.
 //!
@@ -246,6 +246,7 @@ async fn due(
                 &DailyRoutine::default(),
                 &zone,
                 g.grant.start,
+                state.helper_missed_after,
                 now,
             );
             episodes.extend(missed.into_iter().map(|key| {
