@@ -214,7 +214,7 @@ async fn a_partner_invited_in_the_app_is_alerted_once_and_looks_after_the_patien
     jordan
         .wait_until_text(
             "[data-testid=helper-alerts]",
-            "Alex Morgan: a reading is far beyond the limits",
+            "Alex Morgan: blood pressure is far beyond the limits",
             BOOT,
         )
         .await;
@@ -247,7 +247,7 @@ async fn a_partner_invited_in_the_app_is_alerted_once_and_looks_after_the_patien
     jordan
         .wait_until_text(
             "[data-testid=helper-alerts]",
-            "Alex Morgan: a dose has not been logged",
+            "dose has not been logged",
             BOOT,
         )
         .await;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::{AlertTierView, NoArgs};
+use crate::{AlertTierView, NoArgs, ReadingKindView};
 
 /// Sent when whose records the screens show changes: the payload is the new
 /// `Option<LookingAfterView>`.
@@ -103,6 +103,10 @@ pub struct HelperAlertView {
     pub kind: HelperAlertKindView,
     pub tier: AlertTierView,
     pub raised: DateTime<FixedOffset>,
+    /// The kind of reading beyond the limits or not arrived, when it is about one.
+    pub reading: Option<ReadingKindView>,
+    /// When the dose with no record was due.
+    pub due: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

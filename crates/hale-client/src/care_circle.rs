@@ -8,6 +8,7 @@ use hale_domain::care_circle::alerts::{
 use hale_domain::care_circle::{
     CareCircle, CircleMember, GrantStatus, Invitation, InvitationCode, Permission, Permissions,
 };
+use hale_domain::device::ReadingKind;
 use hale_domain::monitoring::Tier;
 use hale_hospital_json::care_circle as wire;
 use reqwest::header;
@@ -132,6 +133,9 @@ fn helper_alert(a: wire::HelperAlert) -> Option<HelperAlert> {
         patient: a.patient,
         patient_name: a.patient_name,
         raised: a.raised,
+        // A kind of reading this app does not know yet is left out, not the alert.
+        reading: a.reading.as_deref().and_then(ReadingKind::from_slug),
+        due: a.due,
         quiet: a.quiet.map(quiet),
     })
 }

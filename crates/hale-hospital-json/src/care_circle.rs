@@ -118,6 +118,13 @@ pub struct HelperAlert {
     /// `amber` or `red`.
     pub tier: String,
     pub raised: DateTime<Utc>,
+    /// The kind of reading beyond the limits or not arrived (`blood-pressure`, ...), when the
+    /// alert is about one. For the helper's list, never a notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// When the dose with no record was due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime<Utc>>,
     /// The helper's quiet hours, which the app applies in its own time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quiet: Option<QuietHours>,

@@ -110,6 +110,8 @@ fn helper_alert(a: HelperAlert) -> HelperAlertView {
             Tier::Amber => AlertTierView::Amber,
         },
         raised: local(a.raised),
+        reading: a.reading.map(super::devices::reading_kind_view),
+        due: a.due.map(local),
     }
 }
 

@@ -142,15 +142,33 @@ pub fn alert_settings_words(s: &AlertSettingsView) -> String {
 
 /// One alert in the helper's list: who and what (shown in the app, never in a notification).
 pub fn helper_alert_words(a: &HelperAlertView) -> String {
-    let what = match (a.kind, a.tier) {
-        (HelperAlertKindView::MissedDose, _) => "a dose has not been logged",
-        (HelperAlertKindView::BeyondLimits, AlertTierView::Red) => {
-            "a reading is far beyond the limits: check on them now"
+    // The kind of reading in running text: "blood pressure", but "BMI".
+    let reading = a.reading.map(|k| {
+        let label = super::reading_label(k);
+        if label.chars().all(|c| c.is_uppercase()) {
+            label.to_owned()
+        } else {
+            label.to_lowercase()
         }
-        (HelperAlertKindView::BeyondLimits, AlertTierView::Amber) => {
-            "a reading is beyond the limits"
+    });
+    let what = match (a.kind, a.tier, reading) {
+        (HelperAlertKindView::MissedDose, ..) => match a.due {
+            Some(due) => format!("the {} dose has not been logged", super::time(due)),
+            None => "a dose has not been logged".to_owned(),
+        },
+        (HelperAlertKindView::BeyondLimits, tier, reading) => {
+            let what = reading.unwrap_or_else(|| "a reading".to_owned());
+            match tier {
+                AlertTierView::Red => format!("{what} is far beyond the limits: check on them now"),
+                AlertTierView::Amber => format!("{what} is beyond the limits"),
+            }
         }
-        (HelperAlertKindView::NoData, _) => "a planned reading has not arrived",
+        (HelperAlertKindView::NoData, _, Some(reading)) => {
+            format!("a planned {reading} reading has not arrived")
+        }
+        (HelperAlertKindView::NoData, _, None) => {
+            "a device or a planned reading has gone quiet".to_owned()
+        }
     };
     format!("{}: {what}", a.patient_name)
 }
@@ -159,6 +177,7 @@ pub fn helper_alert_words(a: &HelperAlertView) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use hale_api::ReadingKindView;
 
     #[test]
     fn what_a_grant_shares_and_leaves_out_is_listed_in_the_forms_order() {
@@ -192,6 +211,62 @@ mod tests {
             quiet_until: None,
         };
         assert_eq!(alert_settings_words(&none), "No alerts.");
+    }
+
+    #[test]
+    fn a_helpers_list_says_which_reading_and_which_dose_by_its_time() {
+        let zone = FixedOffset::east_opt(0).unwrap();
+        let at = zone.with_ymd_and_hms(2026, 12, 5, 21, 4, 0).unwrap();
+        let alert = |kind, tier, reading, due| HelperAlertView {
+            id: "ha-1".into(),
+            patient_id: "pat-1".into(),
+            patient_name: "Alex Morgan".into(),
+            kind,
+            tier,
+            raised: at,
+            reading,
+            due,
+        };
+        let red = alert(
+            HelperAlertKindView::BeyondLimits,
+            AlertTierView::Red,
+            Some(ReadingKindView::BloodPressure),
+            None,
+        );
+        assert_eq!(
+            helper_alert_words(&red),
+            "Alex Morgan: blood pressure is far beyond the limits: check on them now"
+        );
+        let dose = alert(
+            HelperAlertKindView::MissedDose,
+            AlertTierView::Amber,
+            None,
+            Some(zone.with_ymd_and_hms(2026, 12, 5, 8, 0, 0).unwrap()),
+        );
+        assert_eq!(
+            helper_alert_words(&dose),
+            "Alex Morgan: the 08:00 dose has not been logged"
+        );
+        let bmi = alert(
+            HelperAlertKindView::NoData,
+            AlertTierView::Amber,
+            Some(ReadingKindView::Bmi),
+            None,
+        );
+        assert_eq!(
+            helper_alert_words(&bmi),
+            "Alex Morgan: a planned BMI reading has not arrived"
+        );
+        let quiet = alert(
+            HelperAlertKindView::NoData,
+            AlertTierView::Amber,
+            None,
+            None,
+        );
+        assert_eq!(
+            helper_alert_words(&quiet),
+            "Alex Morgan: a device or a planned reading has gone quiet"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 
+use crate::device::ReadingKind;
 use crate::medication::timing::{expand, DailyRoutine};
 use crate::medication::Medicine;
 use crate::monitoring::{Family, Tier};
@@ -25,7 +26,14 @@ pub const HELPER_MISSED_AFTER: Duration = Duration::minutes(60);
 /// history by the time anyone could act on it.
 const MISSED_LOOKBACK: Duration = Duration::hours(12);
 
-/// The dose keys (`Medicine::dose_key`) of scheduled doses of active medicines due between
+/// A scheduled dose with no record: its key (`Medicine::dose_key`) and when it was due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnloggedDose {
+    pub key: String,
+    pub due: DateTime<Utc>,
+}
+
+/// The scheduled doses of active medicines due between
 /// [`MISSED_LOOKBACK`] ago (or `since`, when the helper's grant began, if later) and `after`
 /// ago (the hospital's delay, [`HELPER_MISSED_AFTER`] by default) that have no record.
 /// `recorded` says whether a key has one.
@@ -37,7 +45,7 @@ pub fn missed_doses_for_helper<Tz: TimeZone>(
     since: DateTime<Utc>,
     after: Duration,
     now: DateTime<Utc>,
-) -> Vec<String> {
+) -> Vec<UnloggedDose> {
     let from = since.max(now - MISSED_LOOKBACK);
     // `expand` is half-open: one second more takes in a dose due exactly at the end.
     let until = now - after + Duration::seconds(1);
@@ -47,10 +55,22 @@ pub fn missed_doses_for_helper<Tz: TimeZone>(
         .flat_map(|m| {
             expand(&m.steps, routine, zone, from, until)
                 .into_iter()
-                .map(move |d| m.dose_key(&d.slot.key()))
+                .map(move |d| UnloggedDose {
+                    key: m.dose_key(&d.slot.key()),
+                    due: d.due,
+                })
         })
-        .filter(|key| !recorded(key))
+        .filter(|d| !recorded(&d.key))
         .collect()
+}
+
+/// The kind of reading a care team's alert is about, from its key, if it is about one: for
+/// the helper's list (a quiet device or a trend names none).
+pub fn reading_of_alert(key: &str) -> Option<ReadingKind> {
+    match Family::of(key)? {
+        Family::OutOfRange | Family::MissingData => ReadingKind::from_slug(key.split_once(':')?.1),
+        Family::Trend | Family::MissedDose | Family::SilentDevice => None,
+    }
 }
 
 /// A kind of alert a helper can choose to get.
@@ -167,6 +187,10 @@ pub struct HelperAlert {
     pub kind: HelperAlertKind,
     pub tier: Tier,
     pub raised: DateTime<Utc>,
+    /// The kind of reading beyond the limits or not arrived, when the alert is about one.
+    pub reading: Option<ReadingKind>,
+    /// When the dose with no record was due.
+    pub due: Option<DateTime<Utc>>,
     /// The helper's quiet hours, applied in the helper's own time zone.
     pub quiet: Option<QuietHours>,
 }
@@ -296,6 +320,9 @@ mod tests {
                 HELPER_MISSED_AFTER,
                 t(now),
             )
+            .into_iter()
+            .map(|d| d.key)
+            .collect::<Vec<_>>()
         };
         let morning = "rx:ramipril@2026-12-04T08:00";
         let granted = "2026-11-20T00:00:00Z";
@@ -330,7 +357,11 @@ mod tests {
         assert!(missed("2026-12-04T08:19:00Z").is_empty());
         assert_eq!(
             missed("2026-12-04T08:20:00Z"),
-            ["rx:ramipril@2026-12-04T08:00"]
+            [UnloggedDose {
+                key: "rx:ramipril@2026-12-04T08:00".into(),
+                due: t("2026-12-04T08:00:00Z"),
+            }],
+            "with when it was due, for the helper's list"
         );
     }
 
@@ -352,6 +383,21 @@ mod tests {
                 .title
                 .starts_with("Urgent")
         );
+    }
+
+    #[test]
+    fn a_helper_is_told_which_reading_an_alert_is_about_and_nothing_for_a_quiet_device() {
+        use crate::monitoring::Finding;
+        let red = Finding::out_of_range(ReadingKind::BloodPressure, Tier::Red);
+        assert_eq!(reading_of_alert(&red.key), Some(ReadingKind::BloodPressure));
+        let missing = Finding::missing(ReadingKind::BodyWeight, Tier::Amber);
+        assert_eq!(
+            reading_of_alert(&missing.key),
+            Some(ReadingKind::BodyWeight)
+        );
+        let quiet = Finding::silent_device("00:5F:BF:3A:51:BD", Tier::Amber);
+        assert_eq!(reading_of_alert(&quiet.key), None);
+        assert_eq!(reading_of_alert("out-of-range:no-such-kind"), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::care_circle::alerts::{
-    missed_doses_for_helper, HelperAlertKind, HelperAlertSettings, QuietHours,
+    missed_doses_for_helper, reading_of_alert, HelperAlertKind, HelperAlertSettings, QuietHours,
 };
 use hale_domain::care_circle::Permission;
 use hale_domain::medication::timing::DailyRoutine;
@@ -169,15 +169,15 @@ pub(crate) async fn raise_and_list(
             due(&mut conn, state, g, now)
                 .await?
                 .into_iter()
-                .filter(|(episode, _, _)| !known.contains(episode))
+                .filter(|e| !known.contains(&e.key))
                 .map(|e| (g, e)),
         );
     }
     if !fresh.is_empty() {
         let mut tx = crate::db::begin_write(&state.db).await?;
         let mut raised = 0;
-        for (g, (episode, kind, tier)) in &fresh {
-            raised += store(&mut tx, g, episode, *kind, *tier, now).await?;
+        for (g, episode) in &fresh {
+            raised += store(&mut tx, g, episode, now).await?;
         }
         tx.commit().await?;
         if raised > 0 {
@@ -188,8 +188,8 @@ pub(crate) async fn raise_and_list(
     }
     let mut listed = Vec::new();
     for g in &alerted {
-        let rows: Vec<(String, String, String, Time)> = sqlx::query_as(
-            "SELECT id, kind, tier, raised_at FROM helper_alert \
+        let rows: Vec<ListedRow> = sqlx::query_as(
+            "SELECT id, kind, tier, raised_at, reading, due_at FROM helper_alert \
              WHERE consent_id = $1 AND raised_at >= $2 ORDER BY raised_at, id",
         )
         .bind(&g.consent_id)
@@ -198,10 +198,10 @@ pub(crate) async fn raise_and_list(
         .await?;
         listed.extend(
             rows.into_iter()
-                .filter(|(_, kind, _, _)| {
+                .filter(|(_, kind, ..)| {
                     HelperAlertKind::from_code(kind).is_some_and(|k| g.alerts.kinds.contains(&k))
                 })
-                .map(|(id, kind, tier, raised)| wire::HelperAlert {
+                .map(|(id, kind, tier, raised, reading, due)| wire::HelperAlert {
                     id,
                     consent: g.consent_id.clone(),
                     patient: g.patient_id.clone(),
@@ -209,6 +209,8 @@ pub(crate) async fn raise_and_list(
                     kind,
                     tier,
                     raised: raised.0,
+                    reading,
+                    due: due.map(|t| t.0),
                     quiet: g.alerts.quiet.map(quiet_wire),
                 }),
         );
@@ -217,8 +219,19 @@ pub(crate) async fn raise_and_list(
     Ok(listed)
 }
 
-/// An episode: its key, its kind and its tier.
-type Episode = (String, HelperAlertKind, Tier);
+/// A listed alert: id, kind, tier, when raised, the kind of reading, when the dose was due.
+type ListedRow = (String, String, String, Time, Option<String>, Option<Time>);
+
+/// An episode due for a helper: its key, what it is and what it is about.
+struct Episode {
+    key: String,
+    kind: HelperAlertKind,
+    tier: Tier,
+    /// The kind of reading's slug, for an alert about one.
+    reading: Option<&'static str>,
+    /// When a dose with no record was due.
+    due: Option<DateTime<Utc>>,
+}
 
 /// The episodes due now for one grant.
 async fn due(
@@ -249,12 +262,12 @@ async fn due(
                 state.helper_missed_after,
                 now,
             );
-            episodes.extend(missed.into_iter().map(|key| {
-                (
-                    format!("dose:{key}"),
-                    HelperAlertKind::MissedDose,
-                    Tier::Amber,
-                )
+            episodes.extend(missed.into_iter().map(|dose| Episode {
+                key: format!("dose:{}", dose.key),
+                kind: HelperAlertKind::MissedDose,
+                tier: Tier::Amber,
+                reading: None,
+                due: Some(dose.due),
             }));
         }
     }
@@ -268,8 +281,13 @@ async fn due(
             continue;
         }
         // An amber alert that turns red is news again.
-        let episode = format!("alert:{}:{}", alert.id, alert.tier.code());
-        episodes.push((episode, kind, alert.tier));
+        episodes.push(Episode {
+            key: format!("alert:{}:{}", alert.id, alert.tier.code()),
+            kind,
+            tier: alert.tier,
+            reading: reading_of_alert(&alert.key).map(|r| r.slug()),
+            due: None,
+        });
     }
     Ok(episodes)
 }
@@ -279,24 +297,24 @@ async fn due(
 async fn store(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     g: &HeldGrant,
-    episode: &str,
-    kind: HelperAlertKind,
-    tier: Tier,
+    episode: &Episode,
     now: DateTime<Utc>,
 ) -> Result<u64, FhirError> {
     let id = format!("ha-{:016x}", crate::random::u64()?);
     Ok(sqlx::query(
         "INSERT INTO helper_alert (id, consent_id, patient_id, episode, kind, tier, \
-         raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         raised_at, reading, due_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (consent_id, episode) DO NOTHING",
     )
     .bind(&id)
     .bind(&g.consent_id)
     .bind(&g.patient_id)
-    .bind(episode)
-    .bind(kind.code())
-    .bind(tier.code())
+    .bind(&episode.key)
+    .bind(episode.kind.code())
+    .bind(episode.tier.code())
     .bind(Time(now))
+    .bind(episode.reading)
+    .bind(episode.due.map(Time))
     .execute(&mut **tx)
     .await?
     .rows_affected())

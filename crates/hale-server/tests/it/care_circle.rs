@@ -601,6 +601,11 @@ async fn a_helper_is_told_once_of_each_dose_with_no_record_and_of_a_red_reading_
     let missed: Vec<_> = first.iter().filter(|a| a.kind == "missed-dose").collect();
     assert!(!missed.is_empty(), "Alex has doses due in any half day");
     assert!(missed.iter().all(|a| a.tier == "amber"));
+    for a in &missed {
+        let due = a.due.expect("when the dose was due");
+        assert!(due <= later - Duration::hours(1) && due >= later - Duration::hours(12));
+        assert_eq!(a.reading, None);
+    }
     for a in &first {
         assert_eq!(
             (a.patient.as_str(), a.patient_name.as_str()),
@@ -639,6 +644,10 @@ async fn a_helper_is_told_once_of_each_dose_with_no_record_and_of_a_red_reading_
         .collect();
     assert_eq!(reds.len(), 1, "{list}");
     assert_eq!(reds[0]["tier"], "red");
+    assert_eq!(
+        reds[0]["reading"], "blood-pressure",
+        "which reading, for the list"
+    );
 
     // Jordan keeps missed doses only, quiet at night; Alex sees what Jordan gets.
     let chosen =
