@@ -7,8 +7,9 @@
 //! 2. Jordan looks after Alex and sees today's doses under a banner saying so.
 //! 3. Alex's app relays a red blood pressure: Jordan's app is notified once, naming Alex and the
 //!    kind of alert, never the value.
-//! 4. Alex's app closes. Later, the hospital alone finds Alex's doses unlogged (not before the
-//!    delay) and the planned readings missing: Jordan is notified once for each.
+//! 4. Alex's app closes. A day on, the hospital alone finds Alex's doses unlogged and the planned
+//!    readings missing: Jordan is notified once for each. (When, to the minute, a dose counts
+//!    as missed is the server's test: `care_circle::a_helper_is_told_once_...`.)
 //! 5. Alex, signed in again, stops sharing: at Jordan's next step the banner and Alex's records
 //!    are gone, from the screens and from Jordan's store, and the hospital audited Jordan's reads
 //!    as Jordan's.
@@ -219,19 +220,11 @@ async fn a_partner_invited_in_the_app_is_alerted_once_and_looks_after_the_patien
         )
         .await;
 
-    // 4. Alex's app closes. Nothing is missed before the delay; half a day on, the hospital's
-    // own timer finds the planned readings missing, and Jordan's app (which asks at the real
-    // time; here the hospital is asked as if then) hears of every dose with no record.
+    // 4. Alex's app closes. A day on, the hospital's own timer finds the planned readings
+    // missing, and Jordan's app (which asks at the real time; here the hospital is asked as if
+    // then) hears of every dose with no record.
     alex.close().await;
-    let early = server
-        .helper_alerts(DEMO_HELPER.id, accepted + chrono::Duration::minutes(59))
-        .await
-        .unwrap();
-    assert!(
-        early.iter().all(|a| a.kind != "missed-dose"),
-        "no dose is missed before the delay: {early:?}"
-    );
-    let later = Utc::now() + chrono::Duration::hours(13);
+    let later = accepted + chrono::Duration::days(1);
     server.monitoring_pass(later).await.unwrap();
     server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
     told_exactly(&bus, MISSED, helper_alerts_of(&db, "missed-dose").await).await;

@@ -22,7 +22,7 @@ USAGE: hale-hospital [--database URL] [--bind ADDR] [--waitlist-hold MINUTES]
   --helper-days D    days an adult patient's invitation lets a helper in before it ends
                      by itself (the patient can invite them again)   [default 365]
   --helper-missed-after M  minutes after a dose was due that a helper who chose to be
-                     told hears it has no record   [default 60]
+                     told hears it has no record (15 to 240)   [default 60]
   --trusted-proxy IP a load balancer or reverse proxy in front of the server, whose
                      Forwarded / X-Forwarded-For headers name the client (repeatable)
   --payments NAME    the card processor for parking: `sandbox` (the test-mode processor,
@@ -78,9 +78,11 @@ fn parse_args() -> Result<ServerOptions, String> {
                 let minutes: u16 = value
                     .parse()
                     .map_err(|e| format!("--helper-missed-after {value}: {e}"))?;
-                // Under a quarter of an hour would ring while the patient is still taking it.
-                if !(15..=720).contains(&minutes) {
-                    return Err("--helper-missed-after must be 15 to 720 minutes".into());
+                // Under a quarter of an hour would ring while the patient is still taking it;
+                // over four hours, a dose is old news before anyone hears of it.
+                let max = hale_domain::care_circle::alerts::HELPER_MISSED_AFTER_MAX.num_minutes();
+                if !(15..=max).contains(&i64::from(minutes)) {
+                    return Err(format!("--helper-missed-after must be 15 to {max} minutes"));
                 }
                 options.helper_missed_after = chrono::Duration::minutes(i64::from(minutes));
             }

@@ -169,7 +169,17 @@ async fn forgetting_a_patient_removes_their_copy_and_leaves_everyone_elses() {
             .unwrap();
         store.mark_reminder_sent(owner, "a#P1D", now).await.unwrap();
     }
+    // The profile (whose records are shown) names Sam, and is rewritten, not deleted.
+    let profile = Profile {
+        hospital_name: None,
+        patient_id: SAM.patient_id.into(),
+        patient_name: None,
+        self_id: Some(ALEX.patient_id.into()),
+        helping: Some(Permissions::NONE.with(Permission::Medicines)),
+    };
+    store.save_profile(SAM.hospital, &profile).await.unwrap();
     store.forget_patient(SAM).await.unwrap();
+    assert_eq!(store.profile(SAM.hospital).await.unwrap(), Some(profile));
     assert!(store.appointments(SAM).await.unwrap().records.is_empty());
     assert_eq!(store.appointments(SAM).await.unwrap().fetched_at, None);
     assert!(store.mark_reminder_sent(SAM, "a#P1D", now).await.unwrap());

@@ -74,9 +74,11 @@ pub fn care_circle(c: CareCircle, alerts: Vec<HelperAlert>) -> CareCircleView {
     }
 }
 
-/// A helper's alerts, newest first.
-pub fn helper_alerts(alerts: Vec<HelperAlert>) -> Vec<HelperAlertView> {
-    alerts.into_iter().rev().map(helper_alert).collect()
+/// A helper's alerts, newest first, whoever each is about.
+pub fn helper_alerts(mut alerts: Vec<HelperAlert>) -> Vec<HelperAlertView> {
+    // Doses found missed together read latest first, like everything else.
+    alerts.sort_by(|a, b| (b.raised, b.due, &b.id).cmp(&(a.raised, a.due, &a.id)));
+    alerts.into_iter().map(helper_alert).collect()
 }
 
 fn kind_view(k: HelperAlertKind) -> HelperAlertKindView {

@@ -49,6 +49,7 @@ fn WhileLookingAfter(someone: LookingAfterView) -> impl IntoView {
     // The alerts are the helper's own and need no switch back: an urgent one is read here.
     let alerts = LocalResource::new(|| backend::call::<GetHelperAlerts>(&NoArgs {}));
     backend::use_event(HELPER_ALERTS_EVENT, move |(): ()| alerts.refetch());
+    let retry = Callback::new(move |()| alerts.refetch());
     view! {
         <p>{format!("Your care circle is yours: while you look after {name}, it is not shown.")}</p>
         <button type="button" data-testid="circle-back-to-me" prop:disabled=busy_until_replaced(back)
@@ -56,7 +57,11 @@ fn WhileLookingAfter(someone: LookingAfterView) -> impl IntoView {
         <InlineError error=failure(back) />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                alerts.await.ok().filter(|a| !a.is_empty()).map(|alerts| view! { <Alerts alerts /> })
+                match alerts.await {
+                    Ok(alerts) if alerts.is_empty() => ().into_any(),
+                    Ok(alerts) => view! { <Alerts alerts /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
+                }
             })}
         </Transition>
     }

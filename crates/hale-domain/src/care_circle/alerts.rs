@@ -21,9 +21,12 @@ use crate::reminder::ReminderText;
 /// otherwise: an hour after the patient's reminder, sooner than the care team's own rule,
 /// because a relative can act on it.
 pub const HELPER_MISSED_AFTER: Duration = Duration::minutes(60);
+/// The longest delay a hospital may set.
+pub const HELPER_MISSED_AFTER_MAX: Duration = Duration::hours(4);
 
 /// How far back a helper is told of doses with no record: a dose missed the day before is
-/// history by the time anyone could act on it.
+/// history by the time anyone could act on it. The hospital's delay is at most a third of it
+/// ([`HELPER_MISSED_AFTER_MAX`]), so each dose has hours to be told in.
 const MISSED_LOOKBACK: Duration = Duration::hours(12);
 
 /// A scheduled dose with no record: its key (`Medicine::dose_key`) and when it was due.
@@ -33,10 +36,10 @@ pub struct UnloggedDose {
     pub due: DateTime<Utc>,
 }
 
-/// The scheduled doses of active medicines due between
-/// [`MISSED_LOOKBACK`] ago (or `since`, when the helper's grant began, if later) and `after`
-/// ago (the hospital's delay, [`HELPER_MISSED_AFTER`] by default) that have no record.
-/// `recorded` says whether a key has one.
+/// The scheduled doses of active medicines due between [`MISSED_LOOKBACK`] ago (or `since`,
+/// when the helper's grant began, if later) and `after` ago (the hospital's delay,
+/// [`HELPER_MISSED_AFTER`] by default) that have no record. `recorded` says whether a key has
+/// one.
 pub fn missed_doses_for_helper<Tz: TimeZone>(
     medicines: &[Medicine],
     recorded: impl Fn(&str) -> bool,
@@ -355,6 +358,20 @@ mod tests {
             )
         };
         assert!(missed("2026-12-04T08:19:00Z").is_empty());
+        let after_the_longest = missed_doses_for_helper(
+            &[twice_a_day()],
+            |_| false,
+            &DailyRoutine::default(),
+            &London,
+            t("2026-12-01T00:00:00Z"),
+            HELPER_MISSED_AFTER_MAX,
+            t("2026-12-04T12:00:00Z"),
+        );
+        assert_eq!(
+            after_the_longest.first().map(|d| d.key.as_str()),
+            Some("rx:ramipril@2026-12-04T08:00"),
+            "the longest delay the hospital may set still tells of the morning's dose"
+        );
         assert_eq!(
             missed("2026-12-04T08:20:00Z"),
             [UnloggedDose {

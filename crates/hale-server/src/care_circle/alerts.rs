@@ -1,8 +1,8 @@
 //! Alerts to helpers, raised by the hospital from its own records, so they come when the
 //! patient's device is off: a dose with no record some time after it was due (an hour by
-//! default, `--helper-missed-after`; `hale_domain::care_circle::alerts`), and the care team's own alerts on readings beyond the
-//! limits and on data that did not come. Only for grants that include alerts, and only of the
-//! kinds the helper chose.
+//! default, `--helper-missed-after`; `hale_domain::care_circle::alerts`), and the care team's
+//! own alerts on readings beyond the limits and on data that did not come. Only for grants that
+//! include alerts, and only of the kinds the helper chose.
 //!
 //! Each is raised once per grant and episode (a unique index), by whichever request or
 //! instance gets there first, and kept as the record of what the helper was told. They are

@@ -595,17 +595,31 @@ async fn a_helpers_open_care_team_stream_sends_nothing_more_once_access_is_revok
 async fn a_helper_is_told_once_of_each_dose_with_no_record_and_of_a_red_reading_as_they_chose() {
     let h = hospital().await;
     let (_, consent) = h.helper_for(&DEMO_PATIENT, &DEMO_HELPER, &["alerts"]).await;
-    // A day on, with no app running: the hospital alone finds Alex's doses with no record.
-    let later = Utc::now() + Duration::days(1);
-    let first = h.server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
-    let missed: Vec<_> = first.iter().filter(|a| a.kind == "missed-dose").collect();
-    assert!(!missed.is_empty(), "Alex has doses due in any half day");
-    assert!(missed.iter().all(|a| a.tier == "amber"));
-    for a in &missed {
-        let due = a.due.expect("when the dose was due");
-        assert!(due <= later - Duration::hours(1) && due >= later - Duration::hours(12));
-        assert_eq!(a.reading, None);
+    // Asked every ten minutes of the next day as if then, with no app running, the hospital
+    // alone tells of each of Alex's doses with no record: an hour after it was due, no sooner.
+    let start = Utc::now();
+    let later = start + Duration::days(1);
+    let mut missed: Vec<hale_hospital_json::care_circle::HelperAlert> = Vec::new();
+    let mut asked = start + Duration::minutes(10);
+    while asked <= later {
+        for a in h.server.helper_alerts(DEMO_HELPER.id, asked).await.unwrap() {
+            if a.kind == "missed-dose" && !missed.iter().any(|m| m.id == a.id) {
+                let late = asked - a.due.expect("when the dose was due");
+                assert!(
+                    late >= Duration::minutes(60) && late < Duration::minutes(70),
+                    "told {late} after the dose was due"
+                );
+                assert_eq!((a.tier.as_str(), a.reading.as_deref()), ("amber", None));
+                missed.push(a);
+            }
+        }
+        asked += Duration::minutes(10);
     }
+    assert!(
+        missed.len() >= 3,
+        "Alex has a dose due every 8 hours: {missed:?}"
+    );
+    let first = h.server.helper_alerts(DEMO_HELPER.id, later).await.unwrap();
     for a in &first {
         assert_eq!(
             (a.patient.as_str(), a.patient_name.as_str()),
