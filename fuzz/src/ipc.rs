@@ -72,6 +72,9 @@ commands![
     GetLookingAfter,
     LookAfter,
     SetAlertSettings,
+    TakePlaceToOpen,
+    GetStartAtLogin,
+    SetStartAtLogin,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).

@@ -3,7 +3,11 @@
 //! `run` reads the configuration, opens the local store, starts the embedded demo hospital unless
 //! another hospital is configured, registers all state before any window loads, and hands the
 //! UI its commands. The commands (in `commands/`) are a few lines each over `hale-core`.
+//!
+//! The patient app outlives its window: closing the window leaves Hale in the tray, reminding,
+//! relaying and following (`tray`, `window`), until the patient quits.
 
+mod autostart;
 mod browser;
 mod commands;
 mod config;
@@ -12,7 +16,11 @@ mod devices;
 mod keychain;
 mod live;
 mod notify;
+mod running;
+mod single_instance;
 mod state;
+mod tray;
+mod window;
 
 use tauri::Manager;
 
@@ -49,9 +57,10 @@ const KIOSK_WINDOW: &str = "kiosk";
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     init_logging();
+    let start_hidden = std::env::args().any(|a| a == autostart::BACKGROUND_ARG);
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
-        .setup(|app| {
+        .setup(move |app| {
             let data_dir = app.path().app_data_dir()?;
             let config = AppConfig::from_env()?;
             if let Some(kiosk) = config.kiosk.clone() {
@@ -89,8 +98,27 @@ pub fn run() {
             let options = hale_core::watch::WatchOptions {
                 offer_poll: config.offer_poll,
             };
+            let handle = app.handle().clone();
+            let open = move || {
+                let h = handle.clone();
+                handle
+                    .run_on_main_thread(move || window::open(&h, None))
+                    .is_ok()
+            };
+            match single_instance::claim(&data_dir, !start_hidden, open)? {
+                single_instance::Claim::First(lock) => {
+                    app.manage(lock);
+                }
+                single_instance::Claim::Handed => {
+                    tracing::info!(
+                        "Hale already runs for this person; it was asked to show itself"
+                    );
+                    std::process::exit(0);
+                }
+            }
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
-            let notifier = std::sync::Arc::new(notify::PluginNotifier(app.handle().clone()));
+            // Before anything can notify: buttons are reported only for later notifications.
+            let notifier = std::sync::Arc::new(notify::PluginNotifier::start(app.handle())?);
             let sink = std::sync::Arc::new(live::EventSink(app.handle().clone()));
             let (watch, live, devices) = tauri::async_runtime::block_on(async {
                 live::announce_whose_changes(state.patient.clone(), app.handle().clone());
@@ -109,23 +137,30 @@ pub fn run() {
                 );
                 (watch, live, devices)
             });
+            let tray = match tray::start(app.handle(), state.patient.clone()) {
+                Ok(()) => true,
+                Err(error) => {
+                    tracing::warn!(%error, "no tray icon: closing the window will quit");
+                    false
+                }
+            };
             app.manage(hale_api::AppMode::Patient);
             app.manage(state);
-            app.manage(watch);
+            app.manage(running::Running::new(watch, tray));
             app.manage(live);
             app.manage(devices);
-            // The patient window, as configured in tauri.conf.json (created here, not at start,
-            // so a kiosk never has one).
-            let config = app
-                .config()
-                .app
-                .windows
-                .iter()
-                .find(|w| w.label == PATIENT_WINDOW)
-                .ok_or("tauri.conf.json has no patient window")?
-                .clone();
-            tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+            app.manage(window::PendingPlace::default());
+            // The patient window (created here, not at start, so a kiosk never has one). Started
+            // at login, Hale waits in the tray instead.
+            if !(start_hidden && tray) {
+                window::create(app.handle())?;
+            }
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if window.label() == PATIENT_WINDOW && matches!(event, tauri::WindowEvent::Destroyed) {
+                running::explain_the_tray_once(window.app_handle());
+            }
         })
         .invoke_handler(handlers![
             kiosk::get_mode => hale_api::GetMode,
@@ -178,11 +213,17 @@ pub fn run() {
             care_circle::get_looking_after => hale_api::GetLookingAfter,
             care_circle::look_after => hale_api::LookAfter,
             care_circle::set_alert_settings => hale_api::SetAlertSettings,
+            background::take_place_to_open => hale_api::TakePlaceToOpen,
+            background::get_start_at_login => hale_api::GetStartAtLogin,
+            background::set_start_at_login => hale_api::SetStartAtLogin,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "Hale could not start");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(running::on_run_event),
+        Err(e) => {
+            tracing::error!(error = %e, "Hale could not start");
+            std::process::exit(1);
+        }
     }
 }
 

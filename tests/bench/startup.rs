@@ -6,7 +6,9 @@
 //! process's start (its start time in `/proc`) to the home screen showing the patient's
 //! appointments, polled through WebDriver every 5 ms. After the last start the app idles 10 s
 //! and the memory of its whole process tree (the app, WebKit's web and network processes) is
-//! summed: PSS (shared pages split between the processes sharing them) and RSS.
+//! summed: PSS (shared pages split between the processes sharing them) and RSS. Then the window
+//! is closed as a patient closes it (Hale stays in the tray) and, 10 s later, the same is
+//! measured again, naming the processes left.
 //!
 //! "Cold" is a new process, not a cold disk cache: the binary and libraries are in the page
 //! cache after the first start, as on a machine where the app has run before.
@@ -22,7 +24,7 @@ use hale_e2e::keychain::KeychainBus;
 use hale_e2e::{app_binary, launch, launch_signed_in};
 
 /// The home screen is interactive when the patient's appointments are on it.
-const HOME: &str = "[data-testid=appointment]";
+const HOME: &str = "[data-testid=today-appointment]";
 
 #[tokio::main]
 async fn main() {
@@ -41,6 +43,7 @@ async fn main() {
 
     let mut starts = Vec::with_capacity(runs);
     let mut memory = None;
+    let mut closed = None;
     for run in 0..runs {
         let app = launch(data.path(), &env).await;
         let pid = app_pid(&app_path).expect("the app's process");
@@ -66,6 +69,9 @@ async fn main() {
         if run + 1 == runs {
             tokio::time::sleep(Duration::from_secs(10)).await;
             memory = Some(tree_memory(pid));
+            hale_e2e::window::close_like_the_patient("Hale", Duration::from_secs(10));
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            closed = Some((tree_memory(pid), tree_names(pid)));
         }
         app.close().await;
     }
@@ -87,6 +93,27 @@ async fn main() {
             rss as f64 / 1024.0
         );
     }
+    if let Some(((processes, pss, rss), names)) = closed {
+        eprintln!(
+            "with the window closed for 10 s, {processes} processes ({}): PSS {:.1} MiB, \
+             RSS {:.1} MiB",
+            names.join(", "),
+            pss as f64 / 1024.0,
+            rss as f64 / 1024.0
+        );
+    }
+}
+
+/// The names of `root` and its descendants.
+fn tree_names(root: u32) -> Vec<String> {
+    tree(root)
+        .into_iter()
+        .map(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .map(|c| c.trim().to_owned())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// The newest process running the app's binary.
@@ -150,8 +177,8 @@ fn uptime() -> Duration {
     Duration::from_secs_f64(secs)
 }
 
-/// (processes, PSS KiB, RSS KiB) of `root` and every process descended from it.
-fn tree_memory(root: u32) -> (usize, u64, u64) {
+/// `root` and every process descended from it.
+fn tree(root: u32) -> Vec<u32> {
     let parents: Vec<(u32, u32)> = processes()
         .filter_map(|pid| Some((pid, stat_fields(pid).get(1)?.parse().ok()?)))
         .collect();
@@ -167,6 +194,12 @@ fn tree_memory(root: u32) -> (usize, u64, u64) {
         );
         i += 1;
     }
+    tree
+}
+
+/// (processes, PSS KiB, RSS KiB) of `root` and every process descended from it.
+fn tree_memory(root: u32) -> (usize, u64, u64) {
+    let tree = tree(root);
     let (mut pss, mut rss) = (0, 0);
     for pid in &tree {
         let rollup = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/smaps_rollup")))

@@ -3,6 +3,7 @@
 
 mod accessibility;
 mod arrival;
+mod background;
 mod booking;
 mod care_circle;
 mod care_team;

@@ -4,12 +4,10 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use fantoccini::Locator;
-use hale_client::{HospitalClient, SlotQuery};
 use hale_e2e::notifications::NotificationBus;
 use hale_e2e::{launch_signed_in, Place};
-use hale_server::demo::seed::OTHER_PATIENT;
 use hale_server::ServerOptions;
 
 const BOOT: Duration = Duration::from_secs(60);
@@ -54,18 +52,7 @@ async fn an_earlier_slot_is_offered_notified_and_taken() {
     .await;
 
     // Another patient books and cancels an ophthalmology slot five days ahead.
-    let client = HospitalClient::new(&url).unwrap();
-    let born = NaiveDate::parse_from_str(OTHER_PATIENT.birth_date, "%Y-%m-%d").unwrap();
-    let sam = client.dev_sign_in(OTHER_PATIENT.mrn, born).await.unwrap();
-    let query = SlotQuery {
-        service_code: Some("394594003".into()),
-        from: Some(Utc::now() + chrono::Duration::days(5)),
-        count: 1,
-        ..SlotQuery::default()
-    };
-    let freed = client.free_slots(&sam, &query).await.unwrap().slots[0].clone();
-    let sams = client.book(&sam, &freed.id, "e2e-sam-1").await.unwrap();
-    client.cancel(&sam, &sams.id).await.unwrap();
+    let freed = hale_e2e::another_patient_frees_an_ophthalmology_slot(&url, 5).await;
 
     // The offer reaches the notification service and the open screen, without a reload.
     let received = bus

@@ -11,6 +11,8 @@ pub mod devices;
 pub mod keychain;
 pub mod layout;
 pub mod notifications;
+pub mod tray;
+pub mod window;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -61,7 +63,68 @@ struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // Found before the driver goes: the app is its grandchild until then.
+        let apps = app_processes_below(self.0.id());
         stop_driver(&mut self.0);
+        end_processes(&apps);
+    }
+}
+
+/// The app's processes started below `root` (tauri-driver → WebKitWebDriver → the app).
+fn app_processes_below(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // "pid (comm) state ppid …": the name may hold spaces, so split after its ')'.
+            let (name, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            let parent = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, parent, name.to_owned()))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|p| p.1 == parent).map(|p| p.0));
+        i += 1;
+    }
+    parents
+        .iter()
+        .filter(|(pid, _, name)| tree.contains(pid) && name == "hale-app")
+        .map(|(pid, _, _)| *pid)
+        .collect()
+}
+
+/// Whether `pid` has ended (gone, or a zombie nobody reaped yet).
+fn ended(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| s.rsplit_once(") ").map(|(_, rest)| rest.starts_with('Z')))
+        .unwrap_or(true)
+}
+
+/// Ends what the WebDriver session left running. The patient app stays in the tray when its
+/// window goes (as a WebDriver session's end makes it), so a journey ends it as a logout would:
+/// SIGTERM, then SIGKILL. The next start on the same data then finds no Hale running.
+fn end_processes(pids: &[u32]) {
+    for (signal, wait) in [("-TERM", 5), ("-KILL", 5)] {
+        let alive: Vec<u32> = pids.iter().copied().filter(|p| !ended(*p)).collect();
+        if alive.is_empty() {
+            return;
+        }
+        for pid in &alive {
+            let _ = Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(wait);
+        while Instant::now() < deadline && !alive.iter().all(|p| ended(*p)) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -190,6 +253,18 @@ impl BareApp {
         Self(command.spawn().expect("the app starts"))
     }
 
+    /// Waits up to `timeout` for the app to end on its own; its exit status, or `None`.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
     /// SIGKILL to the app and everything in its process group, as a crash or a pulled battery
     /// would end it: no destructor, no flush, no goodbye to the hospital.
     pub fn kill(mut self) {
@@ -235,6 +310,44 @@ pub async fn hospital_on_file(
         .await
         .expect("the hospital's database");
     (server, options, db)
+}
+
+/// Another patient (the demo's second) books the first ophthalmology slot from `days` ahead and
+/// cancels it at once, freeing it for the waitlist; the freed slot.
+pub async fn another_patient_frees_an_ophthalmology_slot(
+    url: &str,
+    days: i64,
+) -> hale_domain::OfferedSlot {
+    use hale_client::{HospitalClient, SlotQuery};
+    use hale_server::demo::seed::OTHER_PATIENT;
+    let client = HospitalClient::new(url).expect("the hospital's address");
+    let born = chrono::NaiveDate::parse_from_str(OTHER_PATIENT.birth_date, "%Y-%m-%d")
+        .expect("the seed's birth date");
+    let sam = client
+        .dev_sign_in(OTHER_PATIENT.mrn, born)
+        .await
+        .expect("the other patient signs in");
+    let query = SlotQuery {
+        service_code: Some("394594003".into()),
+        from: Some(chrono::Utc::now() + chrono::Duration::days(days)),
+        count: 1,
+        ..SlotQuery::default()
+    };
+    let freed = client
+        .free_slots(&sam, &query)
+        .await
+        .expect("free slots")
+        .slots
+        .remove(0);
+    let booked = client
+        .book(&sam, &freed.id, "e2e-sam-1")
+        .await
+        .expect("the other patient books");
+    client
+        .cancel(&sam, &booked.id)
+        .await
+        .expect("the other patient cancels");
+    freed
 }
 
 /// Launches the app as [`launch`] does and signs in as the patient does: "Sign in" opens the
@@ -303,6 +416,28 @@ impl RunningApp {
         self.click("[data-testid=sign-in]").await;
         self.wait_for_all("[data-testid=nav-today]", 1, Duration::from_secs(60))
             .await;
+    }
+
+    /// Follows the app's window after it was closed and opened again (a new webview): waits up
+    /// to `timeout` for WebDriver to list a window, and drives that one from now on.
+    pub async fn follow_reopened_window(&self, timeout: Duration) {
+        let started = Instant::now();
+        loop {
+            if let Ok(handles) = self.client.windows().await {
+                if let Some(handle) = handles.into_iter().next() {
+                    if self.client.switch_to_window(handle).await.is_ok()
+                        && self.client.find(Locator::Css("body")).await.is_ok()
+                    {
+                        return;
+                    }
+                }
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "no window to drive {timeout:?} after it was to open again"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// Goes to `place` as the patient does, through the navigation.
@@ -537,10 +672,14 @@ impl RunningApp {
             .collect()
     }
 
-    /// Ends the session (closing the app) and stops tauri-driver.
+    /// Ends the session and the app (which would otherwise stay in the tray), and stops
+    /// tauri-driver.
     pub async fn close(self) {
+        // Found first: once the session ends, the app may no longer hang below the driver.
+        let apps = app_processes_below(self.driver.0.id());
         let _ = self.client.clone().close().await;
         drop(self.driver);
+        end_processes(&apps);
     }
 }
 

@@ -5,6 +5,10 @@
 //! the notification interface on it (zbus) and records every `Notify` call. The app under test is
 //! given the bus through `DBUS_SESSION_BUS_ADDRESS` and sends through tauri-plugin-notification
 //! exactly as on a desktop. Nothing of the developer's own session is touched.
+//!
+//! Like a desktop's server it can show buttons (`actions` in `GetCapabilities`) and report a
+//! press with the `ActionInvoked` signal ([`NotificationBus::invoke`]), or, started
+//! [`NotificationBus::start_without_actions`], offer neither, as some servers do.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,14 +21,30 @@ use crate::bus::PrivateBus;
 /// One notification as the service received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
+    /// The id the server gave it.
+    pub id: u32,
     pub app_name: String,
     pub summary: String,
     pub body: String,
+    /// Its buttons, as (key, label) pairs; `default` is a click on the notification itself.
+    pub actions: Vec<(String, String)>,
+}
+
+impl Received {
+    /// The labels of its buttons, without the click on the notification itself.
+    pub fn buttons(&self) -> Vec<&str> {
+        self.actions
+            .iter()
+            .filter(|(key, _)| key != "default")
+            .map(|(_, label)| label.as_str())
+            .collect()
+    }
 }
 
 #[derive(Debug, Default, Clone)]
 struct Service {
     received: Arc<Mutex<Vec<Received>>>,
+    without_actions: bool,
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -37,21 +57,31 @@ impl Service {
         _app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
+        actions: Vec<String>,
         _hints: HashMap<String, OwnedValue>,
         _expire_timeout: i32,
     ) -> u32 {
         let mut received = self.received.lock().expect("lock");
+        let id = u32::try_from(received.len() + 1).unwrap_or(u32::MAX);
         received.push(Received {
+            id,
             app_name,
             summary,
             body,
+            actions: actions
+                .chunks(2)
+                .map(|pair| (pair[0].clone(), pair.get(1).cloned().unwrap_or_default()))
+                .collect(),
         });
-        u32::try_from(received.len()).unwrap_or(u32::MAX)
+        id
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
+        if self.without_actions {
+            vec!["body".into()]
+        } else {
+            vec!["body".into(), "actions".into()]
+        }
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -65,14 +95,27 @@ impl Service {
 #[derive(Debug)]
 pub struct NotificationBus {
     service: Service,
-    _connection: zbus::Connection,
+    connection: zbus::Connection,
     bus: PrivateBus,
 }
 
 impl NotificationBus {
+    /// A server that shows buttons.
     pub async fn start() -> Self {
+        Self::start_with(false).await
+    }
+
+    /// A server without the `actions` capability.
+    pub async fn start_without_actions() -> Self {
+        Self::start_with(true).await
+    }
+
+    async fn start_with(without_actions: bool) -> Self {
         let bus = PrivateBus::start();
-        let service = Service::default();
+        let service = Service {
+            without_actions,
+            ..Service::default()
+        };
         let connection = zbus::connection::Builder::address(bus.address())
             .expect("bus address")
             .serve_at("/org/freedesktop/Notifications", service.clone())
@@ -84,9 +127,48 @@ impl NotificationBus {
             .expect("connect to the private bus");
         Self {
             service,
-            _connection: connection,
+            connection,
             bus,
         }
+    }
+
+    /// Presses the button `key` of notification `id` and leaves it shown, as a server that
+    /// keeps notifications (or a second click before it closes) does.
+    pub async fn invoke_keeping(&self, id: u32, key: &str) {
+        self.connection
+            .emit_signal(
+                None::<()>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                &(id, key),
+            )
+            .await
+            .expect("emit ActionInvoked");
+    }
+
+    /// Presses the button `key` of notification `id` (`default`: a click on the notification),
+    /// as the patient would, then closes it, as servers do after an action.
+    pub async fn invoke(&self, id: u32, key: &str) {
+        let (path, interface) = (
+            "/org/freedesktop/Notifications",
+            "org.freedesktop.Notifications",
+        );
+        self.connection
+            .emit_signal(None::<()>, path, interface, "ActionInvoked", &(id, key))
+            .await
+            .expect("emit ActionInvoked");
+        // Reason 2: dismissed by the user.
+        self.connection
+            .emit_signal(
+                None::<()>,
+                path,
+                interface,
+                "NotificationClosed",
+                &(id, 2u32),
+            )
+            .await
+            .expect("emit NotificationClosed");
     }
 
     /// The value for `DBUS_SESSION_BUS_ADDRESS`.

@@ -131,6 +131,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
         }
         ErrorCode::NoBrowser => "Hale could not open your web browser to sign in.",
         ErrorCode::TooLateToUndo => "That dose is already recorded; it can no longer be undone.",
+        ErrorCode::NotOnThisSystem => "This is not available on this computer.",
     }
 }
 

@@ -47,6 +47,23 @@ pub enum Screen {
     CareCircle,
 }
 
+impl Screen {
+    /// The screen that shows a place the shell names.
+    fn of_place(place: hale_api::PlaceView) -> Screen {
+        use hale_api::PlaceView;
+        match place {
+            PlaceView::Today => Screen::Today,
+            PlaceView::Appointments => Screen::Appointments,
+            PlaceView::Medicines => Screen::Medicines,
+            PlaceView::Parking => Screen::Parking,
+            PlaceView::WaitingTimes => Screen::WaitingTimes,
+            PlaceView::Devices => Screen::Devices,
+            PlaceView::CareTeam => Screen::CareTeam,
+            PlaceView::CareCircle => Screen::CareCircle,
+        }
+    }
+}
+
 /// Whether a patient is signed in, as the shell said last. Provided as context: any screen that
 /// learns the sign-in has ended (an error coded `NotSignedIn`) sets it, and the sign-in screen
 /// takes over.
@@ -123,6 +140,21 @@ fn PatientApp() -> impl IntoView {
 fn SignedInApp() -> impl IntoView {
     let screen = RwSignal::new(Screen::Today);
     provide_context(screen);
+    // A notification or the tray opened the window for a place: asked once when the window is
+    // built, then told while it is open.
+    backend::use_event(
+        hale_api::OPEN_PLACE_EVENT,
+        move |place: hale_api::PlaceView| {
+            screen.set(Screen::of_place(place));
+        },
+    );
+    spawn_local(async move {
+        if let Ok(Some(place)) =
+            backend::call::<hale_api::TakePlaceToOpen>(&hale_api::NoArgs {}).await
+        {
+            screen.set(Screen::of_place(place));
+        }
+    });
     // Whose records the screens show, when not the signed-in person's: asked once, then told by
     // the shell at every change (a switch, or a consent that ended during any request).
     let looking = RwSignal::new(None::<hale_api::LookingAfterView>);

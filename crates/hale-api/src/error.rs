@@ -96,6 +96,8 @@ pub enum ErrorCode {
     NowAdult,
     /// The patient's consent does not include this.
     NotPermitted,
+    /// This computer or phone does not offer it (e.g. starting at login).
+    NotOnThisSystem,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

@@ -26,6 +26,7 @@ macro_rules! command {
 }
 
 mod arrival;
+mod background;
 mod booking;
 mod care_circle;
 mod care_team;
@@ -42,6 +43,10 @@ mod waitlist;
 pub use arrival::{
     CheckIn, ClinicWaitView, GetWaitingTimes, QueueState, QueueView, WaitingTimesView, QUEUE_EVENT,
     WAITING_TIMES_EVENT,
+};
+pub use background::{
+    GetStartAtLogin, PlaceView, SetStartAtLogin, StartAtLoginArgs, StartAtLoginView,
+    TakePlaceToOpen, OPEN_PLACE_EVENT,
 };
 pub use booking::{
     is_identifier, AppointmentArgs, BookSlot, BookSlotArgs, CancelAppointment, ClinicianView,
@@ -165,6 +170,9 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     GetLookingAfter::NAME,
     LookAfter::NAME,
     SetAlertSettings::NAME,
+    TakePlaceToOpen::NAME,
+    GetStartAtLogin::NAME,
+    SetStartAtLogin::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

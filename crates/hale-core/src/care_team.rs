@@ -13,6 +13,7 @@ use hale_domain::device::{ReadingKind, Thresholds};
 use hale_domain::monitoring::missing::MeasurementWindow;
 use hale_domain::monitoring::patient_side::{measurements_due, tightened};
 use hale_domain::monitoring::{CareMessage, CareTeam, HospitalAlert, MonitoringPlan};
+use hale_domain::notice::{About, Place};
 use hale_domain::reminder::ReminderText;
 use hale_store::Owner;
 
@@ -144,7 +145,13 @@ impl Patient {
         let keys: Vec<String> = due.into_iter().map(|d| d.key).collect();
         if !keys.is_empty() {
             let shown = self
-                .notify_once_for(&patient, &keys, measure_text, notifier, now)
+                .notify_once_for(
+                    &patient,
+                    &keys,
+                    |fresh| measure_text(fresh.len()),
+                    notifier,
+                    now,
+                )
                 .await?;
             if shown > 0 {
                 tracing::info!(measurements = shown, "measurement reminder shown");
@@ -218,6 +225,7 @@ fn measure_text(count: usize) -> ReminderText {
             1 => "Your care team's plan has a measurement due. Open Hale to take it.".to_owned(),
             n => format!("Your care team's plan has {n} measurements due. Open Hale to take them."),
         },
+        about: About::Shown(Place::CareTeam),
     }
 }
 
@@ -225,6 +233,7 @@ fn message_text(from: &str) -> ReminderText {
     ReminderText {
         title: "New message from your care team".to_owned(),
         body: format!("{from} wrote to you. Open Hale to read it."),
+        about: About::Shown(Place::CareTeam),
     }
 }
 

@@ -8,6 +8,7 @@ use hale_domain::device::reading::readings;
 use hale_domain::device::{
     Assessment, Measurement, ReadingKind, RecordProgress, Thresholds, Withheld,
 };
+use hale_domain::notice::{About, Place};
 use hale_domain::reminder::ReminderText;
 use hale_store::{PairedDevice, StoredReading};
 
@@ -133,6 +134,7 @@ impl Patient {
                 let text = ReminderText {
                     title: "Check this reading".into(),
                     body: assessment.message.clone(),
+                    about: About::Shown(Place::Devices),
                 };
                 if self
                     .notify_once(&patient, &key, &text, notifier, now)

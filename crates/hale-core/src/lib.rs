@@ -16,6 +16,7 @@ pub mod helper_alerts;
 pub mod kiosk;
 pub mod local_data;
 pub mod medicines;
+pub mod notices;
 pub mod parking;
 pub mod sign_in;
 mod signals;
@@ -401,12 +402,12 @@ impl Patient {
 
     /// One notification for several keys (doses due at the same moment): each key is recorded
     /// before showing, and the notification shows if any key is new, worded by `text` for the
-    /// number of new keys. Returns that number (0: nothing shown).
+    /// new keys (so its buttons answer those alone). Returns their number (0: nothing shown).
     pub(crate) async fn notify_once_for(
         &self,
         patient: &str,
         keys: &[String],
-        text: impl FnOnce(usize) -> hale_domain::reminder::ReminderText,
+        text: impl FnOnce(&[&String]) -> hale_domain::reminder::ReminderText,
         notifier: &dyn watch::Notifier,
         now: DateTime<Utc>,
     ) -> Result<usize, CoreError> {
@@ -420,7 +421,7 @@ impl Patient {
         if fresh.is_empty() {
             return Ok(0);
         }
-        match notifier.show(&text(fresh.len())) {
+        match notifier.show(&text(&fresh)) {
             Ok(()) => Ok(fresh.len()),
             Err(error) => {
                 tracing::warn!(%error, "a notification could not be shown; will retry");
@@ -443,6 +444,12 @@ impl Patient {
     async fn refresh_quietly(&self, now: DateTime<Utc>) {
         // The change itself succeeded; a failed refresh only leaves the copy a moment older.
         self.refresh(now).await;
+    }
+
+    /// Closes the local store at quit: writes in progress finish, and the file is left whole.
+    /// Nothing of the outboxes is lost; they resume at the next start.
+    pub async fn close(&self) {
+        self.store.close().await;
     }
 
     /// Resolves after the next change to the local copy or to a setting.

@@ -15,9 +15,10 @@ use hale_domain::medication::overview::{find_dose, overview, HISTORY_DAYS};
 pub use hale_domain::medication::overview::{DoseItem, MedicineStatus};
 pub use hale_domain::medication::own::{NewMedicine, OwnSchedule};
 use hale_domain::medication::{AsNeeded, DoseRecord, Medicine, Outcome, Source};
+use hale_domain::notice::{About, DoseRef, Place};
 use hale_domain::reminder::ReminderText;
 
-use crate::watch::Notifier;
+use crate::watch::{Notifier, Scheduled, SCHEDULE_AHEAD};
 use crate::{CoreError, Freshness, Patient};
 
 /// Records sent to the hospital per transaction.
@@ -427,6 +428,12 @@ impl Patient {
         let Some(patient) = self.own_id().await? else {
             return Ok(None);
         };
+        // The screens show someone the person looks after: their doses are not this device's
+        // to remind (the hospital alerts helpers itself), and the person's own wait until they
+        // are back, reminded then while still due.
+        if self.saved_patient().await?.as_deref() != Some(patient.as_str()) {
+            return Ok(None);
+        }
         let view = self
             .medicines_view(zone, now, Freshness::Live { as_of: now })
             .await?;
@@ -434,18 +441,64 @@ impl Patient {
         let mut next: Option<DateTime<Utc>> = None;
         let mut soon = |t: DateTime<Utc>| next = Some(next.map_or(t, |n| n.min(t)));
         let mut due_now: Vec<(String, DateTime<Utc>)> = Vec::new();
+        // What each key's notification answers, should it carry buttons.
+        let mut refs: HashMap<String, DoseRef> = HashMap::new();
+        // The doses still to come within a day, by the time they are due (for the platform).
+        let mut ahead: HashMap<DateTime<Utc>, Vec<DoseRef>> = HashMap::new();
+        let mut plan = |at: DateTime<Utc>, d: &DoseItem| {
+            if at <= now + SCHEDULE_AHEAD {
+                ahead.entry(at).or_default().push(DoseRef {
+                    medicine_id: d.medicine_id.clone(),
+                    slot: d.slot.clone(),
+                });
+            }
+        };
         for d in &view.doses {
             match d.state {
-                DoseState::Upcoming => soon(d.due),
+                DoseState::Upcoming => {
+                    soon(d.due);
+                    plan(d.due, d);
+                }
                 // A late dose was reminded while due; one first seen late is reminded now.
                 DoseState::Due | DoseState::Late => {
                     let key = format!("dose:{}@{}", d.medicine_id, d.slot);
+                    refs.insert(
+                        key.clone(),
+                        DoseRef {
+                            medicine_id: d.medicine_id.clone(),
+                            slot: d.slot.clone(),
+                        },
+                    );
                     due_now.push((key, d.due));
                 }
-                DoseState::Snoozed { until } => soon(until),
+                DoseState::Snoozed { until } => {
+                    soon(until);
+                    plan(until, d);
+                }
                 _ => {}
             }
         }
+        let mut scheduled: Vec<Scheduled> = ahead
+            .into_iter()
+            .map(|(at, doses)| {
+                let key = doses
+                    .iter()
+                    .map(|d| format!("{}@{}", d.medicine_id, d.slot))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let about = About::Doses {
+                    patient: patient.clone(),
+                    doses,
+                };
+                Scheduled {
+                    key: format!("doses:{key}#{}", at.timestamp()),
+                    at,
+                    text: dose_text(about, at, zone),
+                }
+            })
+            .collect();
+        scheduled.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key.cmp(&b.key)));
+        notifier.schedule(&scheduled);
         // A snoozed dose that is due again has its own key, so it is reminded once more.
         let snoozes = self
             .store
@@ -453,7 +506,11 @@ impl Patient {
             .await?;
         for (key, due) in &mut due_now {
             if let Some(until) = snoozes.get(&key["dose:".len()..]) {
+                let dose = refs.remove(key.as_str());
                 key.push_str(&format!("#snoozed@{}", until.timestamp()));
+                if let Some(dose) = dose {
+                    refs.insert(key.clone(), dose);
+                }
                 *due = *until;
             }
         }
@@ -464,8 +521,18 @@ impl Patient {
         let mut times: Vec<_> = by_time.into_iter().collect();
         times.sort_by_key(|(t, _)| *t);
         for (due, keys) in times {
+            let about = |fresh: &[&String]| About::Doses {
+                patient: patient.clone(),
+                doses: fresh.iter().filter_map(|k| refs.get(*k).cloned()).collect(),
+            };
             let shown = self
-                .notify_once_for(&patient, &keys, |n| dose_text(n, due, zone), notifier, now)
+                .notify_once_for(
+                    &patient,
+                    &keys,
+                    |fresh| dose_text(about(fresh), due, zone),
+                    notifier,
+                    now,
+                )
                 .await?;
             if shown > 0 {
                 tracing::info!(doses = shown, "dose reminder shown");
@@ -572,18 +639,23 @@ fn unknown_medicine(id: &str) -> Medicine {
 }
 
 /// A dose reminder says when, never what: it can show on a locked screen.
-fn dose_text<Tz>(count: usize, due: DateTime<Utc>, zone: &Tz) -> ReminderText
+fn dose_text<Tz>(about: About, due: DateTime<Utc>, zone: &Tz) -> ReminderText
 where
     Tz: TimeZone,
     Tz::Offset: std::fmt::Display,
 {
     let time = due.with_timezone(zone).format("%H:%M");
+    let count = match &about {
+        About::Doses { doses, .. } => doses.len(),
+        _ => 1,
+    };
     ReminderText {
         title: "Time for your medicine".to_owned(),
         body: match count {
-            1 => format!("A dose is due at {time}. Open Hale to log it."),
-            n => format!("{n} doses are due at {time}. Open Hale to log them."),
+            1 => format!("A dose is due at {time}."),
+            n => format!("{n} doses are due at {time}."),
         },
+        about,
     }
 }
 
@@ -599,5 +671,6 @@ fn refill_text(days_left: Option<u32>) -> ReminderText {
         body: format!(
             "One of your medicines {when}. Open Hale to see which, and ask your GP or pharmacy for more."
         ),
+        about: About::Shown(Place::Medicines),
     }
 }

@@ -27,6 +27,27 @@ pub trait Notifier: Send + Sync + 'static {
 
     /// Tells open screens that the waitlist changed (a new offer), so they reload it.
     fn waitlist_changed(&self) {}
+
+    /// Hands the platform the dose reminders still to come today (at most [`SCHEDULE_AHEAD`]),
+    /// soonest first, so that a phone shows them while Hale is suspended (OS-scheduled
+    /// notifications). Each call schedules the whole set anew: a reminder missing from it (the
+    /// dose was logged, the medicine stopped) is cancelled. A desktop Hale keeps running in the
+    /// tray and shows each reminder itself when due, so its notifier keeps none (see
+    /// docs/mobile.md).
+    fn schedule(&self, _ahead: &[Scheduled]) {}
+}
+
+/// How far ahead reminders are handed to the platform: a day, refreshed at every pass, keeps
+/// well inside iOS's 64 pending notifications.
+pub const SCHEDULE_AHEAD: chrono::Duration = chrono::Duration::hours(24);
+
+/// A reminder the platform is to show at `at` unless scheduled again without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    /// Stable across passes, so the platform replaces rather than repeats it.
+    pub key: String,
+    pub at: DateTime<Utc>,
+    pub text: ReminderText,
 }
 
 /// The current time; the app passes `Utc::now`, tests a clock they control.
@@ -69,6 +90,25 @@ impl WatchHandle {
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
+        }
+    }
+
+    /// Stops the task, letting it finish what it is doing for at most `limit`, then ends it
+    /// wherever it is (every outbox survives that: a record is marked sent only after the
+    /// hospital answered, and sent again it is stored once). Whether it finished in time.
+    pub async fn stop_within(mut self, limit: StdDuration) -> bool {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some(mut task) = self.task.take() else {
+            return true;
+        };
+        match tokio::time::timeout(limit, &mut task).await {
+            Ok(_) => true,
+            Err(_) => {
+                task.abort();
+                false
+            }
         }
     }
 }
@@ -237,7 +277,12 @@ impl Patient {
                 continue;
             }
             let key = format!("offer:{}", offer.id);
-            let text = hale_domain::waitlist::offer_text(offer.start, offer.expires, now, zone);
+            let about = hale_domain::notice::About::Offer {
+                patient: patient.clone(),
+                offer_id: offer.id.clone(),
+            };
+            let text =
+                hale_domain::waitlist::offer_text(about, offer.start, offer.expires, now, zone);
             if self
                 .notify_once(&patient, &key, &text, notifier, now)
                 .await?

@@ -95,6 +95,7 @@ pub fn called_text(room: &str) -> crate::reminder::ReminderText {
     crate::reminder::ReminderText {
         title: "It's your turn".to_owned(),
         body: format!("Please go to {room} now."),
+        about: crate::notice::About::Shown(crate::notice::Place::Appointments),
     }
 }
 

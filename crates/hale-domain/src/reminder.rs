@@ -16,6 +16,7 @@ use std::fmt;
 use chrono::{DateTime, Days, Duration, LocalResult, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::notice::{About, Place};
 use crate::{Appointment, AppointmentStatus};
 
 /// How long before an appointment a reminder is due.
@@ -240,7 +241,22 @@ pub fn plan(reminders: &[Reminder], sent: &HashSet<String>, now: DateTime<Utc>) 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderText {
     pub title: String,
+    /// The words beside the buttons, or the whole text where there are none (see
+    /// [`ReminderText::body_for`]).
     pub body: String,
+    /// What it is about: the screen a click opens, and which buttons it may carry.
+    pub about: About,
+}
+
+impl ReminderText {
+    /// The body as shown: where the notification cannot carry its buttons, it says to open the
+    /// app instead.
+    pub fn body_for(&self, with_buttons: bool) -> String {
+        match self.about.open_hint() {
+            Some(hint) if !with_buttons => format!("{} {hint}", self.body),
+            _ => self.body.clone(),
+        }
+    }
 }
 
 /// "today at 09:40", "tomorrow at 09:40", "on Tuesday at 09:40", "on Tuesday 9 June at 09:40".
@@ -271,6 +287,7 @@ where
     ReminderText {
         title: "Appointment reminder".to_owned(),
         body: format!("You have a hospital appointment {when}. Open Hale for the details."),
+        about: About::Shown(Place::Appointments),
     }
 }
 

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::notice::About;
 use crate::reminder::{spoken_when, ReminderText};
 use crate::{AppointmentStatus, BookingRules, Span};
 
@@ -112,6 +113,7 @@ pub struct WaitlistOffer {
 /// The notification of an offer: when the earlier time is and until when it is held. Like a
 /// reminder, it never names the clinic, since it can show on a locked screen.
 pub fn offer_text<Tz: TimeZone>(
+    about: About,
     start: DateTime<Utc>,
     expires: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -123,10 +125,11 @@ where
     ReminderText {
         title: "An earlier appointment is available".to_owned(),
         body: format!(
-            "An earlier time {} is held for you until {}. Open Hale to accept or decline.",
+            "An earlier time {} is held for you until {}.",
             spoken_when(start, now, zone),
             expires.with_timezone(zone).format("%H:%M")
         ),
+        about,
     }
 }
 
@@ -217,15 +220,25 @@ mod tests {
 
     #[test]
     fn an_offer_says_when_and_until_when_in_local_time() {
+        let about = About::Offer {
+            patient: "p1".into(),
+            offer_id: "o1".into(),
+        };
         let text = offer_text(
+            about,
             t(4, 9),
             t(2, 8) + Duration::minutes(15),
             now(),
             &chrono_tz::Europe::London,
         );
         assert_eq!(
-            text.body,
-            "An earlier time on Friday at 09:00 is held for you until 08:15. Open Hale to accept or decline."
+            text.body_for(false),
+            "An earlier time on Friday at 09:00 is held for you until 08:15. Open Hale to accept or decline it."
+        );
+        // Beside its Accept and Decline buttons it need not say how to answer it.
+        assert_eq!(
+            text.body_for(true),
+            "An earlier time on Friday at 09:00 is held for you until 08:15."
         );
     }
 

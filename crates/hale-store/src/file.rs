@@ -170,7 +170,7 @@ impl Store {
     }
 
     /// Closes the store, waiting until its connection has written everything back to the file.
-    pub async fn close(self) {
+    pub async fn close(&self) {
         self.db.close().await;
     }
 

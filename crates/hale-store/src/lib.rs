@@ -19,6 +19,7 @@ mod fetched;
 mod file;
 mod key;
 mod medicines;
+mod milestones;
 mod parking;
 mod reminders;
 #[cfg(test)]
@@ -27,6 +28,7 @@ mod tests;
 pub use devices::{PairedDevice, StoredReading};
 pub use file::{move_store, remove_journal};
 pub use key::StoreKey;
+pub use milestones::Milestone;
 pub use parking::Vehicle;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

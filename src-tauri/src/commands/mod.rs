@@ -2,6 +2,7 @@
 //! output types come from the contract (`hale-api`), and `lib.rs` checks their names.
 
 pub mod arrival;
+pub mod background;
 pub mod booking;
 pub mod care_circle;
 pub mod care_team;

@@ -4,6 +4,7 @@
 
 mod appointments;
 mod arrival;
+mod background;
 mod care_circle;
 mod care_team;
 pub mod devices;
@@ -17,6 +18,7 @@ use hale_api::Freshness;
 
 pub use appointments::{appointment, home, service, slot_query, slots, waitlist};
 pub use arrival::{kiosk_outcome, queue, waiting_times};
+pub use background::place;
 pub use care_circle::{
     alert_choices, care_circle, helper_alerts, invitation, looking_after, member, permissions,
 };

@@ -1,4 +1,5 @@
-//! Settings: when appointment reminders come (each change is saved at once), and signing out.
+//! Settings: when appointment reminders come (each change is saved at once), starting at login,
+//! and signing out.
 
 use hale_api::{
     ApiError, GetReminders, NoArgs, ReminderSettings, SetReminders, SetRemindersArgs, SignOut,
@@ -8,7 +9,7 @@ use leptos::prelude::*;
 
 use crate::action::{busy_until_replaced, failure};
 use crate::backend;
-use crate::components::{ErrorPanel, InlineError};
+use crate::components::{ErrorPanel, InlineError, StartAtLoginSetting};
 use crate::format;
 use crate::{Session, SignedOutBecause};
 
@@ -27,6 +28,7 @@ pub fn SettingsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <StartAtLoginSetting />
             <SignOutSection />
         </main>
     }

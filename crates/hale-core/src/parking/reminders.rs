@@ -1,6 +1,7 @@
 //! Parking reminders: before a session runs out, and when the clinic's wait may outlast it.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use hale_domain::notice::{About, Place};
 use hale_domain::parking::ParkingSession;
 use hale_domain::queue::QueueStatus;
 use hale_domain::reminder::ReminderText;
@@ -84,6 +85,7 @@ impl Patient {
                     s.expires.with_timezone(zone).format("%H:%M"),
                     spoken_minutes(minutes)
                 ),
+                about: About::Shown(Place::Parking),
             };
             self.notify_once(&patient, &key, &text, notifier, now)
                 .await?;
@@ -114,5 +116,6 @@ where
             s.car_park_name,
             s.expires.with_timezone(zone).format("%H:%M")
         ),
+        about: About::Shown(Place::Parking),
     }
 }

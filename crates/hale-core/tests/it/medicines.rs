@@ -609,3 +609,167 @@ async fn clock_changes_neither_repeat_nor_drop_a_dose_reminder() {
     assert_eq!(shown.bodies().len(), shown_before + 1);
     d.server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn taken_on_a_dose_notification_logs_the_dose_once_as_the_screen_would() {
+    use hale_core::notices::Answered;
+    use hale_domain::notice::{About, NoticeAction};
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let p = &d.patient;
+    let med = p
+        .add_medicine(daily_at(&[(10, 10), (10, 40)]), &London, on(2, 9, 0))
+        .await
+        .unwrap();
+    let shown = Recorder::default();
+    p.remind_doses(&shown, &London, on(2, 10, 10))
+        .await
+        .unwrap();
+    let about = shown.0.lock().unwrap()[0].about.clone();
+    let About::Doses { doses, .. } = &about else {
+        panic!("a dose reminder is about its doses: {about:?}");
+    };
+    assert_eq!(doses.len(), 1);
+    assert_eq!(doses[0].medicine_id, med.id);
+    assert_eq!(doses[0].slot, "2031-03-02T10:10");
+    // Buttons it does not carry do nothing.
+    assert_eq!(
+        p.answer_notice(&about, NoticeAction::Accept, &London, on(2, 10, 11))
+            .await
+            .unwrap(),
+        Answered::NotOffered
+    );
+
+    // Taken twice (a double click, or the screen too) is one record.
+    let answer = p
+        .answer_notice(&about, NoticeAction::Taken, &London, on(2, 10, 11))
+        .await
+        .unwrap();
+    assert_eq!(answer, Answered::Done);
+    let again = p
+        .answer_notice(&about, NoticeAction::Taken, &London, on(2, 10, 12))
+        .await
+        .unwrap();
+    assert_eq!(again, Answered::AlreadyDone);
+    let view = p.medicines_offline(&London, on(2, 10, 12)).await.unwrap();
+    let taken: Vec<_> = view
+        .doses
+        .iter()
+        .filter(|x| x.medicine_id == med.id && matches!(x.state, DoseState::Taken { .. }))
+        .collect();
+    assert_eq!(taken.len(), 1, "{:?}", view.doses);
+    assert_eq!(taken[0].slot, "2031-03-02T10:10");
+    // One record waits in the outbox the screen's records go through (the journey sees it
+    // reach the hospital; this test's clock is years ahead of the hospital's).
+    assert_eq!(view.unsynced, 1);
+
+    // Snooze waits ten minutes, and then reminds once more; Skip records a skipped dose.
+    p.remind_doses(&shown, &London, on(2, 10, 40))
+        .await
+        .unwrap();
+    let second = shown.0.lock().unwrap()[1].about.clone();
+    assert_eq!(
+        p.answer_notice(&second, NoticeAction::Snooze, &London, on(2, 10, 41))
+            .await
+            .unwrap(),
+        Answered::Done
+    );
+    let next = p
+        .remind_doses(&shown, &London, on(2, 10, 45))
+        .await
+        .unwrap();
+    assert_eq!(next, Some(on(2, 10, 51)));
+    p.remind_doses(&shown, &London, on(2, 10, 51))
+        .await
+        .unwrap();
+    let snoozed = shown.0.lock().unwrap()[2].about.clone();
+    assert_eq!(
+        snoozed, second,
+        "the reminder after a snooze answers the same dose"
+    );
+    assert_eq!(
+        p.answer_notice(&snoozed, NoticeAction::Skip, &London, on(2, 10, 52))
+            .await
+            .unwrap(),
+        Answered::Done
+    );
+    let view = p.medicines_offline(&London, on(2, 10, 53)).await.unwrap();
+    assert!(view
+        .doses
+        .iter()
+        .any(|x| x.slot == "2031-03-02T10:40" && x.state == DoseState::Skipped));
+
+    // A notification about someone else than the person in view records nothing.
+    let elsewhere = About::Doses {
+        patient: "someone-else".into(),
+        doses: doses.clone(),
+    };
+    assert_eq!(
+        p.answer_notice(&elsewhere, NoticeAction::Taken, &London, on(2, 10, 54))
+            .await
+            .unwrap(),
+        Answered::NotInView
+    );
+    d.server.stop().await.unwrap();
+}
+
+/// Keeps what the watch hands the platform to schedule.
+#[derive(Default)]
+struct Platform(std::sync::Mutex<Vec<Vec<hale_core::watch::Scheduled>>>);
+
+impl hale_core::watch::Notifier for Platform {
+    fn show(&self, _: &hale_domain::reminder::ReminderText) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn schedule(&self, ahead: &[hale_core::watch::Scheduled]) {
+        self.0.lock().unwrap().push(ahead.to_vec());
+    }
+}
+
+#[tokio::test]
+async fn the_doses_still_to_come_today_are_handed_to_the_platform_and_a_logged_one_is_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let p = &d.patient;
+    let med = p
+        .add_medicine(daily_at(&[(10, 10), (21, 0)]), &London, on(2, 9, 0))
+        .await
+        .unwrap();
+    let platform = Platform::default();
+    p.remind_doses(&platform, &London, on(2, 9, 0))
+        .await
+        .unwrap();
+    let last = |platform: &Platform| platform.0.lock().unwrap().last().cloned().unwrap();
+    let ours = |set: Vec<hale_core::watch::Scheduled>| -> Vec<_> {
+        set.into_iter()
+            .filter(|s| s.key.contains(&med.id))
+            .map(|s| (s.at, s.text.body_for(true)))
+            .collect()
+    };
+    assert_eq!(
+        ours(last(&platform)),
+        [
+            (on(2, 10, 10), "A dose is due at 10:10.".to_owned()),
+            (on(2, 21, 0), "A dose is due at 21:00.".to_owned()),
+        ]
+    );
+
+    // Logged at 10:15: the next pass withdraws it, and keeps the evening's.
+    let log = LogDose {
+        medicine_id: med.id.clone(),
+        slot: Some("2031-03-02T10:10".into()),
+        outcome: Outcome::Taken { amount: None },
+        at: None,
+    };
+    p.log_dose(&log, &London, on(2, 10, 15)).await.unwrap();
+    p.remind_doses(&platform, &London, on(2, 10, 16))
+        .await
+        .unwrap();
+    assert_eq!(
+        ours(last(&platform)),
+        [(on(2, 21, 0), "A dose is due at 21:00.".to_owned())]
+    );
+    d.server.stop().await.unwrap();
+}

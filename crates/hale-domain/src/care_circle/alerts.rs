@@ -15,6 +15,7 @@ use crate::device::ReadingKind;
 use crate::medication::timing::{expand, DailyRoutine};
 use crate::medication::Medicine;
 use crate::monitoring::{Family, Tier};
+use crate::notice::{About, Place};
 use crate::reminder::ReminderText;
 
 /// How long after a dose was due a helper is told it has no record, unless the hospital sets
@@ -234,6 +235,7 @@ pub fn helper_alert_text(kind: HelperAlertKind, tier: Tier, patient_name: &str) 
     ReminderText {
         title: title.to_owned(),
         body: format!("{patient_name} {what}. Open Hale to see more."),
+        about: About::Shown(Place::CareCircle),
     }
 }
 

@@ -44,6 +44,7 @@ pub fn TodayPage() -> impl IntoView {
             <doses::TodayDoses />
             <Parking />
             <Readings />
+            <crate::components::StartAtLoginOffer />
         </main>
     }
 }

@@ -168,7 +168,7 @@ impl Recorder {
             .lock()
             .unwrap()
             .iter()
-            .map(|t| t.body.clone())
+            .map(|t| t.body_for(false))
             .collect()
     }
 }
