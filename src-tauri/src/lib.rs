@@ -99,22 +99,26 @@ pub fn run() {
                 offer_poll: config.offer_poll,
             };
             let handle = app.handle().clone();
+            // Not while quitting: the later start then waits for this Hale to end and runs.
             let open = move || {
                 let h = handle.clone();
-                handle
-                    .run_on_main_thread(move || window::open(&h, None))
-                    .is_ok()
+                !running::is_quitting(&handle)
+                    && handle
+                        .run_on_main_thread(move || window::open(&h, None))
+                        .is_ok()
             };
-            match single_instance::claim(&data_dir, !start_hidden, open)? {
-                single_instance::Claim::First(lock) => {
+            match single_instance::claim(&data_dir, !start_hidden, open) {
+                Ok(single_instance::Claim::First(lock)) => {
                     app.manage(lock);
                 }
-                single_instance::Claim::Handed => {
+                Ok(single_instance::Claim::Handed) => {
                     tracing::info!(
                         "Hale already runs for this person; it was asked to show itself"
                     );
                     std::process::exit(0);
                 }
+                // A file system without locks or sockets: Hale runs, without the guard.
+                Err(error) => tracing::warn!(%error, "no single-instance guard"),
             }
             let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
             // Before anything can notify: buttons are reported only for later notifications.

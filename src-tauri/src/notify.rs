@@ -75,17 +75,32 @@ impl<R: Runtime> Notifier for PluginNotifier<R> {
     }
 }
 
+/// How long an answer about the server's buttons is trusted.
+#[cfg(all(unix, not(target_os = "macos")))]
+const CAPABILITIES_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Whether the session's notification server shows action buttons (`GetCapabilities` lists
-/// `actions`). Asked on a thread of its own: the D-Bus client blocks, and the notifier is called
-/// from the async runtime.
+/// `actions`), asked at most once a minute (the desktop can change its server). Asked on a
+/// thread of its own, since notify-rust runs its own executor to block on the answer.
 fn server_shows_buttons() -> bool {
     #[cfg(all(unix, not(target_os = "macos")))]
     {
-        std::thread::spawn(notify_rust::get_capabilities)
+        use std::sync::Mutex;
+        use std::time::Instant;
+        static LAST: Mutex<Option<(Instant, bool)>> = Mutex::new(None);
+        let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((asked, buttons)) = *last {
+            if asked.elapsed() < CAPABILITIES_FOR {
+                return buttons;
+            }
+        }
+        let buttons = std::thread::spawn(notify_rust::get_capabilities)
             .join()
             .ok()
             .and_then(Result::ok)
-            .is_some_and(|caps| caps.iter().any(|c| c == "actions"))
+            .is_some_and(|caps| caps.iter().any(|c| c == "actions"));
+        *last = Some((Instant::now(), buttons));
+        buttons
     }
     #[cfg(not(all(unix, not(target_os = "macos"))))]
     {

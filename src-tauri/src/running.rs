@@ -1,6 +1,7 @@
 //! The patient app's life beside its window: it keeps running when the window closes (while a
 //! tray icon can bring it back), says so once, and at Quit stops in order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub struct Running {
     /// Whether the tray icon exists: without it, closing the window quits, since nothing would
     /// be left to open it again or to quit.
     tray: bool,
+    /// Set once the patient chose Quit: the window that closes then is not "still running".
+    quitting: AtomicBool,
 }
 
 impl Running {
@@ -31,12 +34,21 @@ impl Running {
         Self {
             watch: Mutex::new(Some(watch)),
             tray,
+            quitting: AtomicBool::new(false),
         }
     }
 }
 
+/// Whether the tray icon exists and a tray shows it (asked now: a panel may start or stop at
+/// any time, and stock GNOME has none), so the patient can come back to Hale and quit it.
 fn with_tray<R: Runtime>(app: &AppHandle<R>) -> bool {
-    app.try_state::<Running>().is_some_and(|r| r.tray)
+    app.try_state::<Running>().is_some_and(|r| r.tray) && crate::tray::shown()
+}
+
+/// Whether the patient chose Quit: Hale is ending, and opens nothing any more.
+pub fn is_quitting<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.try_state::<Running>()
+        .is_some_and(|r| r.quitting.load(Ordering::SeqCst))
 }
 
 fn patient<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Patient>> {
@@ -51,6 +63,12 @@ pub fn on_run_event<R: Runtime>(app: &AppHandle<R>, event: RunEvent) {
         RunEvent::ExitRequested {
             code: None, api, ..
         } if with_tray(app) => api.prevent_exit(),
+        // Quit (an exit code): the windows close next, and are not to be explained.
+        RunEvent::ExitRequested { code: Some(_), .. } => {
+            if let Some(running) = app.try_state::<Running>() {
+                running.quitting.store(true, Ordering::SeqCst);
+            }
+        }
         RunEvent::Exit => quit(app),
         _ => {}
     }
@@ -87,14 +105,14 @@ fn quit<R: Runtime>(app: &AppHandle<R>) {
     });
     match stopped.recv_timeout(QUIT_LIMIT) {
         Ok(()) => tracing::info!("Hale quit"),
-        Err(_) => tracing::warn!("Hale quit before everything had stopped"),
+        Err(_) => tracing::warn!("Hale stopped without waiting any longer for its tasks"),
     }
 }
 
 /// The first time the window closes, Hale says once that it keeps running to remind the patient,
 /// and how to quit. Said as a notification: there is no window left to say it in.
 pub fn explain_the_tray_once<R: Runtime>(app: &AppHandle<R>) {
-    if !with_tray(app) {
+    if is_quitting(app) || !with_tray(app) {
         return;
     }
     let Some(patient) = patient(app) else {

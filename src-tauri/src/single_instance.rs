@@ -93,6 +93,8 @@ fn listen(socket: &Path, on_open: impl Fn() -> bool + Send + 'static) -> std::io
         .name("single-instance".into())
         .spawn(move || {
             for mut stream in listener.incoming().flatten() {
+                // A caller that says nothing must not hold up the next.
+                let _ = stream.set_read_timeout(Some(ANSWER_WAIT));
                 let mut asked = [0u8; 5];
                 if stream.read_exact(&mut asked).is_ok() && &asked == b"open\n" && on_open() {
                     let _ = stream.write_all(b"ok\n");

@@ -24,15 +24,10 @@ const RENEW_EVERY: Duration = Duration::from_secs(20);
 
 /// Puts Hale's icon in the tray and keeps its lines current until the app ends.
 pub fn start<R: Runtime>(app: &AppHandle<R>, patient: Arc<Patient>) -> tauri::Result<()> {
-    // The two lines are information, not commands: shown, but not clickable.
-    let dose = MenuItem::with_id(app, "next-dose", "Next dose: …", false, None::<&str>)?;
-    let appointment = MenuItem::with_id(
-        app,
-        "next-appointment",
-        "Next appointment: …",
-        false,
-        None::<&str>,
-    )?;
+    // The two lines are information, not commands: shown, but not clickable ("…" until the
+    // device has been read, a moment after start).
+    let dose = MenuItem::with_id(app, "next-dose", "…", false, None::<&str>)?;
+    let appointment = MenuItem::with_id(app, "next-appointment", "…", false, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -82,4 +77,37 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, patient: Arc<Patient>) -> tauri::Re
         }
     });
     Ok(())
+}
+
+/// Whether a tray shows Hale's icon: a StatusNotifierWatcher on the session bus with a host
+/// registered (a panel). Without one (stock GNOME), the icon exists but nobody sees it.
+#[cfg(target_os = "linux")]
+pub fn shown() -> bool {
+    let ask = || -> zbus::Result<bool> {
+        let bus = zbus::blocking::Connection::session()?;
+        let reply = bus.call_method(
+            Some("org.kde.StatusNotifierWatcher"),
+            "/StatusNotifierWatcher",
+            Some("org.freedesktop.DBus.Properties"),
+            "Get",
+            &(
+                "org.kde.StatusNotifierWatcher",
+                "IsStatusNotifierHostRegistered",
+            ),
+        )?;
+        let value: zbus::zvariant::OwnedValue = reply.body().deserialize()?;
+        Ok(bool::try_from(value).unwrap_or(false))
+    };
+    // On a thread of its own: zbus's blocking client runs an executor of its own.
+    std::thread::spawn(ask)
+        .join()
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or(false)
+}
+
+/// Elsewhere the system tray is always there.
+#[cfg(not(target_os = "linux"))]
+pub fn shown() -> bool {
+    true
 }

@@ -34,6 +34,8 @@ async fn main() {
         .unwrap_or(10);
     let data = tempfile::tempdir().expect("temp dir");
     let keychain = KeychainBus::start().await;
+    // A panel showing the tray icon, so that closing the window leaves Hale running.
+    let _tray = hale_e2e::tray::TrayBus::start_on(keychain.address()).await;
     let env = [("DBUS_SESSION_BUS_ADDRESS", keychain.address())];
     let app_path = std::fs::canonicalize(app_binary()).expect("the release app");
 

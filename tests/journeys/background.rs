@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Local, Timelike};
 use hale_e2e::notifications::{NotificationBus, Received};
+use hale_e2e::tray::TrayBus;
 use hale_e2e::window::{close_like_the_patient, window_exists};
 use hale_e2e::{launch_signed_in, Place, RunningApp};
 use hale_server::ServerOptions;
@@ -73,6 +74,8 @@ async fn with_the_window_closed_a_dose_is_reminded_and_taken_from_its_notificati
     let (server, db_url) = demo_hospital(data.path()).await;
     let url = server.fhir_base();
     let bus = NotificationBus::start().await;
+    // A panel on the same bus shows the tray icon, so closing the window keeps Hale running.
+    let _tray = TrayBus::start_on(bus.address()).await;
     let env = [
         ("HALE_HOSPITAL_URL", url.as_str()),
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
@@ -87,6 +90,12 @@ async fn with_the_window_closed_a_dose_is_reminded_and_taken_from_its_notificati
     app.wait_until_text("[data-testid=medicines]", "Vitamin D", BOOT)
         .await;
     close_like_the_patient("Hale", Duration::from_secs(10));
+    assert!(
+        !bus.received()
+            .iter()
+            .any(|r| r.body.contains(&format!("due at {hhmm}"))),
+        "reminded before the window closed; the journey is for a closed window"
+    );
 
     // Hale said once that it keeps running, and how to quit.
     let told = bus
@@ -197,6 +206,7 @@ async fn an_earlier_slot_accepted_from_its_notification_is_booked_once() {
     .unwrap();
     let url = server.fhir_base();
     let bus = NotificationBus::start().await;
+    let _tray = TrayBus::start_on(bus.address()).await;
     let env = [
         ("HALE_HOSPITAL_URL", url.as_str()),
         ("DBUS_SESSION_BUS_ADDRESS", bus.address()),
@@ -269,8 +279,6 @@ async fn an_earlier_slot_accepted_from_its_notification_is_booked_once() {
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn the_tray_says_when_the_next_dose_and_appointment_are_and_quit_quits() {
-    use hale_e2e::tray::TrayBus;
-
     let tray = TrayBus::start().await;
     let data = tempfile::tempdir().unwrap();
     let log = data.path().join("app.log");
@@ -319,9 +327,10 @@ async fn the_tray_says_when_the_next_dose_and_appointment_are_and_quit_quits() {
     let started = Instant::now();
     let labels = loop {
         let labels = tray.menu_labels(BOOT).await;
+        // Read from the device (not the "…" shown until then), with a time in it.
         if labels
             .get(1)
-            .is_some_and(|l| l.starts_with("Next appointment: "))
+            .is_some_and(|l| l.starts_with("Next appointment: ") && l.contains(" at "))
         {
             break labels;
         }
@@ -383,7 +392,7 @@ async fn the_tray_says_when_the_next_dose_and_appointment_are_and_quit_quits() {
     let started = Instant::now();
     loop {
         let logged = std::fs::read_to_string(&log).unwrap_or_default();
-        if logged.contains("Hale quit") && !window_exists("Hale") {
+        if logged.contains("Hale quit") && !window_exists("Hale") && !app.app_running() {
             break;
         }
         assert!(started.elapsed() < BOOT, "Hale did not quit:\n{logged}");
@@ -395,8 +404,6 @@ async fn the_tray_says_when_the_next_dose_and_appointment_are_and_quit_quits() {
 #[tokio::test]
 #[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
 async fn quit_with_a_dose_record_waiting_loses_nothing_and_sends_it_once_after_a_restart() {
-    use hale_e2e::tray::TrayBus;
-
     clear_of_midnight().await;
     let data = tempfile::tempdir().unwrap();
     let (server, db_url) = demo_hospital(data.path()).await;
@@ -434,6 +441,11 @@ async fn quit_with_a_dose_record_waiting_loses_nothing_and_sends_it_once_after_a
         .contains("Hale quit")
     {
         assert!(started.elapsed() < BOOT, "Hale did not quit");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let started = Instant::now();
+    while app.app_running() {
+        assert!(started.elapsed() < BOOT, "Hale's process stayed after Quit");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.close().await;

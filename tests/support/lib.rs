@@ -672,6 +672,13 @@ impl RunningApp {
             .collect()
     }
 
+    /// Whether the app's process still runs (it may have quit on its own).
+    pub fn app_running(&self) -> bool {
+        app_processes_below(self.driver.0.id())
+            .into_iter()
+            .any(|pid| !ended(pid))
+    }
+
     /// Ends the session and the app (which would otherwise stay in the tray), and stops
     /// tauri-driver.
     pub async fn close(self) {

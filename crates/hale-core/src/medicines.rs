@@ -426,12 +426,14 @@ impl Patient {
         Tz::Offset: std::fmt::Display,
     {
         let Some(patient) = self.own_id().await? else {
+            notifier.schedule(&[]);
             return Ok(None);
         };
         // The screens show someone the person looks after: their doses are not this device's
         // to remind (the hospital alerts helpers itself), and the person's own wait until they
         // are back, reminded then while still due.
         if self.saved_patient().await?.as_deref() != Some(patient.as_str()) {
+            notifier.schedule(&[]);
             return Ok(None);
         }
         let view = self
