@@ -131,11 +131,14 @@ pub async fn open_database_keyed(
                     if !key.is_empty() {
                         conn.execute(key.as_str()).await?;
                     }
-                    // WAL lets readers go on while a booking writes; NORMAL is durable
-                    // across app crashes; a writer waits for the lock rather than failing.
+                    // A writer waits for the lock rather than failing: set first, since
+                    // switching to WAL itself needs the lock, and a new connection that failed
+                    // here at once was retried by the pool until it timed out (a CI flake);
+                    // WAL lets readers go on while a booking writes; NORMAL is durable across
+                    // app crashes.
                     conn.execute(
-                        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
                     )
                     .await?;
                     Ok(())
