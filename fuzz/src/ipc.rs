@@ -75,6 +75,10 @@ commands![
     TakePlaceToOpen,
     GetStartAtLogin,
     SetStartAtLogin,
+    GetForm,
+    AnswerForm,
+    ChangeFormGroup,
+    SubmitForm,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).

@@ -220,6 +220,10 @@ pub fn run() {
             background::take_place_to_open => hale_api::TakePlaceToOpen,
             background::get_start_at_login => hale_api::GetStartAtLogin,
             background::set_start_at_login => hale_api::SetStartAtLogin,
+            forms::get_form => hale_api::GetForm,
+            forms::answer_form => hale_api::AnswerForm,
+            forms::change_form_group => hale_api::ChangeFormGroup,
+            forms::submit_form => hale_api::SubmitForm,
         ])
         .build(tauri::generate_context!());
     match result {

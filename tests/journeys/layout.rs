@@ -78,6 +78,23 @@ async fn every_screen_is_sound_on_a_desktop_and_a_phone_with_the_tab_bar_always_
         app.click("[data-testid=show-code]").await;
         check(&app, size, "check-in-code", &axe, &mut problems).await;
         app.click("[data-testid=close-code]").await;
+        // The pre-visit form, as it opens and once a send points out what is missing.
+        let card = app.card_with("Cardiology").await;
+        app.click_element(
+            &card
+                .find(fantoccini::Locator::Css("[data-testid=open-form]"))
+                .await
+                .expect("the cardiology card offers its form"),
+            "open the form",
+        )
+        .await;
+        app.wait_for_all("[data-testid=form-question]", 1, BOOT)
+            .await;
+        check(&app, size, "pre-visit-form", &axe, &mut problems).await;
+        app.click("[data-testid=send-form]").await;
+        app.wait_for_all("[data-testid=form-problem]", 1, BOOT)
+            .await;
+        check(&app, size, "pre-visit-form-problems", &axe, &mut problems).await;
     }
     app.close().await;
     assert!(problems.is_empty(), "{problems:#?}");

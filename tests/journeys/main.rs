@@ -10,6 +10,7 @@ mod care_team;
 mod console;
 mod devices;
 mod faults;
+mod forms;
 mod home;
 mod kiosk;
 mod layout;

@@ -7,6 +7,7 @@ mod booking;
 mod care_circle;
 mod care_team;
 mod devices;
+mod forms;
 mod medicines;
 mod readings_chart;
 mod today;
@@ -14,6 +15,7 @@ pub use booking::*;
 pub use care_circle::*;
 pub use care_team::*;
 pub use devices::*;
+pub use forms::*;
 pub use medicines::*;
 pub use readings_chart::*;
 pub use today::*;
@@ -132,6 +134,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::NoBrowser => "Hale could not open your web browser to sign in.",
         ErrorCode::TooLateToUndo => "That dose is already recorded; it can no longer be undone.",
         ErrorCode::NotOnThisSystem => "This is not available on this computer.",
+        ErrorCode::FormClosed => "This form can no longer be changed.",
     }
 }
 

@@ -45,6 +45,10 @@ pub enum Screen {
     CareTeam,
     /// Who helps the patient, whom they help, and looking after someone.
     CareCircle,
+    /// The form the hospital asks for before one appointment.
+    Form {
+        appointment_id: String,
+    },
 }
 
 impl Screen {
@@ -196,6 +200,9 @@ fn SignedInApp() -> impl IntoView {
                 Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
                 Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),
                 Screen::CareCircle => view! { <pages::care_circle::CareCirclePage /> }.into_any(),
+                Screen::Form { appointment_id } => {
+                    view! { <pages::form::FormPage appointment_id /> }.into_any()
+                }
             }}
             </div>
         </div>

@@ -98,6 +98,8 @@ pub enum ErrorCode {
     NotPermitted,
     /// This computer or phone does not offer it (e.g. starting at login).
     NotOnThisSystem,
+    /// The form was sent, or its visit is over: it no longer changes.
+    FormClosed,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

@@ -82,4 +82,7 @@ pub struct AppointmentView {
     /// Whether it can still be moved or cancelled in the app (outside the change cut-off).
     #[serde(default)]
     pub changeable: bool,
+    /// Whether the hospital asks for a form before this visit (`GetForm` says if it is open).
+    #[serde(default)]
+    pub has_form: bool,
 }

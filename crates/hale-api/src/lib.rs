@@ -32,6 +32,7 @@ mod care_circle;
 mod care_team;
 mod devices;
 mod error;
+mod forms;
 mod home;
 mod kiosk;
 mod medicines;
@@ -73,6 +74,11 @@ pub use devices::{
     WithheldReason, WithheldView, DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
+pub use forms::{
+    AnswerForm, AnswerFormArgs, ChangeFormGroup, FormAnswerView, FormArgs, FormGroupArgs,
+    FormLineView, FormOptionView, FormProblem, FormStageView, FormView, GetForm, QuestionKind,
+    SubmitForm,
+};
 pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{
     AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView, REFERENCE_CHARACTERS,
@@ -173,6 +179,10 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     TakePlaceToOpen::NAME,
     GetStartAtLogin::NAME,
     SetStartAtLogin::NAME,
+    GetForm::NAME,
+    AnswerForm::NAME,
+    ChangeFormGroup::NAME,
+    SubmitForm::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

@@ -11,6 +11,7 @@ mod medication;
 mod observation;
 mod paging;
 mod parking;
+mod questionnaire;
 mod rules;
 mod sign_in;
 mod sse;

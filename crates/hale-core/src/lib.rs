@@ -12,6 +12,7 @@ pub mod arrival;
 pub mod care_circle;
 pub mod care_team;
 pub mod devices;
+pub mod forms;
 pub mod helper_alerts;
 pub mod kiosk;
 pub mod local_data;
@@ -50,6 +51,8 @@ pub enum CoreError {
     Medicine(#[from] medicines::MedicineError),
     #[error(transparent)]
     Device(#[from] devices::DeviceError),
+    #[error(transparent)]
+    Form(#[from] forms::FormError),
     /// Nobody is signed in (never, signed out, or the sign-in ended at the hospital).
     #[error("not signed in")]
     NotSignedIn,
@@ -126,6 +129,9 @@ pub struct Patient {
     /// The hospital's rules for changing and checking in, as last read (Hale's defaults until
     /// then). Kept in memory: offline, the patient can neither change nor check in anyway.
     rules: std::sync::Mutex<AppointmentRules>,
+    /// Held while a form's answers are read, changed and saved, so two answers given at once
+    /// both stay.
+    form_edits: Mutex<()>,
 }
 
 impl Patient {
@@ -147,6 +153,7 @@ impl Patient {
             changed: Arc::new(Notify::new()),
             whose: tokio::sync::watch::Sender::new(0),
             rules: std::sync::Mutex::new(AppointmentRules::default()),
+            form_edits: Mutex::new(()),
         }
     }
 

@@ -166,6 +166,10 @@ where
                 // Dose records wait in the outbox; the next pass tries again.
                 tracing::info!(%error, "dose records not sent yet");
             }
+            // Pre-visit forms sent while the hospital was away.
+            if let Err(error) = patient.sync_forms(clock()).await {
+                tracing::info!(%error, "forms not sent yet");
+            }
             // Device readings stored while the hospital was away (the device service relays
             // fresh ones itself).
             if let Err(error) = patient.relay_pending(clock()).await {

@@ -51,6 +51,7 @@ mod tests {
             service: "Cardiology".into(),
             clinician: None,
             location: None,
+            form: None,
         }
     }
 

@@ -75,6 +75,10 @@ pub struct Appointment {
     pub service: String,
     pub clinician: Option<String>,
     pub location: Option<String>,
+    /// The hospital's id of the form it asks the patient to fill in before the visit
+    /// (`Appointment.supportingInformation` naming a `Questionnaire`).
+    #[serde(default)]
+    pub form: Option<String>,
 }
 
 /// Why an appointment received from elsewhere cannot be accepted.
@@ -132,6 +136,7 @@ mod tests {
             service: "Cardiology".into(),
             clinician: None,
             location: None,
+            form: None,
         }
     }
 

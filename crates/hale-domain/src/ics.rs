@@ -112,6 +112,7 @@ mod tests {
             service: "Cardiology".into(),
             clinician: Some("Dr Priya Shah".into()),
             location: Some("Outpatients B, level 2; east wing".into()),
+            form: None,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod medication;
 pub mod monitoring;
 pub mod notice;
 pub mod parking;
+pub mod questionnaire;
 pub mod queue;
 pub mod refusal_code;
 pub mod reminder;

@@ -318,6 +318,7 @@ mod tests {
             service: "Cardiology".into(),
             clinician: None,
             location: None,
+            form: None,
         }
     }
 

@@ -30,6 +30,10 @@ pub struct Appointment {
     pub slot: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participant: Vec<AppointmentParticipant>,
+    /// What supports the appointment; a `Questionnaire` here is the form the hospital asks the
+    /// patient to fill in before the visit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supporting_information: Vec<Reference>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -98,6 +102,11 @@ impl Appointment {
             service,
             clinician: self.actor_display("Practitioner"),
             location: self.actor_display("Location"),
+            form: self
+                .supporting_information
+                .iter()
+                .find_map(|r| r.id_of("Questionnaire"))
+                .map(str::to_owned),
         };
         appointment
             .validate()

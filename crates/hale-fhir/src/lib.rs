@@ -5,6 +5,7 @@
 //! cannot drift apart on field names. Only elements Hale reads or writes are modelled; unknown
 //! elements in incoming JSON are ignored, as FHIR's forward-compatibility rules expect of a reader.
 
+pub mod allergy;
 pub mod appointment;
 pub mod capability;
 pub mod care_plan;
@@ -18,9 +19,11 @@ pub mod observation;
 pub mod outcome;
 pub mod parameters;
 pub mod patient;
+pub mod questionnaire;
 pub mod scheduling;
 pub mod smart;
 
+pub use allergy::AllergyIntolerance;
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use care_plan::{CarePlan, Goal};
@@ -33,6 +36,7 @@ pub use observation::Observation;
 pub use outcome::{IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
 pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
+pub use questionnaire::{Questionnaire, QuestionnaireResponse};
 pub use scheduling::{Schedule, Slot};
 
 use serde::{Deserialize, Serialize};
@@ -75,6 +79,9 @@ pub enum Resource {
     Communication(Communication),
     Consent(Consent),
     RelatedPerson(RelatedPerson),
+    Questionnaire(Questionnaire),
+    QuestionnaireResponse(QuestionnaireResponse),
+    AllergyIntolerance(AllergyIntolerance),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]
@@ -93,6 +100,8 @@ impl Resource {
             Self::Encounter(r) => r.meta.as_ref(),
             Self::Observation(r) => r.meta.as_ref(),
             Self::MedicationAdministration(r) => r.meta.as_ref(),
+            Self::Questionnaire(r) => r.meta.as_ref(),
+            Self::QuestionnaireResponse(r) => r.meta.as_ref(),
             _ => None,
         }
     }
@@ -115,6 +124,9 @@ impl Resource {
             Self::Communication(r) => ("Communication", &r.id),
             Self::Consent(r) => ("Consent", &r.id),
             Self::RelatedPerson(r) => ("RelatedPerson", &r.id),
+            Self::Questionnaire(r) => ("Questionnaire", &r.id),
+            Self::QuestionnaireResponse(r) => ("QuestionnaireResponse", &r.id),
+            Self::AllergyIntolerance(r) => ("AllergyIntolerance", &r.id),
             Self::OperationOutcome(_)
             | Self::CapabilityStatement(_)
             | Self::Bundle(_)

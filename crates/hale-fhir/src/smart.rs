@@ -56,7 +56,8 @@ pub const APP_SCOPE: &str = "launch/patient openid fhirUser offline_access \
 patient/Patient.r patient/Appointment.crus patient/Encounter.cr patient/Schedule.s \
 patient/Slot.s patient/MedicationRequest.s patient/MedicationAdministration.cs \
 patient/Observation.cs patient/CarePlan.rs patient/Goal.rs patient/Flag.rs patient/Task.rs \
-patient/Communication.rs patient/Consent.rs patient/RelatedPerson.rs hale/waitlist hale/parking \
+patient/Communication.rs patient/Consent.rs patient/RelatedPerson.rs patient/Questionnaire.r \
+patient/QuestionnaireResponse.cs patient/AllergyIntolerance.s hale/waitlist hale/parking \
 hale/care-circle";
 
 /// A set of granted scopes, and the question every endpoint asks of it: does it allow this?

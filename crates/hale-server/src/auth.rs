@@ -119,6 +119,10 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         }
         "/fhir/Observation" if get => (Patient("patient/Observation.s"), R),
         "/fhir/Observation" if post => (Patient("patient/Observation.c"), C),
+        "/fhir/Questionnaire/{id}" if get => (Patient("patient/Questionnaire.r"), R),
+        "/fhir/QuestionnaireResponse" if get => (Patient("patient/QuestionnaireResponse.s"), R),
+        "/fhir/QuestionnaireResponse" if post => (Patient("patient/QuestionnaireResponse.c"), C),
+        "/fhir/AllergyIntolerance" if get => (Patient("patient/AllergyIntolerance.s"), R),
         "/fhir/CarePlan" if get => (Patient("patient/CarePlan.s"), R),
         "/fhir/Flag" if get => (Patient("patient/Flag.s"), R),
         "/fhir/Communication" if get => (Patient("patient/Communication.s"), R),

@@ -113,6 +113,24 @@ const DECLARED: &[Declared] = &[
         ..PLAIN
     },
     Declared {
+        kind: "Questionnaire",
+        interactions: &["read"],
+        ..PLAIN
+    },
+    Declared {
+        kind: "QuestionnaireResponse",
+        interactions: &["search-type", "create"],
+        params: &[PATIENT, ("identifier", "token")],
+        conditional_create: true,
+        ..PLAIN
+    },
+    Declared {
+        kind: "AllergyIntolerance",
+        interactions: &["search-type"],
+        params: &[PATIENT],
+        ..PLAIN
+    },
+    Declared {
         kind: "CarePlan",
         interactions: &["search-type"],
         params: &[PATIENT],

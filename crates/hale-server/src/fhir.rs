@@ -37,20 +37,26 @@ struct AppointmentRow {
     practitioner_name: String,
     version_id: i64,
     last_updated: Time,
+    /// The form asked before the visit: the clinic's specialty's, else the hospital's general one.
+    form_id: Option<String>,
 }
 
-const APPOINTMENT_SELECT: &str = "SELECT a.id, a.status, a.booking_reference, \
+const APPOINTMENT_SELECT: &str = concat!(
+    "SELECT a.id, a.status, a.booking_reference, \
      p.id AS patient_id, p.given AS patient_given, p.family AS patient_family, \
      s.id AS slot_id, s.start_at, s.end_at, \
      c.id AS clinic_id, c.name AS clinic_name, c.specialty_code, c.location, \
      pr.id AS practitioner_id, pr.name AS practitioner_name, \
-     a.version_id, COALESCE(a.last_updated, a.created_at) AS last_updated \
+     a.version_id, COALESCE(a.last_updated, a.created_at) AS last_updated, ",
+    crate::questionnaire::assigned_form!(),
+    " AS form_id \
      FROM appointment a \
      JOIN patient p ON p.id = a.patient_id \
      JOIN slot s ON s.id = a.slot_id \
      JOIN schedule sc ON sc.id = s.schedule_id \
      JOIN clinic c ON c.id = sc.clinic_id \
-     JOIN practitioner pr ON pr.id = sc.practitioner_id ";
+     JOIN practitioner pr ON pr.id = sc.practitioner_id "
+);
 
 impl AppointmentRow {
     fn into_fhir(self) -> Appointment {
@@ -96,6 +102,11 @@ impl AppointmentRow {
                     Some(self.location),
                 )),
             ],
+            supporting_information: self
+                .form_id
+                .iter()
+                .map(|id| Reference::to("Questionnaire", id, None))
+                .collect(),
         }
     }
 }

@@ -39,6 +39,7 @@ mod origin;
 mod parking;
 mod password;
 pub mod payments;
+mod questionnaire;
 mod random;
 mod request_policy;
 mod resource_response;
@@ -339,6 +340,15 @@ async fn router(
         .route(
             "/fhir/Observation",
             get(observation::search).post(observation::create),
+        )
+        .route("/fhir/Questionnaire/{id}", get(questionnaire::read))
+        .route(
+            "/fhir/QuestionnaireResponse",
+            get(questionnaire::search_responses).post(questionnaire::create_response),
+        )
+        .route(
+            "/fhir/AllergyIntolerance",
+            get(questionnaire::search_allergies),
         )
         .route("/fhir/CarePlan", get(monitoring::plans::search_care_plans))
         .route("/fhir/Flag", get(monitoring::alerts::search_flags))

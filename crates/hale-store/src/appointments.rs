@@ -26,7 +26,8 @@ impl Store {
         for a in appointments {
             sqlx::query(
                 "INSERT INTO appointment (hospital, patient_id, id, reference, status, start_at, \
-                 end_at, service, clinician, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 end_at, service, clinician, location, form) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(owner.hospital)
             .bind(owner.patient_id)
@@ -38,6 +39,7 @@ impl Store {
             .bind(&a.service)
             .bind(&a.clinician)
             .bind(&a.location)
+            .bind(&a.form)
             .execute(&mut *tx)
             .await?;
         }
@@ -60,9 +62,10 @@ impl Store {
             String,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, reference, status, start_at, end_at, service, clinician, location \
+            "SELECT id, reference, status, start_at, end_at, service, clinician, location, form \
              FROM appointment WHERE hospital = ? AND patient_id = ? ORDER BY start_at, id",
         )
         .bind(owner.hospital)
@@ -72,7 +75,7 @@ impl Store {
         let records = rows
             .into_iter()
             .map(
-                |(id, reference, status, start, end, service, clinician, location)| {
+                |(id, reference, status, start, end, service, clinician, location, form)| {
                     let status = AppointmentStatus::from_fhir_code(&status).ok_or_else(|| {
                         StoreError::Corrupt(format!("unknown appointment status '{status}'"))
                     })?;
@@ -89,6 +92,7 @@ impl Store {
                         service,
                         clinician,
                         location,
+                        form,
                     })
                 },
             )

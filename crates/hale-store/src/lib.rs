@@ -17,6 +17,7 @@ mod care_team;
 mod devices;
 mod fetched;
 mod file;
+mod forms;
 mod key;
 mod medicines;
 mod milestones;
@@ -27,6 +28,7 @@ mod tests;
 
 pub use devices::{PairedDevice, StoredReading};
 pub use file::{move_store, remove_journal};
+pub use forms::FormDraft;
 pub use key::StoreKey;
 pub use milestones::Milestone;
 pub use parking::Vehicle;

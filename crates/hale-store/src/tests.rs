@@ -20,6 +20,7 @@ fn appt(id: &str, hour: u32) -> Appointment {
         service: "Cardiology".into(),
         clinician: Some("Dr Priya Shah".into()),
         location: None,
+        form: Some("pre-visit-general".into()),
     }
 }
 

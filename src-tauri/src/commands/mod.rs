@@ -7,6 +7,7 @@ pub mod booking;
 pub mod care_circle;
 pub mod care_team;
 pub mod devices;
+pub mod forms;
 pub mod home;
 pub mod kiosk;
 pub mod medicines;

@@ -80,6 +80,7 @@ pub fn core_error(e: CoreError) -> ApiError {
             ApiError::new(ErrorCode::InvalidRegistration, e.to_string())
         }
         CoreError::Medicine(e) => super::medicines::medicine_error(e),
+        CoreError::Form(e) => super::forms::form_error(e),
         CoreError::Device(hale_core::devices::DeviceError::NotSignedIn) => {
             ApiError::new(ErrorCode::NotSignedIn, "sign in before pairing a device")
         }

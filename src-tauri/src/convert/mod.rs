@@ -9,6 +9,7 @@ mod care_circle;
 mod care_team;
 pub mod devices;
 mod errors;
+mod forms;
 mod medicines;
 mod parking;
 mod settings;
@@ -24,6 +25,7 @@ pub use care_circle::{
 };
 pub use care_team::care_team;
 pub use errors::{client_error, core_error, invalid as invalid_argument, require_id};
+pub use forms::form;
 pub use medicines::{log_dose, medicines, new_medicine};
 pub use parking::{card, concession, concession_application, parking, registration, stay, vehicle};
 pub use settings::{lead, reminder_settings};

@@ -112,6 +112,7 @@ mod tests {
             waitlist: None,
             can_check_in: false,
             changeable: true,
+            has_form: false,
         };
         let appointments = [booked];
         assert_eq!(

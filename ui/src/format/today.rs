@@ -213,6 +213,7 @@ mod tests {
             waitlist: None,
             can_check_in: false,
             changeable: true,
+            has_form: false,
         }
     }
 

@@ -282,6 +282,9 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
     let question = format!("cancel-question-{}", appointment.id);
     let moving = appointment.clone();
     let waitlist = appointment.clone();
+    let form_for = appointment.clone();
+    let helping = expect_context::<RwSignal<Option<hale_api::LookingAfterView>>>()
+        .with_untracked(Option::is_some);
     view! {
         <div class="actions">
             {offer.then(|| view! { <Waitlist appointment=appointment.clone() retry /> })}
@@ -306,6 +309,15 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                     <AddToCalendar appointment_id=appointment.id.clone() testid="add-to-calendar" />
                 </div>
             </Show>
+            // A form is the patient's own to fill in: not offered to someone looking after them.
+            {(form_for.has_form && !helping).then(|| {
+                let appointment_id = form_for.id.clone();
+                view! {
+                    <button type="button" class="secondary" data-testid="open-form"
+                        on:click=move |_| screen.set(Screen::Form { appointment_id: appointment_id.clone() })>
+                        "Before your visit: your form"</button>
+                }
+            })}
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
             {changeable.then(|| view! {
                 <Show when=move || confirming.get() fallback=move || view! {

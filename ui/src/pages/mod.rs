@@ -5,6 +5,7 @@ pub mod book;
 pub mod care_circle;
 pub mod care_team;
 pub mod devices;
+pub mod form;
 pub mod kiosk;
 pub mod medicines;
 pub mod more;

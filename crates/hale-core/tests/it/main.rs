@@ -9,6 +9,7 @@ mod care_team;
 mod common;
 mod devices;
 mod faults;
+mod forms;
 mod medicines;
 mod offline;
 mod parking;

@@ -14,6 +14,7 @@
 pub(crate) mod access;
 pub(crate) mod actions;
 pub(crate) mod admin;
+mod answers;
 mod chart;
 pub(crate) mod events;
 mod layout;

@@ -515,10 +515,23 @@ async fn adherence_section(
 }
 
 async fn visits_section(conn: &mut AnyConnection, id: &str, zone: &Tz) -> Result<String, Problem> {
-    let rows: Vec<(Time, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.start_at, c.name, a.status, e.status FROM appointment a \
+    type Row = (
+        Time,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<Time>,
+    );
+    // The newest answers sent for each appointment, shown with it.
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.start_at, c.name, a.status, e.status, q.resource, q.authored_at \
+         FROM appointment a \
          JOIN slot s ON s.id = a.slot_id JOIN schedule sc ON sc.id = s.schedule_id \
          JOIN clinic c ON c.id = sc.clinic_id LEFT JOIN encounter e ON e.appointment_id = a.id \
+         LEFT JOIN questionnaire_response q ON q.id = (SELECT q2.id FROM questionnaire_response q2 \
+           WHERE q2.appointment_id = a.id AND q2.patient_id = a.patient_id \
+           ORDER BY q2.received_at DESC, q2.id DESC LIMIT 1) \
          WHERE a.patient_id = $1 ORDER BY s.start_at DESC LIMIT 12",
     )
     .bind(id)
@@ -526,12 +539,23 @@ async fn visits_section(conn: &mut AnyConnection, id: &str, zone: &Tz) -> Result
     .await?;
     let items: String = rows
         .iter()
-        .map(|(at, clinic, status, visit)| {
+        .map(|(at, clinic, status, visit, form, sent)| {
             let visit = visit
                 .as_deref()
                 .map_or(String::new(), |v| format!(" · visit {}", escape(v)));
+            let answers = match (form, sent) {
+                (Some(form), Some(sent)) => super::answers::answers_html(
+                    form,
+                    &sent
+                        .0
+                        .with_timezone(zone)
+                        .format("%a %d/%m/%Y %H:%M")
+                        .to_string(),
+                ),
+                _ => String::new(),
+            };
             format!(
-                "<li>{} · {} · {}{visit}</li>",
+                "<li>{} · {} · {}{visit}{answers}</li>",
                 at.0.with_timezone(zone).format("%a %d/%m/%Y %H:%M"),
                 escape(clinic),
                 escape(status)

@@ -8,5 +8,6 @@
 pub mod care_team;
 pub(crate) mod credentials;
 pub(crate) mod day;
+mod forms;
 mod medicines;
 pub mod seed;

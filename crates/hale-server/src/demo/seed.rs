@@ -306,6 +306,7 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
     }
     super::medicines::seed(&mut tx, now).await?;
     super::care_team::seed(&mut tx, now).await?;
+    super::forms::seed(&mut tx).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -34,6 +34,10 @@ fn describe(scope: &str) -> Option<&'static str> {
         "patient/CarePlan" | "patient/Goal" => "show your care team's monitoring plan",
         "patient/Flag" | "patient/Task" => "show the alerts your care team has seen",
         "patient/Communication" => "show messages from your care team",
+        "patient/Questionnaire" | "patient/QuestionnaireResponse" => {
+            "show the hospital's forms before a visit and send your answers"
+        }
+        "patient/AllergyIntolerance" => "see the allergies the hospital recorded, to check them",
         "offline_access" => "stay signed in on this device until you sign out",
         _ => return None,
     })

@@ -478,6 +478,45 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             true,
         ),
         ep(
+            Method::GET,
+            "fhir/Questionnaire/pre-visit-general",
+            None,
+            Patient,
+            false,
+        ),
+        ep(
+            Method::GET,
+            &format!("fhir/QuestionnaireResponse?{me}"),
+            None,
+            Patient,
+            true,
+        ),
+        Endpoint {
+            if_none_exist: Some("identifier=urn:hale:questionnaire-response|matrix-1".into()),
+            ..ep(
+                Method::POST,
+                "fhir/QuestionnaireResponse",
+                Some(json!({
+                    "resourceType": "QuestionnaireResponse",
+                    "identifier": {"system": "urn:hale:questionnaire-response", "value": "matrix-1"},
+                    "questionnaire": "Questionnaire/pre-visit-general",
+                    "status": "completed",
+                    "subject": {"reference": format!("Patient/{}", DEMO_PATIENT.id)},
+                    "authored": Utc::now().to_rfc3339(),
+                    "item": [{"linkId": "feeling", "answer": [{"valueString": "Tired"}]}]
+                })),
+                Patient,
+                true,
+            )
+        },
+        ep(
+            Method::GET,
+            &format!("fhir/AllergyIntolerance?{me}"),
+            None,
+            Patient,
+            true,
+        ),
+        ep(
             Method::POST,
             "api/kiosk/check-in",
             Some(json!({"reference": "XXXX-XXXX", "birth_date": "1900-01-01"})),

@@ -21,5 +21,6 @@ mod monitoring;
 mod observation;
 mod parking;
 mod production;
+mod questionnaires;
 mod sign_in;
 mod waitlist;
