@@ -17,6 +17,7 @@ use hale_domain::questionnaire::{
 use serde::{Deserialize, Serialize};
 
 use crate::datatypes::Meta;
+use crate::medication::UCUM;
 use crate::observation::{vital_code, vital_of, LOINC};
 use crate::{Coding, Identifier, Reference};
 
@@ -29,7 +30,6 @@ pub const APPOINTMENT_URL: &str = "urn:hale:appointment";
 /// The identifier system of a response, the key the app made for it: sent as a conditional
 /// create on it, so a resend is stored once.
 pub const RESPONSE_SYSTEM: &str = "urn:hale:questionnaire-response";
-pub const UCUM: &str = "http://unitsofmeasure.org";
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
