@@ -58,6 +58,7 @@ commands![
     DeclineOffer,
     GetDevices,
     CheckBluetooth,
+    CopyClinicReadings,
     ScanDevices,
     PairDevice,
     ForgetDevice,

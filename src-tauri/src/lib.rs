@@ -203,6 +203,7 @@ pub fn run() {
             waitlist::decline_offer => hale_api::DeclineOffer,
             devices::get_devices => hale_api::GetDevices,
             devices::check_bluetooth => hale_api::CheckBluetooth,
+            devices::copy_clinic_readings => hale_api::CopyClinicReadings,
             devices::scan_devices => hale_api::ScanDevices,
             devices::pair_device => hale_api::PairDevice,
             devices::forget_device => hale_api::ForgetDevice,

@@ -20,4 +20,5 @@ mod privacy;
 mod reminders;
 mod sign_in;
 mod today;
+mod visit;
 mod waitlist;

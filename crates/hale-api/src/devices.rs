@@ -118,6 +118,9 @@ pub struct ReadingView {
     /// For a glucose reading, the meal the meter recorded it against.
     #[serde(default)]
     pub meal: Option<MealView>,
+    /// Taken by the clinic at a visit, not at home.
+    #[serde(default)]
+    pub clinic: bool,
 }
 
 /// When a glucose reading was taken relative to a meal, as the meter recorded it.
@@ -142,6 +145,17 @@ pub struct ThresholdsView {
     pub glucose_high: f64,
     pub temperature_high: f64,
     pub temperature_low: f64,
+}
+
+/// What a copy of the clinic's readings brought.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicCopyView {
+    /// Readings new to the device; 0 when the hospital could not be reached.
+    pub new: u32,
+    /// The newest reading of each kind now.
+    pub latest: Vec<ReadingView>,
+    /// Readings the hospital has not confirmed yet.
+    pub unsynced: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -263,6 +277,9 @@ pub struct ChartPoint {
     /// One value, or systolic then diastolic for blood pressure.
     pub values: Vec<f64>,
     pub flagged: bool,
+    /// Taken by the clinic at a visit, not at home.
+    #[serde(default)]
+    pub clinic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -285,7 +302,13 @@ command!(
 );
 command!(
     /// The Devices screen: paired devices and their links, the latest readings, thresholds.
+    /// From the device alone: never waits on the hospital.
     GetDevices = "get_devices", NoArgs => DevicesView
+);
+command!(
+    /// Copies the readings the clinic took at visits from the hospital (the Devices screen
+    /// asks as it opens): how many were new, and the newest of each kind now.
+    CopyClinicReadings = "copy_clinic_readings", NoArgs => ClinicCopyView
 );
 command!(
     /// Starts or stops looking for devices; found ones arrive as `DEVICES_EVENT`s.

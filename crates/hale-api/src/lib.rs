@@ -67,11 +67,11 @@ pub use care_team::{
     CARE_TEAM_EVENT,
 };
 pub use devices::{
-    ChartPoint, ChartRange, CheckBluetooth, DeviceArgs, DeviceEventView, DeviceKind, DevicesView,
-    DiscoveredView, ForgetDevice, GetDevices, GetReadings, LinkView, MealView, NoBluetoothView,
-    PairArgs, PairDevice, PairedDeviceView, ReadingKindView, ReadingView, ReadingsArgs,
-    ReadingsView, ScanArgs, ScanDevices, SetThresholds, TargetRangeView, ThresholdsView,
-    WithheldReason, WithheldView, DEVICES_EVENT,
+    ChartPoint, ChartRange, CheckBluetooth, ClinicCopyView, CopyClinicReadings, DeviceArgs,
+    DeviceEventView, DeviceKind, DevicesView, DiscoveredView, ForgetDevice, GetDevices,
+    GetReadings, LinkView, MealView, NoBluetoothView, PairArgs, PairDevice, PairedDeviceView,
+    ReadingKindView, ReadingView, ReadingsArgs, ReadingsView, ScanArgs, ScanDevices, SetThresholds,
+    TargetRangeView, ThresholdsView, WithheldReason, WithheldView, DEVICES_EVENT,
 };
 pub use error::{ApiError, ErrorCode};
 pub use forms::{
@@ -162,6 +162,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     DeclineOffer::NAME,
     GetDevices::NAME,
     CheckBluetooth::NAME,
+    CopyClinicReadings::NAME,
     ScanDevices::NAME,
     PairDevice::NAME,
     ForgetDevice::NAME,

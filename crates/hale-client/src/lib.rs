@@ -30,7 +30,7 @@ use hale_fhir::{
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
 pub use medication::{Prescriptions, Stored};
-pub use observation::OutgoingReading;
+pub use observation::{ClinicReadings, OutgoingReading, CLINIC_DEVICE};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent, Updates};

@@ -93,4 +93,58 @@ impl HospitalClient {
             })
             .collect())
     }
+
+    /// `GET [base]/Observation?patient=…&encounter:missing=false[&_lastUpdated=ge…]`: the
+    /// readings the clinic took at the patient's visits, stored by the hospital since `since`
+    /// (every page). Each becomes a reading keyed by its id at the hospital, so a copy taken
+    /// twice is one reading; one Hale cannot chart is counted in `skipped`.
+    pub async fn clinic_readings(
+        &self,
+        session: &Session,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<ClinicReadings, ClientError> {
+        let since = since.map(|s| format!("ge{}", s.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        let mut params = vec![("encounter:missing", "false")];
+        if let Some(since) = &since {
+            params.push(("_lastUpdated", since));
+        }
+        let url = self.search_url(session, "Observation", &params)?;
+        let mut found = ClinicReadings::default();
+        for entry in self.search_pages(session, url).await?.entry {
+            let Resource::Observation(o) = entry.resource else {
+                continue;
+            };
+            let stored = o.meta.as_ref().and_then(|m| m.last_updated);
+            found.newest = found.newest.max(stored);
+            match clinic_reading(&o) {
+                Some(r) => found.readings.push(r),
+                None => found.skipped += 1,
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The device name clinic readings carry.
+pub const CLINIC_DEVICE: &str = "clinic";
+
+/// Readings taken at visits, as copied from the hospital.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClinicReadings {
+    /// Each with the encounter it was taken at.
+    pub readings: Vec<(Reading, String)>,
+    /// The hospital's time of the newest one it stored (`meta.lastUpdated`).
+    pub newest: Option<DateTime<Utc>>,
+    /// Observations Hale cannot chart (a code or unit it does not know).
+    pub skipped: usize,
+}
+
+/// The reading a clinic Observation carries, keyed by its id at the hospital, with its
+/// encounter.
+fn clinic_reading(o: &Observation) -> Option<(Reading, String)> {
+    let id = o.id.as_deref()?;
+    let encounter = o.encounter.as_ref()?.id_of("Encounter")?.to_owned();
+    let mut reading = o.to_reading_keyed(&format!("{CLINIC_DEVICE}/{id}")).ok()?;
+    reading.device = CLINIC_DEVICE.to_owned();
+    Some((reading, encounter))
 }

@@ -110,7 +110,8 @@ impl Patient {
         ),
         CoreError,
     > {
-        let latest = self.store.latest_readings(owner).await?;
+        // Home readings: the plan asks for measurements at home, as the hospital's rules do.
+        let latest = self.store.latest_home_readings(owner).await?;
         let last = |kind: ReadingKind| {
             latest
                 .iter()

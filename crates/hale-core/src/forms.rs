@@ -117,7 +117,7 @@ impl Patient {
             allergies,
             readings: self
                 .store
-                .latest_readings(owner)
+                .latest_home_readings(owner)
                 .await?
                 .into_iter()
                 .flat_map(|stored| {

@@ -11,6 +11,7 @@
 pub mod arrival;
 pub mod care_circle;
 pub mod care_team;
+pub mod clinic_readings;
 pub mod devices;
 pub mod forms;
 pub mod helper_alerts;
@@ -132,6 +133,9 @@ pub struct Patient {
     /// Held while a form's answers are read, changed and saved, so two answers given at once
     /// both stay.
     form_edits: Mutex<()>,
+    /// Held while a screen's copy of clinic readings runs (see `clinic_readings`), so screens
+    /// opening together ask once.
+    clinic_copy: Mutex<()>,
 }
 
 impl Patient {
@@ -154,6 +158,7 @@ impl Patient {
             whose: tokio::sync::watch::Sender::new(0),
             rules: std::sync::Mutex::new(AppointmentRules::default()),
             form_edits: Mutex::new(()),
+            clinic_copy: Mutex::new(()),
         }
     }
 

@@ -162,6 +162,10 @@ where
                     }
                     Err(error) => tracing::info!(%error, "care team not refreshed"),
                 }
+                // Readings taken at a visit, for the charts.
+                if let Err(error) = patient.sync_clinic_readings(now).await {
+                    tracing::info!(%error, "clinic readings not copied");
+                }
             } else if let Err(error) = patient.sync_pending(clock()).await {
                 // Dose records wait in the outbox; the next pass tries again.
                 tracing::info!(%error, "dose records not sent yet");

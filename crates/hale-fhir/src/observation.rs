@@ -17,6 +17,8 @@ pub const INTERPRETATION: &str =
     "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 /// The identifier system of a reading: its key (`device/kind/id`, see `hale_domain::device::reading`).
 pub const READING_SYSTEM: &str = "urn:hale:reading";
+/// The identifier system of readings recorded in the care team console at a visit.
+pub const CLINIC_READING_SYSTEM: &str = "urn:hale:clinic-reading";
 /// The identifier system of a device: its Bluetooth address.
 pub const DEVICE_SYSTEM: &str = "urn:hale:ble-device";
 
@@ -36,8 +38,14 @@ pub struct Observation {
     pub code: CodeableConcept,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Reference>,
+    /// The visit a reading was taken at, for a clinic reading; a home reading names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effective_date_time: Option<DateTime<Utc>>,
+    /// Who took a clinic reading (a Practitioner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub performer: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_quantity: Option<Quantity>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -204,7 +212,9 @@ impl Observation {
             }],
             code,
             subject: Some(Reference::to("Patient", patient_id, None)),
+            encounter: None,
             effective_date_time: Some(reading.effective),
+            performer: Vec::new(),
             value_quantity,
             interpretation: interpretation
                 .map(|i| CodeableConcept {
@@ -248,10 +258,22 @@ impl Observation {
     /// The reading this Observation carries, when it is a vital sign Hale knows with a value in
     /// a unit Hale knows; the server validates uploads with it.
     pub fn to_reading(&self) -> Result<Reading, ObservationError> {
-        let kind = self.kind().ok_or(ObservationError::UnknownCode)?;
+        self.to_reading_keyed_by(READING_SYSTEM)
+    }
+
+    /// [`Self::to_reading`], the reading's key being its identifier in `system` (a clinic
+    /// device names its readings in its own system).
+    pub fn to_reading_keyed_by(&self, system: &str) -> Result<Reading, ObservationError> {
         let key = self
-            .identifier_value(READING_SYSTEM)
+            .identifier_value(system)
             .ok_or(ObservationError::NoIdentifier)?;
+        self.to_reading_keyed(key)
+    }
+
+    /// [`Self::to_reading`] under the key `key` (a copy keys a reading by its id where it is
+    /// stored).
+    pub fn to_reading_keyed(&self, key: &str) -> Result<Reading, ObservationError> {
+        let kind = self.kind().ok_or(ObservationError::UnknownCode)?;
         let effective = self
             .effective_date_time
             .ok_or(ObservationError::NoEffectiveTime)?;

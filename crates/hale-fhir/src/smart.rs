@@ -45,6 +45,8 @@ pub struct DeviceTokenResponse {
 pub const KIOSK_SCOPE: &str = "system/Encounter.c hale/check-in";
 /// The scope of a clinic's staff console: it may call and finish visits.
 pub const STAFF_SCOPE: &str = "system/Encounter.u hale/queue";
+/// The scope of a clinic's vital-signs monitor: it may record readings taken at a visit.
+pub const CLINIC_DEVICE_SCOPE: &str = "system/Observation.c";
 
 /// The one public client the reference server knows: the Hale app. Native apps cannot keep a
 /// secret (RFC 8252 §8.5), so it proves itself with PKCE alone.

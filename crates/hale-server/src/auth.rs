@@ -35,6 +35,9 @@ pub(crate) enum Access {
     Person(&'static str),
     /// A registered device's token holding this scope.
     Device(&'static str),
+    /// Either a patient's token holding the first scope or a device's holding the second: a
+    /// reading comes from home or from the clinic's own monitor.
+    PatientOrDevice(&'static str, &'static str),
     /// A member of staff signed in to the console (its session cookie); handlers check which
     /// patients and actions their team and role allow.
     Staff,
@@ -64,6 +67,7 @@ impl Action {
 
 const KIOSK: &str = "hale/check-in";
 const STAFF: &str = "hale/queue";
+const CLINIC_DEVICE: &str = hale_fhir::smart::CLINIC_DEVICE_SCOPE;
 /// Choosing who helps you, and accepting an invitation to help: a person's own, never a
 /// helper's (no consent grants it).
 const CARE_CIRCLE: &str = "hale/care-circle";
@@ -118,7 +122,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
             (Patient("patient/MedicationAdministration.c"), C)
         }
         "/fhir/Observation" if get => (Patient("patient/Observation.s"), R),
-        "/fhir/Observation" if post => (Patient("patient/Observation.c"), C),
+        "/fhir/Observation" if post => (PatientOrDevice("patient/Observation.c", CLINIC_DEVICE), C),
         "/fhir/Questionnaire/{id}" if get => (Patient("patient/Questionnaire.r"), R),
         "/fhir/QuestionnaireResponse" if get => (Patient("patient/QuestionnaireResponse.s"), R),
         "/fhir/QuestionnaireResponse" if post => (Patient("patient/QuestionnaireResponse.c"), C),
@@ -161,7 +165,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/console/patients/{id}" if get => (Staff, R),
         "/console/sign-out" | "/console/patients/{id}/break-glass" if post => (Staff, E),
         "/console/tasks/{id}/{action}" if post => (Staff, U),
-        "/console/patients/{id}/message" if post => (Staff, C),
+        "/console/patients/{id}/message" | "/console/patients/{id}/readings" if post => (Staff, C),
         "/console/patients/{id}/plan" | "/console/patients/{id}/unenrol" if post => (Staff, U),
         "/console/enrol" if post => (Staff, C),
         "/api/kiosk/check-in" if post => (Device(KIOSK), E),
@@ -353,6 +357,29 @@ impl FromRequestParts<ServerState> for DeviceToken {
     }
 }
 
+/// Who sends a reading: the patient (or their helper) from home, or a clinic's device at a
+/// visit (the route's rule has checked the scope).
+#[derive(Debug, Clone)]
+pub(crate) enum Recorder {
+    Patient(PatientToken),
+    Clinic(DeviceToken),
+}
+
+impl FromRequestParts<ServerState> for Recorder {
+    type Rejection = FhirError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, FhirError> {
+        match parts.extensions.get::<Principal>() {
+            Some(Principal::Device { .. }) => Ok(Self::Clinic(
+                DeviceToken::from_request_parts(parts, state).await?,
+            )),
+            _ => Ok(Self::Patient(
+                PatientToken::from_request_parts(parts, state).await?,
+            )),
+        }
+    }
+}
+
 /// Lets a device's or staff member's handler name the patient it acted on (and a break-glass
 /// read its reason), for the audit row.
 #[derive(Debug, Clone, Default)]
@@ -504,9 +531,10 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
             }) => Err(FhirError::CareCircle(*ended)),
             _ => Ok(()),
         },
-        (Access::Patient(scope), Principal::Patient { scopes, helper, .. }) => {
-            allows(scopes, helper.as_ref(), scope)
-        }
+        (
+            Access::Patient(scope) | Access::PatientOrDevice(scope, _),
+            Principal::Patient { scopes, helper, .. },
+        ) => allows(scopes, helper.as_ref(), scope),
         (Access::Person(scope), Principal::Patient { scopes, .. }) => {
             if scopes.allows(scope) {
                 Ok(())
@@ -514,7 +542,10 @@ fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {
                 Err(FhirError::Forbidden(format!("the token lacks {scope}")))
             }
         }
-        (Access::Device(scope), Principal::Device { scopes, .. }) => {
+        (
+            Access::Device(scope) | Access::PatientOrDevice(_, scope),
+            Principal::Device { scopes, .. },
+        ) => {
             if scopes.allows(scope) {
                 Ok(())
             } else {

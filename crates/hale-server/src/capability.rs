@@ -107,6 +107,8 @@ const DECLARED: &[Declared] = &[
             ("code", "token"),
             ("date", "date"),
             ("identifier", "token"),
+            ("encounter", "reference"),
+            ("_lastUpdated", "date"),
         ],
         versioned: true,
         conditional_create: true,

@@ -19,6 +19,7 @@ mod booking;
 mod capability;
 mod care_circle;
 mod client_address;
+mod clinic_readings;
 mod conditional;
 mod console;
 mod db;

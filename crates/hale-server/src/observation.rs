@@ -6,11 +6,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
 use chrono::{DateTime, Duration, Utc};
-use hale_fhir::observation::{kind_code, LOINC};
+use hale_domain::device::Reading;
+use hale_fhir::observation::{kind_code, LOINC, READING_SYSTEM};
 use hale_fhir::{Observation, Resource};
 use sqlx::AnyConnection;
 
-use crate::auth::PatientToken;
+use crate::auth::{Audit, PatientToken, Recorder};
+use crate::clinic_readings::{self, Taker};
 use crate::conditional::{condition_identifier, split_identifier};
 use crate::conditional::{conditional_created, if_none_exist};
 use crate::db::{Backend, Sql, Time};
@@ -26,9 +28,11 @@ const PAGE: Paging = Paging {
     max: 5000,
 };
 
-/// `POST /fhir/Observation` with `If-None-Exist: identifier=SYSTEM|VALUE`.
+/// `POST /fhir/Observation` with `If-None-Exist: identifier=SYSTEM|VALUE`: a home reading from
+/// the patient's app, or a reading a clinic's monitor took at a visit.
 pub(crate) async fn create(
-    token: PatientToken,
+    recorder: Recorder,
+    audit: Audit,
     State(state): State<ServerState>,
     headers: HeaderMap,
     Json(body): Json<Resource>,
@@ -39,6 +43,27 @@ pub(crate) async fn create(
     let condition = if_none_exist(&headers);
     let mut tx = crate::db::begin_write(&state.db).await?;
     let now = Utc::now();
+    let token = match recorder {
+        Recorder::Patient(token) => token,
+        Recorder::Clinic(device) => {
+            // Audited under the patient it names, refused or not.
+            if let Some(p) = observation
+                .subject
+                .as_ref()
+                .and_then(|s| s.id_of("Patient"))
+            {
+                audit.patient(p);
+            }
+            let taker = Taker::Device(&device.device_id);
+            let (patient, checked) =
+                clinic_readings::check(&mut tx, observation, condition.as_deref(), taker, now)
+                    .await?;
+            let (created, stored) = clinic_readings::store(&mut tx, &patient, checked, now).await?;
+            tx.commit().await?;
+            // Remote monitoring watches home readings only: nothing to evaluate.
+            return Ok(conditional_created(created, &Resource::Observation(stored)));
+        }
+    };
     let (created, stored) = store(&mut tx, &token, observation, condition.as_deref(), now).await?;
     let changes = if created {
         crate::monitoring::alerts::after_new_data(
@@ -70,13 +95,24 @@ pub(crate) async fn store(
     now: DateTime<Utc>,
 ) -> Result<(bool, Observation), FhirError> {
     let checked = check(token, observation, condition, now)?;
-    store_checked(tx, &token.patient_id, vec![checked], now)
+    store_one(tx, &token.patient_id, checked, now).await
+}
+
+/// Stores one checked reading of `patient` unless one with its identifier exists.
+pub(crate) async fn store_one(
+    tx: &mut AnyConnection,
+    patient: &str,
+    checked: Checked,
+    now: DateTime<Utc>,
+) -> Result<(bool, Observation), FhirError> {
+    store_checked(tx, patient, vec![checked], now)
         .await?
         .pop()
         .ok_or_else(|| FhirError::Internal("a stored reading has no outcome".into()))
 }
 
-/// An Observation that passed [`check`], with the row it is stored as.
+/// An Observation that passed [`check`] (or, taken at a visit, `clinic_readings::check`), with
+/// the row it is stored as.
 pub(crate) struct Checked {
     observation: Observation,
     id: String,
@@ -85,18 +121,76 @@ pub(crate) struct Checked {
     code: &'static str,
     effective: DateTime<Utc>,
     interpretation: Option<&'static str>,
-    /// The device that took it, so a device gone quiet is noticed.
-    device: String,
+    /// The patient's device that took it, so a device gone quiet is noticed; none for a clinic
+    /// reading.
+    device: Option<String>,
+    /// The visit a clinic reading was taken at.
+    encounter: Option<String>,
 }
 
-/// Checks that `observation` is a reading `token`'s patient may record under `condition`, and
-/// gives it its server id.
+impl Checked {
+    /// The visit a clinic reading was taken at.
+    pub(crate) fn encounter(&self) -> Option<&str> {
+        self.encounter.as_deref()
+    }
+}
+
+/// Checks that `observation` is a reading `token`'s patient may record from home under
+/// `condition`, and gives it its server id.
 pub(crate) fn check(
     token: &PatientToken,
-    mut observation: Observation,
+    observation: Observation,
     condition: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Checked, FhirError> {
+    let (system, value) = identified(&observation, condition)?;
+    // Under another system a patient could take the key a clinic's monitor will use, and its
+    // reading would be answered with theirs.
+    if system != READING_SYSTEM {
+        return Err(FhirError::Invalid(format!(
+            "a patient's readings are named in {READING_SYSTEM}"
+        )));
+    }
+    if observation
+        .subject
+        .as_ref()
+        .and_then(|s| s.id_of("Patient"))
+        != Some(token.patient_id.as_str())
+    {
+        return Err(FhirError::Forbidden(
+            "a patient may record only their own readings".into(),
+        ));
+    }
+    // A clinic reading is the clinic's word: a patient's upload is a home reading.
+    if observation.encounter.is_some() {
+        return Err(FhirError::Forbidden(
+            "a patient's own readings are home readings; the clinic records those taken at a visit"
+                .into(),
+        ));
+    }
+    let reading = observation
+        .to_reading()
+        .map_err(|e| FhirError::Invalid(e.to_string()))?;
+    let device = reading.device.clone();
+    // Who took a home reading is the patient: no one else is named.
+    let mut observation = observation;
+    observation.performer.clear();
+    finish_check(
+        observation,
+        system,
+        value,
+        &reading,
+        now,
+        Some(device),
+        None,
+    )
+}
+
+/// The identifier a conditional create names, checked against the Observation's own.
+pub(crate) fn identified(
+    observation: &Observation,
+    condition: Option<&str>,
+) -> Result<(String, String), FhirError> {
     let condition = condition.ok_or_else(|| {
         FhirError::Invalid(
             "readings are accepted only as conditional creates (If-None-Exist: identifier=…)"
@@ -109,16 +203,19 @@ pub(crate) fn check(
             "the Observation does not carry the identifier its condition names".into(),
         ));
     }
-    if observation
-        .subject
-        .as_ref()
-        .and_then(|s| s.id_of("Patient"))
-        != Some(token.patient_id.as_str())
-    {
-        return Err(FhirError::Forbidden(
-            "a patient may record only their own readings".into(),
-        ));
-    }
+    Ok((system, value))
+}
+
+/// The checks every reading passes, home or clinic, and its server id.
+pub(crate) fn finish_check(
+    mut observation: Observation,
+    system: String,
+    value: String,
+    reading: &Reading,
+    now: DateTime<Utc>,
+    device: Option<String>,
+    encounter: Option<String>,
+) -> Result<Checked, FhirError> {
     if !matches!(
         observation.status.as_str(),
         "final" | "amended" | "preliminary"
@@ -128,9 +225,6 @@ pub(crate) fn check(
             observation.status
         )));
     }
-    let reading = observation
-        .to_reading()
-        .map_err(|e| FhirError::Invalid(e.to_string()))?;
     if reading.effective > now + FUTURE_TOLERANCE {
         return Err(FhirError::Invalid(
             "effectiveDateTime is in the future".into(),
@@ -148,11 +242,12 @@ pub(crate) fn check(
         value,
         code: kind_code(reading.kind).0,
         effective: reading.effective,
-        device: reading.device,
+        device,
+        encounter,
     })
 }
 
-/// Rows per INSERT (10 parameters each), inside SQLite's (32,766) and PostgreSQL's (65,535)
+/// Rows per INSERT (11 parameters each), inside SQLite's (32,766) and PostgreSQL's (65,535)
 /// limits on parameters.
 const ROWS_PER_INSERT: usize = 250;
 
@@ -180,7 +275,7 @@ pub(crate) async fn store_checked(
         let mut sql = Sql::for_many(
             Backend::of_connection(tx),
             "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
-             effective_at, interpretation, resource, received_at, device_id) VALUES ",
+             effective_at, interpretation, resource, received_at, device_id, encounter_id) VALUES ",
         );
         for (i, (c, json)) in rows.into_iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
@@ -202,7 +297,9 @@ pub(crate) async fn store_checked(
                 .push(", ")
                 .push_bind(Time(now))
                 .push(", ")
-                .push_bind(c.device.as_str())
+                .push_bind(c.device.as_deref())
+                .push(", ")
+                .push_bind(c.encounter.as_deref())
                 .push(")");
         }
         sql.push(" ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING");
@@ -262,9 +359,11 @@ async fn existing(
     }
 }
 
-/// `GET /fhir/Observation?patient=…[&code=[SYSTEM|]CODE,…][&date=…][&identifier=…][&_count=…]`:
-/// readings oldest first, paged by `_count` with a `next` link. A code matches the
-/// Observation's own code (a panel's, not its components'), as FHIR's `code` parameter does.
+/// `GET /fhir/Observation?patient=…[&code=[SYSTEM|]CODE,…][&date=…][&identifier=…]
+/// [&encounter=…][&encounter:missing=true|false][&_lastUpdated=…][&_count=…]`: readings oldest
+/// first, paged by `_count` with a `next` link. A code matches the Observation's own code (a
+/// panel's, not its components'), as FHIR's `code` parameter does. `encounter:missing=false`
+/// is the clinic readings (taken at a visit); `_lastUpdated` is when the hospital stored them.
 pub(crate) async fn search(
     token: PatientToken,
     State(state): State<ServerState>,
@@ -276,6 +375,9 @@ pub(crate) async fn search(
     let mut codes: Vec<String> = Vec::new();
     let mut range = TimeRange::default();
     let mut identifier = None;
+    let mut encounter = None;
+    let mut at_visit = None;
+    let mut stored = TimeRange::default();
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => patient = Some(patient_id(&value).to_owned()),
@@ -303,6 +405,26 @@ pub(crate) async fn search(
             }
             "date" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(split_identifier(&value)?),
+            "encounter" => {
+                encounter = Some(
+                    value
+                        .strip_prefix("Encounter/")
+                        .unwrap_or(&value)
+                        .to_owned(),
+                );
+            }
+            "encounter:missing" => {
+                at_visit = Some(match value.as_str() {
+                    "false" => true,
+                    "true" => false,
+                    _ => {
+                        return Err(FhirError::Invalid(
+                            "'encounter:missing' is true or false".into(),
+                        ))
+                    }
+                });
+            }
+            "_lastUpdated" => stored.narrow(&value, state.hospital.timezone)?,
             _ => search.unknown(&name, &value)?,
         }
     }
@@ -330,6 +452,20 @@ pub(crate) async fn search(
     if let Some((system, value)) = &identifier {
         sql.push(" AND identifier_system = ").push_bind(system);
         sql.push(" AND identifier_value = ").push_bind(value);
+    }
+    if let Some(encounter) = &encounter {
+        sql.push(" AND encounter_id = ").push_bind(encounter);
+    }
+    match at_visit {
+        Some(true) => sql.push(" AND encounter_id IS NOT NULL"),
+        Some(false) => sql.push(" AND encounter_id IS NULL"),
+        None => &mut sql,
+    };
+    if let Some(from) = stored.from {
+        sql.push(" AND received_at >= ").push_bind(Time(from));
+    }
+    if let Some(until) = stored.until {
+        sql.push(" AND received_at < ").push_bind(Time(until));
     }
     sql.push(" ORDER BY effective_at, id");
     search.limit(&mut sql);

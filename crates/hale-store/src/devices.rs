@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Owner, Store, StoreError};
 
+/// The `fetched` row that holds how far clinic readings have been copied.
+const CLINIC_READINGS: &str = "clinic-readings";
+
 /// Readings per INSERT statement: 11 parameters each, far below SQLite's 32,766.
 const ROWS_PER_INSERT: usize = 200;
 
@@ -38,6 +41,8 @@ pub struct StoredReading {
     /// The paired device's name, for the Observation's device display.
     pub device_name: Option<String>,
     pub synced: bool,
+    /// The visit a clinic reading was taken at; `None` for a home reading.
+    pub encounter: Option<String>,
 }
 
 fn type_code(t: DeviceType) -> String {
@@ -73,10 +78,11 @@ type ReadingRow = (
     Option<String>,
     Option<DateTime<Utc>>,
     Option<String>,
+    Option<String>,
 );
 
 const READING_COLUMNS: &str = "r.key, r.device, r.kind, r.effective_at, r.device_clock, r.vals, \
-     r.interpretation, d.name, r.synced_at, r.context";
+     r.interpretation, d.name, r.synced_at, r.context, r.encounter";
 
 fn reading_from_row(
     (
@@ -90,6 +96,7 @@ fn reading_from_row(
         device_name,
         synced_at,
         context,
+        encounter,
     ): ReadingRow,
 ) -> Result<StoredReading, StoreError> {
     let kind = ReadingKind::from_slug(&kind)
@@ -115,6 +122,7 @@ fn reading_from_row(
             .and_then(Interpretation::from_code),
         device_name,
         synced: synced_at.is_some(),
+        encounter,
     })
 }
 
@@ -278,6 +286,58 @@ impl Store {
             .collect())
     }
 
+    /// Stores readings the clinic took at the patient's visits (each with its encounter), as
+    /// copied from the hospital: already synced, each key once. `newest` is the hospital's
+    /// time of the newest one stored there, from which the next copy asks again. Returns how
+    /// many were new.
+    pub async fn store_clinic_readings(
+        &self,
+        owner: Owner<'_>,
+        readings: &[(Reading, String)],
+        newest: Option<DateTime<Utc>>,
+        received_at: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.db.begin().await?;
+        let mut new = 0;
+        for (r, encounter) in readings {
+            let vals =
+                serde_json::to_string(&r.values).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            new += sqlx::query(
+                "INSERT INTO reading (hospital, patient_id, key, device, kind, effective_at, \
+                 device_clock, vals, received_at, synced_at, encounter) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (hospital, patient_id, key) DO NOTHING",
+            )
+            .bind(owner.hospital)
+            .bind(owner.patient_id)
+            .bind(&r.key)
+            .bind(&r.device)
+            .bind(r.kind.slug())
+            .bind(r.effective)
+            .bind(r.device_clock)
+            .bind(vals)
+            .bind(received_at)
+            .bind(received_at)
+            .bind(encounter)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        if let Some(newest) = newest {
+            crate::fetched::mark_fetched(&mut tx, owner, CLINIC_READINGS, newest).await?;
+        }
+        tx.commit().await?;
+        Ok(usize::try_from(new).unwrap_or(usize::MAX))
+    }
+
+    /// The hospital's time of the newest clinic reading copied (`None`: none yet).
+    pub async fn clinic_readings_as_of(
+        &self,
+        owner: Owner<'_>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        crate::fetched::fetched_at(&self.db, owner, CLINIC_READINGS).await
+    }
+
     /// Readings of `kind` measured since `since`, oldest first (for charts).
     pub async fn readings(
         &self,
@@ -300,19 +360,36 @@ impl Store {
         rows.into_iter().map(reading_from_row).collect()
     }
 
-    /// The newest reading of each kind, by kind. One index seek per kind (`reading_by_kind`),
-    /// so it costs the same after a day of one-a-second readings as after one reading: the app
-    /// asks after every batch a device sends.
+    /// The newest reading of each kind, by kind, home or clinic. One index seek per kind
+    /// (`reading_by_kind`), so it costs the same after a day of one-a-second readings as after
+    /// one reading: the app asks after every batch a device sends.
     pub async fn latest_readings(
         &self,
         owner: Owner<'_>,
+    ) -> Result<Vec<StoredReading>, StoreError> {
+        self.latest(owner, "").await
+    }
+
+    /// [`Self::latest_readings`] of the patient's own devices only: what says whether a planned
+    /// home measurement was taken (one at the clinic does not stand in for it).
+    pub async fn latest_home_readings(
+        &self,
+        owner: Owner<'_>,
+    ) -> Result<Vec<StoredReading>, StoreError> {
+        self.latest(owner, " AND r.encounter IS NULL").await
+    }
+
+    async fn latest(
+        &self,
+        owner: Owner<'_>,
+        filter: &'static str,
     ) -> Result<Vec<StoredReading>, StoreError> {
         let mut latest = Vec::new();
         for kind in ReadingKind::ALL {
             let row: Option<ReadingRow> = sqlx::query_as(&format!(
                 "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
                  ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
-                 WHERE r.hospital = ? AND r.patient_id = ? AND r.kind = ? \
+                 WHERE r.hospital = ? AND r.patient_id = ? AND r.kind = ?{filter} \
                  ORDER BY r.effective_at DESC, r.key DESC LIMIT 1"
             ))
             .bind(owner.hospital)

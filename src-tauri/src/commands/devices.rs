@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use hale_api::{
-    ApiError, CheckBluetooth, Command, DevicesView, ForgetDevice, GetDevices, GetReadings,
-    PairDevice, ScanDevices, SetThresholds,
+    ApiError, CheckBluetooth, Command, CopyClinicReadings, DevicesView, ForgetDevice, GetDevices,
+    GetReadings, PairDevice, ScanDevices, SetThresholds,
 };
 use hale_store::PairedDevice;
 use tauri::State;
@@ -40,6 +40,21 @@ pub async fn get_devices(
 ) -> Result<<GetDevices as Command>::Output, ApiError> {
     let hale_api::NoArgs {} = args;
     screen(&state, &devices).await
+}
+
+#[tauri::command]
+pub async fn copy_clinic_readings(
+    state: State<'_, AppState>,
+    args: <CopyClinicReadings as Command>::Args,
+) -> Result<<CopyClinicReadings as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let new = state.patient.catch_up_clinic_readings(Utc::now()).await;
+    let (latest, unsynced) = state
+        .patient
+        .latest_readings()
+        .await
+        .map_err(convert::core_error)?;
+    Ok(dc::clinic_copy(new, &latest, unsynced))
 }
 
 #[tauri::command]

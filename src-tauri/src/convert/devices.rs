@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Duration, Local, Utc};
 use hale_api::{
-    ApiError, ChartPoint, ChartRange, DeviceEventView, DeviceKind, DevicesView, DiscoveredView,
-    ErrorCode, LinkView, MealView, NoBluetoothView, PairedDeviceView, ReadingKindView, ReadingView,
-    ReadingsView, TargetRangeView, ThresholdsView, WithheldReason, WithheldView,
+    ApiError, ChartPoint, ChartRange, ClinicCopyView, DeviceEventView, DeviceKind, DevicesView,
+    DiscoveredView, ErrorCode, LinkView, MealView, NoBluetoothView, PairedDeviceView,
+    ReadingKindView, ReadingView, ReadingsView, TargetRangeView, ThresholdsView, WithheldReason,
+    WithheldView,
 };
 use hale_ble::{BleError, BleEvent, Link, NoBluetooth};
 use hale_domain::device::glucose::Meal;
@@ -189,6 +190,15 @@ fn shown(kind: ReadingKind, values: &[Quantity]) -> (String, String) {
     }
 }
 
+/// What a copy of the clinic's readings brought, for the Devices screen.
+pub fn clinic_copy(new: usize, latest: &[StoredReading], unsynced: u32) -> ClinicCopyView {
+    ClinicCopyView {
+        new: u32::try_from(new).unwrap_or(u32::MAX),
+        latest: latest.iter().map(reading).collect(),
+        unsynced,
+    }
+}
+
 pub fn reading(r: &StoredReading) -> ReadingView {
     let q = &r.reading;
     let (value, unit) = shown(q.kind, &q.values);
@@ -204,6 +214,7 @@ pub fn reading(r: &StoredReading) -> ReadingView {
         device: r.device_name.clone(),
         synced: r.synced,
         meal: q.context.as_ref().and_then(|c| c.meal).and_then(meal),
+        clinic: r.encounter.is_some(),
     }
 }
 
@@ -330,6 +341,7 @@ pub fn chart(
                     r.reading.values.iter().take(1).map(|q| q.value).collect()
                 },
                 flagged: r.interpretation.is_some(),
+                clinic: r.encounter.is_some(),
             })
             .collect(),
         from: range_start(range, now).with_timezone(&Local).fixed_offset(),

@@ -1,7 +1,8 @@
 //! Words for the Devices screen (its chart is `readings_chart`).
 
 use hale_api::{
-    DeviceKind, LinkView, MealView, ReadingKindView, TargetRangeView, WithheldReason, WithheldView,
+    DeviceKind, LinkView, MealView, ReadingKindView, ReadingView, TargetRangeView, WithheldReason,
+    WithheldView,
 };
 
 use super::tenths;
@@ -42,6 +43,20 @@ pub fn reading_label(kind: ReadingKindView) -> &'static str {
         ReadingKindView::BloodGlucose => "Blood glucose",
         ReadingKindView::InterstitialGlucose => "Sensor glucose",
     }
+}
+
+/// When a reading was taken and by what: "3 Dec 14:05, Omron M3", or "…, at the clinic".
+pub fn reading_source(r: &ReadingView) -> String {
+    let by = if r.clinic {
+        Some("at the clinic".to_owned())
+    } else {
+        r.device.clone()
+    };
+    format!(
+        "{}{}",
+        r.at.format("%e %b %H:%M"),
+        by.map(|d| format!(", {d}")).unwrap_or_default()
+    )
 }
 
 pub fn meal_words(meal: MealView) -> &'static str {

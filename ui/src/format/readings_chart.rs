@@ -1,6 +1,7 @@
 //! The readings chart, drawn as SVG markup: axes with the unit, dates with the month, a marker
 //! at the present moment, the target band, and each reading a point that says its value (on
-//! hover as a tooltip, on a tap through the screen). Positions are whole pixels, so no float
+//! hover as a tooltip, on a tap through the screen). A reading the clinic took at a visit is a
+//! square, not a dot, with a key saying so. Positions are whole pixels, so no float
 //! formatting is compiled in for them (it would add its tables to the wasm).
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone};
@@ -39,9 +40,10 @@ fn plain(text: &str) -> String {
 pub fn point_words(p: &ChartPoint, unit: &str) -> String {
     let values: Vec<String> = p.values.iter().map(|v| tenths(*v)).collect();
     format!(
-        "{}: {} {unit}{}",
+        "{}: {} {unit}{}{}",
         p.at.format("%-d %b %H:%M"),
         values.join("/"),
+        if p.clinic { ", at the clinic" } else { "" },
         if p.flagged {
             " (crossed an alert threshold)"
         } else {
@@ -177,6 +179,16 @@ pub fn readings_svg(points: &[ChartPoint], frame: &ChartFrame<'_>, label: &str) 
     // Each reading a point that names its value: a tooltip on hover, and `data-says` for a tap.
     for p in points {
         let words = plain(&point_words(p, frame.unit));
+        if p.clinic {
+            for v in &p.values {
+                svg.push_str(&format!(
+                    r#"<rect class="point clinic" data-testid="clinic-point" x="{}" y="{}" width="9" height="9" data-says="{words}"><title>{words}</title></rect>"#,
+                    x(p.at.timestamp()) - 4,
+                    y(*v) - 4,
+                ));
+            }
+            continue;
+        }
         for (i, v) in p.values.iter().enumerate() {
             let class = if p.flagged && i == 0 {
                 "point flag"
@@ -190,6 +202,14 @@ pub fn readings_svg(points: &[ChartPoint], frame: &ChartFrame<'_>, label: &str) 
                 if p.flagged && i == 0 { 5 } else { 3 },
             ));
         }
+    }
+    // The key sits left, beside the unit, clear of the "Now" label at the right.
+    if points.iter().any(|p| p.clinic) {
+        let kx = LEFT + 8;
+        svg.push_str(&format!(
+            r#"<rect class="clinic key" x="{kx}" y="2" width="8" height="8"/><text class="tick" x="{}" y="10">At the clinic</text>"#,
+            kx + 12
+        ));
     }
     svg.push_str("</svg>");
     svg
@@ -212,8 +232,13 @@ pub fn readings_summary(kind: ReadingKindView, points: &[ChartPoint], unit: &str
     let lowest = first_values.iter().copied().fold(f64::INFINITY, f64::min);
     let latest: Vec<String> = last.values.iter().map(|v| tenths(*v)).collect();
     let mut text = format!(
-        "{label}: {} readings, the latest {} {unit} on {}.",
+        "{label}: {} {}, the latest {} {unit} on {}.",
         points.len(),
+        if points.len() == 1 {
+            "reading"
+        } else {
+            "readings"
+        },
         latest.join("/"),
         last.at.format("%-d %b at %H:%M"),
     );
@@ -227,6 +252,11 @@ pub fn readings_summary(kind: ReadingKindView, points: &[ChartPoint], unit: &str
     let flagged = points.iter().filter(|p| p.flagged).count();
     if flagged > 0 {
         text.push_str(&format!(" {flagged} crossed an alert threshold."));
+    }
+    match points.iter().filter(|p| p.clinic).count() {
+        0 => {}
+        1 => text.push_str(" 1 was taken at the clinic."),
+        n => text.push_str(&format!(" {n} were taken at the clinic.")),
     }
     text
 }
@@ -244,6 +274,7 @@ mod tests {
             at: at(when),
             values: values.to_vec(),
             flagged,
+            clinic: false,
         }
     }
 
@@ -284,6 +315,31 @@ mod tests {
         assert!(
             svg.contains("<title>1 Dec 12:00: 185/95 mmHg (crossed an alert threshold)</title>")
         );
+    }
+
+    #[test]
+    fn a_clinic_reading_is_a_square_with_a_key_and_its_words_say_where_it_was_taken() {
+        let mut at_clinic = point("2026-12-01T12:00:00Z", &[142.0, 88.0], false);
+        at_clinic.clinic = true;
+        let points = [
+            point("2026-12-01T00:00:00Z", &[120.0, 80.0], false),
+            at_clinic,
+        ];
+        let svg = readings_svg(&points, &frame(None, 1), "Blood pressure");
+        assert_eq!(svg.matches(r#"data-testid="clinic-point""#).count(), 2);
+        assert_eq!(
+            svg.matches("<circle").count(),
+            2,
+            "the home reading's two dots"
+        );
+        assert!(svg.contains(">At the clinic</text>"), "{svg}");
+        assert!(svg.contains("<title>1 Dec 12:00: 142/88 mmHg, at the clinic</title>"));
+        assert!(
+            readings_summary(ReadingKindView::BloodPressure, &points, "mmHg")
+                .ends_with(" 1 was taken at the clinic.")
+        );
+        let home = readings_svg(&points[..1], &frame(None, 1), "Blood pressure");
+        assert!(!home.contains("At the clinic"));
     }
 
     #[test]

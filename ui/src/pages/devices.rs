@@ -4,9 +4,10 @@
 //! send readings.
 
 use hale_api::{
-    ApiError, ChartRange, CheckBluetooth, DeviceArgs, DeviceEventView, DevicesView, DiscoveredView,
-    ForgetDevice, GetDevices, GetReadings, LinkView, NoArgs, PairArgs, PairDevice, ReadingKindView,
-    ReadingsArgs, ScanArgs, ScanDevices, SetThresholds, ThresholdsView, DEVICES_EVENT,
+    ApiError, ChartRange, CheckBluetooth, CopyClinicReadings, DeviceArgs, DeviceEventView,
+    DevicesView, DiscoveredView, ForgetDevice, GetDevices, GetReadings, LinkView, NoArgs, PairArgs,
+    PairDevice, ReadingKindView, ReadingsArgs, ScanArgs, ScanDevices, SetThresholds,
+    ThresholdsView, DEVICES_EVENT,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,11 +61,19 @@ impl DevicesData {
     fn new(initial: DevicesView) -> Self {
         let view = RwSignal::new(initial);
         let error = RwSignal::new(None);
+        let readings_changed = RwSignal::new(0);
         let reload_again = StoredValue::new(false);
         let reloader = Action::new_local(move |_: &()| async move {
             loop {
                 match backend::call::<GetDevices>(&NoArgs {}).await {
-                    Ok(answer) => view.set(answer),
+                    Ok(answer) => {
+                        // New readings in the answer redraw the chart too.
+                        let moved = view.with_untracked(|v| v.latest != answer.latest);
+                        view.set(answer);
+                        if moved {
+                            readings_changed.update(|n| *n += 1);
+                        }
+                    }
                     Err(e) => error.set(Some(e)),
                 }
                 // `try_`: the screen may be gone by now.
@@ -83,7 +92,7 @@ impl DevicesData {
             scanning: RwSignal::new(false),
             live: RwSignal::new(None),
             alerts: RwSignal::new(Vec::new()),
-            readings_changed: RwSignal::new(0),
+            readings_changed,
             reloader,
             reloading: reloader.pending(),
             reload_again,
@@ -182,6 +191,19 @@ fn Devices(initial: DevicesView) -> impl IntoView {
             spawn_local(async move {
                 let _ = backend::call::<ScanDevices>(&ScanArgs { on: false }).await;
             });
+        }
+    });
+    // The readings the clinic took at visits, copied as the screen opens.
+    spawn_local(async move {
+        if let Ok(copy) = backend::call::<CopyClinicReadings>(&NoArgs {}).await {
+            if copy.new > 0 {
+                let _ = data.view.try_update(|v| {
+                    v.latest = copy.latest;
+                    v.unsynced = copy.unsynced;
+                });
+                let _ = data.readings_changed.try_update(|n| *n += 1);
+                data.after_a_change();
+            }
         }
     });
     // Whether Bluetooth can be used, looked at as the screen opens.
@@ -351,7 +373,7 @@ fn Latest(data: DevicesData) -> impl IntoView {
                                 <strong data-testid="reading-value">{format!("{} {}", r.value, r.unit)}</strong>
                                 {r.flag.clone().map(|f| view! { <span class="flag" data-testid="reading-flag">{f}</span> })}
                                 {r.meal.map(|m| view! { <span class="hint" data-testid="reading-meal">{format::meal_words(m)}</span> })}
-                                <span class="hint">{format!("{}{}", r.at.format("%e %b %H:%M"), r.device.map(|d| format!(", {d}")).unwrap_or_default())}</span>
+                                <span class="hint">{format::reading_source(&r)}</span>
                             </li>
                         }).collect_view()}
                     </ul>

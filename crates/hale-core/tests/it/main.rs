@@ -6,6 +6,7 @@
 mod arrival;
 mod care_circle;
 mod care_team;
+mod clinic_readings;
 mod common;
 mod devices;
 mod faults;

@@ -7,7 +7,8 @@
 //!   every form carries.
 //! - [`access`]: a member of staff reads only the patients enrolled with their team; anyone
 //!   else needs a stated reason ("break glass"), which is audited and shown to the team's admin.
-//! - [`worklist`], [`patient`]: what the team sees; [`actions`]: what it does.
+//! - [`worklist`], [`patient`]: what the team sees; [`actions`]: what it does; [`clinic`]: the
+//!   readings taken at a visit.
 //!
 //! Every request passes `auth::authorize` (the one rule table) and is audited with the person.
 
@@ -16,6 +17,7 @@ pub(crate) mod actions;
 pub(crate) mod admin;
 mod answers;
 mod chart;
+pub(crate) mod clinic;
 pub(crate) mod events;
 mod layout;
 pub(crate) mod patient;
@@ -50,6 +52,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         )
         .route("/console/tasks/{id}/{action}", post(actions::task))
         .route("/console/patients/{id}/message", post(actions::message))
+        .route("/console/patients/{id}/readings", post(clinic::record))
         .route("/console/patients/{id}/plan", post(actions::edit_plan))
         .route("/console/patients/{id}/unenrol", post(actions::unenrol))
         .route("/console/enrol", post(actions::enrol))

@@ -120,10 +120,11 @@ pub(crate) async fn page(
     let vitals = vitals_section(&mut conn, &id, e.as_ref(), span, &zone, now).await?;
     let adherence = adherence_section(&mut conn, &id, &zone, now).await?;
     let visits = visits_section(&mut conn, &id, &zone).await?;
+    let clinic = super::clinic::section(&mut conn, &who, &id, &zone, now).await?;
     let plan = plan_section(&who, &id, e.as_ref(), &zone);
     let messages = messages_section(&mut conn, &who, &id, &zone).await?;
     let main = format!(
-        r#"{banner}<div id="alerts" data-live="/console/patients/{pid}?part=alerts" aria-live="polite">{alerts}</div>{vitals}{adherence}{visits}{plan}{messages}"#,
+        r#"{banner}<div id="alerts" data-live="/console/patients/{pid}?part=alerts" aria-live="polite">{alerts}</div>{vitals}{adherence}{clinic}{visits}{plan}{messages}"#,
         pid = escape(&id),
     );
     Ok(frame(
@@ -369,9 +370,10 @@ async fn vitals_section(
     now: DateTime<Utc>,
 ) -> Result<String, Problem> {
     let from = now - span.length();
+    // Home readings: those taken at a visit are listed with the visit.
     let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT resource FROM observation WHERE patient_id = $1 AND effective_at >= $2 \
-         ORDER BY effective_at",
+        "SELECT resource FROM observation WHERE patient_id = $1 AND encounter_id IS NULL \
+         AND effective_at >= $2 ORDER BY effective_at",
     )
     .bind(id)
     .bind(Time(from))
@@ -522,10 +524,11 @@ async fn visits_section(conn: &mut AnyConnection, id: &str, zone: &Tz) -> Result
         Option<String>,
         Option<String>,
         Option<Time>,
+        Option<String>,
     );
     // The newest answers sent for each appointment, shown with it.
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.start_at, c.name, a.status, e.status, q.resource, q.authored_at \
+        "SELECT s.start_at, c.name, a.status, e.status, q.resource, q.authored_at, e.id \
          FROM appointment a \
          JOIN slot s ON s.id = a.slot_id JOIN schedule sc ON sc.id = s.schedule_id \
          JOIN clinic c ON c.id = sc.clinic_id LEFT JOIN encounter e ON e.appointment_id = a.id \
@@ -537,9 +540,18 @@ async fn visits_section(conn: &mut AnyConnection, id: &str, zone: &Tz) -> Result
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    // The readings taken at each visit, listed with it.
+    let mut measured = Vec::with_capacity(rows.len());
+    for row in &rows {
+        measured.push(match &row.6 {
+            Some(encounter) => super::clinic::taken_at(conn, encounter, zone).await?,
+            None => String::new(),
+        });
+    }
     let items: String = rows
         .iter()
-        .map(|(at, clinic, status, visit, form, sent)| {
+        .zip(measured)
+        .map(|((at, clinic, status, visit, form, sent, _), measured)| {
             let visit = visit
                 .as_deref()
                 .map_or(String::new(), |v| format!(" · visit {}", escape(v)));
@@ -554,8 +566,13 @@ async fn visits_section(conn: &mut AnyConnection, id: &str, zone: &Tz) -> Result
                 ),
                 _ => String::new(),
             };
+            let measured = if measured.is_empty() {
+                measured
+            } else {
+                format!(r#"<ul class="clinic-readings" aria-label="Measured at the visit">{measured}</ul>"#)
+            };
             format!(
-                "<li>{} · {} · {}{visit}{answers}</li>",
+                "<li>{} · {} · {}{visit}{answers}{measured}</li>",
                 at.0.with_timezone(zone).format("%a %d/%m/%Y %H:%M"),
                 escape(clinic),
                 escape(status)

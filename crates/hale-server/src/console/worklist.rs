@@ -52,7 +52,7 @@ pub async fn lines(
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.given, p.family, p.mrn, w.red, w.amber, w.waiting_since, \
                 w.owner_id, st.name AS owner_name, \
-                (SELECT MAX(o.effective_at) FROM observation o WHERE o.patient_id = p.id) AS last_reading \
+                (SELECT MAX(o.effective_at) FROM observation o WHERE o.patient_id = p.id AND o.encounter_id IS NULL) AS last_reading \
          FROM monitoring_plan mp JOIN patient p ON p.id = mp.patient_id \
          LEFT JOIN (SELECT t.patient_id, \
                            SUM(CASE WHEN a.tier = 'red' THEN 1 ELSE 0 END) AS red, \

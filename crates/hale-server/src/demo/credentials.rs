@@ -5,13 +5,13 @@
 use sqlx::AnyPool;
 
 use super::care_team::DEMO_STAFF_MEMBERS;
-use super::seed::{DEMO_HELPER, DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
+use super::seed::{DEMO_DEVICES, DEMO_HELPER, DEMO_PATIENT, OTHER_PATIENT};
 use crate::password::{holds_password, Accounts};
 use crate::FhirError;
 
 /// The first published login or device secret that still works on `db`, by name.
 pub(crate) async fn published_in(db: &AnyPool) -> Result<Option<String>, FhirError> {
-    for device in [DEMO_KIOSK, DEMO_STAFF] {
+    for device in DEMO_DEVICES {
         if crate::oauth::device_secret_works(db, device.id, device.secret).await? {
             return Ok(Some(format!("the device secret of '{}'", device.id)));
         }

@@ -100,6 +100,18 @@ pub const DEMO_STAFF: DemoDevice = DemoDevice {
     scope: hale_fhir::smart::STAFF_SCOPE,
 };
 
+/// The demo hospital's cardiology clinic vital-signs monitor: it may record readings taken at
+/// a visit, nothing else.
+pub const DEMO_CLINIC_MONITOR: DemoDevice = DemoDevice {
+    id: "monitor-cardiology",
+    name: "Cardiology clinic vital-signs monitor",
+    secret: "demo-monitor-secret",
+    scope: hale_fhir::smart::CLINIC_DEVICE_SCOPE,
+};
+
+/// Every device the demo hospital registers.
+pub const DEMO_DEVICES: [DemoDevice; 3] = [DEMO_KIOSK, DEMO_STAFF, DEMO_CLINIC_MONITOR];
+
 struct Clinic {
     id: &'static str,
     name: &'static str,
@@ -202,7 +214,7 @@ pub async fn ensure_demo(db: &AnyPool, now: DateTime<Utc>) -> Result<(), FhirErr
         .execute(&mut *tx)
         .await?;
     }
-    for device in [DEMO_KIOSK, DEMO_STAFF] {
+    for device in DEMO_DEVICES {
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM device WHERE id = $1")
             .bind(device.id)
             .fetch_optional(&mut *tx)

@@ -1,6 +1,8 @@
 //! Runs the monitoring rules of `hale_domain::monitoring` on one enrolled patient's stored
 //! data: each family of rules reads what it needs and says which conditions hold now, each with
 //! the care team's wording of it. Reading only; [`super::alerts`] turns findings into alerts.
+//! Home readings only (`encounter_id IS NULL`): readings taken at a visit are seen by the staff
+//! who take them, and must not stand in for a measurement missed at home.
 
 use std::collections::BTreeSet;
 
@@ -78,7 +80,7 @@ async fn out_of_range(
         .collect();
     for code in kinds {
         let latest: Option<(String,)> = sqlx::query_as(
-            "SELECT resource FROM observation WHERE patient_id = $1 AND code = $2 \
+            "SELECT resource FROM observation WHERE patient_id = $1 AND encounter_id IS NULL AND code = $2 \
              ORDER BY effective_at DESC LIMIT 1",
         )
         .bind(&e.patient_id)
@@ -114,7 +116,7 @@ async fn trends(
         let vital = rule.vital();
         let from = now - Duration::days(i64::from(rule.days()));
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT resource FROM observation WHERE patient_id = $1 AND code = $2 \
+            "SELECT resource FROM observation WHERE patient_id = $1 AND encounter_id IS NULL AND code = $2 \
              AND effective_at >= $3 AND effective_at <= $4",
         )
         .bind(&e.patient_id)
@@ -154,7 +156,7 @@ async fn missing_data(
     let mut last = Vec::new();
     for m in &e.plan.measurements {
         let at: Option<(Option<Time>,)> = sqlx::query_as(
-            "SELECT MAX(effective_at) FROM observation WHERE patient_id = $1 AND code = $2",
+            "SELECT MAX(effective_at) FROM observation WHERE patient_id = $1 AND encounter_id IS NULL AND code = $2",
         )
         .bind(&e.patient_id)
         .bind(kind_code(m.kind).0)
@@ -249,7 +251,7 @@ async fn silent_devices(
 ) -> Result<(), FhirError> {
     let heard: Vec<(String, Time)> = sqlx::query_as(
         "SELECT device_id, MAX(effective_at) FROM observation \
-         WHERE patient_id = $1 AND device_id IS NOT NULL AND effective_at >= $2 \
+         WHERE patient_id = $1 AND device_id IS NOT NULL AND encounter_id IS NULL AND effective_at >= $2 \
          GROUP BY device_id",
     )
     .bind(&e.patient_id)

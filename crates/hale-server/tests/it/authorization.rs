@@ -6,7 +6,9 @@
 
 use crate::common::*;
 use chrono::{Duration, Utc};
-use hale_server::demo::seed::{DEMO_HELPER, DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT};
+use hale_server::demo::seed::{
+    DEMO_CLINIC_MONITOR, DEMO_HELPER, DEMO_KIOSK, DEMO_PATIENT, DEMO_STAFF, OTHER_PATIENT,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -169,6 +171,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         .unwrap();
     let kiosk = h.device_token(&DEMO_KIOSK).await;
     let staff = h.device_token(&DEMO_STAFF).await;
+    let monitor = h.device_token(&DEMO_CLINIC_MONITOR).await;
 
     // Alex's records to aim at.
     let (appointment, _) = h.appointment_in(DEMO_PATIENT.id, "cl-cardiology", 10).await;
@@ -568,6 +571,14 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             status != 403,
             "{what}: staff console got {status}"
         );
+        // A clinic's monitor records readings taken at a visit, and does nothing else.
+        let monitor_ok = e.method == Method::POST && e.path == "fhir/Observation";
+        let status = call(&h, e, Some(&monitor)).await;
+        assert_eq!(
+            monitor_ok,
+            status != 403,
+            "{what}: clinic monitor got {status}"
+        );
         if !patient_ok {
             assert_eq!(call(&h, e, Some(&alex)).await, 403, "{what}: a patient");
         }
@@ -629,7 +640,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         }
         checked += 1;
     }
-    eprintln!("authorization matrix: {checked} protected endpoints x 10 callers, all refused as they should be");
+    eprintln!("authorization matrix: {checked} protected endpoints x 11 callers, all refused as they should be");
 
     // Nothing of Alex's changed under the others' attempts.
     let (_, appt) = h.get(&alex, &format!("Appointment/{later}")).await;

@@ -228,7 +228,7 @@ fn Readings() -> impl IntoView {
                                 {format::reading_label(r.kind)} ": " <strong>{format!("{} {}", r.value, r.unit)}</strong>
                                 {r.flag.map(|f| view! { " " <span class="flag">{f}</span> })}
                             </p>
-                            <p class="hint">{format!("{} at {}", format::relative_day(r.at.date_naive(), local_now().date_naive()), format::time(r.at))}</p>
+                            <p class="hint">{format!("{} at {}{}", format::relative_day(r.at.date_naive(), local_now().date_naive()), format::time(r.at), if r.clinic { ", at the clinic" } else { "" })}</p>
                         })}
                         <button type="button" class="secondary" on:click=move |_| screen.set(Screen::Devices)>"All readings"</button>
                     </section>
