@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use hale_e2e::browser::{Browser, Engine};
+use hale_e2e::layout::{DESKTOP, PHONE};
 use hale_e2e::{hospital_on_file, launch_signed_in, Place};
 use hale_server::demo::care_team::DEMO_NURSE;
 use hale_server::demo::seed::{DemoDevice, DEMO_CLINIC_MONITOR, DEMO_KIOSK, DEMO_PATIENT};
@@ -137,14 +138,21 @@ async fn the_clinic_records_a_blood_pressure_and_the_patients_chart_shows_it_as_
         BOOT,
     )
     .await;
-    app.client
-        .execute(
-            "document.querySelector('[data-testid=readings-chart]').scrollIntoView()",
-            vec![],
-        )
-        .await
-        .expect("scroll to the chart");
-    app.screenshot("devices-clinic-reading").await;
+    // Sound at a desktop's size and a phone's.
+    for size in [DESKTOP, PHONE] {
+        app.set_size(size).await;
+        app.client
+            .execute(
+                "document.querySelector('[data-testid=readings-chart]').scrollIntoView()",
+                vec![],
+            )
+            .await
+            .expect("scroll to the chart");
+        app.screenshot(&format!("devices-clinic-reading-{}x{}", size.0, size.1))
+            .await;
+        let problems = app.layout_problems().await;
+        assert!(problems.is_empty(), "{size:?}: {problems:#?}");
+    }
     app.close().await;
     server.stop().await.unwrap();
 }

@@ -375,7 +375,8 @@ pub(crate) async fn search(
     let mut codes: Vec<String> = Vec::new();
     let mut range = TimeRange::default();
     let mut identifier = None;
-    let mut encounter = None;
+    // Each `encounter` parameter is one of its comma-separated visits; repeated, all must hold.
+    let mut encounters: Vec<Vec<String>> = Vec::new();
     let mut at_visit = None;
     let mut stored = TimeRange::default();
     for (name, value) in search.params() {
@@ -406,12 +407,21 @@ pub(crate) async fn search(
             "date" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(split_identifier(&value)?),
             "encounter" => {
-                encounter = Some(
-                    value
-                        .strip_prefix("Encounter/")
-                        .unwrap_or(&value)
-                        .to_owned(),
-                );
+                let any: Vec<String> = value
+                    .split(',')
+                    .map(|r| {
+                        r.rsplit_once("Encounter/")
+                            .map_or(r, |(_, id)| id)
+                            .to_owned()
+                    })
+                    .collect();
+                if any.len() > crate::search::MAX_VALUES || any.iter().any(String::is_empty) {
+                    return Err(FhirError::Invalid(format!(
+                        "'encounter' takes 1 to {} references",
+                        crate::search::MAX_VALUES
+                    )));
+                }
+                encounters.push(any);
             }
             "encounter:missing" => {
                 at_visit = Some(match value.as_str() {
@@ -453,8 +463,10 @@ pub(crate) async fn search(
         sql.push(" AND identifier_system = ").push_bind(system);
         sql.push(" AND identifier_value = ").push_bind(value);
     }
-    if let Some(encounter) = &encounter {
-        sql.push(" AND encounter_id = ").push_bind(encounter);
+    for any in &encounters {
+        sql.push(" AND encounter_id IN (");
+        sql.push_list(any.iter());
+        sql.push(")");
     }
     match at_visit {
         Some(true) => sql.push(" AND encounter_id IS NOT NULL"),

@@ -115,6 +115,21 @@ async fn a_clinic_monitor_records_a_reading_at_the_visit_once_and_the_patient_fi
         )
         .await;
     assert_eq!(entries(&by_visit, "Observation").len(), 1);
+    // A comma is "any of these visits", a repeat "all of them" (so none here).
+    let (_, any) = h
+        .get(
+            &alex,
+            &format!("Observation?encounter=en-nowhere,{encounter}"),
+        )
+        .await;
+    assert_eq!(entries(&any, "Observation").len(), 1);
+    let (_, all) = h
+        .get(
+            &alex,
+            &format!("Observation?encounter=en-nowhere&encounter={encounter}"),
+        )
+        .await;
+    assert!(entries(&all, "Observation").is_empty());
     // What arrived since a moment: the app's catch-up.
     let later =
         (Utc::now() + Duration::minutes(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
