@@ -15,7 +15,7 @@ use hale_fhir::observation::CLINIC_READING_SYSTEM;
 use hale_fhir::{Identifier, Observation, Reference, Resource};
 use sqlx::AnyConnection;
 
-use super::access::require_team;
+use super::access::{require_team, Reach};
 use super::layout::Problem;
 use super::session::{Role, StaffSession};
 use crate::auth::Audit;
@@ -43,11 +43,18 @@ const FIELDS: [(&str, &str, Vital, Unit); 6] = [
     ("spo2", "SpO2 (%)", Vital::OxygenSaturation, Unit::Percent),
 ];
 
-/// The "At this visit" section: the form while the patient is at the hospital, and the
-/// readings recorded at that visit.
+/// Whether `who`, reaching the patient by `reach`, may record readings for them: a nurse or
+/// clinician of the patient's own team (see [`record`]).
+pub(crate) fn may_record(who: &StaffSession, reach: &Reach) -> bool {
+    *reach == Reach::Team && who.role != Role::Admin
+}
+
+/// The "At this visit" section: the readings recorded at the visit while the patient is at
+/// the hospital, and the form to record more for those who `may_record`.
 pub(crate) async fn section(
     conn: &mut AnyConnection,
     who: &StaffSession,
+    may_record: bool,
     id: &str,
     zone: &Tz,
     now: DateTime<Utc>,
@@ -64,6 +71,11 @@ pub(crate) async fn section(
     } else {
         format!(r#"<ul class="clinic-readings">{taken}</ul>"#)
     };
+    if !may_record {
+        return Ok(format!(
+            r#"{head}{taken}<p class="muted">Readings are recorded by the patient's own team's nurses and clinicians.</p></section>"#
+        ));
+    }
     let inputs: String = FIELDS
         .iter()
         .map(|(name, label, _, _)| {
@@ -147,7 +159,7 @@ pub(crate) async fn record(
     let readings =
         readings_of(&fields, key, now).map_err(|m| Problem::invalid(m).for_staff(&who))?;
     // Taking readings is care of the patient: their own team's nurses and clinicians, not an
-    // admin, and not someone who broke glass to read the record.
+    // admin, and not someone who broke glass to read the record (`may_record`).
     if who.role == Role::Admin {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,

@@ -120,7 +120,8 @@ pub(crate) async fn page(
     let vitals = vitals_section(&mut conn, &id, e.as_ref(), span, &zone, now).await?;
     let adherence = adherence_section(&mut conn, &id, &zone, now).await?;
     let visits = visits_section(&mut conn, &id, &zone).await?;
-    let clinic = super::clinic::section(&mut conn, &who, &id, &zone, now).await?;
+    let may_record = super::clinic::may_record(&who, &reach);
+    let clinic = super::clinic::section(&mut conn, &who, may_record, &id, &zone, now).await?;
     let plan = plan_section(&who, &id, e.as_ref(), &zone);
     let messages = messages_section(&mut conn, &who, &id, &zone).await?;
     let main = format!(

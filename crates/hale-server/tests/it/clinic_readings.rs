@@ -330,9 +330,16 @@ async fn staff_record_readings_at_the_visit_once_even_when_the_form_is_sent_twic
             )],
         )
         .await;
-    assert_eq!(outsider.get(&page_path).await.0, 200);
+    let (status, seen) = outsider.get(&page_path).await;
+    assert_eq!(status, 200);
+    assert!(
+        seen.contains("82.4 kg") && !seen.contains("clinic-form"),
+        "{seen}"
+    );
     assert_eq!(outsider.post(&readings, &form).await.0, 403);
     let admin = sign_in(&h, &DEMO_ADMIN).await;
+    let (_, seen) = admin.get(&page_path).await;
+    assert!(!seen.contains("clinic-form"), "{seen}");
     assert_eq!(admin.post(&readings, &form).await.0, 403);
     assert_eq!(clinic_readings_of(&h, &alex, "").await.len(), 2);
 }
