@@ -550,12 +550,19 @@ impl RunningApp {
     pub async fn wait_until_text(&self, css: &str, needle: &str, timeout: Duration) {
         let started = Instant::now();
         loop {
+            // What it said last, for the failure message (None: not on the page).
+            let mut last = None;
             if let Ok(e) = self.client.find(Locator::Css(css)).await {
-                if e.text().await.unwrap_or_default().contains(needle) {
+                let text = e.text().await.unwrap_or_default();
+                if text.contains(needle) {
                     return;
                 }
+                last = Some(text);
             }
-            assert!(started.elapsed() < timeout, "'{css}' never showed {needle}");
+            assert!(
+                started.elapsed() < timeout,
+                "'{css}' never showed {needle}; last it said {last:?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
