@@ -48,8 +48,9 @@ impl Patient {
     }
 
     /// [`Self::sync_clinic_readings`] for a screen showing readings: how many were new, none
-    /// when the hospital is out of reach (the copy stays as it was) or when a copy is already
-    /// under way (screens opening together ask once; that copy tells them).
+    /// when the hospital is out of reach (the copy stays as it was) or when a screen's copy is
+    /// already under way (a screen opened twice at once asks once; the first answer carries
+    /// what it found, and the watch loop's copies run apart from this).
     pub async fn catch_up_clinic_readings(&self, now: DateTime<Utc>) -> usize {
         let Ok(_copying) = self.clinic_copy.try_lock() else {
             return 0;
