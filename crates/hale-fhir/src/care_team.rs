@@ -86,6 +86,9 @@ pub struct Communication {
     pub sent: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub about: Vec<Reference>,
+    /// The visit it was written at: the next steps the hospital recorded for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payload: Vec<CommunicationPayload>,
 }
@@ -225,6 +228,7 @@ impl Communication {
             }),
             sent: Some(message.sent),
             about: Vec::new(),
+            encounter: None,
             payload: vec![CommunicationPayload {
                 content_string: Some(message.text.clone()),
             }],

@@ -46,6 +46,12 @@ pub struct MedicationRequest {
     pub authored_on: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requester: Option<Reference>,
+    /// The visit it was written at, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The prescription this one replaces (a changed dose is a new prescription).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_prescription: Option<Reference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dosage_instruction: Vec<Dosage>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -55,7 +55,7 @@ pub const APP_CLIENT_ID: &str = "hale-app";
 /// Everything the Hale app asks for when a patient signs in, in SMART v2 syntax
 /// (`c`reate, `r`ead, `u`pdate, `d`elete, `s`earch), plus Hale's own API beside FHIR.
 pub const APP_SCOPE: &str = "launch/patient openid fhirUser offline_access \
-patient/Patient.r patient/Appointment.crus patient/Encounter.cr patient/Schedule.s \
+patient/Patient.r patient/Appointment.crus patient/Encounter.crs patient/Schedule.s \
 patient/Slot.s patient/MedicationRequest.s patient/MedicationAdministration.cs \
 patient/Observation.cs patient/CarePlan.rs patient/Goal.rs patient/Flag.rs patient/Task.rs \
 patient/Communication.rs patient/Consent.rs patient/RelatedPerson.rs patient/Questionnaire.r \

@@ -13,7 +13,7 @@ use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use hale_domain::arrival::{ClinicQueue, Queued};
 use hale_domain::{AppointmentStatus, ArrivalRefusal, BookingReference};
-use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Meta, Period, Reference, Resource};
+use hale_fhir::Resource;
 use hale_hospital_json::arrival::{
     CallNext, Called, ClinicWaitingTime, KioskCheckIn, KioskOutcome, QueueState, QueueStatus,
     WaitingTimes,
@@ -23,8 +23,9 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use crate::auth::{Audit, DeviceToken, PatientToken};
 use crate::db::begin_write;
 use crate::db::Time;
+use crate::encounter::encounter_row;
 use crate::limits::Limit;
-use crate::resource_response::{current_version, resource_response};
+use crate::resource_response::resource_response;
 use crate::{FhirError, ServerState};
 
 /// Tells the live streams that a queue changed: this instance's at once, and other instances on
@@ -122,77 +123,6 @@ fn round_up_minutes(d: Duration) -> i64 {
     (d.num_seconds() + 59).div_euclid(60).max(0)
 }
 
-#[derive(sqlx::FromRow)]
-struct EncounterRow {
-    id: String,
-    appointment_id: Option<String>,
-    patient_id: Option<String>,
-    clinic_id: String,
-    clinic_name: String,
-    specialty_code: String,
-    location: String,
-    status: String,
-    arrived_at: Time,
-    room: Option<String>,
-    finished_at: Option<Time>,
-    version_id: i64,
-    last_updated: Time,
-}
-
-const ENCOUNTER_SELECT: &str = "SELECT e.id, e.appointment_id, a.patient_id, e.clinic_id, \
-    c.name AS clinic_name, c.specialty_code, c.location, e.status, e.arrived_at, e.room, e.finished_at, \
-    e.version_id, COALESCE(e.last_updated, e.arrived_at) AS last_updated \
-    FROM encounter e JOIN clinic c ON c.id = e.clinic_id LEFT JOIN appointment a ON a.id = e.appointment_id";
-
-async fn encounter_row(db: &AnyPool, id: &str) -> Result<Option<EncounterRow>, FhirError> {
-    Ok(
-        sqlx::query_as(&format!("{ENCOUNTER_SELECT} WHERE e.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
-    )
-}
-
-impl EncounterRow {
-    fn into_fhir(self) -> Encounter {
-        Encounter {
-            id: Some(self.id),
-            meta: Some(Meta::version(self.version_id, self.last_updated.0)),
-            status: self.status,
-            class: Encounter::ambulatory(),
-            service_type: vec![CodeableConcept {
-                coding: vec![hale_fhir::Coding {
-                    system: Some("http://snomed.info/sct".into()),
-                    code: Some(self.specialty_code),
-                    display: Some(self.clinic_name.clone()),
-                }],
-                text: Some(self.clinic_name),
-            }],
-            subject: self.patient_id.map(|p| Reference::to("Patient", &p, None)),
-            appointment: self
-                .appointment_id
-                .map(|a| vec![Reference::to("Appointment", &a, None)])
-                .unwrap_or_default(),
-            period: Some(Period {
-                start: Some(self.arrived_at.0),
-                end: self.finished_at.map(|t| t.0),
-            }),
-            location: self
-                .room
-                .map(|room| {
-                    vec![EncounterLocation {
-                        location: Reference {
-                            reference: None,
-                            identifier: None,
-                            display: Some(format!("{}, {room}", self.location)),
-                        },
-                    }]
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
-
 /// Checks in appointment `id` in `tx`: marks it arrived and opens its encounter, or returns the
 /// encounter a previous check-in opened. Refuses outside the arrival window.
 async fn check_in(
@@ -284,37 +214,6 @@ pub(crate) async fn patient_check_in(
         status,
         &Resource::Encounter(row.into_fhir()),
     ))
-}
-
-/// `GET /fhir/Encounter/{id}`: one of the patient's encounters.
-pub(crate) async fn read_encounter(
-    token: PatientToken,
-    State(state): State<ServerState>,
-    Path(id): Path<String>,
-) -> Result<Response, FhirError> {
-    let row = encounter_row(&state.db, &id)
-        .await?
-        .filter(|r| r.patient_id.as_deref() == Some(token.patient_id.as_str()))
-        .ok_or(FhirError::NotFound)?;
-    Ok(resource_response(
-        StatusCode::OK,
-        &Resource::Encounter(row.into_fhir()),
-    ))
-}
-
-/// `GET /fhir/Encounter/{id}/_history/{vid}`: the visit as it is, if that is version `vid`.
-pub(crate) async fn vread_encounter(
-    token: PatientToken,
-    State(state): State<ServerState>,
-    Path((id, vid)): Path<(String, String)>,
-) -> Result<Response, FhirError> {
-    let row = encounter_row(&state.db, &id)
-        .await?
-        .filter(|r| r.patient_id.as_deref() == Some(token.patient_id.as_str()))
-        .ok_or(FhirError::NotFound)?;
-    let resource = Resource::Encounter(row.into_fhir());
-    current_version(&resource, &vid)?;
-    Ok(resource_response(StatusCode::OK, &resource))
 }
 
 /// Where encounter `id` stands at `now`, for its patient.

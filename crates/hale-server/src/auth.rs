@@ -111,6 +111,7 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         {
             (Patient("patient/Encounter.r"), R)
         }
+        "/fhir/Encounter" if get => (Patient("patient/Encounter.s"), R),
         "/fhir/Schedule" if get => (Patient("patient/Schedule.s"), R),
         "/fhir/Slot" if get => (Patient("patient/Slot.s"), R),
         "/fhir" | "/fhir/" if post => (PatientPerEntry, C),
@@ -165,7 +166,14 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/console/patients/{id}" if get => (Staff, R),
         "/console/sign-out" | "/console/patients/{id}/break-glass" if post => (Staff, E),
         "/console/tasks/{id}/{action}" if post => (Staff, U),
-        "/console/patients/{id}/message" | "/console/patients/{id}/readings" if post => (Staff, C),
+        "/console/patients/{id}/message"
+        | "/console/patients/{id}/readings"
+        | "/console/patients/{id}/prescriptions"
+        | "/console/patients/{id}/next-steps"
+            if post =>
+        {
+            (Staff, C)
+        }
         "/console/patients/{id}/plan" | "/console/patients/{id}/unenrol" if post => (Staff, U),
         "/console/enrol" if post => (Staff, C),
         "/api/kiosk/check-in" if post => (Device(KIOSK), E),

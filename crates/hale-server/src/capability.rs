@@ -58,7 +58,8 @@ const DECLARED: &[Declared] = &[
     },
     Declared {
         kind: "Encounter",
-        interactions: &["read", "vread"],
+        interactions: &["read", "vread", "search-type"],
+        params: &[PATIENT, ("appointment", "reference"), ("status", "token")],
         versioned: true,
         ..PLAIN
     },
@@ -88,7 +89,7 @@ const DECLARED: &[Declared] = &[
     Declared {
         kind: "MedicationRequest",
         interactions: &["search-type"],
-        params: &[PATIENT, ("status", "token")],
+        params: &[PATIENT, ("status", "token"), ("encounter", "reference")],
         ..PLAIN
     },
     Declared {
@@ -149,7 +150,7 @@ const DECLARED: &[Declared] = &[
     Declared {
         kind: "Communication",
         interactions: &["search-type"],
-        params: &[PATIENT],
+        params: &[PATIENT, ("encounter", "reference")],
         ..PLAIN
     },
     Declared {

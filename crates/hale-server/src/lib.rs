@@ -24,6 +24,7 @@ mod conditional;
 mod console;
 mod db;
 pub mod demo;
+mod encounter;
 mod encryption;
 mod error;
 mod fhir;
@@ -322,10 +323,11 @@ async fn router(
             "/fhir/Appointment/{id}/$check-in",
             post(arrival::patient_check_in),
         )
-        .route("/fhir/Encounter/{id}", get(arrival::read_encounter))
+        .route("/fhir/Encounter", get(encounter::search_encounters))
+        .route("/fhir/Encounter/{id}", get(encounter::read_encounter))
         .route(
             "/fhir/Encounter/{id}/_history/{vid}",
-            get(arrival::vread_encounter),
+            get(encounter::vread_encounter),
         )
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))

@@ -37,6 +37,8 @@ struct RequestRow {
     authored_on: Time,
     requester_id: Option<String>,
     requester_name: Option<String>,
+    encounter_id: Option<String>,
+    prior_id: Option<String>,
     dosage: String,
     dispense_quantity: Option<f64>,
     dispense_unit: Option<String>,
@@ -56,9 +58,22 @@ impl RequestRow {
             }),
             subject: Reference::to("Patient", &self.patient_id, None),
             authored_on: Some(self.authored_on.0),
-            requester: self
-                .requester_id
-                .map(|id| Reference::to("Practitioner", &id, self.requester_name)),
+            // A prescription written in the console names the member of staff, who is not a
+            // practitioner of the directory: a reference by name only.
+            requester: match (self.requester_id, self.requester_name) {
+                (Some(id), name) => Some(Reference::to("Practitioner", &id, name)),
+                (None, Some(name)) => Some(Reference {
+                    display: Some(name),
+                    ..Reference::default()
+                }),
+                (None, None) => None,
+            },
+            encounter: self
+                .encounter_id
+                .map(|id| Reference::to("Encounter", &id, None)),
+            prior_prescription: self
+                .prior_id
+                .map(|id| Reference::to("MedicationRequest", &id, None)),
             dosage_instruction: dosage,
             dispense_request: self.dispense_quantity.map(|q| DispenseRequest {
                 quantity: Some(Quantity {
@@ -72,8 +87,10 @@ impl RequestRow {
 }
 
 const REQUEST_COLUMNS: &str = "SELECT m.id, m.patient_id, m.status, m.medication, m.authored_on, \
-     m.requester_id, pr.name AS requester_name, m.dosage, m.dispense_quantity, m.dispense_unit \
+     m.requester_id, COALESCE(pr.name, st.name) AS requester_name, m.encounter_id, m.prior_id, \
+     m.dosage, m.dispense_quantity, m.dispense_unit \
      FROM medication_request m LEFT JOIN practitioner pr ON pr.id = m.requester_id \
+     LEFT JOIN staff st ON st.id = m.prescriber_staff_id \
      WHERE m.patient_id = ";
 
 /// The patient's active prescriptions as medicines with schedules, read in the hospital's zone
@@ -103,10 +120,12 @@ pub(crate) async fn search_requests(
 ) -> Result<Response, FhirError> {
     let mut search = Search::new(&headers, query.as_deref(), "MedicationRequest", REQUESTS)?;
     let mut statuses: Vec<String> = Vec::new();
+    let mut encounters: Vec<Vec<String>> = Vec::new();
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
             "status" => crate::search::push_values("status", &value, &mut statuses)?,
+            "encounter" => encounters.push(crate::search::references("Encounter", &value)?),
             _ => search.unknown(&name, &value)?,
         }
     }
@@ -115,6 +134,12 @@ pub(crate) async fn search_requests(
     if !statuses.is_empty() {
         sql.push(" AND m.status IN (");
         sql.push_list(statuses.iter());
+        sql.push(")");
+    }
+    // A comma means any of these visits; a repeated parameter, each of them.
+    for any_of in &encounters {
+        sql.push(" AND m.encounter_id IN (");
+        sql.push_list(any_of.iter());
         sql.push(")");
     }
     sql.push(" ORDER BY m.authored_on, m.id");

@@ -406,23 +406,7 @@ pub(crate) async fn search(
             }
             "date" => range.narrow(&value, state.hospital.timezone)?,
             "identifier" => identifier = Some(split_identifier(&value)?),
-            "encounter" => {
-                let any: Vec<String> = value
-                    .split(',')
-                    .map(|r| {
-                        r.rsplit_once("Encounter/")
-                            .map_or(r, |(_, id)| id)
-                            .to_owned()
-                    })
-                    .collect();
-                if any.len() > crate::search::MAX_VALUES || any.iter().any(String::is_empty) {
-                    return Err(FhirError::Invalid(format!(
-                        "'encounter' takes 1 to {} references",
-                        crate::search::MAX_VALUES
-                    )));
-                }
-                encounters.push(any);
-            }
+            "encounter" => encounters.push(crate::search::references("Encounter", &value)?),
             "encounter:missing" => {
                 at_visit = Some(match value.as_str() {
                     "false" => true,

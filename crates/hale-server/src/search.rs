@@ -105,6 +105,23 @@ pub(crate) fn push_values(
     Ok(())
 }
 
+/// The ids a reference parameter names (`encounter=Encounter/a,b`, relative, bare or absolute):
+/// any of them. Refuses an empty one and more than [`MAX_VALUES`] with a clear 400.
+pub(crate) fn references(kind: &str, value: &str) -> Result<Vec<String>, FhirError> {
+    let prefix = format!("{kind}/");
+    let ids: Vec<String> = value
+        .split(',')
+        .map(|r| r.rsplit_once(&prefix).map_or(r, |(_, id)| id).to_owned())
+        .collect();
+    if ids.len() > MAX_VALUES || ids.iter().any(String::is_empty) {
+        return Err(FhirError::Invalid(format!(
+            "'{}' takes 1 to {MAX_VALUES} references",
+            kind.to_lowercase()
+        )));
+    }
+    Ok(ids)
+}
+
 pub(crate) fn patient_id(value: &str) -> &str {
     value.strip_prefix("Patient/").unwrap_or(value)
 }

@@ -101,7 +101,9 @@ fn Form(view: FormView) -> impl IntoView {
         }
     });
     let pending = change.pending();
-    let editable = move || current.with(|v| v.stage == FormStageView::Open);
+    // A memo, so an answer saved as the patient presses Send does not draw the button again
+    // between the press and the click (which lost the click).
+    let editable = Memo::new(move |_| current.with(|v| v.stage == FormStageView::Open));
     let answer = Callback::new({
         let appointment_id = appointment_id.clone();
         move |(path, values): (String, Vec<String>)| {
@@ -190,7 +192,7 @@ fn Form(view: FormView) -> impl IntoView {
             {move || status().map(|s| view! { <p class="notice" data-testid="form-status">{s}</p> })}
         </div>
         <InlineError error=failure(change) testid="form-error" />
-        {move || editable().then(|| view! {
+        {move || editable.get().then(|| view! {
             <p class="hint">"Your answers are saved on this device as you go."</p>
             <button type="button" class="primary" data-testid="send-form"
                 disabled=move || sending.get() || send_waiting.get() on:click=send.clone()>"Send to the hospital"</button>

@@ -71,9 +71,10 @@ pub(crate) async fn section(
     } else {
         format!(r#"<ul class="clinic-readings">{taken}</ul>"#)
     };
+    let orders = super::visit_orders::part(conn, who, may_record, &visit, zone).await?;
     if !may_record {
         return Ok(format!(
-            r#"{head}{taken}<p class="muted">Readings are recorded by the patient's own team's nurses and clinicians.</p></section>"#
+            r#"{head}{taken}<p class="muted">Readings are recorded by the patient's own team's nurses and clinicians.</p>{orders}</section>"#
         ));
     }
     let inputs: String = FIELDS
@@ -87,7 +88,7 @@ pub(crate) async fn section(
     Ok(format!(
         r#"{head}<p>Checked in at {arrived}. Readings recorded here appear in the patient's app as clinic readings.</p>{taken}
 <form method="post" action="/console/patients/{pid}/readings" class="narrow clinic-form"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="encounter" value="{encounter}"><input type="hidden" name="key" value="{key}">{inputs}
-<button type="submit">Record readings</button></form></section>"#,
+<button type="submit">Record readings</button></form>{orders}</section>"#,
         arrived = visit.arrived_at.with_timezone(zone).format("%H:%M"),
         pid = escape(id),
         csrf = escape(&who.csrf),

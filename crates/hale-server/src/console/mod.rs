@@ -8,7 +8,7 @@
 //! - [`access`]: a member of staff reads only the patients enrolled with their team; anyone
 //!   else needs a stated reason ("break glass"), which is audited and shown to the team's admin.
 //! - [`worklist`], [`patient`]: what the team sees; [`actions`]: what it does; [`clinic`]: the
-//!   readings taken at a visit.
+//!   readings taken at a visit; [`visit_orders`]: what is prescribed there and the next steps.
 //!
 //! Every request passes `auth::authorize` (the one rule table) and is audited with the person.
 
@@ -22,6 +22,7 @@ pub(crate) mod events;
 mod layout;
 pub(crate) mod patient;
 pub(crate) mod session;
+pub(crate) mod visit_orders;
 pub(crate) mod worklist;
 
 use axum::extract::Path;
@@ -53,6 +54,14 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/console/tasks/{id}/{action}", post(actions::task))
         .route("/console/patients/{id}/message", post(actions::message))
         .route("/console/patients/{id}/readings", post(clinic::record))
+        .route(
+            "/console/patients/{id}/prescriptions",
+            post(visit_orders::prescribe),
+        )
+        .route(
+            "/console/patients/{id}/next-steps",
+            post(visit_orders::next_steps),
+        )
         .route("/console/patients/{id}/plan", post(actions::edit_plan))
         .route("/console/patients/{id}/unenrol", post(actions::unenrol))
         .route("/console/enrol", post(actions::enrol))

@@ -8,15 +8,17 @@ use hale_domain::monitoring::CareMessage;
 use hale_fhir::{Communication, Reference, Resource};
 
 use crate::auth::PatientToken;
-use crate::db::Time;
+use crate::db::{Sql, Time};
 use crate::search::patient_id;
 use crate::searchset::{Paging, Search};
 use crate::{FhirError, ServerState};
 
+type Row = (String, String, String, Time, Option<String>, Option<String>);
+
 /// How many messages the app is shown.
 const MESSAGES: i64 = 100;
 
-/// `GET /fhir/Communication?patient=…`.
+/// `GET /fhir/Communication?patient=…[&encounter=…]`.
 pub(crate) async fn search(
     token: PatientToken,
     State(state): State<ServerState>,
@@ -24,42 +26,50 @@ pub(crate) async fn search(
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
     let mut search = Search::new(&headers, query.as_deref(), "Communication", PAGE)?;
+    let mut encounters: Vec<Vec<String>> = Vec::new();
     for (name, value) in search.params() {
         match name.as_ref() {
             "patient" | "subject" => token.require_patient(patient_id(&value))?,
+            "encounter" => encounters.push(crate::search::references("Encounter", &value)?),
             _ => search.unknown(&name, &value)?,
         }
     }
-    let rows: Vec<(String, String, String, Time, Option<String>)> = sqlx::query_as(
-        "SELECT c.id, s.name, c.text, c.sent_at, c.task_id FROM communication c \
-         JOIN staff s ON s.id = c.sender_id WHERE c.patient_id = $1 \
-         ORDER BY c.sent_at DESC, c.id LIMIT $2",
-    )
-    .bind(&token.patient_id)
-    .bind(MESSAGES + 1)
-    .fetch_all(&state.db)
-    .await?;
+    let mut sql = Sql::new(
+        "SELECT c.id, s.name, c.text, c.sent_at, c.task_id, c.encounter_id FROM communication c \
+         JOIN staff s ON s.id = c.sender_id WHERE c.patient_id = ",
+    );
+    sql.push_bind(&token.patient_id);
+    // A comma means any of these visits; a repeated parameter, each of them.
+    for any_of in &encounters {
+        sql.push(" AND c.encounter_id IN (");
+        sql.push_list(any_of.iter());
+        sql.push(")");
+    }
+    sql.push(" ORDER BY c.sent_at DESC, c.id LIMIT ");
+    sql.push_bind(MESSAGES + 1);
+    let rows: Vec<Row> = sql.build_query_as().fetch_all(&state.db).await?;
     // Read one past the cap: a patient with more messages than it gets no `total`.
     let complete = rows.len() as i64 <= MESSAGES;
-    let resources = rows
-        .into_iter()
-        .take(MESSAGES as usize)
-        .map(|(id, from, text, sent, task)| {
-            let mut c = Communication::from_message(
-                &CareMessage {
-                    id,
-                    from,
-                    text,
-                    sent: sent.0,
-                },
-                &token.patient_id,
-            );
-            c.about = task
-                .map(|t| Reference::to("Task", &t, None))
-                .into_iter()
-                .collect();
-            (Resource::Communication(c), Vec::new())
-        });
+    let resources =
+        rows.into_iter()
+            .take(MESSAGES as usize)
+            .map(|(id, from, text, sent, task, encounter)| {
+                let mut c = Communication::from_message(
+                    &CareMessage {
+                        id,
+                        from,
+                        text,
+                        sent: sent.0,
+                    },
+                    &token.patient_id,
+                );
+                c.about = task
+                    .map(|t| Reference::to("Task", &t, None))
+                    .into_iter()
+                    .collect();
+                c.encounter = encounter.map(|e| Reference::to("Encounter", &e, None));
+                (Resource::Communication(c), Vec::new())
+            });
     Ok(search.page(resources.collect(), complete))
 }
 

@@ -290,6 +290,13 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             Patient,
             true,
         ),
+        ep(
+            Method::GET,
+            &format!("fhir/Encounter?{me}&appointment={appointment}"),
+            None,
+            Patient,
+            true,
+        ),
         ep(Method::GET, "fhir/Schedule", None, Patient, false),
         ep(Method::GET, "fhir/Slot?status=free", None, Patient, false),
         ep(

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 const MONITOR_SYSTEM: &str = "urn:example:cardiology-monitor";
 
 /// Alex checked in to a cardiology appointment; returns Alex's token and the encounter.
-async fn alex_at_the_clinic(h: &Hospital) -> (String, String) {
+pub(crate) async fn alex_at_the_clinic(h: &Hospital) -> (String, String) {
     let alex = h.access_token(&DEMO_PATIENT).await;
     let (appointment, _) = h.appointment_in(DEMO_PATIENT.id, "cl-cardiology", 10).await;
     let (status, encounter) = h
@@ -373,7 +373,7 @@ async fn remote_monitoring_judges_home_readings_not_those_taken_at_the_clinic() 
 }
 
 /// The value of the hidden input `name` in a console page.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
     let start = page
         .find(&marker)

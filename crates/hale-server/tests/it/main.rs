@@ -24,4 +24,5 @@ mod parking;
 mod production;
 mod questionnaires;
 mod sign_in;
+mod visit_summary;
 mod waitlist;
