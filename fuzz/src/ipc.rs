@@ -80,6 +80,7 @@ commands![
     AnswerForm,
     ChangeFormGroup,
     SubmitForm,
+    GetVisitSummary,
 ];
 
 /// Every command either window may call is fuzzed (a new command must be added above).

@@ -225,6 +225,7 @@ pub fn run() {
             forms::answer_form => hale_api::AnswerForm,
             forms::change_form_group => hale_api::ChangeFormGroup,
             forms::submit_form => hale_api::SubmitForm,
+            visits::get_visit_summary => hale_api::GetVisitSummary,
         ])
         .build(tauri::generate_context!());
     match result {

@@ -11,6 +11,7 @@ mod forms;
 mod medicines;
 mod readings_chart;
 mod today;
+mod visits;
 pub use booking::*;
 pub use care_circle::*;
 pub use care_team::*;
@@ -19,6 +20,7 @@ pub use forms::*;
 pub use medicines::*;
 pub use readings_chart::*;
 pub use today::*;
+pub use visits::*;
 
 /// "Tue 1 Dec, 10:00–10:20", in the offset the shell chose (the device's).
 pub fn when(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> String {

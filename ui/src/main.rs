@@ -49,6 +49,10 @@ pub enum Screen {
     Form {
         appointment_id: String,
     },
+    /// What one past visit left behind.
+    VisitSummary {
+        appointment_id: String,
+    },
 }
 
 impl Screen {
@@ -202,6 +206,9 @@ fn SignedInApp() -> impl IntoView {
                 Screen::CareCircle => view! { <pages::care_circle::CareCirclePage /> }.into_any(),
                 Screen::Form { appointment_id } => {
                     view! { <pages::form::FormPage appointment_id /> }.into_any()
+                }
+                Screen::VisitSummary { appointment_id } => {
+                    view! { <pages::visit::VisitSummaryPage appointment_id /> }.into_any()
                 }
             }}
             </div>

@@ -18,7 +18,9 @@ struct Tab {
 /// Which tab shows `screen` as the current place: screens reached from another tab belong to it.
 fn tab_of(screen: &Screen) -> Screen {
     match screen {
-        Screen::Book { .. } | Screen::Form { .. } => Screen::Appointments,
+        Screen::Book { .. } | Screen::Form { .. } | Screen::VisitSummary { .. } => {
+            Screen::Appointments
+        }
         Screen::Settings
         | Screen::WaitingTimes
         | Screen::Devices

@@ -39,6 +39,7 @@ mod medicines;
 mod parking;
 mod session;
 mod settings;
+mod visits;
 mod waitlist;
 
 pub use arrival::{
@@ -103,6 +104,7 @@ pub use session::{
 pub use settings::{
     GetReminders, ReminderChoice, ReminderLead, ReminderSettings, SetReminders, SetRemindersArgs,
 };
+pub use visits::{GetVisitSummary, PrescribedView, ReplacedView, VisitStageView, VisitSummaryView};
 pub use waitlist::{
     AcceptOffer, DeclineOffer, JoinWaitlist, LeaveWaitlist, OfferArgs, OfferView, WaitlistArgs,
     WaitlistView,
@@ -184,6 +186,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     AnswerForm::NAME,
     ChangeFormGroup::NAME,
     SubmitForm::NAME,
+    GetVisitSummary::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

@@ -15,6 +15,7 @@ mod questionnaire;
 mod rules;
 mod sign_in;
 mod sse;
+mod visits;
 mod waitlist;
 
 pub use sign_in::{Authorization, LoopbackRedirect, SignInError, Tokens};
@@ -35,6 +36,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent, Updates};
 use url::Url;
+pub use visits::VisitRecords;
 
 /// What free slots to look for.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -141,7 +141,7 @@ pub struct ClinicReadings {
 
 /// The reading a clinic Observation carries, keyed by its id at the hospital, with its
 /// encounter.
-fn clinic_reading(o: &Observation) -> Option<(Reading, String)> {
+pub(crate) fn clinic_reading(o: &Observation) -> Option<(Reading, String)> {
     let id = o.id.as_deref()?;
     let encounter = o.encounter.as_ref()?.id_of("Encounter")?.to_owned();
     let mut reading = o.to_reading_keyed(&format!("{CLINIC_DEVICE}/{id}")).ok()?;

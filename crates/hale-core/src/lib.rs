@@ -22,6 +22,7 @@ pub mod notices;
 pub mod parking;
 pub mod sign_in;
 mod signals;
+pub mod visits;
 pub mod watch;
 
 use std::future::Future;
@@ -61,6 +62,9 @@ pub enum CoreError {
     SignIn(#[from] hale_client::SignInError),
     #[error("the browser could not be opened: {0}")]
     NoBrowser(String),
+    /// Signed in, but this is the patient's own: not for someone looking after them.
+    #[error("only the patient may {0}")]
+    PatientsOwn(&'static str),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.

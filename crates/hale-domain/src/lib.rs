@@ -24,6 +24,7 @@ pub mod queue;
 pub mod refusal_code;
 pub mod reminder;
 pub mod slot;
+pub mod visit_summary;
 pub mod waitlist;
 
 pub use allowed::{Allowed, AppointmentRules};

@@ -25,6 +25,7 @@ mod parking;
 mod reminders;
 #[cfg(test)]
 mod tests;
+mod visits;
 
 pub use devices::{PairedDevice, StoredReading};
 pub use file::{move_store, remove_journal};

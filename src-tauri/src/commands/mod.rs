@@ -14,4 +14,5 @@ pub mod medicines;
 pub mod parking;
 pub mod session;
 pub mod settings;
+pub mod visits;
 pub mod waitlist;

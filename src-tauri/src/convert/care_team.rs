@@ -6,7 +6,7 @@ use hale_api::{
 };
 use hale_core::care_team::CareTeamScreen;
 use hale_domain::device::{ReadingKind, Vital};
-use hale_domain::monitoring::{Family, Tier};
+use hale_domain::monitoring::{CareMessage, Family, Tier};
 
 use super::devices::reading_kind_view;
 use super::{freshness, local};
@@ -70,16 +70,7 @@ pub fn care_team(screen: CareTeamScreen) -> CareTeamView {
                 seen: a.seen.map(local),
             })
             .collect(),
-        messages: screen
-            .messages
-            .into_iter()
-            .map(|m| CareMessageView {
-                id: m.id,
-                from: m.from,
-                text: m.text,
-                sent: local(m.sent),
-            })
-            .collect(),
+        messages: screen.messages.into_iter().map(message).collect(),
         freshness: freshness(screen.freshness),
     }
 }
@@ -108,5 +99,14 @@ fn unit(v: Vital) -> &'static str {
         Vital::BodyHeight => "cm",
         Vital::Bmi => "kg/m²",
         Vital::BloodGlucose | Vital::InterstitialGlucose => "mmol/L",
+    }
+}
+
+pub fn message(m: CareMessage) -> CareMessageView {
+    CareMessageView {
+        id: m.id,
+        from: m.from,
+        text: m.text,
+        sent: local(m.sent),
     }
 }

@@ -12,7 +12,8 @@ use hale_domain::device::glucose::Meal;
 use hale_domain::device::thermometer::TemperatureUnit;
 use hale_domain::device::time_in_range::{time_in_range, TARGET_HIGH, TARGET_LOW};
 use hale_domain::device::{
-    DeviceType, Interpretation, NotPatientData, Quantity, ReadingKind, Thresholds, Vital, Withheld,
+    DeviceType, Interpretation, NotPatientData, Quantity, Reading, ReadingKind, Thresholds, Vital,
+    Withheld,
 };
 use hale_store::{PairedDevice, StoredReading};
 
@@ -201,12 +202,7 @@ pub fn clinic_copy(new: usize, latest: &[StoredReading], unsynced: u32) -> Clini
 
 pub fn reading(r: &StoredReading) -> ReadingView {
     let q = &r.reading;
-    let (value, unit) = shown(q.kind, &q.values);
     ReadingView {
-        kind: reading_kind_view(q.kind),
-        value,
-        unit,
-        at: q.effective.with_timezone(&Local).fixed_offset(),
         flag: r.interpretation.map(|i| match i {
             Interpretation::High => "High".to_owned(),
             Interpretation::Low => "Low".to_owned(),
@@ -215,6 +211,24 @@ pub fn reading(r: &StoredReading) -> ReadingView {
         synced: r.synced,
         meal: q.context.as_ref().and_then(|c| c.meal).and_then(meal),
         clinic: r.encounter.is_some(),
+        ..clinic_reading(q)
+    }
+}
+
+/// A reading the clinic took at a visit, as the visit summary shows it: the hospital's, so
+/// never flagged against the patient's own alert limits and never waiting to be sent.
+pub fn clinic_reading(q: &Reading) -> ReadingView {
+    let (value, unit) = shown(q.kind, &q.values);
+    ReadingView {
+        kind: reading_kind_view(q.kind),
+        value,
+        unit,
+        at: q.effective.with_timezone(&Local).fixed_offset(),
+        flag: None,
+        device: None,
+        synced: true,
+        meal: q.context.as_ref().and_then(|c| c.meal).and_then(meal),
+        clinic: true,
     }
 }
 

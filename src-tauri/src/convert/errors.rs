@@ -97,6 +97,7 @@ pub fn core_error(e: CoreError) -> ApiError {
         CoreError::NotSignedIn => ApiError::new(ErrorCode::NotSignedIn, "not signed in"),
         CoreError::SignIn(e) => ApiError::new(ErrorCode::SignInNotFinished, e.to_string()),
         CoreError::NoBrowser(e) => ApiError::new(ErrorCode::NoBrowser, e),
+        e @ CoreError::PatientsOwn(_) => ApiError::new(ErrorCode::Forbidden, e.to_string()),
     }
 }
 

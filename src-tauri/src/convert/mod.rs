@@ -13,6 +13,7 @@ mod forms;
 mod medicines;
 mod parking;
 mod settings;
+mod visits;
 
 use chrono::{DateTime, FixedOffset, Local, Utc};
 use hale_api::Freshness;
@@ -29,6 +30,7 @@ pub use forms::form;
 pub use medicines::{log_dose, medicines, new_medicine};
 pub use parking::{card, concession, concession_application, parking, registration, stay, vehicle};
 pub use settings::{lead, reminder_settings};
+pub use visits::visit_summary;
 
 pub fn freshness(f: hale_core::Freshness) -> Freshness {
     match f {

@@ -91,12 +91,35 @@ fn Home(home: HomeView, retry: Callback<()>) -> impl IntoView {
             <section aria-labelledby="past-heading">
                 <h2 id="past-heading">"Past and cancelled"</h2>
                 <ul class="appointments past" data-testid="past">
-                    {past.into_iter().map(|a| view! { <AppointmentCard appointment=a /> }).collect_view()}
+                    {past.into_iter().map(|a| {
+                        let summary = visited(&a).then(|| a.id.clone());
+                        view! {
+                            <AppointmentCard appointment=a>
+                                {summary.map(|appointment_id| view! {
+                                    <button type="button" class="secondary" data-testid="open-visit-summary"
+                                        on:click=move |_| screen.set(Screen::VisitSummary { appointment_id: appointment_id.clone() })>
+                                        "Visit summary"</button>
+                                })}
+                            </AppointmentCard>
+                        }
+                    }).collect_view()}
                 </ul>
             </section>
         })}
         {updated.map(|u| view! { <footer class="updated" data-testid="updated">{u}</footer> })}
     }
+}
+
+/// Whether a past appointment had a visit to summarise: the patient came. A summary is the
+/// patient's own, so it is not offered to someone looking after them.
+fn visited(a: &AppointmentView) -> bool {
+    let helping = expect_context::<RwSignal<Option<hale_api::LookingAfterView>>>()
+        .with_untracked(Option::is_some);
+    !helping
+        && matches!(
+            a.status,
+            AppointmentStage::Finished | AppointmentStage::Arrived
+        )
 }
 
 /// Checking in, then the patient's live place in the queue. For an appointment already

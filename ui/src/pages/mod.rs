@@ -13,4 +13,5 @@ pub mod parking;
 pub mod settings;
 pub mod sign_in;
 pub mod today;
+pub mod visit;
 pub mod waiting;

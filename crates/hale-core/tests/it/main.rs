@@ -17,4 +17,5 @@ mod parking;
 mod reminders;
 mod rules;
 mod sign_in;
+mod visits;
 mod waitlist;

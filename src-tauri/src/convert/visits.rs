@@ -1,0 +1,58 @@
+//! The visit summary between the core and the IPC contract.
+
+use hale_api::{PrescribedView, ReplacedView, VisitStageView, VisitSummaryView};
+use hale_core::visits::VisitSummaryScreen;
+use hale_domain::visit_summary::{Change, Visit};
+
+use super::care_team::message;
+use super::devices::clinic_reading;
+use super::{freshness, local};
+
+pub fn visit_summary(appointment_id: String, screen: VisitSummaryScreen) -> VisitSummaryView {
+    let freshness = freshness(screen.freshness);
+    let Some(s) = screen.summary else {
+        return VisitSummaryView {
+            appointment_id,
+            visit: VisitStageView::NoVisit,
+            measured: Vec::new(),
+            prescribed: Vec::new(),
+            next_steps: Vec::new(),
+            freshness,
+        };
+    };
+    VisitSummaryView {
+        appointment_id,
+        visit: stage(&s.visit),
+        measured: s.measured.iter().map(clinic_reading).collect(),
+        prescribed: s
+            .prescribed
+            .into_iter()
+            .map(|p| PrescribedView {
+                name: p.name,
+                instructions: p.instructions,
+                replaces: match p.change {
+                    Change::New => None,
+                    Change::Replaces { name, instructions } => {
+                        Some(ReplacedView { name, instructions })
+                    }
+                },
+                by: p.by,
+            })
+            .collect(),
+        next_steps: s.next_steps.into_iter().map(message).collect(),
+        freshness,
+    }
+}
+
+fn stage(v: &Visit) -> VisitStageView {
+    match (v.cancelled, v.ended) {
+        (true, _) => VisitStageView::Cancelled,
+        (false, None) => VisitStageView::Ongoing {
+            arrived: local(v.arrived),
+        },
+        (false, Some(ended)) => VisitStageView::Ended {
+            arrived: local(v.arrived),
+            ended: local(ended),
+        },
+    }
+}
