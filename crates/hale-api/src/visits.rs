@@ -21,9 +21,10 @@ pub struct VisitSummaryView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "stage", rename_all = "kebab-case")]
 pub enum VisitStageView {
-    /// The hospital holds no visit for the appointment (no check-in), or none the device has
-    /// a copy of while offline.
+    /// The hospital holds no visit for the appointment (no check-in).
     NoVisit,
+    /// The hospital could not be asked (`freshness` says why) and the device has no copy.
+    NotRead,
     /// Checked in; the visit has not ended yet.
     Ongoing { arrived: DateTime<FixedOffset> },
     Ended {

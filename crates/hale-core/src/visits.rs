@@ -10,9 +10,18 @@ use crate::{CoreError, Freshness, Patient};
 /// What the visit summary screen shows.
 #[derive(Debug)]
 pub struct VisitSummaryScreen {
-    /// `None`: the hospital holds no visit for this appointment (the patient did not check in).
-    pub summary: Option<VisitSummary>,
+    pub found: VisitFound,
     pub freshness: Freshness,
+}
+
+/// What is known of the appointment's visit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VisitFound {
+    Summary(VisitSummary),
+    /// The hospital said it holds no visit for the appointment (the patient did not check in).
+    NoVisit,
+    /// The hospital could not be asked (or refused), and the device has no copy.
+    NotRead,
 }
 
 impl Patient {
@@ -66,7 +75,7 @@ impl Patient {
                         .await?;
                 }
                 Ok(VisitSummaryScreen {
-                    summary,
+                    found: summary.map_or(VisitFound::NoVisit, VisitFound::Summary),
                     freshness: Freshness::Live { as_of: now },
                 })
             }
@@ -76,7 +85,7 @@ impl Patient {
                 let saved = self.store.visit_summary(owner, appointment_id).await?;
                 let cached_at = saved.as_ref().map(|(_, at)| *at);
                 Ok(VisitSummaryScreen {
-                    summary: saved.map(|(s, _)| s),
+                    found: saved.map_or(VisitFound::NotRead, |(s, _)| VisitFound::Summary(s)),
                     freshness: Freshness::Offline { cached_at, error },
                 })
             }

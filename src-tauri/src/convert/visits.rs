@@ -1,7 +1,7 @@
 //! The visit summary between the core and the IPC contract.
 
-use hale_api::{PrescribedView, ReplacedView, VisitStageView, VisitSummaryView};
-use hale_core::visits::VisitSummaryScreen;
+use hale_api::{Freshness, PrescribedView, ReplacedView, VisitStageView, VisitSummaryView};
+use hale_core::visits::{VisitFound, VisitSummaryScreen};
 use hale_domain::visit_summary::{Change, Visit};
 
 use super::care_team::message;
@@ -10,15 +10,10 @@ use super::{freshness, local};
 
 pub fn visit_summary(appointment_id: String, screen: VisitSummaryScreen) -> VisitSummaryView {
     let freshness = freshness(screen.freshness);
-    let Some(s) = screen.summary else {
-        return VisitSummaryView {
-            appointment_id,
-            visit: VisitStageView::NoVisit,
-            measured: Vec::new(),
-            prescribed: Vec::new(),
-            next_steps: Vec::new(),
-            freshness,
-        };
+    let s = match screen.found {
+        VisitFound::Summary(s) => s,
+        VisitFound::NoVisit => return nothing(appointment_id, VisitStageView::NoVisit, freshness),
+        VisitFound::NotRead => return nothing(appointment_id, VisitStageView::NotRead, freshness),
     };
     VisitSummaryView {
         appointment_id,
@@ -54,5 +49,20 @@ fn stage(v: &Visit) -> VisitStageView {
             arrived: local(v.arrived),
             ended: local(ended),
         },
+    }
+}
+
+fn nothing(
+    appointment_id: String,
+    visit: VisitStageView,
+    freshness: Freshness,
+) -> VisitSummaryView {
+    VisitSummaryView {
+        appointment_id,
+        visit,
+        measured: Vec::new(),
+        prescribed: Vec::new(),
+        next_steps: Vec::new(),
+        freshness,
     }
 }

@@ -1,6 +1,6 @@
 //! The visit summary in words.
 
-use hale_api::{PrescribedView, ReadingView, VisitStageView};
+use hale_api::{ErrorCode, Freshness, PrescribedView, ReadingView, VisitStageView};
 
 use super::reading_label;
 
@@ -21,6 +21,28 @@ pub fn visit_stage_words(stage: VisitStageView) -> String {
             ended.format("%H:%M")
         ),
         VisitStageView::Cancelled => "The hospital cancelled this visit.".to_owned(),
+        VisitStageView::NotRead => {
+            "Hale could not read this visit from the hospital yet.".to_owned()
+        }
+    }
+}
+
+/// What to do when the hospital refused to say: a sign-in from before Hale read visits lacks the
+/// permission, which signing in again gives.
+pub fn visit_refused_hint(freshness: &Freshness) -> Option<&'static str> {
+    match freshness {
+        Freshness::Offline { error, .. } if error.code == ErrorCode::Forbidden => Some(
+            "Hale needs your permission to read your visits: sign out, then sign in again to give it.",
+        ),
+        _ => None,
+    }
+}
+
+/// What a visit with nothing recorded says: while it goes on, more may come.
+pub fn visit_empty_words(stage: VisitStageView) -> &'static str {
+    match stage {
+        VisitStageView::Ongoing { .. } => "Nothing has been recorded at this visit yet.",
+        _ => "Nothing was recorded at this visit.",
     }
 }
 
@@ -92,6 +114,21 @@ mod tests {
             instructions: None,
         })));
         assert!(unknown.ends_with("It replaces an earlier prescription, which stops."));
+    }
+
+    #[test]
+    fn a_refusal_says_how_to_give_the_permission_and_being_offline_does_not() {
+        let offline = |code| Freshness::Offline {
+            cached_at: None,
+            error: hale_api::ApiError::new(code, "x"),
+        };
+        assert!(visit_refused_hint(&offline(ErrorCode::Forbidden))
+            .unwrap()
+            .contains("sign in again"));
+        assert_eq!(
+            visit_refused_hint(&offline(ErrorCode::HospitalUnreachable)),
+            None
+        );
     }
 
     #[test]

@@ -40,9 +40,10 @@ pub fn VisitSummaryPage(appointment_id: String) -> impl IntoView {
 fn Summary(summary: VisitSummaryView, retry: Callback<()>) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let notice = format::offline_notice(&summary.freshness, local_offset());
+    let refused = format::visit_refused_hint(&summary.freshness);
     let recorded = !matches!(
         summary.visit,
-        VisitStageView::NoVisit | VisitStageView::Cancelled
+        VisitStageView::NoVisit | VisitStageView::Cancelled | VisitStageView::NotRead
     );
     let empty = summary.measured.is_empty()
         && summary.prescribed.is_empty()
@@ -53,9 +54,10 @@ fn Summary(summary: VisitSummaryView, retry: Callback<()>) -> impl IntoView {
             <Notice text />
             <button type="button" class="secondary" on:click=move |_| retry.run(())>"Try again"</button>
         })}
+        {refused.map(|hint| view! { <p class="hint" data-testid="visit-refused">{hint}</p> })}
         <p class="lead" data-testid="visit-stage">{format::visit_stage_words(summary.visit)}</p>
         {(recorded && empty).then(|| view! {
-            <p class="empty" data-testid="visit-empty">"Nothing was recorded at this visit yet."</p>
+            <p class="empty" data-testid="visit-empty">{format::visit_empty_words(summary.visit)}</p>
         })}
         {(!summary.measured.is_empty()).then(|| view! {
             <section class="card" aria-labelledby="measured-h">

@@ -32,7 +32,9 @@ async fn find_book_move_and_cancel() {
 
     let query = SlotQuery {
         service_code: Some("394583002".into()),
-        from: Some(Utc::now() + Duration::days(8)),
+        // Past the demo patient's own bookings (the last is within 15 days): a move into slot
+        // 2 must not overlap one, whatever the day the test runs.
+        from: Some(Utc::now() + Duration::days(20)),
         count: 5,
         ..SlotQuery::default()
     };

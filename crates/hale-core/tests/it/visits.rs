@@ -4,9 +4,23 @@
 
 use crate::common::{demo, Staff};
 use chrono::{Duration, Utc};
-use hale_domain::visit_summary::Change;
+use hale_core::visits::VisitFound;
+use hale_domain::visit_summary::{Change, VisitSummary};
 use hale_server::demo::care_team::DEMO_DOCTOR;
 use hale_server::demo::seed::DEMO_PATIENT;
+
+trait Found {
+    fn summary(self) -> VisitSummary;
+}
+
+impl Found for VisitFound {
+    fn summary(self) -> VisitSummary {
+        match self {
+            VisitFound::Summary(s) => s,
+            other => panic!("no summary: {other:?}"),
+        }
+    }
+}
 
 #[tokio::test]
 async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_and_opens_offline() {
@@ -22,7 +36,11 @@ async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_an
         .visit_summary(&appointment, &Utc, Utc::now())
         .await
         .unwrap();
-    assert!(before.summary.is_none());
+    assert_eq!(before.found, VisitFound::NoVisit);
+    assert!(matches!(
+        before.freshness,
+        hale_core::Freshness::Live { .. }
+    ));
 
     d.patient.check_in(&appointment, start).await.unwrap();
     let db = hale_server::open_database(&d.db_url).await.unwrap();
@@ -77,8 +95,8 @@ async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_an
         .visit_summary(&appointment, &Utc, Utc::now())
         .await
         .unwrap()
-        .summary
-        .unwrap();
+        .found
+        .summary();
     assert_eq!(during.visit.ended, None);
     sqlx::query("UPDATE encounter SET status = 'finished', finished_at = $1 WHERE id = $2")
         .bind(hale_server::DbTime(Utc::now()))
@@ -92,8 +110,8 @@ async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_an
         .visit_summary(&appointment, &Utc, Utc::now())
         .await
         .unwrap()
-        .summary
-        .unwrap();
+        .found
+        .summary();
     assert!(s.visit.ended.is_some());
     assert_eq!(s.measured.len(), 1);
     assert_eq!(s.prescribed.len(), 2);
@@ -120,11 +138,12 @@ async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_an
         .expect("the new medicine is in Medicines");
     assert!(ramipril.medicine.active);
     assert_eq!(ramipril.medicine.steps.len(), 1, "it has a schedule");
-    assert!(medicines
+    let replaced = medicines
         .medicines
         .iter()
-        .filter(|m| m.medicine.name == "Atorvastatin 20 mg tablets")
-        .all(|m| !m.medicine.active));
+        .find(|m| m.medicine.name == "Atorvastatin 20 mg tablets")
+        .expect("the replaced medicine is still listed");
+    assert!(!replaced.medicine.active);
 
     // Offline, the summary read before is shown from the device, saying so.
     d.server.stop().await.unwrap();
@@ -140,5 +159,5 @@ async fn a_finished_visit_summarises_what_was_measured_prescribed_and_written_an
             ..
         }
     ));
-    assert_eq!(offline.summary.unwrap(), s);
+    assert_eq!(offline.found, VisitFound::Summary(s));
 }

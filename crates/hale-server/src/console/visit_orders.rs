@@ -245,7 +245,16 @@ fn prescription_of(fields: &HashMap<String, String>) -> Result<Prescription, Str
             code: None,
         }),
         dose_and_rate: vec![DoseAndRate {
-            dose_quantity: Some(Quantity::ucum(amount, unit, &format!("{{{unit}}}"))),
+            // UCUM: millilitres are `mL`; a tablet or a puff is counted, an annotation.
+            dose_quantity: Some(Quantity::ucum(
+                amount,
+                unit,
+                &if unit == "ml" {
+                    "mL".to_owned()
+                } else {
+                    format!("{{{unit}}}")
+                },
+            )),
         }],
         ..Dosage::default()
     };
@@ -284,6 +293,16 @@ async fn open_visit_of(
     }
 }
 
+/// A form sent again after it was changed (the browser's Back, an edit, Send): its key is spent,
+/// and the first sending stands.
+fn resent_changed(who: &StaffSession) -> Problem {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "This form was already sent with other values, which stand. Please reload the page to write another.",
+    )
+    .for_staff(who)
+}
+
 /// `POST /console/patients/{id}/prescriptions`: a clinician of the patient's team prescribes at
 /// the visit, or changes a dose (the new prescription replaces the old, which stops).
 pub(crate) async fn prescribe(
@@ -294,7 +313,6 @@ pub(crate) async fn prescribe(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     who.require_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
-    let rx = prescription_of(&fields).map_err(|m| Problem::invalid(m).for_staff(&who))?;
     if !may_prescribe(&who) {
         return Err(Problem::new(
             StatusCode::FORBIDDEN,
@@ -302,17 +320,27 @@ pub(crate) async fn prescribe(
         )
         .for_staff(&who));
     }
+    let rx = prescription_of(&fields).map_err(|m| Problem::invalid(m).for_staff(&who))?;
     let now = Utc::now();
     let mut tx = crate::db::begin_write(&state.db).await?;
     require_team(&mut tx, &who, &audit, &patient).await?;
     let (visit, key) = open_visit_of(&mut tx, &who, &patient, &fields, now).await?;
-    let done: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM medication_request WHERE patient_id = $1 AND form_key = $2")
-            .bind(&patient)
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if done.is_none() {
+    let dosage = serde_json::to_string(&vec![rx.dosage])
+        .map_err(|e| crate::FhirError::Internal(e.to_string()))?;
+    let done: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT medication, dosage, prior_id FROM medication_request \
+         WHERE patient_id = $1 AND form_key = $2",
+    )
+    .bind(&patient)
+    .bind(&key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(stored) = done {
+        // The same form sent again is done; a changed one under its key is not taken as done.
+        if stored != (rx.medicine.clone(), dosage.clone(), rx.replaces.clone()) {
+            return Err(resent_changed(&who));
+        }
+    } else {
         if let Some(prior) = &rx.replaces {
             let stopped = sqlx::query(
                 "UPDATE medication_request SET status = 'stopped' \
@@ -329,8 +357,6 @@ pub(crate) async fn prescribe(
                 .for_staff(&who));
             }
         }
-        let dosage = serde_json::to_string(&vec![rx.dosage])
-            .map_err(|e| crate::FhirError::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO medication_request (id, patient_id, status, medication, authored_on, \
              dosage, encounter_id, prior_id, prescriber_staff_id, form_key) \
@@ -364,7 +390,11 @@ pub(crate) async fn next_steps(
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
     who.require_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
-    let text = fields.get("text").map(|t| t.trim()).unwrap_or_default();
+    // Browsers send a line break as two characters; the textarea counted one.
+    let text = fields
+        .get("text")
+        .map(|t| t.trim().replace("\r\n", "\n"))
+        .unwrap_or_default();
     if text.is_empty() || text.chars().count() > MAX_STEPS {
         return Err(Problem::invalid(format!(
             "Next steps need some text, at most {MAX_STEPS} characters."
@@ -383,12 +413,16 @@ pub(crate) async fn next_steps(
     require_team(&mut tx, &who, &audit, &patient).await?;
     let (visit, key) = open_visit_of(&mut tx, &who, &patient, &fields, now).await?;
     let done: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM communication WHERE patient_id = $1 AND form_key = $2")
+        sqlx::query_as("SELECT text FROM communication WHERE patient_id = $1 AND form_key = $2")
             .bind(&patient)
             .bind(&key)
             .fetch_optional(&mut *tx)
             .await?;
-    if done.is_none() {
+    if let Some((stored,)) = done {
+        if stored != text {
+            return Err(resent_changed(&who));
+        }
+    } else {
         sqlx::query(
             "INSERT INTO communication (id, patient_id, sender_id, text, sent_at, encounter_id, \
              form_key) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -396,7 +430,7 @@ pub(crate) async fn next_steps(
         .bind(format!("cm-{:016x}", crate::random::u64()?))
         .bind(&patient)
         .bind(&who.id)
-        .bind(text)
+        .bind(&text)
         .bind(Time(now))
         .bind(&visit.encounter_id)
         .bind(&key)

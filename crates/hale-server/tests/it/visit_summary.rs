@@ -72,6 +72,13 @@ async fn a_clinician_prescribes_and_writes_next_steps_once_and_the_patient_finds
     for _ in 0..2 {
         assert_eq!(doctor.post(&next_steps, &steps).await.0, 303);
     }
+    // Sent again changed (Back, an edit, Send), the key is spent: the first words stand.
+    let edited = [steps[0], steps[1], ("text", "Blood test in 8 weeks.")];
+    let (status, problem) = doctor.post(&next_steps, &edited).await;
+    assert_eq!(status, 409, "{problem}");
+    let mut other_medicine = change.to_vec();
+    other_medicine[2] = ("medicine", "Simvastatin 20 mg tablets");
+    assert_eq!(doctor.post(&prescriptions, &other_medicine).await.0, 409);
 
     // A nurse writes next steps but does not prescribe; an admin does neither; nor does another
     // team's nurse.
@@ -178,14 +185,21 @@ async fn a_clinician_prescribes_and_writes_next_steps_once_and_the_patient_finds
 
     // Another patient's search finds none of it.
     let sam = h.access_token(&OTHER_PATIENT).await;
-    let (_, theirs) = h
-        .get(&sam, &format!("Encounter?appointment={appointment}"))
-        .await;
-    assert!(entries(&theirs, "Encounter").is_empty());
-    let (_, theirs) = h
-        .get(&sam, &format!("MedicationRequest?encounter={encounter}"))
-        .await;
-    assert!(entries(&theirs, "MedicationRequest").is_empty());
+    for (search, kind) in [
+        (format!("Encounter?appointment={appointment}"), "Encounter"),
+        (
+            format!("MedicationRequest?encounter={encounter}"),
+            "MedicationRequest",
+        ),
+        (
+            format!("Communication?encounter={encounter}"),
+            "Communication",
+        ),
+    ] {
+        let (status, theirs) = h.get(&sam, &search).await;
+        assert_eq!(status, 200, "{search}: {theirs}");
+        assert!(entries(&theirs, kind).is_empty(), "{search}: {theirs}");
+    }
 
     // Two days later the visit is closed: nothing more is written against it.
     sqlx::query("UPDATE encounter SET finished_at = $1 WHERE id = $2")
