@@ -190,12 +190,27 @@ pub(crate) async fn record(
             clinic_readings::check(&mut tx, observation, Some(&condition), taker, now)
                 .await
                 .map_err(refused)?;
-        clinic_readings::store(&mut tx, &patient, checked, now)
+        let (created, stored) = clinic_readings::store(&mut tx, &patient, checked, now)
             .await
             .map_err(refused)?;
+        if !created && !same_values(&stored, &reading) {
+            return Err(super::visit_orders::resent_changed(&who));
+        }
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/console/patients/{patient}#clinic-h")).into_response())
+}
+
+/// Whether the reading stored under a form's key holds the values sent now: the same form sent
+/// again, not one changed and sent under its spent key.
+fn same_values(stored: &Observation, sent: &Reading) -> bool {
+    stored.to_reading_keyed("").is_ok_and(|r| {
+        r.values.len() == sent.values.len()
+            && sent
+                .values
+                .iter()
+                .all(|q| r.value(q.vital) == Some(q.value))
+    })
 }
 
 /// The readings a filled-in form gives, keyed by the form's `key`: a blood pressure needs both

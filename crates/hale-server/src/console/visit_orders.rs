@@ -295,7 +295,7 @@ async fn open_visit_of(
 
 /// A form sent again after it was changed (the browser's Back, an edit, Send): its key is spent,
 /// and the first sending stands.
-fn resent_changed(who: &StaffSession) -> Problem {
+pub(crate) fn resent_changed(who: &StaffSession) -> Problem {
     Problem::new(
         StatusCode::CONFLICT,
         "This form was already sent with other values, which stand. Please reload the page to write another.",

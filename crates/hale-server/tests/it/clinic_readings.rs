@@ -279,8 +279,21 @@ async fn staff_record_readings_at_the_visit_once_even_when_the_form_is_sent_twic
         let (status, to) = doctor.post(&readings, &form).await;
         assert_eq!(status, 303, "{to}");
     }
+    // Sent again changed under its spent key: refused, and the first values stand.
+    let mut changed = form;
+    changed[5] = ("weight", "84");
+    let (status, problem) = doctor.post(&readings, &changed).await;
+    assert_eq!(status, 409, "{problem}");
+    assert!(
+        problem.contains("already sent with other values"),
+        "{problem}"
+    );
     let found = clinic_readings_of(&h, &alex, "").await;
     assert_eq!(found.len(), 2, "a blood pressure and a weight, once each");
+    assert!(
+        found.iter().any(|o| o["valueQuantity"]["value"] == 82.4),
+        "{found:?}"
+    );
     assert_eq!(found[0]["performer"][0]["display"], DEMO_DOCTOR.name);
     let (_, page) = doctor.get(&page_path).await;
     assert!(
