@@ -150,12 +150,7 @@ pub(crate) async fn record(
 ) -> Result<Response, Problem> {
     let field = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
     who.require_csrf(field("csrf"))?;
-    let key = field("key");
-    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(
-            Problem::invalid("The form is incomplete; please reload the page.").for_staff(&who),
-        );
-    }
+    let key = super::layout::form_key(&fields, &who)?;
     let now = Utc::now();
     let readings =
         readings_of(&fields, key, now).map_err(|m| Problem::invalid(m).for_staff(&who))?;
@@ -194,7 +189,7 @@ pub(crate) async fn record(
             .await
             .map_err(refused)?;
         if !created && !same_values(&stored, &reading) {
-            return Err(super::visit_orders::resent_changed(&who));
+            return Err(super::layout::resent_changed(&who));
         }
     }
     tx.commit().await?;

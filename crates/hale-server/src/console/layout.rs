@@ -157,3 +157,28 @@ fn heading(status: StatusCode) -> &'static str {
         _ => "Something went wrong",
     }
 }
+
+/// The key a console form carries so that sending it twice writes once: letters and digits, as
+/// the page made it. Anything else is a form the page did not make.
+pub(crate) fn form_key<'a>(
+    fields: &'a std::collections::HashMap<String, String>,
+    who: &StaffSession,
+) -> Result<&'a str, Problem> {
+    let key = fields.get("key").map(|v| v.trim()).unwrap_or_default();
+    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(
+            Problem::invalid("The form is incomplete; please reload the page.").for_staff(who),
+        );
+    }
+    Ok(key)
+}
+
+/// A form sent again after it was changed (the browser's Back, an edit, Send): its key is spent,
+/// and the first sending stands.
+pub(crate) fn resent_changed(who: &StaffSession) -> Problem {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "This form was already sent with other values, which stand. Please reload the page to write another.",
+    )
+    .for_staff(who)
+}

@@ -16,7 +16,7 @@ use hale_fhir::medication::{Dosage, DoseAndRate, Quantity, Timing, TimingRepeat}
 use sqlx::AnyConnection;
 
 use super::access::require_team;
-use super::layout::Problem;
+use super::layout::{form_key, resent_changed, Problem};
 use super::session::{Role, StaffSession};
 use crate::auth::Audit;
 use crate::clinic_readings::{self, OpenVisit};
@@ -276,31 +276,19 @@ async fn open_visit_of(
     fields: &HashMap<String, String>,
     now: DateTime<Utc>,
 ) -> Result<(OpenVisit, String), Problem> {
-    let field = |name: &str| fields.get(name).map(|v| v.trim()).unwrap_or_default();
-    let key = field("key");
-    if key.is_empty() || key.len() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(
-            Problem::invalid("The form is incomplete; please reload the page.").for_staff(who),
-        );
-    }
+    let key = form_key(fields, who)?;
+    let encounter = fields
+        .get("encounter")
+        .map(|v| v.trim())
+        .unwrap_or_default();
     match clinic_readings::current_visit(conn, patient, now).await? {
-        Some(visit) if visit.encounter_id == field("encounter") => Ok((visit, key.to_owned())),
+        Some(visit) if visit.encounter_id == encounter => Ok((visit, key.to_owned())),
         _ => Err(Problem::new(
             StatusCode::CONFLICT,
             "This visit is over; what is written here belongs to a visit that is open.",
         )
         .for_staff(who)),
     }
-}
-
-/// A form sent again after it was changed (the browser's Back, an edit, Send): its key is spent,
-/// and the first sending stands.
-pub(crate) fn resent_changed(who: &StaffSession) -> Problem {
-    Problem::new(
-        StatusCode::CONFLICT,
-        "This form was already sent with other values, which stand. Please reload the page to write another.",
-    )
-    .for_staff(who)
 }
 
 /// `POST /console/patients/{id}/prescriptions`: a clinician of the patient's team prescribes at
