@@ -24,6 +24,11 @@ macro_rules! commands {
 commands![
     GetMode,
     KioskCheckIn,
+    GetKioskForm,
+    KioskAnswerForm,
+    KioskChangeFormGroup,
+    KioskSubmitForm,
+    KioskForget,
     GetSession,
     SignIn,
     SignOut,

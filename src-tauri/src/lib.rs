@@ -169,6 +169,11 @@ pub fn run() {
         .invoke_handler(handlers![
             kiosk::get_mode => hale_api::GetMode,
             kiosk::kiosk_check_in => hale_api::KioskCheckIn,
+            kiosk::get_kiosk_form => hale_api::GetKioskForm,
+            kiosk::kiosk_answer_form => hale_api::KioskAnswerForm,
+            kiosk::kiosk_change_form_group => hale_api::KioskChangeFormGroup,
+            kiosk::kiosk_submit_form => hale_api::KioskSubmitForm,
+            kiosk::kiosk_forget => hale_api::KioskForget,
             home::get_home => hale_api::GetHome,
             arrival::get_waiting_times => hale_api::GetWaitingTimes,
             arrival::check_in => hale_api::CheckIn,

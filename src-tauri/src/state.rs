@@ -86,7 +86,8 @@ async fn hospital(
     }
 }
 
-/// A check-in kiosk's state: the device sign-in and nothing about any patient.
+/// A check-in kiosk's state: the device sign-in, and in memory only, the form of whoever has
+/// just checked in.
 #[derive(Debug)]
 pub struct KioskState {
     pub kiosk: Kiosk,
@@ -103,7 +104,14 @@ impl KioskState {
         let (client, _, server) = hospital(config, data_dir, None).await?;
         tracing::info!(embedded = server.is_some(), "kiosk started");
         Ok(Self {
-            kiosk: Kiosk::new(client, kiosk.client_id.clone(), kiosk.secret.clone()),
+            kiosk: Kiosk::new(
+                client,
+                kiosk.client_id.clone(),
+                kiosk.secret.clone(),
+                // A backstop: the screen forgets the form when it goes back to the start, and
+                // the hospital's grant for it lasts no longer than this.
+                chrono::Duration::minutes(30),
+            ),
             _server: server,
         })
     }

@@ -96,6 +96,22 @@ impl Hospital {
     }
 }
 
+/// Fails if any file below the kiosk's home holds one of `secrets`, or is a patient store.
+fn assert_kept_none(home: &Path, secrets: &[&str]) {
+    for file in files(home) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in secrets {
+            assert!(!text.contains(secret), "{} holds {secret}", file.display());
+        }
+        assert_ne!(
+            file.file_name().unwrap(),
+            "hale.sqlite",
+            "a kiosk has no store"
+        );
+    }
+}
+
 /// Every file below `dir`, recursively.
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
@@ -177,22 +193,12 @@ async fn the_kiosk_checks_in_by_reference_and_birth_date_and_forgets() {
     app.close().await;
     hospital.server.stop().await.unwrap();
 
-    // Nothing about the patient was written on the kiosk.
+    // Nothing about the patient was written on the kiosk, and it has no store.
     let compact = reference.replace('-', "");
-    for file in files(kiosk_home.path()) {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(
-            !text.contains(&compact) && !text.contains(&reference) && !text.contains("1984-06-12"),
-            "{} holds patient data",
-            file.display()
-        );
-        assert_ne!(
-            file.file_name().unwrap(),
-            "hale.sqlite",
-            "a kiosk has no store"
-        );
-    }
+    assert_kept_none(
+        kiosk_home.path(),
+        &[compact.as_str(), reference.as_str(), "1984-06-12"],
+    );
 }
 
 /// Taps each key of `keys` on the kiosk's on-screen keypad.
@@ -321,4 +327,124 @@ async fn at_full_hd_a_patient_checks_in_in_polish_with_the_on_screen_keypad_alon
     assert_eq!(value_of(&app, "[data-testid=kiosk-reference]").await, "");
     app.close().await;
     hospital.server.stop().await.unwrap();
+}
+
+/// How many of the form's inputs hold an answer (a ticked choice, or typed text).
+async fn answered(app: &RunningApp) -> u64 {
+    app.client
+        .execute(
+            "return [...document.querySelectorAll('.questionnaire input, .questionnaire textarea')]
+                .filter(i => (i.type === 'radio' || i.type === 'checkbox') ? i.checked : i.value !== '')
+                .length;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap()
+}
+
+async fn click_id(app: &RunningApp, id: &str) {
+    app.wait_for_all(&format!("#{id}"), 1, BOOT).await;
+    app.click(&format!("#{id}")).await;
+}
+
+/// Checks the demo patient in with `reference` and opens the form the kiosk then offers.
+async fn open_form(app: &RunningApp, reference: &str) {
+    let said = attempt(app, reference, ("12", "06", "1984")).await;
+    assert!(said.contains("You're checked in."), "{said}");
+    assert!(said.contains("answer a few questions"), "{said}");
+    app.click("[data-testid=kiosk-form-start]").await;
+    app.wait_until_text(
+        "[data-testid=form-title]",
+        "Before your heart clinic visit",
+        BOOT,
+    )
+    .await;
+    app.wait_for_all("[data-testid=form-question]", 1, BOOT)
+        .await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn after_checking_in_the_kiosk_takes_the_pre_visit_form_sends_it_once_and_forgets_it() {
+    let hospital = Hospital::start().await;
+    let (appointment, reference, _) = hospital.appointment_in("cl-cardiology", 10).await;
+    let reference = reference.to_string();
+    let (app, kiosk_home) = hospital.kiosk(90).await;
+
+    // Blank: a public screen shows nothing the hospital or a phone knows of the patient.
+    open_form(&app, &reference).await;
+    assert_eq!(answered(&app).await, 0);
+    assert!(!app.has("[data-testid=kiosk-clears-in]").await);
+    // Leaving without sending forgets what was answered, in the shell too.
+    click_id(&app, "q-symptoms-0-chest-pain-0-0").await;
+    assert_eq!(answered(&app).await, 1);
+    app.click("[data-testid=kiosk-form-done]").await;
+    assert_eq!(value_of(&app, "[data-testid=kiosk-reference]").await, "");
+    let refused = app.invoke_from_page("get_kiosk_form").await;
+    assert!(refused.contains("cannot be changed now"), "{refused}");
+    open_form(&app, &reference).await;
+    assert_eq!(answered(&app).await, 0, "the last answers were forgotten");
+
+    // Sending too soon points at what is missing.
+    app.click("[data-testid=send-form]").await;
+    app.wait_until_text(
+        "[data-testid=form-status]",
+        "2 answers need your attention",
+        BOOT,
+    )
+    .await;
+    let axe = crate::accessibility::axe_source();
+    let findings = crate::accessibility::audit(&app, &axe).await;
+    assert!(findings.blocking.is_empty(), "{:?}", findings.blocking);
+    let question = "Will my pacemaker check be today too?";
+    click_id(&app, "q-symptoms-0-chest-pain-0-1").await;
+    click_id(&app, "q-symptoms-0-breathless-0-1").await;
+    type_into(&app, "#q-questions-0", question).await;
+    click_id(&app, "q-symptoms-0-ankles-0-1").await;
+    app.screenshot("kiosk-form").await;
+    app.click("[data-testid=send-form]").await;
+    app.wait_until_text(
+        "[data-testid=kiosk-form-sent]",
+        "this kiosk has forgotten them",
+        BOOT,
+    )
+    .await;
+    assert!(!app.has("[data-testid=send-form]").await, "sent once");
+    assert!(
+        !app.has("[data-testid=form-question]").await,
+        "the answers are not left on the screen"
+    );
+    app.screenshot("kiosk-form-sent").await;
+    let findings = crate::accessibility::audit(&app, &axe).await;
+    assert!(findings.blocking.is_empty(), "{:?}", findings.blocking);
+    let held: Vec<String> =
+        sqlx::query_scalar("SELECT resource FROM questionnaire_response WHERE appointment_id = ?")
+            .bind(&appointment)
+            .fetch_all(&hospital.db)
+            .await
+            .unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0].contains(question), "{}", held[0]);
+    assert!(held[0].contains("Patient/pt-0001"), "{}", held[0]);
+
+    // Done: back to the start.
+    app.click("[data-testid=kiosk-form-done]").await;
+    assert_eq!(value_of(&app, "[data-testid=kiosk-reference]").await, "");
+    app.close().await;
+    hospital.server.stop().await.unwrap();
+
+    // Nothing of the patient or their answers was written on the kiosk.
+    let compact = reference.replace('-', "");
+    assert_kept_none(
+        kiosk_home.path(),
+        &[
+            compact.as_str(),
+            reference.as_str(),
+            "1984-06-12",
+            question,
+            "pacemaker",
+        ],
+    );
 }

@@ -39,3 +39,11 @@ kiosk-try-again = Try again
 kiosk-done = Done
 kiosk-clears-in = This screen clears in { $seconds } s.
 kiosk-still-there = Still there? Touch the screen to carry on.
+
+# The pre-visit form, offered right after checking in. Its questions are the hospital's own words.
+kiosk-form-offer = While you wait, you can answer a few questions for your visit here.
+kiosk-form-start = Answer the questions
+kiosk-form-kept = Your answers stay on this screen only until you send them or leave.
+kiosk-form-sent = Thank you. Your answers were sent to the clinic, and this kiosk has forgotten them.
+kiosk-form-closed = These questions cannot be answered here now. Please ask at reception.
+kiosk-form-leave = Leave without sending

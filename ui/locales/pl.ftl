@@ -38,3 +38,11 @@ kiosk-try-again = Spróbuj ponownie
 kiosk-done = Gotowe
 kiosk-clears-in = Ekran wyczyści się za { $seconds } s.
 kiosk-still-there = Czy nadal tu jesteś? Dotknij ekranu, aby kontynuować.
+
+# Formularz przed wizytą, proponowany zaraz po rejestracji. Pytania są słowami szpitala.
+kiosk-form-offer = Czekając, możesz tutaj odpowiedzieć na kilka pytań przed wizytą.
+kiosk-form-start = Odpowiedz na pytania
+kiosk-form-kept = Twoje odpowiedzi pozostają na tym ekranie tylko do ich wysłania lub odejścia.
+kiosk-form-sent = Dziękujemy. Twoje odpowiedzi wysłano do poradni, a ten kiosk je zapomniał.
+kiosk-form-closed = Na te pytania nie można teraz odpowiedzieć tutaj. Zapytaj w rejestracji.
+kiosk-form-leave = Wyjdź bez wysyłania

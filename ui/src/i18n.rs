@@ -111,6 +111,12 @@ messages! {
     KioskDone = "kiosk-done",
     KioskClearsIn = "kiosk-clears-in",
     KioskStillThere = "kiosk-still-there",
+    KioskFormOffer = "kiosk-form-offer",
+    KioskFormStart = "kiosk-form-start",
+    KioskFormKept = "kiosk-form-kept",
+    KioskFormSent = "kiosk-form-sent",
+    KioskFormClosed = "kiosk-form-closed",
+    KioskFormLeave = "kiosk-form-leave",
 }
 
 /// A problem in a locale file: what a test reports, naming the line.

@@ -30,7 +30,8 @@ pub struct FormGroupArgs {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FormView {
-    pub appointment_id: String,
+    /// `None` at the kiosk, which is never told which appointment (nor whose) it is.
+    pub appointment_id: Option<String>,
     pub service: String,
     pub start: DateTime<FixedOffset>,
     pub stage: FormStageView,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::NoArgs;
+use crate::{FormView, NoArgs};
 
 /// How the app was started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +43,8 @@ pub enum KioskOutcomeView {
         location: String,
         position: u32,
         estimate_minutes: i64,
+        /// The appointment's pre-visit form can be filled in here, now ([`GetKioskForm`]).
+        form: bool,
     },
     /// Matched, but not possible here: too early, too late, or not an appointment to check in.
     SeeReception {
@@ -63,4 +65,39 @@ command!(
 command!(
     /// The kiosk checks someone in by booking reference and date of birth.
     KioskCheckIn = "kiosk_check_in", KioskCheckInArgs => KioskOutcomeView
+);
+
+/// An answer to one question of the form at the kiosk (see [`crate::AnswerFormArgs`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskAnswerFormArgs {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+/// Fills a repeating group of the form at the kiosk in again, or removes one filling-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskFormGroupArgs {
+    pub path: String,
+    pub add: bool,
+}
+
+command!(
+    /// The pre-visit form the last check-in offered, blank: held in the kiosk's memory only.
+    GetKioskForm = "get_kiosk_form", NoArgs => FormView
+);
+command!(
+    /// Answers one question of the kiosk's form.
+    KioskAnswerForm = "kiosk_answer_form", KioskAnswerFormArgs => FormView
+);
+command!(
+    /// Fills a repeating group of the kiosk's form in again, or removes one filling-in.
+    KioskChangeFormGroup = "kiosk_change_form_group", KioskFormGroupArgs => FormView
+);
+command!(
+    /// Sends the kiosk's form once, then forgets it.
+    KioskSubmitForm = "kiosk_submit_form", NoArgs => FormView
+);
+command!(
+    /// Forgets the kiosk's form and its answers: the screen went back to the start.
+    KioskForget = "kiosk_forget", NoArgs => NoArgs
 );

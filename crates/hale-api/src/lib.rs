@@ -82,8 +82,9 @@ pub use forms::{
 };
 pub use home::{AppointmentStage, AppointmentView, Freshness, GetHome, HomeView, HospitalView};
 pub use kiosk::{
-    AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView, REFERENCE_CHARACTERS,
-    REFERENCE_LENGTH,
+    AppMode, GetKioskForm, GetMode, KioskAnswerForm, KioskAnswerFormArgs, KioskChangeFormGroup,
+    KioskCheckIn, KioskCheckInArgs, KioskForget, KioskFormGroupArgs, KioskOutcomeView,
+    KioskSubmitForm, REFERENCE_CHARACTERS, REFERENCE_LENGTH,
 };
 pub use medicines::{
     AddMedicine, AddMedicineArgs, DayView, DoseArgs, DoseOutcomeArgs, DoseStateView, DoseView,
@@ -122,10 +123,19 @@ pub trait Command {
     type Output: Serialize + DeserializeOwned;
 }
 
-/// What the kiosk window may call: its mode and check-in, nothing about any patient. The shell
+/// What the kiosk window may call: its mode, check-in and the form that follows it, nothing
+/// else about any patient. The shell
 /// grants each window exactly its list (its Tauri capabilities) and proves at compile time that
 /// every handler it registers is on one of them.
-pub const KIOSK_COMMANDS: &[&str] = &[GetMode::NAME, KioskCheckIn::NAME];
+pub const KIOSK_COMMANDS: &[&str] = &[
+    GetMode::NAME,
+    KioskCheckIn::NAME,
+    GetKioskForm::NAME,
+    KioskAnswerForm::NAME,
+    KioskChangeFormGroup::NAME,
+    KioskSubmitForm::NAME,
+    KioskForget::NAME,
+];
 
 /// What the patient window may call.
 pub const PATIENT_COMMANDS: &[&str] = &[
@@ -250,6 +260,9 @@ mod tests {
         }
         assert!(!is_listed(PATIENT_COMMANDS, KioskCheckIn::NAME));
         assert!(!is_listed(KIOSK_COMMANDS, GetHome::NAME));
+        // The kiosk has its own form commands: the patient's read the patient's device.
+        assert!(!is_listed(KIOSK_COMMANDS, GetForm::NAME));
+        assert!(!is_listed(PATIENT_COMMANDS, GetKioskForm::NAME));
     }
 
     #[test]

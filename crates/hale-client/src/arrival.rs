@@ -17,7 +17,7 @@ use crate::{decode, send, unexpected, ClientError, HospitalClient, Session};
 /// A device's sign-in (a kiosk): a token with the device's scope, no patient.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DeviceSession {
-    access_token: String,
+    pub(crate) access_token: String,
 }
 
 impl fmt::Debug for DeviceSession {
@@ -193,11 +193,13 @@ fn kiosk_outcome(o: wire::KioskOutcome) -> KioskOutcome {
             location,
             position,
             estimate_minutes,
+            form_grant,
         } => KioskOutcome::CheckedIn {
             clinic,
             location,
             position,
             estimate: Duration::minutes(estimate_minutes),
+            form: form_grant,
         },
         wire::KioskOutcome::SeeReception { reason, opens } => KioskOutcome::SeeReception {
             reason: RefusalCode::from_code(&reason),

@@ -7,6 +7,7 @@
 mod arrival;
 mod care_circle;
 mod care_team;
+mod kiosk_form;
 mod medication;
 mod observation;
 mod paging;
@@ -30,6 +31,7 @@ use hale_fhir::{
     Appointment, Bundle, CapabilityStatement, Identifier, OperationOutcome, Parameters, Patient,
     Reference, Resource, FHIR_JSON, REQUEST_ID_SYSTEM,
 };
+pub use kiosk_form::KioskFormOpened;
 pub use medication::{Prescriptions, Stored};
 pub use observation::{ClinicReadings, OutgoingReading, CLINIC_DEVICE};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

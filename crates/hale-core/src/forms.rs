@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use hale_client::{ClientError, Stored};
 use hale_domain::questionnaire::{
-    lines, parse_answer, prefilled, pruned, validate, FormState, FormWindow, Known, KnownMedicine,
-    KnownReading, Line, Path, PathError, Problem,
+    lines, parse_answer, prefilled, pruned, validate, Form, FormState, FormWindow, Known,
+    KnownMedicine, KnownReading, Line, Path, PathError, Problem, Response,
 };
 use hale_domain::Appointment;
 use hale_store::FormDraft;
@@ -35,10 +35,29 @@ pub enum FormStage {
     },
 }
 
-/// One appointment's pre-visit form, as the screen shows it.
+/// The visit a form is for, as its screen names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormFor {
+    /// `None` at the kiosk, which is never told.
+    pub appointment_id: Option<String>,
+    pub service: String,
+    pub start: DateTime<Utc>,
+}
+
+impl From<&Appointment> for FormFor {
+    fn from(a: &Appointment) -> Self {
+        Self {
+            appointment_id: Some(a.id.clone()),
+            service: a.service.clone(),
+            start: a.start,
+        }
+    }
+}
+
+/// One appointment's pre-visit form, as the screen shows it (in the app or at the kiosk).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreVisitForm {
-    pub appointment: Appointment,
+    pub visit: FormFor,
     pub stage: FormStage,
     /// The form's title, once the patient has begun it.
     pub title: Option<String>,
@@ -369,7 +388,7 @@ fn refused_for_good(error: &ClientError) -> bool {
 
 fn without_draft(appointment: Appointment, stage: FormStage) -> PreVisitForm {
     PreVisitForm {
-        appointment,
+        visit: FormFor::from(&appointment),
         stage,
         title: None,
         lines: Vec::new(),
@@ -377,8 +396,7 @@ fn without_draft(appointment: Appointment, stage: FormStage) -> PreVisitForm {
     }
 }
 
-/// The form as the screen shows it: while it is open, with everything that stops it being sent
-/// at its question (the screen chooses when to say so), and `typed`, a value just refused, at its.
+/// The patient's draft as the screen shows it.
 fn screen(
     appointment: Appointment,
     draft: &FormDraft,
@@ -399,8 +417,26 @@ fn screen(
             FormState::Closed => FormStage::Closed,
         },
     };
+    shown(
+        FormFor::from(&appointment),
+        stage,
+        &draft.form,
+        &draft.answers,
+        typed,
+    )
+}
+
+/// `answers` to `form` at `stage`: while it is open, with everything that stops it being sent
+/// at its question (the screen chooses when to say so), and `typed`, a value just refused, at its.
+pub(crate) fn shown(
+    visit: FormFor,
+    stage: FormStage,
+    form: &Form,
+    answers: &Response,
+    typed: Option<Problem>,
+) -> PreVisitForm {
     let mut problems = if stage == FormStage::Open {
-        validate(&draft.form, &draft.answers)
+        validate(form, answers)
     } else {
         Vec::new()
     };
@@ -410,9 +446,9 @@ fn screen(
     }
     PreVisitForm {
         stage,
-        title: Some(draft.form.title.clone()),
-        lines: lines(&draft.form, &draft.answers, &problems),
+        title: Some(form.title.clone()),
+        lines: lines(form, answers, &problems),
         problems: problems.len(),
-        appointment,
+        visit,
     }
 }

@@ -56,6 +56,28 @@ pub struct WaitingTimes {
     pub clinics: Vec<ClinicWaitingTime>,
 }
 
+/// A kiosk's grant to offer one appointment's pre-visit form: a credential, so never printed.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct FormGrant(String);
+
+impl FormGrant {
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
+    /// The grant as the hospital wants it back.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for FormGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FormGrant(<redacted>)")
+    }
+}
+
 /// What a kiosk check-in came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KioskOutcome {
@@ -64,6 +86,8 @@ pub enum KioskOutcome {
         location: String,
         position: u32,
         estimate: Duration,
+        /// Given when the kiosk may offer the appointment's pre-visit form now.
+        form: Option<FormGrant>,
     },
     /// Matched, but check-in is not possible here. `reason` is `None` for a reason this version
     /// of Hale does not know; reception can still help.

@@ -3,6 +3,7 @@
 //! waiting time. Documented in `docs/hospital-api.md`; times are RFC 3339 UTC.
 
 use chrono::{DateTime, Utc};
+use hale_domain::queue::FormGrant;
 use serde::{Deserialize, Serialize};
 
 /// One department on the waiting-times board.
@@ -75,6 +76,10 @@ pub enum KioskOutcome {
         location: String,
         position: u32,
         estimate_minutes: i64,
+        /// A grant to offer the appointment's pre-visit form at this kiosk, when it has one
+        /// not yet answered. Sent back in [`KIOSK_FORM_GRANT`]; it names nothing of the patient.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        form_grant: Option<FormGrant>,
     },
     /// Matched, but check-in is not possible here; `reason` is a refusal code such as
     /// `arrival-too-early`, `arrival-too-late` or `not-checkable`. When it is too early,
@@ -87,6 +92,19 @@ pub enum KioskOutcome {
     NotMatched,
     /// Too many failed attempts from this kiosk or for this reference.
     TooManyAttempts,
+}
+
+/// The header a kiosk sends its form grant in, to `GET` and `POST /api/kiosk/form`.
+pub const KIOSK_FORM_GRANT: &str = "Hale-Kiosk-Form";
+
+/// `GET /api/kiosk/form`: the form the grant is for, and what it is for, without who.
+/// `Q` is the FHIR Questionnaire (this crate speaks no FHIR itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KioskForm<Q> {
+    /// The clinic the appointment is with.
+    pub service: String,
+    pub start: DateTime<Utc>,
+    pub questionnaire: Q,
 }
 
 /// `POST /api/clinics/{clinic}/call-next` (staff): who was called to which room.

@@ -404,6 +404,18 @@ pub(crate) async fn kiosk_check_in(
                 location,
                 position: place.map_or(0, |p| u32::try_from(p.position).unwrap_or(u32::MAX)),
                 estimate_minutes: place.map_or(0, |p| round_up_minutes(p.estimate)),
+                // The form is an offer: a check-in never fails for it.
+                form_grant: crate::kiosk_form::offer(
+                    &state.db,
+                    &token.device_id,
+                    &appointment,
+                    now,
+                )
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "no kiosk form offered");
+                    None
+                }),
             }
         }
         Err(FhirError::Arrival(refusal)) => KioskOutcome::SeeReception {

@@ -177,6 +177,8 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/console/patients/{id}/plan" | "/console/patients/{id}/unenrol" if post => (Staff, U),
         "/console/enrol" if post => (Staff, C),
         "/api/kiosk/check-in" if post => (Device(KIOSK), E),
+        "/api/kiosk/form" if get => (Device(KIOSK), R),
+        "/api/kiosk/form" if post => (Device(KIOSK), C),
         "/api/clinics/{clinic}/call-next" | "/api/encounters/{id}/finish" if post => {
             (Device(STAFF), U)
         }

@@ -25,6 +25,9 @@ pub enum FhirError {
     UriTooLong,
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The request cannot be done as the record now stands (a form already sent).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("refused: {0}")]
     Refused(#[from] hale_domain::Refusal),
     #[error("check-in refused: {0}")]
@@ -98,6 +101,7 @@ impl FhirError {
                 "no such resource".into(),
             ),
             Self::Invalid(why) => (StatusCode::BAD_REQUEST, IssueType::Invalid, why.clone()),
+            Self::Conflict(why) => (StatusCode::CONFLICT, IssueType::Conflict, why.clone()),
             Self::MethodNotAllowed(allowed) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 IssueType::NotSupported,

@@ -29,6 +29,7 @@ mod encryption;
 mod error;
 mod fhir;
 mod html;
+mod kiosk_form;
 mod limits;
 mod live;
 mod live_slots;
@@ -390,6 +391,10 @@ async fn router(
         .route("/api/queue/{id}/events", get(live::queue_events))
         .route("/api/care-team/events", get(live::care_team_events))
         .route("/api/kiosk/check-in", post(arrival::kiosk_check_in))
+        .route(
+            "/api/kiosk/form",
+            get(kiosk_form::read).post(kiosk_form::answer),
+        )
         .route(
             "/api/clinics/{clinic}/call-next",
             post(arrival::staff_call_next),

@@ -7,7 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use hale_domain::questionnaire::{is_enabled, validate, Form, Response as Answers};
 use hale_fhir::allergy::{CLINICAL_STATUS_SYSTEM, VERIFICATION_STATUS_SYSTEM};
 use hale_fhir::questionnaire::{ResponseHeader, RESPONSE_SYSTEM};
@@ -131,32 +131,34 @@ fn check_answers(form: &Form, answers: &Answers) -> Result<(), FhirError> {
     Ok(())
 }
 
-/// `POST /fhir/QuestionnaireResponse` with `If-None-Exist: identifier=urn:hale:questionnaire-response|KEY`.
-pub(crate) async fn create_response(
-    token: PatientToken,
-    State(state): State<ServerState>,
-    headers: HeaderMap,
-    Json(body): Json<Resource>,
-) -> Result<Response, FhirError> {
+/// A sent form as it arrived, before it is checked against the form and stored.
+pub(crate) struct Received {
+    pub system: String,
+    pub key: String,
+    pub canonical: String,
+    pub answers: Answers,
+    pub authored: DateTime<Utc>,
+    /// Whom the sender says it is about, if anyone.
+    pub subject: Option<String>,
+    pub appointment: Option<String>,
+}
+
+/// Reads a completed response sent as a conditional create on its own key.
+pub(crate) fn received(headers: &HeaderMap, body: Resource) -> Result<Received, FhirError> {
     let Resource::QuestionnaireResponse(qr) = body else {
         return Err(FhirError::Invalid(
             "expected a QuestionnaireResponse".into(),
         ));
     };
-    let condition = if_none_exist(&headers).ok_or_else(|| {
+    let condition = if_none_exist(headers).ok_or_else(|| {
         FhirError::Invalid(
             "answers are accepted only as conditional creates (If-None-Exist: identifier=…)".into(),
         )
     })?;
-    let (system, value) = condition_identifier(&condition)?;
-    if system != RESPONSE_SYSTEM || qr.key() != Some(value.as_str()) {
+    let (system, key) = condition_identifier(&condition)?;
+    if system != RESPONSE_SYSTEM || qr.key() != Some(key.as_str()) {
         return Err(FhirError::Invalid(
             "the response does not carry the identifier its condition names".into(),
-        ));
-    }
-    if qr.subject.as_ref().and_then(|s| s.id_of("Patient")) != Some(token.patient_id.as_str()) {
-        return Err(FhirError::Forbidden(
-            "a patient may answer only for themself".into(),
         ));
     }
     if qr.status != "completed" {
@@ -175,24 +177,69 @@ pub(crate) async fn create_response(
     let answers = qr
         .answers()
         .map_err(|e| FhirError::Invalid(e.to_string()))?;
-    let now = Utc::now();
+    Ok(Received {
+        system,
+        key,
+        canonical,
+        answers,
+        authored,
+        subject: qr
+            .subject
+            .as_ref()
+            .map(|s| s.id_of("Patient").unwrap_or_default().to_owned()),
+        appointment: qr.appointment_id().map(str::to_owned),
+    })
+}
+
+/// `POST /fhir/QuestionnaireResponse` with `If-None-Exist: identifier=urn:hale:questionnaire-response|KEY`.
+pub(crate) async fn create_response(
+    token: PatientToken,
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Json(body): Json<Resource>,
+) -> Result<Response, FhirError> {
+    let sent = received(&headers, body)?;
+    if sent.subject.as_deref() != Some(token.patient_id.as_str()) {
+        return Err(FhirError::Forbidden(
+            "a patient may answer only for themself".into(),
+        ));
+    }
     let mut tx = crate::db::begin_write(&state.db).await?;
     if let Some(stored) = stored_by_identifier(
         &mut tx,
         "questionnaire_response",
         &token.patient_id,
-        &system,
-        &value,
+        &sent.system,
+        &sent.key,
     )
     .await?
     {
         tx.commit().await?;
         return Ok(conditional_created(false, &stored));
     }
-    let (questionnaire_id, form) = form_named(&mut tx, &canonical).await?;
-    check_answers(&form, &answers)?;
-    let appointment = qr.appointment_id().map(str::to_owned);
-    if let Some(appointment) = &appointment {
+    let (_, resource) = store_response(&mut tx, &token.patient_id, &sent).await?;
+    tx.commit().await?;
+    Ok(conditional_created(true, &resource))
+}
+
+/// Stores `sent` as `patient_id`'s, once checked against the form it answers and its
+/// appointment's form; the caller commits `tx`. Answers whose key is already stored are the
+/// caller's to find first.
+pub(crate) async fn store_response(
+    tx: &mut AnyConnection,
+    patient_id: &str,
+    sent: &Received,
+) -> Result<(String, Resource), FhirError> {
+    let now = Utc::now();
+    let (questionnaire_id, form) = form_named(tx, &sent.canonical).await?;
+    check_answers(&form, &sent.answers)?;
+    if let Some(appointment) = &sent.appointment {
+        // One response per appointment, wherever it was filled in (the app or a kiosk).
+        if crate::kiosk_form::answered(tx, appointment).await? {
+            return Err(FhirError::Conflict(
+                "this appointment's form was already answered".into(),
+            ));
+        }
         // The appointment's own form: its clinic's, else the general one.
         let assigned: Option<(Option<String>,)> = sqlx::query_as(concat!(
             "SELECT ",
@@ -202,7 +249,7 @@ pub(crate) async fn create_response(
              WHERE a.id = $1 AND a.patient_id = $2"
         ))
         .bind(appointment)
-        .bind(&token.patient_id)
+        .bind(patient_id)
         .fetch_optional(&mut *tx)
         .await?;
         match assigned {
@@ -222,12 +269,12 @@ pub(crate) async fn create_response(
     // Stored as the form words it, whatever words the client sent with the answers.
     let mut qr = QuestionnaireResponse::completed(
         &form,
-        &answers,
+        &sent.answers,
         &ResponseHeader {
-            key: value.clone(),
-            patient_id: token.patient_id.clone(),
-            appointment_id: appointment.clone(),
-            authored,
+            key: sent.key.clone(),
+            patient_id: patient_id.to_owned(),
+            appointment_id: sent.appointment.clone(),
+            authored: sent.authored,
         },
     );
     let id = format!("qr-{:016x}", crate::random::u64()?);
@@ -241,18 +288,17 @@ pub(crate) async fn create_response(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
-    .bind(&token.patient_id)
-    .bind(&system)
-    .bind(&value)
+    .bind(patient_id)
+    .bind(&sent.system)
+    .bind(&sent.key)
     .bind(&questionnaire_id)
-    .bind(appointment.as_deref())
-    .bind(Time(authored))
+    .bind(sent.appointment.as_deref())
+    .bind(Time(sent.authored))
     .bind(Time(now))
     .bind(&json)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    Ok(conditional_created(true, &resource))
+    Ok((id, resource))
 }
 
 /// `GET /fhir/QuestionnaireResponse?patient=…[&identifier=…]`: the patient's own, newest first.

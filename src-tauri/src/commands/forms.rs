@@ -10,7 +10,7 @@ use crate::state::AppState;
 /// The longest a question's path may be: a few link ids deep.
 const MAX_PATH: usize = 512;
 
-fn check_path(path: &str) -> Result<(), ApiError> {
+pub(super) fn check_path(path: &str) -> Result<(), ApiError> {
     if path.is_empty() || path.len() > MAX_PATH {
         return Err(convert::invalid_argument("not a question of the form"));
     }

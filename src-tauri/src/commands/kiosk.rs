@@ -1,7 +1,11 @@
-//! The app's mode, and the kiosk's check-in. Neither touches patient storage.
+//! The app's mode, and the kiosk's check-in and the form that may follow it. None touches
+//! patient storage: the form lives in the kiosk's memory.
 
-use chrono::{Datelike, NaiveDate};
-use hale_api::{ApiError, AppMode, Command, GetMode, KioskCheckIn, KioskOutcomeView};
+use chrono::{Datelike, NaiveDate, Utc};
+use hale_api::{
+    ApiError, AppMode, Command, GetKioskForm, GetMode, KioskAnswerForm, KioskChangeFormGroup,
+    KioskCheckIn, KioskForget, KioskOutcomeView, KioskSubmitForm,
+};
 use hale_core::kiosk::KioskAnswer;
 use tauri::{Manager, State};
 
@@ -53,13 +57,79 @@ pub async fn kiosk_check_in(
     }
     let answer = state
         .kiosk
-        .check_in(&args.reference, born)
+        .check_in(&args.reference, born, Utc::now())
         .await
         .map_err(|e| convert::client_error(&e))?;
     Ok(match answer {
         KioskAnswer::CheckReference => KioskOutcomeView::CheckReference,
         KioskAnswer::Hospital(outcome) => convert::kiosk_outcome(outcome),
     })
+}
+
+#[tauri::command]
+pub async fn get_kiosk_form(
+    state: State<'_, KioskState>,
+    args: <GetKioskForm as Command>::Args,
+) -> Result<<GetKioskForm as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let form = state
+        .kiosk
+        .form(Utc::now())
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::form(form))
+}
+
+#[tauri::command]
+pub async fn kiosk_answer_form(
+    state: State<'_, KioskState>,
+    args: <KioskAnswerForm as Command>::Args,
+) -> Result<<KioskAnswerForm as Command>::Output, ApiError> {
+    super::forms::check_path(&args.path)?;
+    let form = state
+        .kiosk
+        .answer_form(&args.path, &args.values, Utc::now())
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::form(form))
+}
+
+#[tauri::command]
+pub async fn kiosk_change_form_group(
+    state: State<'_, KioskState>,
+    args: <KioskChangeFormGroup as Command>::Args,
+) -> Result<<KioskChangeFormGroup as Command>::Output, ApiError> {
+    super::forms::check_path(&args.path)?;
+    let form = state
+        .kiosk
+        .change_form_group(&args.path, args.add, Utc::now())
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::form(form))
+}
+
+#[tauri::command]
+pub async fn kiosk_submit_form(
+    state: State<'_, KioskState>,
+    args: <KioskSubmitForm as Command>::Args,
+) -> Result<<KioskSubmitForm as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let form = state
+        .kiosk
+        .submit_form(Utc::now())
+        .await
+        .map_err(convert::core_error)?;
+    Ok(convert::form(form))
+}
+
+#[tauri::command]
+pub async fn kiosk_forget(
+    state: State<'_, KioskState>,
+    args: <KioskForget as Command>::Args,
+) -> Result<<KioskForget as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    state.kiosk.forget().await;
+    Ok(hale_api::NoArgs {})
 }
 
 /// A real date of birth: YYYY-MM-DD, not in the future, not before 1900.

@@ -48,11 +48,13 @@ pub fn kiosk_outcome(o: KioskOutcome) -> KioskOutcomeView {
             location,
             position,
             estimate,
+            form,
         } => KioskOutcomeView::CheckedIn {
             clinic,
             location,
             position,
             estimate_minutes: estimate.num_minutes(),
+            form: form.is_some(),
         },
         KioskOutcome::SeeReception { reason, opens } => KioskOutcomeView::SeeReception {
             too_early: reason == Some(RefusalCode::ArrivalTooEarly),

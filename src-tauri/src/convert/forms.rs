@@ -11,9 +11,9 @@ use super::local;
 
 pub fn form(f: PreVisitForm) -> FormView {
     FormView {
-        appointment_id: f.appointment.id,
-        service: f.appointment.service,
-        start: local(f.appointment.start),
+        appointment_id: f.visit.appointment_id,
+        service: f.visit.service,
+        start: local(f.visit.start),
         stage: match f.stage {
             FormStage::NoForm => FormStageView::NoForm,
             FormStage::NotYet { opens } => FormStageView::NotYet {

@@ -5,8 +5,9 @@
 
 use hale_api::{
     AnswerForm, AnswerFormArgs, ApiError, ChangeFormGroup, ErrorCode, FormArgs, FormGroupArgs,
-    FormLineView, FormOptionView, FormProblem, FormStageView, FormView, GetForm, QuestionKind,
-    SubmitForm,
+    FormLineView, FormOptionView, FormProblem, FormStageView, FormView, GetForm, GetKioskForm,
+    KioskAnswerForm, KioskAnswerFormArgs, KioskChangeFormGroup, KioskFormGroupArgs,
+    KioskSubmitForm, NoArgs, QuestionKind, SubmitForm,
 };
 use leptos::prelude::*;
 
@@ -19,12 +20,12 @@ use crate::Screen;
 #[component]
 pub fn FormPage(appointment_id: String) -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
-    let args = FormArgs { appointment_id };
+    let source = FormSource::Appointment(appointment_id);
     let loaded = LocalResource::new({
-        let args = args.clone();
+        let source = source.clone();
         move || {
-            let args = args.clone();
-            async move { backend::call::<GetForm>(&args).await }
+            let source = source.clone();
+            async move { source.get().await }
         }
     });
     let retry = Callback::new(move |()| loaded.refetch());
@@ -33,28 +34,98 @@ pub fn FormPage(appointment_id: String) -> impl IntoView {
             <button type="button" class="link back" data-testid="back-to-appointments"
                 on:click=move |_| screen.set(Screen::Appointments)>"← Appointments"</button>
             <Transition fallback=|| view! { <p class="loading" role="status">"Opening your form…"</p> }>
-                {move || Suspend::new(async move {
+                {move || {
+                    let source = source.clone();
+                    Suspend::new(async move {
                     match loaded.await {
-                        Ok(view) => view! { <Form view /> }.into_any(),
+                        Ok(view) => view! { <Form view source /> }.into_any(),
                         Err(error) => view! { <ErrorPanel error retry /> }.into_any(),
                     }
-                })}
+                })}}
             </Transition>
         </main>
+    }
+}
+
+/// Where a form is kept while it is filled in: on the patient's device (an appointment's), or
+/// in the kiosk's memory (the one its last check-in offered).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FormSource {
+    Appointment(String),
+    Kiosk,
+}
+
+impl FormSource {
+    pub(crate) async fn get(&self) -> Result<FormView, ApiError> {
+        match self {
+            Self::Appointment(id) => {
+                let args = FormArgs {
+                    appointment_id: id.clone(),
+                };
+                backend::call::<GetForm>(&args).await
+            }
+            Self::Kiosk => backend::call::<GetKioskForm>(&NoArgs {}).await,
+        }
+    }
+
+    async fn apply(&self, change: &Change) -> Result<FormView, ApiError> {
+        match (self, change.clone()) {
+            (Self::Appointment(id), Change::Answer(path, values)) => {
+                let appointment_id = id.clone();
+                let args = AnswerFormArgs {
+                    appointment_id,
+                    path,
+                    values,
+                };
+                backend::call::<AnswerForm>(&args).await
+            }
+            (Self::Appointment(id), Change::Group(path, add)) => {
+                let appointment_id = id.clone();
+                let args = FormGroupArgs {
+                    appointment_id,
+                    path,
+                    add,
+                };
+                backend::call::<ChangeFormGroup>(&args).await
+            }
+            (Self::Appointment(id), Change::Send) => {
+                let args = FormArgs {
+                    appointment_id: id.clone(),
+                };
+                backend::call::<SubmitForm>(&args).await
+            }
+            (Self::Kiosk, Change::Answer(path, values)) => {
+                let args = KioskAnswerFormArgs { path, values };
+                backend::call::<KioskAnswerForm>(&args).await
+            }
+            (Self::Kiosk, Change::Group(path, add)) => {
+                let args = KioskFormGroupArgs { path, add };
+                backend::call::<KioskChangeFormGroup>(&args).await
+            }
+            (Self::Kiosk, Change::Send) => backend::call::<KioskSubmitForm>(&NoArgs {}).await,
+        }
     }
 }
 
 /// What a change asks of the shell.
 #[derive(Clone)]
 enum Change {
-    Answer(AnswerFormArgs),
-    Group(FormGroupArgs),
-    Send(FormArgs),
+    Answer(String, Vec<String>),
+    Group(String, bool),
+    Send,
 }
 
+/// The form's questions and its Send button. `on_sent` hears when the hospital has it, and
+/// `on_closed` when the form can no longer be changed here (at the kiosk: forgotten, expired,
+/// or answered elsewhere).
 #[component]
-fn Form(view: FormView) -> impl IntoView {
-    let appointment_id = view.appointment_id.clone();
+pub(crate) fn Form(
+    view: FormView,
+    source: FormSource,
+    #[prop(optional)] on_sent: Option<Callback<()>>,
+    #[prop(optional)] on_closed: Option<Callback<()>>,
+) -> impl IntoView {
+    let on_device = matches!(source, FormSource::Appointment(_));
     let current = RwSignal::new(view.clone());
     // Unanswered questions are pointed out once the patient tried to send.
     let shown = RwSignal::new(false);
@@ -62,21 +133,20 @@ fn Form(view: FormView) -> impl IntoView {
     // (saved as the patient leaves its field, e.g. by pressing Send) goes with the form.
     let send_waiting = RwSignal::new(false);
     let sending = RwSignal::new(false);
+    // A kiosk's send that failed: answers read-only, Send offered again.
+    let frozen = RwSignal::new(false);
     // Answers may come back out of order; only the newest change's screen is shown.
     let sent = StoredValue::new(0u64);
     let change = Action::new_local(move |change: &Change| {
         let change = change.clone();
+        let source = source.clone();
         sent.update_value(|n| *n += 1);
         let mine = sent.get_value();
         async move {
-            let answer: Result<FormView, ApiError> = match &change {
-                Change::Answer(args) => backend::call::<AnswerForm>(args).await,
-                Change::Group(args) => backend::call::<ChangeFormGroup>(args).await,
-                Change::Send(args) => backend::call::<SubmitForm>(args).await,
-            };
+            let answer = source.apply(&change).await;
             match &answer {
                 Ok(view) if sent.get_value() == mine => {
-                    let refused = matches!(change, Change::Send(_)) && view.problems > 0;
+                    let refused = matches!(change, Change::Send) && view.problems > 0;
                     current.set(view.clone());
                     if refused {
                         shown.set(true);
@@ -84,18 +154,31 @@ fn Form(view: FormView) -> impl IntoView {
                     }
                 }
                 // Sent meanwhile (another window, a second tap): show the form as it now is.
-                Err(e) if e.code == ErrorCode::FormClosed => {
-                    let args = FormArgs {
-                        appointment_id: current.with_untracked(|v| v.appointment_id.clone()),
-                    };
-                    if let Ok(view) = backend::call::<GetForm>(&args).await {
+                Err(e) if e.code == ErrorCode::FormClosed && on_device => {
+                    if let Ok(view) = source.get().await {
                         current.set(view);
                     }
                 }
+                // Told after everything below (the listener may take the form off the screen).
+                Err(e) if e.code == ErrorCode::FormClosed => {}
+                // At the kiosk a send whose answer was lost is tried again as it was: the
+                // answers stay as sent (the kiosk's core refuses changes from then on).
+                Err(_) if matches!(change, Change::Send) && !on_device => frozen.set(true),
                 _ => {}
             }
-            if matches!(change, Change::Send(_)) {
+            if matches!(change, Change::Send) {
                 sending.set(false);
+            }
+            // Last: the listener may take this form off the screen.
+            let now_sent = answer
+                .as_ref()
+                .is_ok_and(|v| matches!(v.stage, FormStageView::Submitted { .. }));
+            if let (true, Some(on_sent)) = (now_sent && sent.get_value() == mine, on_sent) {
+                on_sent.run(());
+            }
+            let closed = matches!(&answer, Err(e) if e.code == ErrorCode::FormClosed);
+            if let (true, false, Some(on_closed)) = (closed, on_device, on_closed) {
+                on_closed.run(());
             }
             answer.map(drop)
         }
@@ -104,42 +187,21 @@ fn Form(view: FormView) -> impl IntoView {
     // A memo, so an answer saved as the patient presses Send does not draw the button again
     // between the press and the click (which lost the click).
     let editable = Memo::new(move |_| current.with(|v| v.stage == FormStageView::Open));
-    let answer = Callback::new({
-        let appointment_id = appointment_id.clone();
-        move |(path, values): (String, Vec<String>)| {
-            change.dispatch(Change::Answer(AnswerFormArgs {
-                appointment_id: appointment_id.clone(),
-                path,
-                values,
-            }));
-        }
+    let answerable = Memo::new(move |_| editable.get() && !frozen.get());
+    let answer = Callback::new(move |(path, values): (String, Vec<String>)| {
+        change.dispatch(Change::Answer(path, values));
     });
-    let group = Callback::new({
-        let appointment_id = appointment_id.clone();
-        move |(path, add): (String, bool)| {
-            change.dispatch(Change::Group(FormGroupArgs {
-                appointment_id: appointment_id.clone(),
-                path,
-                add,
-            }));
-        }
+    let group = Callback::new(move |(path, add): (String, bool)| {
+        change.dispatch(Change::Group(path, add));
     });
-    let send_now = {
-        let appointment_id = appointment_id.clone();
-        move || {
-            sending.set(true);
-            change.dispatch(Change::Send(FormArgs {
-                appointment_id: appointment_id.clone(),
-            }));
-        }
+    let send_now = move || {
+        sending.set(true);
+        change.dispatch(Change::Send);
     };
-    Effect::new({
-        let send_now = send_now.clone();
-        move |_| {
-            if send_waiting.get() && !pending.get() {
-                send_waiting.set(false);
-                send_now();
-            }
+    Effect::new(move |_| {
+        if send_waiting.get() && !pending.get() {
+            send_waiting.set(false);
+            send_now();
         }
     });
     let send = move |_| {
@@ -177,8 +239,8 @@ fn Form(view: FormView) -> impl IntoView {
             <For
                 each=move || {
                     let tried = shown.get();
+                    let open = answerable.get();
                     current.with(|v| {
-                        let open = v.stage == FormStageView::Open;
                         v.lines.iter().cloned().map(|line| (open, tried, line)).collect::<Vec<_>>()
                     })
                 }
@@ -193,9 +255,9 @@ fn Form(view: FormView) -> impl IntoView {
         </div>
         <InlineError error=failure(change) testid="form-error" />
         {move || editable.get().then(|| view! {
-            <p class="hint">"Your answers are saved on this device as you go."</p>
+            {on_device.then(|| view! { <p class="hint">"Your answers are saved on this device as you go."</p> })}
             <button type="button" class="primary" data-testid="send-form"
-                disabled=move || sending.get() || send_waiting.get() on:click=send.clone()>"Send to the hospital"</button>
+                disabled=move || sending.get() || send_waiting.get() on:click=send>"Send to the hospital"</button>
         })}
     }
 }

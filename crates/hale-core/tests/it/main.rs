@@ -11,6 +11,7 @@ mod common;
 mod devices;
 mod faults;
 mod forms;
+mod kiosk;
 mod medicines;
 mod offline;
 mod parking;

@@ -533,6 +533,14 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             Kiosk,
             false,
         ),
+        ep(Method::GET, "api/kiosk/form", None, Kiosk, false),
+        ep(
+            Method::POST,
+            "api/kiosk/form",
+            Some(json!({"resourceType": "QuestionnaireResponse", "status": "completed"})),
+            Kiosk,
+            false,
+        ),
         ep(
             Method::POST,
             "api/clinics/cl-nowhere/call-next",

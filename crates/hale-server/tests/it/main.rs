@@ -17,6 +17,7 @@ mod devices;
 mod encryption;
 mod guessing;
 mod instances;
+mod kiosk_forms;
 mod medication;
 mod monitoring;
 mod observation;

@@ -30,7 +30,12 @@ fn form_of(appointment: &Value) -> String {
         .to_owned()
 }
 
-fn response(patient: &str, appointment: &str, key: &str, chest_pain: Option<bool>) -> Value {
+pub(crate) fn response(
+    patient: &str,
+    appointment: &str,
+    key: &str,
+    chest_pain: Option<bool>,
+) -> Value {
     let mut items = vec![
         json!({"linkId": "symptoms", "item": [
             {"linkId": "breathless", "answer": [{"valueCoding": {"code": "heavy", "display": "Only when very active"}}]}
@@ -58,7 +63,7 @@ fn response(patient: &str, appointment: &str, key: &str, chest_pain: Option<bool
     })
 }
 
-async fn send(h: &Hospital, token: &str, body: &Value, key: &str) -> (u16, Value) {
+pub(crate) async fn send(h: &Hospital, token: &str, body: &Value, key: &str) -> (u16, Value) {
     let r = h
         .http
         .post(h.url("QuestionnaireResponse"))

@@ -5,11 +5,13 @@
 //! it and returns to the start in English, forgetting what was typed.
 
 mod entry;
+mod form;
 mod keypad;
 mod outcome;
 
 use hale_api::{
-    ApiError, AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskOutcomeView, NoArgs,
+    ApiError, AppMode, GetMode, KioskCheckIn, KioskCheckInArgs, KioskForget, KioskOutcomeView,
+    NoArgs,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -19,6 +21,7 @@ use crate::components::focus_when_drawn;
 use crate::i18n::{t, text, Locale, Msg};
 use crate::icons::{Icon, IconView};
 use entry::{Entry, Field, Key};
+use form::KioskForm;
 use keypad::Keypad;
 use outcome::{outcome, Tone};
 
@@ -67,7 +70,10 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
         busy.set(false);
     };
     let showing_outcome = move || answer.with(Option::is_some);
+    // Answering the pre-visit form the check-in offered.
+    let filling = RwSignal::new(false);
 
+    let say = move |msg| t(locale.get(), msg);
     let hospital = RwSignal::new(hospital_name);
     let reset = move || {
         // A kiosk started while the hospital was away learns its name at a later start screen.
@@ -82,6 +88,11 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                 }
             });
         }
+        // The shell forgets the form and its answers too, sent or not.
+        spawn_local(async move {
+            let _ = backend::call::<KioskForget>(&NoArgs {}).await;
+        });
+        filling.set(false);
         entry.set(Entry::default());
         active.set(Field::Reference);
         problem.set(None);
@@ -93,7 +104,7 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
     let touched =
         move || !entry.with_untracked(Entry::is_empty) || locale.get_untracked() != Locale::En;
     let limit = move || {
-        if showing_outcome() {
+        if showing_outcome() && !filling.get() {
             idle_seconds.min(OUTCOME_SECONDS)
         } else {
             idle_seconds
@@ -109,8 +120,25 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
     // even before anything is typed (`touched` is untracked).
     let warning = Memo::new(move |_| {
         let left = seconds_left();
-        !showing_outcome() && touched() && left <= WARN_SECONDS
+        let answering = filling.get();
+        (answering || (!showing_outcome() && touched())) && left <= WARN_SECONDS
     });
+    let still_there = move || {
+        // Said once to a screen reader as it appears (the region stays on the page); the
+        // seconds count down beside it without being read out each second.
+        view! {
+            <div class="still-there" aria-live="assertive">
+                {move || warning.get().then(|| view! {
+                    <p class="clears-in warn" data-testid="kiosk-clears-in">
+                        {say(Msg::KioskStillThere)} " "
+                        <span role="timer">
+                            {move || text(locale.get(), Msg::KioskClearsIn, &[("seconds", &seconds_left().to_string())])}
+                        </span>
+                    </p>
+                })}
+            </div>
+        }
+    };
     // The outcome's heading takes the focus, so the answer is read and Tab starts from it.
     Effect::new(move |_| {
         if showing_outcome() {
@@ -170,7 +198,6 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
         last_activity.set(now_ms());
         focus(field);
     };
-    let say = move |msg| t(locale.get(), msg);
 
     let field_input = move |field: Field, label: Msg, size: u32| {
         view! {
@@ -222,7 +249,12 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                     </div>
                 </Show>
             </header>
-            {move || match answer.get() {
+            {move || if filling.get() {
+                view! {
+                    <KioskForm locale done=Callback::new(move |()| reset()) />
+                    {still_there()}
+                }.into_any()
+            } else { match answer.get() {
                 Some(result) => {
                     let said = outcome(&result, locale.get_untracked());
                     let icon = match said.tone {
@@ -231,6 +263,7 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                         Tone::Reception => Icon::Info,
                     };
                     let back_to = said.try_again;
+                    let form = said.form;
                     view! {
                         <section class=format!("kiosk-outcome {}", said.tone.class()) role="alert"
                             data-testid="kiosk-outcome">
@@ -243,12 +276,19 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                                     view! { <p>{l}</p> }.into_any()
                                 }).collect_view()}
                                 <div class="actions">
+                                    {form.then(|| view! {
+                                        <button type="button" class="primary" data-testid="kiosk-form-start"
+                                            on:click=move |_| {
+                                                last_activity.set(now_ms());
+                                                filling.set(true);
+                                            }>{say(Msg::KioskFormStart)}</button>
+                                    })}
                                     {back_to.map(|field| view! {
                                         <button type="button" data-testid="kiosk-try-again"
                                             on:click=move |_| try_again(field)>{say(Msg::KioskTryAgain)}</button>
                                     })}
                                     <button type="button" data-testid="kiosk-done"
-                                        class:secondary=back_to.is_some()
+                                        class:secondary=back_to.is_some() || form
                                         on:click=move |_| reset()>{say(Msg::KioskDone)}</button>
                                 </div>
                             </div>
@@ -293,20 +333,9 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
                         </form>
                         <Keypad locale field=active on_key />
                     </div>
-                    // Said once to a screen reader as it appears (the region stays on the page);
-                    // the seconds count down beside it without being read out each second.
-                    <div class="still-there" aria-live="assertive">
-                        {move || warning.get().then(|| view! {
-                            <p class="clears-in warn" data-testid="kiosk-clears-in">
-                                {say(Msg::KioskStillThere)} " "
-                                <span role="timer">
-                                    {move || text(locale.get(), Msg::KioskClearsIn, &[("seconds", &seconds_left().to_string())])}
-                                </span>
-                            </p>
-                        })}
-                    </div>
+                    {still_there()}
                 }.into_any(),
-            }}
+            }}}
         </main>
     }
 }

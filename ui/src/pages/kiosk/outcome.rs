@@ -34,6 +34,8 @@ pub struct Outcome {
     pub lines: Vec<String>,
     /// The field to go back to, when trying again can help.
     pub try_again: Option<Field>,
+    /// Whether the appointment's pre-visit form can be filled in here now.
+    pub form: bool,
 }
 
 impl Outcome {
@@ -42,6 +44,7 @@ impl Outcome {
             tone,
             lines,
             try_again,
+            form: false,
         }
     }
 }
@@ -55,26 +58,33 @@ pub fn outcome(answer: &Result<KioskOutcomeView, ApiError>, locale: Locale) -> O
             location,
             position,
             estimate_minutes,
-        }) => Outcome::new(
-            Tone::Success,
-            vec![
-                say(Msg::KioskCheckedIn),
-                text(
-                    locale,
-                    Msg::KioskGoTo,
-                    &[("location", location), ("clinic", clinic)],
-                ),
-                text(
-                    locale,
-                    Msg::KioskQueue,
-                    &[
-                        ("position", &position.to_string()),
-                        ("minutes", &estimate_minutes.max(&0).to_string()),
-                    ],
-                ),
-            ],
-            None,
-        ),
+            form,
+        }) => Outcome {
+            form: *form,
+            ..Outcome::new(
+                Tone::Success,
+                vec![
+                    say(Msg::KioskCheckedIn),
+                    text(
+                        locale,
+                        Msg::KioskGoTo,
+                        &[("location", location), ("clinic", clinic)],
+                    ),
+                    text(
+                        locale,
+                        Msg::KioskQueue,
+                        &[
+                            ("position", &position.to_string()),
+                            ("minutes", &estimate_minutes.max(&0).to_string()),
+                        ],
+                    ),
+                ]
+                .into_iter()
+                .chain(form.then(|| say(Msg::KioskFormOffer)))
+                .collect(),
+                None,
+            )
+        },
         Ok(KioskOutcomeView::SeeReception {
             too_early: true,
             opens_at,
@@ -174,9 +184,11 @@ mod tests {
             location: "Outpatients B, level 2".into(),
             position: 3,
             estimate_minutes: 25,
+            form: false,
         });
         let said = outcome(&answer, Locale::En);
         assert_eq!(said.tone, Tone::Success);
+        assert!(!said.form);
         assert_eq!(
             said.lines,
             [
@@ -184,6 +196,25 @@ mod tests {
                 "Please go to Outpatients B, level 2 (Cardiology) and take a seat.",
                 "Your place in the queue: 3. The wait is about 25 min.",
             ]
+        );
+    }
+
+    #[test]
+    fn a_check_in_with_a_form_to_fill_in_offers_it_in_the_chosen_language() {
+        let answer = Ok(KioskOutcomeView::CheckedIn {
+            clinic: "Cardiology".into(),
+            location: "Outpatients B, level 2".into(),
+            position: 1,
+            estimate_minutes: 0,
+            form: true,
+        });
+        let said = outcome(&answer, Locale::En);
+        assert!(said.form);
+        assert_eq!(said.lines.len(), 4);
+        assert_eq!(said.lines[3], t(Locale::En, Msg::KioskFormOffer));
+        assert_eq!(
+            outcome(&answer, Locale::Pl).lines[3],
+            t(Locale::Pl, Msg::KioskFormOffer)
         );
     }
 }
