@@ -148,6 +148,11 @@ pub fn KioskApp(idle_seconds: u32, hospital_name: Option<String>) -> impl IntoVi
     if let Ok(handle) = set_interval_with_handle(
         move || {
             now.set(now_ms());
+            // Waiting on the hospital is not being idle: a slow answer is the person's, and
+            // is shown to them, not dropped by a reset while they wait (a CI run caught it).
+            if busy.get_untracked() {
+                last_activity.set(now_ms());
+            }
             let idle = answer.with_untracked(Option::is_some) || touched();
             if idle && seconds_left() == 0 {
                 reset();
