@@ -454,7 +454,8 @@ fn coding(choice: &Choice) -> Coding {
     Coding {
         system: choice.system.clone(),
         code: Some(choice.code.clone()),
-        display: Some(choice.display.clone()),
+        // FHIR has no empty strings: an answer sent without its option's words has none.
+        display: (!choice.display.is_empty()).then(|| choice.display.clone()),
     }
 }
 

@@ -84,6 +84,7 @@ const DECLARED: &[Declared] = &[
     Declared {
         kind: "Patient",
         interactions: &["read"],
+        operations: &["everything"],
         ..PLAIN
     },
     Declared {
@@ -167,9 +168,16 @@ const DECLARED: &[Declared] = &[
     },
 ];
 
-/// The canonical URL of one of Hale's own operations (described in docs/hospital-api.md).
+/// The canonical URL of an operation: FHIR's, or one of Hale's own (described in
+/// docs/hospital-api.md).
 pub(crate) fn operation_definition(kind: &str, name: &str) -> String {
-    format!("urn:hale:operation:{}-{name}", kind.to_ascii_lowercase())
+    match (kind, name) {
+        // FHIR's own, as FHIR defines it.
+        ("Patient", "everything") => {
+            "http://hl7.org/fhir/OperationDefinition/Patient-everything".into()
+        }
+        _ => format!("urn:hale:operation:{}-{name}", kind.to_ascii_lowercase()),
+    }
 }
 
 fn strings(items: &[&str]) -> Vec<String> {

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hale_fhir::{CodeableConcept, Encounter, EncounterLocation, Meta, Period, Reference, Resource};
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 
 use crate::auth::PatientToken;
 use crate::db::{Sql, Time};
@@ -162,6 +162,23 @@ pub(crate) async fn search_encounters(
         .map(|r| Resource::Encounter(r.into_fhir()))
         .collect();
     Ok(search.bundle(resources, Vec::new(), more))
+}
+
+/// Every visit of `patient`, oldest first: their part of `$everything`.
+pub(crate) async fn encounters_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let rows: Vec<EncounterRow> = sqlx::query_as(&format!(
+        "{ENCOUNTER_SELECT} WHERE a.patient_id = $1 ORDER BY e.arrived_at, e.id"
+    ))
+    .bind(patient)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Resource::Encounter(r.into_fhir()))
+        .collect())
 }
 
 /// Visits come 20 to a page, up to 100.

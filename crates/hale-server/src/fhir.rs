@@ -7,6 +7,7 @@ use hale_fhir::{
     Appointment, AppointmentParticipant, CodeableConcept, Coding, HumanName, Identifier, Meta,
     Patient, Reference, Resource, BOOKING_REFERENCE_SYSTEM,
 };
+use sqlx::AnyConnection;
 
 use crate::auth::PatientToken;
 use crate::db::{Sql, Time};
@@ -207,14 +208,28 @@ pub(crate) async fn read_patient(
     Path(id): Path<String>,
 ) -> Result<Response, FhirError> {
     token.require_patient(&id)?;
+    let mut conn = state.db.acquire().await?;
+    let patient = load_patient(&mut conn, &id)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    Ok(fhir_json(&Resource::Patient(patient)))
+}
+
+/// Patient `id` as FHIR, if there is one.
+pub(crate) async fn load_patient(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<Patient>, FhirError> {
     let row: Option<(String, String, String, String)> =
         sqlx::query_as("SELECT mrn, given, family, birth_date FROM patient WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&state.db)
+            .bind(id)
+            .fetch_optional(&mut *conn)
             .await?;
-    let (mrn, given, family, birth_date) = row.ok_or(FhirError::NotFound)?;
-    let patient = Patient {
-        id: Some(id),
+    let Some((mrn, given, family, birth_date)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(Patient {
+        id: Some(id.to_owned()),
         identifier: vec![Identifier {
             system: Some("urn:hale:mrn".into()),
             value: Some(mrn),
@@ -225,6 +240,22 @@ pub(crate) async fn read_patient(
             given: vec![given],
         }],
         birth_date: Some(birth_date),
-    };
-    Ok(fhir_json(&Resource::Patient(patient)))
+    }))
+}
+
+/// Every appointment of `patient`, by start time: their part of `$everything`.
+pub(crate) async fn appointments_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let rows: Vec<AppointmentRow> = sqlx::query_as(&format!(
+        "{APPOINTMENT_SELECT} WHERE a.patient_id = $1 ORDER BY s.start_at, a.id"
+    ))
+    .bind(patient)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Resource::Appointment(r.into_fhir()))
+        .collect())
 }

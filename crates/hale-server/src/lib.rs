@@ -27,6 +27,7 @@ pub mod demo;
 mod encounter;
 mod encryption;
 mod error;
+mod everything;
 mod fhir;
 mod html;
 mod kiosk_form;
@@ -333,6 +334,10 @@ async fn router(
         .route("/fhir/Schedule", get(scheduling::search_schedules))
         .route("/fhir/Slot", get(scheduling::search_slots))
         .route("/fhir/Patient/{id}", get(fhir::read_patient))
+        .route(
+            "/fhir/Patient/{id}/$everything",
+            get(everything::everything),
+        )
         // The FHIR base itself takes transaction Bundles, written with or without the slash.
         .route("/fhir", post(transaction::transaction))
         .route("/fhir/", post(transaction::transaction))

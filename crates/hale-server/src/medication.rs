@@ -153,6 +153,21 @@ pub(crate) async fn search_requests(
     Ok(search.bundle(resources, Vec::new(), more))
 }
 
+/// Every prescription of `patient`, stopped ones too: their part of `$everything`.
+pub(crate) async fn requests_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let rows: Vec<RequestRow> =
+        sqlx::query_as(&format!("{REQUEST_COLUMNS}$1 ORDER BY m.authored_on, m.id"))
+            .bind(patient)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.into_iter()
+        .map(|r| r.into_fhir().map(Resource::MedicationRequest))
+        .collect()
+}
+
 /// Prescriptions come 50 to a page, up to 200.
 const REQUESTS: Paging = Paging {
     default: 50,

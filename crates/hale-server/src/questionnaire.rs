@@ -368,6 +368,20 @@ pub(crate) async fn search_allergies(
             _ => search.unknown(&name, &value)?,
         }
     }
+    let mut conn = state.db.acquire().await?;
+    let mut allergies = allergies_of(&mut conn, &token.patient_id, PAGE.max as i64 + 1).await?;
+    let complete = allergies.len() <= PAGE.max as usize;
+    allergies.truncate(PAGE.max as usize);
+    let resources = allergies.into_iter().map(|a| (a, Vec::new())).collect();
+    Ok(search.page(resources, complete))
+}
+
+/// Up to `limit` of what the hospital recorded `patient` to react to, oldest first.
+pub(crate) async fn allergies_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+    limit: i64,
+) -> Result<Vec<Resource>, FhirError> {
     type Row = (
         String,
         String,
@@ -382,17 +396,15 @@ pub(crate) async fn search_allergies(
         "SELECT id, substance_system, substance_code, substance, kind, criticality, reaction, \
          recorded_on FROM allergy WHERE patient_id = $1 ORDER BY recorded_on, id LIMIT $2",
     )
-    .bind(&token.patient_id)
-    .bind(PAGE.max as i64 + 1)
-    .fetch_all(&state.db)
+    .bind(patient)
+    .bind(limit)
+    .fetch_all(&mut *conn)
     .await?;
-    let complete = rows.len() <= PAGE.max as usize;
-    let resources = rows
+    Ok(rows
         .into_iter()
-        .take(PAGE.max as usize)
         .map(
             |(id, system, code, substance, kind, criticality, reaction, recorded)| {
-                let allergy = AllergyIntolerance {
+                Resource::AllergyIntolerance(AllergyIntolerance {
                     id: Some(id),
                     clinical_status: Some(AllergyIntolerance::status(
                         CLINICAL_STATUS_SYSTEM,
@@ -412,7 +424,7 @@ pub(crate) async fn search_allergies(
                         }],
                         text: Some(substance),
                     }),
-                    patient: Reference::to("Patient", &token.patient_id, None),
+                    patient: Reference::to("Patient", patient, None),
                     recorded_date: recorded.parse().ok(),
                     reaction: reaction
                         .map(|r| hale_fhir::allergy::AllergyReaction {
@@ -423,12 +435,10 @@ pub(crate) async fn search_allergies(
                         })
                         .into_iter()
                         .collect(),
-                };
-                (Resource::AllergyIntolerance(allergy), Vec::new())
+                })
             },
         )
-        .collect();
-    Ok(search.page(resources, complete))
+        .collect())
 }
 
 /// Stores a form (a demo's, or a hospital's own), asked before `specialty`'s appointments, or

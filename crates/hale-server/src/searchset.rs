@@ -32,6 +32,9 @@ pub(crate) struct Paging {
 #[derive(Debug)]
 pub(crate) struct Search {
     resource_type: &'static str,
+    /// Where the search is, below the base: the type, or an operation such as
+    /// `Patient/{id}/$everything`.
+    path: String,
     base: String,
     strict: bool,
     /// Every parameter but the paging ones, in the order given.
@@ -52,6 +55,7 @@ impl Search {
     ) -> Result<Self, FhirError> {
         let mut search = Self {
             resource_type,
+            path: resource_type.to_owned(),
             base: fhir_base(headers),
             strict: prefers_strict(headers),
             params: Vec::new(),
@@ -85,6 +89,12 @@ impl Search {
         Ok(search)
     }
 
+    /// The search as an operation at `path` (its links name it), not a type's search.
+    pub fn at(mut self, path: String) -> Self {
+        self.path = path;
+        self
+    }
+
     /// The search's own parameters (paging and `_format` taken out), in the order given.
     pub fn params(&self) -> Vec<(String, String)> {
         self.params.clone()
@@ -96,7 +106,7 @@ impl Search {
         if self.strict {
             return Err(FhirError::Invalid(format!(
                 "{} searches have no parameter '{name}'",
-                self.resource_type
+                self.path
             )));
         }
         self.ignored.push((name.to_owned(), value.to_owned()));
@@ -222,7 +232,7 @@ impl Search {
         if offset > 0 {
             query.append_pair("_offset", &offset.to_string());
         }
-        format!("{}/{}?{}", self.base, self.resource_type, query.finish())
+        format!("{}/{}?{}", self.base, self.path, query.finish())
     }
 }
 

@@ -185,6 +185,28 @@ fn care_grant<'a>(state: &ServerState, g: &'a HeldGrant, now: DateTime<Utc>) -> 
     }
 }
 
+/// The consents `patient` gave (ended ones too) and the people they name, each once as they
+/// are now: their part of `$everything`.
+pub(crate) async fn circle_of(
+    state: &ServerState,
+    conn: &mut sqlx::AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let held = grants::list(conn, Side::Patient, patient).await?;
+    let now = Utc::now();
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Resource> = held
+        .iter()
+        .map(|g| Resource::Consent(care_grant(state, g, now).consent()))
+        .collect();
+    out.extend(
+        held.iter()
+            .filter(|g| seen.insert(g.related_person_id.clone()))
+            .map(|g| Resource::RelatedPerson(care_grant(state, g, now).related_person())),
+    );
+    Ok(out)
+}
+
 /// `GET /fhir/Consent?patient=`: the consents the patient gave, ended ones included.
 pub(crate) async fn search_consents(
     token: PatientToken,

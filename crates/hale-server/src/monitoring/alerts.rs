@@ -262,6 +262,50 @@ pub(crate) async fn patient_alerts(
         .collect()
 }
 
+/// An alert as the patient's Flag, and the care team's Task on it.
+fn flag_and_task(
+    alert: HospitalAlert,
+    task_id: String,
+    status: String,
+    priority: String,
+    patient: &str,
+) -> (Resource, Resource) {
+    let task = Task {
+        id: Some(task_id),
+        status,
+        intent: "order".into(),
+        priority,
+        focus: Some(Reference::to("Flag", &alert.id, None)),
+        for_: Some(Reference::to("Patient", patient, None)),
+        authored_on: Some(alert.raised),
+        execution_period: alert.seen.map(|at| Period {
+            start: Some(at),
+            end: None,
+        }),
+        ..Task::default()
+    };
+    (
+        Resource::Flag(flag(&alert, patient, None)),
+        Resource::Task(task),
+    )
+}
+
+/// Every alert on `patient`'s data with its Task, newest first: their part of `$everything`.
+pub(crate) async fn flags_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let alerts = patient_alerts(conn, patient, i64::MAX).await?;
+    Ok(alerts
+        .into_iter()
+        .flat_map(|a| {
+            let (flag, task) =
+                flag_and_task(a.alert, a.task_id, a.task_status, a.task_priority, patient);
+            [flag, task]
+        })
+        .collect())
+}
+
 /// How many of a patient's alerts the app is shown.
 const PATIENT_ALERTS: i64 = 100;
 
@@ -296,26 +340,15 @@ pub(crate) async fn search_flags(
         task_priority,
     } in alerts
     {
-        let flag = Resource::Flag(flag(&alert, &token.patient_id, None));
+        let (flag, task) = flag_and_task(
+            alert,
+            task_id,
+            task_status,
+            task_priority,
+            &token.patient_id,
+        );
         // The care team's task on the alert comes with it, as an `include`.
-        let mut tasks = Vec::new();
-        if with_tasks {
-            tasks.push(Resource::Task(Task {
-                id: Some(task_id),
-                status: task_status,
-                intent: "order".into(),
-                priority: task_priority,
-                focus: Some(Reference::to("Flag", &alert.id, None)),
-                for_: Some(Reference::to("Patient", &token.patient_id, None)),
-                authored_on: Some(alert.raised),
-                execution_period: alert.seen.map(|at| Period {
-                    start: Some(at),
-                    end: None,
-                }),
-                ..Task::default()
-            }));
-        }
-        results.push((flag, tasks));
+        results.push((flag, if with_tasks { vec![task] } else { Vec::new() }));
     }
     Ok(search.page(results, complete))
 }

@@ -175,6 +175,21 @@ pub(crate) async fn search_care_plans(
     Ok(search.page(results, true))
 }
 
+/// `patient`'s current monitoring plan and its goals, if enrolled: their part of `$everything`.
+pub(crate) async fn care_plan_of(
+    conn: &mut AnyConnection,
+    patient: &str,
+) -> Result<Vec<Resource>, FhirError> {
+    let Some(e) = enrolment(conn, patient).await? else {
+        return Ok(Vec::new());
+    };
+    let (care_plan, goals) =
+        hale_fhir::care_plan::to_fhir(&e.plan, &e.id, &e.patient_id, e.enrolled);
+    Ok(std::iter::once(Resource::CarePlan(care_plan))
+        .chain(goals.into_iter().map(Resource::Goal))
+        .collect())
+}
+
 /// A patient has at most one monitoring plan.
 const PAGE: Paging = Paging {
     default: 10,

@@ -71,6 +71,8 @@ fn share(e: &Endpoint) -> Share {
     let get = e.method == Method::GET;
     let under = |prefixes: &[&str]| prefixes.iter().any(|p| path.starts_with(p));
     match () {
+        // A copy of the whole record is the patient's alone.
+        _ if path.ends_with("/$everything") => Share::Never,
         _ if get && under(&["fhir/Patient/"]) => Share::Anyone,
         _ if get
             && under(&[
@@ -235,6 +237,13 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         ep(
             Method::GET,
             &format!("fhir/Patient/{}", DEMO_PATIENT.id),
+            None,
+            Patient,
+            true,
+        ),
+        ep(
+            Method::GET,
+            &format!("fhir/Patient/{}/$everything", DEMO_PATIENT.id),
             None,
             Patient,
             true,

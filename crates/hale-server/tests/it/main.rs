@@ -15,6 +15,7 @@ mod console;
 mod demo_hospital;
 mod devices;
 mod encryption;
+mod everything;
 mod guessing;
 mod instances;
 mod kiosk_forms;
