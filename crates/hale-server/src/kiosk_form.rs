@@ -113,19 +113,6 @@ async fn grant(
     })
 }
 
-/// Whether `appointment`'s form was answered, from anywhere.
-pub(crate) async fn answered(
-    conn: &mut AnyConnection,
-    appointment: &str,
-) -> Result<bool, FhirError> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM questionnaire_response WHERE appointment_id = $1")
-            .bind(appointment)
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(n > 0)
-}
-
 /// `GET /api/kiosk/form`: the form a grant is for, while it is not yet sent.
 pub(crate) async fn read(
     kiosk: DeviceToken,
@@ -136,7 +123,9 @@ pub(crate) async fn read(
     let mut conn = state.db.acquire().await?;
     let grant = grant(&mut conn, &headers, &kiosk, Utc::now()).await?;
     audit.patient(&grant.patient);
-    if grant.response.is_some() || answered(&mut conn, &grant.appointment).await? {
+    if grant.response.is_some()
+        || crate::questionnaire::answered(&mut conn, &grant.appointment).await?
+    {
         return Err(FhirError::Conflict("this form was already sent".into()));
     }
     let (resource, service, start): (String, String, Time) = sqlx::query_as(

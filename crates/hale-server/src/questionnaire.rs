@@ -222,6 +222,19 @@ pub(crate) async fn create_response(
     Ok(conditional_created(true, &resource))
 }
 
+/// Whether `appointment`'s form was answered, from anywhere.
+pub(crate) async fn answered(
+    conn: &mut AnyConnection,
+    appointment: &str,
+) -> Result<bool, FhirError> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM questionnaire_response WHERE appointment_id = $1")
+            .bind(appointment)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(n > 0)
+}
+
 /// Stores `sent` as `patient_id`'s, once checked against the form it answers and its
 /// appointment's form; the caller commits `tx`. Answers whose key is already stored are the
 /// caller's to find first.
@@ -235,7 +248,7 @@ pub(crate) async fn store_response(
     check_answers(&form, &sent.answers)?;
     if let Some(appointment) = &sent.appointment {
         // One response per appointment, wherever it was filled in (the app or a kiosk).
-        if crate::kiosk_form::answered(tx, appointment).await? {
+        if answered(tx, appointment).await? {
             return Err(FhirError::Conflict(
                 "this appointment's form was already answered".into(),
             ));
