@@ -12,6 +12,9 @@ pub struct Meta {
     pub version_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<DateTime<Utc>>,
+    /// Profiles the resource claims to follow, such as the IPS's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profile: Vec<String>,
 }
 
 impl Meta {
@@ -19,6 +22,15 @@ impl Meta {
         Self {
             version_id: Some(version.to_string()),
             last_updated: Some(last_updated),
+            profile: Vec::new(),
+        }
+    }
+
+    /// A meta that only claims `profile`.
+    pub fn profile(profile: &str) -> Self {
+        Self {
+            profile: vec![profile.into()],
+            ..Self::default()
         }
     }
 }

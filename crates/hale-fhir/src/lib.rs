@@ -10,10 +10,12 @@ pub mod appointment;
 pub mod capability;
 pub mod care_plan;
 pub mod care_team;
+pub mod composition;
 pub mod consent;
 pub mod datatypes;
 pub mod encounter;
 pub mod glucose_context;
+pub mod ips;
 pub mod medication;
 pub mod observation;
 pub mod outcome;
@@ -28,6 +30,7 @@ pub use appointment::{Appointment, AppointmentParticipant, MappingError};
 pub use capability::CapabilityStatement;
 pub use care_plan::{CarePlan, Goal};
 pub use care_team::{Communication, Flag, Task};
+pub use composition::{Composition, Organization};
 pub use consent::{Consent, RelatedPerson};
 pub use datatypes::{CodeableConcept, Coding, HumanName, Identifier, Meta, Reference};
 pub use encounter::{Encounter, EncounterLocation, Period};
@@ -82,6 +85,8 @@ pub enum Resource {
     Questionnaire(Questionnaire),
     QuestionnaireResponse(QuestionnaireResponse),
     AllergyIntolerance(AllergyIntolerance),
+    Composition(Composition),
+    Organization(Organization),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]
@@ -127,6 +132,8 @@ impl Resource {
             Self::Questionnaire(r) => ("Questionnaire", &r.id),
             Self::QuestionnaireResponse(r) => ("QuestionnaireResponse", &r.id),
             Self::AllergyIntolerance(r) => ("AllergyIntolerance", &r.id),
+            Self::Composition(r) => ("Composition", &r.id),
+            Self::Organization(r) => ("Organization", &r.id),
             Self::OperationOutcome(_)
             | Self::CapabilityStatement(_)
             | Self::Bundle(_)
@@ -142,8 +149,16 @@ impl Resource {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// A document's identity, the same in every copy of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<Identifier>,
     #[serde(rename = "type")]
     pub bundle_type: String,
+    /// When a document was assembled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -226,6 +241,7 @@ impl Bundle {
             total: Some(entry.len() as u32),
             link: Vec::new(),
             entry,
+            ..Self::default()
         }
     }
 
@@ -261,6 +277,7 @@ impl Bundle {
             total: None,
             link: Vec::new(),
             entry,
+            ..Self::default()
         }
     }
 

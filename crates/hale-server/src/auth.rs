@@ -96,6 +96,8 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/Patient/{id}" if get => (Patient("patient/Patient.r"), R),
         // Each kind of record in it also needs the token's scope to search it.
         "/fhir/Patient/{id}/$everything" if get => (Patient("patient/Patient.r"), R),
+        // And the scopes of its required sections.
+        "/fhir/Patient/{id}/$summary" if get => (Patient("patient/Patient.r"), R),
         "/fhir/Appointment" if get => (Patient("patient/Appointment.s"), R),
         "/fhir/Appointment" if post => (Patient("patient/Appointment.c"), C),
         "/fhir/Appointment/{id}" | "/fhir/Appointment/{id}/_history/{vid}" if get => {

@@ -84,7 +84,7 @@ const DECLARED: &[Declared] = &[
     Declared {
         kind: "Patient",
         interactions: &["read"],
-        operations: &["everything"],
+        operations: &["everything", "summary"],
         ..PLAIN
     },
     Declared {
@@ -176,6 +176,8 @@ pub(crate) fn operation_definition(kind: &str, name: &str) -> String {
         ("Patient", "everything") => {
             "http://hl7.org/fhir/OperationDefinition/Patient-everything".into()
         }
+        // The International Patient Summary IG's.
+        ("Patient", "summary") => "http://hl7.org/fhir/uv/ips/OperationDefinition/summary".into(),
         _ => format!("urn:hale:operation:{}-{name}", kind.to_ascii_lowercase()),
     }
 }

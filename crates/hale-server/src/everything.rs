@@ -144,7 +144,7 @@ async fn section(
 }
 
 /// The resources `table` keeps as the patient's app or the hospital sent them, oldest first.
-async fn stored(
+pub(crate) async fn stored(
     conn: &mut AnyConnection,
     table: &'static str,
     by: &'static str,

@@ -53,6 +53,7 @@ mod scheduling;
 mod search;
 mod searchset;
 mod sign_in_form;
+mod summary;
 #[cfg(test)]
 mod test_rng;
 mod transaction;
@@ -338,6 +339,7 @@ async fn router(
             "/fhir/Patient/{id}/$everything",
             get(everything::everything),
         )
+        .route("/fhir/Patient/{id}/$summary", get(summary::summary))
         // The FHIR base itself takes transaction Bundles, written with or without the slash.
         .route("/fhir", post(transaction::transaction))
         .route("/fhir/", post(transaction::transaction))

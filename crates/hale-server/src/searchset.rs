@@ -217,6 +217,7 @@ impl Search {
             total,
             link,
             entry: entries,
+            ..Bundle::default()
         }
     }
 

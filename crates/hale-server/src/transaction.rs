@@ -163,6 +163,7 @@ async fn store_transaction(
         total: None,
         link: Vec::new(),
         entry: answers,
+        ..Bundle::default()
     };
     Ok(fhir_json(&Resource::Bundle(response)))
 }

@@ -72,7 +72,7 @@ fn share(e: &Endpoint) -> Share {
     let under = |prefixes: &[&str]| prefixes.iter().any(|p| path.starts_with(p));
     match () {
         // A copy of the whole record is the patient's alone.
-        _ if path.ends_with("/$everything") => Share::Never,
+        _ if path.ends_with("/$everything") || path.ends_with("/$summary") => Share::Never,
         _ if get && under(&["fhir/Patient/"]) => Share::Anyone,
         _ if get
             && under(&[
@@ -244,6 +244,13 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         ep(
             Method::GET,
             &format!("fhir/Patient/{}/$everything", DEMO_PATIENT.id),
+            None,
+            Patient,
+            true,
+        ),
+        ep(
+            Method::GET,
+            &format!("fhir/Patient/{}/$summary", DEMO_PATIENT.id),
             None,
             Patient,
             true,
@@ -608,7 +615,8 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         }
         if patient_ok {
             let status = call(&h, e, Some(&narrow)).await;
-            let narrow_ok = e.path.starts_with("fhir/Patient/");
+            // The summary needs its sections' scopes too, so the narrow grant is refused it.
+            let narrow_ok = e.path.starts_with("fhir/Patient/") && !e.path.ends_with("/$summary");
             assert_eq!(
                 narrow_ok,
                 status != 403,

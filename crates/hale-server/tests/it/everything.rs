@@ -32,7 +32,7 @@ fn fhir_schema() -> Value {
 
 /// What the schema says is wrong with `bundle`: for a failing entry, said against its own
 /// resource type's definition (a resource failing the schema's `oneOf` says only that).
-fn schema_errors(bundle: &Value) -> Vec<String> {
+pub(crate) fn schema_errors(bundle: &Value) -> Vec<String> {
     let mut schema = fhir_schema();
     let whole = jsonschema::validator_for(&schema).expect("the FHIR schema compiles");
     if whole.is_valid(bundle) {
@@ -68,7 +68,7 @@ fn kinds(bundle: &Value) -> BTreeSet<String> {
 
 /// A record with more than the demo's: a red reading (an alert and its task) and answers to
 /// the cardiology form.
-async fn lived_in(h: &Hospital) -> String {
+pub(crate) async fn lived_in(h: &Hospital) -> String {
     let alex = h.token(&DEMO_PATIENT).await;
     let high = bp(
         "everything",

@@ -23,6 +23,7 @@ mod medication;
 mod monitoring;
 mod observation;
 mod parking;
+mod patient_summary;
 mod production;
 mod questionnaires;
 mod sign_in;
