@@ -41,6 +41,7 @@ commands![
     CancelAppointment,
     RescheduleAppointment,
     ExportCalendar,
+    ExportRecord,
     GetParking,
     SaveVehicle,
     RemoveVehicle,

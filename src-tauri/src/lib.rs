@@ -183,6 +183,7 @@ pub fn run() {
             booking::cancel_appointment => hale_api::CancelAppointment,
             booking::reschedule_appointment => hale_api::RescheduleAppointment,
             booking::export_calendar => hale_api::ExportCalendar,
+            record::export_record => hale_api::ExportRecord,
             parking::get_parking => hale_api::GetParking,
             parking::save_vehicle => hale_api::SaveVehicle,
             parking::remove_vehicle => hale_api::RemoveVehicle,

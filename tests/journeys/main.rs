@@ -17,6 +17,7 @@ mod layout;
 mod medicines;
 mod parking;
 mod privacy;
+mod record;
 mod reminders;
 mod sign_in;
 mod today;

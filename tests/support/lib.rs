@@ -374,6 +374,8 @@ pub enum Place {
     CareCircle,
     WaitingTimes,
     Settings,
+    /// Your record, to export.
+    Record,
 }
 
 impl Place {
@@ -391,11 +393,12 @@ impl Place {
             Place::CareCircle => &["nav-more", "more-care-circle"],
             Place::WaitingTimes => &["nav-more", "more-waiting"],
             Place::Settings => &["nav-more", "more-settings"],
+            Place::Record => &["nav-more", "more-record"],
         }
     }
 
     /// Every screen of the patient app.
-    pub const ALL: [Place; 11] = [
+    pub const ALL: [Place; 12] = [
         Place::Today,
         Place::Appointments,
         Place::Book,
@@ -407,6 +410,7 @@ impl Place {
         Place::CareCircle,
         Place::WaitingTimes,
         Place::Settings,
+        Place::Record,
     ];
 }
 

@@ -10,6 +10,7 @@ mod devices;
 mod forms;
 mod medicines;
 mod readings_chart;
+mod record;
 mod today;
 mod visits;
 pub use booking::*;
@@ -19,6 +20,7 @@ pub use devices::*;
 pub use forms::*;
 pub use medicines::*;
 pub use readings_chart::*;
+pub use record::*;
 pub use today::*;
 pub use visits::*;
 
@@ -238,6 +240,12 @@ pub fn stage_label(
 /// Where a saved file went, in words: "Saved to your Downloads folder as visit.ics. Open it to
 /// add it to your calendar."
 pub fn saved_file_words(path: &str) -> String {
+    let (place, name) = saved_where(path);
+    format!("Saved to {place} as {name}. Open it to add it to your calendar.")
+}
+
+/// Where a saved file is, in words, and its name: "your Downloads folder", "visit.ics".
+pub fn saved_where(path: &str) -> (String, &str) {
     let (folder, name) = path.rsplit_once(['/', '\\']).unwrap_or(("", path));
     let folder_name = folder.rsplit(['/', '\\']).next().unwrap_or_default();
     let place = match folder_name {
@@ -245,7 +253,7 @@ pub fn saved_file_words(path: &str) -> String {
         "Downloads" => "your Downloads folder".to_owned(),
         other => format!("the folder {other}"),
     };
-    format!("Saved to {place} as {name}. Open it to add it to your calendar.")
+    (place, name)
 }
 
 /// The hospital's name, or a kind stand-in when it has not said.

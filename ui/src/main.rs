@@ -53,6 +53,8 @@ pub enum Screen {
     VisitSummary {
         appointment_id: String,
     },
+    /// A copy of the patient's own record, to take elsewhere.
+    Record,
 }
 
 impl Screen {
@@ -210,6 +212,7 @@ fn SignedInApp() -> impl IntoView {
                 Screen::VisitSummary { appointment_id } => {
                     view! { <pages::visit::VisitSummaryPage appointment_id /> }.into_any()
                 }
+                Screen::Record => view! { <pages::record::RecordPage /> }.into_any(),
             }}
             </div>
         </div>

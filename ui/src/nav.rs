@@ -25,7 +25,8 @@ fn tab_of(screen: &Screen) -> Screen {
         | Screen::WaitingTimes
         | Screen::Devices
         | Screen::CareTeam
-        | Screen::CareCircle => Screen::More,
+        | Screen::CareCircle
+        | Screen::Record => Screen::More,
         other => other.clone(),
     }
 }

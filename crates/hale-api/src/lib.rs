@@ -37,6 +37,7 @@ mod home;
 mod kiosk;
 mod medicines;
 mod parking;
+mod record;
 mod session;
 mod settings;
 mod visits;
@@ -99,6 +100,7 @@ pub use parking::{
     ParkingSessionView, ParkingView, ReceiptPurposeView, ReceiptView, ReliefView, RemoveVehicle,
     SaveVehicle, StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
+pub use record::{ExportRecord, ExportedRecord};
 pub use session::{
     GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,
 };
@@ -197,6 +199,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     ChangeFormGroup::NAME,
     SubmitForm::NAME,
     GetVisitSummary::NAME,
+    ExportRecord::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

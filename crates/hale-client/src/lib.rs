@@ -7,6 +7,7 @@
 mod arrival;
 mod care_circle;
 mod care_team;
+mod export;
 mod kiosk_form;
 mod medication;
 mod observation;
@@ -388,6 +389,14 @@ impl HospitalClient {
     }
 
     pub(crate) async fn fetch(&self, request: RequestBuilder) -> Result<Resource, ClientError> {
+        self.fetch_json(request).await
+    }
+
+    /// A FHIR answer read as `T`: a Hale type, or JSON kept as the hospital wrote it.
+    pub(crate) async fn fetch_json<T: serde::de::DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
         let response = send(request.header(header::ACCEPT, FHIR_JSON)).await?;
         decode(response).await
     }

@@ -2,6 +2,7 @@
 //! patient's list must not silently stop at the first page.
 
 use hale_fhir::{Bundle, Resource};
+use serde_json::Value;
 use url::Url;
 
 use crate::{unexpected, ClientError, HospitalClient, Session};
@@ -18,21 +19,41 @@ impl HospitalClient {
         session: &Session,
         url: Url,
     ) -> Result<Bundle, ClientError> {
-        let mut all: Option<Bundle> = None;
+        match serde_json::from_value(self.json_pages(session, url).await?) {
+            Ok(Resource::Bundle(bundle)) => Ok(bundle),
+            Ok(_) => Err(unexpected("Bundle")),
+            Err(e) => Err(ClientError::InvalidResponse(e.to_string())),
+        }
+    }
+
+    /// Every page of the search at `url`, as one Bundle exactly as the hospital wrote it: the
+    /// first page with the others' entries after its own, and no `next` link.
+    pub(crate) async fn json_pages(
+        &self,
+        session: &Session,
+        url: Url,
+    ) -> Result<Value, ClientError> {
+        let mut all: Option<Value> = None;
         let mut next = Some(url);
         for _ in 0..MAX_PAGES {
             let Some(url) = next.take() else {
                 break;
             };
-            let Resource::Bundle(page) =
-                self.fetch(self.authed(self.http.get(url), session)).await?
-            else {
+            let mut page: Value = self
+                .fetch_json(self.authed(self.http.get(url), session))
+                .await?;
+            if page["resourceType"] != "Bundle" {
                 return Err(unexpected("Bundle"));
-            };
-            next = page.next_page().map(|n| self.page_url(n)).transpose()?;
+            }
+            next = next_link(&page).map(|n| self.page_url(&n)).transpose()?;
             match &mut all {
                 None => all = Some(page),
-                Some(bundle) => bundle.entry.extend(page.entry),
+                Some(bundle) => {
+                    let more = page["entry"].take();
+                    if let (Some(to), Value::Array(more)) = (entries(bundle), more) {
+                        to.extend(more);
+                    }
+                }
             }
         }
         if next.is_some() {
@@ -40,8 +61,10 @@ impl HospitalClient {
                 "the search has more than {MAX_PAGES} pages"
             )));
         }
-        let mut bundle = all.unwrap_or_default();
-        bundle.link.retain(|l| l.relation != "next");
+        let mut bundle = all.unwrap_or_else(|| serde_json::json!({"resourceType": "Bundle"}));
+        if let Some(Value::Array(links)) = bundle.get_mut("link") {
+            links.retain(|l| l["relation"] != "next");
+        }
         Ok(bundle)
     }
 
@@ -57,4 +80,22 @@ impl HospitalClient {
             ))
         }
     }
+}
+
+fn next_link(page: &Value) -> Option<String> {
+    page["link"]
+        .as_array()?
+        .iter()
+        .find(|l| l["relation"] == "next")
+        .and_then(|l| l["url"].as_str())
+        .map(str::to_owned)
+}
+
+/// The bundle's entries, made an empty list if it had none.
+fn entries(bundle: &mut Value) -> Option<&mut Vec<Value>> {
+    let object = bundle.as_object_mut()?;
+    object
+        .entry("entry")
+        .or_insert_with(|| Value::Array(Vec::new()))
+        .as_array_mut()
 }

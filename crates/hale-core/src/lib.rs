@@ -13,6 +13,7 @@ pub mod care_circle;
 pub mod care_team;
 pub mod clinic_readings;
 pub mod devices;
+pub mod export;
 pub mod forms;
 pub mod helper_alerts;
 pub mod kiosk;

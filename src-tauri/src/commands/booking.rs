@@ -5,8 +5,9 @@ use hale_api::{
     ApiError, BookSlot, CancelAppointment, Command, ErrorCode, ExportCalendar, FindSlots,
     ListServices, RescheduleAppointment,
 };
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, State};
 
+use crate::commands::downloads;
 use crate::convert;
 use crate::state::AppState;
 
@@ -94,18 +95,14 @@ pub async fn export_calendar(
         .await)
         .map_err(convert::core_error)?
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidArgument, "no such appointment"))?;
-    let storage = |e: String| ApiError::new(ErrorCode::LocalStorage, e);
-    // Without configured XDG user directories there is no "Downloads" to ask for; ~/Downloads
-    // is where people look next.
-    let dir = (app.path().download_dir())
-        .or_else(|_| app.path().home_dir().map(|h| h.join("Downloads")))
-        .map_err(|e| storage(e.to_string()))?;
-    std::fs::create_dir_all(&dir).map_err(|e| storage(e.to_string()))?;
     let name = appointment
         .reference
         .map_or_else(|| appointment.id.clone(), |r| r.to_string());
-    let path = dir.join(format!("hale-appointment-{name}.ics"));
-    std::fs::write(&path, text).map_err(|e| storage(e.to_string()))?;
+    let path = downloads::save(
+        &app,
+        &format!("hale-appointment-{name}.ics"),
+        text.as_bytes(),
+    )?;
     Ok(hale_api::ExportedFile {
         path: path.display().to_string(),
     })

@@ -10,6 +10,7 @@ pub mod kiosk;
 pub mod medicines;
 pub mod more;
 pub mod parking;
+pub mod record;
 pub mod settings;
 pub mod sign_in;
 pub mod today;

@@ -31,6 +31,13 @@ pub fn MorePage() -> impl IntoView {
             "more-care-circle",
         ),
         (
+            Screen::Record,
+            "Your record",
+            "Save a copy to take to another doctor",
+            Icon::Info,
+            "more-record",
+        ),
+        (
             Screen::WaitingTimes,
             "Waiting times",
             "How long each clinic is running now",

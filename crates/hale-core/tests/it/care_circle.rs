@@ -23,7 +23,7 @@ const CUFF: &str = "AA:00:00:00:00:0C";
 
 /// Jordan, signed in with their own app on the store at `store`, accepts Alex's invitation to
 /// share `shared`; returns Jordan's app and the grant as Jordan sees it.
-async fn jordan_helps_alex(
+pub(crate) async fn jordan_helps_alex(
     hospital: &Demo,
     store: &std::path::Path,
     keychain: Arc<MemoryKeychain>,

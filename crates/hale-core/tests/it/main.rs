@@ -9,6 +9,7 @@ mod care_team;
 mod clinic_readings;
 mod common;
 mod devices;
+mod export;
 mod faults;
 mod forms;
 mod kiosk;

@@ -1,0 +1,38 @@
+//! Saving a file the patient asked for in their Downloads folder, where they look for it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use hale_api::{ApiError, ErrorCode};
+use tauri::{AppHandle, Manager};
+
+/// Writes `contents` as `name` in the Downloads folder and says where. Written whole or not at
+/// all (a temporary file renamed into place), and readable by the patient's account only: the
+/// file can hold their health record.
+pub fn save(app: &AppHandle, name: &str, contents: &[u8]) -> Result<PathBuf, ApiError> {
+    let storage = |e: String| ApiError::new(ErrorCode::LocalStorage, e);
+    // Without configured XDG user directories there is no "Downloads" to ask for; ~/Downloads
+    // is where people look next.
+    let dir = (app.path().download_dir())
+        .or_else(|_| app.path().home_dir().map(|h| h.join("Downloads")))
+        .map_err(|e| storage(e.to_string()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| storage(e.to_string()))?;
+    let path = dir.join(name);
+    write_whole(&dir, &path, contents).map_err(|e| storage(e.to_string()))?;
+    Ok(path)
+}
+
+fn write_whole(dir: &Path, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let partial = dir.join(format!(
+        ".{}.partial",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&partial)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}

@@ -1,0 +1,103 @@
+//! Taking the record elsewhere (issue 27): under More, Your record saves two files in the
+//! Downloads folder, and says where in words: the whole record as the hospital holds it now (a
+//! FHIR searchset Bundle of the patient's own resources) and the International Patient Summary
+//! (a FHIR document headed by its Composition). Both are readable by the patient's account only.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use hale_e2e::{launch_signed_in, Place};
+use hale_server::demo::seed::DEMO_PATIENT;
+use serde_json::Value;
+
+/// The file named after "as " in a sentence of the saved message.
+fn file_named(sentence: &str) -> &str {
+    let name = sentence.split(" as ").nth(1).expect("a file name");
+    &name[..name.find(".json").expect("a .json file") + 5]
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb and tauri-driver (scripts/test.sh)"]
+async fn the_patient_saves_their_whole_record_and_their_patient_summary_in_downloads() {
+    let data = tempfile::tempdir().unwrap();
+    let app = launch_signed_in(data.path(), &[]).await;
+    app.go(Place::Record).await;
+    app.click("[data-testid=export-record]").await;
+    let mut texts = Vec::new();
+    for line in app
+        .wait_for_all("[data-testid=record-saved] p", 2, Duration::from_secs(60))
+        .await
+    {
+        texts.push(line.text().await.unwrap());
+    }
+    app.screenshot("record-saved").await;
+    let saved = texts.join("\n");
+    let lines: Vec<&str> = texts.iter().map(String::as_str).collect();
+    assert_eq!(lines.len(), 2, "{saved}");
+    assert!(
+        lines[0].starts_with("Your whole record (") && lines[0].contains("your Downloads folder"),
+        "{saved}"
+    );
+    assert!(
+        !saved.contains(&data.path().display().to_string()),
+        "the message names the folder, not the path: {saved}"
+    );
+    let downloads = data.path().join("Downloads");
+
+    let record_file = downloads.join(file_named(lines[0]));
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&record_file).unwrap())
+        .expect("the record is JSON");
+    assert_eq!(record["resourceType"], "Bundle");
+    assert_eq!(record["type"], "searchset");
+    let entries = record["entry"].as_array().unwrap();
+    let count = format!("({} entries)", entries.len());
+    assert!(lines[0].contains(&count), "{} vs {count}", lines[0]);
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "Patient",
+        "Appointment",
+        "MedicationRequest",
+        "AllergyIntolerance",
+    ] {
+        assert!(kinds.contains(&kind), "no {kind} in {kinds:?}");
+    }
+    let patient = entries
+        .iter()
+        .find(|e| e["resource"]["resourceType"] == "Patient")
+        .unwrap();
+    assert_eq!(patient["resource"]["id"], DEMO_PATIENT.id);
+
+    let summary_file = downloads.join(file_named(lines[1]));
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(&summary_file).unwrap())
+        .expect("the summary is JSON");
+    assert_eq!(summary["type"], "document");
+    let composition = &summary["entry"][0]["resource"];
+    assert_eq!(composition["resourceType"], "Composition");
+    assert_eq!(composition["type"]["coding"][0]["code"], "60591-5");
+    let sections: Vec<&str> = composition["section"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    for code in ["10160-0", "48765-2", "11450-4"] {
+        assert!(sections.contains(&code), "no section {code}: {sections:?}");
+    }
+
+    for file in [&record_file, &summary_file] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is readable by others", file.display());
+    }
+    let left: Vec<String> = std::fs::read_dir(&downloads)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter().all(|n| !n.ends_with(".partial")),
+        "no half-written file is left: {left:?}"
+    );
+    app.close().await;
+}
