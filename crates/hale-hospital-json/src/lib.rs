@@ -11,4 +11,5 @@ pub mod arrival;
 pub mod care_circle;
 pub mod parking;
 pub mod rules;
+pub mod share;
 pub mod waitlist;

@@ -96,8 +96,16 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         "/fhir/Patient/{id}" if get => (Patient("patient/Patient.r"), R),
         // Each kind of record in it also needs the token's scope to search it.
         "/fhir/Patient/{id}/$everything" if get => (Patient("patient/Patient.r"), R),
-        // And the scopes of its required sections.
+        // The handler checks the scopes of its required sections too.
         "/fhir/Patient/{id}/$summary" if get => (Patient("patient/Patient.r"), R),
+        // A share code's pages: its own code and the patient's birth date are the credential.
+        "/share" if get => (Public, R),
+        "/share" if post => (Public, E),
+        "/share/summary" if get => (Public, R),
+        // Sharing the summary needs its scopes too (checked by the handler).
+        "/api/shares" if get => (Patient("patient/Patient.r"), R),
+        "/api/shares" if post => (Patient("patient/Patient.r"), C),
+        "/api/shares/{id}/revoke" if post => (Patient("patient/Patient.r"), U),
         "/fhir/Appointment" if get => (Patient("patient/Appointment.s"), R),
         "/fhir/Appointment" if post => (Patient("patient/Appointment.c"), C),
         "/fhir/Appointment/{id}" | "/fhir/Appointment/{id}/_history/{vid}" if get => {
@@ -511,25 +519,55 @@ pub(crate) async fn authorize(
         Principal::Device { device_id, .. } => ("device", device_id, note.patient),
         Principal::Staff(s) => ("staff", &s.id, note.patient),
     };
+    write_audit(
+        &state,
+        AuditRow {
+            actor_kind,
+            actor_id,
+            patient: patient.as_deref(),
+            action: action.code(),
+            route: &route,
+            status: response.status().as_u16(),
+            reason: note.reason.as_deref(),
+        },
+    )
+    .await;
+    response
+}
+
+/// One row of the audit log: who did what to whose records, and how it ended.
+pub(crate) struct AuditRow<'a> {
+    /// `patient`, `related-person`, `device`, `staff`, or `share` (a share code's browser).
+    pub actor_kind: &'a str,
+    pub actor_id: &'a str,
+    pub patient: Option<&'a str>,
+    /// A FHIR AuditEvent action code.
+    pub action: &'a str,
+    pub route: &'a str,
+    pub status: u16,
+    pub reason: Option<&'a str>,
+}
+
+/// Writes `row` to the audit log. The answer is already made: losing its row is logged
+/// loudly, not hidden.
+pub(crate) async fn write_audit(state: &ServerState, row: AuditRow<'_>) {
     let recorded = sqlx::query(
         "INSERT INTO audit_event (recorded_at, actor_kind, actor_id, patient_id, action, route, status, reason) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(Time(Utc::now()))
-    .bind(actor_kind)
-    .bind(actor_id)
-    .bind(patient)
-    .bind(action.code())
-    .bind(&route)
-    .bind(i64::from(response.status().as_u16()))
-    .bind(note.reason)
+    .bind(row.actor_kind)
+    .bind(row.actor_id)
+    .bind(row.patient)
+    .bind(row.action)
+    .bind(row.route)
+    .bind(i64::from(row.status))
+    .bind(row.reason)
     .execute(&state.db)
     .await;
     if let Err(e) = recorded {
-        // The answer is already made; losing its audit row is logged loudly, not hidden.
-        tracing::error!(error = %e, route, "audit row not written");
+        tracing::error!(error = %e, route = row.route, "audit row not written");
     }
-    response
 }
 
 fn check(access: Access, principal: &Principal) -> Result<(), FhirError> {

@@ -52,6 +52,7 @@ mod rules;
 mod scheduling;
 mod search;
 mod searchset;
+mod share;
 mod sign_in_form;
 mod summary;
 #[cfg(test)]
@@ -340,6 +341,10 @@ async fn router(
             get(everything::everything),
         )
         .route("/fhir/Patient/{id}/$summary", get(summary::summary))
+        .route("/api/shares", get(share::list).post(share::create))
+        .route("/api/shares/{id}/revoke", post(share::revoke))
+        .route("/share", get(share::page::form).post(share::page::open))
+        .route("/share/summary", get(share::page::summary))
         // The FHIR base itself takes transaction Bundles, written with or without the slash.
         .route("/fhir", post(transaction::transaction))
         .route("/fhir/", post(transaction::transaction))

@@ -19,6 +19,8 @@ pub(crate) enum Guard {
     Patient,
     /// The care team console's at `/console/sign-in`.
     Console,
+    /// A clinician's, opening a patient's shared summary at `/share`.
+    Share,
 }
 
 impl Guard {
@@ -26,6 +28,7 @@ impl Guard {
         match self {
             Self::Patient => "hale_sign_in",
             Self::Console => "hale_console_sign_in",
+            Self::Share => "hale_share_form",
         }
     }
 
@@ -33,6 +36,7 @@ impl Guard {
         match self {
             Self::Patient => "/auth/authorize",
             Self::Console => "/console/sign-in",
+            Self::Share => "/share",
         }
     }
 

@@ -14,7 +14,7 @@ use crate::auth::PatientToken;
 use crate::{FhirError, ServerState};
 
 /// What the summary reads; each is needed, since each required section must be whole.
-const SCOPES: &[&str] = &[
+pub(crate) const SCOPES: &[&str] = &[
     "patient/Patient.r",
     "patient/MedicationRequest.s",
     "patient/AllergyIntolerance.s",
@@ -29,37 +29,9 @@ pub(crate) async fn summary(
 ) -> Result<Response, FhirError> {
     token.require_patient(&id)?;
     token.require_patient_themself()?;
-    for scope in SCOPES {
-        token.require_scope(scope)?;
-    }
+    require_scopes(&token)?;
     let mut conn = state.db.acquire().await?;
-    let patient = crate::fhir::load_patient(&mut conn, &id)
-        .await?
-        .ok_or(FhirError::NotFound)?;
-    let record = SummaryRecord {
-        patient,
-        prescriptions: only(
-            crate::medication::requests_of(&mut conn, &id).await?,
-            |r| match r {
-                Resource::MedicationRequest(m) => Some(m),
-                _ => None,
-            },
-        ),
-        allergies: only(
-            crate::questionnaire::allergies_of(&mut conn, &id, i64::MAX).await?,
-            |r| match r {
-                Resource::AllergyIntolerance(a) => Some(a),
-                _ => None,
-            },
-        ),
-        observations: only(
-            crate::everything::stored(&mut conn, "observation", "effective_at", &id).await?,
-            |r| match r {
-                Resource::Observation(o) => Some(o),
-                _ => None,
-            },
-        ),
-    };
+    let record = load_record(&mut conn, &id).await?;
     let base = crate::origin::fhir_base(&headers);
     let author = Author {
         hospital: &state.hospital.name,
@@ -70,6 +42,48 @@ pub(crate) async fn summary(
         StatusCode::OK,
         &Resource::Bundle(document),
     ))
+}
+
+/// What a summary of `id` is made of, as the hospital holds it now.
+pub(crate) async fn load_record(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<SummaryRecord, FhirError> {
+    let patient = crate::fhir::load_patient(&mut *conn, id)
+        .await?
+        .ok_or(FhirError::NotFound)?;
+    Ok(SummaryRecord {
+        patient,
+        prescriptions: only(
+            crate::medication::requests_of(&mut *conn, id).await?,
+            |r| match r {
+                Resource::MedicationRequest(m) => Some(m),
+                _ => None,
+            },
+        ),
+        allergies: only(
+            crate::questionnaire::allergies_of(&mut *conn, id, i64::MAX).await?,
+            |r| match r {
+                Resource::AllergyIntolerance(a) => Some(a),
+                _ => None,
+            },
+        ),
+        observations: only(
+            crate::everything::stored(&mut *conn, "observation", "effective_at", id).await?,
+            |r| match r {
+                Resource::Observation(o) => Some(o),
+                _ => None,
+            },
+        ),
+    })
+}
+
+/// Refuses a token that could not read the summary itself.
+pub(crate) fn require_scopes(token: &PatientToken) -> Result<(), FhirError> {
+    for scope in SCOPES {
+        token.require_scope(scope)?;
+    }
+    Ok(())
 }
 
 fn only<T>(resources: Vec<Resource>, pick: impl Fn(Resource) -> Option<T>) -> Vec<T> {

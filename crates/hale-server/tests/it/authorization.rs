@@ -453,6 +453,15 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         ),
         ep(Method::GET, "api/parking/concessions", None, Patient, false),
         ep(Method::GET, "api/care-circle", None, Patient, false),
+        ep(Method::GET, "api/shares", None, Patient, false),
+        ep(Method::POST, "api/shares", None, Patient, false),
+        ep(
+            Method::POST,
+            "api/shares/sh-0000000000000000/revoke",
+            None,
+            Patient,
+            false,
+        ),
         ep(
             Method::POST,
             "api/care-circle/invitations",

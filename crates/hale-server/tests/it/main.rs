@@ -26,6 +26,7 @@ mod parking;
 mod patient_summary;
 mod production;
 mod questionnaires;
+mod share_codes;
 mod sign_in;
 mod visit_summary;
 mod waitlist;
