@@ -2,13 +2,18 @@
 //! Downloads folder, and says where in words: the whole record as the hospital holds it now (a
 //! FHIR searchset Bundle of the patient's own resources) and the International Patient Summary
 //! (a FHIR document headed by its Composition). Both are readable by the patient's account only.
+//! A share code made there opens the summary in a clinician's Chromium, once, until the patient
+//! ends it.
 
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
+use hale_e2e::browser::{Browser, Engine};
 use hale_e2e::{launch_signed_in, Place};
 use hale_server::demo::seed::DEMO_PATIENT;
 use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(60);
 
 /// The file named after "as " in a sentence of the saved message.
 fn file_named(sentence: &str) -> &str {
@@ -25,7 +30,7 @@ async fn the_patient_saves_their_whole_record_and_their_patient_summary_in_downl
     app.click("[data-testid=export-record]").await;
     let mut texts = Vec::new();
     for line in app
-        .wait_for_all("[data-testid=record-saved] p", 2, Duration::from_secs(60))
+        .wait_for_all("[data-testid=record-saved] p", 2, WAIT)
         .await
     {
         texts.push(line.text().await.unwrap());
@@ -99,5 +104,72 @@ async fn the_patient_saves_their_whole_record_and_their_patient_summary_in_downl
         left.iter().all(|n| !n.ends_with(".partial")),
         "no half-written file is left: {left:?}"
     );
+    app.close().await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end: needs the release app, Xvfb, tauri-driver and Chromium (scripts/test.sh)"]
+async fn a_clinician_opens_the_shared_summary_in_their_browser_once_and_the_patient_ends_it() {
+    let data = tempfile::tempdir().unwrap();
+    let app = launch_signed_in(data.path(), &[]).await;
+    app.go(Place::Record).await;
+    app.click("[data-testid=make-share-code]").await;
+    let code = app.text_of("[data-testid=share-code]").await;
+    assert_eq!(code.len(), 14, "{code}");
+    let words = app.text_of("[data-testid=share-link]").await;
+    let link = words
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .map(|w| w.trim_end_matches('.'))
+        .unwrap_or_else(|| panic!("no address in {words:?}"))
+        .to_owned();
+    assert!(link.ends_with("/share"), "{link}");
+    app.wait_until_text("[data-testid=share]", "Not opened yet", WAIT)
+        .await;
+
+    // The clinician, in Chromium: the code as read to them, and the patient's date of birth.
+    let clinician = Browser::start(Engine::Chromium, 1280, 800).await;
+    clinician.open(&link).await;
+    let blocking = clinician.axe("the share form").await;
+    assert!(blocking.is_empty(), "{blocking:?}");
+    let (year, rest) = DEMO_PATIENT.birth_date.split_once('-').unwrap();
+    let (month, day) = rest.split_once('-').unwrap();
+    clinician.fill("#code", &code.to_lowercase()).await;
+    clinician.fill("#day", day).await;
+    clinician.fill("#month", month).await;
+    clinician.fill("#year", year).await;
+    clinician.click("#open").await;
+    clinician.wait_for_text("Medication Summary", WAIT).await;
+    let page = clinician.text().await;
+    for expected in [
+        "Patient summary",
+        "Allergies and Intolerances",
+        "Penicillin",
+    ] {
+        assert!(page.contains(expected), "no {expected:?} in {page}");
+    }
+    let blocking = clinician.axe("the shared summary").await;
+    assert!(blocking.is_empty(), "{blocking:?}");
+    clinician.screenshot("share-summary").await;
+
+    // The patient sees it was opened, and ends it.
+    app.go(Place::Today).await;
+    app.go(Place::Record).await;
+    app.wait_until_text("[data-testid=share]", "Opened", WAIT)
+        .await;
+    app.wait_until_text("[data-testid=share]", "Viewed once", WAIT)
+        .await;
+    app.screenshot("share-opened").await;
+    app.click("[data-testid=end-share]").await;
+    app.wait_until_text("[data-testid=share]", "You ended it", WAIT)
+        .await;
+    assert!(!app.has("[data-testid=end-share]").await);
+
+    // The clinician's view is over.
+    clinician.open(&format!("{link}/summary")).await;
+    clinician
+        .wait_for_text("This summary is no longer shared", WAIT)
+        .await;
+    assert!(!clinician.text().await.contains("Penicillin"));
     app.close().await;
 }

@@ -100,7 +100,10 @@ pub use parking::{
     ParkingSessionView, ParkingView, ReceiptPurposeView, ReceiptView, ReliefView, RemoveVehicle,
     SaveVehicle, StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
-pub use record::{ExportRecord, ExportedRecord};
+pub use record::{
+    CreateShareCode, ExportRecord, ExportedRecord, GetShareCodes, NewShareView, RevokeShareCode,
+    ShareArgs, ShareStateView, ShareView, SharesView, SummaryFileView,
+};
 pub use session::{
     GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,
 };
@@ -200,6 +203,9 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     SubmitForm::NAME,
     GetVisitSummary::NAME,
     ExportRecord::NAME,
+    CreateShareCode::NAME,
+    GetShareCodes::NAME,
+    RevokeShareCode::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

@@ -1,5 +1,7 @@
-//! The patient's own record, taken elsewhere.
+//! The patient's own record, taken elsewhere: saved as files, or shown to a clinician through
+//! a share code.
 
+use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use crate::NoArgs;
@@ -18,6 +20,86 @@ pub struct ExportedRecord {
     pub record_path: String,
     /// How many entries the whole record holds.
     pub resources: u32,
-    /// Where the patient summary was written; `None` when the hospital writes none.
-    pub summary_path: Option<String>,
+    pub summary: SummaryFileView,
+}
+
+/// The patient summary's file, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum SummaryFileView {
+    Saved {
+        path: String,
+    },
+    /// The hospital writes no patient summary.
+    NotOffered,
+    /// The hospital refused it to this sign-in; signing in again gives it.
+    NotPermitted,
+}
+
+command! {
+    /// Makes a code that lets a clinician elsewhere read the patient's summary in a browser for
+    /// a day, with the patient's date of birth. The code is shown once.
+    CreateShareCode = "create_share_code", NoArgs => NewShareView
+}
+
+command! {
+    /// The patient's share codes of the last 30 days, with when each was used.
+    GetShareCodes = "get_share_codes", NoArgs => SharesView
+}
+
+command! {
+    /// Ends a share code now, and the browser view it opened; answers the list as it is then.
+    RevokeShareCode = "revoke_share_code", ShareArgs => SharesView
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareArgs {
+    pub share_id: String,
+}
+
+/// A code just made, shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShareView {
+    pub id: String,
+    /// Grouped for reading aloud, e.g. `7K3M-9Q2C-XV4D`.
+    pub code: String,
+    pub expires: DateTime<FixedOffset>,
+    /// The address the clinician opens, e.g. `https://hospital.example/share`.
+    pub link: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharesView {
+    /// Newest first.
+    pub shares: Vec<ShareView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareView {
+    pub id: String,
+    pub created: DateTime<FixedOffset>,
+    pub state: ShareStateView,
+    /// How many times the summary was shown.
+    pub views: u32,
+    pub last_view: Option<DateTime<FixedOffset>>,
+}
+
+/// Where a share stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ShareStateView {
+    Waiting {
+        expires: DateTime<FixedOffset>,
+    },
+    Open {
+        opened: DateTime<FixedOffset>,
+        expires: DateTime<FixedOffset>,
+    },
+    Expired {
+        opened: Option<DateTime<FixedOffset>>,
+    },
+    Revoked {
+        at: DateTime<FixedOffset>,
+        opened: Option<DateTime<FixedOffset>>,
+    },
 }

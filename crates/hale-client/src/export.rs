@@ -8,9 +8,11 @@ use serde_json::Value;
 use crate::{unexpected, ClientError, HospitalClient, Session};
 
 impl HospitalClient {
-    /// The signed-in patient's whole record, as one searchset Bundle.
+    /// The signed-in patient's whole record, as one searchset Bundle. Asked in the largest
+    /// pages the reference hospital gives, so a record of years of readings is a few requests.
     pub async fn whole_record(&self, session: &Session) -> Result<Value, ClientError> {
-        let url = self.url(&format!("Patient/{}/$everything", session.patient_id))?;
+        let mut url = self.url(&format!("Patient/{}/$everything", session.patient_id))?;
+        url.query_pairs_mut().append_pair("_count", "5000");
         self.json_pages(session, url).await
     }
 

@@ -15,6 +15,7 @@ mod paging;
 mod parking;
 mod questionnaire;
 mod rules;
+mod share;
 mod sign_in;
 mod sse;
 mod visits;

@@ -15,8 +15,18 @@ pub struct RecordExport {
     pub whole_record: ExportFile,
     /// How many resources the whole record holds, the patient's among them.
     pub resources: usize,
-    /// `None` when the hospital writes no patient summary.
-    pub summary: Option<ExportFile>,
+    pub summary: Summary,
+}
+
+/// The patient summary of an export, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Summary {
+    Written(ExportFile),
+    /// The hospital does not offer the IPS operation.
+    NotOffered,
+    /// The hospital refused it to this sign-in (one made before Hale asked for what the summary
+    /// reads); signing in again gives it.
+    NotPermitted,
 }
 
 /// One file of an export.
@@ -30,33 +40,39 @@ pub struct ExportFile {
 impl Patient {
     /// The signed-in patient's record, with files named for `today`.
     pub async fn export_record(&self, today: NaiveDate) -> Result<RecordExport, CoreError> {
-        let own = self.own_id().await?.ok_or(CoreError::NotSignedIn)?;
-        if self.saved_patient().await?.as_deref() != Some(own.as_str()) {
-            return Err(CoreError::PatientsOwn("export the record"));
-        }
-        let ((record, summary), patient) = self
-            .with_session_of(|s| async move {
+        let (record, summary) = self
+            .own_session_call("export the record", |s| async move {
                 let record = self.client.whole_record(&s).await?;
                 let summary = match self.client.patient_summary(&s).await {
-                    Ok(summary) => Some(summary),
-                    // A hospital without the IPS operation: the whole record still goes.
-                    Err(ClientError::NotFound) => None,
+                    Ok(summary) => Ok(summary),
+                    // Without the summary the whole record still goes, saying why.
+                    Err(ClientError::Forbidden(_)) => Err(Summary::NotPermitted),
+                    Err(e) if not_offered(&e) => Err(Summary::NotOffered),
                     Err(e) => return Err(e),
                 };
                 Ok((record, summary))
             })
             .await?;
-        if patient != own {
-            return Err(CoreError::PatientsOwn("export the record"));
-        }
         let resources = record["entry"].as_array().map_or(0, Vec::len);
         Ok(RecordExport {
             whole_record: file(format!("hale-record-{today}.json"), &record)?,
             resources,
-            summary: summary
-                .map(|s| file(format!("hale-patient-summary-{today}.json"), &s))
-                .transpose()?,
+            summary: match summary {
+                Ok(s) => Summary::Written(file(format!("hale-patient-summary-{today}.json"), &s)?),
+                Err(why) => why,
+            },
         })
+    }
+}
+
+/// How FHIR servers answer an operation they do not have: not found, not allowed on the
+/// resource, not implemented, or a bad request naming the unknown operation.
+fn not_offered(e: &ClientError) -> bool {
+    match e {
+        ClientError::NotFound => true,
+        ClientError::Rejected { status, .. } => matches!(status, 400 | 405 | 501),
+        ClientError::Server { status, .. } => *status == 501,
+        _ => false,
     }
 }
 

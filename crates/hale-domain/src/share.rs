@@ -45,6 +45,34 @@ impl std::fmt::Debug for ShareCode {
     }
 }
 
+/// A share just made: the code is shown to the patient now, and never again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewShare {
+    pub id: String,
+    pub code: ShareCode,
+    pub expires: DateTime<Utc>,
+    /// The page the clinician opens and types the code into.
+    pub link: String,
+}
+
+/// A share as the hospital recorded it, with its use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub expires: DateTime<Utc>,
+    pub revoked: Option<DateTime<Utc>>,
+    pub opened: Option<DateTime<Utc>>,
+    /// Each time the summary was shown, oldest first.
+    pub views: Vec<DateTime<Utc>>,
+}
+
+impl Share {
+    pub fn state(&self, now: DateTime<Utc>) -> ShareState {
+        share_state(self.expires, self.revoked, self.opened, now)
+    }
+}
+
 /// Where a share stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShareState {

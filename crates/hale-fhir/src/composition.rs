@@ -1,7 +1,6 @@
 //! FHIR R4 `Composition` and `Organization`: the head of a document Bundle, and who wrote and
 //! keeps it. Hale writes one kind of document, the International Patient Summary (see `ips`).
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{CodeableConcept, Identifier, Reference};
@@ -18,14 +17,21 @@ pub struct Composition {
     pub text: Option<Narrative>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<Identifier>,
+    // Required in R4, yet defaulted when read, so another's malformed document does not make a
+    // whole Bundle unreadable.
     /// preliminary | final | amended | entered-in-error
+    #[serde(default)]
     pub status: String,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: CodeableConcept,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<Reference>,
-    pub date: DateTime<Utc>,
+    /// A FHIR dateTime, which may be partial ("2026-12").
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
     pub author: Vec<Reference>,
+    #[serde(default)]
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custodian: Option<Reference>,
@@ -37,8 +43,11 @@ pub struct Composition {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Section {
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub code: CodeableConcept,
+    #[serde(default)]
     pub text: Narrative,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry: Vec<Reference>,

@@ -22,11 +22,33 @@ pub const COMPOSITION_PROFILE: &str =
     "http://hl7.org/fhir/uv/ips/StructureDefinition/Composition-uv-ips";
 /// The Composition type of a patient summary.
 pub const SUMMARY_TYPE: (&str, &str) = ("60591-5", "Patient summary Document");
-/// The sections, by LOINC code and title.
-pub const MEDICATIONS: (&str, &str) = ("10160-0", "Medication Summary");
-pub const ALLERGIES: (&str, &str) = ("48765-2", "Allergies and Intolerances");
-pub const PROBLEMS: (&str, &str) = ("11450-4", "Problem List");
-pub const VITAL_SIGNS: (&str, &str) = ("8716-3", "Vital Signs");
+/// A section: its LOINC code and that code's display, and the title people read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionKind {
+    pub code: &'static str,
+    pub display: &'static str,
+    pub title: &'static str,
+}
+pub const MEDICATIONS: SectionKind = SectionKind {
+    code: "10160-0",
+    display: "History of Medication use Narrative",
+    title: "Medication Summary",
+};
+pub const ALLERGIES: SectionKind = SectionKind {
+    code: "48765-2",
+    display: "Allergies and adverse reactions Document",
+    title: "Allergies and Intolerances",
+};
+pub const PROBLEMS: SectionKind = SectionKind {
+    code: "11450-4",
+    display: "Problem list - Reported",
+    title: "Problem List",
+};
+pub const VITAL_SIGNS: SectionKind = SectionKind {
+    code: "8716-3",
+    display: "Vital signs",
+    title: "Vital Signs",
+};
 /// Why a section lists nothing.
 const EMPTY_REASON_SYSTEM: &str = "http://terminology.hl7.org/CodeSystem/list-empty-reason";
 
@@ -81,7 +103,11 @@ pub fn patient_summary(
         refs("MedicationRequest", medications.iter().map(|m| &m.id)),
         "This hospital holds no current prescriptions for this patient.",
     );
-    entries.extend(medications.into_iter().map(Resource::MedicationRequest));
+    entries.extend(
+        medications
+            .into_iter()
+            .map(|m| Resource::MedicationRequest(self_contained_prescription(m))),
+    );
 
     let allergies: Vec<AllergyIntolerance> = record
         .allergies
@@ -113,7 +139,11 @@ pub fn patient_summary(
             "",
         ));
     }
-    entries.extend(vitals.into_iter().map(Resource::Observation));
+    entries.extend(
+        vitals
+            .into_iter()
+            .map(|o| Resource::Observation(self_contained_reading(o))),
+    );
 
     let hospital_ref = Reference {
         reference: Some("Organization/hospital".into()),
@@ -132,7 +162,7 @@ pub fn patient_summary(
             identifier: None,
             display: None,
         }),
-        date: now,
+        date: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         author: vec![hospital_ref.clone()],
         title: format!("Patient summary from {}", author.hospital),
         custodian: Some(hospital_ref),
@@ -167,6 +197,38 @@ pub fn patient_summary(
     }
 }
 
+/// A reference a reader of the document can follow only by name: the document holds no
+/// practitioner, visit or older prescription, and a reader elsewhere has no token to fetch one.
+fn by_name(reference: Reference) -> Option<Reference> {
+    reference.display.map(|display| Reference {
+        reference: None,
+        identifier: None,
+        display: Some(display),
+    })
+}
+
+/// A prescription naming only what the document holds (its patient).
+fn self_contained_prescription(mut m: MedicationRequest) -> MedicationRequest {
+    m.requester = m.requester.and_then(by_name);
+    m.encounter = None;
+    m.prior_prescription = None;
+    m
+}
+
+/// A reading naming only what the document holds; its device stays a logical reference (by
+/// its identifier, which needs no resource).
+fn self_contained_reading(mut o: Observation) -> Observation {
+    o.encounter = None;
+    o.performer = o.performer.into_iter().filter_map(by_name).collect();
+    if let Some(device) = o.device.take() {
+        o.device = Some(Reference {
+            reference: None,
+            ..device
+        });
+    }
+    o
+}
+
 fn loinc((code, display): (&str, &str)) -> CodeableConcept {
     CodeableConcept {
         coding: vec![Coding {
@@ -179,16 +241,11 @@ fn loinc((code, display): (&str, &str)) -> CodeableConcept {
 }
 
 /// A section of `lines` naming `entries`, or, with none, saying `none` and why it is empty.
-fn section(
-    (code, title): (&str, &str),
-    lines: Vec<String>,
-    entries: Vec<Reference>,
-    none: &str,
-) -> Section {
+fn section(kind: SectionKind, lines: Vec<String>, entries: Vec<Reference>, none: &str) -> Section {
     let empty = entries.is_empty();
     Section {
-        title: title.into(),
-        code: loinc((code, title)),
+        title: kind.title.into(),
+        code: loinc((kind.code, kind.display)),
         text: if empty {
             Narrative::generated(&[none], &[])
         } else {

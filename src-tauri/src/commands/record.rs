@@ -1,7 +1,12 @@
-//! Exporting the patient's own record.
+//! The patient's own record, taken elsewhere: exported as files, or shared with a clinician
+//! through a code.
 
-use chrono::Local;
-use hale_api::{ApiError, Command, ExportRecord};
+use chrono::{Local, Utc};
+use hale_api::{
+    ApiError, Command, CreateShareCode, ExportRecord, GetShareCodes, RevokeShareCode,
+    SummaryFileView,
+};
+use hale_core::export::Summary;
 use tauri::{AppHandle, State};
 
 use crate::commands::downloads;
@@ -19,13 +24,50 @@ pub async fn export_record(
         .map_err(convert::core_error)?;
     let record = &export.whole_record;
     let record_path = downloads::save(&app, &record.name, record.contents.as_bytes())?;
-    let summary_path = match &export.summary {
-        Some(s) => Some(downloads::save(&app, &s.name, s.contents.as_bytes())?),
-        None => None,
+    let summary = match &export.summary {
+        Summary::Written(s) => SummaryFileView::Saved {
+            path: downloads::save(&app, &s.name, s.contents.as_bytes())?
+                .display()
+                .to_string(),
+        },
+        Summary::NotOffered => SummaryFileView::NotOffered,
+        Summary::NotPermitted => SummaryFileView::NotPermitted,
     };
     Ok(hale_api::ExportedRecord {
         record_path: record_path.display().to_string(),
         resources: u32::try_from(export.resources).unwrap_or(u32::MAX),
-        summary_path: summary_path.map(|p| p.display().to_string()),
+        summary,
     })
+}
+
+#[tauri::command]
+pub async fn create_share_code(
+    state: State<'_, AppState>,
+    args: <CreateShareCode as Command>::Args,
+) -> Result<<CreateShareCode as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let made = (state.patient.create_share().await).map_err(convert::core_error)?;
+    Ok(convert::new_share(made))
+}
+
+#[tauri::command]
+pub async fn get_share_codes(
+    state: State<'_, AppState>,
+    args: <GetShareCodes as Command>::Args,
+) -> Result<<GetShareCodes as Command>::Output, ApiError> {
+    let hale_api::NoArgs {} = args;
+    let list = (state.patient.shares().await).map_err(convert::core_error)?;
+    Ok(convert::shares(list, Utc::now()))
+}
+
+#[tauri::command]
+pub async fn revoke_share_code(
+    state: State<'_, AppState>,
+    args: <RevokeShareCode as Command>::Args,
+) -> Result<<RevokeShareCode as Command>::Output, ApiError> {
+    convert::require_id("share_id", &args.share_id)?;
+    let patient = &state.patient;
+    (patient.revoke_share(&args.share_id).await).map_err(convert::core_error)?;
+    let list = patient.shares().await.map_err(convert::core_error)?;
+    Ok(convert::shares(list, Utc::now()))
 }

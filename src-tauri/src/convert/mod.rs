@@ -12,6 +12,7 @@ mod errors;
 mod forms;
 mod medicines;
 mod parking;
+mod record;
 mod settings;
 mod visits;
 
@@ -29,6 +30,7 @@ pub use errors::{client_error, core_error, invalid as invalid_argument, require_
 pub use forms::form;
 pub use medicines::{log_dose, medicines, new_medicine};
 pub use parking::{card, concession, concession_application, parking, registration, stay, vehicle};
+pub use record::{new_share, shares};
 pub use settings::{lead, reminder_settings};
 pub use visits::visit_summary;
 

@@ -1,7 +1,11 @@
-//! Your record: a copy of the patient's own record to take to another doctor or hospital. The
-//! shell saves the files; this page says what they are and where they went.
+//! Your record: a copy of the patient's own record to take to another doctor or hospital, and
+//! share codes that let a clinician elsewhere read the summary in a browser. The shell saves
+//! the files and keeps nothing of the codes; this page says what they are and where they went.
 
-use hale_api::{ExportRecord, LookingAfterView, NoArgs};
+use hale_api::{
+    CreateShareCode, ExportRecord, GetShareCodes, LookingAfterView, NoArgs, RevokeShareCode,
+    ShareArgs,
+};
 use leptos::prelude::*;
 
 use crate::action::failure;
@@ -52,6 +56,82 @@ pub fn RecordPage() -> impl IntoView {
                 </div>
             })}
             <InlineError error=failure(export) testid="record-error" />
+            {move || someone_else().is_none().then(|| view! { <SharePanel /> })}
         </main>
+    }
+}
+
+/// Share codes: make one, see each one's use, end one.
+#[component]
+fn SharePanel() -> impl IntoView {
+    let create =
+        Action::new_local(
+            |_: &()| async move { backend::call::<CreateShareCode>(&NoArgs {}).await },
+        );
+    let revoke = Action::new_local(|share_id: &String| {
+        let args = ShareArgs {
+            share_id: share_id.clone(),
+        };
+        async move { backend::call::<RevokeShareCode>(&args).await }
+    });
+    let list = LocalResource::new(move || {
+        // Asked again after a code is made or ended.
+        create.version().track();
+        revoke.version().track();
+        async move { backend::call::<GetShareCodes>(&NoArgs {}).await }
+    });
+    let made = create.value();
+    view! {
+        <section class="share" aria-labelledby="share-heading">
+            <h2 id="share-heading">"Let a clinician see your summary"</h2>
+            <p>
+                "A share code lets a doctor or nurse elsewhere read your summary (medicines, "
+                "allergies and latest readings) in their web browser for 24 hours. They also need "
+                "your date of birth. A code works in one browser only, and you can end it at any time."
+            </p>
+            <button type="button" class="secondary" data-testid="make-share-code"
+                disabled=create.pending() on:click=move |_| { create.dispatch(()); }>
+                "Make a share code"
+            </button>
+            {move || made.get().and_then(Result::ok).map(|made| view! {
+                <div class="new-share" role="status" data-testid="new-share">
+                    <p class="share-code" data-testid="share-code">{made.code.clone()}</p>
+                    <p data-testid="share-link">{format::new_share_words(&made)}</p>
+                </div>
+            })}
+            <InlineError error=failure(create) testid="share-error" />
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Ok(view) if view.shares.is_empty() => ().into_any(),
+                        Ok(view) => view! {
+                            <h3>"Your share codes"</h3>
+                            <ul class="shares" data-testid="shares">
+                                {view.shares.into_iter().map(|share| {
+                                    let id = share.id.clone();
+                                    let can_end = format::share_can_end(&share);
+                                    view! {
+                                        <li data-testid="share">
+                                            <span>{format::share_words(&share)}</span>
+                                            {can_end.then(|| view! {
+                                                <button type="button" class="secondary" data-testid="end-share"
+                                                    disabled=revoke.pending()
+                                                    on:click=move |_| { revoke.dispatch(id.clone()); }>
+                                                    "End it now"
+                                                </button>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(error) => view! {
+                            <p class="inline-error" role="alert">{format::error_text(&error)}</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <InlineError error=failure(revoke) testid="end-share-error" />
+        </section>
     }
 }

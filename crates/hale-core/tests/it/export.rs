@@ -46,7 +46,9 @@ async fn the_patient_exports_their_whole_record_and_their_patient_summary_as_the
         .iter()
         .all(|e| !e.to_string().contains("\"Patient/") || e.to_string().contains(DEMO_PATIENT.id)));
 
-    let summary = export.summary.expect("the reference hospital writes one");
+    let hale_core::export::Summary::Written(summary) = export.summary else {
+        panic!("the reference hospital writes one: {:?}", export.summary);
+    };
     assert_eq!(summary.name, "hale-patient-summary-2026-12-06.json");
     let document: Value = serde_json::from_str(&summary.contents).unwrap();
     assert_eq!(document["type"], "document");
@@ -99,4 +101,45 @@ async fn an_export_while_the_hospital_is_unreachable_fails_saying_so() {
         ),
         "{failed:?}"
     );
+}
+
+#[tokio::test]
+async fn the_patient_makes_a_share_code_sees_it_listed_and_ends_it_and_a_helper_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path()).await;
+    let made = d.patient.create_share().await.unwrap();
+    assert!(made.link.ends_with("/share"), "{}", made.link);
+    assert!(made.expires > Utc::now() + chrono::Duration::hours(23));
+    let now = Utc::now();
+    let listed = d.patient.shares().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(matches!(
+        listed[0].state(now),
+        hale_domain::share::ShareState::Waiting { .. }
+    ));
+    d.patient.revoke_share(&made.id).await.unwrap();
+    let listed = d.patient.shares().await.unwrap();
+    assert!(matches!(
+        listed[0].state(Utc::now()),
+        hale_domain::share::ShareState::Ended {
+            end: hale_domain::share::ShareEnd::Revoked(_),
+            ..
+        }
+    ));
+
+    let (jordan, _) = jordan_helps_alex(
+        &d,
+        &dir.path().join("jordan.sqlite"),
+        Arc::new(MemoryKeychain::default()),
+        Permissions::NONE.with(Permission::Readings),
+    )
+    .await;
+    jordan
+        .look_after(Some(DEMO_PATIENT.id), Utc::now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        jordan.create_share().await,
+        Err(CoreError::PatientsOwn(_))
+    ));
 }

@@ -19,6 +19,9 @@ fn prescription(id: &str, status: &str, name: &str) -> MedicationRequest {
         "id": id, "status": status, "intent": "order",
         "medicationCodeableConcept": {"text": name},
         "subject": {"reference": "Patient/p1"},
+        "requester": {"reference": "Practitioner/pr-2", "display": "Dr Okafor"},
+        "encounter": {"reference": "Encounter/en-1"},
+        "priorPrescription": {"reference": "MedicationRequest/rx-0"},
         "dosageInstruction": [{"text": "1 tablet twice a day"}]
     }))
     .unwrap()
@@ -38,6 +41,9 @@ fn allergy(id: &str, substance: &str, verification: &str) -> AllergyIntolerance 
 fn reading(id: &str, category: &str, code: &str, value: f64, hour: u32) -> Observation {
     serde_json::from_value(json!({
         "id": id, "status": "final",
+        "encounter": {"reference": "Encounter/en-1"},
+        "performer": [{"reference": "Practitioner/pr-1", "display": "Nurse Lee"}],
+        "device": {"identifier": {"system": "urn:hale:ble-device", "value": "AA:BB"}, "display": "Cuff"},
         "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": category}]}],
         "code": {"coding": [{"system": LOINC, "code": code, "display": format!("code {code}")}]},
         "subject": {"reference": "Patient/p1"},
@@ -200,7 +206,7 @@ fn vital_signs_list_the_latest_of_each_kind_and_leave_laboratory_results_out() {
 }
 
 #[test]
-fn every_entry_a_section_names_is_in_the_document() {
+fn every_reference_in_the_document_resolves_inside_it_and_the_rest_are_kept_by_name() {
     let doc = summary(SummaryRecord {
         prescriptions: vec![prescription("rx-1", "active", "Metformin")],
         allergies: vec![allergy("al-1", "Penicillin", "confirmed")],
@@ -219,22 +225,55 @@ fn every_entry_a_section_names_is_in_the_document() {
             )
         })
         .collect();
-    let composition = &doc["entry"][0]["resource"];
-    let mut named: Vec<String> = vec![
-        composition["subject"]["reference"].as_str().unwrap().into(),
-        composition["author"][0]["reference"]
-            .as_str()
-            .unwrap()
-            .into(),
-        composition["custodian"]["reference"]
-            .as_str()
-            .unwrap()
-            .into(),
-    ];
-    for s in composition["section"].as_array().unwrap() {
-        named.extend(entry_refs(s));
+    // Every literal reference anywhere in the document, not only the Composition's.
+    fn references(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value) {
+                        ("reference", Value::String(r)) => out.push(r.clone()),
+                        _ => references(value, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| references(i, out)),
+            _ => {}
+        }
     }
+    let mut named = Vec::new();
+    references(&doc, &mut named);
+    assert!(named.len() >= 8, "{named:?}");
     for reference in named {
         assert!(held.contains(&reference), "{reference} is not in {held:?}");
     }
+    // What the document cannot hold is kept by name.
+    let text = doc.to_string();
+    assert!(
+        text.contains("Dr Okafor") && text.contains("Nurse Lee"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sections_carry_loincs_own_display_and_a_title_for_people() {
+    let doc = summary(empty());
+    let meds = section(&doc, "10160-0").unwrap();
+    assert_eq!(meds["title"], "Medication Summary");
+    assert_eq!(
+        meds["code"]["coding"][0]["display"],
+        "History of Medication use Narrative"
+    );
+    assert_eq!(
+        section(&doc, "48765-2").unwrap()["code"]["coding"][0]["display"],
+        "Allergies and adverse reactions Document"
+    );
+}
+
+#[test]
+fn a_malformed_composition_from_elsewhere_still_reads() {
+    let r: Resource = serde_json::from_value(json!({
+        "resourceType": "Composition", "date": "2026-12", "section": [{"title": "Notes"}]
+    }))
+    .unwrap();
+    assert!(matches!(r, Resource::Composition(_)));
 }

@@ -49,10 +49,23 @@ const REFUSED: &str = "That code and date of birth do not open a summary. The co
 pub(crate) struct OpenForm {
     #[serde(default)]
     code: String,
+    /// The date of birth in three fields, as people write it whatever their locale.
     #[serde(default)]
-    birth_date: String,
+    day: String,
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    year: String,
     #[serde(default)]
     csrf: String,
+}
+
+impl OpenForm {
+    fn birth_date(&self) -> Option<NaiveDate> {
+        let number = |s: &str| s.trim().parse::<u32>().ok();
+        let year = i32::try_from(number(&self.year)?).ok()?;
+        NaiveDate::from_ymd_opt(year, number(&self.month)?, number(&self.day)?)
+    }
 }
 
 /// `GET /share`.
@@ -121,11 +134,13 @@ async fn try_open(
             "Too many tries. Please wait a few minutes and try again.",
         ));
     }
-    let born = NaiveDate::parse_from_str(form.birth_date.trim(), "%Y-%m-%d").ok();
+    let born = form.birth_date();
     let (Some(_), Some(born)) = (code, born) else {
         return Err(Refusal::Page(StatusCode::FORBIDDEN, REFUSED));
     };
-    let found: Option<(String, String, Time, Option<Time>, Option<Time>, String)> = sqlx::query_as(
+    // id, patient, expires, revoked, opened, the patient's birth date.
+    type Row = (String, String, Time, Option<Time>, Option<Time>, String);
+    let found: Option<Row> = sqlx::query_as(
         "SELECT s.id, s.patient_id, s.expires_at, s.revoked_at, s.opened_at, p.birth_date \
              FROM share_code s JOIN patient p ON p.id = s.patient_id WHERE s.code_hash = $1",
     )
@@ -263,7 +278,11 @@ fn form_page(
 you and their date of birth.</p>
 <form method="post" action="/share"><input type="hidden" name="csrf" value="{csrf}">
 <label for="code">Share code</label><input id="code" name="code" autocomplete="off" required autofocus placeholder="XXXX-XXXX-XXXX">
-<label for="birth_date">Patient's date of birth</label><input id="birth_date" name="birth_date" type="date" required>
+<fieldset><legend>Patient's date of birth</legend>
+<div class="date"><label for="day">Day</label><input id="day" name="day" inputmode="numeric" autocomplete="off" required size="2"></div>
+<div class="date"><label for="month">Month</label><input id="month" name="month" inputmode="numeric" autocomplete="off" required size="2"></div>
+<div class="date year"><label for="year">Year</label><input id="year" name="year" inputmode="numeric" autocomplete="off" required size="4"></div>
+</fieldset>
 <button type="submit" id="open">Open the summary</button></form>"#,
         hospital = escape(&state.hospital.name),
     );
@@ -319,6 +338,8 @@ fn document_html(title: &str, body: &str) -> String {
 <style>body{{font:1.05rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}}
 label{{display:block;margin-top:1rem;font-weight:600}}input{{width:100%;font:inherit;padding:.5rem;box-sizing:border-box}}
 button{{margin-top:1.25rem;font:inherit;padding:.6rem 1.2rem}}#error{{color:#9b1c1c;font-weight:600}}.hint{{color:#555}}
+fieldset{{border:0;padding:0;margin:1rem 0 0;display:flex;gap:1rem}}legend{{font-weight:600;padding:0}}
+.date{{width:4.5rem}}.date.year{{width:6.5rem}}.date label{{margin-top:.25rem;font-weight:400}}
 .who{{font-size:1.2rem;font-weight:600}}section{{border-top:1px solid #ccc;margin-top:1.25rem}}</style>
 </head><body><main>{body}</main></body></html>"#
     )

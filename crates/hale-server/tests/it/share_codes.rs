@@ -43,7 +43,13 @@ impl Browser {
             .http
             .post(format!("{}/share", self.base))
             .header("cookie", &self.form_cookie)
-            .form(&[("code", code), ("birth_date", born), ("csrf", &self.csrf)])
+            .form(&[
+                ("code", code),
+                ("year", &born[..4]),
+                ("month", &born[5..7]),
+                ("day", &born[8..]),
+                ("csrf", &self.csrf),
+            ])
             .send()
             .await
             .unwrap();
@@ -232,7 +238,9 @@ async fn wrong_birth_dates_and_guessed_codes_are_refused_alike_and_then_slowed()
         .post(format!("http://{}/share", h.server.addr))
         .form(&[
             ("code", code),
-            ("birth_date", DEMO_PATIENT.birth_date),
+            ("year", "1984"),
+            ("month", "06"),
+            ("day", "12"),
             ("csrf", &guesser.csrf),
         ])
         .send()
