@@ -26,12 +26,13 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # --- Xvfb + WebKitWebDriver for end-to-end tests, imagemagick for screenshots, GNOME Keyring
 # --- (a real Secret Service) for the journeys that keep a sign-in between starts, PostgreSQL
 # --- for the hospital server's tests on it (scripts/postgres.sh starts a throwaway cluster),
-# --- Chromium + chromedriver for the care team console's journeys in a real browser.
+# --- Chromium + chromedriver for the care team console's journeys in a real browser,
+# --- poppler-utils (pdftotext) to read the readable report's PDF back in its tests.
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev
   xvfb xauth webkit2gtk-driver dbus imagemagick gnome-keyring postgresql
-  chromium chromium-driver
+  chromium chromium-driver poppler-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

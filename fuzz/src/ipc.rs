@@ -45,6 +45,7 @@ commands![
     CreateShareCode,
     GetShareCodes,
     RevokeShareCode,
+    SaveReport,
     GetParking,
     SaveVehicle,
     RemoveVehicle,

@@ -187,6 +187,7 @@ pub fn run() {
             record::create_share_code => hale_api::CreateShareCode,
             record::get_share_codes => hale_api::GetShareCodes,
             record::revoke_share_code => hale_api::RevokeShareCode,
+            record::save_report => hale_api::SaveReport,
             parking::get_parking => hale_api::GetParking,
             parking::save_vehicle => hale_api::SaveVehicle,
             parking::remove_vehicle => hale_api::RemoveVehicle,

@@ -96,6 +96,46 @@ async fn the_patient_saves_their_whole_record_and_their_patient_summary_in_downl
         let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{} is readable by others", file.display());
     }
+    // The readable report of the last 30 days, from what the device holds: a PDF whose text
+    // poppler's pdftotext reads back.
+    app.click("[data-testid=save-report]").await;
+    let saved = app.text_of("[data-testid=report-saved]").await;
+    let name = saved
+        .split(" as ")
+        .nth(1)
+        .and_then(|rest| rest.split(". Open").next())
+        .unwrap_or_else(|| panic!("no file in {saved:?}"));
+    assert!(
+        name.starts_with("hale-report-") && name.ends_with(".pdf"),
+        "{name}"
+    );
+    let pdf = downloads.join(name);
+    let mode = std::fs::metadata(&pdf).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the report is readable by others");
+    // Kept beside the screenshots, for people to look at.
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    let _ = std::fs::create_dir_all(&shots);
+    let _ = std::fs::copy(&pdf, shots.join("report.pdf"));
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (scripts/setup.sh installs poppler-utils)");
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    for expected in [
+        "Health report",
+        "Alex Morgan",
+        "Medicines taken",
+        "Metformin",
+        "Appointments",
+    ] {
+        assert!(
+            text.contains(expected),
+            "no {expected:?} in the report:\n{text}"
+        );
+    }
+
     let left: Vec<String> = std::fs::read_dir(&downloads)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

@@ -101,8 +101,8 @@ pub use parking::{
     SaveVehicle, StartParking, StartParkingArgs, VehicleArgs, VehicleView, PARKING_CHOICES,
 };
 pub use record::{
-    CreateShareCode, ExportRecord, ExportedRecord, GetShareCodes, NewShareView, RevokeShareCode,
-    ShareArgs, ShareStateView, ShareView, SharesView, SummaryFileView,
+    CreateShareCode, ExportRecord, ExportedRecord, GetShareCodes, NewShareView, ReportArgs,
+    RevokeShareCode, SaveReport, ShareArgs, ShareStateView, ShareView, SharesView, SummaryFileView,
 };
 pub use session::{
     GetSession, LocalDataReset, SessionView, SignIn, SignOut, SignOutArgs, SignedOutView,
@@ -206,6 +206,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     CreateShareCode::NAME,
     GetShareCodes::NAME,
     RevokeShareCode::NAME,
+    SaveReport::NAME,
 ];
 
 /// Whether `name` is on `list` (usable in constants).

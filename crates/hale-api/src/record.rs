@@ -1,10 +1,10 @@
 //! The patient's own record, taken elsewhere: saved as files, or shown to a clinician through
 //! a share code.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::NoArgs;
+use crate::{ExportedFile, NoArgs};
 
 command! {
     /// Saves the patient's own record in the Downloads folder, as the hospital holds it now:
@@ -102,4 +102,17 @@ pub enum ShareStateView {
         at: DateTime<FixedOffset>,
         opened: Option<DateTime<FixedOffset>>,
     },
+}
+
+command! {
+    /// Saves a readable report (PDF) of the patient's readings, doses and appointments from
+    /// `from` to `to` (both included, at most 366 days, not starting in the future) in the
+    /// Downloads folder. Made from the device's own records, so it works offline.
+    SaveReport = "save_report", ReportArgs => ExportedFile
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportArgs {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
 }

@@ -21,6 +21,7 @@ pub mod local_data;
 pub mod medicines;
 pub mod notices;
 pub mod parking;
+pub mod report;
 pub mod share;
 pub mod sign_in;
 mod signals;

@@ -23,6 +23,7 @@ pub mod questionnaire;
 pub mod queue;
 pub mod refusal_code;
 pub mod reminder;
+pub mod report;
 pub mod share;
 pub mod slot;
 pub mod visit_summary;

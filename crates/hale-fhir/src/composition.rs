@@ -98,6 +98,8 @@ fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // XML has no place for other control characters: the narrative would not parse.
+            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
             c => out.push(c),
         }
     }
@@ -119,7 +121,7 @@ mod tests {
 
     #[test]
     fn a_generated_narrative_escapes_what_it_is_given() {
-        let n = Narrative::generated(&["A & B"], &["<script>\"x\"</script>".into()]);
+        let n = Narrative::generated(&["A & B\u{7}"], &["<script>\"x\"</script>".into()]);
         assert_eq!(
             n.div,
             "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>A &amp; B</p><ul>\

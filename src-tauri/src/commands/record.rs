@@ -1,9 +1,9 @@
 //! The patient's own record, taken elsewhere: exported as files, or shared with a clinician
-//! through a code.
+//! through a code, or made into a readable report.
 
 use chrono::{Local, Utc};
 use hale_api::{
-    ApiError, Command, CreateShareCode, ExportRecord, GetShareCodes, RevokeShareCode,
+    ApiError, Command, CreateShareCode, ExportRecord, GetShareCodes, RevokeShareCode, SaveReport,
     SummaryFileView,
 };
 use hale_core::export::Summary;
@@ -70,4 +70,21 @@ pub async fn revoke_share_code(
     (patient.revoke_share(&args.share_id).await).map_err(convert::core_error)?;
     let list = patient.shares().await.map_err(convert::core_error)?;
     Ok(convert::shares(list, Utc::now()))
+}
+
+#[tauri::command]
+pub async fn save_report(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    args: <SaveReport as Command>::Args,
+) -> Result<<SaveReport as Command>::Output, ApiError> {
+    let now = Utc::now();
+    let today = now.with_timezone(&Local).date_naive();
+    let period = hale_domain::report::Period::new(args.from, args.to, today)
+        .map_err(|e| convert::invalid_argument(e.to_string()))?;
+    let file = (state.patient.report(period, &Local, now).await).map_err(convert::core_error)?;
+    let path = downloads::save(&app, &file.name, &file.pdf)?;
+    Ok(hale_api::ExportedFile {
+        path: path.display().to_string(),
+    })
 }

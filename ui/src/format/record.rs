@@ -33,6 +33,12 @@ pub fn record_saved_words(saved: &ExportedRecord) -> Vec<String> {
     words
 }
 
+/// Where the report went.
+pub fn report_saved_words(path: &str) -> String {
+    let (place, name) = saved_where(path);
+    format!("Saved to {place} as {name}. Open it to read or print it.")
+}
+
 /// Why the export is not offered while looking after someone.
 pub fn record_not_yours_words(name: Option<&str>) -> String {
     let who = name.unwrap_or("the person you look after");

@@ -2,9 +2,10 @@
 //! share codes that let a clinician elsewhere read the summary in a browser. The shell saves
 //! the files and keeps nothing of the codes; this page says what they are and where they went.
 
+use chrono::{Duration, NaiveDate};
 use hale_api::{
-    CreateShareCode, ExportRecord, GetShareCodes, LookingAfterView, NoArgs, RevokeShareCode,
-    ShareArgs,
+    CreateShareCode, ExportRecord, GetShareCodes, LookingAfterView, NoArgs, ReportArgs,
+    RevokeShareCode, SaveReport, ShareArgs,
 };
 use leptos::prelude::*;
 
@@ -56,8 +57,59 @@ pub fn RecordPage() -> impl IntoView {
                 </div>
             })}
             <InlineError error=failure(export) testid="record-error" />
-            {move || someone_else().is_none().then(|| view! { <SharePanel /> })}
+            {move || someone_else().is_none().then(|| view! { <ReportPanel /> <SharePanel /> })}
         </main>
+    }
+}
+
+/// A readable report (PDF) of a chosen period, from the device's own records.
+#[component]
+fn ReportPanel() -> impl IntoView {
+    let today = crate::components::local_now().date_naive();
+    let from = RwSignal::new(today - Duration::days(29));
+    let to = RwSignal::new(today);
+    let save = Action::new_local(|args: &ReportArgs| {
+        let args = args.clone();
+        async move { backend::call::<SaveReport>(&args).await.map(|f| f.path) }
+    });
+    let saved = save.value();
+    let date_input = move |id: &'static str, value: RwSignal<NaiveDate>| {
+        view! {
+            <input id=id type="date" data-testid=id max=today.to_string()
+                prop:value=move || value.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(d) = event_target_value(&ev).parse::<NaiveDate>() {
+                        value.set(d);
+                    }
+                } />
+        }
+    };
+    view! {
+        <section class="report" aria-labelledby="report-heading">
+            <h2 id="report-heading">"A report to print or bring"</h2>
+            <p>
+                "A PDF of your readings with their charts and limits, how you took each medicine, "
+                "and your appointments, for the days you choose. It is made from what is on this "
+                "device, so it works offline."
+            </p>
+            <div class="report-period">
+                <label for="report-from">"From"</label>
+                {date_input("report-from", from)}
+                <label for="report-to">"To"</label>
+                {date_input("report-to", to)}
+            </div>
+            <button type="button" class="secondary" data-testid="save-report"
+                disabled=save.pending()
+                on:click=move |_| {
+                    save.dispatch(ReportArgs { from: from.get_untracked(), to: to.get_untracked() });
+                }>
+                "Save the report (PDF)"
+            </button>
+            {move || saved.get().and_then(Result::ok).map(|path| view! {
+                <p class="hint saved" role="status" data-testid="report-saved">{format::report_saved_words(&path)}</p>
+            })}
+            <InlineError error=failure(save) testid="report-error" />
+        </section>
     }
 }
 

@@ -73,6 +73,11 @@ impl Medicine {
     pub fn as_needed_slot(at: DateTime<Utc>) -> String {
         format!("prn-{}", at.format("%Y-%m-%dT%H:%M:%SZ"))
     }
+
+    /// Whether `slot` is an as-needed dose's ([`Self::as_needed_slot`]), not a scheduled one's.
+    pub fn is_as_needed_slot(slot: &str) -> bool {
+        slot.starts_with("prn-")
+    }
 }
 
 /// Why a dose was not taken, in the patient's words from a short list.
