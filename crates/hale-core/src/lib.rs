@@ -533,6 +533,29 @@ impl Patient {
         .await
     }
 
+    /// `call` with the signed-in person's session, only while they are not looking after
+    /// someone, and only if the session was still their own when it ran; else refused as what
+    /// only the patient may do (`what`).
+    pub(crate) async fn own_session_call<T, F, Fut>(
+        &self,
+        what: &'static str,
+        call: F,
+    ) -> Result<T, CoreError>
+    where
+        F: Fn(Session) -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let own = self.own_id().await?.ok_or(CoreError::NotSignedIn)?;
+        if self.saved_patient().await?.as_deref() != Some(own.as_str()) {
+            return Err(CoreError::PatientsOwn(what));
+        }
+        let (answer, patient) = self.with_session_of(call).await?;
+        if patient != own {
+            return Err(CoreError::PatientsOwn(what));
+        }
+        Ok(answer)
+    }
+
     /// Whether records of `patient` fetched a moment ago may still be kept: theirs are the
     /// screens' now, or they are the signed-in person's own. A copy deleted in between (a
     /// consent that ended) is not written back.

@@ -3,8 +3,7 @@
 //! so it works offline; the patient's own only, as the export is.
 
 use chrono::{DateTime, TimeZone, Utc};
-use hale_domain::device::ReadingKind;
-use hale_domain::report::{report, Period, Records};
+use hale_domain::report::{report, Period, Records, ORDER};
 
 use crate::{CoreError, Patient};
 
@@ -14,18 +13,6 @@ pub struct ReportFile {
     pub name: String,
     pub pdf: Vec<u8>,
 }
-
-const KINDS: [ReadingKind; 9] = [
-    ReadingKind::BloodPressure,
-    ReadingKind::HeartRate,
-    ReadingKind::BloodGlucose,
-    ReadingKind::InterstitialGlucose,
-    ReadingKind::OxygenSaturation,
-    ReadingKind::BodyTemperature,
-    ReadingKind::BodyWeight,
-    ReadingKind::BodyHeight,
-    ReadingKind::Bmi,
-];
 
 impl Patient {
     /// The report of `period`, its times in `zone`, as of `now`.
@@ -45,7 +32,7 @@ impl Patient {
         let owner = self.owner(&own);
         let (start, _) = period.bounds(zone);
         let mut readings = Vec::new();
-        for kind in KINDS {
+        for kind in ORDER {
             for stored in self.store.readings(owner, kind, start).await? {
                 readings.push((stored.reading, stored.encounter.is_some()));
             }

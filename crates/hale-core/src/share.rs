@@ -29,27 +29,4 @@ impl Patient {
         )
         .await
     }
-
-    /// `call` with the signed-in person's session, only while they are not looking after
-    /// someone, and only if the session was still their own when it ran; else refused as what
-    /// only the patient may do (`what`).
-    pub(crate) async fn own_session_call<T, F, Fut>(
-        &self,
-        what: &'static str,
-        call: F,
-    ) -> Result<T, CoreError>
-    where
-        F: Fn(hale_client::Session) -> Fut,
-        Fut: std::future::Future<Output = Result<T, hale_client::ClientError>>,
-    {
-        let own = self.own_id().await?.ok_or(CoreError::NotSignedIn)?;
-        if self.saved_patient().await?.as_deref() != Some(own.as_str()) {
-            return Err(CoreError::PatientsOwn(what));
-        }
-        let (answer, patient) = self.with_session_of(call).await?;
-        if patient != own {
-            return Err(CoreError::PatientsOwn(what));
-        }
-        Ok(answer)
-    }
 }

@@ -142,7 +142,7 @@ pub struct MedicineAdherence {
 }
 
 /// The order series appear in: the readings people are most often asked about first.
-const ORDER: [ReadingKind; 9] = [
+pub const ORDER: [ReadingKind; 9] = [
     ReadingKind::BloodPressure,
     ReadingKind::HeartRate,
     ReadingKind::BloodGlucose,

@@ -3,7 +3,7 @@
 //! dots, then the figures in words (count, lowest, highest, average, time in range).
 
 use chrono::{DateTime, TimeZone, Utc};
-use hale_domain::report::{LimitKind, Period, Series};
+use hale_domain::report::{Period, Series};
 
 use crate::page::{Document, BODY, MARGIN};
 use crate::words;
@@ -144,7 +144,7 @@ pub fn series<Tz: TimeZone>(doc: &mut Document, s: &Series, period: Period, zone
     if clinic > 0 {
         key.push_str(&format!(", squares the {clinic} taken at the clinic"));
     }
-    if s.limits.iter().any(|l| l.kind == LimitKind::TargetLow) || !s.limits.is_empty() {
+    if !s.limits.is_empty() {
         key.push_str("; dashed lines are the limits named on them");
     }
     key.push('.');

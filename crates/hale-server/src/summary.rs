@@ -30,25 +30,38 @@ pub(crate) async fn summary(
     token.require_patient(&id)?;
     token.require_patient_themself()?;
     require_scopes(&token)?;
-    let mut conn = state.db.acquire().await?;
-    let record = load_record(&mut conn, &id).await?;
-    let base = crate::origin::fhir_base(&headers);
-    let author = Author {
-        hospital: &state.hospital.name,
-        base: &base,
-    };
-    let document = patient_summary(record, &author, &crate::random::uuid()?, Utc::now());
+    let document = document(&state, &headers, &id, Utc::now()).await?;
     Ok(crate::resource_response::resource_response(
         StatusCode::OK,
         &Resource::Bundle(document),
     ))
 }
 
-/// What a summary of `id` is made of, as the hospital holds it now.
-pub(crate) async fn load_record(
-    conn: &mut sqlx::AnyConnection,
+/// The patient summary of `id` as of `now`, its entries' `fullUrl`s under this request's base.
+pub(crate) async fn document(
+    state: &ServerState,
+    headers: &HeaderMap,
     id: &str,
-) -> Result<SummaryRecord, FhirError> {
+    now: chrono::DateTime<Utc>,
+) -> Result<hale_fhir::Bundle, FhirError> {
+    let mut conn = state.db.acquire().await?;
+    let record = load_record(&mut conn, id).await?;
+    drop(conn);
+    let base = crate::origin::fhir_base(headers);
+    let author = Author {
+        hospital: &state.hospital.name,
+        base: &base,
+    };
+    Ok(patient_summary(
+        record,
+        &author,
+        &crate::random::uuid()?,
+        now,
+    ))
+}
+
+/// What a summary of `id` is made of, as the hospital holds it now.
+async fn load_record(conn: &mut sqlx::AnyConnection, id: &str) -> Result<SummaryRecord, FhirError> {
     let patient = crate::fhir::load_patient(&mut *conn, id)
         .await?
         .ok_or(FhirError::NotFound)?;

@@ -16,7 +16,6 @@ use axum::Form;
 use chrono::{DateTime, NaiveDate, Utc};
 use hale_domain::share::ShareCode;
 use hale_fhir::composition::Composition;
-use hale_fhir::ips::{patient_summary, Author};
 use hale_fhir::Resource;
 use serde::Deserialize;
 
@@ -214,15 +213,7 @@ async fn try_summary(state: &ServerState, headers: &HeaderMap) -> Result<Respons
     if expires.0 <= now {
         return Err(Refusal::Page(StatusCode::FORBIDDEN, ENDED));
     }
-    let mut conn = state.db.acquire().await.map_err(FhirError::from)?;
-    let record = crate::summary::load_record(&mut conn, &patient).await?;
-    drop(conn);
-    let base = crate::origin::fhir_base(headers);
-    let author = Author {
-        hospital: &state.hospital.name,
-        base: &base,
-    };
-    let document = patient_summary(record, &author, &crate::random::uuid()?, now);
+    let document = crate::summary::document(state, headers, &patient, now).await?;
     sqlx::query("INSERT INTO share_view (share_id, viewed_at) VALUES ($1, $2)")
         .bind(&id)
         .bind(Time(now))
