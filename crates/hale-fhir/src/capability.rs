@@ -61,6 +61,8 @@ pub struct Extension {
     pub extension: Vec<Extension>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_canonical: Option<String>,
 }
 
 /// The extension SMART App Launch puts on `rest.security`.
@@ -77,6 +79,9 @@ pub struct Operation {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestResource {
+    /// For Subscription, the topics offered (the backport's `subscriptiontopic-canonical`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
     #[serde(rename = "type")]
     pub resource_type: String,
     #[serde(default)]

@@ -24,6 +24,7 @@ pub mod patient;
 pub mod questionnaire;
 pub mod scheduling;
 pub mod smart;
+pub mod subscription;
 
 pub use allergy::AllergyIntolerance;
 pub use appointment::{Appointment, AppointmentParticipant, MappingError};
@@ -41,6 +42,7 @@ pub use parameters::{Parameter, Parameters};
 pub use patient::Patient;
 pub use questionnaire::{Questionnaire, QuestionnaireResponse};
 pub use scheduling::{Schedule, Slot};
+pub use subscription::{Subscription, SubscriptionStatus};
 
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,7 @@ pub enum Resource {
     AllergyIntolerance(AllergyIntolerance),
     Composition(Composition),
     Organization(Organization),
+    Subscription(Subscription),
     /// A resource type Hale does not read; kept so a bundle that includes one still decodes.
     #[default]
     #[serde(other)]
@@ -134,6 +137,7 @@ impl Resource {
             Self::AllergyIntolerance(r) => ("AllergyIntolerance", &r.id),
             Self::Composition(r) => ("Composition", &r.id),
             Self::Organization(r) => ("Organization", &r.id),
+            Self::Subscription(r) => ("Subscription", &r.id),
             Self::OperationOutcome(_)
             | Self::CapabilityStatement(_)
             | Self::Bundle(_)

@@ -188,6 +188,15 @@ pub(crate) fn rule(method: &Method, route: &str) -> Option<(Access, Action)> {
         }
         "/console/patients/{id}/plan" | "/console/patients/{id}/unenrol" if post => (Staff, U),
         "/console/enrol" if post => (Staff, C),
+        "/fhir/Subscription" if post => (Device("system/Subscription.c"), C),
+        "/fhir/Subscription/{id}"
+        | "/fhir/Subscription/{id}/$status"
+        | "/fhir/Subscription/{id}/$events"
+            if get =>
+        {
+            (Device("system/Subscription.r"), R)
+        }
+        "/fhir/Subscription/{id}" if delete => (Device("system/Subscription.d"), D),
         "/api/kiosk/check-in" if post => (Device(KIOSK), E),
         "/api/kiosk/form" if get => (Device(KIOSK), R),
         "/api/kiosk/form" if post => (Device(KIOSK), C),
@@ -339,6 +348,7 @@ impl FromRequestParts<ServerState> for PersonToken {
 #[derive(Debug, Clone)]
 pub(crate) struct DeviceToken {
     pub device_id: String,
+    pub scopes: Scopes,
 }
 
 impl FromRequestParts<ServerState> for PatientToken {
@@ -368,8 +378,11 @@ impl FromRequestParts<ServerState> for DeviceToken {
 
     async fn from_request_parts(parts: &mut Parts, _: &ServerState) -> Result<Self, FhirError> {
         match parts.extensions.get::<Principal>() {
-            Some(Principal::Device { device_id, .. }) => Ok(DeviceToken {
+            Some(Principal::Device {
+                device_id, scopes, ..
+            }) => Ok(DeviceToken {
                 device_id: device_id.clone(),
+                scopes: scopes.clone(),
             }),
             Some(Principal::Patient { .. } | Principal::Staff(_)) => Err(FhirError::Forbidden(
                 "only a registered device may do that".into(),

@@ -117,6 +117,12 @@ const DECLARED: &[Declared] = &[
         ..PLAIN
     },
     Declared {
+        kind: "Subscription",
+        interactions: &["create", "read", "delete"],
+        operations: &["status", "events"],
+        ..PLAIN
+    },
+    Declared {
         kind: "Questionnaire",
         interactions: &["read"],
         ..PLAIN
@@ -178,6 +184,10 @@ pub(crate) fn operation_definition(kind: &str, name: &str) -> String {
         }
         // The International Patient Summary IG's.
         ("Patient", "summary") => "http://hl7.org/fhir/uv/ips/OperationDefinition/summary".into(),
+        // The Subscriptions R5 Backport IG's.
+        ("Subscription", "status" | "events") => format!(
+            "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-{name}"
+        ),
         _ => format!("urn:hale:operation:{}-{name}", kind.to_ascii_lowercase()),
     }
 }
@@ -197,7 +207,21 @@ fn interactions(codes: &[&str]) -> Vec<Interaction> {
 
 impl Declared {
     fn to_fhir(&self) -> RestResource {
+        // A subscriber learns the topics here: R4 has no SubscriptionTopic resource.
+        let topics = if self.kind == "Subscription" {
+            crate::subscriptions::Topic::ALL
+                .iter()
+                .map(|t| Extension {
+                    url: hale_fhir::subscription::TOPIC_CANONICAL.into(),
+                    value_canonical: Some(t.canonical()),
+                    ..Extension::default()
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         RestResource {
+            extension: topics,
             resource_type: self.kind.into(),
             interaction: interactions(self.interactions),
             versioning: Some(
@@ -264,7 +288,7 @@ pub(crate) async fn metadata(State(state): State<ServerState>, headers: HeaderMa
                         uri("token", "/auth/token"),
                         uri("revoke", "/auth/revoke"),
                     ],
-                    value_uri: None,
+                    ..Extension::default()
                 }],
                 service: vec![CodeableConcept {
                     coding: vec![Coding {

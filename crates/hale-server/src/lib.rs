@@ -54,6 +54,7 @@ mod search;
 mod searchset;
 mod share;
 mod sign_in_form;
+mod subscriptions;
 mod summary;
 #[cfg(test)]
 mod test_rng;
@@ -211,6 +212,8 @@ pub struct ServerState {
     pub(crate) monitoring: MonitoringOptions,
     /// Bumped on every change to alerts and the worklist; the console's live views wait on it.
     pub(crate) alerts: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped after every write: the subscription delivery task wakes on it.
+    pub(crate) events: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl ServerState {
@@ -302,6 +305,7 @@ async fn router(
         closing,
         monitoring: options.monitoring,
         alerts: Arc::new(tokio::sync::watch::Sender::new(0)),
+        events: Arc::new(tokio::sync::watch::Sender::new(0)),
     };
     oauth::register_app_client(&state.db).await?;
     let routes = Router::new()
@@ -440,6 +444,19 @@ async fn router(
         .route("/auth/dev/token", post(oauth::dev_token))
         .route("/health", get(|| async { "ok" }))
         .route("/fhir/Communication", get(monitoring::messages::search))
+        .route("/fhir/Subscription", post(subscriptions::create))
+        .route(
+            "/fhir/Subscription/{id}",
+            get(subscriptions::read).delete(subscriptions::delete),
+        )
+        .route(
+            "/fhir/Subscription/{id}/$status",
+            get(subscriptions::status),
+        )
+        .route(
+            "/fhir/Subscription/{id}/$events",
+            get(subscriptions::events),
+        )
         .merge(console::routes())
         // Every matched route passes its access rule first (and is audited).
         .route_layer(axum::middleware::from_fn_with_state(
@@ -447,6 +464,10 @@ async fn router(
             auth::authorize,
         ))
         .fallback(|| async { FhirError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            subscriptions::wake_after_writes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             loopback::guard,
@@ -589,6 +610,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
     let mut background = vec![
         tokio::spawn(waitlist::sweep_forever(state.clone())),
         tokio::spawn(monitoring::sweep::sweep_forever(state.clone())),
+        tokio::spawn(subscriptions::delivery::deliver_forever(state.clone())),
     ];
     #[cfg(feature = "postgres")]
     if Backend::of(&state.db) == Backend::Postgres {
@@ -597,6 +619,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
             vec![
                 (db::QUEUE_CHANNEL, state.queue.clone()),
                 (db::ALERTS_CHANNEL, state.alerts.clone()),
+                (db::EVENTS_CHANNEL, state.events.clone()),
             ],
         )));
     }

@@ -1,8 +1,8 @@
 //! Every endpoint against every kind of caller: no token, an expired token, another patient's
-//! token, a token granted less, a kiosk's and a staff console's, and people the patient lets
-//! help (everything shared, medicines only, after revocation, after the end, and a helper of
-//! another patient). Each must be refused the right way, and nothing of the patient's may
-//! change. Then the audit log records who did what.
+//! token, a token granted less, a kiosk's, a staff console's and an integration engine's, and
+//! people the patient lets help (everything shared, medicines only, after revocation, after the
+//! end, and a helper of another patient). Each must be refused the right way, and nothing of
+//! the patient's may change. Then the audit log records who did what.
 
 use crate::common::*;
 use chrono::{Duration, Utc};
@@ -21,6 +21,8 @@ enum Caller {
     Person,
     Staff,
     Kiosk,
+    /// A hospital system registered for subscriptions (an integration engine).
+    System,
     Public,
 }
 
@@ -174,6 +176,12 @@ async fn every_endpoint_refuses_every_wrong_caller() {
     let kiosk = h.device_token(&DEMO_KIOSK).await;
     let staff = h.device_token(&DEMO_STAFF).await;
     let monitor = h.device_token(&DEMO_CLINIC_MONITOR).await;
+    let engine = h
+        .registered_device(
+            "engine",
+            "system/Subscription.cruds system/Observation.rs system/Appointment.rs",
+        )
+        .await;
 
     // Alex's records to aim at.
     let (appointment, _) = h.appointment_in(DEMO_PATIENT.id, "cl-cardiology", 10).await;
@@ -568,6 +576,41 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         ),
         ep(
             Method::POST,
+            "fhir/Subscription",
+            Some(json!({"resourceType": "Subscription"})),
+            System,
+            false,
+        ),
+        ep(
+            Method::GET,
+            "fhir/Subscription/sub-none",
+            None,
+            System,
+            false,
+        ),
+        ep(
+            Method::GET,
+            "fhir/Subscription/sub-none/$status",
+            None,
+            System,
+            false,
+        ),
+        ep(
+            Method::GET,
+            "fhir/Subscription/sub-none/$events",
+            None,
+            System,
+            false,
+        ),
+        ep(
+            Method::DELETE,
+            "fhir/Subscription/sub-none",
+            None,
+            System,
+            false,
+        ),
+        ep(
+            Method::POST,
             "api/clinics/cl-nowhere/call-next",
             Some(json!({"room": "1"})),
             Staff,
@@ -601,6 +644,13 @@ async fn every_endpoint_refuses_every_wrong_caller() {
             "{what}: expired token"
         );
         let kiosk_ok = e.caller == Kiosk;
+        // A subscriber subscribes, and reads nothing else.
+        let status = call(&h, e, Some(&engine)).await;
+        assert_eq!(
+            e.caller == System,
+            status != 403,
+            "{what}: an integration engine got {status}"
+        );
         let staff_ok = e.caller == Staff;
         let patient_ok = matches!(e.caller, Patient | Person);
         let status = call(&h, e, Some(&kiosk)).await;
@@ -681,7 +731,7 @@ async fn every_endpoint_refuses_every_wrong_caller() {
         }
         checked += 1;
     }
-    eprintln!("authorization matrix: {checked} protected endpoints x 11 callers, all refused as they should be");
+    eprintln!("authorization matrix: {checked} protected endpoints x 12 callers, all refused as they should be");
 
     // Nothing of Alex's changed under the others' attempts.
     let (_, appt) = h.get(&alex, &format!("Appointment/{later}")).await;

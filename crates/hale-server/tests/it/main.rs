@@ -28,5 +28,6 @@ mod production;
 mod questionnaires;
 mod share_codes;
 mod sign_in;
+mod subscriptions;
 mod visit_summary;
 mod waitlist;

@@ -408,6 +408,28 @@ impl Hospital {
             .to_owned()
     }
 
+    /// Registers device `id` holding `scope` (with the demo kiosk's secret), as a hospital's IT
+    /// registers a system, and signs it in.
+    pub async fn registered_device(&self, id: &'static str, scope: &'static str) -> String {
+        let db = hale_server::open_database(&self.db_url).await.unwrap();
+        sqlx::query(
+            "INSERT INTO device (id, name, secret_hash, scope) \
+             SELECT $1, 'Registered in a test', secret_hash, $2 FROM device WHERE id = $3",
+        )
+        .bind(id)
+        .bind(scope)
+        .bind(hale_server::demo::seed::DEMO_KIOSK.id)
+        .execute(&db)
+        .await
+        .unwrap();
+        self.device_token(&hale_server::demo::seed::DemoDevice {
+            id,
+            scope,
+            ..hale_server::demo::seed::DEMO_KIOSK
+        })
+        .await
+    }
+
     /// An appointment for `patient` in `clinic` starting `minutes` from now, whatever the time
     /// of day (check-in tests need one inside its window). Returns (id, reference).
     pub async fn appointment_in(

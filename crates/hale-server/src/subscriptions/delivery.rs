@@ -1,0 +1,478 @@
+//! The delivery task: matches the changes the triggers recorded to subscriptions (numbering
+//! each subscription's events), and posts handshakes, events and heartbeats to receivers.
+//!
+//! It wakes when a write request ends, when monitoring raises an alert, when another instance's
+//! trigger announces a change (PostgreSQL), and when a retry or heartbeat falls due. Each
+//! subscription is delivered by one task at a time, across instances (a lease in its row), so
+//! its events go out in number order; a failed post leaves them in place to be tried again.
+//! Notification bodies hold patient data: only subscription ids and HTTP statuses are logged.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use hale_fhir::{Resource, FHIR_JSON};
+
+use super::notification::{notification, Event, Kind};
+use super::request::Content;
+use super::schedule::{next_step, retry_after, Step};
+use super::store::{self, Row};
+use super::topic::{Happened, Topic};
+use crate::db::{Backend, Time};
+use crate::{FhirError, ServerState};
+
+/// Changes matched per transaction.
+const MATCH_BATCH: i64 = 500;
+/// Delivered events are kept this long for `$events`.
+pub(crate) const KEPT: Duration = Duration::days(7);
+/// With live subscriptions, a pass at least this often: a change made outside a request (the
+/// waitlist's sweep) is delivered without one.
+const LIVE_POLL: StdDuration = StdDuration::from_secs(2);
+/// Without any, the recorded changes are cleared this often.
+const IDLE_POLL: StdDuration = StdDuration::from_secs(60);
+/// What the audit log names a delivered notification, beside the routes it names requests by.
+pub(crate) const NOTIFICATION_ROUTE: &str = "rest-hook notification";
+/// How long past its timeout a delivery's lease lasts.
+const LEASE_SLACK: Duration = Duration::seconds(30);
+
+/// Runs until the server stops.
+pub(crate) async fn deliver_forever(state: ServerState) {
+    let Ok(owner) = crate::random::uuid() else {
+        tracing::error!("no randomness for the subscription delivery task");
+        return;
+    };
+    let worker = Worker {
+        state: state.clone(),
+        client: match reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot start the subscription delivery task");
+                return;
+            }
+        },
+        owner: owner.into(),
+        busy: Arc::default(),
+    };
+    let mut changes = state.events.subscribe();
+    let mut alerts = state.alerts.subscribe();
+    let mut closing = state.closing.clone();
+    let mut pruned: Option<DateTime<Utc>> = None;
+    loop {
+        let now = Utc::now();
+        let wait = match worker.pass(now, &mut pruned).await {
+            Ok(wait) => wait,
+            Err(e) => {
+                tracing::warn!(error = %e, "subscription delivery pass failed; trying again");
+                LIVE_POLL
+            }
+        };
+        tokio::select! {
+            _ = changes.changed() => {}
+            _ = alerts.changed() => {}
+            _ = closing.changed() => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Worker {
+    state: ServerState,
+    client: reqwest::Client,
+    /// This instance's name in leases.
+    owner: Arc<str>,
+    /// Subscriptions this instance is delivering now.
+    busy: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Worker {
+    /// Matches new changes, starts what is due, and says how long to sleep.
+    async fn pass(
+        &self,
+        now: DateTime<Utc>,
+        pruned: &mut Option<DateTime<Utc>>,
+    ) -> Result<StdDuration, FhirError> {
+        match_changes(&self.state).await?;
+        if pruned.is_none_or(|at| now - at > Duration::minutes(10)) {
+            prune(&self.state, now).await?;
+            *pruned = Some(now);
+        }
+        let live = store::live(&self.state.db).await?;
+        let mut wake: Option<DateTime<Utc>> = None;
+        for row in &live {
+            match next_step(&row.standing(), now) {
+                Step::Idle => {}
+                Step::WaitUntil(at) => wake = Some(wake.map_or(at, |w| w.min(at))),
+                Step::Expire | Step::Handshake | Step::Deliver | Step::Heartbeat => {
+                    self.start(row.id.clone());
+                }
+            }
+        }
+        let poll = if live.is_empty() {
+            IDLE_POLL
+        } else {
+            LIVE_POLL
+        };
+        Ok(wake
+            .map(|at| (at - now).to_std().unwrap_or_default())
+            .map_or(poll, |w| w.min(poll)))
+    }
+
+    /// Delivers subscription `id` on its own task, unless this instance already is.
+    fn start(&self, id: String) {
+        {
+            let Ok(mut busy) = self.busy.lock() else {
+                return;
+            };
+            if !busy.insert(id.clone()) {
+                return;
+            }
+        }
+        let worker = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = worker.serve(&id).await {
+                tracing::warn!(subscription = %id, error = %e, "subscription delivery failed");
+            }
+            if let Ok(mut busy) = worker.busy.lock() {
+                busy.remove(&id);
+            }
+            // Events matched while this ran are looked at again.
+            worker.state.events.send_modify(|v| *v = v.wrapping_add(1));
+        });
+    }
+
+    /// Does what subscription `id` needs until it needs nothing now, holding its lease.
+    async fn serve(&self, id: &str) -> Result<(), FhirError> {
+        let db = &self.state.db;
+        loop {
+            let now = Utc::now();
+            // Gone, or its system may no longer hear of it: nothing more is sent.
+            let Some(row) = store::load(db, id).await?.filter(Row::may_hear) else {
+                break;
+            };
+            let lease = now + Duration::seconds(row.timeout_seconds) + LEASE_SLACK;
+            if !self.lease(id, now, lease).await? {
+                return Ok(());
+            }
+            let step = next_step(&row.standing(), now);
+            // Whose records an event notification discloses, for the audit log.
+            let mut disclosed: Vec<String> = Vec::new();
+            let sent = match step {
+                Step::Idle | Step::WaitUntil(_) => break,
+                Step::Expire => {
+                    sqlx::query("UPDATE subscription SET status = 'off' WHERE id = $1")
+                        .bind(id)
+                        .execute(db)
+                        .await?;
+                    break;
+                }
+                Step::Handshake => self.send(&row, Kind::Handshake, Vec::new()).await?,
+                Step::Heartbeat => self.send(&row, Kind::Heartbeat, Vec::new()).await?,
+                Step::Deliver => {
+                    let pending = store::events(
+                        db,
+                        id,
+                        row.delivered_through + 1,
+                        row.events_since_start,
+                        row.max_count,
+                    )
+                    .await?;
+                    for event in &pending {
+                        if !disclosed.contains(&event.patient_id) {
+                            disclosed.push(event.patient_id.clone());
+                        }
+                    }
+                    let events = self.with_resources(&row, &pending).await?;
+                    self.send(&row, Kind::EventNotification, events).await?
+                }
+            };
+            let now = Utc::now();
+            match sent {
+                Ok(last) => {
+                    sqlx::query(
+                        "UPDATE subscription SET status = 'active', error = NULL, failures = 0, \
+                         next_attempt_at = NULL, last_sent_at = $2, handshake_done = 1, \
+                         delivered_through = CASE WHEN $3 > delivered_through THEN $3 \
+                         ELSE delivered_through END WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(Time(now))
+                    .bind(last)
+                    .execute(db)
+                    .await?;
+                    for patient in &disclosed {
+                        crate::auth::write_audit(
+                            &self.state,
+                            crate::auth::AuditRow {
+                                actor_kind: "device",
+                                actor_id: &row.device_id,
+                                patient: Some(patient),
+                                action: "R",
+                                route: NOTIFICATION_ROUTE,
+                                status: 200,
+                                reason: None,
+                            },
+                        )
+                        .await;
+                    }
+                }
+                Err(why) => {
+                    let failures = row.failures + 1;
+                    tracing::info!(subscription = %id, failures, "a notification was not accepted");
+                    sqlx::query(
+                        "UPDATE subscription SET status = 'error', error = $2, failures = $3, \
+                         next_attempt_at = $4 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .bind(why)
+                    .bind(failures)
+                    .bind(Time(now + retry_after(failures)))
+                    .execute(db)
+                    .await?;
+                    break;
+                }
+            }
+        }
+        sqlx::query(
+            "UPDATE subscription SET lease_owner = NULL, lease_until = NULL \
+             WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(id)
+        .bind(&*self.owner)
+        .execute(db)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes or renews the lease on subscription `id` until `until`; false if another instance
+    /// holds it.
+    async fn lease(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, FhirError> {
+        let taken = sqlx::query(
+            "UPDATE subscription SET lease_owner = $2, lease_until = $3 WHERE id = $1 \
+             AND (lease_owner IS NULL OR lease_owner = $2 OR lease_until < $4)",
+        )
+        .bind(id)
+        .bind(&*self.owner)
+        .bind(Time(until))
+        .bind(Time(now))
+        .execute(&self.state.db)
+        .await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    /// The events with their resources, when the subscription asked for them.
+    async fn with_resources(
+        &self,
+        row: &Row,
+        pending: &[store::EventRow],
+    ) -> Result<Vec<Event>, FhirError> {
+        with_resources(&self.state, row.content(), pending).await
+    }
+
+    /// Posts one notification; `Ok(Ok(last event number))` if the receiver took it,
+    /// `Ok(Err(why))` if not.
+    async fn send(
+        &self,
+        row: &Row,
+        kind: Kind,
+        events: Vec<Event>,
+    ) -> Result<Result<i64, String>, FhirError> {
+        let last = events.last().map_or(0, |e| e.number);
+        let bundle = notification(
+            &row.notification_status()?,
+            kind,
+            events,
+            row.content(),
+            &crate::random::uuid()?,
+            Utc::now(),
+        );
+        let body = serde_json::to_vec(&Resource::Bundle(bundle))
+            .map_err(|e| FhirError::Internal(e.to_string()))?;
+        let timeout = StdDuration::from_secs(row.timeout_seconds.max(1) as u64);
+        let mut request = self
+            .client
+            .post(&row.endpoint)
+            .timeout(timeout)
+            .header(reqwest::header::CONTENT_TYPE, FHIR_JSON)
+            .body(body);
+        for (name, value) in row.headers() {
+            request = request.header(name, value);
+        }
+        Ok(match request.send().await {
+            Ok(answer) if answer.status().is_success() => Ok(last),
+            Ok(answer) => Err(format!(
+                "the endpoint answered {}",
+                answer.status().as_u16()
+            )),
+            Err(e) if e.is_timeout() => Err(format!(
+                "the endpoint did not answer within {} s",
+                timeout.as_secs()
+            )),
+            Err(_) => Err("the endpoint could not be reached".into()),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Change {
+    seq: i64,
+    topic: String,
+    resource_type: String,
+    resource_id: String,
+    patient_id: String,
+    status: Option<String>,
+    action: String,
+    occurred_at: Time,
+}
+
+/// Moves the recorded changes into each matching subscription's numbered events, oldest first.
+/// A batch is taken by deleting it (`DELETE … RETURNING`), so two instances never take the same
+/// change; each subscription's numbers come from one `UPDATE` of its row, which PostgreSQL
+/// locks until commit, so they never overlap either.
+pub(crate) async fn match_changes(state: &ServerState) -> Result<(), FhirError> {
+    loop {
+        // SQLite needs its write lock taken first (see `db::begin_write`); PostgreSQL needs no
+        // advisory lock here, and taking it would queue every reading behind this batch.
+        let mut tx = match Backend::of(&state.db) {
+            Backend::Sqlite => crate::db::begin_write(&state.db).await?,
+            Backend::Postgres => state.db.begin().await?,
+        };
+        let mut changes: Vec<Change> = sqlx::query_as(
+            "DELETE FROM resource_event WHERE seq IN \
+             (SELECT seq FROM resource_event ORDER BY seq LIMIT $1) \
+             RETURNING seq, topic, resource_type, resource_id, patient_id, status, action, occurred_at",
+        )
+        .bind(MATCH_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        if changes.is_empty() {
+            tx.commit().await?;
+            return Ok(());
+        }
+        changes.sort_by_key(|c| c.seq);
+        let live = store::live(&state.db).await?;
+        for row in &live {
+            let (Ok(topic), Ok(filter)) = (row.topic(), row.filter()) else {
+                tracing::warn!(subscription = %row.id, "a subscription cannot be read");
+                continue;
+            };
+            let matched: Vec<&Change> = changes
+                .iter()
+                .filter(|c| {
+                    let happened = Topic::from_key(&c.topic).map(|t| Happened {
+                        topic: t,
+                        patient: &c.patient_id,
+                        status: c.status.as_deref(),
+                    });
+                    // A subscription hears of what happens from its making on.
+                    c.occurred_at >= row.created_at
+                        && happened.is_some_and(|h| filter.admits(topic, &h))
+                })
+                .collect();
+            if !matched.is_empty() {
+                number(&mut tx, &row.id, &matched).await?;
+            }
+        }
+        tx.commit().await?;
+        if (changes.len() as i64) < MATCH_BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// Gives `matched` the next numbers of subscription `id`, in their order.
+async fn number(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    matched: &[&Change],
+) -> Result<(), FhirError> {
+    let count = matched.len() as i64;
+    let (last,): (i64,) = sqlx::query_as(
+        "UPDATE subscription SET events_since_start = events_since_start + $2 \
+         WHERE id = $1 RETURNING events_since_start",
+    )
+    .bind(id)
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    let first = last - count + 1;
+    // One statement for the batch: seven values a row stays far below either database's limit.
+    let mut sql = String::from(
+        "INSERT INTO subscription_event (subscription_id, number, resource_type, resource_id, \
+         patient_id, action, occurred_at) VALUES ",
+    );
+    for i in 0..matched.len() {
+        let b = i * 7;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7
+        ));
+    }
+    let mut insert = sqlx::query(&sql);
+    for (n, change) in (first..).zip(matched) {
+        insert = insert
+            .bind(id)
+            .bind(n)
+            .bind(&change.resource_type)
+            .bind(&change.resource_id)
+            .bind(&change.patient_id)
+            .bind(&change.action)
+            .bind(change.occurred_at);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// `pending` as notification events, with their current resources for `full-resource`.
+pub(crate) async fn with_resources(
+    state: &ServerState,
+    content: Content,
+    pending: &[store::EventRow],
+) -> Result<Vec<Event>, FhirError> {
+    let resources = if content == Content::FullResource {
+        super::resource::current_of(state, pending).await?
+    } else {
+        Default::default()
+    };
+    Ok(pending
+        .iter()
+        .map(|stored| {
+            let mut event = stored.event();
+            // An appointment changed twice is carried (as it is now) by both events.
+            event.resource = resources
+                .get(&(stored.resource_type.clone(), stored.resource_id.clone()))
+                .cloned();
+            event
+        })
+        .collect())
+}
+
+/// Forgets delivered events older than [`KEPT`].
+async fn prune(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> {
+    sqlx::query(
+        "DELETE FROM subscription_event WHERE occurred_at < $1 AND number <= \
+         (SELECT delivered_through FROM subscription s WHERE s.id = subscription_id)",
+    )
+    .bind(Time(now - KEPT))
+    .execute(&state.db)
+    .await?;
+    Ok(())
+}
