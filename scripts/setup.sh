@@ -92,4 +92,12 @@ if [ ! -x node_modules/.bin/tauri ] || [ ! -x node_modules/.bin/wasm-opt ] \
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- npm: the independent FHIR server the client's tests also run against (Medplum's
+# fhir-router; tests/fhir-server), in its own folder so its versions stay its own.
+if [ ! -d tests/fhir-server/node_modules/@medplum/fhir-router ] \
+   || [ ! tests/fhir-server/package-lock.json -ot tests/fhir-server/node_modules/.package-lock.json ]; then
+  log "npm ci (tests/fhir-server)"
+  npm ci --prefix tests/fhir-server --no-audit --no-fund --loglevel=error
+fi
+
 log "ready"

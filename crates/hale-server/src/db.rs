@@ -73,6 +73,7 @@ pub(crate) const QUEUE_CHANNEL: &str = "hale_queue";
 /// The channel server instances announce alert and worklist changes on.
 pub(crate) const ALERTS_CHANNEL: &str = "hale_alerts";
 /// The channel the resource-event trigger announces changes on (migration 0024).
+#[cfg(feature = "postgres")]
 pub(crate) const EVENTS_CHANNEL: &str = "hale_events";
 
 /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
