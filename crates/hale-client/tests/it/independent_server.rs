@@ -272,8 +272,7 @@ async fn the_client_reads_and_writes_a_patients_record_at_an_independent_fhir_se
     let answers = futures_util::future::join_all(at_once).await;
     let created = answers
         .into_iter()
-        .map(|a| a.unwrap())
-        .flatten()
+        .flat_map(|a| a.unwrap())
         .filter(|s| *s == Stored::Created)
         .count();
     assert_eq!(created, 2, "each reading created by one of the five sends");
