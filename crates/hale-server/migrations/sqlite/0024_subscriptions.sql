@@ -54,8 +54,8 @@ CREATE TABLE subscription_event (
 CREATE INDEX subscription_event_by_time ON subscription_event (occurred_at);
 
 -- Changes to subscribable resources, written by the triggers below in the transaction that
--- makes the change (so none is lost, and none is written for a change rolled back); the
--- delivery task matches each to the subscriptions and deletes it.
+-- makes the change (so none is lost, and none is written for a change rolled back), while any
+-- subscription is live; the delivery task matches each to the subscriptions and deletes it.
 CREATE TABLE resource_event (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,
     topic         TEXT NOT NULL,
@@ -68,14 +68,17 @@ CREATE TABLE resource_event (
 );
 
 CREATE TRIGGER appointment_created_event AFTER INSERT ON appointment
+WHEN EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('appointment', 'Appointment', NEW.id, NEW.patient_id, NEW.status, 'create',
             strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now'));
 END;
 
-CREATE TRIGGER appointment_status_event AFTER UPDATE OF status ON appointment
-WHEN NEW.status IS NOT OLD.status
+-- Cancelled, arrived, …, or moved to another slot (rescheduled, or an earlier time accepted).
+CREATE TRIGGER appointment_changed_event AFTER UPDATE OF status, slot_id ON appointment
+WHEN (NEW.status IS NOT OLD.status OR NEW.slot_id IS NOT OLD.slot_id)
+    AND EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('appointment', 'Appointment', NEW.id, NEW.patient_id, NEW.status, 'update',
@@ -83,6 +86,7 @@ BEGIN
 END;
 
 CREATE TRIGGER observation_created_event AFTER INSERT ON observation
+WHEN EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('observation', 'Observation', NEW.id, NEW.patient_id, NULL, 'create',
@@ -90,6 +94,7 @@ BEGIN
 END;
 
 CREATE TRIGGER questionnaire_response_created_event AFTER INSERT ON questionnaire_response
+WHEN EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('questionnaire-response', 'QuestionnaireResponse', NEW.id, NEW.patient_id, NULL, 'create',
@@ -97,6 +102,7 @@ BEGIN
 END;
 
 CREATE TRIGGER task_created_event AFTER INSERT ON task
+WHEN EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('monitoring-alert', 'Task', NEW.id, NEW.patient_id, NEW.status, 'create',
@@ -105,6 +111,7 @@ END;
 
 CREATE TRIGGER task_status_event AFTER UPDATE OF status ON task
 WHEN NEW.status IS NOT OLD.status
+    AND EXISTS (SELECT 1 FROM subscription WHERE status <> 'off')
 BEGIN
     INSERT INTO resource_event (topic, resource_type, resource_id, patient_id, status, action, occurred_at)
     VALUES ('monitoring-alert', 'Task', NEW.id, NEW.patient_id, NEW.status, 'update',

@@ -24,7 +24,7 @@ use crate::{FhirError, ServerState};
 
 /// Changes matched per transaction.
 const MATCH_BATCH: i64 = 500;
-/// Delivered events are kept this long for `$events`.
+/// Events are kept this long: for `$events`, and for a receiver that is down.
 pub(crate) const KEPT: Duration = Duration::days(7);
 /// With live subscriptions, a pass at least this often: a change made outside a request (the
 /// waitlist's sweep) is delivered without one.
@@ -33,8 +33,9 @@ const LIVE_POLL: StdDuration = StdDuration::from_secs(2);
 const IDLE_POLL: StdDuration = StdDuration::from_secs(60);
 /// What the audit log names a delivered notification, beside the routes it names requests by.
 pub(crate) const NOTIFICATION_ROUTE: &str = "rest-hook notification";
-/// How long past its timeout a delivery's lease lasts.
-const LEASE_SLACK: Duration = Duration::seconds(30);
+/// How long a delivery's lease lasts, renewed before each notification: past the longest
+/// timeout a subscription may ask for (60 s), so a post in flight never outlives it.
+const LEASE: Duration = Duration::seconds(90);
 
 /// Runs until the server stops.
 pub(crate) async fn deliver_forever(state: ServerState) {
@@ -79,6 +80,21 @@ pub(crate) async fn deliver_forever(state: ServerState) {
     }
 }
 
+/// A subscription's turn on this instance: whatever ends the task (a panic too), the
+/// subscription can be started again.
+struct Turn {
+    worker: Worker,
+    id: String,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Ok(mut busy) = self.worker.busy.lock() {
+            busy.remove(&self.id);
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Worker {
     state: ServerState,
@@ -103,10 +119,16 @@ impl Worker {
         }
         let live = store::live(&self.state.db).await?;
         let mut wake: Option<DateTime<Utc>> = None;
+        let mut wake_at = |at: DateTime<Utc>| wake = Some(wake.map_or(at, |w| w.min(at)));
         for row in &live {
+            // Another instance is delivering it: look again when its lease runs out.
+            if let Some(until) = row.leased_elsewhere(&self.owner, now) {
+                wake_at(until);
+                continue;
+            }
             match next_step(&row.standing(), now) {
                 Step::Idle => {}
-                Step::WaitUntil(at) => wake = Some(wake.map_or(at, |w| w.min(at))),
+                Step::WaitUntil(at) => wake_at(at),
                 Step::Expire | Step::Handshake | Step::Deliver | Step::Heartbeat => {
                     self.start(row.id.clone());
                 }
@@ -134,40 +156,63 @@ impl Worker {
         }
         let worker = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = worker.serve(&id).await {
-                tracing::warn!(subscription = %id, error = %e, "subscription delivery failed");
-            }
-            if let Ok(mut busy) = worker.busy.lock() {
-                busy.remove(&id);
-            }
+            let turn = Turn {
+                worker: worker.clone(),
+                id: id.clone(),
+            };
+            let worked = match worker.serve(&id).await {
+                Ok(worked) => worked,
+                Err(e) => {
+                    // A lasting fault (an unreadable resource) is a failed attempt: it waits
+                    // its turn like a receiver that is down, rather than spinning.
+                    tracing::warn!(subscription = %id, error = %e, "subscription delivery failed");
+                    let _ = worker
+                        .failed(&id, "the server could not prepare the notification")
+                        .await;
+                    false
+                }
+            };
+            worker.release(&id).await;
+            drop(turn);
             // Events matched while this ran are looked at again.
-            worker.state.events.send_modify(|v| *v = v.wrapping_add(1));
+            if worked {
+                worker.state.events.send_modify(|v| *v = v.wrapping_add(1));
+            }
         });
     }
 
-    /// Does what subscription `id` needs until it needs nothing now, holding its lease.
-    async fn serve(&self, id: &str) -> Result<(), FhirError> {
+    /// Does what subscription `id` needs until it needs nothing now, holding its lease; whether
+    /// it sent anything.
+    async fn serve(&self, id: &str) -> Result<bool, FhirError> {
         let db = &self.state.db;
+        let mut worked = false;
         loop {
+            if *self.state.closing.borrow() {
+                break;
+            }
             let now = Utc::now();
+            // The lease before the row: a row read before it could be another instance's
+            // last view, and send what that instance has just sent.
+            if !self.lease(id, now, now + LEASE).await? {
+                break;
+            }
             // Gone, or its system may no longer hear of it: nothing more is sent.
             let Some(row) = store::load(db, id).await?.filter(Row::may_hear) else {
                 break;
             };
-            let lease = now + Duration::seconds(row.timeout_seconds) + LEASE_SLACK;
-            if !self.lease(id, now, lease).await? {
-                return Ok(());
-            }
             let step = next_step(&row.standing(), now);
             // Whose records an event notification discloses, for the audit log.
             let mut disclosed: Vec<String> = Vec::new();
             let sent = match step {
                 Step::Idle | Step::WaitUntil(_) => break,
                 Step::Expire => {
-                    sqlx::query("UPDATE subscription SET status = 'off' WHERE id = $1")
-                        .bind(id)
-                        .execute(db)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE subscription SET status = 'off' WHERE id = $1 AND lease_owner = $2",
+                    )
+                    .bind(id)
+                    .bind(&*self.owner)
+                    .execute(db)
+                    .await?;
                     break;
                 }
                 Step::Handshake => self.send(&row, Kind::Handshake, Vec::new()).await?,
@@ -181,29 +226,50 @@ impl Worker {
                         row.max_count,
                     )
                     .await?;
+                    if pending.is_empty() {
+                        // All pruned before they could be taken: the receiver sees the gap.
+                        sqlx::query(
+                            "UPDATE subscription SET delivered_through = $2 \
+                             WHERE id = $1 AND lease_owner = $3",
+                        )
+                        .bind(id)
+                        .bind(row.events_since_start)
+                        .bind(&*self.owner)
+                        .execute(db)
+                        .await?;
+                        continue;
+                    }
                     for event in &pending {
                         if !disclosed.contains(&event.patient_id) {
                             disclosed.push(event.patient_id.clone());
                         }
                     }
+                    let through = pending.last().map_or(row.events_since_start, |e| e.number);
                     let events = self.with_resources(&row, &pending).await?;
-                    self.send(&row, Kind::EventNotification, events).await?
+                    self.send(&row, Kind::EventNotification, events)
+                        .await?
+                        .map(|_| through)
                 }
             };
-            let now = Utc::now();
             match sent {
                 Ok(last) => {
-                    sqlx::query(
+                    worked = true;
+                    let taken = sqlx::query(
                         "UPDATE subscription SET status = 'active', error = NULL, failures = 0, \
                          next_attempt_at = NULL, last_sent_at = $2, handshake_done = 1, \
                          delivered_through = CASE WHEN $3 > delivered_through THEN $3 \
-                         ELSE delivered_through END WHERE id = $1",
+                         ELSE delivered_through END WHERE id = $1 AND lease_owner = $4",
                     )
                     .bind(id)
-                    .bind(Time(now))
+                    .bind(Time(Utc::now()))
                     .bind(last)
+                    .bind(&*self.owner)
                     .execute(db)
                     .await?;
+                    if taken.rows_affected() == 0 {
+                        // Deleted meanwhile, or the lease lapsed: whoever holds it goes on.
+                        break;
+                    }
                     for patient in &disclosed {
                         crate::auth::write_audit(
                             &self.state,
@@ -221,31 +287,51 @@ impl Worker {
                     }
                 }
                 Err(why) => {
-                    let failures = row.failures + 1;
-                    tracing::info!(subscription = %id, failures, "a notification was not accepted");
-                    sqlx::query(
-                        "UPDATE subscription SET status = 'error', error = $2, failures = $3, \
-                         next_attempt_at = $4 WHERE id = $1",
-                    )
-                    .bind(id)
-                    .bind(why)
-                    .bind(failures)
-                    .bind(Time(now + retry_after(failures)))
-                    .execute(db)
-                    .await?;
+                    tracing::info!(subscription = %id, "a notification was not accepted");
+                    self.failed(id, &why).await?;
                     break;
                 }
             }
         }
-        sqlx::query(
+        Ok(worked)
+    }
+
+    /// Records a failed attempt: the subscription is in error, and waits its doubling turn.
+    async fn failed(&self, id: &str, why: &str) -> Result<(), FhirError> {
+        let now = Utc::now();
+        let failures: Option<(i64,)> = sqlx::query_as(
+            "UPDATE subscription SET status = 'error', error = $2, failures = failures + 1 \
+             WHERE id = $1 AND lease_owner = $3 RETURNING failures",
+        )
+        .bind(id)
+        .bind(why)
+        .bind(&*self.owner)
+        .fetch_optional(&self.state.db)
+        .await?;
+        if let Some((failures,)) = failures {
+            sqlx::query("UPDATE subscription SET next_attempt_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(Time(now + retry_after(failures)))
+                .execute(&self.state.db)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Gives up the lease on `id`, if this instance holds it.
+    async fn release(&self, id: &str) {
+        let released = sqlx::query(
             "UPDATE subscription SET lease_owner = NULL, lease_until = NULL \
              WHERE id = $1 AND lease_owner = $2",
         )
         .bind(id)
         .bind(&*self.owner)
-        .execute(db)
-        .await?;
-        Ok(())
+        .execute(&self.state.db)
+        .await;
+        if let Err(e) = released {
+            // It lapses by itself.
+            tracing::warn!(subscription = %id, error = %e, "a subscription's lease was kept");
+        }
     }
 
     /// Takes or renews the lease on subscription `id` until `until`; false if another instance
@@ -340,6 +426,17 @@ struct Change {
 /// locks until commit, so they never overlap either.
 pub(crate) async fn match_changes(state: &ServerState) -> Result<(), FhirError> {
     loop {
+        // A plain read first: most wakes find nothing, and take no write lock for it.
+        let waiting: Option<(i64,)> = sqlx::query_as("SELECT seq FROM resource_event LIMIT 1")
+            .fetch_optional(&state.db)
+            .await?;
+        if waiting.is_none() {
+            return Ok(());
+        }
+        // Read before the write lock (a second connection while SQLite's is held could wait
+        // on writers that wait on it). One made after this read hears only of later changes;
+        // one deleted meanwhile is skipped when numbered.
+        let live = store::live(&state.db).await?;
         // SQLite needs its write lock taken first (see `db::begin_write`); PostgreSQL needs no
         // advisory lock here, and taking it would queue every reading behind this batch.
         let mut tx = match Backend::of(&state.db) {
@@ -359,7 +456,6 @@ pub(crate) async fn match_changes(state: &ServerState) -> Result<(), FhirError> 
             return Ok(());
         }
         changes.sort_by_key(|c| c.seq);
-        let live = store::live(&state.db).await?;
         for row in &live {
             let (Ok(topic), Ok(filter)) = (row.topic(), row.filter()) else {
                 tracing::warn!(subscription = %row.id, "a subscription cannot be read");
@@ -396,14 +492,18 @@ async fn number(
     matched: &[&Change],
 ) -> Result<(), FhirError> {
     let count = matched.len() as i64;
-    let (last,): (i64,) = sqlx::query_as(
+    let numbered: Option<(i64,)> = sqlx::query_as(
         "UPDATE subscription SET events_since_start = events_since_start + $2 \
-         WHERE id = $1 RETURNING events_since_start",
+         WHERE id = $1 AND status <> 'off' RETURNING events_since_start",
     )
     .bind(id)
     .bind(count)
-    .fetch_one(&mut **tx)
+    .fetch_optional(&mut **tx)
     .await?;
+    // Deleted or turned off since it was read: it hears nothing more.
+    let Some((last,)) = numbered else {
+        return Ok(());
+    };
     let first = last - count + 1;
     // One statement for the batch: seven values a row stays far below either database's limit.
     let mut sql = String::from(
@@ -465,14 +565,12 @@ pub(crate) async fn with_resources(
         .collect())
 }
 
-/// Forgets delivered events older than [`KEPT`].
+/// Forgets events older than [`KEPT`], delivered or not: a receiver away longer finds the gap
+/// in the event numbers.
 async fn prune(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> {
-    sqlx::query(
-        "DELETE FROM subscription_event WHERE occurred_at < $1 AND number <= \
-         (SELECT delivered_through FROM subscription s WHERE s.id = subscription_id)",
-    )
-    .bind(Time(now - KEPT))
-    .execute(&state.db)
-    .await?;
+    sqlx::query("DELETE FROM subscription_event WHERE occurred_at < $1")
+        .bind(Time(now - KEPT))
+        .execute(&state.db)
+        .await?;
     Ok(())
 }

@@ -55,7 +55,7 @@ pub(crate) async fn create(
         return Err(FhirError::Invalid("the body must be a Subscription".into()));
     };
     let now = Utc::now();
-    let wanted = request::wanted(&asked, now).map_err(FhirError::Invalid)?;
+    let wanted = request::wanted(&asked, now, state.loopback_only).map_err(FhirError::Invalid)?;
     let needed = wanted.topic.read_scope();
     if !device.scopes.allows(&needed) {
         return Err(FhirError::Forbidden(format!(
@@ -63,16 +63,22 @@ pub(crate) async fn create(
             wanted.topic.resource_type()
         )));
     }
-    if store::count_live(&state.db, &device.device_id).await? >= PER_DEVICE {
+    let id = crate::random::uuid()?;
+    let base = format!("{}/fhir", crate::origin::origin(&headers));
+    // Counted, made and read back in one transaction: the answer is the subscription as it
+    // was made (`requested`), whatever the delivery task does the moment it commits.
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    if store::count_live(&mut *tx, &device.device_id).await? >= PER_DEVICE {
         return Err(FhirError::Conflict(format!(
             "a system may hold {PER_DEVICE} subscriptions; delete one first"
         )));
     }
-    let id = crate::random::uuid()?;
-    let base = format!("{}/fhir", crate::origin::origin(&headers));
-    store::insert(&state.db, &id, &device.device_id, &base, &wanted, now).await?;
-    let row = store::owned(&state.db, &device.device_id, &id).await?;
-    // The handshake goes at once (after the read: the answer says `requested`, as it was made).
+    store::insert(&mut tx, &id, &device.device_id, &base, &wanted, now).await?;
+    let row = store::load(&mut *tx, &id)
+        .await?
+        .ok_or_else(|| FhirError::Internal("a subscription just made is missing".into()))?;
+    tx.commit().await?;
+    // The handshake goes at once.
     state.events.send_modify(|v| *v = v.wrapping_add(1));
     Ok(resource_response(
         StatusCode::CREATED,
@@ -134,6 +140,7 @@ pub(crate) struct EventsQuery {
 
 /// `GET /fhir/Subscription/{id}/$events`: the events kept in the range asked (both ends
 /// included), at most [`EVENTS_PAGE`], with the content asked for if it is one of the three.
+/// Only while the system may still hear of the topic; each patient named is audited.
 pub(crate) async fn events(
     device: DeviceToken,
     State(state): State<ServerState>,
@@ -141,6 +148,14 @@ pub(crate) async fn events(
     Query(query): Query<EventsQuery>,
 ) -> Result<Response, FhirError> {
     let row = store::owned(&state.db, &device.device_id, &id).await?;
+    let topic = row.topic()?;
+    if !row.may_hear() || !device.scopes.allows(&topic.read_scope()) {
+        return Err(FhirError::Forbidden(format!(
+            "this topic's events name {} resources: the token lacks {}",
+            topic.resource_type(),
+            topic.read_scope()
+        )));
+    }
     let number = |name: &str, value: &Option<String>, default: i64| match value {
         None => Ok(default),
         Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
@@ -152,13 +167,12 @@ pub(crate) async fn events(
         &query.events_until_number,
         row.events_since_start,
     )?;
-    let default_since = (until - EVENTS_PAGE + 1).max(1);
     let since = number(
         "eventsSinceNumber",
         &query.events_since_number,
-        default_since,
+        (until - EVENTS_PAGE + 1).max(1),
     )?;
-    if since > until {
+    if query.events_since_number.is_some() && query.events_until_number.is_some() && since > until {
         return Err(FhirError::Invalid(
             "eventsSinceNumber is after eventsUntilNumber".into(),
         ));
@@ -169,7 +183,29 @@ pub(crate) async fn events(
             FhirError::Invalid("content must be empty, id-only or full-resource".into())
         })?,
     };
+    // A receiver asking past the last event (nothing new yet) gets an empty answer.
     let kept = store::events(&state.db, &id, since, until, EVENTS_PAGE).await?;
+    let mut told: Vec<&str> = Vec::new();
+    for event in &kept {
+        if !told.contains(&event.patient_id.as_str()) {
+            told.push(&event.patient_id);
+        }
+    }
+    for patient in told {
+        crate::auth::write_audit(
+            &state,
+            crate::auth::AuditRow {
+                actor_kind: "device",
+                actor_id: &device.device_id,
+                patient: Some(patient),
+                action: "R",
+                route: "/fhir/Subscription/{id}/$events",
+                status: 200,
+                reason: None,
+            },
+        )
+        .await;
+    }
     let events = delivery::with_resources(&state, content, &kept).await?;
     let bundle = notification::notification(
         &row.notification_status()?,

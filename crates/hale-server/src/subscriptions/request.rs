@@ -57,7 +57,9 @@ pub(crate) struct Wanted {
 }
 
 /// Checks `s` as a new subscription at `now`; the error is the sentence a subscriber reads.
-pub(crate) fn wanted(s: &Subscription, now: DateTime<Utc>) -> Result<Wanted, String> {
+/// `local` is whether this server itself listens on loopback only: only then may a receiver
+/// be plain http on this machine (a hospital's server never posts to its own loopback).
+pub(crate) fn wanted(s: &Subscription, now: DateTime<Utc>, local: bool) -> Result<Wanted, String> {
     let topic = Topic::from_canonical(&s.criteria).ok_or_else(|| {
         let offered: Vec<String> = Topic::ALL.iter().map(|t| t.canonical()).collect();
         format!(
@@ -77,7 +79,7 @@ pub(crate) fn wanted(s: &Subscription, now: DateTime<Utc>) -> Result<Wanted, Str
         .endpoint
         .as_deref()
         .ok_or("a rest-hook channel needs an endpoint")?;
-    endpoint_allowed(endpoint)?;
+    endpoint_allowed(endpoint, local)?;
     match s.channel.payload.as_deref() {
         None | Some(hale_fhir::FHIR_JSON) => {}
         Some(other) => {
@@ -128,6 +130,9 @@ pub(crate) fn wanted(s: &Subscription, now: DateTime<Utc>) -> Result<Wanted, Str
     if s.end.is_some_and(|end| end <= now) {
         return Err("the subscription's end is already past".into());
     }
+    if s.reason.trim().is_empty() {
+        return Err("a subscription needs a reason (who it is for)".into());
+    }
     if s.reason.chars().count() > 500 {
         return Err("the reason is longer than 500 characters".into());
     }
@@ -145,9 +150,9 @@ pub(crate) fn wanted(s: &Subscription, now: DateTime<Utc>) -> Result<Wanted, Str
     })
 }
 
-/// An endpoint this server will post to: `https`, or `http` to this machine only (a receiver
-/// beside the server, as in a test); never with credentials in the URL.
-fn endpoint_allowed(endpoint: &str) -> Result<(), String> {
+/// An endpoint this server will post to: `https`, or `http` to this machine when the server is
+/// itself local (a receiver beside it, as in a test); never with credentials in the URL.
+fn endpoint_allowed(endpoint: &str, local: bool) -> Result<(), String> {
     if endpoint.len() > ENDPOINT_CHARS {
         return Err("the endpoint is too long".into());
     }
@@ -164,7 +169,7 @@ fn endpoint_allowed(endpoint: &str) -> Result<(), String> {
     };
     match url.scheme() {
         "https" => Ok(()),
-        "http" if loopback => Ok(()),
+        "http" if loopback && local => Ok(()),
         "http" => Err("notifications carry patient data: the endpoint must use https".into()),
         other => Err(format!("the endpoint's scheme \"{other}\" is not http(s)")),
     }
@@ -226,7 +231,7 @@ mod tests {
 
     #[test]
     fn a_plain_rest_hook_subscription_sends_ids_with_the_default_limits() {
-        let w = wanted(&asked("https://receiver.example/hook"), now()).unwrap();
+        let w = wanted(&asked("https://receiver.example/hook"), now(), false).unwrap();
         assert_eq!(w.topic, Topic::Observation);
         assert_eq!(w.content, Content::IdOnly);
         assert_eq!(
@@ -236,15 +241,17 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_is_allowed_only_to_this_machine() {
+    fn plain_http_is_allowed_only_to_this_machine_from_a_server_on_loopback() {
         for ok in [
             "http://127.0.0.1:9000/hook",
             "http://[::1]:9000/",
             "http://localhost/h",
         ] {
-            assert!(wanted(&asked(ok), now()).is_ok(), "{ok}");
+            assert!(wanted(&asked(ok), now(), true).is_ok(), "{ok}");
+            let err = wanted(&asked(ok), now(), false).unwrap_err();
+            assert!(err.contains("must use https"), "a hospital's server: {err}");
         }
-        let err = wanted(&asked("http://receiver.example/hook"), now()).unwrap_err();
+        let err = wanted(&asked("http://receiver.example/hook"), now(), true).unwrap_err();
         assert!(err.contains("must use https"), "{err}");
         for bad in [
             "ftp://receiver.example/",
@@ -252,7 +259,7 @@ mod tests {
             "https://u:p@receiver.example/",
             "not a url",
         ] {
-            assert!(wanted(&asked(bad), now()).is_err(), "{bad}");
+            assert!(wanted(&asked(bad), now(), true).is_err(), "{bad}");
         }
     }
 
@@ -260,13 +267,19 @@ mod tests {
     fn unknown_topics_channels_and_payloads_are_refused_with_what_is_offered() {
         let mut s = asked("https://r.example/");
         s.criteria = "http://hl7.org/SubscriptionTopic/admission".into();
-        assert!(wanted(&s, now()).unwrap_err().contains("monitoring-alert"));
+        assert!(wanted(&s, now(), false)
+            .unwrap_err()
+            .contains("monitoring-alert"));
         let mut s = asked("https://r.example/");
         s.channel.channel_type = "websocket".into();
-        assert!(wanted(&s, now()).unwrap_err().contains("use rest-hook"));
+        assert!(wanted(&s, now(), false)
+            .unwrap_err()
+            .contains("use rest-hook"));
         let mut s = asked("https://r.example/");
         s.channel.payload = Some("application/fhir+xml".into());
-        assert!(wanted(&s, now()).unwrap_err().contains("not offered"));
+        assert!(wanted(&s, now(), false)
+            .unwrap_err()
+            .contains("not offered"));
     }
 
     #[test]
@@ -291,13 +304,13 @@ mod tests {
                 ..Extension::default()
             }],
         });
-        let w = wanted(&s, now()).unwrap();
+        let w = wanted(&s, now(), false).unwrap();
         assert_eq!(w.heartbeat, Some(30));
         assert_eq!(w.max_count, MAX_COUNT);
         assert_eq!(w.content, Content::FullResource);
 
         s.channel.extension[0].value_unsigned_int = Some(1);
-        assert!(wanted(&s, now()).unwrap_err().contains("heartbeat"));
+        assert!(wanted(&s, now(), false).unwrap_err().contains("heartbeat"));
     }
 
     #[test]
@@ -305,7 +318,7 @@ mod tests {
         let mut s = asked("https://r.example/");
         s.channel.header = vec!["Authorization: Bearer abc".into()];
         assert_eq!(
-            wanted(&s, now()).unwrap().headers,
+            wanted(&s, now(), false).unwrap().headers,
             [("Authorization".to_owned(), "Bearer abc".to_owned())]
         );
         for bad in [
@@ -315,14 +328,21 @@ mod tests {
             "Content-Type: text/plain",
         ] {
             s.channel.header = vec![bad.into()];
-            assert!(wanted(&s, now()).is_err(), "{bad}");
+            assert!(wanted(&s, now(), false).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_subscription_without_a_reason_is_refused() {
+        let mut s = asked("https://r.example/");
+        s.reason = " ".into();
+        assert!(wanted(&s, now(), false).unwrap_err().contains("reason"));
     }
 
     #[test]
     fn an_end_already_past_is_refused() {
         let mut s = asked("https://r.example/");
         s.end = Some(now());
-        assert!(wanted(&s, now()).unwrap_err().contains("past"));
+        assert!(wanted(&s, now(), false).unwrap_err().contains("past"));
     }
 }

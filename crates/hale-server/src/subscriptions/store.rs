@@ -16,7 +16,8 @@ use crate::FhirError;
 const SELECT: &str = "SELECT s.id, s.device_id, s.base, s.topic, s.filter, s.endpoint, s.headers, \
     s.content, s.heartbeat_seconds, s.timeout_seconds, s.max_count, s.end_at, s.reason, s.status, \
     s.error, s.handshake_done, s.events_since_start, s.delivered_through, s.failures, \
-    s.next_attempt_at, s.last_sent_at, s.created_at, d.scope AS device_scope, \
+    s.next_attempt_at, s.last_sent_at, s.created_at, s.lease_owner, s.lease_until, \
+    d.scope AS device_scope, \
     CASE WHEN d.revoked_at IS NULL THEN 1 ELSE 0 END AS device_current \
     FROM subscription s JOIN device d ON d.id = s.device_id";
 
@@ -44,6 +45,8 @@ pub(crate) struct Row {
     pub(crate) next_attempt_at: Option<Time>,
     pub(crate) last_sent_at: Option<Time>,
     pub(crate) created_at: Time,
+    pub(crate) lease_owner: Option<String>,
+    pub(crate) lease_until: Option<Time>,
     pub(crate) device_scope: String,
     pub(crate) device_current: i64,
 }
@@ -65,6 +68,18 @@ impl Row {
             && self.topic().is_ok_and(|t| {
                 hale_fhir::smart::Scopes::parse(&self.device_scope).allows(&t.read_scope())
             })
+    }
+
+    /// Until when another instance (not `owner`) is delivering it, if one is.
+    pub(crate) fn leased_elsewhere(
+        &self,
+        owner: &str,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        match (&self.lease_owner, self.lease_until) {
+            (Some(other), Some(until)) if other != owner && until.0 > now => Some(until.0),
+            _ => None,
+        }
     }
 
     pub(crate) fn content(&self) -> Content {
@@ -107,7 +122,7 @@ impl Row {
 
 /// Records a new subscription, `requested` until its receiver answers the handshake.
 pub(crate) async fn insert(
-    db: &AnyPool,
+    db: &mut sqlx::AnyConnection,
     id: &str,
     device: &str,
     base: &str,
@@ -135,13 +150,16 @@ pub(crate) async fn insert(
     .bind(w.end.map(Time))
     .bind(&w.reason)
     .bind(Time(now))
-    .execute(db)
+    .execute(&mut *db)
     .await?;
     Ok(())
 }
 
 /// Subscription `id`, if it exists.
-pub(crate) async fn load(db: &AnyPool, id: &str) -> Result<Option<Row>, FhirError> {
+pub(crate) async fn load<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: &str,
+) -> Result<Option<Row>, FhirError> {
     Ok(sqlx::query_as(&format!("{SELECT} WHERE s.id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -165,7 +183,10 @@ pub(crate) async fn live(db: &AnyPool) -> Result<Vec<Row>, FhirError> {
 }
 
 /// How many subscriptions `device` has that are not off.
-pub(crate) async fn count_live(db: &AnyPool, device: &str) -> Result<i64, FhirError> {
+pub(crate) async fn count_live<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    device: &str,
+) -> Result<i64, FhirError> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM subscription WHERE device_id = $1 AND status <> 'off'",
     )
@@ -178,6 +199,12 @@ pub(crate) async fn count_live(db: &AnyPool, device: &str) -> Result<i64, FhirEr
 /// Removes a subscription and its events.
 pub(crate) async fn delete(db: &AnyPool, id: &str) -> Result<(), FhirError> {
     let mut tx = crate::db::begin_write(db).await?;
+    // Its row first: the matcher numbers events under that row's lock, so none is added
+    // between the two deletes.
+    sqlx::query("UPDATE subscription SET status = 'off' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("DELETE FROM subscription_event WHERE subscription_id = $1")
         .bind(id)
         .execute(&mut *tx)

@@ -354,17 +354,25 @@ async fn a_subscriber_shakes_hands_then_hears_each_new_reading_of_its_patient_nu
         .await;
     assert_eq!(status, 400);
 
-    // Each disclosure is audited: which system was told about whom. Never Sam: none of Sam's
-    // readings went out.
+    // Each disclosure is audited: which system was told about whom (written just after the
+    // receiver answered). Never Sam: none of Sam's readings went out.
     let db = hale_server::open_database(&h.db_url).await.unwrap();
-    let told: Vec<(Option<String>,)> = sqlx::query_as(
-        "SELECT DISTINCT patient_id FROM audit_event \
-         WHERE actor_kind = 'device' AND actor_id = 'engine' AND route = 'rest-hook notification'",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    assert_eq!(told, [(Some(DEMO_PATIENT.id.to_owned()),)]);
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(10);
+    loop {
+        let told: Vec<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT patient_id, COUNT(*) FROM audit_event WHERE actor_kind = 'device' \
+             AND actor_id = 'engine' AND route = 'rest-hook notification' GROUP BY patient_id",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        let notifications = got.len() as i64 - 1;
+        if told == [(Some(DEMO_PATIENT.id.to_owned()), notifications)] {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{told:?}");
+        tokio::time::sleep(StdDuration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -501,7 +509,7 @@ async fn a_quiet_subscription_hears_a_heartbeat_each_period() {
     body["channel"]["extension"] = json!([{
         "url": format!("{BACKPORT}backport-heartbeat-period"), "valueUnsignedInt": 5
     }]);
-    subscribe(&h, &engine, body).await;
+    let sub = subscribe(&h, &engine, body).await;
     let started = tokio::time::Instant::now();
     let got = receiver
         .until("a heartbeat", |g| {
@@ -519,6 +527,16 @@ async fn a_quiet_subscription_hears_a_heartbeat_each_period() {
         param(p, "events-since-subscription-start").unwrap()["valueString"],
         "0"
     );
+
+    // Nothing yet to ask for again: an empty answer, not an error.
+    for query in ["", "?eventsSinceNumber=1"] {
+        let (status, none) = h
+            .get(&engine, &format!("Subscription/{sub}/$events{query}"))
+            .await;
+        assert_eq!(status, 200, "{none}");
+        assert_eq!(kind(&none), "query-event");
+        assert!(events(&none).is_empty());
+    }
 }
 
 #[tokio::test]
@@ -699,7 +717,7 @@ async fn a_system_whose_registration_is_revoked_or_narrowed_hears_nothing_more()
     let narrowed_receiver = Receiver::start().await;
     let body = |r: &Receiver| subscription("observation", &[], &r.url(), "id-only");
     subscribe(&h, &engine, body(&revoked_receiver)).await;
-    subscribe(&h, &narrowed, body(&narrowed_receiver)).await;
+    let narrowed_sub = subscribe(&h, &narrowed, body(&narrowed_receiver)).await;
     for r in [&revoked_receiver, &narrowed_receiver] {
         r.until("the handshake", |g| !g.is_empty()).await;
     }
@@ -734,4 +752,53 @@ async fn a_system_whose_registration_is_revoked_or_narrowed_hears_nothing_more()
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert_eq!(all_events(&revoked_receiver.all()).len(), 1, "revoked");
     assert_eq!(all_events(&narrowed_receiver.all()).len(), 1, "narrowed");
+    // Nor may the narrowed system ask for the events again.
+    let (status, refused) = h
+        .get(
+            &narrowed,
+            &format!("Subscription/{narrowed_sub}/$events?content=full-resource"),
+        )
+        .await;
+    assert_eq!(status, 403, "{refused}");
+}
+
+#[tokio::test]
+async fn a_rescheduled_appointment_reaches_its_patients_subscriber_at_its_new_time() {
+    let h = hospital().await;
+    let engine = h.registered_device("engine", ENGINE_SCOPE).await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let later = format!(
+        "&start=ge{}",
+        (Utc::now() + chrono::Duration::days(4)).format("%Y-%m-%d")
+    );
+    let slots = h.free_slots(&alex, &later).await;
+    let (from, to) = (id(&slots[0]), id(&slots[3]));
+    let (status, booked) = h.book(&alex, &from, None).await;
+    assert_eq!(status, 201, "{booked}");
+    let receiver = Receiver::start().await;
+    let filter = format!("Appointment?patient=Patient/{}", DEMO_PATIENT.id);
+    subscribe(
+        &h,
+        &engine,
+        subscription("appointment", &[&filter], &receiver.url(), "full-resource"),
+    )
+    .await;
+    receiver.until("the handshake", |g| !g.is_empty()).await;
+
+    let move_to = json!({"resourceType": "Parameters",
+        "parameter": [{"name": "slot", "valueReference": {"reference": format!("Slot/{to}")}}]});
+    let (status, moved) = h
+        .post(
+            &alex,
+            &format!("Appointment/{}/$reschedule", id(&booked)),
+            move_to,
+        )
+        .await;
+    assert!(status == 200 || status == 201, "{moved}");
+    let got = receiver
+        .until("the move", |g| !all_events(g).is_empty())
+        .await;
+    let carried = &got[1].body["entry"][1];
+    assert_eq!(carried["request"]["method"], "PUT");
+    assert_eq!(carried["resource"]["start"], slots[3]["start"], "{carried}");
 }
