@@ -418,12 +418,49 @@ mod tests {
             .join(" ")
     }
 
+    /// The tables `sql`'s triggers watch, and `sql` without its triggers and trigger functions
+    /// (each database writes those in its own language).
+    fn without_triggers(sql: &str) -> (Vec<String>, String) {
+        let mut rest = sql.to_owned();
+        let mut watched = Vec::new();
+        let cut = |rest: &mut String, from: &str, to: &str| -> Option<String> {
+            let start = rest.find(from)?;
+            let end = start + rest[start..].find(to)? + to.len();
+            let found = rest[start..end].to_owned();
+            rest.replace_range(start..end, "");
+            Some(found)
+        };
+        while cut(&mut rest, "CREATE FUNCTION", "LANGUAGE plpgsql;").is_some() {}
+        // SQLite's triggers end their body with `END;`, PostgreSQL's name a function.
+        let to = if sql.contains("EXECUTE FUNCTION") {
+            ";"
+        } else {
+            "END;"
+        };
+        loop {
+            let Some(trigger) = cut(&mut rest, "CREATE TRIGGER", to) else {
+                break;
+            };
+            let table = trigger
+                .split(" ON ")
+                .nth(1)
+                .and_then(|t| t.split_whitespace().next())
+                .unwrap_or_default()
+                .to_owned();
+            if !watched.contains(&table) {
+                watched.push(table);
+            }
+        }
+        watched.sort();
+        (watched, rest.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
     #[test]
     fn the_postgres_migrations_are_the_sqlite_ones_in_postgres_types() {
         // The only differences allowed: PostgreSQL's names for SQLite's types; the one
-        // case-blind sign-in names, which PostgreSQL gets as a unique index on lower(); and
+        // case-blind sign-in names, which PostgreSQL gets as a unique index on lower();
         // statements editing stored JSON, which each database does with its own functions
-        // (compared by count: one each side).
+        // (compared by count: one each side); and triggers, compared by the tables they watch.
         let without_json = |sql: String| {
             let (json, rest): (Vec<&str>, Vec<&str>) = sql
                 .split(';')
@@ -457,9 +494,16 @@ mod tests {
                 .replace("INTEGER", "BIGINT")
                 .replace("REAL", "DOUBLE PRECISION")
                 .replace(&nocase.0, &nocase.1);
+            let (sqlite_watch, translated) = without_triggers(&translated);
+            let (postgres_watch, postgres_sql) = without_triggers(&statements(&postgres.sql));
+            assert_eq!(
+                sqlite_watch, postgres_watch,
+                "migration {}'s triggers watch other tables",
+                sqlite.version
+            );
             assert_eq!(
                 without_json(translated),
-                without_json(statements(&postgres.sql)),
+                without_json(postgres_sql),
                 "migration {} differs beyond types",
                 sqlite.version
             );
