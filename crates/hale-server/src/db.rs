@@ -452,7 +452,10 @@ mod tests {
             }
         }
         watched.sort();
-        (watched, rest.split_whitespace().collect::<Vec<_>>().join(" "))
+        (
+            watched,
+            rest.split_whitespace().collect::<Vec<_>>().join(" "),
+        )
     }
 
     #[test]
