@@ -437,10 +437,7 @@ mod tests {
         } else {
             "END;"
         };
-        loop {
-            let Some(trigger) = cut(&mut rest, "CREATE TRIGGER", to) else {
-                break;
-            };
+        while let Some(trigger) = cut(&mut rest, "CREATE TRIGGER", to) {
             let table = trigger
                 .split(" ON ")
                 .nth(1)
