@@ -1,5 +1,5 @@
-//! The delivery task: matches the changes the triggers recorded to subscriptions (numbering
-//! each subscription's events), and posts handshakes, events and heartbeats to receivers.
+//! The delivery task: has the triggers' changes matched to subscriptions ([`super::matching`]),
+//! and posts handshakes, events and heartbeats to receivers.
 //!
 //! It wakes when a write request ends, when monitoring raises an alert, when another instance's
 //! trigger announces a change (PostgreSQL), and when a retry or heartbeat falls due. Each
@@ -14,18 +14,12 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Duration, Utc};
 use hale_fhir::{Resource, FHIR_JSON};
 
+use super::matching::{match_changes, prune};
 use super::notification::{notification, Event, Kind};
-use super::request::Content;
 use super::schedule::{next_step, retry_after, Step};
 use super::store::{self, Row};
-use super::topic::{Happened, Topic};
-use crate::db::{Backend, Time};
+use crate::db::Time;
 use crate::{FhirError, ServerState};
-
-/// Changes matched per transaction.
-const MATCH_BATCH: i64 = 500;
-/// Events are kept this long: for `$events`, and for a receiver that is down.
-pub(crate) const KEPT: Duration = Duration::days(7);
 /// With live subscriptions, a pass at least this often: a change made outside a request (the
 /// waitlist's sweep) is delivered without one.
 const LIVE_POLL: StdDuration = StdDuration::from_secs(2);
@@ -201,8 +195,8 @@ impl Worker {
                 break;
             };
             let step = next_step(&row.standing(), now);
-            // Whose records an event notification discloses, for the audit log.
-            let mut disclosed: Vec<String> = Vec::new();
+            // The events a notification discloses, for the audit log.
+            let mut pending = Vec::new();
             let sent = match step {
                 Step::Idle | Step::WaitUntil(_) => break,
                 Step::Expire => {
@@ -215,10 +209,17 @@ impl Worker {
                     .await?;
                     break;
                 }
-                Step::Handshake => self.send(&row, Kind::Handshake, Vec::new()).await?,
-                Step::Heartbeat => self.send(&row, Kind::Heartbeat, Vec::new()).await?,
+                // No event taken: `delivered_through` stays as it is.
+                Step::Handshake => self
+                    .send(&row, Kind::Handshake, Vec::new())
+                    .await?
+                    .map(|()| 0),
+                Step::Heartbeat => self
+                    .send(&row, Kind::Heartbeat, Vec::new())
+                    .await?
+                    .map(|()| 0),
                 Step::Deliver => {
-                    let pending = store::events(
+                    pending = store::events(
                         db,
                         id,
                         row.delivered_through + 1,
@@ -239,16 +240,12 @@ impl Worker {
                         .await?;
                         continue;
                     }
-                    for event in &pending {
-                        if !disclosed.contains(&event.patient_id) {
-                            disclosed.push(event.patient_id.clone());
-                        }
-                    }
                     let through = pending.last().map_or(row.events_since_start, |e| e.number);
-                    let events = self.with_resources(&row, &pending).await?;
+                    let events =
+                        super::resource::events_with(&self.state, row.content(), &pending).await?;
                     self.send(&row, Kind::EventNotification, events)
                         .await?
-                        .map(|_| through)
+                        .map(|()| through)
                 }
             };
             match sent {
@@ -270,21 +267,8 @@ impl Worker {
                         // Deleted meanwhile, or the lease lapsed: whoever holds it goes on.
                         break;
                     }
-                    for patient in &disclosed {
-                        crate::auth::write_audit(
-                            &self.state,
-                            crate::auth::AuditRow {
-                                actor_kind: "device",
-                                actor_id: &row.device_id,
-                                patient: Some(patient),
-                                action: "R",
-                                route: NOTIFICATION_ROUTE,
-                                status: 200,
-                                reason: None,
-                            },
-                        )
+                    audit_disclosed(&self.state, &row.device_id, NOTIFICATION_ROUTE, &pending)
                         .await;
-                    }
                 }
                 Err(why) => {
                     tracing::info!(subscription = %id, "a notification was not accepted");
@@ -355,24 +339,13 @@ impl Worker {
         Ok(taken.rows_affected() == 1)
     }
 
-    /// The events with their resources, when the subscription asked for them.
-    async fn with_resources(
-        &self,
-        row: &Row,
-        pending: &[store::EventRow],
-    ) -> Result<Vec<Event>, FhirError> {
-        with_resources(&self.state, row.content(), pending).await
-    }
-
-    /// Posts one notification; `Ok(Ok(last event number))` if the receiver took it,
-    /// `Ok(Err(why))` if not.
+    /// Posts one notification; `Ok(Err(why))` if the receiver did not take it.
     async fn send(
         &self,
         row: &Row,
         kind: Kind,
         events: Vec<Event>,
-    ) -> Result<Result<i64, String>, FhirError> {
-        let last = events.last().map_or(0, |e| e.number);
+    ) -> Result<Result<(), String>, FhirError> {
         let bundle = notification(
             &row.notification_status()?,
             kind,
@@ -394,7 +367,7 @@ impl Worker {
             request = request.header(name, value);
         }
         Ok(match request.send().await {
-            Ok(answer) if answer.status().is_success() => Ok(last),
+            Ok(answer) if answer.status().is_success() => Ok(()),
             Ok(answer) => Err(format!(
                 "the endpoint answered {}",
                 answer.status().as_u16()
@@ -408,169 +381,32 @@ impl Worker {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Change {
-    seq: i64,
-    topic: String,
-    resource_type: String,
-    resource_id: String,
-    patient_id: String,
-    status: Option<String>,
-    action: String,
-    occurred_at: Time,
-}
-
-/// Moves the recorded changes into each matching subscription's numbered events, oldest first.
-/// A batch is taken by deleting it (`DELETE … RETURNING`), so two instances never take the same
-/// change; each subscription's numbers come from one `UPDATE` of its row, which PostgreSQL
-/// locks until commit, so they never overlap either.
-pub(crate) async fn match_changes(state: &ServerState) -> Result<(), FhirError> {
-    loop {
-        // A plain read first: most wakes find nothing, and take no write lock for it.
-        let waiting: Option<(i64,)> = sqlx::query_as("SELECT seq FROM resource_event LIMIT 1")
-            .fetch_optional(&state.db)
-            .await?;
-        if waiting.is_none() {
-            return Ok(());
-        }
-        // Read before the write lock (a second connection while SQLite's is held could wait
-        // on writers that wait on it). One made after this read hears only of later changes;
-        // one deleted meanwhile is skipped when numbered.
-        let live = store::live(&state.db).await?;
-        // SQLite needs its write lock taken first (see `db::begin_write`); PostgreSQL needs no
-        // advisory lock here, and taking it would queue every reading behind this batch.
-        let mut tx = match Backend::of(&state.db) {
-            Backend::Sqlite => crate::db::begin_write(&state.db).await?,
-            Backend::Postgres => state.db.begin().await?,
-        };
-        let mut changes: Vec<Change> = sqlx::query_as(
-            "DELETE FROM resource_event WHERE seq IN \
-             (SELECT seq FROM resource_event ORDER BY seq LIMIT $1) \
-             RETURNING seq, topic, resource_type, resource_id, patient_id, status, action, occurred_at",
-        )
-        .bind(MATCH_BATCH)
-        .fetch_all(&mut *tx)
-        .await?;
-        if changes.is_empty() {
-            tx.commit().await?;
-            return Ok(());
-        }
-        changes.sort_by_key(|c| c.seq);
-        for row in &live {
-            let (Ok(topic), Ok(filter)) = (row.topic(), row.filter()) else {
-                tracing::warn!(subscription = %row.id, "a subscription cannot be read");
-                continue;
-            };
-            let matched: Vec<&Change> = changes
-                .iter()
-                .filter(|c| {
-                    let happened = Topic::from_key(&c.topic).map(|t| Happened {
-                        topic: t,
-                        patient: &c.patient_id,
-                        status: c.status.as_deref(),
-                    });
-                    // A subscription hears of what happens from its making on.
-                    c.occurred_at >= row.created_at
-                        && happened.is_some_and(|h| filter.admits(topic, &h))
-                })
-                .collect();
-            if !matched.is_empty() {
-                number(&mut tx, &row.id, &matched).await?;
-            }
-        }
-        tx.commit().await?;
-        if (changes.len() as i64) < MATCH_BATCH {
-            return Ok(());
-        }
-    }
-}
-
-/// Gives `matched` the next numbers of subscription `id`, in their order.
-async fn number(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    id: &str,
-    matched: &[&Change],
-) -> Result<(), FhirError> {
-    let count = matched.len() as i64;
-    let numbered: Option<(i64,)> = sqlx::query_as(
-        "UPDATE subscription SET events_since_start = events_since_start + $2 \
-         WHERE id = $1 AND status <> 'off' RETURNING events_since_start",
-    )
-    .bind(id)
-    .bind(count)
-    .fetch_optional(&mut **tx)
-    .await?;
-    // Deleted or turned off since it was read: it hears nothing more.
-    let Some((last,)) = numbered else {
-        return Ok(());
-    };
-    let first = last - count + 1;
-    // One statement for the batch: seven values a row stays far below either database's limit.
-    let mut sql = String::from(
-        "INSERT INTO subscription_event (subscription_id, number, resource_type, resource_id, \
-         patient_id, action, occurred_at) VALUES ",
-    );
-    for i in 0..matched.len() {
-        let b = i * 7;
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7
-        ));
-    }
-    let mut insert = sqlx::query(&sql);
-    for (n, change) in (first..).zip(matched) {
-        insert = insert
-            .bind(id)
-            .bind(n)
-            .bind(&change.resource_type)
-            .bind(&change.resource_id)
-            .bind(&change.patient_id)
-            .bind(&change.action)
-            .bind(change.occurred_at);
-    }
-    insert.execute(&mut **tx).await?;
-    Ok(())
-}
-
-/// `pending` as notification events, with their current resources for `full-resource`.
-pub(crate) async fn with_resources(
+/// Writes to the audit log that `device` was told of `events`, once per patient they name.
+pub(crate) async fn audit_disclosed(
     state: &ServerState,
-    content: Content,
-    pending: &[store::EventRow],
-) -> Result<Vec<Event>, FhirError> {
-    let resources = if content == Content::FullResource {
-        super::resource::current_of(state, pending).await?
-    } else {
-        Default::default()
-    };
-    Ok(pending
-        .iter()
-        .map(|stored| {
-            let mut event = stored.event();
-            // An appointment changed twice is carried (as it is now) by both events.
-            event.resource = resources
-                .get(&(stored.resource_type.clone(), stored.resource_id.clone()))
-                .cloned();
-            event
-        })
-        .collect())
-}
-
-/// Forgets events older than [`KEPT`], delivered or not: a receiver away longer finds the gap
-/// in the event numbers.
-async fn prune(state: &ServerState, now: DateTime<Utc>) -> Result<(), FhirError> {
-    sqlx::query("DELETE FROM subscription_event WHERE occurred_at < $1")
-        .bind(Time(now - KEPT))
-        .execute(&state.db)
-        .await?;
-    Ok(())
+    device: &str,
+    route: &str,
+    events: &[store::EventRow],
+) {
+    let mut told: Vec<&str> = Vec::new();
+    for event in events {
+        if !told.contains(&event.patient_id.as_str()) {
+            told.push(&event.patient_id);
+        }
+    }
+    for patient in told {
+        crate::auth::write_audit(
+            state,
+            crate::auth::AuditRow {
+                actor_kind: "device",
+                actor_id: device,
+                patient: Some(patient),
+                action: "R",
+                route,
+                status: 200,
+                reason: None,
+            },
+        )
+        .await;
+    }
 }

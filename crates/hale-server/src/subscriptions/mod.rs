@@ -9,9 +9,11 @@
 //!   for a receiver that saw a gap in the numbers.
 //!
 //! Which topics exist and what filters they take is [`topic`]; what a request may ask,
-//! [`request`]; when each thing is sent, [`schedule`]; the sending, [`delivery`].
+//! [`request`]; when each thing is sent, [`schedule`]; numbering the
+//! triggers' changes, [`matching`]; the sending, [`delivery`].
 
 pub(crate) mod delivery;
+mod matching;
 mod notification;
 mod request;
 mod resource;
@@ -185,28 +187,14 @@ pub(crate) async fn events(
     };
     // A receiver asking past the last event (nothing new yet) gets an empty answer.
     let kept = store::events(&state.db, &id, since, until, EVENTS_PAGE).await?;
-    let mut told: Vec<&str> = Vec::new();
-    for event in &kept {
-        if !told.contains(&event.patient_id.as_str()) {
-            told.push(&event.patient_id);
-        }
-    }
-    for patient in told {
-        crate::auth::write_audit(
-            &state,
-            crate::auth::AuditRow {
-                actor_kind: "device",
-                actor_id: &device.device_id,
-                patient: Some(patient),
-                action: "R",
-                route: "/fhir/Subscription/{id}/$events",
-                status: 200,
-                reason: None,
-            },
-        )
-        .await;
-    }
-    let events = delivery::with_resources(&state, content, &kept).await?;
+    delivery::audit_disclosed(
+        &state,
+        &device.device_id,
+        "/fhir/Subscription/{id}/$events",
+        &kept,
+    )
+    .await;
+    let events = resource::events_with(&state, content, &kept).await?;
     let bundle = notification::notification(
         &row.notification_status()?,
         Kind::QueryEvent,

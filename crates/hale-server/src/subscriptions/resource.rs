@@ -5,20 +5,25 @@ use std::collections::HashMap;
 
 use hale_fhir::Resource;
 
+use super::notification::Event;
+use super::request::Content;
 use super::store::EventRow;
 use crate::{FhirError, ServerState};
 
-/// The current resource of each event, by `(type, id)`: readings and answers in one query per
-/// table, since a busy subscription's notification carries up to a hundred.
+/// Tables read in one query per notification, since a busy subscription's carries up to a
+/// hundred of their resources.
+const BATCHED: [(&str, &str); 2] = [
+    ("Observation", "observation"),
+    ("QuestionnaireResponse", "questionnaire_response"),
+];
+
+/// The current resource of each event, by `(type, id)`.
 pub(crate) async fn current_of(
     state: &ServerState,
     events: &[EventRow],
 ) -> Result<HashMap<(String, String), Resource>, FhirError> {
     let mut found = HashMap::new();
-    for (kind, table) in [
-        ("Observation", "observation"),
-        ("QuestionnaireResponse", "questionnaire_response"),
-    ] {
+    for (kind, table) in BATCHED {
         let wanted: Vec<&EventRow> = events.iter().filter(|e| e.resource_type == kind).collect();
         if wanted.is_empty() {
             continue;
@@ -63,8 +68,9 @@ pub(crate) async fn current_of(
     Ok(found)
 }
 
-/// The current `kind/id` of `patient`, or `None` if it is gone.
-pub(crate) async fn current(
+/// The current `kind/id` of `patient`, or `None` if it is gone: the kinds [`current_of`] does
+/// not read in one query per table.
+async fn current(
     state: &ServerState,
     kind: &str,
     id: &str,
@@ -74,8 +80,6 @@ pub(crate) async fn current(
         "Appointment" => Ok(crate::fhir::load_appointment(state, patient, id)
             .await?
             .map(Resource::Appointment)),
-        "Observation" => stored(state, "observation", id, patient).await,
-        "QuestionnaireResponse" => stored(state, "questionnaire_response", id, patient).await,
         "Task" => {
             let mut conn = state.db.acquire().await?;
             let found = crate::monitoring::alerts::flags_of(&mut conn, patient).await?;
@@ -87,22 +91,26 @@ pub(crate) async fn current(
     }
 }
 
-async fn stored(
+/// `pending` as notification events, with their current resources for `full-resource`.
+pub(crate) async fn events_with(
     state: &ServerState,
-    table: &'static str,
-    id: &str,
-    patient: &str,
-) -> Result<Option<Resource>, FhirError> {
-    let row: Option<(String,)> = sqlx::query_as(&format!(
-        "SELECT resource FROM {table} WHERE id = $1 AND patient_id = $2"
-    ))
-    .bind(id)
-    .bind(patient)
-    .fetch_optional(&state.db)
-    .await?;
-    row.map(|(json,)| {
-        serde_json::from_str(&json)
-            .map_err(|e| FhirError::Internal(format!("a stored {table} is unreadable: {e}")))
-    })
-    .transpose()
+    content: Content,
+    pending: &[EventRow],
+) -> Result<Vec<Event>, FhirError> {
+    let resources = if content == Content::FullResource {
+        current_of(state, pending).await?
+    } else {
+        Default::default()
+    };
+    Ok(pending
+        .iter()
+        .map(|stored| {
+            let mut event = stored.event();
+            // An appointment changed twice is carried (as it is now) by both events.
+            event.resource = resources
+                .get(&(stored.resource_type.clone(), stored.resource_id.clone()))
+                .cloned();
+            event
+        })
+        .collect())
 }
