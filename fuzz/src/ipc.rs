@@ -81,6 +81,7 @@ commands![
     EndGrant,
     GetHelperAlerts,
     GetLookingAfter,
+    GetOffers,
     LookAfter,
     SetAlertSettings,
     TakePlaceToOpen,

@@ -226,6 +226,7 @@ pub fn run() {
             care_circle::end_grant => hale_api::EndGrant,
             care_circle::get_helper_alerts => hale_api::GetHelperAlerts,
             care_circle::get_looking_after => hale_api::GetLookingAfter,
+            offers::get_offers => hale_api::GetOffers,
             care_circle::look_after => hale_api::LookAfter,
             care_circle::set_alert_settings => hale_api::SetAlertSettings,
             background::take_place_to_open => hale_api::TakePlaceToOpen,

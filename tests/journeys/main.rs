@@ -15,6 +15,7 @@ mod home;
 mod kiosk;
 mod layout;
 mod medicines;
+mod other_hospital;
 mod parking;
 mod privacy;
 mod record;

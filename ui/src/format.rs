@@ -9,6 +9,7 @@ mod care_team;
 mod devices;
 mod forms;
 mod medicines;
+mod offers;
 mod readings_chart;
 mod record;
 mod today;
@@ -19,6 +20,7 @@ pub use care_team::*;
 pub use devices::*;
 pub use forms::*;
 pub use medicines::*;
+pub use offers::*;
 pub use readings_chart::*;
 pub use record::*;
 pub use today::*;
@@ -75,6 +77,7 @@ pub fn error_text(error: &ApiError) -> &'static str {
         ErrorCode::HospitalRejected => "The hospital could not handle that request.",
         ErrorCode::NotSignedIn => "You are signed out. Please sign in again.",
         ErrorCode::Forbidden => "The hospital says this is not available to you.",
+        ErrorCode::NotOffered => "Your hospital does not offer this in the app.",
         ErrorCode::SlotTaken => "Someone else has just booked that time. Please choose another.",
         ErrorCode::TooLateToChange => {
             "This appointment starts too soon to change in the app. Please call the clinic."

@@ -184,6 +184,22 @@ fn SignedInApp() -> impl IntoView {
             }
         });
     });
+    // What the hospital offers in the app: asked at every change of screen (a sign-in may have
+    // read its statement again meanwhile); screens it does not offer say so instead.
+    let offers: components::Offers = RwSignal::new(None);
+    provide_context(offers);
+    Effect::new(move |_| {
+        screen.track();
+        spawn_local(async move {
+            let now = backend::call::<hale_api::GetOffers>(&hale_api::NoArgs {})
+                .await
+                // Unknown: the screens ask, and the shell refuses what is not offered.
+                .unwrap_or_else(|_| hale_api::OffersView::everything());
+            if offers.with_untracked(|o| o.as_ref() != Some(&now)) {
+                offers.set(Some(now));
+            }
+        });
+    });
     // Each screen is drawn again for another person, so nothing of the last one stays.
     let whose = Memo::new(move |_| looking.with(|l| l.as_ref().map(|l| l.patient_id.clone())));
     view! {
@@ -196,12 +212,29 @@ fn SignedInApp() -> impl IntoView {
                 Screen::Appointments => view! { <pages::appointments::AppointmentsPage /> }.into_any(),
                 Screen::Book { moving } => {
                     let moving = moving.map(|m| *m);
-                    view! { <pages::book::BookPage moving /> }.into_any()
+                    let (feature, title) = if moving.is_some() {
+                        (hale_api::FeatureView::Moving, "Move an appointment")
+                    } else {
+                        (hale_api::FeatureView::Booking, "Book an appointment")
+                    };
+                    view! {
+                        <components::Offered feature title>
+                            <pages::book::BookPage moving=moving.clone() />
+                        </components::Offered>
+                    }.into_any()
                 }
                 Screen::More => view! { <pages::more::MorePage /> }.into_any(),
                 Screen::Settings => view! { <pages::settings::SettingsPage /> }.into_any(),
-                Screen::WaitingTimes => view! { <pages::waiting::WaitingTimesPage /> }.into_any(),
-                Screen::Parking => view! { <pages::parking::ParkingPage /> }.into_any(),
+                Screen::WaitingTimes => view! {
+                    <components::Offered feature=hale_api::FeatureView::WaitingTimes title="Waiting times">
+                        <pages::waiting::WaitingTimesPage />
+                    </components::Offered>
+                }.into_any(),
+                Screen::Parking => view! {
+                    <components::Offered feature=hale_api::FeatureView::Parking title="Parking">
+                        <pages::parking::ParkingPage />
+                    </components::Offered>
+                }.into_any(),
                 Screen::Medicines => view! { <pages::medicines::MedicinesPage /> }.into_any(),
                 Screen::Devices => view! { <pages::devices::DevicesPage /> }.into_any(),
                 Screen::CareTeam => view! { <pages::care_team::CareTeamPage /> }.into_any(),

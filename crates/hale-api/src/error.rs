@@ -100,6 +100,8 @@ pub enum ErrorCode {
     NotOnThisSystem,
     /// The form was sent, or its visit is over: it no longer changes.
     FormClosed,
+    /// The hospital does not offer this in the app (its CapabilityStatement says so).
+    NotOffered,
 }
 
 /// An error with its stable code and a message for logs and details (not for matching).

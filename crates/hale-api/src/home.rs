@@ -79,9 +79,17 @@ pub struct AppointmentView {
     /// Whether check-in is open for it now (from the app: the hospital has the last word).
     #[serde(default)]
     pub can_check_in: bool,
-    /// Whether it can still be moved or cancelled in the app (outside the change cut-off).
+    /// Whether the hospital's rules still let it change (outside the change cut-off), in the
+    /// app or, where the hospital does not offer that, by calling the clinic.
     #[serde(default)]
     pub changeable: bool,
+    /// Whether it can be moved, cancelled, or put on the waitlist in the app now.
+    #[serde(default)]
+    pub can_move: bool,
+    #[serde(default)]
+    pub can_cancel: bool,
+    #[serde(default)]
+    pub can_wait: bool,
     /// Whether the hospital asks for a form before this visit (`GetForm` says if it is open).
     #[serde(default)]
     pub has_form: bool,

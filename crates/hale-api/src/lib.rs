@@ -36,6 +36,7 @@ mod forms;
 mod home;
 mod kiosk;
 mod medicines;
+mod offers;
 mod parking;
 mod record;
 mod session;
@@ -94,6 +95,7 @@ pub use medicines::{
     SnoozeDoseArgs, StopMedicine, SupplyView, TallyView, UndoDose, UndoView, WeekdayView,
     SNOOZE_CHOICES,
 };
+pub use offers::{FeatureView, GetOffers, OffersView};
 pub use parking::{
     ApplyConcession, ApplyConcessionArgs, CarParkView, CardArgs, ConcessionKindView,
     ConcessionView, EndParking, ExtendParking, ExtendParkingArgs, GetParking, ParkingSessionArgs,
@@ -192,6 +194,7 @@ pub const PATIENT_COMMANDS: &[&str] = &[
     EndGrant::NAME,
     GetHelperAlerts::NAME,
     GetLookingAfter::NAME,
+    GetOffers::NAME,
     LookAfter::NAME,
     SetAlertSettings::NAME,
     TakePlaceToOpen::NAME,

@@ -11,6 +11,7 @@ mod export;
 mod kiosk_form;
 mod medication;
 mod observation;
+mod offers;
 mod paging;
 mod parking;
 mod questionnaire;
@@ -36,6 +37,7 @@ use hale_fhir::{
 pub use kiosk_form::KioskFormOpened;
 pub use medication::{Prescriptions, Stored};
 pub use observation::{ClinicReadings, OutgoingReading, CLINIC_DEVICE};
+pub use offers::offers;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{header, RequestBuilder, StatusCode};
 pub use sse::{EventStream, SseEvent, Updates};
@@ -330,7 +332,13 @@ impl HospitalClient {
             }],
             ..Appointment::default()
         });
-        let request = self.http.post(self.url("Appointment")?).json(&body);
+        // Conditional on the request id: a retry, here or at any FHIR server, books once.
+        let condition = format!("identifier={REQUEST_ID_SYSTEM}|{request_id}");
+        let request = self
+            .http
+            .post(self.url("Appointment")?)
+            .header("If-None-Exist", condition)
+            .json(&body);
         self.appointment(self.authed(request, session)).await
     }
 

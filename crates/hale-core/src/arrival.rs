@@ -10,6 +10,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
 use hale_domain::queue::{QueueState, QueueStatus, WaitingTimes};
+use hale_domain::Feature;
 use tokio::task::JoinHandle;
 
 use crate::watch::Notifier;
@@ -48,12 +49,15 @@ impl Drop for LiveHandle {
 
 /// How long to wait before reconnecting a lost stream.
 const RECONNECT: StdDuration = StdDuration::from_secs(3);
+/// How often a board the hospital does not offer is looked at again.
+const NOT_OFFERED_WAIT: StdDuration = StdDuration::from_secs(60);
 
 impl Patient {
     /// Checks in for appointment `id` and answers with where the patient now stands. Checking
     /// in again is harmless and answers the same way, so it also finds the encounter again
     /// after a restart.
     pub async fn check_in(&self, id: &str, now: DateTime<Utc>) -> Result<QueueStatus, CoreError> {
+        self.require(Feature::CheckIn).await?;
         let encounter = self
             .with_session(|s| async move { self.client.check_in(&s, id).await })
             .await?;
@@ -67,20 +71,29 @@ impl Patient {
 
     /// Where encounter `id` stands now.
     pub async fn queue_status(&self, id: &str) -> Result<QueueStatus, CoreError> {
+        self.require(Feature::CheckIn).await?;
         self.with_session(|s| async move { self.client.queue_status(&s, id).await })
             .await
     }
 
     /// Every department's waiting time now. Needs the hospital, not a sign-in.
     pub async fn waiting_times(&self) -> Result<WaitingTimes, CoreError> {
+        self.offers().await?.require(Feature::WaitingTimes)?;
         Ok(self.client.waiting_times().await?)
     }
 }
 
-/// Keeps `sink` supplied with the live waiting-times board.
+/// Keeps `sink` supplied with the live waiting-times board, where the hospital offers one.
 pub fn follow_board(patient: Arc<Patient>, sink: Arc<dyn LiveSink>) -> LiveHandle {
     LiveHandle(tokio::spawn(async move {
         loop {
+            // Asked each time: a sign-in may read the hospital's statement meanwhile.
+            if let Ok(offers) = patient.offers().await {
+                if !offers.contains(Feature::WaitingTimes) {
+                    tokio::time::sleep(NOT_OFFERED_WAIT).await;
+                    continue;
+                }
+            }
             match patient.client.waiting_times_events().await {
                 Ok(mut boards) => {
                     while let Ok(Some(board)) = boards.next().await {

@@ -235,6 +235,9 @@ impl Patient {
             None => self.client.patient(&session).await?.display_name(),
         };
         let profile = Profile {
+            offers: previous
+                .as_ref()
+                .map_or_else(|| self.offered(), |p| p.offers),
             hospital_name: previous.as_ref().and_then(|p| p.hospital_name.clone()),
             patient_id: patient.to_owned(),
             patient_name: name,

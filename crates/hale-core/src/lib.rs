@@ -20,6 +20,7 @@ pub mod kiosk;
 pub mod local_data;
 pub mod medicines;
 pub mod notices;
+pub mod offers;
 pub mod parking;
 pub mod report;
 pub mod share;
@@ -34,7 +35,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use hale_client::{ClientError, HospitalClient, Session, SlotPage, SlotQuery};
 use hale_domain::reminder::{normalise_leads, InvalidLeads};
-use hale_domain::{upcoming, Allowed, Appointment, AppointmentRules, Lead, Service, WaitlistEntry};
+use hale_domain::{
+    upcoming, Allowed, Appointment, AppointmentRules, Feature, Lead, Offers, Service, WaitlistEntry,
+};
 use hale_store::{Owner, Store, StoreError};
 use tokio::sync::{Mutex, Notify};
 
@@ -68,6 +71,8 @@ pub enum CoreError {
     /// Signed in, but this is the patient's own: not for someone looking after them.
     #[error("only the patient may {0}")]
     PatientsOwn(&'static str),
+    #[error(transparent)]
+    NotOffered(#[from] hale_domain::NotOffered),
 }
 
 /// Whether what is shown came from the hospital now or from the local copy.
@@ -137,6 +142,8 @@ pub struct Patient {
     /// The hospital's rules for changing and checking in, as last read (Hale's defaults until
     /// then). Kept in memory: offline, the patient can neither change nor check in anyway.
     rules: std::sync::Mutex<AppointmentRules>,
+    /// What the hospital offers in the app, as read at this sign-in (see `offers`).
+    offers: std::sync::Mutex<Offers>,
     /// Held while a form's answers are read, changed and saved, so two answers given at once
     /// both stay.
     form_edits: Mutex<()>,
@@ -164,17 +171,19 @@ impl Patient {
             changed: Arc::new(Notify::new()),
             whose: tokio::sync::watch::Sender::new(0),
             rules: std::sync::Mutex::new(AppointmentRules::default()),
+            offers: std::sync::Mutex::new(Offers::all()),
             form_edits: Mutex::new(()),
             clinic_copy: Mutex::new(()),
         }
     }
 
-    /// What the patient may do with `appointment` at `now`, by the hospital's rules.
+    /// What the patient may do with `appointment` at `now`, by the hospital's rules and within
+    /// what it offers.
     pub fn allowed(&self, appointment: &Appointment, now: DateTime<Utc>) -> Allowed {
         self.rules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .allowed(appointment, now)
+            .allowed(appointment, now, self.offered())
     }
 
     /// Reads the hospital's rules again; on failure the last ones stay.
@@ -198,6 +207,10 @@ impl Patient {
         let appointments = self.appointments(now).await?;
         let profile = self.store.profile(&self.hospital_key).await?;
         let waitlist = match appointments.freshness {
+            Freshness::Live { .. } if !self.offered().contains(Feature::Waitlist) => {
+                self.refresh_rules().await;
+                Vec::new()
+            }
             Freshness::Live { .. } => {
                 // Two small reads the screen waits for: asked together, not one after the other.
                 let ((), waitlist) = tokio::join!(self.refresh_rules(), self.waitlist());
@@ -259,12 +272,14 @@ impl Patient {
 
     /// The hospital's bookable services. Needs the hospital: there is nothing to book offline.
     pub async fn services(&self) -> Result<Vec<Service>, CoreError> {
+        self.require(Feature::Booking).await?;
         self.with_session(|s| async move { self.client.services(&s).await })
             .await
     }
 
     /// Free slots matching `query`. Needs the hospital.
     pub async fn find_slots(&self, query: &SlotQuery) -> Result<SlotPage, CoreError> {
+        self.require(Feature::Booking).await?;
         self.with_session(|s| async move { self.client.free_slots(&s, query).await })
             .await
     }
@@ -277,6 +292,7 @@ impl Patient {
         request_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Appointment, CoreError> {
+        self.require(Feature::Booking).await?;
         let booked = self
             .with_session(|s| async move { self.client.book(&s, slot_id, request_id).await })
             .await?;
@@ -286,6 +302,7 @@ impl Patient {
 
     /// Cancels appointment `id`, then refreshes the local copy.
     pub async fn cancel(&self, id: &str, now: DateTime<Utc>) -> Result<Appointment, CoreError> {
+        self.require(Feature::Cancelling).await?;
         let cancelled = self
             .with_session(|s| async move { self.client.cancel(&s, id).await })
             .await?;
@@ -300,6 +317,7 @@ impl Patient {
         slot_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Appointment, CoreError> {
+        self.require(Feature::Moving).await?;
         let moved = self
             .with_session(|s| async move { self.client.reschedule(&s, id, slot_id).await })
             .await?;
@@ -309,12 +327,14 @@ impl Patient {
 
     /// The patient's waitlist entries and offers. Needs the hospital.
     pub async fn waitlist(&self) -> Result<Vec<WaitlistEntry>, CoreError> {
+        self.require(Feature::Waitlist).await?;
         self.with_session(|s| async move { self.client.waitlist(&s).await })
             .await
     }
 
     /// Asks the hospital to offer an earlier time for appointment `id` when one frees up.
     pub async fn join_waitlist(&self, id: &str) -> Result<WaitlistEntry, CoreError> {
+        self.require(Feature::Waitlist).await?;
         let entry = self
             .with_session(|s| async move { self.client.join_waitlist(&s, id, None).await })
             .await?;
@@ -325,6 +345,7 @@ impl Patient {
 
     /// Stops waiting for an earlier time.
     pub async fn leave_waitlist(&self, entry: &str) -> Result<(), CoreError> {
+        self.require(Feature::Waitlist).await?;
         self.with_session(|s| async move { self.client.leave_waitlist(&s, entry).await })
             .await
     }
@@ -335,6 +356,7 @@ impl Patient {
         offer: &str,
         now: DateTime<Utc>,
     ) -> Result<Appointment, CoreError> {
+        self.require(Feature::Waitlist).await?;
         let moved = self
             .with_session(|s| async move { self.client.accept_offer(&s, offer).await })
             .await?;
@@ -344,6 +366,7 @@ impl Patient {
 
     /// Declines an offered slot; the patient keeps waiting for another.
     pub async fn decline_offer(&self, offer: &str) -> Result<(), CoreError> {
+        self.require(Feature::Waitlist).await?;
         self.with_session(|s| async move { self.client.decline_offer(&s, offer).await })
             .await
     }

@@ -248,7 +248,9 @@ impl Patient {
             } else {
                 (Some(session.patient_id.clone()), None)
             };
+            let offers = hale_client::offers(&capability);
             let profile = Profile {
+                offers,
                 hospital_name: capability.implementation.map(|i| i.description),
                 patient_id: session.patient_id.clone(),
                 patient_name: patient.display_name(),
@@ -258,6 +260,7 @@ impl Patient {
             self.store
                 .save_profile(&self.hospital_key, &profile)
                 .await?;
+            self.remember_offers(offers);
             *profiled = true;
         }
         Ok(session)

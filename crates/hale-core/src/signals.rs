@@ -59,6 +59,12 @@ where
                     tracing::info!(signal = signal.name(), "the hospital refuses this signal");
                     wait = REFUSED_WAIT;
                 }
+                // A hospital that is not Hale's (or an older one) has no such stream: asking
+                // every few seconds would only fill its logs.
+                Err(CoreError::Hospital(hale_client::ClientError::NotFound)) => {
+                    tracing::info!(signal = signal.name(), "the hospital has no such signal");
+                    wait = REFUSED_WAIT;
+                }
                 Err(error) => {
                     tracing::info!(%error, signal = signal.name(), "signal not available")
                 }

@@ -18,7 +18,7 @@ use hale_domain::reminder::{self, ReminderText};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::Patient;
+use crate::{CoreError, Patient};
 
 /// Shows a notification to the patient. The app's implementation goes through
 /// tauri-plugin-notification; tests record what they are given.
@@ -188,6 +188,8 @@ where
                     .await
                 {
                     Ok(still_waiting) => waiting = still_waiting,
+                    // The hospital has no waitlist: nothing to check, nothing to say.
+                    Err(CoreError::NotOffered(_)) => waiting = false,
                     Err(error) => tracing::info!(%error, "waitlist offers not checked"),
                 }
             }
@@ -270,7 +272,7 @@ impl Patient {
         notifier: &dyn Notifier,
         zone: &Tz,
         now: DateTime<Utc>,
-    ) -> Result<bool, crate::CoreError>
+    ) -> Result<bool, CoreError>
     where
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,
@@ -312,7 +314,7 @@ impl Patient {
         notifier: &dyn Notifier,
         zone: &Tz,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, crate::CoreError>
+    ) -> Result<Option<DateTime<Utc>>, CoreError>
     where
         Tz: TimeZone,
         Tz::Offset: std::fmt::Display,

@@ -1,9 +1,10 @@
-//! What a patient may do with an appointment now, under the hospital's own rules: the app shows
-//! "Move", "Cancel" and "Check in" only where the hospital would say yes.
+//! What a patient may do with an appointment now, under the hospital's own rules and within
+//! what it offers in the app: the app shows "Move", "Cancel", "Wait for an earlier time" and
+//! "Check in" only where the hospital would say yes.
 
 use chrono::{DateTime, Utc};
 
-use crate::{Appointment, AppointmentStatus, ArrivalWindow, BookingRules};
+use crate::{Appointment, AppointmentStatus, ArrivalWindow, BookingRules, Feature, Offers};
 
 /// The hospital's rules for changing and checking in, as it publishes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,22 +16,37 @@ pub struct AppointmentRules {
 /// What the patient may do with one appointment at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Allowed {
-    /// It can still be moved or cancelled in the app (outside the change cut-off).
+    /// The rules still let it change (outside the change cut-off, not over), whether or not the
+    /// hospital offers changes in the app: the app then says whom to call.
     pub changeable: bool,
-    /// Check-in is open for it.
+    pub can_move: bool,
+    pub can_cancel: bool,
+    /// The patient may ask to be offered an earlier time.
+    pub can_wait: bool,
+    /// Check-in is open for it, in the app.
     pub can_check_in: bool,
 }
 
 impl AppointmentRules {
-    /// What the patient may do with `appointment` at `now`.
-    pub fn allowed(&self, appointment: &Appointment, now: DateTime<Utc>) -> Allowed {
+    /// What the patient may do with `appointment` at `now` at a hospital offering `offers`.
+    pub fn allowed(
+        &self,
+        appointment: &Appointment,
+        now: DateTime<Utc>,
+        offers: Offers,
+    ) -> Allowed {
+        let changeable = self
+            .booking
+            .check_change(now, appointment.start, appointment.status)
+            .is_ok();
         Allowed {
-            changeable: self
-                .booking
-                .check_change(now, appointment.start, appointment.status)
-                .is_ok(),
+            changeable,
+            can_move: changeable && offers.contains(Feature::Moving),
+            can_cancel: changeable && offers.contains(Feature::Cancelling),
+            can_wait: changeable && offers.contains(Feature::Waitlist),
             can_check_in: appointment.status == AppointmentStatus::Booked
-                && self.arrival.is_open(now, appointment.start),
+                && self.arrival.is_open(now, appointment.start)
+                && offers.contains(Feature::CheckIn),
         }
     }
 }
@@ -55,6 +71,15 @@ mod tests {
         }
     }
 
+    /// Everything a change allows.
+    const CHANGEABLE: Allowed = Allowed {
+        changeable: true,
+        can_move: true,
+        can_cancel: true,
+        can_wait: true,
+        can_check_in: false,
+    };
+
     fn noon() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 4, 12, 0, 0).unwrap()
     }
@@ -63,10 +88,10 @@ mod tests {
     fn an_appointment_far_ahead_can_be_changed_but_not_checked_in() {
         let a = booked_at(noon() + Duration::days(3));
         assert_eq!(
-            AppointmentRules::default().allowed(&a, noon()),
+            AppointmentRules::default().allowed(&a, noon(), Offers::all()),
             Allowed {
-                changeable: true,
-                can_check_in: false
+                can_check_in: false,
+                ..CHANGEABLE
             }
         );
     }
@@ -75,10 +100,10 @@ mod tests {
     fn near_its_start_it_can_be_checked_in_and_no_longer_changed() {
         let a = booked_at(noon() + Duration::minutes(20));
         assert_eq!(
-            AppointmentRules::default().allowed(&a, noon()),
+            AppointmentRules::default().allowed(&a, noon(), Offers::all()),
             Allowed {
-                changeable: false,
-                can_check_in: true
+                can_check_in: true,
+                ..Allowed::default()
             }
         );
     }
@@ -96,12 +121,16 @@ mod tests {
                 after: Duration::minutes(15),
             },
         };
-        assert!(AppointmentRules::default().allowed(&a, noon()).changeable);
+        assert!(
+            AppointmentRules::default()
+                .allowed(&a, noon(), Offers::all())
+                .changeable
+        );
         assert_eq!(
-            strict.allowed(&a, noon()),
+            strict.allowed(&a, noon(), Offers::all()),
             Allowed {
-                changeable: false,
-                can_check_in: true
+                can_check_in: true,
+                ..Allowed::default()
             }
         );
     }
@@ -113,7 +142,26 @@ mod tests {
             ..booked_at(noon() + Duration::minutes(10))
         };
         assert_eq!(
-            AppointmentRules::default().allowed(&a, noon()),
+            AppointmentRules::default().allowed(&a, noon(), Offers::all()),
+            Allowed::default()
+        );
+    }
+
+    #[test]
+    fn what_the_hospital_does_not_offer_is_not_allowed_even_inside_its_rules() {
+        let far = booked_at(noon() + Duration::days(3));
+        let soon = booked_at(noon() + Duration::minutes(20));
+        let only_cancelling = Offers::NONE.with(Feature::Cancelling);
+        assert_eq!(
+            AppointmentRules::default().allowed(&far, noon(), only_cancelling),
+            Allowed {
+                changeable: true,
+                can_cancel: true,
+                ..Allowed::default()
+            }
+        );
+        assert_eq!(
+            AppointmentRules::default().allowed(&soon, noon(), Offers::NONE),
             Allowed::default()
         );
     }

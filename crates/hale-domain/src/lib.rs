@@ -18,6 +18,7 @@ pub mod ics;
 pub mod medication;
 pub mod monitoring;
 pub mod notice;
+pub mod offers;
 pub mod parking;
 pub mod questionnaire;
 pub mod queue;
@@ -34,6 +35,7 @@ pub use appointment::{upcoming, Appointment, AppointmentStatus, InvalidAppointme
 pub use arrival::{ArrivalRefusal, ArrivalWindow, ClinicQueue};
 pub use booking::{BookingRules, Refusal, Span};
 pub use booking_reference::{BookingReference, BookingReferenceError};
+pub use offers::{Feature, NotOffered, Offers};
 pub use refusal_code::RefusalCode;
 pub use reminder::{Lead, Reminder};
 pub use slot::{Clinician, OfferedSlot, Service};

@@ -32,6 +32,9 @@ pub struct Implementation {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Rest {
+    /// Hale's [`PATIENT_FEATURE_URL`]: what the hospital offers patients beyond FHIR's REST.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
     pub mode: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation: Option<String>,
@@ -63,11 +66,19 @@ pub struct Extension {
     pub value_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_canonical: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_code: Option<String>,
 }
 
 /// The extension SMART App Launch puts on `rest.security`.
 pub const SMART_OAUTH_URIS: &str =
     "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+/// Hale's extension on `rest`, repeated once per feature a hospital offers patients outside
+/// FHIR's REST (its JSON API), as a `valueCode`: `waiting-times`, `parking`, `waitlist`. A
+/// hospital without it offers none of them. Described in docs/hospital-api.md.
+pub const PATIENT_FEATURE_URL: &str =
+    "https://hale.example/fhir/StructureDefinition/patient-feature";
 
 /// An operation a resource type takes, e.g. `$cancel`, named without its `$`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -62,10 +62,13 @@ async fn existing_request(
     Ok(id.map(|(id,)| id))
 }
 
-/// `POST /fhir/Appointment`: book the slot named in `slot[0]` for the token's patient.
+/// `POST /fhir/Appointment`: book the slot named in `slot[0]` for the token's patient. The
+/// request id (an identifier of the `REQUEST_ID_SYSTEM`) makes a retry answer the first
+/// booking; a conditional create (`If-None-Exist`) may name only that identifier.
 pub(crate) async fn create_appointment(
     token: PatientToken,
     State(state): State<ServerState>,
+    headers: axum::http::HeaderMap,
     Json(body): Json<Resource>,
 ) -> Result<Response, FhirError> {
     let Resource::Appointment(request) = body else {
@@ -85,6 +88,14 @@ pub(crate) async fn create_appointment(
             "a request id has at most {} characters",
             crate::conditional::MAX_IDENTIFIER
         )));
+    }
+    if let Some(condition) = crate::conditional::if_none_exist(&headers) {
+        let (system, value) = crate::conditional::condition_identifier(&condition)?;
+        if system != REQUEST_ID_SYSTEM || request_id.as_deref() != Some(value.as_str()) {
+            return Err(FhirError::Invalid(format!(
+                "a booking's condition must be identifier={REQUEST_ID_SYSTEM}|(its request id)"
+            )));
+        }
     }
     if let Some(request_id) = &request_id {
         if let Some(id) = existing_request(&state, &token.patient_id, request_id).await? {

@@ -10,7 +10,7 @@ use axum::response::Response;
 use chrono::Utc;
 use hale_fhir::capability::{
     Extension, Implementation, Interaction, Operation, Rest, RestResource, SearchParam, Security,
-    Software, SMART_OAUTH_URIS,
+    Software, PATIENT_FEATURE_URL, SMART_OAUTH_URIS,
 };
 use hale_fhir::{CapabilityStatement, CodeableConcept, Coding, Resource, FHIR_VERSION};
 
@@ -35,6 +35,10 @@ struct Declared {
 
 const PATIENT: (&str, &str) = ("patient", "reference");
 
+/// What this server offers patients through its JSON API (`/api`), declared with Hale's
+/// `patient-feature` extension since FHIR has no words for them.
+const PATIENT_FEATURES: &[&str] = &["waiting-times", "parking", "waitlist"];
+
 /// What a declaration leaves out: no parameters, includes, versions or operations.
 const PLAIN: Declared = Declared {
     kind: "",
@@ -53,6 +57,7 @@ const DECLARED: &[Declared] = &[
         interactions: &["read", "vread", "search-type", "create"],
         params: &[PATIENT, ("date", "date")],
         versioned: true,
+        conditional_create: true,
         operations: &["cancel", "reschedule", "check-in"],
         ..PLAIN
     },
@@ -276,6 +281,14 @@ pub(crate) async fn metadata(State(state): State<ServerState>, headers: HeaderMa
             description: state.hospital.name.clone(),
         }),
         rest: vec![Rest {
+            extension: PATIENT_FEATURES
+                .iter()
+                .map(|code| Extension {
+                    url: PATIENT_FEATURE_URL.into(),
+                    value_code: Some((*code).into()),
+                    ..Extension::default()
+                })
+                .collect(),
             mode: "server".into(),
             documentation: Some(
                 "Every patient endpoint needs a bearer token bound to one patient.".into(),

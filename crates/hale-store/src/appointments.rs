@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use hale_domain::care_circle::{Permission, Permissions};
-use hale_domain::{Appointment, AppointmentStatus};
+use hale_domain::{Appointment, AppointmentStatus, Offers};
 
 use crate::fetched::{fetched_at, mark_fetched};
 use crate::{Cached, Owner, Profile, Store, StoreError};
@@ -108,10 +108,10 @@ impl Store {
     pub async fn save_profile(&self, hospital: &str, profile: &Profile) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO profile (hospital, hospital_name, patient_id, patient_name, self_id, \
-             helping) VALUES (?, ?, ?, ?, ?, ?) \
+             helping, offers) VALUES (?, ?, ?, ?, ?, ?, ?) \
              ON CONFLICT (hospital) DO UPDATE SET hospital_name = excluded.hospital_name, \
              patient_id = excluded.patient_id, patient_name = excluded.patient_name, \
-             self_id = excluded.self_id, helping = excluded.helping",
+             self_id = excluded.self_id, helping = excluded.helping, offers = excluded.offers",
         )
         .bind(hospital)
         .bind(&profile.hospital_name)
@@ -119,6 +119,7 @@ impl Store {
         .bind(&profile.patient_name)
         .bind(&profile.self_id)
         .bind(profile.helping.map(permission_codes))
+        .bind(profile.offers.to_codes())
         .execute(&self.db)
         .await?;
         Ok(())
@@ -132,21 +133,25 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            Option<String>,
         );
         let row: Option<Row> = sqlx::query_as(
-            "SELECT hospital_name, patient_id, patient_name, self_id, helping FROM profile \
-             WHERE hospital = ?",
+            "SELECT hospital_name, patient_id, patient_name, self_id, helping, offers \
+             FROM profile WHERE hospital = ?",
         )
         .bind(hospital)
         .fetch_optional(&self.db)
         .await?;
         Ok(row.map(
-            |(hospital_name, patient_id, patient_name, self_id, helping)| Profile {
+            |(hospital_name, patient_id, patient_name, self_id, helping, offers)| Profile {
                 hospital_name,
                 patient_id,
                 patient_name,
                 self_id,
                 helping: helping.as_deref().map(permissions_of),
+                offers: offers
+                    .as_deref()
+                    .map_or_else(Offers::all, Offers::from_codes),
             },
         ))
     }

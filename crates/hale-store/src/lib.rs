@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use hale_domain::care_circle::Permissions;
+use hale_domain::Offers;
 use sqlx::SqlitePool;
 
 mod appointments;
@@ -78,6 +79,8 @@ pub struct Profile {
     pub self_id: Option<String>,
     /// Set while the signed-in person acts for `patient_id`: what that patient's consent allows.
     pub helping: Option<Permissions>,
+    /// What the hospital offers in the app, as last read.
+    pub offers: Offers,
 }
 
 /// A patient's cached appointments and when they were fetched (`None`: never).

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hale_domain::care_circle::Permission;
 use hale_domain::parking::{ParkingSession, Receipt, ReceiptPurpose, Relief};
-use hale_domain::{Appointment, AppointmentStatus, BookingReference, Lead};
+use hale_domain::{Appointment, AppointmentStatus, BookingReference, Feature, Lead};
 
 use super::*;
 
@@ -144,6 +144,7 @@ async fn the_cache_survives_reopening_the_file() {
             patient_name: Some("Alex Morgan".into()),
             self_id: Some("pt-3".into()),
             helping: Some(Permissions::NONE.with(Permission::Medicines)),
+            offers: Offers::NONE.with(Feature::Booking),
         };
         store.save_profile(ALEX.hospital, &profile).await.unwrap();
     }
@@ -156,6 +157,7 @@ async fn the_cache_survives_reopening_the_file() {
         profile.helping,
         Some(Permissions::NONE.with(Permission::Medicines))
     );
+    assert_eq!(profile.offers, Offers::NONE.with(Feature::Booking));
     assert_eq!(store.profile("http://other").await.unwrap(), None);
 }
 
@@ -177,6 +179,7 @@ async fn forgetting_a_patient_removes_their_copy_and_leaves_everyone_elses() {
         patient_name: None,
         self_id: Some(ALEX.patient_id.into()),
         helping: Some(Permissions::NONE.with(Permission::Medicines)),
+        offers: Offers::all(),
     };
     store.save_profile(SAM.hospital, &profile).await.unwrap();
     store.forget_patient(SAM).await.unwrap();
@@ -348,6 +351,7 @@ async fn fill(store: &Store) {
         patient_name: Some("Zebedee Marchbanks".into()),
         self_id: Some("pt-1".into()),
         helping: None,
+        offers: Offers::all(),
     };
     store.save_profile(ALEX.hospital, &profile).await.unwrap();
     let car = Vehicle {
@@ -500,4 +504,17 @@ async fn the_care_teams_copy_is_replaced_whole_and_read_back_newest_first() {
         .records
         .alerts
         .is_empty());
+}
+
+#[tokio::test]
+async fn a_profile_from_before_offers_were_kept_assumes_the_hospital_offers_everything() {
+    let store = Store::open_in_memory().await.unwrap();
+    sqlx::query("INSERT INTO profile (hospital, patient_id) VALUES (?, ?)")
+        .bind(ALEX.hospital)
+        .bind(ALEX.patient_id)
+        .execute(&store.db)
+        .await
+        .unwrap();
+    let profile = store.profile(ALEX.hospital).await.unwrap().unwrap();
+    assert_eq!(profile.offers, Offers::all());
 }

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod home;
 pub mod kiosk;
 pub mod medicines;
+pub mod offers;
 pub mod parking;
 pub mod record;
 pub mod session;

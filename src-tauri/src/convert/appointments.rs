@@ -52,6 +52,9 @@ pub fn appointment(a: hale_domain::Appointment, allowed: Allowed) -> Appointment
     AppointmentView {
         can_check_in: allowed.can_check_in,
         changeable: allowed.changeable,
+        can_move: allowed.can_move,
+        can_cancel: allowed.can_cancel,
+        can_wait: allowed.can_wait,
         has_form: a.form.is_some() && a.status.is_live(),
         id: a.id,
         reference: a.reference.map(|r| r.to_string()),

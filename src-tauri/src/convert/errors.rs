@@ -98,6 +98,7 @@ pub fn core_error(e: CoreError) -> ApiError {
         CoreError::SignIn(e) => ApiError::new(ErrorCode::SignInNotFinished, e.to_string()),
         CoreError::NoBrowser(e) => ApiError::new(ErrorCode::NoBrowser, e),
         e @ CoreError::PatientsOwn(_) => ApiError::new(ErrorCode::Forbidden, e.to_string()),
+        CoreError::NotOffered(e) => ApiError::new(ErrorCode::NotOffered, e.to_string()),
     }
 }
 

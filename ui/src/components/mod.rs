@@ -7,6 +7,7 @@ mod inline_error;
 mod just_taken;
 mod looking_after;
 mod notice;
+mod offered;
 mod start_at_login;
 
 pub use add_to_calendar::AddToCalendar;
@@ -16,6 +17,7 @@ pub use inline_error::InlineError;
 pub use just_taken::JustTaken;
 pub use looking_after::LookingAfterBanner;
 pub use notice::{ErrorPanel, Notice};
+pub use offered::{Offered, Offers};
 pub use start_at_login::{StartAtLoginOffer, StartAtLoginSetting};
 
 /// Moves the focus to the element with `id` (a field where its error is shown, a heading that

@@ -112,6 +112,9 @@ mod tests {
             waitlist: None,
             can_check_in: false,
             changeable: true,
+            can_move: true,
+            can_cancel: true,
+            can_wait: true,
             has_form: false,
         };
         let appointments = [booked];

@@ -280,6 +280,10 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
     let arrived = appointment.status == AppointmentStage::Arrived;
     // Once arrived, the appointment is no longer the patient's to change: show the queue.
     let changeable = appointment.changeable && !offline && !arrived;
+    // Within the rules, what the hospital offers in the app.
+    let can_move = changeable && appointment.can_move;
+    let can_cancel = changeable && appointment.can_cancel;
+    let can_wait = changeable && appointment.can_wait;
     let offer = changeable
         && appointment
             .waitlist
@@ -296,9 +300,13 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             .into_any(),
     };
     let hint = if offline {
-        Some("Changes need the hospital; try again when you are online.")
+        Some("Changes need the hospital; try again when you are online.".to_owned())
     } else if !arrived && !appointment.changeable {
-        Some("This appointment is too soon to change in the app. To change it, please call the clinic.")
+        Some("This appointment is too soon to change in the app. To change it, please call the clinic.".to_owned())
+    } else if changeable && !can_move && !can_cancel {
+        let hospital = use_context::<crate::components::Offers>()
+            .and_then(|o| o.with_untracked(|o| o.as_ref().and_then(|o| o.hospital_name.clone())));
+        Some(format::change_not_offered(hospital.as_deref()))
     } else {
         None
     };
@@ -316,19 +324,19 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                 <button type="button" class="secondary" data-testid="change"
                     aria-expanded=move || menu.get().to_string()
                     on:click=move |_| menu.update(|m| *m = !*m)>
-                    {if changeable { "Change" } else { "More" }}
+                    {if can_move || can_cancel || can_wait { "Change" } else { "More" }}
                 </button>
             </div>
             <Show when=move || menu.get()>
                 <div class="change-menu" role="group" aria-label="Change this appointment" data-testid="change-menu">
-                    {changeable.then(|| {
+                    {can_move.then(|| {
                         let moving = moving.clone();
                         view! {
                             <button type="button" class="secondary" data-testid="move"
                                 on:click=move |_| screen.set(Screen::Book { moving: Some(Box::new(moving.clone())) })>"Move to another time"</button>
                         }
                     })}
-                    {(changeable && !offer).then(|| view! { <Waitlist appointment=waitlist.clone() retry /> })}
+                    {(can_wait && !offer).then(|| view! { <Waitlist appointment=waitlist.clone() retry /> })}
                     <AddToCalendar appointment_id=appointment.id.clone() testid="add-to-calendar" />
                 </div>
             </Show>
@@ -341,8 +349,8 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                         "Before your visit: your form"</button>
                 }
             })}
-            {hint.map(|h| view! { <p class="hint">{h}</p> })}
-            {changeable.then(|| view! {
+            {hint.map(|h| view! { <p class="hint" data-testid="change-hint">{h}</p> })}
+            {can_cancel.then(|| view! {
                 <Show when=move || confirming.get() fallback=move || view! {
                     <button type="button" class="danger" data-testid="cancel"
                         on:click=move |_| confirming.set(true)>"Cancel appointment"</button>

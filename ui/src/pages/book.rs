@@ -64,6 +64,10 @@ pub fn BookPage(moving: Option<AppointmentView>) -> impl IntoView {
                     let moving = moving.clone();
                     Suspend::new(async move {
                         match services.await {
+                            // A hospital may take bookings and yet publish no schedules.
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="empty" data-testid="no-services">"No services can be booked in the app right now. To book, please call the clinic."</p>
+                            }.into_any(),
                             Ok(list) => view! { <Search services=list moving /> }.into_any(),
                             // Offline the saved appointments still show on the home screen,
                             // but nothing can be booked: say exactly that.

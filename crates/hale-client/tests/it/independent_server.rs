@@ -5,137 +5,16 @@
 //! conditional creates: each is stored once however often, and however concurrently, it is
 //! sent.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
 use chrono::{Duration, Utc};
-use hale_client::{HospitalClient, OutgoingReading, Session, Stored};
+use hale_client::{
+    ClientError, HospitalClient, LoopbackRedirect, OutgoingReading, Session, Stored,
+};
 use hale_domain::device::{Quantity, Reading, ReadingKind, Unit, Vital};
 use hale_domain::medication::{DoseRecord, Medicine, Outcome};
 use hale_domain::questionnaire::{Answer, Item, ItemKind, Path as FormPath, Response};
+use hale_domain::{Feature, Offers};
+use hale_other_hospital::{copy_demo_patient, OtherHospital};
 use hale_server::demo::seed::DEMO_PATIENT;
-use hale_server::ServerOptions;
-use serde_json::Value;
-
-/// The independent server, stopped when dropped.
-struct Independent {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Independent {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn independent() -> Independent {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fhir-server");
-    assert!(
-        dir.join("node_modules/@medplum/fhir-router").is_dir(),
-        "tests/fhir-server has no node_modules: run scripts/setup.sh"
-    );
-    let mut child = Command::new("node")
-        .arg("server.mjs")
-        .current_dir(&dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node starts");
-    let mut port = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut port)
-        .expect("the port");
-    let port: u16 = port.trim().parse().expect("a port number");
-    Independent {
-        child,
-        base: format!("http://127.0.0.1:{port}/fhir"),
-    }
-}
-
-/// Copies Alex's Patient, Appointments, MedicationRequests and the hospital's forms from the
-/// reference server to `to`, keeping their ids (an update that creates). Returns the forms' ids.
-async fn copy_alex(to: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
-    let server = hale_server::start(&ServerOptions::embedded_demo(url.clone()))
-        .await
-        .unwrap();
-    let from = server.fhir_base();
-    let http = reqwest::Client::new();
-    let signed_in: Value = http
-        .post(format!("http://{}/auth/dev/token", server.addr))
-        .json(&serde_json::json!({"identifier": DEMO_PATIENT.mrn, "birth_date": DEMO_PATIENT.birth_date}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed_in["access_token"].as_str().unwrap().to_owned();
-    let get = |path: String| {
-        let (http, token) = (http.clone(), token.clone());
-        async move {
-            let r = http.get(&path).bearer_auth(token).send().await.unwrap();
-            assert!(r.status().is_success(), "{path}: {}", r.status());
-            r.json::<Value>().await.unwrap()
-        }
-    };
-    let me = format!("patient=Patient/{}", DEMO_PATIENT.id);
-    let mut resources = vec![get(format!("{from}/Patient/{}", DEMO_PATIENT.id)).await];
-    for search in [
-        format!("{from}/Appointment?{me}"),
-        format!("{from}/MedicationRequest?{me}"),
-    ] {
-        let bundle = get(search).await;
-        for entry in bundle["entry"].as_array().unwrap() {
-            if entry["search"]["mode"] == "match" {
-                resources.push(entry["resource"].clone());
-            }
-        }
-    }
-    let db = hale_server::open_database(&url).await.unwrap();
-    let forms: Vec<(String,)> = sqlx::query_as("SELECT id FROM questionnaire ORDER BY id")
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    for (id,) in &forms {
-        resources.push(get(format!("{from}/Questionnaire/{id}")).await);
-    }
-    for mut r in resources {
-        r.as_object_mut().unwrap().remove("meta");
-        let path = format!(
-            "{to}/{}/{}",
-            r["resourceType"].as_str().unwrap(),
-            r["id"].as_str().unwrap()
-        );
-        let put = http
-            .put(path)
-            .header("Content-Type", "application/fhir+json")
-            .json(&r)
-            .send()
-            .await
-            .unwrap();
-        assert!(put.status().is_success(), "{}", put.text().await.unwrap());
-    }
-    server.stop().await.unwrap();
-    forms.into_iter().map(|(id,)| id).collect()
-}
-
-/// How many `kind` resources of Alex the independent server holds.
-async fn held(base: &str, kind: &str) -> u64 {
-    let bundle: Value = reqwest::get(format!(
-        "{base}/{kind}?patient=Patient/{}&_summary=count",
-        DEMO_PATIENT.id
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    bundle["total"].as_u64().expect("a total")
-}
 
 fn heart_rate(key: &str, bpm: f64) -> Reading {
     Reading {
@@ -200,8 +79,8 @@ fn first_item<'a>(items: &'a [Item], path: &FormPath) -> &'a Item {
 #[tokio::test]
 async fn the_client_reads_and_writes_a_patients_record_at_an_independent_fhir_server_exactly_once()
 {
-    let server = independent();
-    let forms = copy_alex(&server.base).await;
+    let server = OtherHospital::start();
+    let forms = copy_demo_patient(&server.base).await;
     // The independent server takes any bearer token: it has no sign-in of its own.
     let client = HospitalClient::new(&server.base).unwrap();
     let alex = Session::new("any-token", DEMO_PATIENT.id);
@@ -245,7 +124,7 @@ async fn the_client_reads_and_writes_a_patients_record_at_an_independent_fhir_se
         .await
         .unwrap();
     assert_eq!(again, [Stored::AlreadyThere]);
-    assert_eq!(held(&server.base, "MedicationAdministration").await, 1);
+    assert_eq!(server.held("MedicationAdministration").await, 1);
     let records = client
         .dose_records(&alex, now - Duration::hours(1))
         .await
@@ -276,7 +155,7 @@ async fn the_client_reads_and_writes_a_patients_record_at_an_independent_fhir_se
         .filter(|s| *s == Stored::Created)
         .count();
     assert_eq!(created, 2, "each reading created by one of the five sends");
-    assert_eq!(held(&server.base, "Observation").await, 4);
+    assert_eq!(server.held("Observation").await, 4);
 
     // Form answers: a conditional create on the answers' key, sent twice.
     let form = client.form(&alex, &forms[0]).await.unwrap();
@@ -300,5 +179,58 @@ async fn the_client_reads_and_writes_a_patients_record_at_an_independent_fhir_se
             .unwrap();
         assert_eq!(stored, expected);
     }
-    assert_eq!(held(&server.base, "QuestionnaireResponse").await, 1);
+    assert_eq!(server.held("QuestionnaireResponse").await, 1);
+}
+
+#[tokio::test]
+async fn a_patient_signs_in_to_an_independent_server_which_offers_booking_and_no_hale_features() {
+    let server = OtherHospital::with_demo_sign_in();
+    let client = HospitalClient::new(&server.base).unwrap();
+
+    // Plain FHIR REST with conditional create: booking is a Slot search and a conditional
+    // Appointment create; moving, cancelling and check-in are operations it does not have, and
+    // waiting times, parking and the waitlist are Hale's API, which it does not declare.
+    let capability = client.capability().await.unwrap();
+    assert_eq!(
+        hale_client::offers(&capability),
+        Offers::NONE.with(Feature::Booking)
+    );
+
+    let listener = LoopbackRedirect::bind().await.unwrap();
+    let authorization = client.authorization(listener.redirect_uri()).await.unwrap();
+    let waiting = tokio::spawn(listener.wait(
+        authorization.state().to_owned(),
+        std::time::Duration::from_secs(10),
+    ));
+    let shown = hale_test_browser::sign_in(
+        &authorization.url,
+        DEMO_PATIENT.username,
+        DEMO_PATIENT.password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(shown, 200, "the browser ends on the loopback's page");
+    let callback = waiting.await.unwrap().unwrap();
+    let now = Utc::now();
+    let tokens = client
+        .finish_sign_in(&authorization, &callback, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tokens.session.patient_id, DEMO_PATIENT.id);
+
+    // Its refresh tokens rotate like Hale's: a spent one ends the sign-in.
+    let renewed = client
+        .refresh_session(&tokens.refresh_token, now)
+        .await
+        .unwrap();
+    assert!(matches!(
+        client.refresh_session(&tokens.refresh_token, now).await,
+        Err(ClientError::Unauthorized)
+    ));
+    client.revoke(&renewed.refresh_token).await.unwrap();
+    assert!(matches!(
+        client.refresh_session(&renewed.refresh_token, now).await,
+        Err(ClientError::Unauthorized)
+    ));
 }

@@ -9,6 +9,7 @@ use hale_domain::parking::{
     overview, vehicle_label, CarParkOffer, Card, Concession, ConcessionApplication,
     ConcessionStatus, ParkingSession, Purchase, Registration, Relief, Stay,
 };
+use hale_domain::Feature;
 use hale_store::Vehicle;
 
 pub use reminders::EXPIRY_REMINDER;
@@ -63,6 +64,7 @@ impl Patient {
         card: &Card,
         now: DateTime<Utc>,
     ) -> Result<Stay, CoreError> {
+        self.require(Feature::Parking).await?;
         let session = self
             .with_session(|s| async move {
                 self.client
@@ -83,6 +85,7 @@ impl Patient {
         card: Option<&Card>,
         now: DateTime<Utc>,
     ) -> Result<Stay, CoreError> {
+        self.require(Feature::Parking).await?;
         let session = self
             .with_session(
                 |s| async move { self.client.extend_parking(&s, id, purchase, card).await },
@@ -94,6 +97,7 @@ impl Patient {
 
     /// Ends session `id`.
     pub async fn end_parking(&self, id: &str, now: DateTime<Utc>) -> Result<Stay, CoreError> {
+        self.require(Feature::Parking).await?;
         let session = self
             .with_session(|s| async move { self.client.end_parking(&s, id).await })
             .await?;
@@ -105,6 +109,7 @@ impl Patient {
     /// copy), the car parks with their prices and the one nearest the next appointment
     /// suggested, the vehicles saved here and the concession decisions.
     pub async fn parking(&self, now: DateTime<Utc>) -> Result<Parking, CoreError> {
+        self.offers().await?.require(Feature::Parking)?;
         let (sessions, freshness) = match self.fetch_parking(now).await {
             Ok(sessions) => (sessions, Freshness::Live { as_of: now }),
             Err(CoreError::Hospital(error)) => {
@@ -154,6 +159,7 @@ impl Patient {
         &self,
         application: &ConcessionApplication,
     ) -> Result<Concession, CoreError> {
+        self.require(Feature::Parking).await?;
         self.with_session(|s| async move { self.client.apply_concession(&s, application).await })
             .await
     }
@@ -165,6 +171,7 @@ impl Patient {
     }
 
     async fn fetch_parking(&self, now: DateTime<Utc>) -> Result<Vec<ParkingSession>, CoreError> {
+        self.require(Feature::Parking).await?;
         let sessions = self
             .with_session(|s| async move { self.client.parking_sessions(&s).await })
             .await?;

@@ -15,6 +15,7 @@ mod forms;
 mod kiosk;
 mod medicines;
 mod offline;
+mod other_hospital;
 mod parking;
 mod reminders;
 mod rules;

@@ -48,7 +48,9 @@ async fn a_hospital_with_a_ten_day_cut_off_lets_only_later_appointments_be_chang
         home.appointments
             .iter()
             .any(|u| (u.appointment.start - now).num_days() < 10
-                && defaults.allowed(&u.appointment, now).changeable),
+                && defaults
+                    .allowed(&u.appointment, now, hale_domain::Offers::all())
+                    .changeable),
         "the defaults would have said otherwise"
     );
     server.stop().await.unwrap();

@@ -148,6 +148,44 @@ async fn a_repeated_booking_request_returns_the_first_result_and_books_once() {
 }
 
 #[tokio::test]
+async fn a_conditional_booking_may_name_only_its_own_request_id() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let slots = h.free_slots(&alex, &weeks_ahead(3)).await;
+    let slot = id(&slots[12]);
+    let body = json!({
+        "resourceType": "Appointment",
+        "status": "booked",
+        "slot": [{"reference": format!("Slot/{slot}")}],
+        "identifier": [{"system": hale_fhir::REQUEST_ID_SYSTEM, "value": "req-7"}],
+    });
+    let post = |condition: String| {
+        h.http
+            .post(h.url("Appointment"))
+            .bearer_auth(&alex)
+            .header("If-None-Exist", condition)
+            .json(&body)
+            .send()
+    };
+    // Another identifier, or another request's: refused, and nothing booked.
+    for condition in [
+        "identifier=https://elsewhere.example|req-7".to_owned(),
+        format!("identifier={}|req-8", hale_fhir::REQUEST_ID_SYSTEM),
+        "patient=Patient/pt-0001".to_owned(),
+    ] {
+        let r = post(condition.clone()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{condition}");
+    }
+    assert_eq!(h.live_in_slot(&slot).await, 0);
+    // Its own request id: booked once however often it is sent.
+    let own = format!("identifier={}|req-7", hale_fhir::REQUEST_ID_SYSTEM);
+    let first = post(own.clone()).await.unwrap().status().as_u16();
+    let again = post(own).await.unwrap().status().as_u16();
+    assert_eq!((first, again), (201, 200));
+    assert_eq!(h.live_in_slot(&slot).await, 1);
+}
+
+#[tokio::test]
 async fn the_rules_refuse_with_their_codes() {
     let h = hospital_with(BookingRules {
         horizon: Duration::days(7),

@@ -274,6 +274,17 @@ async fn the_capability_statement_declares_encounters_operations_transactions_an
         .collect();
     assert_eq!(operations, ["cancel", "reschedule", "check-in"]);
     assert_eq!(appointment["versioning"], "versioned");
+    // Booking is a conditional create, so that a retry books once at any server.
+    assert_eq!(appointment["conditionalCreate"], true);
+    // What FHIR has no words for, in Hale's extension: the app hides what is not declared.
+    let features: Vec<&str> = rest["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["url"] == hale_fhir::capability::PATIENT_FEATURE_URL)
+        .map(|e| e["valueCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(features, ["waiting-times", "parking", "waitlist"]);
     assert!(rest["interaction"]
         .as_array()
         .unwrap()
