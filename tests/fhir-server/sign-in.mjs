@@ -2,7 +2,7 @@
 // the independent FHIR server, so the real app can sign in to it as it would to any hospital.
 // Medplum's fhir-router has no authorization server of its own.
 //
-// One login, from `HALE_FHIR_LOGIN=name:password:PatientId`. The sign-in page is a plain form
+// One login, from `HALE_FHIR_LOGIN=name:password:PatientId` (no `:` in the name or password). The sign-in page is a plain form
 // with a CSRF token; the code is single-use and bound to the redirect URI and the PKCE
 // challenge; refresh tokens rotate and a spent one is refused. The FHIR side does not check
 // access tokens: what this exercises is Hale's client against a standard server, not that
@@ -147,6 +147,7 @@ export function signIn(loginSetting) {
       }
       const code = random();
       codes.set(code, {
+        clientId: params.client_id,
         redirectUri: params.redirect_uri,
         challenge: params.code_challenge,
         scope: params.scope ?? '',
@@ -166,7 +167,8 @@ export function signIn(loginSetting) {
         const grant = codes.get(params.code ?? '');
         codes.delete(params.code ?? '');
         const challenge = createHash('sha256').update(params.code_verifier ?? '').digest('base64url');
-        if (!grant || grant.expires < Date.now() || grant.redirectUri !== params.redirect_uri || !same(challenge, grant.challenge)) {
+        if (!grant || grant.expires < Date.now() || grant.clientId !== params.client_id
+          || grant.redirectUri !== params.redirect_uri || !same(challenge, grant.challenge)) {
           oauthError(res, 'invalid_grant', 'the code is unknown, used, expired or not this client\'s');
         } else {
           issue(res, grant.scope);

@@ -1,8 +1,9 @@
 //! What a hospital offers patients in the app, read from its CapabilityStatement.
 //!
-//! FHIR says what the standard features need: booking is a Slot search and a conditional
-//! Appointment create (so that a retry cannot book twice); moving, cancelling and checking in are the Appointment operations `$reschedule`,
-//! `$cancel` and `$check-in`. Waiting times, parking and the waitlist are Hale's JSON API, which
+//! FHIR says what the standard features need. Booking is a Slot and a Schedule search and a
+//! conditional Appointment create (so that a retry cannot book twice); moving is the Appointment
+//! operation `$reschedule` and the same searches, to choose the new time; cancelling and checking
+//! in are the operations `$cancel` and `$check-in`. Waiting times, parking and the waitlist are Hale's JSON API, which
 //! FHIR has no words for: a hospital declares each with Hale's `patient-feature` extension on
 //! `rest`. Anything not declared is not offered.
 
@@ -44,16 +45,21 @@ pub fn offers(capability: &CapabilityStatement) -> Offers {
             )
         })
         .collect();
+    // Choosing a time: free slots, and the schedules that say whose they are.
+    let slots = supports("Slot", "search-type") && supports("Schedule", "search-type");
     let standard = [
         (
             Feature::Booking,
-            supports("Slot", "search-type")
+            slots
                 && supports("Appointment", "create")
                 && resource("Appointment")
                     .iter()
                     .any(|r| r.conditional_create == Some(true)),
         ),
-        (Feature::Moving, appointment_operation("reschedule")),
+        (
+            Feature::Moving,
+            slots && appointment_operation("reschedule"),
+        ),
         (Feature::Cancelling, appointment_operation("cancel")),
         (Feature::CheckIn, appointment_operation("check-in")),
     ];
@@ -114,13 +120,19 @@ mod tests {
     fn plain() -> Rest {
         Rest {
             mode: "server".into(),
-            resource: ["Patient", "Appointment", "Slot", "MedicationRequest"]
-                .iter()
-                .map(|k| RestResource {
-                    conditional_create: Some(true),
-                    ..resource(k, &["read", "search-type", "create"], &[])
-                })
-                .collect(),
+            resource: [
+                "Patient",
+                "Appointment",
+                "Slot",
+                "Schedule",
+                "MedicationRequest",
+            ]
+            .iter()
+            .map(|k| RestResource {
+                conditional_create: Some(true),
+                ..resource(k, &["read", "search-type", "create"], &[])
+            })
+            .collect(),
             ..Rest::default()
         }
     }
@@ -157,6 +169,18 @@ mod tests {
                 .with(Feature::Cancelling)
                 .with(Feature::CheckIn)
         );
+    }
+
+    #[test]
+    fn moving_needs_the_searches_that_choose_a_new_time_as_well_as_its_operation() {
+        let mut rest = plain();
+        rest.resource[1] = resource("Appointment", &["read"], &["reschedule"]);
+        assert_eq!(
+            offers(&statement(rest.clone())),
+            Offers::NONE.with(Feature::Moving)
+        );
+        rest.resource.retain(|r| r.resource_type != "Schedule");
+        assert_eq!(offers(&statement(rest)), Offers::NONE);
     }
 
     #[test]

@@ -249,6 +249,7 @@ impl Patient {
         self.store
             .save_profile(&self.hospital_key, &profile)
             .await?;
+        self.remember_offers(profile.offers);
         if let SignIn::In { profiled, .. } = &mut *guard {
             *profiled = true;
         }

@@ -180,14 +180,34 @@ impl Patient {
     /// What the patient may do with `appointment` at `now`, by the hospital's rules and within
     /// what it offers.
     pub fn allowed(&self, appointment: &Appointment, now: DateTime<Utc>) -> Allowed {
+        self.allowed_within(appointment, now, self.offered())
+    }
+
+    fn allowed_within(
+        &self,
+        appointment: &Appointment,
+        now: DateTime<Utc>,
+        offers: Offers,
+    ) -> Allowed {
         self.rules
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .allowed(appointment, now, self.offered())
+            .allowed(appointment, now, offers)
     }
 
-    /// Reads the hospital's rules again; on failure the last ones stay.
-    async fn refresh_rules(&self) {
+    /// Reads the hospital's rules again, where it offers what they govern (Hale's JSON API has
+    /// them: a hospital without changes, check-in or a waitlist in the app is not asked); on
+    /// failure the last ones stay.
+    async fn refresh_rules(&self, offers: Offers) {
+        let governed = [
+            Feature::Moving,
+            Feature::Cancelling,
+            Feature::CheckIn,
+            Feature::Waitlist,
+        ];
+        if !governed.into_iter().any(|f| offers.contains(f)) {
+            return;
+        }
         match self.client.rules().await {
             Ok(rules) => *self.rules.lock().unwrap_or_else(|e| e.into_inner()) = rules,
             Err(error) => tracing::info!(%error, "the hospital's rules were not read"),
@@ -206,14 +226,15 @@ impl Patient {
     pub async fn home(&self, now: DateTime<Utc>) -> Result<Home, CoreError> {
         let appointments = self.appointments(now).await?;
         let profile = self.store.profile(&self.hospital_key).await?;
+        let offers = profile.as_ref().map_or_else(Offers::all, |p| p.offers);
         let waitlist = match appointments.freshness {
-            Freshness::Live { .. } if !self.offered().contains(Feature::Waitlist) => {
-                self.refresh_rules().await;
+            Freshness::Live { .. } if !offers.contains(Feature::Waitlist) => {
+                self.refresh_rules(offers).await;
                 Vec::new()
             }
             Freshness::Live { .. } => {
                 // Two small reads the screen waits for: asked together, not one after the other.
-                let ((), waitlist) = tokio::join!(self.refresh_rules(), self.waitlist());
+                let ((), waitlist) = tokio::join!(self.refresh_rules(offers), self.waitlist());
                 waitlist.unwrap_or_else(|error| {
                     tracing::info!(%error, "waitlist not available");
                     Vec::new()
@@ -228,7 +249,7 @@ impl Patient {
                 .upcoming
                 .into_iter()
                 .map(|appointment| Upcoming {
-                    allowed: self.allowed(&appointment, now),
+                    allowed: self.allowed_within(&appointment, now, offers),
                     appointment,
                 })
                 .collect(),
@@ -272,14 +293,17 @@ impl Patient {
 
     /// The hospital's bookable services. Needs the hospital: there is nothing to book offline.
     pub async fn services(&self) -> Result<Vec<Service>, CoreError> {
-        self.require(Feature::Booking).await?;
+        // Moving an appointment chooses its new time the way booking does.
+        self.require_any(&[Feature::Booking, Feature::Moving])
+            .await?;
         self.with_session(|s| async move { self.client.services(&s).await })
             .await
     }
 
     /// Free slots matching `query`. Needs the hospital.
     pub async fn find_slots(&self, query: &SlotQuery) -> Result<SlotPage, CoreError> {
-        self.require(Feature::Booking).await?;
+        self.require_any(&[Feature::Booking, Feature::Moving])
+            .await?;
         self.with_session(|s| async move { self.client.free_slots(&s, query).await })
             .await
     }

@@ -17,14 +17,15 @@ pub struct HospitalOffers {
 impl Patient {
     /// What the hospital offers, as last read (everything, before it was ever read).
     pub async fn hospital_offers(&self) -> Result<HospitalOffers, CoreError> {
-        let (hospital_name, offers) = match self.store.profile(&self.hospital_key).await? {
-            Some(profile) => (profile.hospital_name, profile.offers),
-            None => (None, self.offered()),
-        };
-        self.remember_offers(offers);
-        Ok(HospitalOffers {
-            hospital_name,
-            offers,
+        Ok(match self.store.profile(&self.hospital_key).await? {
+            Some(profile) => HospitalOffers {
+                hospital_name: profile.hospital_name,
+                offers: profile.offers,
+            },
+            None => HospitalOffers {
+                hospital_name: None,
+                offers: Offers::all(),
+            },
         })
     }
 
@@ -33,7 +34,9 @@ impl Patient {
         Ok(self.hospital_offers().await?.offers)
     }
 
-    /// The hospital's offers as this sign-in read them.
+    /// The offers of the current sign-in, for what must be decided without waiting (see
+    /// `allowed`). Set only with the sign-in's profile, under the session lock, so it never
+    /// goes back to an older answer.
     pub(crate) fn offered(&self) -> Offers {
         *self.offers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -42,10 +45,21 @@ impl Patient {
         *self.offers.lock().unwrap_or_else(|e| e.into_inner()) = offers;
     }
 
-    /// `Ok` when the hospital offers `feature`, as read at this sign-in (which this reads first
-    /// if it has not yet).
+    /// `Ok` when the hospital offers `feature` (the sign-in's profile is read first if it has
+    /// not been yet).
     pub(crate) async fn require(&self, feature: Feature) -> Result<(), CoreError> {
+        self.require_any(&[feature]).await
+    }
+
+    /// `Ok` when the hospital offers any of `features`; else refused as not offering the first.
+    pub(crate) async fn require_any(&self, features: &[Feature]) -> Result<(), CoreError> {
         self.session().await?;
-        Ok(self.offered().require(feature)?)
+        let offers = self.offers().await?;
+        match features.first() {
+            Some(first) if !features.iter().any(|f| offers.contains(*f)) => {
+                Err(hale_domain::NotOffered(*first).into())
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -58,7 +58,39 @@ pub(crate) fn origin(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// `; Secure` for a session cookie when the client reached this server over TLS (the
+/// hospital's proxy says so), so a browser never sends it over plain HTTP; nothing on a
+/// plain-HTTP developer machine, where a Secure cookie would not be kept at all.
+pub(crate) fn secure_attribute(headers: &HeaderMap) -> &'static str {
+    if origin(headers).starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// The FHIR base URL as the client reached it.
 pub(crate) fn fhir_base(headers: &HeaderMap) -> String {
     format!("{}/fhir", origin(headers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, HeaderValue::from_static(value));
+        }
+        h
+    }
+
+    #[test]
+    fn a_session_cookie_is_secure_only_when_the_client_came_over_tls() {
+        let proxied = headers(&[("host", "hospital.example"), ("x-forwarded-proto", "https")]);
+        assert_eq!(secure_attribute(&proxied), "; Secure");
+        let plain = headers(&[("host", "127.0.0.1:8080")]);
+        assert_eq!(secure_attribute(&plain), "");
+    }
 }

@@ -1,6 +1,6 @@
 //! Words for what the hospital does not offer in the app.
 
-use hale_api::FeatureView;
+use hale_api::{AppointmentStage, AppointmentView, FeatureView, OffersView};
 
 /// The sentence shown where a feature would be: who does not offer it, and what to do instead.
 pub fn not_offered(feature: FeatureView, hospital: Option<&str>) -> String {
@@ -41,9 +41,118 @@ pub fn change_not_offered(hospital: Option<&str>) -> String {
     )
 }
 
+/// What an appointment's card says about changing it, if anything: offline, too soon, or what
+/// the hospital (`offers`, `None` until known) does not let the patient do in the app.
+pub fn change_hint(
+    appointment: &AppointmentView,
+    offline: bool,
+    offers: Option<&OffersView>,
+) -> Option<String> {
+    let hospital = offers.and_then(|o| o.hospital_name.as_deref());
+    let offered = |f| offers.is_none_or(|o| o.offers(f));
+    let (moving, cancelling) = (
+        offered(FeatureView::Moving),
+        offered(FeatureView::Cancelling),
+    );
+    if offline {
+        Some("Changes need the hospital; try again when you are online.".to_owned())
+    } else if appointment.status == AppointmentStage::Arrived {
+        None
+    } else if !moving && !cancelling {
+        Some(change_not_offered(hospital))
+    } else if !appointment.changeable {
+        Some("This appointment is too soon to change in the app. To change it, please call the clinic.".to_owned())
+    } else if !cancelling {
+        Some(not_offered(FeatureView::Cancelling, hospital))
+    } else if !moving {
+        Some(not_offered(FeatureView::Moving, hospital))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn booked(changeable: bool) -> AppointmentView {
+        let start = chrono::DateTime::parse_from_rfc3339("2026-12-09T10:00:00+00:00").unwrap();
+        AppointmentView {
+            id: "a1".into(),
+            reference: None,
+            status: AppointmentStage::Booked,
+            start,
+            end: start + chrono::Duration::minutes(20),
+            service: "Cardiology".into(),
+            clinician: None,
+            location: None,
+            waitlist: None,
+            can_check_in: false,
+            changeable,
+            can_move: changeable,
+            can_cancel: changeable,
+            can_wait: changeable,
+            has_form: false,
+        }
+    }
+
+    fn offering(features: &[FeatureView]) -> OffersView {
+        OffersView {
+            hospital_name: Some("St Elsewhere".into()),
+            offered: features.to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_hospital_offering_every_change_leaves_a_changeable_card_without_a_hint() {
+        assert_eq!(
+            change_hint(&booked(true), false, Some(&OffersView::everything())),
+            None
+        );
+        assert_eq!(change_hint(&booked(true), false, None), None);
+    }
+
+    #[test]
+    fn a_hospital_offering_no_changes_says_so_even_when_too_soon_would_apply() {
+        for changeable in [true, false] {
+            let hint = change_hint(&booked(changeable), false, Some(&offering(&[]))).unwrap();
+            assert!(
+                hint.starts_with("St Elsewhere does not offer changing appointments"),
+                "{hint}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_change_not_offered_is_named() {
+        let hint = change_hint(
+            &booked(true),
+            false,
+            Some(&offering(&[FeatureView::Moving])),
+        );
+        assert!(hint
+            .unwrap()
+            .starts_with("St Elsewhere does not offer cancelling appointments"));
+        let hint = change_hint(
+            &booked(true),
+            false,
+            Some(&offering(&[FeatureView::Cancelling])),
+        );
+        assert!(hint
+            .unwrap()
+            .starts_with("St Elsewhere does not offer moving appointments"));
+    }
+
+    #[test]
+    fn offline_and_too_soon_come_before_the_rest() {
+        let all = OffersView::everything();
+        assert!(change_hint(&booked(true), true, Some(&all))
+            .unwrap()
+            .contains("online"));
+        assert!(change_hint(&booked(false), false, Some(&all))
+            .unwrap()
+            .contains("too soon"));
+    }
 
     #[test]
     fn the_sentence_names_the_hospital_the_feature_and_what_to_do_instead() {

@@ -289,8 +289,28 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             .waitlist
             .as_ref()
             .is_some_and(|w| w.offer.is_some());
+    let offers = expect_context::<crate::components::Offers>();
     let main = match format::main_action(&appointment, offline) {
-        format::MainAction::Queue | format::MainAction::CheckIn => {
+        // Arrived (checked in at the desk, say) where the app cannot follow the queue: the card
+        // says so rather than checking in again to find a place the hospital does not give.
+        format::MainAction::Queue => {
+            let appointment = appointment.clone();
+            let follows = Memo::new(move |_| {
+                offers.with(|o| o.as_ref().map(|o| o.offers(hale_api::FeatureView::CheckIn)))
+            });
+            (move || match follows.get() {
+                Some(true) => {
+                    view! { <Arrival appointment=appointment.clone() retry /> }.into_any()
+                }
+                Some(false) => {
+                    view! { <p class="hint" data-testid="checked-in">"You are checked in."</p> }
+                        .into_any()
+                }
+                None => ().into_any(),
+            })
+            .into_any()
+        }
+        format::MainAction::CheckIn => {
             view! { <Arrival appointment=appointment.clone() retry /> }.into_any()
         }
         format::MainAction::ShowCode => appointment
@@ -299,16 +319,9 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
             .map(|reference| view! { <CheckInCode reference main=true /> })
             .into_any(),
     };
-    let hint = if offline {
-        Some("Changes need the hospital; try again when you are online.".to_owned())
-    } else if !arrived && !appointment.changeable {
-        Some("This appointment is too soon to change in the app. To change it, please call the clinic.".to_owned())
-    } else if changeable && !can_move && !can_cancel {
-        let hospital = use_context::<crate::components::Offers>()
-            .and_then(|o| o.with_untracked(|o| o.as_ref().and_then(|o| o.hospital_name.clone())));
-        Some(format::change_not_offered(hospital.as_deref()))
-    } else {
-        None
+    let hint = {
+        let appointment = appointment.clone();
+        move || offers.with(|o| format::change_hint(&appointment, offline, o.as_ref()))
     };
     let question = format!("cancel-question-{}", appointment.id);
     let moving = appointment.clone();
@@ -349,7 +362,7 @@ fn Actions(appointment: AppointmentView, offline: bool, retry: Callback<()>) -> 
                         "Before your visit: your form"</button>
                 }
             })}
-            {hint.map(|h| view! { <p class="hint" data-testid="change-hint">{h}</p> })}
+            {move || hint().map(|h| view! { <p class="hint" data-testid="change-hint">{h}</p> })}
             {can_cancel.then(|| view! {
                 <Show when=move || confirming.get() fallback=move || view! {
                     <button type="button" class="danger" data-testid="cancel"

@@ -66,7 +66,13 @@ pub fn BookPage(moving: Option<AppointmentView>) -> impl IntoView {
                         match services.await {
                             // A hospital may take bookings and yet publish no schedules.
                             Ok(list) if list.is_empty() => view! {
-                                <p class="empty" data-testid="no-services">"No services can be booked in the app right now. To book, please call the clinic."</p>
+                                <p class="empty" data-testid="no-services">
+                                    {if moving.is_some() {
+                                        "No other times can be chosen in the app right now. To move this appointment, please call the clinic."
+                                    } else {
+                                        "No services can be booked in the app right now. To book, please call the clinic."
+                                    }}
+                                </p>
                             }.into_any(),
                             Ok(list) => view! { <Search services=list moving /> }.into_any(),
                             // Offline the saved appointments still show on the home screen,

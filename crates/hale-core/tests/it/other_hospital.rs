@@ -66,10 +66,6 @@ async fn at_a_hospital_without_hales_features_they_are_refused_unasked_and_the_r
         Feature::WaitingTimes
     );
     assert_eq!(refused(patient.parking(now).await), Feature::Parking);
-    // Nothing reached the hospital: the appointment is as it was.
-    let again = patient.appointments(now).await.unwrap();
-    assert!(again.upcoming.iter().any(|a| a.id == id));
-
     // The medicines are read there too.
     let medicines = patient
         .medicines(&chrono_tz::Europe::London, now)
@@ -86,6 +82,14 @@ async fn at_a_hospital_without_hales_features_they_are_refused_unasked_and_the_r
         offline.offers().await.unwrap(),
         Offers::NONE.with(Feature::Booking)
     );
+    // Its saved appointments still offer no change the hospital does not.
+    let home = offline.home(now).await.unwrap();
+    assert!(matches!(home.freshness, Freshness::Offline { .. }));
+    assert!(!home.appointments.is_empty());
+    assert!(home
+        .appointments
+        .iter()
+        .all(|u| !u.allowed.can_move && !u.allowed.can_cancel && !u.allowed.can_wait));
 }
 
 #[tokio::test]

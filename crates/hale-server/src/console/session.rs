@@ -311,8 +311,9 @@ pub(crate) async fn sign_in(
     .execute(&state.db)
     .await?;
     let cookie = format!(
-        "{COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}",
-        LIFETIME.num_seconds()
+        "{COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        LIFETIME.num_seconds(),
+        crate::origin::secure_attribute(&headers)
     );
     let mut response = Redirect::to("/console").into_response();
     response.headers_mut().insert(

@@ -177,7 +177,8 @@ async fn try_open(
         .into_response();
     let max_age = (expires.0 - now).num_seconds().max(0);
     let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/share; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+        "{SESSION_COOKIE}={session}; Path=/share; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        crate::origin::secure_attribute(headers)
     );
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
