@@ -3,36 +3,26 @@
 //! FHIR says what the standard features need. Booking is a Slot and a Schedule search and a
 //! conditional Appointment create (so that a retry cannot book twice); moving is the Appointment
 //! operation `$reschedule` and the same searches, to choose the new time; cancelling and checking
-//! in are the operations `$cancel` and `$check-in`. Waiting times, parking and the waitlist are Hale's JSON API, which
-//! FHIR has no words for: a hospital declares each with Hale's `patient-feature` extension on
-//! `rest`. Anything not declared is not offered.
+//! in are the operations `$cancel` and `$check-in`. Waiting times, parking and the waitlist are
+//! Hale's JSON API, which FHIR has no words for: a hospital declares each with Hale's
+//! `patient-feature` extension on `rest`. Anything not declared is not offered.
 
 use hale_domain::{Feature, Offers};
-use hale_fhir::capability::{RestResource, PATIENT_FEATURE_URL};
+use hale_fhir::capability::PATIENT_FEATURE_URL;
 use hale_fhir::CapabilityStatement;
 
 /// The features `capability` declares.
 pub fn offers(capability: &CapabilityStatement) -> Offers {
-    let servers = || capability.rest.iter().filter(|r| r.mode == "server");
-    let resource = |kind: &str| -> Vec<&RestResource> {
-        servers()
-            .flat_map(|r| &r.resource)
-            .filter(|r| r.resource_type == kind)
-            .collect()
-    };
-    let supports = |kind: &str, interaction: &str| {
-        resource(kind)
-            .iter()
-            .flat_map(|r| &r.interaction)
-            .any(|i| i.code == interaction)
-    };
     let appointment_operation = |name: &str| {
-        resource("Appointment")
-            .iter()
+        capability
+            .resources("Appointment")
             .flat_map(|r| &r.operation)
             .any(|o| o.name.trim_start_matches('$') == name)
     };
-    let declared: Vec<Feature> = servers()
+    let declared: Vec<Feature> = capability
+        .rest
+        .iter()
+        .filter(|r| r.mode == "server")
         .flat_map(|r| &r.extension)
         .filter(|e| e.url == PATIENT_FEATURE_URL)
         .filter_map(|e| e.value_code.as_deref().and_then(Feature::from_code))
@@ -46,14 +36,15 @@ pub fn offers(capability: &CapabilityStatement) -> Offers {
         })
         .collect();
     // Choosing a time: free slots, and the schedules that say whose they are.
-    let slots = supports("Slot", "search-type") && supports("Schedule", "search-type");
+    let slots = capability.supports("Slot", "search-type")
+        && capability.supports("Schedule", "search-type");
     let standard = [
         (
             Feature::Booking,
             slots
-                && supports("Appointment", "create")
-                && resource("Appointment")
-                    .iter()
+                && capability.supports("Appointment", "create")
+                && capability
+                    .resources("Appointment")
                     .any(|r| r.conditional_create == Some(true)),
         ),
         (
@@ -72,7 +63,7 @@ pub fn offers(capability: &CapabilityStatement) -> Offers {
 
 #[cfg(test)]
 mod tests {
-    use hale_fhir::capability::{Extension, Interaction, Operation, Rest};
+    use hale_fhir::capability::{Extension, Interaction, Operation, Rest, RestResource};
 
     use super::*;
 

@@ -125,12 +125,22 @@ pub struct SearchParam {
 }
 
 impl CapabilityStatement {
-    /// Whether the server supports `interaction` (e.g. "search-type") on `resource_type`.
-    pub fn supports(&self, resource_type: &str, interaction: &str) -> bool {
+    /// The server's declarations of `resource_type` (a `rest` entry in `client` mode says what
+    /// the software does as a client, not what it serves).
+    pub fn resources<'a>(
+        &'a self,
+        resource_type: &'a str,
+    ) -> impl Iterator<Item = &'a RestResource> {
         self.rest
             .iter()
+            .filter(|r| r.mode == "server")
             .flat_map(|r| &r.resource)
-            .filter(|r| r.resource_type == resource_type)
+            .filter(move |r| r.resource_type == resource_type)
+    }
+
+    /// Whether the server supports `interaction` (e.g. "search-type") on `resource_type`.
+    pub fn supports(&self, resource_type: &str, interaction: &str) -> bool {
+        self.resources(resource_type)
             .flat_map(|r| &r.interaction)
             .any(|i| i.code == interaction)
     }
