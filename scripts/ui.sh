@@ -12,9 +12,9 @@ dist=ui/dist
 stage="$CARGO_TARGET_DIR/ui-stage"
 rm -rf "$stage" && mkdir -p "$stage"
 
-cargo build --release --offline -p hale-ui --bin hale-ui --target wasm32-unknown-unknown
+cargo build --profile ui --offline -p hale-ui --bin hale-ui --target wasm32-unknown-unknown
 wasm-bindgen --target=web --no-typescript --out-name=hale-ui --out-dir="$stage" \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/hale-ui.wasm"
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/ui/hale-ui.wasm"
 node_modules/.bin/wasm-opt -Oz --output="$stage/hale-ui_bg.opt.wasm" "$stage/hale-ui_bg.wasm"
 
 # Content-named files, as trunk names them, so a new build is never mistaken for an old one.

@@ -16,10 +16,14 @@ mod devices;
 mod keychain;
 mod live;
 mod notify;
+mod ready;
 mod running;
 mod single_instance;
+mod start;
 mod state;
 mod tray;
+#[cfg(target_os = "linux")]
+mod webview;
 mod window;
 
 use tauri::Manager;
@@ -50,12 +54,13 @@ macro_rules! handlers {
 }
 
 /// The window labels the capabilities in `capabilities/` are granted to.
-const PATIENT_WINDOW: &str = "main";
-const KIOSK_WINDOW: &str = "kiosk";
+use hale_api::{KIOSK_WINDOW, PATIENT_WINDOW};
 
 /// Starts the app. The entry point of desktop and mobile builds alike.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    webview::prepare();
     init_logging();
     let start_hidden = std::env::args().any(|a| a == autostart::BACKGROUND_ARG);
     let result = tauri::Builder::default()
@@ -95,9 +100,6 @@ pub fn run() {
                 }
                 return Ok(());
             }
-            let options = hale_core::watch::WatchOptions {
-                offer_poll: config.offer_poll,
-            };
             let handle = app.handle().clone();
             // Not while quitting: the later start then waits for this Hale to end and runs.
             let open = move || {
@@ -120,45 +122,7 @@ pub fn run() {
                 // A file system without locks or sockets: Hale runs, without the guard.
                 Err(error) => tracing::warn!(%error, "no single-instance guard"),
             }
-            let state = tauri::async_runtime::block_on(state::AppState::start(config, &data_dir))?;
-            // Before anything can notify: buttons are reported only for later notifications.
-            let notifier = std::sync::Arc::new(notify::PluginNotifier::start(app.handle())?);
-            let sink = std::sync::Arc::new(live::EventSink(app.handle().clone()));
-            let (watch, live, devices) = tauri::async_runtime::block_on(async {
-                live::announce_whose_changes(state.patient.clone(), app.handle().clone());
-                let live = live::Live::start(state.patient.clone(), notifier.clone(), sink);
-                let devices = devices::Devices::start(
-                    state.patient.clone(),
-                    notifier.clone(),
-                    app.handle().clone(),
-                );
-                let watch = hale_core::watch::spawn(
-                    state.patient.clone(),
-                    notifier,
-                    chrono::Local,
-                    std::sync::Arc::new(chrono::Utc::now),
-                    options,
-                );
-                (watch, live, devices)
-            });
-            let tray = match tray::start(app.handle(), state.patient.clone()) {
-                Ok(()) => true,
-                Err(error) => {
-                    tracing::warn!(%error, "no tray icon: closing the window will quit");
-                    false
-                }
-            };
-            app.manage(hale_api::AppMode::Patient);
-            app.manage(state);
-            app.manage(running::Running::new(watch, tray));
-            app.manage(live);
-            app.manage(devices);
-            app.manage(window::PendingPlace::default());
-            // The patient window (created here, not at start, so a kiosk never has one). Started
-            // at login, Hale waits in the tray instead.
-            if !(start_hidden && tray) {
-                window::create(app.handle())?;
-            }
+            start::patient_app(app, config, data_dir, start_hidden)?;
             Ok(())
         })
         .on_window_event(|window, event| {

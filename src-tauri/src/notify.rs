@@ -16,6 +16,7 @@ use hale_domain::reminder::ReminderText;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::{Action, ActionPerformed, ActionType, NotificationExt};
 
+use crate::ready::Ready;
 use crate::state::AppState;
 use crate::window;
 
@@ -141,7 +142,10 @@ fn on_action<R: Runtime>(app: &AppHandle<R>, performed: &ActionPerformed) {
 /// Carries out a button pressed on a notification; whether it was done. A failure is told as a
 /// notification of its own, since the patient may have no window open to read it in.
 async fn answer<R: Runtime>(app: &AppHandle<R>, about: &About, action: NoticeAction) -> bool {
-    let Some(state) = app.try_state::<AppState>() else {
+    let Some(state) = app.try_state::<Ready<AppState>>() else {
+        return false;
+    };
+    let Some(state) = state.get() else {
         return false;
     };
     let patient = Arc::clone(&state.patient);

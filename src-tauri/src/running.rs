@@ -12,6 +12,7 @@ use hale_domain::reminder::ReminderText;
 use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
 use crate::notify::PluginNotifier;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 /// How long Quit lets the watch task finish what it is sending.
@@ -52,7 +53,8 @@ pub fn is_quitting<R: Runtime>(app: &AppHandle<R>) -> bool {
 }
 
 fn patient<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<Patient>> {
-    app.try_state::<AppState>().map(|s| Arc::clone(&s.patient))
+    let state = app.try_state::<Ready<AppState>>()?;
+    state.get().map(|s| Arc::clone(&s.patient))
 }
 
 /// Keeps the patient app running with no window (unless there is no tray to come back from),

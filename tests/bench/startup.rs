@@ -1,30 +1,89 @@
-//! Cold start and idle memory of the release app, in its real webview under Xvfb.
+//! Start-up and idle memory of the release app, in its real webview under Xvfb, beside the
+//! floor: a minimal Tauri 2 app (`crates/hale-floor`: one line of text through the same custom
+//! protocol, the same Tauri, wry and WebKitGTK) measured in the same run. The machine is shared
+//! and noisy, so the goals are ratios to that floor as well as absolute figures.
 //!
 //! A returning patient: the first start signs in (GNOME Keyring on a private bus keeps the
-//! sign-in, as a desktop's keychain does); then the app is started `N` times (default 10), each
-//! a new process with the embedded demo hospital starting inside it, and timed from the app
-//! process's start (its start time in `/proc`) to the home screen showing the patient's
-//! appointments, polled through WebDriver every 5 ms. After the last start the app idles 10 s
-//! and the memory of its whole process tree (the app, WebKit's web and network processes) is
-//! summed: PSS (shared pages split between the processes sharing them) and RSS. Then the window
-//! is closed as a patient closes it (Hale stays in the tray) and, 10 s later, the same is
-//! measured again, naming the processes left.
+//! sign-in, as a desktop's keychain does). Then Hale and the floor are started `N` times each
+//! (default 10), alternately, each a new process (Hale with its embedded demo hospital inside),
+//! and timed from the process's start (its start time in `/proc`) to:
+//! - **first paint**: the page's `first-contentful-paint`;
+//! - **home**: Hale's `hale:home` mark, set when the home screen shows the next appointment, or
+//!   the first paint if that comes later, since nothing is seen before it (the floor's home is its
+//!   first paint).
 //!
-//! "Cold" is a new process, not a cold disk cache: the binary and libraries are in the page
+//! The page's marks are read every 50 ms, and their times come from the page's own clock, so the
+//! reading does not slow what it measures. `N / 2` more starts of Hale poll the page for the
+//! appointment card every 5 ms through WebDriver, as this bench did before the marks, to show
+//! what such polling costs.
+//!
+//! After the last start of each, the app idles 10 s and the memory of its whole process tree
+//! (the app, WebKit's web and network processes) is summed: PSS (shared pages split between the
+//! processes sharing them), USS (pages no other process has) and RSS. Then Hale's window is
+//! closed as a patient closes it (Hale stays in the tray) and, 10 s later, the same is measured
+//! again, naming the processes left.
+//!
+//! "Cold" is a new process, not a cold disk cache: the binaries and libraries are in the page
 //! cache after the first start, as on a machine where the app has run before.
 //!
 //! Run: `xvfb-run -a -s "-screen 0 1280x800x24" cargo bench --features hale-app/custom-protocol
 //! --workspace --exclude hale-ui --bench startup [-- N]` after `./scripts/build.sh`.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime};
 
 use fantoccini::Locator;
 use hale_e2e::keychain::KeychainBus;
-use hale_e2e::{app_binary, launch, launch_signed_in};
+use hale_e2e::{app_binary, launch_binary, launch_signed_in, RunningApp};
 
-/// The home screen is interactive when the patient's appointments are on it.
+/// The home screen is interactive when the patient's next appointment is on it.
 const HOME: &str = "[data-testid=today-appointment]";
+/// The UI's mark for the same moment (`ui/src/pages/today`).
+const HOME_MARK: &str = "hale:home";
+
+/// The goals of the performance issue.
+const HOME_GOAL_MS: f64 = 400.0;
+const HOME_OVER_FLOOR_GOAL_MS: f64 = 150.0;
+const IDLE_OVER_FLOOR_GOAL_MIB: f64 = 60.0;
+const CLOSED_GOAL_MB: f64 = 40.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum App {
+    Hale,
+    Floor,
+}
+
+/// How a start's end is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watch {
+    /// Read the page's marks every 50 ms.
+    Marks,
+    /// Look for the appointment card every 5 ms through WebDriver.
+    PollPage,
+}
+
+/// One start, in milliseconds from the process's start.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    /// The page's navigation began (the web process runs and asks for the page).
+    page: f64,
+    /// The UI's code began (Hale's `hale:ui` mark: the page, its script and wasm are loaded).
+    ui: Option<f64>,
+    first_paint: f64,
+    home: f64,
+    /// With [`Watch::PollPage`], when the poll saw the card.
+    polled: Option<f64>,
+}
+
+/// The memory of a process tree, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+struct Memory {
+    processes: usize,
+    pss: u64,
+    uss: u64,
+    rss: u64,
+}
 
 #[tokio::main]
 async fn main() {
@@ -37,72 +96,279 @@ async fn main() {
     // A panel showing the tray icon, so that closing the window leaves Hale running.
     let _tray = hale_e2e::tray::TrayBus::start_on(keychain.address()).await;
     let env = [("DBUS_SESSION_BUS_ADDRESS", keychain.address())];
-    let app_path = std::fs::canonicalize(app_binary()).expect("the release app");
+    let hale = std::fs::canonicalize(app_binary()).expect("the release app");
+    let floor = std::fs::canonicalize(hale.with_file_name("hale-floor"))
+        .expect("the floor app, built beside Hale (scripts/build.sh)");
 
     let first = launch_signed_in(data.path(), &env).await;
     first.wait_for_all(HOME, 1, Duration::from_secs(60)).await;
     first.close().await;
 
-    let mut starts = Vec::with_capacity(runs);
-    let mut memory = None;
-    let mut closed = None;
+    let mut starts = (Vec::new(), Vec::new(), Vec::new());
+    let (mut hale_idle, mut floor_idle, mut closed) = (None, None, None);
     for run in 0..runs {
-        let app = launch(data.path(), &env).await;
-        let pid = app_pid(&app_path).expect("the app's process");
-        loop {
-            let found = app
+        let last = run + 1 == runs;
+        for app in [App::Floor, App::Hale] {
+            let binary = if app == App::Hale { &hale } else { &floor };
+            let (running, pid, start) =
+                one_start(binary, app, Watch::Marks, data.path(), &env).await;
+            eprintln!(
+                "{app:?} start {}: first paint {:.0} ms, home {:.0} ms",
+                run + 1,
+                start.first_paint,
+                start.home
+            );
+            if last {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                let idle = tree_memory(pid);
+                if app == App::Hale {
+                    hale_idle = Some(idle);
+                    hale_e2e::window::close_like_the_patient("Hale", Duration::from_secs(10));
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                    closed = Some((tree_memory(pid), tree_names(pid)));
+                } else {
+                    floor_idle = Some(idle);
+                }
+            }
+            running.close().await;
+            if app == App::Hale {
+                starts.0.push(start);
+            } else {
+                starts.1.push(start);
+            }
+        }
+    }
+    for run in 0..runs.div_ceil(2) {
+        let (running, _, start) =
+            one_start(&hale, App::Hale, Watch::PollPage, data.path(), &env).await;
+        eprintln!(
+            "Hale start {} polling the page every 5 ms: home {:.0} ms (the poll saw it at {:.0} ms)",
+            run + 1,
+            start.home,
+            start.polled.unwrap_or(f64::NAN)
+        );
+        running.close().await;
+        starts.2.push(start);
+    }
+
+    report(
+        &starts.0, &starts.1, &starts.2, hale_idle, floor_idle, closed,
+    );
+}
+
+/// Starts `binary` and waits for its home; the app, its process id and the start's times.
+async fn one_start(
+    binary: &Path,
+    app: App,
+    watch: Watch,
+    data: &Path,
+    env: &[(&str, &str)],
+) -> (RunningApp, u32, Start) {
+    let stderr = match std::env::var_os("HALE_BENCH_LOG") {
+        Some(_) => Stdio::inherit(),
+        None => Stdio::null(),
+    };
+    let running = launch_binary(binary, data, env, stderr).await;
+    let pid = newest_process_of(binary).expect("the app's process");
+    let started = process_start_epoch_ms(pid);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut polled = None;
+    let marks = loop {
+        assert!(Instant::now() < deadline, "{app:?} showed no home in 60 s");
+        if watch == Watch::PollPage && polled.is_none() {
+            let found = running
                 .client
                 .find_all(Locator::Css(HOME))
                 .await
                 .unwrap_or_default();
-            if !found.is_empty() {
-                break;
+            if found.is_empty() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            polled = Some(epoch_ms() - started);
         }
-        let shown = uptime();
-        let started = process_start(pid);
-        starts.push(shown - started);
-        eprintln!(
-            "start {}: {:.0} ms",
-            run + 1,
-            (shown - started).as_secs_f64() * 1e3
-        );
-        if run + 1 == runs {
-            tokio::time::sleep(Duration::from_secs(10)).await;
-            memory = Some(tree_memory(pid));
-            hale_e2e::window::close_like_the_patient("Hale", Duration::from_secs(10));
-            tokio::time::sleep(Duration::from_secs(10)).await;
-            closed = Some((tree_memory(pid), tree_names(pid)));
+        if let Some(marks) = page_marks(&running, app).await {
+            break marks;
         }
-        app.close().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    if app == App::Hale {
+        // The mark says what the page shows: check it once.
+        running.wait_for_all(HOME, 1, Duration::from_secs(5)).await;
     }
+    let start = Start {
+        page: marks.page - started,
+        ui: marks.ui.map(|t| t - started),
+        first_paint: marks.first_paint - started,
+        // Nothing is seen before the first paint, even if the page is ready sooner.
+        home: marks.home.max(marks.first_paint) - started,
+        polled,
+    };
+    (running, pid, start)
+}
 
-    starts.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    eprintln!(
-        "cold start to the home screen with appointments, {runs} starts: median {:.0} ms, \
-         min {:.0} ms, max {:.0} ms",
-        ms(starts[starts.len() / 2]),
-        ms(starts[0]),
-        ms(starts[starts.len() - 1])
-    );
-    if let Some((processes, pss, rss)) = memory {
+/// A page's moments, in ms since the epoch.
+#[derive(Debug, Clone, Copy)]
+struct Marks {
+    page: f64,
+    ui: Option<f64>,
+    first_paint: f64,
+    home: f64,
+}
+
+/// The page's moments, once its first paint and its home are both there.
+async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
+    let script = "const at = (name) => { const e = performance.getEntriesByName(name)[0]; \
+                  return e ? performance.timeOrigin + e.startTime : null; }; \
+                  return [performance.timeOrigin, at('hale:ui'), \
+                          at('first-contentful-paint'), at(arguments[0])];";
+    let home_mark = if which == App::Hale {
+        HOME_MARK
+    } else {
+        "first-contentful-paint"
+    };
+    let value = app
+        .client
+        .execute(script, vec![home_mark.into()])
+        .await
+        .ok()?;
+    Some(Marks {
+        page: value.get(0)?.as_f64()?,
+        ui: value.get(1)?.as_f64(),
+        first_paint: value.get(2)?.as_f64()?,
+        home: value.get(3)?.as_f64()?,
+    })
+}
+
+fn report(
+    hale: &[Start],
+    floor: &[Start],
+    polled: &[Start],
+    hale_idle: Option<Memory>,
+    floor_idle: Option<Memory>,
+    closed: Option<(Memory, Vec<String>)>,
+) {
+    let summary = |name: &str, values: Vec<f64>| {
+        let s = Stats::of(values);
         eprintln!(
-            "idle memory after 10 s on the home screen, {processes} processes: PSS {:.1} MiB, \
-             RSS {:.1} MiB",
-            pss as f64 / 1024.0,
-            rss as f64 / 1024.0
+            "  {name}: median {:.0} ms (min {:.0}, max {:.0}, {} starts)",
+            s.median, s.min, s.max, s.count
+        );
+        s
+    };
+    eprintln!("\nstart, from the process's start:");
+    summary(
+        "floor, page requested",
+        floor.iter().map(|s| s.page).collect(),
+    );
+    summary(
+        "floor, first paint",
+        floor.iter().map(|s| s.first_paint).collect(),
+    );
+    let floor_home = summary(
+        "floor, home (its first paint)",
+        floor.iter().map(|s| s.home).collect(),
+    );
+    summary(
+        "Hale, page requested",
+        hale.iter().map(|s| s.page).collect(),
+    );
+    summary(
+        "Hale, UI code running (page, script and wasm loaded)",
+        hale.iter().filter_map(|s| s.ui).collect(),
+    );
+    summary(
+        "Hale, first paint",
+        hale.iter().map(|s| s.first_paint).collect(),
+    );
+    let hale_home = summary(
+        "Hale, home screen with the next appointment",
+        hale.iter().map(|s| s.home).collect(),
+    );
+    let polled_home = summary(
+        "Hale, home, while polling the page every 5 ms",
+        polled.iter().map(|s| s.home).collect(),
+    );
+    summary(
+        "Hale, home as that polling saw it",
+        polled.iter().filter_map(|s| s.polled).collect(),
+    );
+    eprintln!(
+        "  polling the page every 5 ms moves Hale's home by {:+.0} ms (median against median)",
+        polled_home.median - hale_home.median
+    );
+
+    eprintln!("\ngoals:");
+    let verdict = |met: bool| if met { "met" } else { "NOT MET" };
+    eprintln!(
+        "  home median {:.0} ms <= {HOME_GOAL_MS:.0} ms: {}",
+        hale_home.median,
+        verdict(hale_home.median <= HOME_GOAL_MS)
+    );
+    eprintln!(
+        "  home median over the floor's {:+.0} ms <= {HOME_OVER_FLOOR_GOAL_MS:.0} ms: {}",
+        hale_home.median - floor_home.median,
+        verdict(hale_home.median - floor_home.median <= HOME_OVER_FLOOR_GOAL_MS)
+    );
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    if let (Some(h), Some(f)) = (hale_idle, floor_idle) {
+        eprintln!(
+            "  idle after 10 s: Hale PSS {:.1} MiB, USS {:.1} MiB, RSS {:.1} MiB ({} processes); \
+             floor PSS {:.1} MiB, USS {:.1} MiB, RSS {:.1} MiB ({} processes)",
+            mib(h.pss),
+            mib(h.uss),
+            mib(h.rss),
+            h.processes,
+            mib(f.pss),
+            mib(f.uss),
+            mib(f.rss),
+            f.processes
+        );
+        let over = mib(h.pss) - mib(f.pss);
+        eprintln!(
+            "  idle PSS over the floor's {over:+.1} MiB <= {IDLE_OVER_FLOOR_GOAL_MIB:.0} MiB: {}",
+            verdict(over <= IDLE_OVER_FLOOR_GOAL_MIB)
         );
     }
-    if let Some(((processes, pss, rss), names)) = closed {
+    if let Some((m, names)) = closed {
+        let mb = m.pss as f64 * 1024.0 / 1e6;
+        let web = names.iter().any(|n| n.starts_with("WebKitWebProces"));
         eprintln!(
-            "with the window closed for 10 s, {processes} processes ({}): PSS {:.1} MiB, \
-             RSS {:.1} MiB",
+            "  window closed 10 s: {} processes ({}), PSS {mb:.1} MB ({:.1} MiB), USS {:.1} MiB, \
+             RSS {:.1} MiB; <= {CLOSED_GOAL_MB:.0} MB with no web process: {}",
+            m.processes,
             names.join(", "),
-            pss as f64 / 1024.0,
-            rss as f64 / 1024.0
+            mib(m.pss),
+            mib(m.uss),
+            mib(m.rss),
+            verdict(mb <= CLOSED_GOAL_MB && !web)
         );
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stats {
+    median: f64,
+    min: f64,
+    max: f64,
+    count: usize,
+}
+
+impl Stats {
+    fn of(mut values: Vec<f64>) -> Self {
+        values.sort_by(f64::total_cmp);
+        let count = values.len();
+        let median = match count {
+            0 => f64::NAN,
+            n if n % 2 == 1 => values[n / 2],
+            n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+        };
+        Stats {
+            median,
+            min: values.first().copied().unwrap_or(f64::NAN),
+            max: values.last().copied().unwrap_or(f64::NAN),
+            count,
+        }
     }
 }
 
@@ -118,13 +384,13 @@ fn tree_names(root: u32) -> Vec<String> {
         .collect()
 }
 
-/// The newest process running the app's binary.
-fn app_pid(app: &Path) -> Option<u32> {
+/// The newest process running `binary`.
+fn newest_process_of(binary: &Path) -> Option<u32> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let newest = processes()
             .filter(|pid| {
-                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app)
+                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
             })
             .max_by_key(|pid| process_start(*pid));
         if newest.is_some() || Instant::now() > deadline {
@@ -156,6 +422,20 @@ fn process_start(pid: u32) -> Duration {
         .and_then(|t| t.parse().ok())
         .unwrap_or(0);
     Duration::from_millis(ticks * 1000 / clock_ticks())
+}
+
+/// When the process started, in ms since the epoch: the clock the page's marks are on.
+fn process_start_epoch_ms(pid: u32) -> f64 {
+    let ago = uptime().saturating_sub(process_start(pid));
+    epoch_ms() - ago.as_secs_f64() * 1e3
+}
+
+fn epoch_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64()
+        * 1e3
 }
 
 fn clock_ticks() -> u64 {
@@ -199,26 +479,30 @@ fn tree(root: u32) -> Vec<u32> {
     tree
 }
 
-/// (processes, PSS KiB, RSS KiB) of `root` and every process descended from it.
-fn tree_memory(root: u32) -> (usize, u64, u64) {
+/// The memory of `root` and every process descended from it.
+fn tree_memory(root: u32) -> Memory {
     let tree = tree(root);
-    let (mut pss, mut rss) = (0, 0);
+    let mut memory = Memory {
+        processes: tree.len(),
+        ..Memory::default()
+    };
     for pid in &tree {
         let rollup = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/smaps_rollup")))
             .unwrap_or_default();
         for line in rollup.lines() {
-            let kib = |l: &str| -> u64 {
-                l.split_whitespace()
+            let kib = || -> u64 {
+                line.split_whitespace()
                     .nth(1)
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0)
             };
-            if line.starts_with("Pss:") {
-                pss += kib(line);
-            } else if line.starts_with("Rss:") {
-                rss += kib(line);
+            match line.split(':').next() {
+                Some("Pss") => memory.pss += kib(),
+                Some("Rss") => memory.rss += kib(),
+                Some("Private_Clean" | "Private_Dirty") => memory.uss += kib(),
+                _ => {}
             }
         }
     }
-    (tree.len(), pss, rss)
+    memory
 }

@@ -150,7 +150,17 @@ pub async fn launch_logged(data_home: &Path, env: &[(&str, &str)], log: &Path) -
 }
 
 async fn launch_with(data_home: &Path, env: &[(&str, &str)], stderr: Stdio) -> RunningApp {
-    let app = app_binary();
+    launch_binary(&app_binary(), data_home, env, stderr).await
+}
+
+/// Launches `app`, Hale or another Tauri app built beside it (the start-up bench's floor), as
+/// [`launch`] launches Hale.
+pub async fn launch_binary(
+    app: &Path,
+    data_home: &Path,
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> RunningApp {
     assert!(
         app.exists(),
         "{} is missing: build it with scripts/test.sh (release, custom-protocol)",

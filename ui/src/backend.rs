@@ -81,6 +81,18 @@ fn listen(event: &'static str, on_event: impl FnMut(JsValue) + 'static) -> Liste
 
 /// Outside the app (a plain browser on `trunk serve`) there is no `__TAURI__`, and calling into
 /// it would throw rather than fail cleanly.
+/// The label of the window this page is in, as Tauri tells its pages (no round trip).
+pub fn window_label() -> Option<String> {
+    let mut value: JsValue = js_sys::global().into();
+    for key in ["__TAURI_INTERNALS__", "metadata", "currentWindow", "label"] {
+        value = js_sys::Reflect::get(&value, &JsValue::from_str(key)).ok()?;
+        if value.is_undefined() || value.is_null() {
+            return None;
+        }
+    }
+    value.as_string()
+}
+
 fn inside_tauri() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
         .map(|v| !v.is_undefined())

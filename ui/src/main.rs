@@ -19,6 +19,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 fn main() {
+    // The start-up bench's mark for "the UI's code runs": the page, its script and the wasm are
+    // loaded and compiled by now.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("hale:ui");
+    }
     console_error_panic_hook::set_once();
     mount_to_body(App);
 }
@@ -98,6 +103,10 @@ pub enum SignedOutBecause {
 /// The kiosk or the patient app, as the shell says.
 #[component]
 fn App() -> impl IntoView {
+    // The patient window starts at once: only a kiosk needs to ask for its settings.
+    if backend::window_label().as_deref() == Some(hale_api::PATIENT_WINDOW) {
+        return view! { <PatientApp /> }.into_any();
+    }
     let mode = LocalResource::new(|| backend::call::<hale_api::GetMode>(&hale_api::NoArgs {}));
     view! {
         <Suspense fallback=|| ()>
@@ -112,6 +121,7 @@ fn App() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 #[component]
@@ -119,10 +129,14 @@ fn PatientApp() -> impl IntoView {
     let session = RwSignal::new(Session::Unknown);
     provide_context(session);
     let reset = RwSignal::new(None::<hale_api::LocalDataReset>);
+    let first_home = pages::today::FirstHome::ask();
     spawn_local(async move {
         // A failure to ask is shown by the screens themselves; assume signed in until told.
         let view = backend::call::<hale_api::GetSession>(&hale_api::NoArgs {}).await;
         let signed_in = view.as_ref().map_or(true, |s| s.signed_in);
+        if !signed_in {
+            first_home.forget();
+        }
         reset.set(view.ok().and_then(|s| s.local_data_reset));
         session.set(if signed_in {
             Session::SignedIn

@@ -130,6 +130,12 @@ pub trait Command {
     type Output: Serialize + DeserializeOwned;
 }
 
+/// The patient window's label. The UI reads its window's label at start: the patient window
+/// needs no round trip to learn its mode.
+pub const PATIENT_WINDOW: &str = "main";
+/// The kiosk window's label.
+pub const KIOSK_WINDOW: &str = "kiosk";
+
 /// What the kiosk window may call: its mode, check-in and the form that follows it, nothing
 /// else about any patient. The shell
 /// grants each window exactly its list (its Tauri capabilities) and proves at compile time that

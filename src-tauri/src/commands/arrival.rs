@@ -5,13 +5,15 @@ use tauri::State;
 
 use crate::convert;
 use crate::live::Live;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_waiting_times(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetWaitingTimes as Command>::Args,
 ) -> Result<<GetWaitingTimes as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let board = state
         .patient
@@ -23,10 +25,12 @@ pub async fn get_waiting_times(
 
 #[tauri::command]
 pub async fn check_in(
-    state: State<'_, AppState>,
-    live: State<'_, Live>,
+    state: State<'_, Ready<AppState>>,
+    live: State<'_, Ready<Live>>,
     args: <CheckIn as Command>::Args,
 ) -> Result<<CheckIn as Command>::Output, ApiError> {
+    let state = state.wait().await;
+    let live = live.wait().await;
     convert::require_id("appointment_id", &args.appointment_id)?;
     let status = state
         .patient

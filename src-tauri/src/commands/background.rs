@@ -9,6 +9,7 @@ use tauri::{AppHandle, Runtime, State};
 
 use crate::autostart::{self, AutostartError};
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 use crate::window::PendingPlace;
 
@@ -39,19 +40,21 @@ async fn start_at_login<R: Runtime>(
 #[tauri::command]
 pub async fn get_start_at_login(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetStartAtLogin as Command>::Args,
 ) -> Result<<GetStartAtLogin as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
-    start_at_login(&app, &state).await
+    start_at_login(&app, state).await
 }
 
 #[tauri::command]
 pub async fn set_start_at_login(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SetStartAtLogin as Command>::Args,
 ) -> Result<<SetStartAtLogin as Command>::Output, ApiError> {
+    let state = state.wait().await;
     // Answered either way: the patient is not asked again.
     state
         .patient
@@ -63,5 +66,5 @@ pub async fn set_start_at_login(
         AutostartError::Io(_) => ApiError::new(ErrorCode::LocalStorage, e.to_string()),
     })?;
     tracing::info!(enabled = args.enabled, "start at login chosen");
-    start_at_login(&app, &state).await
+    start_at_login(&app, state).await
 }

@@ -9,13 +9,15 @@ use tauri::{AppHandle, State};
 
 use crate::commands::downloads;
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_services(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ListServices as Command>::Args,
 ) -> Result<<ListServices as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let services = state
         .patient
@@ -27,9 +29,10 @@ pub async fn list_services(
 
 #[tauri::command]
 pub async fn find_slots(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <FindSlots as Command>::Args,
 ) -> Result<<FindSlots as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let query = convert::slot_query(&args, Utc::now())?;
     let page = state
         .patient
@@ -41,9 +44,10 @@ pub async fn find_slots(
 
 #[tauri::command]
 pub async fn book_slot(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <BookSlot as Command>::Args,
 ) -> Result<<BookSlot as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("slot_id", &args.slot_id)?;
     convert::require_id("request_id", &args.request_id)?;
     let booked = (state
@@ -57,9 +61,10 @@ pub async fn book_slot(
 
 #[tauri::command]
 pub async fn cancel_appointment(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <CancelAppointment as Command>::Args,
 ) -> Result<<CancelAppointment as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment_id", &args.appointment_id)?;
     let cancelled = (state.patient.cancel(&args.appointment_id, Utc::now()).await)
         .map_err(convert::core_error)?;
@@ -69,9 +74,10 @@ pub async fn cancel_appointment(
 
 #[tauri::command]
 pub async fn reschedule_appointment(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <RescheduleAppointment as Command>::Args,
 ) -> Result<<RescheduleAppointment as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment_id", &args.appointment_id)?;
     convert::require_id("slot_id", &args.slot_id)?;
     let moved = (state.patient)
@@ -85,9 +91,10 @@ pub async fn reschedule_appointment(
 #[tauri::command]
 pub async fn export_calendar(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ExportCalendar as Command>::Args,
 ) -> Result<<ExportCalendar as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment_id", &args.appointment_id)?;
     let (appointment, text) = (state
         .patient

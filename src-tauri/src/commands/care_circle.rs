@@ -10,13 +10,15 @@ use hale_domain::care_circle::InvitationCode;
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_care_circle(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetCareCircle as Command>::Args,
 ) -> Result<<GetCareCircle as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let circle = state
         .patient
@@ -33,9 +35,10 @@ pub async fn get_care_circle(
 
 #[tauri::command]
 pub async fn invite_helper(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <InviteHelper as Command>::Args,
 ) -> Result<<InviteHelper as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let made = state
         .patient
         .invite(convert::permissions(&args.permissions))
@@ -46,9 +49,10 @@ pub async fn invite_helper(
 
 #[tauri::command]
 pub async fn accept_invitation(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <AcceptInvitation as Command>::Args,
 ) -> Result<<AcceptInvitation as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let code = InvitationCode::parse(&args.code)
         .map_err(|e| ApiError::new(hale_api::ErrorCode::InvitationInvalid, e.to_string()))?;
     let birth_date = NaiveDate::parse_from_str(args.birth_date.trim(), "%Y-%m-%d")
@@ -63,9 +67,10 @@ pub async fn accept_invitation(
 
 #[tauri::command]
 pub async fn end_grant(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <EndGrant as Command>::Args,
 ) -> Result<<EndGrant as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("consent_id", &args.consent_id)?;
     let ended = state
         .patient
@@ -77,9 +82,10 @@ pub async fn end_grant(
 
 #[tauri::command]
 pub async fn get_helper_alerts(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetHelperAlerts as Command>::Args,
 ) -> Result<<GetHelperAlerts as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let alerts = state
         .patient
@@ -91,18 +97,20 @@ pub async fn get_helper_alerts(
 
 #[tauri::command]
 pub async fn get_looking_after(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetLookingAfter as Command>::Args,
 ) -> Result<<GetLookingAfter as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
-    Ok(looking(&state).await?.map(convert::looking_after))
+    Ok(looking(state).await?.map(convert::looking_after))
 }
 
 #[tauri::command]
 pub async fn look_after(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <LookAfter as Command>::Args,
 ) -> Result<<LookAfter as Command>::Output, ApiError> {
+    let state = state.wait().await;
     if let Some(id) = &args.patient_id {
         convert::require_id("patient_id", id)?;
     }
@@ -116,9 +124,10 @@ pub async fn look_after(
 
 #[tauri::command]
 pub async fn set_alert_settings(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SetAlertSettings as Command>::Args,
 ) -> Result<<SetAlertSettings as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("consent_id", &args.consent_id)?;
     let settings = convert::alert_choices(&args)?;
     let member = state

@@ -5,13 +5,15 @@ use hale_api::{ApiError, Command, GetCareTeam};
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_care_team(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetCareTeam as Command>::Args,
 ) -> Result<<GetCareTeam as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let screen = state
         .patient

@@ -10,6 +10,7 @@ use tauri::State;
 
 use crate::convert::{self, devices as dc};
 use crate::devices::{watch_paired, Devices};
+use crate::ready::Ready;
 use crate::state::AppState;
 
 async fn screen(state: &AppState, devices: &Devices) -> Result<DevicesView, ApiError> {
@@ -34,19 +35,22 @@ async fn screen(state: &AppState, devices: &Devices) -> Result<DevicesView, ApiE
 
 #[tauri::command]
 pub async fn get_devices(
-    state: State<'_, AppState>,
-    devices: State<'_, Devices>,
+    state: State<'_, Ready<AppState>>,
+    devices: State<'_, Ready<Devices>>,
     args: <GetDevices as Command>::Args,
 ) -> Result<<GetDevices as Command>::Output, ApiError> {
+    let state = state.wait().await;
+    let devices = devices.wait().await;
     let hale_api::NoArgs {} = args;
-    screen(&state, &devices).await
+    screen(state, devices).await
 }
 
 #[tauri::command]
 pub async fn copy_clinic_readings(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <CopyClinicReadings as Command>::Args,
 ) -> Result<<CopyClinicReadings as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let new = state.patient.catch_up_clinic_readings(Utc::now()).await;
     let (latest, unsynced) = state
@@ -59,9 +63,10 @@ pub async fn copy_clinic_readings(
 
 #[tauri::command]
 pub async fn check_bluetooth(
-    devices: State<'_, Devices>,
+    devices: State<'_, Ready<Devices>>,
     args: <CheckBluetooth as Command>::Args,
 ) -> Result<<CheckBluetooth as Command>::Output, ApiError> {
+    let devices = devices.wait().await;
     let hale_api::NoArgs {} = args;
     let now = devices.ble.check().await.map_err(dc::ble_error)?;
     *devices
@@ -73,18 +78,21 @@ pub async fn check_bluetooth(
 
 #[tauri::command]
 pub async fn scan_devices(
-    devices: State<'_, Devices>,
+    devices: State<'_, Ready<Devices>>,
     args: <ScanDevices as Command>::Args,
 ) -> Result<<ScanDevices as Command>::Output, ApiError> {
+    let devices = devices.wait().await;
     devices.ble.scan(args.on).await.map_err(dc::ble_error)
 }
 
 #[tauri::command]
 pub async fn pair_device(
-    state: State<'_, AppState>,
-    devices: State<'_, Devices>,
+    state: State<'_, Ready<AppState>>,
+    devices: State<'_, Ready<Devices>>,
     args: <PairDevice as Command>::Args,
 ) -> Result<<PairDevice as Command>::Output, ApiError> {
+    let state = state.wait().await;
+    let devices = devices.wait().await;
     dc::require_address(&args.id)?;
     let name = dc::require_name(&args.name)?;
     let device_type = dc::device_type(args.kind);
@@ -107,15 +115,17 @@ pub async fn pair_device(
         let _ = state.patient.forget_device(&device.id).await;
         return Err(dc::ble_error(e));
     }
-    screen(&state, &devices).await
+    screen(state, devices).await
 }
 
 #[tauri::command]
 pub async fn forget_device(
-    state: State<'_, AppState>,
-    devices: State<'_, Devices>,
+    state: State<'_, Ready<AppState>>,
+    devices: State<'_, Ready<Devices>>,
     args: <ForgetDevice as Command>::Args,
 ) -> Result<<ForgetDevice as Command>::Output, ApiError> {
+    let state = state.wait().await;
+    let devices = devices.wait().await;
     dc::require_address(&args.id)?;
     state
         .patient
@@ -124,14 +134,15 @@ pub async fn forget_device(
         .map_err(convert::core_error)?;
     devices.ble.forget(&args.id).await.map_err(dc::ble_error)?;
     watch_paired(&state.patient, &devices.ble).await;
-    screen(&state, &devices).await
+    screen(state, devices).await
 }
 
 #[tauri::command]
 pub async fn get_readings(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetReadings as Command>::Args,
 ) -> Result<<GetReadings as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let now = Utc::now();
     let kind = dc::reading_kind(args.kind);
     let readings = state
@@ -144,9 +155,10 @@ pub async fn get_readings(
 
 #[tauri::command]
 pub async fn set_thresholds(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SetThresholds as Command>::Args,
 ) -> Result<<SetThresholds as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let saved = state
         .patient
         .set_thresholds(&dc::thresholds_from(args))

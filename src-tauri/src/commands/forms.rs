@@ -5,6 +5,7 @@ use hale_api::{AnswerForm, ApiError, ChangeFormGroup, Command, GetForm, SubmitFo
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 /// The longest a question's path may be: a few link ids deep.
@@ -19,9 +20,10 @@ pub(super) fn check_path(path: &str) -> Result<(), ApiError> {
 
 #[tauri::command]
 pub async fn get_form(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetForm as Command>::Args,
 ) -> Result<<GetForm as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment", &args.appointment_id)?;
     let form = state
         .patient
@@ -33,9 +35,10 @@ pub async fn get_form(
 
 #[tauri::command]
 pub async fn answer_form(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <AnswerForm as Command>::Args,
 ) -> Result<<AnswerForm as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment", &args.appointment_id)?;
     check_path(&args.path)?;
     let form = state
@@ -48,9 +51,10 @@ pub async fn answer_form(
 
 #[tauri::command]
 pub async fn change_form_group(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ChangeFormGroup as Command>::Args,
 ) -> Result<<ChangeFormGroup as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment", &args.appointment_id)?;
     check_path(&args.path)?;
     let form = state
@@ -63,9 +67,10 @@ pub async fn change_form_group(
 
 #[tauri::command]
 pub async fn submit_form(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SubmitForm as Command>::Args,
 ) -> Result<<SubmitForm as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment", &args.appointment_id)?;
     let form = state
         .patient

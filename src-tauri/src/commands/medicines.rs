@@ -10,6 +10,7 @@ use hale_core::medicines::UNDO_WINDOW;
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 /// The screen from the device (a change was just made; the watch task talks to the hospital).
@@ -24,9 +25,10 @@ async fn screen(state: &AppState) -> Result<MedicinesView, ApiError> {
 
 #[tauri::command]
 pub async fn get_medicines(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetMedicines as Command>::Args,
 ) -> Result<<GetMedicines as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let view = state
         .patient
@@ -38,9 +40,10 @@ pub async fn get_medicines(
 
 #[tauri::command]
 pub async fn log_dose(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <LogDose as Command>::Args,
 ) -> Result<<LogDose as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let log = convert::log_dose(args)?;
     let now = Utc::now();
     let record = state
@@ -48,7 +51,7 @@ pub async fn log_dose(
         .log_dose(&log, &Local, now)
         .await
         .map_err(convert::core_error)?;
-    let mut view = screen(&state).await?;
+    let mut view = screen(state).await?;
     view.undo = Some(UndoView {
         skipped: matches!(
             record.outcome,
@@ -63,9 +66,10 @@ pub async fn log_dose(
 
 #[tauri::command]
 pub async fn undo_dose(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <UndoDose as Command>::Args,
 ) -> Result<<UndoDose as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("medicine_id", &args.medicine_id)?;
     convert::require_id("slot", &args.slot)?;
     state
@@ -73,14 +77,15 @@ pub async fn undo_dose(
         .undo_dose(&args.medicine_id, &args.slot, Utc::now())
         .await
         .map_err(convert::core_error)?;
-    screen(&state).await
+    screen(state).await
 }
 
 #[tauri::command]
 pub async fn snooze_dose(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SnoozeDose as Command>::Args,
 ) -> Result<<SnoozeDose as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("medicine_id", &args.medicine_id)?;
     convert::require_id("slot", &args.slot)?;
     state
@@ -94,46 +99,49 @@ pub async fn snooze_dose(
         )
         .await
         .map_err(convert::core_error)?;
-    screen(&state).await
+    screen(state).await
 }
 
 #[tauri::command]
 pub async fn add_medicine(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <AddMedicine as Command>::Args,
 ) -> Result<<AddMedicine as Command>::Output, ApiError> {
+    let state = state.wait().await;
     state
         .patient
         .add_medicine(convert::new_medicine(args), &Local, Utc::now())
         .await
         .map_err(convert::core_error)?;
-    screen(&state).await
+    screen(state).await
 }
 
 #[tauri::command]
 pub async fn stop_medicine(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <StopMedicine as Command>::Args,
 ) -> Result<<StopMedicine as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("medicine_id", &args.medicine_id)?;
     state
         .patient
         .stop_medicine(&args.medicine_id)
         .await
         .map_err(convert::core_error)?;
-    screen(&state).await
+    screen(state).await
 }
 
 #[tauri::command]
 pub async fn set_supply(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SetSupply as Command>::Args,
 ) -> Result<<SetSupply as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("medicine_id", &args.medicine_id)?;
     state
         .patient
         .set_supply(&args.medicine_id, args.remaining, Utc::now())
         .await
         .map_err(convert::core_error)?;
-    screen(&state).await
+    screen(state).await
 }

@@ -4,13 +4,15 @@ use hale_api::{ApiError, Command, GetOffers};
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_offers(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetOffers as Command>::Args,
 ) -> Result<<GetOffers as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let offers = state
         .patient

@@ -8,13 +8,15 @@ use hale_domain::parking::Purchase;
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_parking(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetParking as Command>::Args,
 ) -> Result<<GetParking as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let parking = state
         .patient
@@ -26,9 +28,10 @@ pub async fn get_parking(
 
 #[tauri::command]
 pub async fn save_vehicle(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SaveVehicle as Command>::Args,
 ) -> Result<<SaveVehicle as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let vehicle = state
         .patient
         .save_vehicle(&args.registration, args.label.as_deref())
@@ -39,9 +42,10 @@ pub async fn save_vehicle(
 
 #[tauri::command]
 pub async fn remove_vehicle(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <RemoveVehicle as Command>::Args,
 ) -> Result<<RemoveVehicle as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let registration = convert::registration(&args.registration)?;
     state
         .patient
@@ -52,9 +56,10 @@ pub async fn remove_vehicle(
 
 #[tauri::command]
 pub async fn start_parking(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <StartParking as Command>::Args,
 ) -> Result<<StartParking as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("car_park_id", &args.car_park_id)?;
     convert::require_id("request_id", &args.request_id)?;
     let now = chrono::Utc::now();
@@ -78,9 +83,10 @@ pub async fn start_parking(
 
 #[tauri::command]
 pub async fn extend_parking(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ExtendParking as Command>::Args,
 ) -> Result<<ExtendParking as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("session_id", &args.session_id)?;
     convert::require_id("request_id", &args.request_id)?;
     let now = chrono::Utc::now();
@@ -103,9 +109,10 @@ pub async fn extend_parking(
 
 #[tauri::command]
 pub async fn end_parking(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <EndParking as Command>::Args,
 ) -> Result<<EndParking as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("session_id", &args.session_id)?;
     let now = chrono::Utc::now();
     let session = state
@@ -118,9 +125,10 @@ pub async fn end_parking(
 
 #[tauri::command]
 pub async fn apply_concession(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ApplyConcession as Command>::Args,
 ) -> Result<<ApplyConcession as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let application = convert::concession_application(args)?;
     let decided = state
         .patient

@@ -11,14 +11,16 @@ use tauri::{AppHandle, State};
 
 use crate::commands::downloads;
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn export_record(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <ExportRecord as Command>::Args,
 ) -> Result<<ExportRecord as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let export = (state.patient.export_record(Local::now().date_naive()).await)
         .map_err(convert::core_error)?;
@@ -42,9 +44,10 @@ pub async fn export_record(
 
 #[tauri::command]
 pub async fn create_share_code(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <CreateShareCode as Command>::Args,
 ) -> Result<<CreateShareCode as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let made = (state.patient.create_share().await).map_err(convert::core_error)?;
     Ok(convert::new_share(made))
@@ -52,9 +55,10 @@ pub async fn create_share_code(
 
 #[tauri::command]
 pub async fn get_share_codes(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetShareCodes as Command>::Args,
 ) -> Result<<GetShareCodes as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let list = (state.patient.shares().await).map_err(convert::core_error)?;
     Ok(convert::shares(list, Utc::now()))
@@ -62,9 +66,10 @@ pub async fn get_share_codes(
 
 #[tauri::command]
 pub async fn revoke_share_code(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <RevokeShareCode as Command>::Args,
 ) -> Result<<RevokeShareCode as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("share_id", &args.share_id)?;
     let patient = &state.patient;
     (patient.revoke_share(&args.share_id).await).map_err(convert::core_error)?;
@@ -75,9 +80,10 @@ pub async fn revoke_share_code(
 #[tauri::command]
 pub async fn save_report(
     app: AppHandle,
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SaveReport as Command>::Args,
 ) -> Result<<SaveReport as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let now = Utc::now();
     let today = now.with_timezone(&Local).date_naive();
     let period = hale_domain::report::Period::new(args.from, args.to, today)

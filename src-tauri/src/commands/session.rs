@@ -5,13 +5,15 @@ use tauri::State;
 
 use crate::browser::SystemBrowser;
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_session(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetSession as Command>::Args,
 ) -> Result<<GetSession as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let signed_in = state.patient.is_signed_in().await;
     Ok(SessionView {
@@ -22,9 +24,10 @@ pub async fn get_session(
 
 #[tauri::command]
 pub async fn sign_in(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SignIn as Command>::Args,
 ) -> Result<<SignIn as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     state
         .patient
@@ -39,9 +42,10 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub async fn sign_out(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SignOut as Command>::Args,
 ) -> Result<<SignOut as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let outcome = state
         .patient
         .sign_out(args.remove_local_data)

@@ -4,13 +4,15 @@ use hale_api::{ApiError, Command, GetReminders, SetReminders};
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn get_reminders(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <GetReminders as Command>::Args,
 ) -> Result<<GetReminders as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let hale_api::NoArgs {} = args;
     let leads = state
         .patient
@@ -22,9 +24,10 @@ pub async fn get_reminders(
 
 #[tauri::command]
 pub async fn set_reminders(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <SetReminders as Command>::Args,
 ) -> Result<<SetReminders as Command>::Output, ApiError> {
+    let state = state.wait().await;
     let wanted: Vec<_> = args.leads.into_iter().map(convert::lead).collect();
     let leads = state
         .patient

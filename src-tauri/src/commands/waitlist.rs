@@ -4,13 +4,15 @@ use hale_api::{AcceptOffer, ApiError, Command, DeclineOffer, JoinWaitlist, Leave
 use tauri::State;
 
 use crate::convert;
+use crate::ready::Ready;
 use crate::state::AppState;
 
 #[tauri::command]
 pub async fn join_waitlist(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <JoinWaitlist as Command>::Args,
 ) -> Result<<JoinWaitlist as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("appointment_id", &args.appointment_id)?;
     let entry = state
         .patient
@@ -22,9 +24,10 @@ pub async fn join_waitlist(
 
 #[tauri::command]
 pub async fn leave_waitlist(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <LeaveWaitlist as Command>::Args,
 ) -> Result<<LeaveWaitlist as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("entry_id", &args.entry_id)?;
     state
         .patient
@@ -35,9 +38,10 @@ pub async fn leave_waitlist(
 
 #[tauri::command]
 pub async fn accept_offer(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <AcceptOffer as Command>::Args,
 ) -> Result<<AcceptOffer as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("offer_id", &args.offer_id)?;
     let moved = state
         .patient
@@ -50,9 +54,10 @@ pub async fn accept_offer(
 
 #[tauri::command]
 pub async fn decline_offer(
-    state: State<'_, AppState>,
+    state: State<'_, Ready<AppState>>,
     args: <DeclineOffer as Command>::Args,
 ) -> Result<<DeclineOffer as Command>::Output, ApiError> {
+    let state = state.wait().await;
     convert::require_id("offer_id", &args.offer_id)?;
     state
         .patient
