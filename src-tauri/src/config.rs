@@ -8,6 +8,8 @@
 //! | `HALE_KIOSK` (or the `--kiosk` argument) | `1`: run as a check-in kiosk | off |
 //! | `HALE_KIOSK_ID`, `HALE_KIOSK_SECRET` | the kiosk's registered device credentials | the demo kiosk, with the demo hospital only |
 //! | `HALE_KIOSK_IDLE_SECONDS` | kiosk: back to the start after this long without input (5–3600) | 60 |
+//!
+//! `HALE_WEBKIT_COMPOSITING` is read before GTK starts, by `webview.rs`.
 
 /// Which hospital the app talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,14 +5,20 @@
 //!   WebKit's compositor (a GL context and its layers, in software where there is no GPU) costs
 //!   more than it gives them: without it the home screen shows about 60 ms sooner and the
 //!   window's processes hold about 84 MiB less (PSS). Set as WebKit's own environment variable,
-//!   which its web processes inherit; a user who sets the variable keeps their value (`0` turns
-//!   compositing back on).
+//!   which its web processes inherit and which WebKit reads by its presence alone, so a user
+//!   who wants the compositor back says so with Hale's own variable, [`KEEP_COMPOSITING`].
 
-/// The environment WebKitGTK reads, and the value Hale gives it unless the user already has.
+/// Set (to anything) to leave WebKit's compositing as WebKit chooses.
+pub const KEEP_COMPOSITING: &str = "HALE_WEBKIT_COMPOSITING";
+
+/// The environment WebKitGTK reads, and the value Hale gives it.
 const SETTINGS: &[(&str, &str)] = &[("WEBKIT_DISABLE_COMPOSITING_MODE", "1")];
 
-/// The variables to set, given what the environment already holds.
+/// The variables to set, given which the environment already holds.
 fn to_set(existing: impl Fn(&str) -> bool) -> Vec<(&'static str, &'static str)> {
+    if existing(KEEP_COMPOSITING) {
+        return Vec::new();
+    }
     SETTINGS
         .iter()
         .copied()
@@ -39,5 +45,6 @@ mod tests {
             [("WEBKIT_DISABLE_COMPOSITING_MODE", "1")]
         );
         assert!(to_set(|name| name == "WEBKIT_DISABLE_COMPOSITING_MODE").is_empty());
+        assert!(to_set(|name| name == super::KEEP_COMPOSITING).is_empty());
     }
 }
