@@ -74,6 +74,11 @@ async fn the_rest(
         Arc::new(chrono::Utc::now),
         options,
     );
+    // The commands go on now: the tray below waits for the main thread, which is busy
+    // building the window.
+    let _ = app.state::<Ready<live::Live>>().set(live);
+    let _ = app.state::<Ready<devices::Devices>>().set(devices);
+    let _ = app.state::<Ready<AppState>>().set(state);
     // The tray's menu is GTK's: built on the main thread.
     let (built, tray) = tokio::sync::oneshot::channel();
     let h = app.clone();
@@ -89,8 +94,5 @@ async fn the_rest(
     })?;
     let tray = tray.await.unwrap_or(false);
     app.manage(running::Running::new(watch, tray));
-    let _ = app.state::<Ready<live::Live>>().set(live);
-    let _ = app.state::<Ready<devices::Devices>>().set(devices);
-    let _ = app.state::<Ready<AppState>>().set(state);
     Ok(tray)
 }
