@@ -79,8 +79,6 @@ fn listen(event: &'static str, on_event: impl FnMut(JsValue) + 'static) -> Liste
     }
 }
 
-/// Outside the app (a plain browser on `trunk serve`) there is no `__TAURI__`, and calling into
-/// it would throw rather than fail cleanly.
 /// The label of the window this page is in, as Tauri tells its pages (no round trip).
 pub fn window_label() -> Option<String> {
     let mut value: JsValue = js_sys::global().into();
@@ -93,6 +91,8 @@ pub fn window_label() -> Option<String> {
     value.as_string()
 }
 
+/// Outside the app (a plain browser on `trunk serve`) there is no `__TAURI__`, and calling into
+/// it would throw rather than fail cleanly.
 fn inside_tauri() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("__TAURI__"))
         .map(|v| !v.is_undefined())
