@@ -39,6 +39,10 @@ impl<T> Ready<T> {
 
     /// The value, once start-up has set it.
     pub async fn wait(&self) -> &T {
+        // Every command after start-up: no waiter to register.
+        if let Some(value) = self.value.get() {
+            return value;
+        }
         loop {
             // Registered before the value is read again, so a `set` in between is not missed.
             let notified = self.set.notified();
