@@ -9,6 +9,9 @@
 //! With `-- cgm` it measures a continuous glucose monitor instead: a 14-day sensor at one
 //! reading a minute (20,160 readings) downloaded through the RACP in the service's batches,
 //! stored, relayed and counted on the server.
+//!
+//! With `-- relay` it measures the relay alone: the readings are stored in the service's batches
+//! (seconds, not the minute and more of one transaction per reading), then relayed and counted.
 
 #[path = "../tests/it/common/mod.rs"]
 #[allow(dead_code)] // the bench uses part of the tests' support
@@ -71,6 +74,7 @@ async fn main() {
     if std::env::args().any(|a| a == "cgm") {
         return cgm().await;
     }
+    let relay_only = std::env::args().any(|a| a == "relay");
     let count: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
@@ -98,6 +102,15 @@ async fn main() {
     let packets: Vec<[u8; 4]> = (0..count)
         .map(|i| [0x10, 55 + (i % 60) as u8, 0x00, 0x04])
         .collect();
+    if relay_only {
+        let spacing = Duration::seconds(1);
+        store_in_batches(&patient, device, &packets, start, spacing, now).await;
+        let relay_s = relay(&patient, count).await;
+        count_on_server(&db_url, count).await;
+        eprintln!("  (relay alone: {relay_s:.2} s)");
+        server.stop().await.expect("stop");
+        return;
+    }
     let began = Instant::now();
     for (b, chunk) in packets.chunks(BATCH).enumerate() {
         let measurements: Vec<_> = chunk
@@ -121,20 +134,8 @@ async fn main() {
     let fast = "C4:7C:8D:6A:11:02";
     pair(&other, fast, "Fast stream", DeviceType::HeartRate, now).await;
     let began = Instant::now();
-    for (b, chunk) in packets.chunks(BATCH).enumerate() {
-        let batch: Vec<_> = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let m = decode(Characteristic::HeartRateMeasurement, p).expect("valid packet");
-                (m, start + Duration::milliseconds((b * BATCH + i) as i64))
-            })
-            .collect();
-        other
-            .record_measurements(fast, &batch, None, &Utc, &Silent, now)
-            .await
-            .expect("store");
-    }
+    let spacing = Duration::milliseconds(1);
+    store_in_batches(&other, fast, &packets, start, spacing, now).await;
     let batched_s = began.elapsed().as_secs_f64();
     let stored = other
         .readings(
@@ -164,14 +165,7 @@ async fn main() {
     reopened.close().await;
     let file_mb = std::fs::metadata(&path).map_or(0.0, |m| m.len() as f64 / 1e6);
 
-    // Relay (announced, so a profiler can attach for this part alone).
-    eprintln!("relaying {count} readings…");
-    let began = Instant::now();
-    let report = patient.relay_readings(Utc::now()).await.expect("relay");
-    let relay_s = began.elapsed().as_secs_f64();
-
-    // Count on the server.
-    let (rows, distinct) = held(&db_url).await;
+    let relay_s = relay(&patient, count).await;
     eprintln!("relay benchmark: {count} heart-rate readings at 1 Hz");
     eprintln!(
         "  decode + store (one transaction per reading):  {stored_s:.2} s  ({:.0} readings/s)",
@@ -190,19 +184,78 @@ async fn main() {
     eprintln!(
         "  opening that store, every page checked:       {open_ms:.0} ms  ({file_mb:.1} MB file)"
     );
+    eprintln!("  relay to the hospital on loopback:            {relay_s:.2} s");
+    count_on_server(&db_url, count).await;
+    server.stop().await.expect("stop");
+}
+
+/// Decodes `packets` and stores them in the service's largest batches, one received instant a
+/// batch, the readings `spacing` apart from `start`.
+async fn store_in_batches(
+    patient: &Patient,
+    device: &str,
+    packets: &[[u8; 4]],
+    start: chrono::DateTime<Utc>,
+    spacing: Duration,
+    now: chrono::DateTime<Utc>,
+) {
+    for (b, chunk) in packets.chunks(BATCH).enumerate() {
+        let batch: Vec<_> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let m = decode(Characteristic::HeartRateMeasurement, p).expect("valid packet");
+                (m, start + spacing * (b * BATCH + i) as i32)
+            })
+            .collect();
+        patient
+            .record_measurements(device, &batch, None, &Utc, &Silent, now)
+            .await
+            .expect("store");
+    }
+}
+
+/// Relays everything `patient` holds, printing the figure; returns its seconds. Announced
+/// first, so a profiler can attach for this part alone.
+async fn relay(patient: &Patient, count: usize) -> f64 {
+    eprintln!("relaying {count} readings…");
+    let began = Instant::now();
+    let cpu_before = cpu_seconds();
+    let report = patient.relay_readings(Utc::now()).await.expect("relay");
+    let relay_s = began.elapsed().as_secs_f64();
+    let cpu_s = cpu_seconds() - cpu_before;
     eprintln!(
-        "  relay to the hospital on loopback:            {relay_s:.2} s  ({:.0} readings/s, {} created, {} already there)",
+        "  relayed in {relay_s:.2} s: {:.0} readings/s, {} created, {} already there; \
+         {cpu_s:.2} s of CPU (app and hospital together, {:.0} % of one core)",
         count as f64 / relay_s,
         report.created,
-        report.already_there
+        report.already_there,
+        100.0 * cpu_s / relay_s
     );
+    relay_s
+}
+
+/// This process's CPU time so far (user and system, every thread), from `/proc/self/stat`.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The fields after the command's closing parenthesis; utime and stime are the 14th and
+    // 15th of the whole line, in clock ticks (100 a second on Linux).
+    let rest = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    ticks as f64 / 100.0
+}
+
+/// Counts the readings on the server, and fails unless each arrived exactly once.
+async fn count_on_server(db_url: &str, count: usize) {
+    let (rows, distinct) = held(db_url).await;
     eprintln!(
         "  on the server: {rows} rows, {distinct} distinct, {} duplicates",
         rows - distinct
     );
     assert_eq!(rows as usize, count, "every reading on the server");
     assert_eq!(rows, distinct, "no duplicates");
-    server.stop().await.expect("stop");
 }
 
 /// The readings the hospital holds, and how many distinct ones.

@@ -3,6 +3,7 @@
 //! hospital as FHIR Observations exactly once.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use futures_util::StreamExt;
 use hale_client::OutgoingReading;
 use hale_domain::device::reading::readings;
 use hale_domain::device::{
@@ -18,6 +19,10 @@ use crate::{watch, CoreError, Patient};
 /// Readings per transaction: large enough that a day of 1 Hz heart rate relays in seconds,
 /// small enough that one request never holds the hospital's database for long.
 pub const RELAY_BATCH: u32 = 1000;
+
+/// Batches on their way at once: while the hospital stores one, the next is read, encoded and
+/// sent. More would only queue behind the hospital's one writer.
+const RELAY_IN_FLIGHT: usize = 2;
 
 /// At most one alert per kind of reading in this window: a heart rate stream above its
 /// threshold for an hour alerts twice, not 3,600 times.
@@ -170,36 +175,78 @@ impl Patient {
             return Ok(SyncReport::default());
         }
         let owner = self.owner(&patient);
+        // Each batch is read after the last one read, not after the last one confirmed, so the
+        // next batch travels while the hospital stores this one. A batch whose answer is lost
+        // stays in the outbox and is sent again; the hospital's conditional create keeps each
+        // reading stored once.
+        let mut in_flight = futures_util::stream::FuturesOrdered::new();
+        let mut after: Option<String> = None;
+        let mut more = true;
         let mut report = SyncReport::default();
         loop {
-            let batch = self.store.unsynced_readings(owner, RELAY_BATCH).await?;
-            if batch.is_empty() {
-                return Ok(report);
-            }
-            let outgoing: Vec<OutgoingReading<'_>> = batch
-                .iter()
-                .map(|r| OutgoingReading {
-                    reading: &r.reading,
-                    device_label: r.device_name.as_deref().unwrap_or("Bluetooth device"),
-                    interpretation: r.interpretation,
-                })
-                .collect();
-            let answers = self
-                .with_session(|s| {
-                    let (outgoing, patient) = (&outgoing, &patient);
-                    async move { self.client.send_readings(&s, patient, outgoing).await }
-                })
-                .await?;
-            for a in &answers {
-                match a {
-                    hale_client::Stored::Created => report.created += 1,
-                    hale_client::Stored::AlreadyThere => report.already_there += 1,
+            if more && in_flight.len() < RELAY_IN_FLIGHT {
+                let batch = {
+                    let read = self
+                        .store
+                        .unsynced_readings(owner, after.as_deref(), RELAY_BATCH);
+                    let mut read = std::pin::pin!(read);
+                    // The batches in flight go on while this one is read: they use the store
+                    // too, and one waiting unpolled on it would block the read.
+                    loop {
+                        tokio::select! {
+                            batch = &mut read => break batch?,
+                            Some(part) = in_flight.next() => report.add(part?),
+                        }
+                    }
+                };
+                more = batch.len() == RELAY_BATCH as usize;
+                if let Some(last) = batch.last() {
+                    after = Some(last.reading.key.clone());
+                    in_flight.push_back(self.relay_batch(&patient, batch, now));
                 }
+                continue;
             }
-            let keys: Vec<String> = batch.into_iter().map(|r| r.reading.key).collect();
-            self.store.mark_readings_synced(owner, &keys, now).await?;
-            tracing::info!(sent = keys.len(), "readings confirmed by the hospital");
+            match in_flight.next().await {
+                Some(part) => report.add(part?),
+                None => return Ok(report),
+            }
         }
+    }
+
+    /// Sends one batch of the outbox and marks what the hospital confirmed.
+    async fn relay_batch(
+        &self,
+        patient: &str,
+        batch: Vec<StoredReading>,
+        now: DateTime<Utc>,
+    ) -> Result<SyncReport, CoreError> {
+        let outgoing: Vec<OutgoingReading<'_>> = batch
+            .iter()
+            .map(|r| OutgoingReading {
+                reading: &r.reading,
+                device_label: r.device_name.as_deref().unwrap_or("Bluetooth device"),
+                interpretation: r.interpretation,
+            })
+            .collect();
+        let answers = self
+            .with_session(|s| {
+                let outgoing = &outgoing;
+                async move { self.client.send_readings(&s, patient, outgoing).await }
+            })
+            .await?;
+        let mut report = SyncReport::default();
+        for a in &answers {
+            match a {
+                hale_client::Stored::Created => report.created += 1,
+                hale_client::Stored::AlreadyThere => report.already_there += 1,
+            }
+        }
+        let keys: Vec<String> = batch.into_iter().map(|r| r.reading.key).collect();
+        self.store
+            .mark_readings_synced(self.owner(patient), &keys, now)
+            .await?;
+        tracing::info!(sent = keys.len(), "readings confirmed by the hospital");
+        Ok(report)
     }
 
     /// Relays the outbox if anything waits in it (cheap when nothing does).

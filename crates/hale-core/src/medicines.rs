@@ -84,6 +84,14 @@ pub struct SyncReport {
     pub already_there: usize,
 }
 
+impl SyncReport {
+    /// Counts `part` (one batch's report) in.
+    pub fn add(&mut self, part: SyncReport) {
+        self.created += part.created;
+        self.already_there += part.already_there;
+    }
+}
+
 impl Patient {
     /// The medicines screen as of `now`: prescriptions refreshed and dose records exchanged
     /// with the hospital when it answers, else from the device alone, saying so.

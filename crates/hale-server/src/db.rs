@@ -76,6 +76,35 @@ pub(crate) const ALERTS_CHANNEL: &str = "hale_alerts";
 #[cfg(feature = "postgres")]
 pub(crate) const EVENTS_CHANNEL: &str = "hale_events";
 
+/// How often the server copies SQLite's write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A connection whose commit leaves the log longer than this (in 4 KiB pages, about 40 MB)
+/// copies it itself, as SQLite does by default at 1,000 pages: a backstop, should the server's
+/// own checkpoints fall behind.
+const WAL_BACKSTOP_PAGES: u32 = 10_000;
+
+/// Copies a SQLite database's write-ahead log into its file every [`CHECKPOINT_EVERY`], beside
+/// the writers. By default the commit that crosses 1,000 pages of log does it, inside the time
+/// every other writer waits for: a tenth of a day's relay went there (BENCHMARKS.md). A passive
+/// checkpoint waits for no one. Nothing to do on PostgreSQL.
+pub(crate) async fn checkpoint_forever(db: AnyPool) {
+    if Backend::of(&db) != Backend::Sqlite {
+        return;
+    }
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(error) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&db)
+            .await
+        {
+            tracing::warn!(%error, "the write-ahead log was not copied into the database");
+        }
+    }
+}
+
 /// Opens (creating a SQLite file if needed) and migrates the database at `url`.
 pub async fn open_database(url: &str) -> Result<AnyPool, FhirError> {
     open_database_keyed(url, None).await
@@ -138,10 +167,15 @@ pub async fn open_database_keyed(
                     // switching to WAL itself needs the lock, and a new connection that failed
                     // here at once was retried by the pool until it timed out (a CI flake);
                     // WAL lets readers go on while a booking writes; NORMAL is durable across
-                    // app crashes.
+                    // app crashes. The log is copied into the file by `checkpoint_forever`, off
+                    // the writers' path; a connection does it itself only past a backstop.
                     conn.execute(
-                        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                        format!(
+                            "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA wal_autocheckpoint = {WAL_BACKSTOP_PAGES};"
+                        )
+                        .as_str(),
                     )
                     .await?;
                     Ok(())

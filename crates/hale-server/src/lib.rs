@@ -611,6 +611,7 @@ pub async fn start(options: &ServerOptions) -> Result<RunningServer, FhirError> 
         tokio::spawn(waitlist::sweep_forever(state.clone())),
         tokio::spawn(monitoring::sweep::sweep_forever(state.clone())),
         tokio::spawn(subscriptions::delivery::deliver_forever(state.clone())),
+        tokio::spawn(db::checkpoint_forever(state.db.clone())),
     ];
     #[cfg(feature = "postgres")]
     if Backend::of(&state.db) == Backend::Postgres {

@@ -115,6 +115,8 @@ pub(crate) async fn store_one(
 /// the row it is stored as.
 pub(crate) struct Checked {
     observation: Observation,
+    /// The Observation as stored, encoded before the writing transaction begins.
+    json: String,
     id: String,
     system: String,
     value: String,
@@ -234,9 +236,15 @@ pub(crate) fn finish_check(
     observation.id = Some(id.clone());
     // A reading never changes once stored: version 1, from when it arrived.
     observation.meta = Some(hale_fhir::Meta::version(1, now));
+    let resource = Resource::Observation(observation);
+    let json = serde_json::to_string(&resource).map_err(|e| FhirError::Internal(e.to_string()))?;
+    let Resource::Observation(observation) = resource else {
+        return Err(FhirError::Internal("an Observation changed type".into()));
+    };
     Ok(Checked {
         interpretation: observation.interpretation().map(|i| i.code()),
         observation,
+        json,
         id,
         system,
         value,
@@ -266,18 +274,12 @@ pub(crate) async fn store_checked(
     // costs as much again (BENCHMARKS.md, relay).
     let mut created = std::collections::HashSet::new();
     for chunk in checked.chunks(ROWS_PER_INSERT) {
-        let mut rows = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            let json = serde_json::to_string(&Resource::Observation(c.observation.clone()))
-                .map_err(|e| FhirError::Internal(e.to_string()))?;
-            rows.push((c, json));
-        }
         let mut sql = Sql::for_many(
             Backend::of_connection(tx),
             "INSERT INTO observation (id, patient_id, identifier_system, identifier_value, code, \
              effective_at, interpretation, resource, received_at, device_id, encounter_id) VALUES ",
         );
-        for (i, (c, json)) in rows.into_iter().enumerate() {
+        for (i, c) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" })
                 .push_bind(c.id.as_str())
                 .push(", ")
@@ -293,7 +295,7 @@ pub(crate) async fn store_checked(
                 .push(", ")
                 .push_bind(c.interpretation)
                 .push(", ")
-                .push_bind(json)
+                .push_bind(c.json.as_str())
                 .push(", ")
                 .push_bind(Time(now))
                 .push(", ")
@@ -305,8 +307,9 @@ pub(crate) async fn store_checked(
         sql.push(" ON CONFLICT (patient_id, identifier_system, identifier_value) DO NOTHING");
         let inserted = sql
             .build()
-            // A statement per chunk length would crowd the connection's statement cache.
-            .persistent(false)
+            // Full chunks reuse one prepared statement; a statement per other length would
+            // crowd the connection's statement cache.
+            .persistent(chunk.len() == ROWS_PER_INSERT)
             .execute(&mut *tx)
             .await?
             .rows_affected();

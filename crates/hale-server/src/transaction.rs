@@ -5,16 +5,48 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
-use hale_fhir::{Bundle, BundleEntry, BundleResponse, Resource};
+use hale_fhir::{
+    Bundle, BundleEntry, BundleRequest, BundleResponse, MedicationAdministration, Resource,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::auth::PatientToken;
 use crate::error::fhir_json;
 use crate::medication::store_administration;
-use crate::observation::{check, store_checked};
+use crate::observation::{check, store_checked, Checked};
 use crate::{FhirError, ServerState};
 
 /// At most this many entries in one transaction, so one request cannot hold the database long.
 pub(crate) const MAX_TRANSACTION_ENTRIES: usize = 1000;
+
+/// A transaction Bundle as it arrives. Each entry's resource stays raw JSON until its request
+/// says what it must be, and is then decoded once, straight into that type. (Read as a
+/// `Resource`, serde first buffers every entry, and the Bundle around them, into a tree to find
+/// each `resourceType`: a tenth of a relay's time went there.)
+#[derive(Deserialize)]
+pub(crate) struct Incoming {
+    #[serde(rename = "resourceType")]
+    resource_type: String,
+    #[serde(rename = "type")]
+    bundle_type: String,
+    #[serde(default)]
+    entry: Vec<IncomingEntry>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct IncomingEntry {
+    resource: Option<Box<RawValue>>,
+    request: Option<BundleRequest>,
+}
+
+/// The one field read before a resource is decoded.
+#[derive(Deserialize)]
+struct ResourceType<'a> {
+    #[serde(rename = "resourceType", borrow)]
+    resource_type: std::borrow::Cow<'a, str>,
+}
 
 /// `POST /fhir` with a `transaction` Bundle of conditional creates of dose records
 /// (MedicationAdministration) and readings (Observation). All entries are stored or
@@ -22,18 +54,18 @@ pub(crate) const MAX_TRANSACTION_ENTRIES: usize = 1000;
 pub(crate) async fn transaction(
     token: PatientToken,
     State(state): State<ServerState>,
-    Json(body): Json<Resource>,
+    Json(body): Json<Incoming>,
 ) -> Result<Response, FhirError> {
-    let Resource::Bundle(bundle) = body else {
+    if body.resource_type != "Bundle" {
         return Err(FhirError::Invalid("expected a Bundle".into()));
-    };
-    if bundle.bundle_type != "transaction" {
+    }
+    if body.bundle_type != "transaction" {
         return Err(FhirError::Invalid(format!(
             "expected a transaction Bundle, not '{}'",
-            bundle.bundle_type
+            body.bundle_type
         )));
     }
-    if bundle.entry.len() > MAX_TRANSACTION_ENTRIES {
+    if body.entry.len() > MAX_TRANSACTION_ENTRIES {
         return Err(FhirError::Invalid(format!(
             "at most {MAX_TRANSACTION_ENTRIES} entries per transaction"
         )));
@@ -41,59 +73,110 @@ pub(crate) async fn transaction(
     // Run to the end even if the client goes away: a transaction dropped half-way (the
     // handler's future cancelled by a closed connection) could leave its pooled SQLite
     // connection inside a transaction, failing later requests.
-    tokio::spawn(store_transaction(token, state, bundle))
+    tokio::spawn(store_transaction(token, state, body.entry))
         .await
         .map_err(|e| FhirError::Internal(format!("the transaction task failed: {e}")))?
+}
+
+/// Entry `index`'s resource, which its request says is a `kind`.
+fn decode<T: DeserializeOwned>(
+    index: usize,
+    resource: Option<&RawValue>,
+    kind: &str,
+) -> Result<T, FhirError> {
+    let raw = resource
+        .ok_or_else(|| FhirError::Invalid(format!("entry {index} has no resource")))?
+        .get();
+    // FHIR JSON usually leads with its type, as Hale's app writes it: then it is seen at once.
+    let leads_with_kind = raw
+        .strip_prefix("{\"resourceType\":\"")
+        .and_then(|rest| rest.strip_prefix(kind))
+        .is_some_and(|rest| rest.starts_with('"'));
+    if !leads_with_kind {
+        let found = serde_json::from_str::<ResourceType<'_>>(raw)
+            .map_err(|e| FhirError::Invalid(format!("entry {index}: {e}")))?
+            .resource_type;
+        if found != kind {
+            return Err(FhirError::Invalid(format!(
+                "entry {index}: POST {kind} carries a {found}"
+            )));
+        }
+    }
+    serde_json::from_str(raw).map_err(|e| FhirError::Invalid(format!("entry {index}: {e}")))
+}
+
+/// An entry decoded and checked, before the writing transaction begins.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "both are large; one request's entries, in one Vec, for the length of the request"
+)]
+enum Decoded {
+    Dose(MedicationAdministration, Option<String>),
+    Reading(Checked),
 }
 
 async fn store_transaction(
     token: PatientToken,
     state: ServerState,
-    bundle: Bundle,
+    entries: Vec<IncomingEntry>,
 ) -> Result<Response, FhirError> {
     let now = Utc::now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    // Dose records are stored as they come; readings are checked as they come and stored
-    // together after the loop (many rows per statement), their answers filled in at their places.
-    let mut answers: Vec<Option<(bool, Resource)>> = Vec::with_capacity(bundle.entry.len());
-    let mut readings = Vec::new();
-    let mut reading_places = Vec::new();
-    let mut stored_new_dose = false;
-    for (index, entry) in bundle.entry.into_iter().enumerate() {
+    // Everything that needs no database is done before the writing transaction, which other
+    // requests wait for: decoding, checking, and encoding each reading as stored.
+    let mut decoded = Vec::with_capacity(entries.len());
+    // Each scope is checked once a transaction, at the first entry that needs it.
+    let (mut may_record_doses, mut may_record_readings) = (false, false);
+    for (index, entry) in entries.into_iter().enumerate() {
         let request = entry
             .request
             .ok_or_else(|| FhirError::Invalid(format!("entry {index} has no request")))?;
-        match (
-            request.method.as_str(),
-            request.url.as_str(),
-            entry.resource,
-        ) {
-            ("POST", "MedicationAdministration", Resource::MedicationAdministration(record)) => {
-                token.require_scope("patient/MedicationAdministration.c")?;
-                let (created, stored) = store_administration(
-                    &mut tx,
-                    &token,
-                    record,
-                    request.if_none_exist.as_deref(),
-                    now,
-                )
-                .await
-                .map_err(|e| at_entry(index, e))?;
-                stored_new_dose |= created;
-                answers.push(Some((created, Resource::MedicationAdministration(stored))));
+        let resource = entry.resource.as_deref();
+        decoded.push(match (request.method.as_str(), request.url.as_str()) {
+            ("POST", kind @ "MedicationAdministration") => {
+                if !may_record_doses {
+                    token.require_scope("patient/MedicationAdministration.c")?;
+                    may_record_doses = true;
+                }
+                Decoded::Dose(decode(index, resource, kind)?, request.if_none_exist)
             }
-            ("POST", "Observation", Resource::Observation(observation)) => {
-                token.require_scope("patient/Observation.c")?;
+            ("POST", kind @ "Observation") => {
+                if !may_record_readings {
+                    token.require_scope("patient/Observation.c")?;
+                    may_record_readings = true;
+                }
+                let observation = decode(index, resource, kind)?;
                 let checked = check(&token, observation, request.if_none_exist.as_deref(), now)
                     .map_err(|e| at_entry(index, e))?;
-                readings.push(checked);
-                reading_places.push(index);
-                answers.push(None);
+                Decoded::Reading(checked)
             }
-            (method, url, _) => {
+            (method, url) => {
                 return Err(FhirError::Invalid(format!(
                     "entry {index}: {method} {url} is not supported in a transaction here"
                 )))
+            }
+        });
+    }
+    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Dose records are stored in order; readings are stored together after the loop (many rows
+    // per statement), their answers filled in at their places.
+    let mut answers: Vec<Option<(bool, Resource)>> = Vec::with_capacity(decoded.len());
+    let mut readings = Vec::new();
+    let mut reading_places = Vec::new();
+    let mut stored_new_dose = false;
+    for (index, entry) in decoded.into_iter().enumerate() {
+        match entry {
+            Decoded::Dose(record, condition) => {
+                let (created, stored) =
+                    store_administration(&mut tx, &token, record, condition.as_deref(), now)
+                        .await
+                        .map_err(|e| at_entry(index, e))?;
+                stored_new_dose |= created;
+                answers.push(Some((created, Resource::MedicationAdministration(stored))));
+            }
+            Decoded::Reading(checked) => {
+                readings.push(checked);
+                reading_places.push(index);
+                answers.push(None);
             }
         }
     }

@@ -405,23 +405,23 @@ impl Store {
         Ok(latest)
     }
 
-    /// Up to `limit` readings the hospital has not confirmed, in the order they were received.
+    /// Up to `limit` readings the hospital has not confirmed, in the order they were received;
+    /// with `after` (a reading's key), only those that come after that reading, so the relay
+    /// can read its next batch while the last one is still on its way.
     pub async fn unsynced_readings(
         &self,
         owner: Owner<'_>,
+        after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<StoredReading>, StoreError> {
-        let rows: Vec<ReadingRow> = sqlx::query_as(&format!(
-            "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
-             ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
-             WHERE r.hospital = ? AND r.patient_id = ? AND r.synced_at IS NULL \
-             ORDER BY r.received_at, r.key LIMIT ?"
-        ))
-        .bind(owner.hospital)
-        .bind(owner.patient_id)
-        .bind(limit)
-        .fetch_all(&self.db)
-        .await?;
+        let sql = unsynced_sql(after.is_some());
+        let mut query = sqlx::query_as(&sql)
+            .bind(owner.hospital)
+            .bind(owner.patient_id);
+        if let Some(key) = after {
+            query = query.bind(owner.hospital).bind(owner.patient_id).bind(key);
+        }
+        let rows: Vec<ReadingRow> = query.bind(limit).fetch_all(&self.db).await?;
         rows.into_iter().map(reading_from_row).collect()
     }
 
@@ -497,6 +497,24 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// The outbox's next readings, oldest received first (and by key within an instant), so that a
+/// relay interrupted half-way goes on where it stopped. `after`: only those after a given
+/// reading (bound as hospital, patient and key after the owner).
+fn unsynced_sql(after: bool) -> String {
+    let after = if after {
+        "AND (r.received_at, r.key) > (SELECT received_at, key FROM reading \
+         WHERE hospital = ? AND patient_id = ? AND key = ?) "
+    } else {
+        ""
+    };
+    format!(
+        "SELECT {READING_COLUMNS} FROM reading r LEFT JOIN paired_device d \
+         ON d.hospital = r.hospital AND d.patient_id = r.patient_id AND d.id = r.device \
+         WHERE r.hospital = ? AND r.patient_id = ? AND r.synced_at IS NULL {after}\
+         ORDER BY r.received_at, r.key LIMIT ?"
+    )
 }
 
 #[cfg(test)]
@@ -602,6 +620,81 @@ mod tests {
         );
     }
 
+    /// Regression: the outbox's index ordered by `received_at` alone, so a device's download
+    /// (thousands of readings received in one instant) was sorted again for every batch the
+    /// relay read, and a day of readings took seconds to relay.
+    #[tokio::test]
+    async fn the_outbox_is_read_in_its_index_order_without_sorting() {
+        let store = Store::open_in_memory().await.unwrap();
+        for after in [false, true] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", unsynced_sql(after));
+            let mut query = sqlx::query_as(&sql)
+                .bind(OWNER.hospital)
+                .bind(OWNER.patient_id);
+            if after {
+                query = query.bind(OWNER.hospital).bind(OWNER.patient_id).bind("k");
+            }
+            let plan: Vec<(i64, i64, i64, String)> =
+                query.bind(1000).fetch_all(&store.db).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.contains("USING INDEX reading_unsynced")),
+                "the outbox's own index is used: {steps:?}"
+            );
+            assert!(
+                !steps.iter().any(|s| s.contains("TEMP B-TREE")),
+                "no sort: {steps:?}"
+            );
+        }
+    }
+
+    /// The relay reads its next batch after the last reading of the one in flight: a batch
+    /// read that way starts right after it, in the outbox's order, even within one instant.
+    #[tokio::test]
+    async fn the_outbox_is_read_in_batches_after_a_given_reading() {
+        let store = Store::open_in_memory().await.unwrap();
+        store.save_device(OWNER, &meter()).await.unwrap();
+        let t = at("2026-12-02T08:00:00Z");
+        let batch: Vec<_> = (0..10)
+            .map(|i| {
+                (
+                    hr(&format!("AA/hr/{i}"), 60.0, "2026-12-02T07:00:00Z"),
+                    None,
+                )
+            })
+            .collect();
+        store
+            .store_readings(OWNER, "AA", &batch[..4], None, None, t)
+            .await
+            .unwrap();
+        store
+            .store_readings(
+                OWNER,
+                "AA",
+                &batch[4..],
+                None,
+                None,
+                t + chrono::Duration::seconds(1),
+            )
+            .await
+            .unwrap();
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store
+                .unsynced_readings(OWNER, after.as_deref(), 3)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            after = Some(last.reading.key.clone());
+            seen.extend(page.into_iter().map(|r| r.reading.key));
+        }
+        let expected: Vec<String> = (0..10).map(|i| format!("AA/hr/{i}")).collect();
+        assert_eq!(seen, expected, "each once, in received order then by key");
+    }
+
     #[tokio::test]
     async fn readings_are_stored_once_and_leave_the_outbox_when_confirmed() {
         let store = Store::open_in_memory().await.unwrap();
@@ -643,14 +736,14 @@ mod tests {
             Some(7)
         );
         assert_eq!(store.unsynced_reading_count(OWNER).await.unwrap(), 2);
-        let outbox = store.unsynced_readings(OWNER, 10).await.unwrap();
+        let outbox = store.unsynced_readings(OWNER, None, 10).await.unwrap();
         assert_eq!(outbox[1].interpretation, Some(Interpretation::High));
         assert_eq!(outbox[0].device_name.as_deref(), Some("Meter"));
         store
             .mark_readings_synced(OWNER, &["AA/hr/1".to_owned()], at("2026-12-02T09:00:00Z"))
             .await
             .unwrap();
-        let outbox = store.unsynced_readings(OWNER, 10).await.unwrap();
+        let outbox = store.unsynced_readings(OWNER, None, 10).await.unwrap();
         assert_eq!(outbox.len(), 1);
         assert_eq!(outbox[0].reading.key, "AA/hr/2");
         let chart = store
@@ -667,7 +760,11 @@ mod tests {
             hospital: "http://h/fhir",
             patient_id: "p2",
         };
-        assert!(store.unsynced_readings(other, 10).await.unwrap().is_empty());
+        assert!(store
+            .unsynced_readings(other, None, 10)
+            .await
+            .unwrap()
+            .is_empty());
     }
 
     #[tokio::test]

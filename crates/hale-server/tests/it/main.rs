@@ -8,6 +8,7 @@ mod arrival;
 mod authorization;
 mod booking;
 mod care_circle;
+mod checkpoint;
 mod clinic_readings;
 mod common;
 mod conformance;

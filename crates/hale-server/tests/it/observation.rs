@@ -478,3 +478,54 @@ async fn a_stored_reading_is_version_1_and_its_location_names_that_version() {
     let found = entries(&bundle, "Observation");
     assert_eq!(found[0]["meta"], stored["meta"]);
 }
+
+/// The transaction reads each entry's resource as the type its request names, and checks the
+/// resource says so itself, whether `resourceType` leads (as Hale's app writes it, read at a
+/// glance) or comes anywhere else (read in full).
+#[tokio::test]
+async fn a_transaction_entry_whose_resource_is_not_what_its_request_names_stores_nothing() {
+    let h = hospital().await;
+    let alex = h.token(&DEMO_PATIENT).await;
+    let key = "AA:BB:CC:DD:EE:01/heart-rate/mislabelled";
+    let reading = heart_rate(DEMO_PATIENT.id, key, 64.0, 5);
+    // `resourceType` anywhere but first (serde_json's map orders keys).
+    let mut other = reading.clone();
+    other["resourceType"] = json!("MedicationAdministration");
+    let mut bundle = transaction(&[reading.clone(), other]);
+    bundle["entry"][1]["request"]["url"] = json!("Observation");
+    let (code, outcome) = h.post(&alex, "", bundle).await;
+    assert_eq!(code, 400, "{outcome}");
+    assert_eq!(
+        outcome["issue"][0]["diagnostics"],
+        "entry 1: POST Observation carries a MedicationAdministration"
+    );
+    // `resourceType` first, a longer name that begins with the right one.
+    let leading = serde_json::to_string(&transaction(std::slice::from_ref(&reading)))
+        .unwrap()
+        .replace(
+            "\"resource\":{",
+            "\"resource\":{\"resourceType\":\"Observations\",",
+        )
+        .replace(",\"resourceType\":\"Observation\"", "");
+    assert!(leading.contains("{\"resourceType\":\"Observations\","));
+    let answer = h
+        .http
+        .post(h.url(""))
+        .bearer_auth(&alex)
+        .header("Content-Type", "application/fhir+json")
+        .body(leading)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let outcome: Value = answer.json().await.unwrap();
+    assert_eq!(
+        outcome["issue"][0]["diagnostics"],
+        "entry 0: POST Observation carries a Observations"
+    );
+    assert_eq!(stored_with(&h, key).await, 0, "nothing stored");
+    // The reading itself, well labelled, is stored.
+    let (code, answer) = h.post(&alex, "", transaction(&[reading])).await;
+    assert_eq!(code, 200, "{answer}");
+    assert_eq!(stored_with(&h, key).await, 1);
+}
