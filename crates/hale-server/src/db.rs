@@ -87,10 +87,23 @@ const WAL_BACKSTOP_PAGES: u32 = 10_000;
 /// Copies a SQLite database's write-ahead log into its file every [`CHECKPOINT_EVERY`], beside
 /// the writers. By default the commit that crosses 1,000 pages of log does it, inside the time
 /// every other writer waits for: a tenth of a day's relay went there (BENCHMARKS.md). A passive
-/// checkpoint waits for no one. Nothing to do on PostgreSQL.
+/// checkpoint waits for no one. Nothing to do on PostgreSQL, nor for a database in memory (the
+/// app's embedded hospital without a key), which has no log: there the pragma would only fail
+/// while another connection writes.
 pub(crate) async fn checkpoint_forever(db: AnyPool) {
     if Backend::of(&db) != Backend::Sqlite {
         return;
+    }
+    match sqlx::query_scalar::<_, String>("PRAGMA journal_mode")
+        .fetch_one(&db)
+        .await
+    {
+        Ok(mode) if mode.eq_ignore_ascii_case("wal") => {}
+        Ok(_) => return,
+        Err(error) => {
+            tracing::warn!(%error, "the journal mode could not be read; no checkpoints");
+            return;
+        }
     }
     let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

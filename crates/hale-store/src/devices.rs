@@ -504,7 +504,10 @@ impl Store {
 /// reading (bound as hospital, patient and key after the owner).
 fn unsynced_sql(after: bool) -> String {
     let after = if after {
-        "AND (r.received_at, r.key) > (SELECT received_at, key FROM reading \
+        // `+` takes the columns' type off the subquery's values: compared with an index's TEXT
+        // columns, a typed pair seeks on both, an untyped one on `received_at` alone, and a
+        // download received in one instant was scanned again for every batch.
+        "AND (r.received_at, r.key) > (SELECT +received_at, +key FROM reading \
          WHERE hospital = ? AND patient_id = ? AND key = ?) "
     } else {
         ""
@@ -647,37 +650,39 @@ mod tests {
                 !steps.iter().any(|s| s.contains("TEMP B-TREE")),
                 "no sort: {steps:?}"
             );
+            if after {
+                assert!(
+                    steps.iter().any(|s| s.contains("(received_at,key)>(?,?)")),
+                    "a batch after a reading seeks on both columns: {steps:?}"
+                );
+            }
         }
     }
 
     /// The relay reads its next batch after the last reading of the one in flight: a batch
-    /// read that way starts right after it, in the outbox's order, even within one instant.
+    /// read that way starts right after it, in the outbox's order (received, then by key
+    /// within an instant), even when a later download's keys sort before an earlier one's.
     #[tokio::test]
     async fn the_outbox_is_read_in_batches_after_a_given_reading() {
         let store = Store::open_in_memory().await.unwrap();
         store.save_device(OWNER, &meter()).await.unwrap();
         let t = at("2026-12-02T08:00:00Z");
-        let batch: Vec<_> = (0..10)
-            .map(|i| {
+        let readings = |keys: std::ops::Range<usize>| -> Vec<_> {
+            keys.map(|i| {
                 (
                     hr(&format!("AA/hr/{i}"), 60.0, "2026-12-02T07:00:00Z"),
                     None,
                 )
             })
-            .collect();
+            .collect()
+        };
         store
-            .store_readings(OWNER, "AA", &batch[..4], None, None, t)
+            .store_readings(OWNER, "AA", &readings(5..10), None, None, t)
             .await
             .unwrap();
+        let later = t + chrono::Duration::seconds(1);
         store
-            .store_readings(
-                OWNER,
-                "AA",
-                &batch[4..],
-                None,
-                None,
-                t + chrono::Duration::seconds(1),
-            )
+            .store_readings(OWNER, "AA", &readings(0..5), None, None, later)
             .await
             .unwrap();
         let mut seen = Vec::new();
@@ -691,7 +696,7 @@ mod tests {
             after = Some(last.reading.key.clone());
             seen.extend(page.into_iter().map(|r| r.reading.key));
         }
-        let expected: Vec<String> = (0..10).map(|i| format!("AA/hr/{i}")).collect();
+        let expected: Vec<String> = (5..10).chain(0..5).map(|i| format!("AA/hr/{i}")).collect();
         assert_eq!(seen, expected, "each once, in received order then by key");
     }
 
