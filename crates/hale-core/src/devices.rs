@@ -234,13 +234,7 @@ impl Patient {
                 async move { self.client.send_readings(&s, patient, outgoing).await }
             })
             .await?;
-        let mut report = SyncReport::default();
-        for a in &answers {
-            match a {
-                hale_client::Stored::Created => report.created += 1,
-                hale_client::Stored::AlreadyThere => report.already_there += 1,
-            }
-        }
+        let report = SyncReport::of(&answers);
         let keys: Vec<String> = batch.into_iter().map(|r| r.reading.key).collect();
         self.store
             .mark_readings_synced(self.owner(patient), &keys, now)

@@ -85,6 +85,18 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// How the hospital answered one batch, entry by entry.
+    pub fn of(answers: &[hale_client::Stored]) -> SyncReport {
+        let created = answers
+            .iter()
+            .filter(|a| matches!(a, hale_client::Stored::Created))
+            .count();
+        SyncReport {
+            created,
+            already_there: answers.len() - created,
+        }
+    }
+
     /// Counts `part` (one batch's report) in.
     pub fn add(&mut self, part: SyncReport) {
         self.created += part.created;
@@ -217,12 +229,7 @@ impl Patient {
                     async move { self.client.send_doses(&s, patient, doses).await }
                 })
                 .await?;
-            for a in &answers {
-                match a {
-                    hale_client::Stored::Created => report.created += 1,
-                    hale_client::Stored::AlreadyThere => report.already_there += 1,
-                }
-            }
+            report.add(SyncReport::of(&answers));
             self.store.mark_doses_synced(owner, &batch, now).await?;
             tracing::info!(sent = batch.len(), "dose records confirmed by the hospital");
         }
