@@ -10,8 +10,12 @@
 //!   their alerts, and the next, which finds nothing new.
 //! - `worklist`: a care team of 2,000 monitored patients, most with alerts: the console's
 //!   worklist, 50 times, p50 and p99.
+//! - `ingest` (PostgreSQL only): 40 enrolled patients each relay 2,000 readings in transactions
+//!   of 100, as their apps do, through one server instance and then (40 other patients) through
+//!   two on the same database: readings/s, how many sessions waited on a lock, and the stored
+//!   count (each reading once; every client also resends its first batch).
 //!
-//! Run: `cargo bench -p hale-server --bench monitoring [-- relay|timer|worklist]`.
+//! Run: `cargo bench -p hale-server --bench monitoring [-- relay|timer|worklist|ingest]`.
 
 #[path = "../tests/it/common/mod.rs"]
 #[allow(dead_code)] // the bench uses part of the tests' support
@@ -97,6 +101,16 @@ async fn main() {
     if wants("worklist") {
         worklist(&root, backend).await;
     }
+    if wants("ingest") && backend == "PostgreSQL" {
+        let second = hale_server::start(&options)
+            .await
+            .expect("a second instance");
+        let roots = [root.clone(), format!("http://{}", second.addr)];
+        // Patients the relay part leaves alone: its readings would count as these.
+        ingest(&url, &roots[..1], RELAYING).await;
+        ingest(&url, &roots, RELAYING + INGEST_PATIENTS).await;
+        second.stop().await.expect("stop");
+    }
     server.stop().await.expect("stop");
 }
 
@@ -166,6 +180,141 @@ async fn build(url: &str) {
     tx.commit().await.expect("commit");
 }
 
+/// Monitored patient `n` signs in (the development sign-in: no password hashing in the way).
+async fn sign_in(http: &reqwest::Client, root: &str, n: usize) -> String {
+    let v: serde_json::Value = http
+        .post(format!("{root}/auth/dev/token"))
+        .json(&serde_json::json!({"identifier": format!("MON-{n:06}"), "birth_date": "1960-01-01"}))
+        .send()
+        .await
+        .expect("sign-in")
+        .json()
+        .await
+        .expect("token");
+    v["access_token"].as_str().expect("token").to_owned()
+}
+
+const INGEST_PATIENTS: usize = 40;
+const INGEST_BATCHES: usize = 20;
+const INGEST_BATCH: usize = 100;
+
+/// One app's transaction of `INGEST_BATCH` readings, numbered from `first`.
+fn ingest_bundle(patient: usize, first: usize) -> String {
+    let entries: Vec<_> = (first..first + INGEST_BATCH)
+        .map(|seq| {
+            let (key, body) = reading(patient, seq as u64, seq % 500 == 7);
+            let resource: serde_json::Value = serde_json::from_str(&body).expect("json");
+            serde_json::json!({
+                "resource": resource,
+                "request": {
+                    "method": "POST",
+                    "url": "Observation",
+                    "ifNoneExist": format!("identifier={READING_SYSTEM}|{key}"),
+                },
+            })
+        })
+        .collect();
+    serde_json::json!({"resourceType": "Bundle", "type": "transaction", "entry": entries})
+        .to_string()
+}
+
+/// Patients `from..from + INGEST_PATIENTS` relay their readings at once, spread over `roots`
+/// (one app per patient, one batch in flight each), while a sampler counts the database
+/// sessions waiting on a lock.
+async fn ingest(url: &str, roots: &[String], from: usize) {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .expect("client");
+    let mut apps = Vec::new();
+    for n in from..from + INGEST_PATIENTS {
+        let root = roots[n % roots.len()].clone();
+        let token = sign_in(&http, &root, n).await;
+        // Built beforehand: the bench measures the hospital, not its own JSON.
+        let mut batches: Vec<String> = (0..INGEST_BATCHES)
+            .map(|b| ingest_bundle(n, b * INGEST_BATCH))
+            .collect();
+        batches.push(batches[0].clone());
+        apps.push((root, token, batches));
+    }
+    let db = hale_server::open_database(url).await.expect("database");
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (db, done) = (db.clone(), done.clone());
+        tokio::spawn(async move {
+            let (mut samples, mut waiting, mut any) = (0u64, 0i64, 0u64);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM pg_stat_activity \
+                     WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                )
+                .fetch_one(&db)
+                .await
+                .expect("sample");
+                samples += 1;
+                waiting += n;
+                any += u64::from(n > 0);
+                tokio::time::sleep(StdDuration::from_millis(10)).await;
+            }
+            (samples, waiting, any)
+        })
+    };
+    let started = Instant::now();
+    let tasks: Vec<_> = apps
+        .into_iter()
+        .map(|(root, token, batches)| {
+            let http = http.clone();
+            tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                for body in batches {
+                    let r = http
+                        .post(format!("{root}/fhir"))
+                        .bearer_auth(&token)
+                        .header("Content-Type", "application/fhir+json")
+                        .body(body)
+                        .send()
+                        .await
+                        .expect("send");
+                    statuses.push(r.status().as_u16());
+                    let _ = r.bytes().await;
+                }
+                statuses
+            })
+        })
+        .collect();
+    let mut failed = 0;
+    for t in tasks {
+        failed += t.await.expect("app").iter().filter(|s| **s != 200).count();
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (samples, waiting, any) = sampler.await.expect("sampler");
+    let (stored, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT identifier_value) FROM observation \
+         WHERE patient_id >= $1 AND patient_id < $2",
+    )
+    .bind(format!("pt-m{from:05}"))
+    .bind(format!("pt-m{:05}", from + INGEST_PATIENTS))
+    .fetch_one(&db)
+    .await
+    .expect("count");
+    let sent = INGEST_PATIENTS * INGEST_BATCHES * INGEST_BATCH;
+    eprintln!(
+        "ingest (PostgreSQL, {} instance(s)): {sent} readings from {INGEST_PATIENTS} patients in \
+         transactions of {INGEST_BATCH} in {elapsed:.2} s = {:.0} readings/s; {failed} failed; \
+         sessions waiting on a lock: {:.2} on average, some in {:.0}% of {samples} samples; \
+         {stored} stored ({distinct} distinct), expected {sent}",
+        roots.len(),
+        sent as f64 / elapsed,
+        waiting as f64 / samples.max(1) as f64,
+        100.0 * any as f64 / samples.max(1) as f64,
+    );
+    assert_eq!(failed, 0, "every transaction was stored");
+    assert_eq!(stored as usize, sent, "each reading stored once");
+    assert_eq!(distinct, stored, "no reading doubled");
+    db.close().await;
+}
+
 fn reading(patient: usize, seq: u64, red: bool) -> (String, String) {
     let device = format!("BE:NC:{:02X}:{:02X}:00:01", patient / 256, patient % 256);
     let key = format!("{device}/blood-pressure/s{seq}");
@@ -205,19 +354,9 @@ async fn relay(root: &str) {
         .pool_max_idle_per_host(256)
         .build()
         .expect("client");
-    // Each patient signs in (the development sign-in: no password hashing in the way).
     let mut tokens = Vec::with_capacity(RELAYING);
     for n in 0..RELAYING {
-        let v: serde_json::Value = http
-            .post(format!("{root}/auth/dev/token"))
-            .json(&serde_json::json!({"identifier": format!("MON-{n:06}"), "birth_date": "1960-01-01"}))
-            .send()
-            .await
-            .expect("sign-in")
-            .json()
-            .await
-            .expect("token");
-        tokens.push(v["access_token"].as_str().expect("token").to_owned());
+        tokens.push(sign_in(&http, root, n).await);
     }
     let tokens = Arc::new(tokens);
     let in_flight = Arc::new(Semaphore::new(256));

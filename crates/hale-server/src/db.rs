@@ -65,8 +65,26 @@ impl Backend {
     }
 }
 
-/// The PostgreSQL advisory lock every writing transaction holds (an arbitrary, fixed key).
-const WRITE_LOCK: i64 = 0x4841_4c45; // "HALE"
+/// The PostgreSQL advisory lock (a single `bigint` key) every writing transaction holds:
+/// exclusively over the whole hospital, shared over one patient ([`WriteScope`]). In
+/// `pg_locks` it shows as `classid` 0, `objid` 1212238917, `objsubid` 1.
+pub const HOSPITAL_LOCK: i64 = 0x4841_4c45; // "HALE"
+
+/// The first key of a patient's advisory lock (the two-`integer` form, which PostgreSQL keeps
+/// apart from the `bigint` one): in `pg_locks`, `classid` 1212238918 and `objsubid` 2, with
+/// [`patient_lock`] as `objid`.
+pub const PATIENT_LOCKS: i32 = 0x4841_4c46;
+
+/// The second key of `patient`'s advisory lock: the 32-bit FNV-1a hash of their id. It must be
+/// the same in every instance and every version of the server sharing a database, so it is
+/// written out rather than taken from the standard library's hasher, which may change. Two
+/// patients whose ids share a hash only wait for each other.
+pub fn patient_lock(patient: &str) -> i32 {
+    let hash = patient.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    i32::from_ne_bytes(hash.to_ne_bytes())
+}
 
 /// The channel server instances announce queue changes on.
 pub(crate) const QUEUE_CHANNEL: &str = "hale_queue";
@@ -236,23 +254,79 @@ async fn check_collation(pool: &AnyPool) -> Result<(), FhirError> {
     }
 }
 
+/// What a writing transaction may change, which decides whom it waits for on PostgreSQL.
+/// (SQLite has one writer at a time whatever the scope.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteScope<'a> {
+    /// Anything in the hospital: it waits for every other writer, and every writer waits for
+    /// it. Bookings, the console's actions, sign-ins and the rest.
+    Hospital,
+    /// One patient's own records: their readings, their dose records, and the monitoring
+    /// alerts and worklist tasks those raise. It waits only for writers of the same patient
+    /// and for hospital-wide writers, so instances storing different patients' readings run
+    /// side by side.
+    Patient(&'a str),
+}
+
+/// Begins a writing transaction over the whole hospital ([`WriteScope::Hospital`]).
+pub(crate) async fn begin_write(db: &AnyPool) -> Result<Transaction<'static, Any>, FhirError> {
+    begin_write_in(db, WriteScope::Hospital).await
+}
+
+/// Begins a writing transaction that changes only `patient`'s own records
+/// ([`WriteScope::Patient`]).
+pub(crate) async fn begin_patient_write(
+    db: &AnyPool,
+    patient: &str,
+) -> Result<Transaction<'static, Any>, FhirError> {
+    begin_write_in(db, WriteScope::Patient(patient)).await
+}
+
 /// Begins a transaction: every transaction in the server is one of these, since each writes.
 ///
-/// It takes the database's write lock first, so that what it reads stays true until it commits:
-/// SQLite's `BEGIN IMMEDIATE`, and on PostgreSQL one advisory lock held to the end of the
-/// transaction, which serialises writers across every server instance on the database. (A
-/// deferred SQLite `BEGIN` that reads and then writes fails at once with "database is locked"
-/// when another writer got in between; the busy timeout does not cover that upgrade.)
-pub(crate) async fn begin_write(db: &AnyPool) -> Result<Transaction<'static, Any>, FhirError> {
+/// It takes the write lock for its scope first, so that what it reads stays true until it
+/// commits. On SQLite that is `BEGIN IMMEDIATE`, the database's one write lock. (A deferred
+/// `BEGIN` that reads and then writes fails at once with "database is locked" when another
+/// writer got in between; the busy timeout does not cover that upgrade.) On PostgreSQL it is
+/// advisory locks held to the end of the transaction, across every server instance on the
+/// database, in two levels: a hospital-wide writer holds [`HOSPITAL_LOCK`] exclusively; a
+/// patient's writer holds it shared, and the patient's own lock ([`patient_lock`])
+/// exclusively. So a hospital-wide writer excludes every writer, and a patient's writer only
+/// the same patient's.
+async fn begin_write_in(
+    db: &AnyPool,
+    scope: WriteScope<'_>,
+) -> Result<Transaction<'static, Any>, FhirError> {
     match Backend::of(db) {
         Backend::Sqlite => Ok(db.begin_with("BEGIN IMMEDIATE").await?),
         Backend::Postgres => {
             let mut tx = db.begin().await?;
-            // pg_advisory_xact_lock returns `void`, which the `Any` driver cannot carry.
-            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
-                .bind(WRITE_LOCK)
+            // The lock functions return `void`, which the `Any` driver cannot carry. The shared
+            // hospital lock comes first, in a statement of its own so that the order is certain:
+            // a patient's writer never holds its own lock while it queues behind a hospital-wide
+            // one.
+            let hospital = match scope {
+                WriteScope::Hospital => {
+                    "SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked"
+                }
+                WriteScope::Patient(_) => {
+                    "SELECT 1 FROM (SELECT pg_advisory_xact_lock_shared($1)) AS locked"
+                }
+            };
+            sqlx::query(hospital)
+                .bind(HOSPITAL_LOCK)
                 .execute(&mut *tx)
                 .await?;
+            if let WriteScope::Patient(patient) = scope {
+                sqlx::query(
+                    "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), \
+                     CAST($2 AS INTEGER))) AS locked",
+                )
+                .bind(i64::from(PATIENT_LOCKS))
+                .bind(i64::from(patient_lock(patient)))
+                .execute(&mut *tx)
+                .await?;
+            }
             Ok(tx)
         }
     }
@@ -414,6 +488,16 @@ pub(crate) async fn hospital_info(db: &AnyPool) -> Result<HospitalInfo, FhirErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_patients_lock_key_is_the_published_fnv_1a_hash_of_their_id() {
+        // Every instance and version on one database must agree: pinned to the published
+        // FNV-1a test vectors, not to whatever this build computes.
+        let hash = |id: &str| u32::from_ne_bytes(patient_lock(id).to_ne_bytes());
+        assert_eq!(hash(""), 0x811c_9dc5);
+        assert_eq!(hash("a"), 0xe40c_292c);
+        assert_eq!(hash("foobar"), 0xbf9c_f968);
+    }
 
     #[test]
     fn placeholders_are_numbered_except_many_on_sqlite() {

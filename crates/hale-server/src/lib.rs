@@ -78,6 +78,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use db::{open_database, open_database_keyed, Backend, Time as DbTime};
+pub use db::{patient_lock, HOSPITAL_LOCK, PATIENT_LOCKS};
 pub use encryption::DatabaseKey;
 pub use error::FhirError;
 pub use loopback::APP_SECRET_HEADER;

@@ -2,8 +2,8 @@
 //! records (`MedicationAdministration`), which arrive as conditional creates, alone or in a
 //! `transaction` Bundle (see `transaction.rs`), so the same record sent twice is stored once.
 //!
-//! Writes run in writing transactions ([`crate::db::begin_write`]): the write lock is taken
-//! before the look-up, so two sends of one record queue behind each other instead of failing to upgrade
+//! Dose records are stored in the patient's writing transactions
+//! ([`crate::db::begin_patient_write`]): the lock is taken before the look-up, so two sends of one record queue behind each other instead of failing to upgrade
 //! a read lock, and the unique index on (patient, identifier) settles any race that is left.
 
 use axum::extract::{RawQuery, State};
@@ -244,7 +244,7 @@ pub(crate) async fn create_administration(
         ));
     };
     let condition = if_none_exist(&headers);
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = crate::db::begin_patient_write(&state.db, &token.patient_id).await?;
     let now = Utc::now();
     let (created, stored) =
         store_administration(&mut tx, &token, record, condition.as_deref(), now).await?;

@@ -41,19 +41,25 @@ pub(crate) async fn create(
         return Err(FhirError::Invalid("expected an Observation".into()));
     };
     let condition = if_none_exist(&headers);
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let now = Utc::now();
     let token = match recorder {
         Recorder::Patient(token) => token,
         Recorder::Clinic(device) => {
-            // Audited under the patient it names, refused or not.
-            if let Some(p) = observation
+            // A clinic's reading changes only the patient it names; one that names none is
+            // refused by the check, under the hospital-wide lock.
+            let named = observation
                 .subject
                 .as_ref()
                 .and_then(|s| s.id_of("Patient"))
-            {
-                audit.patient(p);
-            }
+                .map(str::to_owned);
+            let mut tx = match &named {
+                Some(patient) => {
+                    // Audited under the patient it names, refused or not.
+                    audit.patient(patient);
+                    crate::db::begin_patient_write(&state.db, patient).await?
+                }
+                None => crate::db::begin_write(&state.db).await?,
+            };
+            let now = Utc::now();
             let taker = Taker::Device(&device.device_id);
             let (patient, checked) =
                 clinic_readings::check(&mut tx, observation, condition.as_deref(), taker, now)
@@ -64,6 +70,8 @@ pub(crate) async fn create(
             return Ok(conditional_created(created, &Resource::Observation(stored)));
         }
     };
+    let mut tx = crate::db::begin_patient_write(&state.db, &token.patient_id).await?;
+    let now = Utc::now();
     let (created, stored) = store(&mut tx, &token, observation, condition.as_deref(), now).await?;
     let changes = if created {
         crate::monitoring::alerts::after_new_data(

@@ -156,7 +156,8 @@ async fn store_transaction(
             }
         });
     }
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    // Every entry is the patient's own: other patients' writes go on beside this one.
+    let mut tx = crate::db::begin_patient_write(&state.db, &token.patient_id).await?;
     // Dose records are stored in order; readings are stored together after the loop (many rows
     // per statement), their answers filled in at their places.
     let mut answers: Vec<Option<(bool, Resource)>> = Vec::with_capacity(decoded.len());

@@ -72,7 +72,8 @@ pub(crate) async fn open_alerts(
 }
 
 /// Runs `families` for the enrolled patient and brings their alerts up to date. Call it inside
-/// a transaction from [`crate::db::begin_write`]. Returns what changed.
+/// a writing transaction that holds the patient's lock ([`crate::db::begin_patient_write`]) or
+/// the hospital's ([`crate::db::begin_write`]). Returns what changed.
 async fn check_patient(
     conn: &mut AnyConnection,
     e: &Enrolment,

@@ -5,9 +5,10 @@
 //!
 //! The rules on readings run inside the transaction that stores the readings, and the rules on
 //! doses inside the one that stores the dose records: a reading is never stored without being
-//! looked at, and a crash loses neither. Every change to alerts happens under the database's
-//! write lock ([`crate::db::begin_write`]) and behind a unique index of open episodes, so
-//! several server instances raise each alert once.
+//! looked at, and a crash loses neither. Every change to a patient's alerts happens under
+//! their write lock (`crate::db::begin_patient_write`, or the hospital-wide
+//! `crate::db::begin_write`) and behind a unique index of open episodes, so several server
+//! instances raise each alert once.
 
 pub(crate) mod alerts;
 pub(crate) mod engine;

@@ -55,7 +55,7 @@ pub async fn sweep(state: &ServerState, now: DateTime<Utc>) -> Result<SweepRepor
         }
         // Decide again under the lock, with the enrolment as it is now: another instance may
         // have acted in between, or a clinician changed or ended the plan.
-        let mut tx = crate::db::begin_write(&state.db).await?;
+        let mut tx = crate::db::begin_patient_write(&state.db, &e.patient_id).await?;
         let changes =
             after_new_data(&mut tx, &e.patient_id, ON_TIMER, &zone, &options, now).await?;
         tx.commit().await?;

@@ -195,6 +195,151 @@ async fn two_instances_raise_each_alert_once() {
     assert_eq!(tasks, per_rule.len() as i64);
 }
 
+/// Begins, on a connection of its own, the write an instance is in the middle of: one that
+/// changes `patient`'s records, or (with `None`) one over the whole hospital. It holds its locks
+/// (`hale_server::HOSPITAL_LOCK`, `PATIENT_LOCKS`) until the connection commits.
+async fn hold_write(h: &Hospital, patient: Option<&str>) -> sqlx::AnyConnection {
+    let mut c = h.database().await;
+    sqlx::query("BEGIN").execute(&mut c).await.unwrap();
+    let hospital = match patient {
+        Some(_) => "SELECT 1 FROM (SELECT pg_advisory_xact_lock_shared($1)) AS h",
+        None => "SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS h",
+    };
+    sqlx::query(hospital)
+        .bind(hale_server::HOSPITAL_LOCK)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    if let Some(patient) = patient {
+        sqlx::query(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(CAST($1 AS INTEGER), \
+             CAST($2 AS INTEGER))) AS p",
+        )
+        .bind(i64::from(hale_server::PATIENT_LOCKS))
+        .bind(i64::from(hale_server::patient_lock(patient)))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    }
+    c
+}
+
+/// An advisory lock as `pg_locks` shows it: (`classid`, `objid`, `objsubid`).
+type LockKey = (i64, i64, i64);
+
+fn hospital_lock() -> LockKey {
+    (0, hale_server::HOSPITAL_LOCK, 1)
+}
+
+fn patients_lock(patient: &str) -> LockKey {
+    let hash = u32::from_ne_bytes(hale_server::patient_lock(patient).to_ne_bytes());
+    (i64::from(hale_server::PATIENT_LOCKS), i64::from(hash), 2)
+}
+
+/// Waits until a session waits for `lock`: a request sent has reached it and stopped there.
+async fn until_someone_waits_for(h: &Hospital, lock: LockKey) {
+    let mut c = h.database().await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+             AND classid::BIGINT = $1 AND objid::BIGINT = $2 AND objsubid = $3",
+        )
+        .bind(lock.0)
+        .bind(lock.1)
+        .bind(lock.2)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no write waited for the lock {lock:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
+async fn readings_of_different_patients_are_stored_side_by_side_through_two_instances() {
+    require_postgres();
+    let a = hospital().await;
+    let b = a.another_instance().await;
+    let (alex, sam) = (a.token(&DEMO_PATIENT).await, b.token(&OTHER_PATIENT).await);
+    let slot = id(&a.free_slots(&sam, &weeks_ahead(3)).await[0]);
+    let now = chrono::Utc::now();
+    let reading = |key: &str| crate::monitoring::bp(key, 128.0, 82.0, now);
+
+    // An instance is in the middle of storing Alex's readings.
+    let mut alexs_write = hold_write(&a, Some(DEMO_PATIENT.id)).await;
+
+    // Sam's reading is stored through the other instance meanwhile, without waiting for it.
+    let sams = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        crate::monitoring::send_as(&b, &sam, OTHER_PATIENT.id, &reading("side-by-side")),
+    )
+    .await
+    .expect("Sam's reading waited for Alex's write");
+    assert_eq!(sams, 201);
+
+    // Another of Alex's readings waits for it, and so does a booking (a hospital-wide write).
+    // Each is seen waiting for its lock before the write ends.
+    let behind = reading("behind");
+    let (alexs, (booked, ())) = tokio::join!(crate::monitoring::send(&b, &alex, &behind), async {
+        until_someone_waits_for(&a, patients_lock(DEMO_PATIENT.id)).await;
+        tokio::join!(b.book(&sam, &slot, Some("side-by-side")), async {
+            until_someone_waits_for(&a, hospital_lock()).await;
+            sqlx::query("COMMIT")
+                .execute(&mut alexs_write)
+                .await
+                .unwrap();
+        })
+    });
+    // Once Alex's write ended, both went ahead, each stored once.
+    assert_eq!(alexs, 201);
+    assert_eq!(booked.0, 201, "{}", booked.1);
+    let mut db = a.database().await;
+    let stored: Vec<(String,)> = sqlx::query_as(
+        "SELECT patient_id FROM observation WHERE identifier_value LIKE '%/side-by-side' \
+         OR identifier_value LIKE '%/behind' ORDER BY patient_id",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let mut expected = vec![
+        (DEMO_PATIENT.id.to_owned(),),
+        (OTHER_PATIENT.id.to_owned(),),
+    ];
+    expected.sort();
+    assert_eq!(stored, expected);
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
+async fn a_hospital_wide_write_holds_back_every_patients_readings_until_it_ends() {
+    require_postgres();
+    let a = hospital().await;
+    let b = a.another_instance().await;
+    let sam = b.token(&OTHER_PATIENT).await;
+    let reading = crate::monitoring::bp("held-back", 128.0, 82.0, chrono::Utc::now());
+
+    let mut hospital_write = hold_write(&a, None).await;
+    let (sams, ()) = tokio::join!(
+        crate::monitoring::send_as(&b, &sam, OTHER_PATIENT.id, &reading),
+        async {
+            until_someone_waits_for(&a, hospital_lock()).await;
+            sqlx::query("COMMIT")
+                .execute(&mut hospital_write)
+                .await
+                .unwrap();
+        }
+    );
+    assert_eq!(sams, 201);
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
 async fn guesses_spread_over_two_instances_share_one_count() {

@@ -16,12 +16,9 @@ use serde_json::{json, Value};
 const CUFF: &str = "AA:BB:CC:DD:EE:10";
 const SCALE: &str = "AA:BB:CC:DD:EE:20";
 
-fn observation(reading: &Reading) -> Value {
+fn observation(reading: &Reading, patient: &str) -> Value {
     serde_json::to_value(Resource::Observation(Observation::from_reading(
-        reading,
-        DEMO_PATIENT.id,
-        "Device",
-        None,
+        reading, patient, "Device", None,
     )))
     .unwrap()
 }
@@ -66,6 +63,11 @@ fn weight(key: &str, kg: f64, at: DateTime<Utc>) -> Reading {
 }
 
 pub(crate) async fn send(h: &Hospital, token: &str, reading: &Reading) -> u16 {
+    send_as(h, token, DEMO_PATIENT.id, reading).await
+}
+
+/// Sends `patient`'s reading with their `token`.
+pub(crate) async fn send_as(h: &Hospital, token: &str, patient: &str, reading: &Reading) -> u16 {
     h.http
         .post(h.url("Observation"))
         .bearer_auth(token)
@@ -73,7 +75,7 @@ pub(crate) async fn send(h: &Hospital, token: &str, reading: &Reading) -> u16 {
             "If-None-Exist",
             format!("identifier={READING_SYSTEM}|{}", reading.key),
         )
-        .json(&observation(reading))
+        .json(&observation(reading, patient))
         .send()
         .await
         .unwrap()
