@@ -262,6 +262,16 @@ async fn until_someone_waits_for(h: &Hospital, lock: LockKey) {
     }
 }
 
+/// Ends the write `held` once a session waits for `lock`.
+async fn commit_once_someone_waits_for(
+    h: &Hospital,
+    lock: LockKey,
+    held: &mut sqlx::AnyConnection,
+) {
+    until_someone_waits_for(h, lock).await;
+    sqlx::query("COMMIT").execute(held).await.unwrap();
+}
+
 #[tokio::test]
 #[ignore = "needs PostgreSQL (HALE_TEST_POSTGRES); run by scripts/test.sh"]
 async fn readings_of_different_patients_are_stored_side_by_side_through_two_instances() {
@@ -290,13 +300,10 @@ async fn readings_of_different_patients_are_stored_side_by_side_through_two_inst
     let behind = reading("behind");
     let (alexs, (booked, ())) = tokio::join!(crate::monitoring::send(&b, &alex, &behind), async {
         until_someone_waits_for(&a, patients_lock(DEMO_PATIENT.id)).await;
-        tokio::join!(b.book(&sam, &slot, Some("side-by-side")), async {
-            until_someone_waits_for(&a, hospital_lock()).await;
-            sqlx::query("COMMIT")
-                .execute(&mut alexs_write)
-                .await
-                .unwrap();
-        })
+        tokio::join!(
+            b.book(&sam, &slot, Some("side-by-side")),
+            commit_once_someone_waits_for(&a, hospital_lock(), &mut alexs_write)
+        )
     });
     // Once Alex's write ended, both went ahead, each stored once.
     assert_eq!(alexs, 201);
@@ -329,13 +336,7 @@ async fn a_hospital_wide_write_holds_back_every_patients_readings_until_it_ends(
     let mut hospital_write = hold_write(&a, None).await;
     let (sams, ()) = tokio::join!(
         crate::monitoring::send_as(&b, &sam, OTHER_PATIENT.id, &reading),
-        async {
-            until_someone_waits_for(&a, hospital_lock()).await;
-            sqlx::query("COMMIT")
-                .execute(&mut hospital_write)
-                .await
-                .unwrap();
-        }
+        commit_once_someone_waits_for(&a, hospital_lock(), &mut hospital_write)
     );
     assert_eq!(sams, 201);
 }
