@@ -21,13 +21,16 @@
 //! (the app, WebKit's web and network processes) is summed: PSS (shared pages split between the
 //! processes sharing them), USS (pages no other process has) and RSS. Then Hale's window is
 //! closed as a patient closes it (Hale stays in the tray) and, 10 s later, the same is measured
-//! again, naming the processes left.
+//! again, naming the processes left, each with its PSS split by what backs it (anonymous
+//! memory, mapped files) and the mapped files holding the most: what is left to cut.
 //!
 //! "Cold" is a new process, not a cold disk cache: the binaries and libraries are in the page
 //! cache after the first start, as on a machine where the app has run before.
 //!
 //! Run: `xvfb-run -a -s "-screen 0 1280x800x24" cargo bench --features hale-app/custom-protocol
-//! --workspace --exclude hale-ui --bench startup [-- N]` after `./scripts/build.sh`.
+//! --workspace --exclude hale-ui --bench startup [-- N]` after `./scripts/build.sh`. For the
+//! shipped build, `HALE_APP_BIN=target/dist/hale-app` with `hale-floor` (built with `--profile
+//! dist`) and `hale-test-browser` beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -125,7 +128,7 @@ async fn main() {
                     hale_idle = Some(idle);
                     hale_e2e::window::close_like_the_patient("Hale", Duration::from_secs(10));
                     tokio::time::sleep(Duration::from_secs(10)).await;
-                    closed = Some((tree_memory(pid), tree_names(pid)));
+                    closed = Some((tree_memory(pid), tree_parts(pid)));
                 } else {
                     floor_idle = Some(idle);
                 }
@@ -246,7 +249,7 @@ fn report(
     polled: &[Start],
     hale_idle: Option<Memory>,
     floor_idle: Option<Memory>,
-    closed: Option<(Memory, Vec<String>)>,
+    closed: Option<(Memory, Vec<Part>)>,
 ) {
     let summary = |name: &str, values: Vec<f64>| {
         let s = Stats::of(values);
@@ -330,8 +333,9 @@ fn report(
             verdict(over <= IDLE_OVER_FLOOR_GOAL_MIB)
         );
     }
-    if let Some((m, names)) = closed {
+    if let Some((m, parts)) = closed {
         let mb = m.pss as f64 * 1024.0 / 1e6;
+        let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
         let web = names.iter().any(|n| n.starts_with("WebKitWebProces"));
         eprintln!(
             "  window closed 10 s: {} processes ({}), PSS {mb:.1} MB ({:.1} MiB), USS {:.1} MiB, \
@@ -343,6 +347,19 @@ fn report(
             mib(m.rss),
             verdict(mb <= CLOSED_GOAL_MB && !web)
         );
+        for part in parts {
+            eprintln!(
+                "    {}: PSS {:.1} MiB (anonymous {:.1}, files {:.1}, shared memory {:.1})",
+                part.name,
+                mib(part.pss),
+                mib(part.anon),
+                mib(part.file),
+                mib(part.shmem)
+            );
+            for (file, pss) in &part.largest_files {
+                eprintln!("      {file}: PSS {:.1} MiB", mib(*pss));
+            }
+        }
     }
 }
 
@@ -372,14 +389,80 @@ impl Stats {
     }
 }
 
-/// The names of `root` and its descendants.
-fn tree_names(root: u32) -> Vec<String> {
+/// One process's share of memory, in KiB, by what backs it: what to cut differs (the heap and
+/// caches are anonymous, libraries are files).
+#[derive(Debug)]
+struct Part {
+    name: String,
+    pss: u64,
+    anon: u64,
+    file: u64,
+    shmem: u64,
+    /// The mapped files holding the most of it, largest first.
+    largest_files: Vec<(String, u64)>,
+}
+
+/// The `count` mapped files of `pid` with the largest PSS, in KiB (all their mappings summed).
+fn largest_files(pid: u32, count: usize) -> Vec<(String, u64)> {
+    let smaps = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by_file: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut current: Option<String> = None;
+    for line in smaps.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        if !first.ends_with(':') {
+            // A mapping's header: address range, permissions, offset, device, inode, path.
+            current = line
+                .split_whitespace()
+                .nth(5)
+                .filter(|path| path.starts_with('/'))
+                .map(|path| path.rsplit('/').next().unwrap_or(path).to_owned());
+        } else if first == "Pss:" {
+            if let Some(file) = &current {
+                let kib: u64 = words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+                *by_file.entry(file.clone()).or_default() += kib;
+            }
+        }
+    }
+    let mut files: Vec<_> = by_file.into_iter().collect();
+    files.sort_by_key(|(_, pss)| std::cmp::Reverse(*pss));
+    files.truncate(count);
+    files
+}
+
+/// `root` and its descendants, each named, with its share of memory.
+fn tree_parts(root: u32) -> Vec<Part> {
     tree(root)
         .into_iter()
         .map(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|c| c.trim().to_owned())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            let mut part = Part {
+                name,
+                pss: 0,
+                anon: 0,
+                file: 0,
+                shmem: 0,
+                largest_files: largest_files(pid, 6),
+            };
+            let rollup =
+                std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+            for line in rollup.lines() {
+                let kib: u64 = line
+                    .split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                match line.split(':').next() {
+                    Some("Pss") => part.pss = kib,
+                    Some("Pss_Anon") => part.anon = kib,
+                    Some("Pss_File") => part.file = kib,
+                    Some("Pss_Shmem") => part.shmem = kib,
+                    _ => {}
+                }
+            }
+            part
         })
         .collect()
 }
