@@ -29,8 +29,8 @@
 //!
 //! Run: `xvfb-run -a -s "-screen 0 1280x800x24" cargo bench --features hale-app/custom-protocol
 //! --workspace --exclude hale-ui --bench startup [-- N]` after `./scripts/build.sh`. For the
-//! shipped build, `HALE_APP_BIN=target/dist/hale-app` with `hale-floor` (built with `--profile
-//! dist`) and `hale-test-browser` beside it.
+//! shipped build, `HALE_APP_BIN="$PWD/target/dist/hale-app"` with `hale-floor` (built with
+//! `--profile dist`) and `hale-test-browser` beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -411,12 +411,19 @@ fn largest_files(pid: u32, count: usize) -> Vec<(String, u64)> {
         let mut words = line.split_whitespace();
         let first = words.next().unwrap_or_default();
         if !first.ends_with(':') {
-            // A mapping's header: address range, permissions, offset, device, inode, path.
-            current = line
+            // A mapping's header: address range, permissions, offset, device, inode, path (which
+            // may hold spaces). Shared memory (memfd, SysV, /dev) is not a file here: smaps_rollup
+            // counts it apart.
+            let path = line
                 .split_whitespace()
-                .nth(5)
-                .filter(|path| path.starts_with('/'))
-                .map(|path| path.rsplit('/').next().unwrap_or(path).to_owned());
+                .skip(5)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let shared = ["/memfd:", "/SYSV", "/dev/"]
+                .iter()
+                .any(|prefix| path.starts_with(prefix));
+            current = (path.starts_with('/') && !shared)
+                .then(|| path.rsplit('/').next().unwrap_or(&path).to_owned());
         } else if first == "Pss:" {
             if let Some(file) = &current {
                 let kib: u64 = words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
