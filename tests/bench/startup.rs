@@ -32,7 +32,7 @@
 //! shipped build, `HALE_APP_BIN="$PWD/target/dist/hale-app"` with `hale-floor` (built with
 //! `--profile dist`) and `hale-test-browser` beside it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -414,11 +414,7 @@ fn largest_files(pid: u32, count: usize) -> Vec<(String, u64)> {
             // A mapping's header: address range, permissions, offset, device, inode, path (which
             // may hold spaces). Shared memory (memfd, SysV, /dev) is not a file here: smaps_rollup
             // counts it apart.
-            let path = line
-                .split_whitespace()
-                .skip(5)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let path = words.skip(4).collect::<Vec<_>>().join(" ");
             let shared = ["/memfd:", "/SYSV", "/dev/"]
                 .iter()
                 .any(|prefix| path.starts_with(prefix));
@@ -445,31 +441,16 @@ fn tree_parts(root: u32) -> Vec<Part> {
             let name = std::fs::read_to_string(format!("/proc/{pid}/comm"))
                 .map(|c| c.trim().to_owned())
                 .unwrap_or_default();
-            let mut part = Part {
+            let rollup = rollup(pid);
+            let field = |name: &str| rollup.get(name).copied().unwrap_or(0);
+            Part {
                 name,
-                pss: 0,
-                anon: 0,
-                file: 0,
-                shmem: 0,
+                pss: field("Pss"),
+                anon: field("Pss_Anon"),
+                file: field("Pss_File"),
+                shmem: field("Pss_Shmem"),
                 largest_files: largest_files(pid, 6),
-            };
-            let rollup =
-                std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-            for line in rollup.lines() {
-                let kib: u64 = line
-                    .split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                match line.split(':').next() {
-                    Some("Pss") => part.pss = kib,
-                    Some("Pss_Anon") => part.anon = kib,
-                    Some("Pss_File") => part.file = kib,
-                    Some("Pss_Shmem") => part.shmem = kib,
-                    _ => {}
-                }
             }
-            part
         })
         .collect()
 }
@@ -577,22 +558,24 @@ fn tree_memory(root: u32) -> Memory {
         ..Memory::default()
     };
     for pid in &tree {
-        let rollup = std::fs::read_to_string(PathBuf::from(format!("/proc/{pid}/smaps_rollup")))
-            .unwrap_or_default();
-        for line in rollup.lines() {
-            let kib = || -> u64 {
-                line.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0)
-            };
-            match line.split(':').next() {
-                Some("Pss") => memory.pss += kib(),
-                Some("Rss") => memory.rss += kib(),
-                Some("Private_Clean" | "Private_Dirty") => memory.uss += kib(),
-                _ => {}
-            }
-        }
+        let rollup = rollup(*pid);
+        let field = |name: &str| rollup.get(name).copied().unwrap_or(0);
+        memory.pss += field("Pss");
+        memory.rss += field("Rss");
+        memory.uss += field("Private_Clean") + field("Private_Dirty");
     }
     memory
+}
+
+/// The fields of `/proc/PID/smaps_rollup`, in KiB: the process's memory summed over its mappings.
+fn rollup(pid: u32) -> std::collections::HashMap<String, u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.split_once(':')?;
+            let kib = rest.split_whitespace().next()?.parse().ok()?;
+            Some((name.to_owned(), kib))
+        })
+        .collect()
 }
