@@ -10,7 +10,9 @@
 //! - **first paint**: the page's `first-contentful-paint`;
 //! - **home**: Hale's `hale:home` mark, set when the home screen shows the next appointment, or
 //!   the first paint if that comes later, since nothing is seen before it (the floor's home is its
-//!   first paint).
+//!   first paint);
+//! - Hale's steps on the way (`ui/src/marks.rs`): the UI's code runs, the sign-in check is
+//!   answered, the home screen's data is in the page. They show where the time goes.
 //!
 //! The page's marks are read every 50 ms, and their times come from the page's own clock, so the
 //! reading does not slow what it measures. `N / 2` more starts of Hale poll the page for the
@@ -42,7 +44,10 @@ use hale_e2e::{app_binary, launch_binary, launch_signed_in, RunningApp};
 
 /// The home screen is interactive when the patient's next appointment is on it.
 const HOME: &str = "[data-testid=today-appointment]";
-/// The UI's mark for the same moment (`ui/src/pages/today`).
+/// Hale's User Timing marks (`ui/src/marks.rs`); the last is the same moment as [`HOME`].
+const UI_MARK: &str = "hale:ui";
+const SESSION_MARK: &str = "hale:session";
+const HOME_DATA_MARK: &str = "hale:home-data";
 const HOME_MARK: &str = "hale:home";
 
 /// The goals of the performance issue.
@@ -73,6 +78,10 @@ struct Start {
     page: f64,
     /// The UI's code began (Hale's `hale:ui` mark: the page, its script and wasm are loaded).
     ui: Option<f64>,
+    /// The shell answered the sign-in check (`hale:session`).
+    session: Option<f64>,
+    /// The home screen's data arrived in the page, decoded (`hale:home-data`).
+    home_data: Option<f64>,
     first_paint: f64,
     home: f64,
     /// With [`Watch::PollPage`], when the poll saw the card.
@@ -202,6 +211,8 @@ async fn one_start(
     let start = Start {
         page: marks.page - started,
         ui: marks.ui.map(|t| t - started),
+        session: marks.session.map(|t| t - started),
+        home_data: marks.home_data.map(|t| t - started),
         first_paint: marks.first_paint - started,
         // Nothing is seen before the first paint, even if the page is ready sooner.
         home: marks.home.max(marks.first_paint) - started,
@@ -215,6 +226,8 @@ async fn one_start(
 struct Marks {
     page: f64,
     ui: Option<f64>,
+    session: Option<f64>,
+    home_data: Option<f64>,
     first_paint: f64,
     home: f64,
 }
@@ -223,8 +236,8 @@ struct Marks {
 async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
     let script = "const at = (name) => { const e = performance.getEntriesByName(name)[0]; \
                   return e ? performance.timeOrigin + e.startTime : null; }; \
-                  return [performance.timeOrigin, at('hale:ui'), \
-                          at('first-contentful-paint'), at(arguments[0])];";
+                  return [performance.timeOrigin, at(arguments[1]), at(arguments[2]), \
+                          at(arguments[3]), at('first-contentful-paint'), at(arguments[0])];";
     let home_mark = if which == App::Hale {
         HOME_MARK
     } else {
@@ -232,14 +245,24 @@ async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
     };
     let value = app
         .client
-        .execute(script, vec![home_mark.into()])
+        .execute(
+            script,
+            vec![
+                home_mark.into(),
+                UI_MARK.into(),
+                SESSION_MARK.into(),
+                HOME_DATA_MARK.into(),
+            ],
+        )
         .await
         .ok()?;
     Some(Marks {
         page: value.get(0)?.as_f64()?,
         ui: value.get(1)?.as_f64(),
-        first_paint: value.get(2)?.as_f64()?,
-        home: value.get(3)?.as_f64()?,
+        session: value.get(2)?.as_f64(),
+        home_data: value.get(3)?.as_f64(),
+        first_paint: value.get(4)?.as_f64()?,
+        home: value.get(5)?.as_f64()?,
     })
 }
 
@@ -279,6 +302,14 @@ fn report(
     summary(
         "Hale, UI code running (page, script and wasm loaded)",
         hale.iter().filter_map(|s| s.ui).collect(),
+    );
+    summary(
+        "Hale, the sign-in check answered",
+        hale.iter().filter_map(|s| s.session).collect(),
+    );
+    summary(
+        "Hale, the home screen's data in the page",
+        hale.iter().filter_map(|s| s.home_data).collect(),
     );
     summary(
         "Hale, first paint",

@@ -10,6 +10,7 @@ mod components;
 mod format;
 mod i18n;
 mod icons;
+mod marks;
 mod nav;
 mod pages;
 mod qr;
@@ -19,11 +20,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 fn main() {
-    // The start-up bench's mark for "the UI's code runs": the page, its script and the wasm are
-    // loaded and compiled by now.
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = performance.mark("hale:ui");
-    }
+    marks::set(marks::UI);
     console_error_panic_hook::set_once();
     mount_to_body(App);
 }
@@ -133,6 +130,7 @@ fn PatientApp() -> impl IntoView {
     spawn_local(async move {
         // A failure to ask is shown by the screens themselves; assume signed in until told.
         let view = backend::call::<hale_api::GetSession>(&hale_api::NoArgs {}).await;
+        marks::set(marks::SESSION);
         let signed_in = view.as_ref().map_or(true, |s| s.signed_in);
         if !signed_in {
             first_home.forget();
