@@ -44,7 +44,7 @@ use hale_e2e::{app_binary, launch_binary, launch_signed_in, RunningApp};
 
 /// The home screen is interactive when the patient's next appointment is on it.
 const HOME: &str = "[data-testid=today-appointment]";
-/// Hale's User Timing marks (`ui/src/marks.rs`); the last is the same moment as [`HOME`].
+// Hale's User Timing marks (`ui/src/marks.rs`); the last is the same moment as `HOME`.
 const UI_MARK: &str = "hale:ui";
 const SESSION_MARK: &str = "hale:session";
 const HOME_DATA_MARK: &str = "hale:home-data";
