@@ -236,8 +236,8 @@ struct Marks {
 async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
     let script = "const at = (name) => { const e = performance.getEntriesByName(name)[0]; \
                   return e ? performance.timeOrigin + e.startTime : null; }; \
-                  return [performance.timeOrigin, at(arguments[1]), at(arguments[2]), \
-                          at(arguments[3]), at('first-contentful-paint'), at(arguments[0])];";
+                  return [performance.timeOrigin, at('first-contentful-paint'), \
+                          ...Array.from(arguments).map(at)];";
     let home_mark = if which == App::Hale {
         HOME_MARK
     } else {
@@ -247,6 +247,7 @@ async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
         .client
         .execute(
             script,
+            // Read back in this order, after the page's origin and first paint.
             vec![
                 home_mark.into(),
                 UI_MARK.into(),
@@ -258,11 +259,11 @@ async fn page_marks(app: &RunningApp, which: App) -> Option<Marks> {
         .ok()?;
     Some(Marks {
         page: value.get(0)?.as_f64()?,
-        ui: value.get(1)?.as_f64(),
-        session: value.get(2)?.as_f64(),
-        home_data: value.get(3)?.as_f64(),
-        first_paint: value.get(4)?.as_f64()?,
-        home: value.get(5)?.as_f64()?,
+        first_paint: value.get(1)?.as_f64()?,
+        home: value.get(2)?.as_f64()?,
+        ui: value.get(3)?.as_f64(),
+        session: value.get(4)?.as_f64(),
+        home_data: value.get(5)?.as_f64(),
     })
 }
 
