@@ -14,6 +14,8 @@ use crate::format;
 use crate::icons::{Icon, IconView};
 use crate::Screen;
 
+use super::parts::{Part, Parts};
+
 /// What the patient asked of a dose.
 #[derive(Clone)]
 enum Change {
@@ -24,10 +26,13 @@ enum Change {
 #[component]
 pub fn TodayDoses() -> impl IntoView {
     let loaded = LocalResource::new(|| backend::call::<GetMedicines>(&NoArgs {}));
+    let parts = expect_context::<Parts>();
     view! {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading your doses…"</p> }>
             {move || Suspend::new(async move {
-                match loaded.await {
+                let answer = loaded.await;
+                parts.arrived(Part::Doses);
+                match answer {
                     Ok(view) => view! { <Doses initial=view /> }.into_any(),
                     Err(error) => view! {
                         <section class="card" aria-label="Medicines">

@@ -5,6 +5,7 @@
 //! - the parking time left; the newest reading and any open alert; offers of an earlier time.
 
 mod doses;
+mod parts;
 
 use hale_api::{
     AppointmentArgs, AppointmentView, CareTeamView, CheckIn, DevicesView, GetCareTeam, GetDevices,
@@ -19,6 +20,7 @@ use crate::format;
 use crate::icons::{Icon, IconView};
 use crate::marks;
 use crate::Screen;
+use parts::{Part, Parts};
 
 /// The home screen's first answer, asked for beside the sign-in check as the app starts (Today
 /// is the first screen), so the two round trips overlap instead of following each other.
@@ -59,6 +61,7 @@ fn home_resource() -> HomeResource {
 #[component]
 pub fn TodayPage() -> impl IntoView {
     let home = FirstHome::take().unwrap_or_else(home_resource);
+    let parts = Parts::provide();
     backend::use_event(
         hale_api::WAITLIST_CHANGED_EVENT,
         move |_: serde::de::IgnoredAny| home.refetch(),
@@ -67,7 +70,9 @@ pub fn TodayPage() -> impl IntoView {
         <main class="page today">
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading today…"</p> }>
                 {move || Suspend::new(async move {
-                    match home.await {
+                    let answer = home.await;
+                    parts.arrived(Part::Appointment);
+                    match answer {
                         Ok(view) => view! { <Heading home=view.clone() /> <NextAppointment home=view retry=Callback::new(move |()| home.refetch()) /> }.into_any(),
                         Err(error) => view! {
                             <h1>"Today"</h1>
@@ -211,6 +216,7 @@ fn AppointmentSummary(
 #[component]
 fn Parking() -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
+    let parts = expect_context::<Parts>();
     let parking = LocalResource::new(|| backend::call::<GetParking>(&NoArgs {}));
     // The minute ticks over while the screen is open.
     let now = RwSignal::new(local_now());
@@ -228,6 +234,7 @@ fn Parking() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let view: Option<ParkingView> = parking.await.ok();
+                parts.arrived(Part::Parking);
                 view.and_then(|p| p.sessions.into_iter().find(|s| s.running)).map(|s| {
                     let expires = s.expires;
                     view! {
@@ -250,11 +257,13 @@ fn Readings() -> impl IntoView {
     let screen = expect_context::<RwSignal<Screen>>();
     let devices = LocalResource::new(|| backend::call::<GetDevices>(&NoArgs {}));
     let care = LocalResource::new(|| backend::call::<GetCareTeam>(&NoArgs {}));
+    let parts = expect_context::<Parts>();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let devices: Option<DevicesView> = devices.await.ok();
                 let care: Option<CareTeamView> = care.await.ok();
+                parts.arrived(Part::Readings);
                 let open: Vec<_> = care.map(|c| c.alerts.into_iter().filter(|a| a.cleared.is_none()).collect()).unwrap_or_default();
                 let newest = devices.as_ref().and_then(|d| format::newest_reading(&d.latest).cloned());
                 (newest.is_some() || !open.is_empty()).then(|| view! {
