@@ -10,7 +10,7 @@ pub const SESSION: &str = "hale:session";
 pub const HOME_DATA: &str = "hale:home-data";
 /// The home screen shows the next appointment (or that there is none).
 pub const HOME: &str = "hale:home";
-/// Every part of the home screen has its first answer (`pages/today/parts.rs`).
+/// Every part of the home screen is drawn with its first answer (`pages/today/parts.rs`).
 pub const TODAY: &str = "hale:today";
 
 /// Sets mark `name` now; outside a browser, or without the Performance API, nothing happens.

@@ -19,19 +19,22 @@ fn choose(
     })
 }
 
-fn load(state: RwSignal<Option<hale_api::StartAtLoginView>>) {
+/// Asks the shell, then runs `answered` (whatever the answer).
+fn load(state: RwSignal<Option<hale_api::StartAtLoginView>>, answered: impl FnOnce() + 'static) {
     leptos::task::spawn_local(async move {
         if let Ok(now) = backend::call::<GetStartAtLogin>(&NoArgs {}).await {
             state.set(Some(now));
         }
+        answered();
     });
 }
 
-/// The one-time question on the Today screen, until the patient answers it.
+/// The one-time question on the Today screen, until the patient answers it. `loaded` runs once
+/// the shell has said whether to ask (Today counts its parts with it).
 #[component]
-pub fn StartAtLoginOffer() -> impl IntoView {
+pub fn StartAtLoginOffer(loaded: Callback<()>) -> impl IntoView {
     let state = RwSignal::new(None);
-    load(state);
+    load(state, move || loaded.run(()));
     let answer = choose(state);
     move || {
         state.get().filter(|s| s.available && !s.asked).map(|_| view! {
@@ -52,7 +55,7 @@ pub fn StartAtLoginOffer() -> impl IntoView {
 #[component]
 pub fn StartAtLoginSetting() -> impl IntoView {
     let state = RwSignal::new(None);
-    load(state);
+    load(state, || ());
     let save = choose(state);
     let saving = save.pending();
     view! {

@@ -71,6 +71,7 @@ pub fn TodayPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading today…"</p> }>
                 {move || Suspend::new(async move {
                     let answer = home.await;
+                    // Drawn in this same turn, as the other parts are when they report.
                     parts.arrived(Part::Appointment);
                     match answer {
                         Ok(view) => view! { <Heading home=view.clone() /> <NextAppointment home=view retry=Callback::new(move |()| home.refetch()) /> }.into_any(),
@@ -86,7 +87,7 @@ pub fn TodayPage() -> impl IntoView {
             <doses::TodayDoses />
             <Parking />
             <Readings />
-            <crate::components::StartAtLoginOffer />
+            <crate::components::StartAtLoginOffer loaded=Callback::new(move |()| parts.arrived(Part::StartAtLogin)) />
         </main>
     }
 }
